@@ -1,0 +1,4 @@
+/** @module The local Key Vault's public surface. */
+export { LocalKeyVault, LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID, LOCAL_TENANT_ID, type EmulatorOptions } from "./localKeyVault.js";
+export { ROLE_NAMES, type RoleAssignment, type RoleName } from "./auth/rbac.js";
+export type { KeyVaultEvent } from "./events/bus.js";

@@ -1,0 +1,10 @@
+/** @module A stored secret version. */
+import type { StoredVersion } from "../common/versionedStore.js";
+
+export interface SecretVersion extends StoredVersion {
+  value: string;
+  contentType?: string;
+}
+
+/** Key Vault's limit on a secret value. */
+export const MAX_SECRET_BYTES = 25 * 1024;

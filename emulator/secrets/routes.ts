@@ -1,0 +1,233 @@
+/** @module Secret operations of the Key Vault data plane. */
+import { z } from "zod";
+import { applyAttributes, attributesInput, parseBody, tagsInput } from "../common/attributes.js";
+import { assertObjectName, newVersion, objectId } from "../common/ids.js";
+import { page } from "../common/paging.js";
+import type { Entry } from "../common/versionedStore.js";
+import { objectEvent } from "../events/bus.js";
+import { errors } from "../http/errors.js";
+import type { Route, RouteContext } from "../http/route.js";
+import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem } from "./mapper.js";
+import { MAX_SECRET_BYTES, type SecretVersion } from "./model.js";
+
+const ACTION = "Microsoft.KeyVault/vaults/secrets";
+
+const setBody = z.object({
+  value: z.string({ error: "value is required and must be a string" }),
+  contentType: z.string().max(255).optional(),
+  tags: tagsInput.optional(),
+  attributes: attributesInput.optional(),
+});
+
+const updateBody = z.object({
+  contentType: z.string().max(255).optional(),
+  tags: tagsInput.optional(),
+  attributes: attributesInput.optional(),
+});
+
+const backupBody = z.object({ value: z.string().min(1) });
+
+const backupContent = z.object({
+  name: z.string(),
+  versions: z.array(
+    z.object({
+      version: z.string(),
+      value: z.string(),
+      contentType: z.string().optional(),
+      tags: z.record(z.string(), z.string()).optional(),
+      attributes: z.object({
+        enabled: z.boolean(),
+        nbf: z.number().optional(),
+        exp: z.number().optional(),
+        created: z.number(),
+        updated: z.number(),
+      }),
+    }),
+  ),
+});
+
+function name(ctx: RouteContext): string {
+  const secretName = ctx.params.name!;
+  assertObjectName("secret", secretName);
+  return secretName;
+}
+
+function listUrl(ctx: RouteContext, path: string): string {
+  return `${ctx.vault.url}${path}`;
+}
+
+export const secretRoutes: Route[] = [
+  {
+    method: "PUT",
+    path: "/secrets/{name}",
+    operation: "SecretSet",
+    action: `${ACTION}/setSecret/action`,
+    handle(ctx) {
+      const secretName = name(ctx);
+      const body = parseBody(setBody, ctx.body);
+      if (Buffer.byteLength(body.value, "utf8") > MAX_SECRET_BYTES) {
+        throw errors.badParameter(`Secret value is too large: the maximum is ${MAX_SECRET_BYTES} bytes.`);
+      }
+      const version: SecretVersion = {
+        version: newVersion(),
+        value: body.value,
+        attributes: applyAttributes(undefined, body.attributes, ctx.now),
+        ...(body.contentType !== undefined ? { contentType: body.contentType } : {}),
+        ...(body.tags ? { tags: body.tags } : {}),
+      };
+      const entry = ctx.vault.secrets.addVersion(secretName, version);
+      ctx.events.publish(
+        objectEvent(ctx.vault, "NewVersionCreated", "Secret", { name: entry.name, version: version.version, ...version.attributes }, ctx.nowMs),
+      );
+      return {
+        body: secretBundle(ctx.vault, entry.name, version, true),
+        objectId: objectId(ctx.vault.url, "secrets", entry.name, version.version),
+        mutated: true,
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/secrets/{name}/{version?}",
+    operation: "SecretGet",
+    action: `${ACTION}/getSecret/action`,
+    handle(ctx) {
+      const { entry, version } = ctx.vault.secrets.get(name(ctx), ctx.params.version);
+      const id = objectId(ctx.vault.url, "secrets", entry.name, version.version);
+      if (!version.attributes.enabled) throw errors.disabled("Secret", "get").about(id);
+      return { body: secretBundle(ctx.vault, entry.name, version, true), objectId: id };
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/secrets/{name}/{version?}",
+    operation: "SecretUpdate",
+    action: `${ACTION}/update/action`,
+    handle(ctx) {
+      const body = parseBody(updateBody, ctx.body);
+      const { entry, version } = ctx.vault.secrets.get(name(ctx), ctx.params.version);
+      version.attributes = applyAttributes(version.attributes, body.attributes, ctx.now);
+      if (body.contentType !== undefined) version.contentType = body.contentType;
+      if (body.tags) version.tags = body.tags;
+      version.fired = undefined;
+      return {
+        body: secretBundle(ctx.vault, entry.name, version, false),
+        objectId: objectId(ctx.vault.url, "secrets", entry.name, version.version),
+        mutated: true,
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/secrets",
+    operation: "SecretList",
+    action: `${ACTION}/readMetadata/action`,
+    handle(ctx) {
+      const items = ctx.vault.secrets.list().map((e) => secretItem(ctx.vault, e.name, e.versions.at(-1)!, false));
+      return { body: page(items, ctx.query, listUrl(ctx, "/secrets")) };
+    },
+  },
+  {
+    method: "GET",
+    path: "/secrets/{name}/versions",
+    operation: "SecretListVersions",
+    action: `${ACTION}/readMetadata/action`,
+    handle(ctx) {
+      const entry = ctx.vault.secrets.entry(name(ctx));
+      const items = entry.versions.map((v) => secretItem(ctx.vault, entry.name, v, true));
+      return { body: page(items, ctx.query, listUrl(ctx, `/secrets/${entry.name}/versions`)) };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/secrets/{name}",
+    operation: "SecretDelete",
+    action: `${ACTION}/delete`,
+    handle(ctx) {
+      const deleted = ctx.vault.secrets.delete(name(ctx), ctx.now, ctx.vault.settings.softDeleteRetentionDays);
+      return {
+        body: deletedSecretBundle(ctx.vault, deleted),
+        objectId: objectId(ctx.vault.url, "secrets", deleted.name),
+        mutated: true,
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/deletedsecrets",
+    operation: "SecretListDeleted",
+    action: `${ACTION}/readMetadata/action`,
+    handle(ctx) {
+      const items = ctx.vault.secrets.listDeleted().map((d) => deletedSecretItem(ctx.vault, d));
+      return { body: page(items, ctx.query, listUrl(ctx, "/deletedsecrets")) };
+    },
+  },
+  {
+    method: "GET",
+    path: "/deletedsecrets/{name}",
+    operation: "SecretGetDeleted",
+    action: `${ACTION}/readMetadata/action`,
+    handle(ctx) {
+      const deleted = ctx.vault.secrets.getDeleted(name(ctx));
+      return { body: deletedSecretBundle(ctx.vault, deleted), objectId: `${ctx.vault.url}/deletedsecrets/${deleted.name}` };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/deletedsecrets/{name}",
+    operation: "SecretPurge",
+    action: `${ACTION}/purge/action`,
+    handle(ctx) {
+      const secretName = name(ctx);
+      ctx.vault.secrets.getDeleted(secretName);
+      if (ctx.vault.settings.purgeProtection) throw errors.purgeProtected("Secret", secretName);
+      ctx.vault.secrets.purge(secretName);
+      return { status: 204, objectId: `${ctx.vault.url}/deletedsecrets/${secretName}`, mutated: true };
+    },
+  },
+  {
+    method: "POST",
+    path: "/deletedsecrets/{name}/recover",
+    operation: "SecretRecover",
+    action: `${ACTION}/recover/action`,
+    handle(ctx) {
+      const entry = ctx.vault.secrets.recover(name(ctx));
+      const current = entry.versions.at(-1)!;
+      return {
+        body: secretBundle(ctx.vault, entry.name, current, false),
+        objectId: objectId(ctx.vault.url, "secrets", entry.name, current.version),
+        mutated: true,
+      };
+    },
+  },
+  {
+    method: "POST",
+    path: "/secrets/{name}/backup",
+    operation: "SecretBackup",
+    action: `${ACTION}/backup/action`,
+    handle(ctx) {
+      const entry = ctx.vault.secrets.entry(name(ctx));
+      const content = { name: entry.name, versions: entry.versions.map(({ fired: _fired, ...v }) => v) };
+      return { body: { value: ctx.backups.seal("secret", content) }, objectId: objectId(ctx.vault.url, "secrets", entry.name) };
+    },
+  },
+  {
+    method: "POST",
+    path: "/secrets/restore",
+    operation: "SecretRestore",
+    action: `${ACTION}/restore/action`,
+    handle(ctx) {
+      const { value } = parseBody(backupBody, ctx.body);
+      const parsed = backupContent.safeParse(ctx.backups.open("secret", value));
+      if (!parsed.success) throw errors.badParameter("The secret backup blob has an unknown format.");
+      const entry: Entry<SecretVersion> = parsed.data;
+      ctx.vault.secrets.restore(entry);
+      const current = entry.versions.at(-1)!;
+      return {
+        body: secretBundle(ctx.vault, entry.name, current, false),
+        objectId: objectId(ctx.vault.url, "secrets", entry.name, current.version),
+        mutated: true,
+      };
+    },
+  },
+];

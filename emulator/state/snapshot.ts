@@ -1,0 +1,95 @@
+/**
+ * @module The emulator's persisted state: one JSON document, validated on load and written atomically
+ * (temporary file, then rename) so a crash mid-write leaves the previous state intact.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+const attributes = z.object({
+  enabled: z.boolean(),
+  nbf: z.number().optional(),
+  exp: z.number().optional(),
+  created: z.number(),
+  updated: z.number(),
+});
+const fired = z.object({ nearExpiry: z.boolean().optional(), expired: z.boolean().optional() }).optional();
+const tags = z.record(z.string(), z.string()).optional();
+
+const secretVersion = z.object({
+  version: z.string(),
+  value: z.string(),
+  contentType: z.string().optional(),
+  tags,
+  attributes,
+  fired,
+});
+const keyVersion = z.object({
+  version: z.string(),
+  kty: z.enum(["RSA", "RSA-HSM", "EC", "EC-HSM"]),
+  jwk: z.record(z.string(), z.unknown()),
+  keyOps: z.array(z.string()),
+  exportable: z.boolean().optional(),
+  tags,
+  attributes,
+  fired,
+});
+
+function store<T extends z.ZodType>(version: T) {
+  const entry = z.object({ name: z.string(), versions: z.array(version) });
+  return z.object({
+    live: z.array(entry),
+    deleted: z.array(entry.extend({ deletedDate: z.number(), scheduledPurgeDate: z.number() })),
+  });
+}
+
+export const vaultState = z.object({
+  settings: z.object({
+    name: z.string(),
+    subscriptionId: z.string(),
+    resourceGroup: z.string(),
+    tenantId: z.string(),
+    softDeleteRetentionDays: z.number(),
+    purgeProtection: z.boolean(),
+  }),
+  secrets: store(secretVersion),
+  keys: store(keyVersion),
+  keyRotationPolicies: z.record(z.string(), z.unknown()),
+  roleAssignments: z.array(z.object({ principalId: z.string(), role: z.string() })),
+});
+
+export const emulatorState = z.object({
+  format: z.literal(1),
+  clockOffsetSeconds: z.number(),
+  backupKey: z.string(),
+  vaults: z.array(vaultState),
+  subscriptions: z.array(z.unknown()),
+});
+export type EmulatorState = z.infer<typeof emulatorState>;
+export type VaultState = z.infer<typeof vaultState>;
+
+const FILE = "state.json";
+
+export async function readState(dir: string): Promise<EmulatorState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const parsed = emulatorState.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(`${join(dir, FILE)} is not a valid local Key Vault state: ${parsed.error.issues[0]?.message}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+export async function writeState(dir: string, state: EmulatorState): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `${FILE}.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
+  await rename(tmp, join(dir, FILE));
+}

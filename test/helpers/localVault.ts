@@ -1,0 +1,28 @@
+/** Starts a local Key Vault for a test file and builds SDK clients against it. */
+import { LocalKeyVault, type EmulatorOptions } from "../../emulator/index.js";
+import { DevTokenCredential, type DevIdentity } from "../../src/azure/devCredential.js";
+import { createVaultClients, type VaultClients } from "../../src/azure/keyVaultClients.js";
+
+export interface TestVault {
+  kv: LocalKeyVault;
+  url: string;
+  clients(identity?: DevIdentity, vaultName?: string): VaultClients;
+}
+
+export async function startTestVault(options: EmulatorOptions = {}): Promise<TestVault> {
+  const kv = await LocalKeyVault.start(options);
+  const first = Object.values(kv.urls)[0]!;
+  return {
+    kv,
+    url: first,
+    clients(identity = { name: "test-app" }, vaultName) {
+      return createVaultClients({
+        vaultUrl: vaultName ? kv.urls[vaultName]! : first,
+        credential: new DevTokenCredential(identity),
+        ca: kv.tls.caPem,
+        // Fast retries keep negative-path tests quick; throttling tests set their own.
+        retryOptions: { maxRetries: 0 },
+      });
+    },
+  };
+}
