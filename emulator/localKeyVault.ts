@@ -4,28 +4,27 @@
  */
 import { mkdtempSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminRoutes, type AdminRoute } from "./admin/routes.js";
+import { applySubscriptionOptions, subscriptionRoutes } from "./admin/subscriptionRoutes.js";
 import { buildAuditRecord, type AuditInput } from "./audit/record.js";
 import { AuditWriter } from "./audit/writer.js";
 import type { RoleAssignment, RoleName } from "./auth/rbac.js";
 import { Clock } from "./clock.js";
 import { BackupSealer } from "./common/backup.js";
-import type { StoreSnapshot } from "./common/versionedStore.js";
 import { accessPolicyChangedEvent, EventBus, type KeyVaultEvent } from "./events/bus.js";
-import { EventDelivery } from "./events/delivery.js";
+import { EventDelivery, type SubscriptionInput } from "./events/delivery.js";
 import { scanExpiry } from "./events/expiry.js";
 import { handleDataPlane } from "./http/dataPlane.js";
 import { KvError } from "./http/errors.js";
 import { parseJson, readBody, sendJson } from "./http/io.js";
 import type { Route } from "./http/route.js";
 import { Router } from "./http/router.js";
-import type { KeyRotationPolicy, KeyVersion } from "./keys/model.js";
 import { keyRoutes } from "./keys/routes.js";
-import type { SecretVersion } from "./secrets/model.js";
 import { secretRoutes } from "./secrets/routes.js";
 import { readState, writeState, type EmulatorState, type VaultState } from "./state/snapshot.js";
 import { Throttle } from "./throttle.js";
@@ -53,6 +52,8 @@ export interface EmulatorOptions {
   auditDir?: string;
   /** How often (ms of real time) near-expiry and purge dates are checked; the clock's moves check at once. */
   scanIntervalMs?: number;
+  /** Event subscriptions created (or updated) at start, each with its validation handshake. */
+  subscriptions?: SubscriptionInput[];
 }
 
 const SAVE_DELAY_MS = 25;
@@ -64,7 +65,7 @@ export class LocalKeyVault {
   readonly audit: AuditWriter;
   readonly delivery: EventDelivery;
   readonly #router = new Router<Route>([...secretRoutes, ...keyRoutes]);
-  readonly #adminRouter = new Router<AdminRoute>(adminRoutes);
+  readonly #adminRouter = new Router<AdminRoute>([...adminRoutes, ...subscriptionRoutes]);
   readonly #servers: Server[] = [];
   readonly #throttle?: Throttle;
   #backups = new BackupSealer();
@@ -82,7 +83,11 @@ export class LocalKeyVault {
   ) {
     this.clock = new Clock(options.clockOffsetSeconds ?? 0);
     this.audit = new AuditWriter(options.auditDir ?? join(workDir, "audit"));
-    this.delivery = new EventDelivery(this.events, { deadLetterDir: join(workDir, "deadletter"), ca: tls.caPem });
+    this.delivery = new EventDelivery(this.events, {
+      deadLetterDir: join(workDir, "deadletter"),
+      ca: tls.caPem,
+      now: () => this.clock.nowMs(),
+    });
     if (options.throttle) this.#throttle = new Throttle(options.throttle === true ? {} : options.throttle);
     const specs = options.vaults?.length ? options.vaults : ["local"];
     for (const spec of specs) {
@@ -108,6 +113,7 @@ export class LocalKeyVault {
     const kv = new LocalKeyVault(options, tls, caFile, workDir);
     if (options.stateDir) await kv.#restore(await readState(options.stateDir));
     await kv.#listen();
+    if (options.subscriptions?.length) await applySubscriptionOptions(kv, options.subscriptions);
     kv.events.on("event", (event) => kv.#auditNotification(event));
     kv.clock.on("advanced", () => kv.#scan());
     kv.#scanTimer = setInterval(() => kv.#scan(), options.scanIntervalMs ?? 1000).unref();
@@ -219,7 +225,7 @@ export class LocalKeyVault {
     }
   }
 
-  async #handleAdmin(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, url: URL): Promise<void> {
+  async #handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
       const { route, params } = this.#adminRouter.match(req.method ?? "GET", url.pathname);
       const result = await route.handle({ kv: this, params, body: parseJson(await readBody(req)) });
@@ -238,7 +244,7 @@ export class LocalKeyVault {
       vaults: [...this.vaults.values()].map((v): VaultState => ({
         settings: v.settings,
         secrets: v.secrets.snapshot(),
-        keys: v.keys.snapshot() as unknown as EmulatorState["vaults"][number]["keys"],
+        keys: v.keys.snapshot(),
         keyRotationPolicies: Object.fromEntries(v.keyRotationPolicies),
         roleAssignments: v.roleAssignments,
       })).concat(this.#dormant),
@@ -262,10 +268,10 @@ export class LocalKeyVault {
         this.#dormant.push(saved);
         continue;
       }
-      vault.secrets.load(saved.secrets as StoreSnapshot<SecretVersion>);
-      vault.keys.load(saved.keys as unknown as StoreSnapshot<KeyVersion>);
+      vault.secrets.load(saved.secrets);
+      vault.keys.load(saved.keys);
       for (const [name, policy] of Object.entries(saved.keyRotationPolicies)) {
-        vault.keyRotationPolicies.set(name, policy as KeyRotationPolicy);
+        vault.keyRotationPolicies.set(name, policy);
       }
       vault.roleAssignments = saved.roleAssignments.map((a) => ({ principalId: a.principalId, role: a.role as RoleName }));
     }

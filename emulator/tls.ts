@@ -3,7 +3,8 @@
  * localhost signed by it. Made on first start; kept in the state folder when there is one, so clients that
  * trust the CA keep working across restarts.
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import forge from "node-forge";
@@ -16,11 +17,11 @@ export interface TlsMaterial {
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-// Key pairs come from node:crypto (fast); forge only builds and signs the certificates.
-function rsaKeyPair(): forge.pki.rsa.KeyPair {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+// Key pairs come from node:crypto (native, off the main thread); forge only builds and signs the certificates.
+async function rsaKeyPair(): Promise<forge.pki.rsa.KeyPair> {
+  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(pem);
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
 }
 
@@ -35,8 +36,8 @@ function newCertificate(publicKey: forge.pki.PublicKey, subject: string): forge.
   return cert;
 }
 
-export function createTlsMaterial(): TlsMaterial {
-  const caKeys = rsaKeyPair();
+export async function createTlsMaterial(): Promise<TlsMaterial> {
+  const [caKeys, serverKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
   const ca = newCertificate(caKeys.publicKey, "kvguard local Key Vault CA");
   ca.setIssuer(ca.subject.attributes);
   ca.setExtensions([
@@ -46,7 +47,6 @@ export function createTlsMaterial(): TlsMaterial {
   ]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
-  const serverKeys = rsaKeyPair();
   const server = newCertificate(serverKeys.publicKey, "localhost");
   server.setIssuer(ca.subject.attributes);
   server.setExtensions([
@@ -85,7 +85,7 @@ export async function loadOrCreateTlsMaterial(dir?: string): Promise<TlsMaterial
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
   }
-  const material = createTlsMaterial();
+  const material = await createTlsMaterial();
   if (dir) {
     await mkdir(dir, { recursive: true });
     await Promise.all(

@@ -54,6 +54,8 @@ export class Vault {
 
   /** Purges soft-deleted objects whose scheduled purge date has passed. */
   purgeDue(nowSeconds: number): boolean {
-    return this.secrets.purgeDue(nowSeconds).length + this.keys.purgeDue(nowSeconds).length > 0;
+    const keys = this.keys.purgeDue(nowSeconds);
+    for (const name of keys) this.keyRotationPolicies.delete(name.toLowerCase());
+    return this.secrets.purgeDue(nowSeconds).length + keys.length > 0;
   }
 }

@@ -4,7 +4,7 @@
  * Streams stay open per hour, so a busy vault costs one buffered write per request.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import type { AuditRecord } from "./record.js";
 
 function pad(n: number): string {
@@ -19,6 +19,8 @@ export function archivePath(resourceId: string, time: Date): string {
 
 export class AuditWriter {
   readonly #streams = new Map<string, WriteStream>();
+  /** Files closed when their hour passed, still flushing: `close()` waits for them too. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(readonly rootDir: string) {}
 
@@ -27,23 +29,37 @@ export class AuditWriter {
     let stream = this.#streams.get(path);
     if (!stream) {
       // Only the current hour of each vault stays open; older ones are closed as time moves on.
+      // The trailing separator keeps vault LOCAL from closing vault LOCAL2's file.
+      const vaultDir = join(this.rootDir, `resourceId=${record.resourceId.toUpperCase()}`) + sep;
       for (const [open, s] of this.#streams) {
-        if (open.startsWith(join(this.rootDir, `resourceId=${record.resourceId}`))) {
-          s.end();
+        if (open.startsWith(vaultDir)) {
+          void this.#end(s);
           this.#streams.delete(open);
         }
       }
       mkdirSync(dirname(path), { recursive: true });
       stream = createWriteStream(path, { flags: "a" });
+      // A failing disk must not take the emulator down; the record is lost and said so.
+      stream.on("error", (error) => console.error(`local Key Vault: cannot write audit log ${path}:`, error.message));
       this.#streams.set(path, stream);
     }
     stream.write(JSON.stringify(record) + "\n");
+  }
+
+  #end(stream: WriteStream): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      stream.once("error", () => resolve());
+      stream.end(resolve);
+    });
+    this.#closing.add(done);
+    void done.then(() => this.#closing.delete(done));
+    return done;
   }
 
   /** Flushes and closes every open file. */
   async close(): Promise<void> {
     const streams = [...this.#streams.values()];
     this.#streams.clear();
-    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(resolve))));
+    await Promise.all([...streams.map((s) => this.#end(s)), ...this.#closing]);
   }
 }

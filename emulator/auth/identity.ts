@@ -20,11 +20,17 @@ function decodeSegment(segment: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Reads the identity from an `Authorization: Bearer <jwt>` header; a malformed token is 401. */
-export function identityFromAuthorization(header: string): Identity {
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match) throw errors.unauthorized("AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.");
-  const parts = match[1]!.split(".");
+interface DecodedToken {
+  identity: Identity;
+  expMs?: number;
+}
+
+// Clients resend the same token for an hour; decoding it once per token keeps it off the hot path.
+const decoded = new Map<string, DecodedToken>();
+const MAX_CACHED_TOKENS = 1000;
+
+function decodeToken(token: string): DecodedToken {
+  const parts = token.split(".");
   let payload: Record<string, unknown>;
   try {
     if (parts.length !== 3) throw new Error("a JWT has three parts");
@@ -34,18 +40,32 @@ export function identityFromAuthorization(header: string): Identity {
   }
   const aud = payload.aud;
   if (aud !== undefined && aud !== "https://vault.azure.net" && aud !== "cfa8b339-82a2-471a-a3c9-0fc0be7a4093") {
-    throw errors.unauthorized(`AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${String(aud)}.`);
-  }
-  const exp = payload.exp;
-  if (typeof exp === "number" && exp * 1000 < Date.now()) {
-    throw errors.unauthorized("AKV10022: Token is expired.");
+    throw errors.unauthorized(`AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${JSON.stringify(aud)}.`);
   }
   const claims: Record<string, string> = {};
   for (const [k, v] of Object.entries(payload)) {
     if (typeof v === "string") claims[k] = v;
     else if (typeof v === "number" || typeof v === "boolean") claims[k] = String(v);
   }
-  return { claims, oid: claims.oid, appid: claims.appid ?? claims.azp, upn: claims.upn, tid: claims.tid };
+  return {
+    identity: { claims, oid: claims.oid, appid: claims.appid ?? claims.azp, upn: claims.upn, tid: claims.tid },
+    ...(typeof payload.exp === "number" ? { expMs: payload.exp * 1000 } : {}),
+  };
+}
+
+/** Reads the identity from an `Authorization: Bearer <jwt>` header; a malformed or expired token is 401. */
+export function identityFromAuthorization(header: string): Identity {
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) throw errors.unauthorized("AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.");
+  const token = match[1]!;
+  let entry = decoded.get(token);
+  if (!entry) {
+    entry = decodeToken(token);
+    if (decoded.size >= MAX_CACHED_TOKENS) decoded.clear();
+    decoded.set(token, entry);
+  }
+  if (entry.expMs !== undefined && entry.expMs < Date.now()) throw errors.unauthorized("AKV10022: Token is expired.");
+  return entry.identity;
 }
 
 /** `appid=...;oid=...` as Key Vault names a caller in its 403 messages. */

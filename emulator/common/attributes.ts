@@ -22,7 +22,7 @@ export type AttributesInput = z.infer<typeof attributesInput>;
 
 export const MAX_TAGS = 15;
 export const tagsInput = z
-  .record(z.string().min(1).max(512), z.string().max(256))
+  .record(z.string().min(1).max(512), z.string().max(512))
   .refine((tags) => Object.keys(tags).length <= MAX_TAGS, { message: `at most ${MAX_TAGS} tags are allowed` });
 
 /** Validates a request body with a zod schema, answering 400 BadParameter with the first problem. */

@@ -51,6 +51,7 @@ export async function handleDataPlane(
   const query = new URLSearchParams(url.search);
   const method = req.method ?? "GET";
   const correlationId = String(req.headers["x-ms-client-request-id"] ?? "");
+  const requestIds = { "x-ms-request-id": randomUUID(), "x-ms-client-request-id": correlationId };
   let route: Route | undefined;
   let identity: Identity | undefined;
   let isRbacAuthorized: boolean | undefined;
@@ -66,8 +67,11 @@ export async function handleDataPlane(
       ({ route, params } = deps.router.match(method, url.pathname));
       operationName = route.operation;
     } catch (error) {
-      // Even an unknown path is challenged first, as the service does.
-      if (!req.headers.authorization) throw challengeError(vault.settings.tenantId);
+      // Even an unknown path is challenged first, as the service does, and logged as Authentication.
+      if (!req.headers.authorization) {
+        operationName = "Authentication";
+        throw challengeError(vault.settings.tenantId);
+      }
       throw error;
     }
     if (!req.headers.authorization) {
@@ -97,7 +101,7 @@ export async function handleDataPlane(
     status = result.status ?? 200;
     objectId = result.objectId;
     if (result.mutated) deps.changed();
-    sendJson(res, status, result.body, { "x-ms-request-id": randomUUID(), "x-ms-client-request-id": correlationId });
+    sendJson(res, status, result.body, requestIds);
   } catch (error) {
     const kvError =
       error instanceof KvError ? error : new KvError(500, "InternalServerError", "The service encountered an internal error.");
@@ -105,7 +109,7 @@ export async function handleDataPlane(
     status = kvError.status;
     objectId = kvError.objectId;
     errorMessage = kvError.message;
-    sendJson(res, status, kvError.toBody(), kvError.headers);
+    sendJson(res, status, kvError.toBody(), { ...requestIds, ...kvError.headers });
   } finally {
     deps.audit({
       timeMs: startedMs,

@@ -52,11 +52,13 @@ export const errors = {
   methodNotAllowed: (method: string, path: string) =>
     new KvError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}' at ${path}.`),
   disabled: (kind: ObjectKind, operation: string) =>
-    new KvError(403, "Forbidden", `Operation ${operation} is not allowed on a disabled ${kind.toLowerCase()}.`, "DisabledObject"),
+    new KvError(403, "Forbidden", `Operation ${operation} is not allowed on a disabled ${kind.toLowerCase()}.`, `${kind}Disabled`),
   notYetValid: (kind: ObjectKind, operation: string) =>
     new KvError(403, "Forbidden", `Operation ${operation} is not allowed before the ${kind.toLowerCase()}'s activation date.`, "NotYetValid"),
   expired: (kind: ObjectKind, operation: string) =>
     new KvError(403, "Forbidden", `Operation ${operation} is not allowed on an expired ${kind.toLowerCase()}.`, "Expired"),
+  operationNotPermitted: (operation: string) =>
+    new KvError(403, "Forbidden", `Operation ${operation} is not permitted on this key.`, "KeyOperationForbidden"),
   deletedConflict: (kind: ObjectKind, name: string) =>
     new KvError(
       409,

@@ -24,7 +24,7 @@ function compile<R extends Routable>(route: R): Compiled<R> {
     .filter(Boolean)
     .map((s) => {
       const capture = /^\{(\w+)(\?)?\}$/.exec(s);
-      return capture ? { capture: capture[1]!, optional: capture[2] === "?" } : { literal: s };
+      return capture ? { capture: capture[1]!, optional: capture[2] === "?" } : { literal: s.toLowerCase() };
     });
   return { route, segments };
 }

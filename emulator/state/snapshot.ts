@@ -24,15 +24,26 @@ const secretVersion = z.object({
   attributes,
   fired,
 });
-const keyVersion = z.object({
+/** Also the content of a key backup blob, so a restore is checked as strictly as a load. */
+export const keyVersion = z.object({
   version: z.string(),
   kty: z.enum(["RSA", "RSA-HSM", "EC", "EC-HSM"]),
   jwk: z.record(z.string(), z.unknown()),
   keyOps: z.array(z.string()),
   exportable: z.boolean().optional(),
+  releasePolicy: z.object({ contentType: z.string().optional(), immutable: z.boolean().optional(), data: z.string().optional() }).optional(),
   tags,
   attributes,
   fired,
+});
+export const keyRotationPolicy = z.object({
+  lifetimeActions: z.array(
+    z.object({
+      trigger: z.object({ timeAfterCreate: z.string().optional(), timeBeforeExpiry: z.string().optional() }),
+      action: z.object({ type: z.enum(["Rotate", "Notify"]) }),
+    }),
+  ),
+  attributes: z.object({ expiryTime: z.string().optional(), created: z.number(), updated: z.number() }),
 });
 
 function store<T extends z.ZodType>(version: T) {
@@ -54,7 +65,7 @@ export const vaultState = z.object({
   }),
   secrets: store(secretVersion),
   keys: store(keyVersion),
-  keyRotationPolicies: z.record(z.string(), z.unknown()),
+  keyRotationPolicies: z.record(z.string(), keyRotationPolicy),
   roleAssignments: z.array(z.object({ principalId: z.string(), role: z.string() })),
 });
 

@@ -46,7 +46,7 @@ export class DevTokenCredential implements TokenCredential {
     this.claims = devClaims(identity);
   }
 
-  async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
+  getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
     const scope = Array.isArray(scopes) ? scopes[0] : scopes;
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: "none", typ: "JWT" };
@@ -59,6 +59,9 @@ export class DevTokenCredential implements TokenCredential {
       ...this.claims,
     };
     const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString("base64url");
-    return { token: `${encode(header)}.${encode(payload)}.`, expiresOnTimestamp: (now + TOKEN_LIFETIME_SECONDS) * 1000 };
+    return Promise.resolve({
+      token: `${encode(header)}.${encode(payload)}.`,
+      expiresOnTimestamp: (now + TOKEN_LIFETIME_SECONDS) * 1000,
+    });
   }
 }

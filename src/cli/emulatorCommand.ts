@@ -1,0 +1,50 @@
+/**
+ * @module `kvguard emulator`: serves the local Key Vault and prints one JSON line when ready:
+ * `{"vaults":{"NAME":"https://..."},"ca":"FILE", ...}`. Runs until SIGINT or SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { parseDurationSeconds } from "./duration.js";
+
+export const emulatorUsage = `kvguard emulator [options]
+  --port N          port of the first vault (others take the next ones); 0 picks free ports (default)
+  --state DIR       keep vaults, TLS material and audit logs in DIR across restarts (default: in memory)
+  --vault NAME      serve a vault named NAME; repeat for several (default: one vault named "local")
+  --ca-out FILE     also write the CA certificate (PEM) to FILE
+  --clock OFFSET    start the clock ahead of real time: seconds or ISO-8601 (P30D)
+  --throttle        answer 429 past Key Vault's documented limits
+  --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)`;
+
+export async function emulatorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      state: { type: "string" },
+      vault: { type: "string", multiple: true },
+      "ca-out": { type: "string" },
+      clock: { type: "string" },
+      throttle: { type: "boolean" },
+      "audit-dir": { type: "string" },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const { LocalKeyVault } = await import("../../emulator/index.js");
+  const kv = await LocalKeyVault.start({
+    port,
+    stateDir: values.state,
+    vaults: values.vault,
+    caOut: values["ca-out"],
+    clockOffsetSeconds: values.clock === undefined ? 0 : parseDurationSeconds(values.clock),
+    throttle: values.throttle ?? false,
+    auditDir: values["audit-dir"],
+  });
+  out.write(JSON.stringify({ vaults: kv.urls, ca: kv.caFile, audit: kv.audit.rootDir }) + "\n");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await kv.close();
+  return 0;
+}

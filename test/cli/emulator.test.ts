@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DevTokenCredential } from "../../src/azure/devCredential.js";
+import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { httpsRequest } from "../helpers/https.js";
+
+const credential = new DevTokenCredential({ name: "cli-test" });
+const clients = (vaultUrl: string, ca: string) => createVaultClients({ vaultUrl, credential, ca, retryOptions: { maxRetries: 0 } });
+
+describe("kvguard emulator", () => {
+  it("prints one ready line, serves several vaults apart, and keeps state, CA and clock across a restart", async () => {
+    const state = mkdtempSync(join(tmpdir(), "kvguard-cli-"));
+    const caOut = join(state, "exported-ca.pem");
+    const args = ["emulator", "--state", state, "--vault", "alpha", "--vault", "beta", "--ca-out", caOut, "--clock", "P1D"];
+    const first = await startCli(args);
+    const vaults = first.ready.vaults as Record<string, string>;
+    expect(Object.keys(vaults)).toEqual(["alpha", "beta"]);
+    expect(vaults.alpha).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(vaults.beta).not.toBe(vaults.alpha);
+    expect(first.ready.ca).toBe(caOut);
+    const ca = readFileSync(caOut, "utf8");
+    expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+
+    const alpha = clients(vaults.alpha!, ca);
+    const kept = await alpha.secrets.setSecret("kept", "persisted-value", { tags: { owner: "cli-test" } });
+    await alpha.secrets.setSecret("gone", "v");
+    await (await alpha.secrets.beginDeleteSecret("gone", { intervalInMs: 10 })).pollUntilDone();
+    await expect(clients(vaults.beta!, ca).secrets.getSecret("kept")).rejects.toMatchObject({ statusCode: 404 });
+    const clock = (await httpsRequest(`${vaults.alpha}/management/clock`, { ca })).json() as { offsetSeconds: number };
+    expect(clock.offsetSeconds).toBe(86_400);
+    expect(await first.stop()).toBe(0);
+
+    const second = await startCli(["emulator", "--state", state, "--vault", "alpha", "--vault", "beta"]);
+    try {
+      const urls = second.ready.vaults as Record<string, string>;
+      // The same CA: a client configured before the restart still trusts the server.
+      const again = clients(urls.alpha!, ca);
+      const secret = await again.secrets.getSecret("kept");
+      expect(secret.value).toBe("persisted-value");
+      expect(secret.properties.version).toBe(kept.properties.version);
+      expect(secret.properties.tags).toEqual({ owner: "cli-test" });
+      expect((await again.secrets.getDeletedSecret("gone")).name).toBe("gone");
+      const after = (await httpsRequest(`${urls.alpha}/management/clock`, { ca })).json() as { offsetSeconds: number };
+      expect(after.offsetSeconds).toBeGreaterThanOrEqual(86_400);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("serves a vault that was not served last time without losing the other's state", async () => {
+    const state = mkdtempSync(join(tmpdir(), "kvguard-cli-"));
+    const first = await startCli(["emulator", "--state", state, "--vault", "alpha"]);
+    const ca = readFileSync(first.ready.ca as string, "utf8");
+    await clients((first.ready.vaults as Record<string, string>).alpha!, ca).secrets.setSecret("a", "1");
+    await first.stop();
+    const onlyBeta = await startCli(["emulator", "--state", state, "--vault", "beta"]);
+    await clients((onlyBeta.ready.vaults as Record<string, string>).beta!, ca).secrets.setSecret("b", "2");
+    await onlyBeta.stop();
+    const both = await startCli(["emulator", "--state", state, "--vault", "alpha", "--vault", "beta"]);
+    try {
+      const urls = both.ready.vaults as Record<string, string>;
+      expect((await clients(urls.alpha!, ca).secrets.getSecret("a")).value).toBe("1");
+      expect((await clients(urls.beta!, ca).secrets.getSecret("b")).value).toBe("2");
+    } finally {
+      await both.stop();
+    }
+  });
+
+  it("rejects bad flags with a message and exit code 2", async () => {
+    const badPort = await runCli(["emulator", "--port", "99999"]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toMatch(/--port must be 0-65535/);
+    const badVault = await runCli(["emulator", "--vault", "x"]);
+    expect(badVault.code).toBe(2);
+    expect(badVault.stderr).toMatch(/invalid vault name "x"/);
+    const badClock = await runCli(["emulator", "--clock", "soon"]);
+    expect(badClock.stderr).toMatch(/not a duration/);
+    const unknown = await runCli(["emulator", "--bogus"]);
+    expect(unknown.code).toBe(2);
+  });
+});

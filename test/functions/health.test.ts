@@ -1,0 +1,75 @@
+/** @module The health function, called from the function table with real `@azure/functions` request and context. */
+import { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { functionTable, type HttpFunctionDefinition } from "../../src/functions/table.js";
+
+const ACCOUNT_KEY = "c3VwZXItc2VjcmV0LWFjY291bnQta2V5LXZhbHVlLTEyMzQ1Njc4OTA=";
+
+function healthDefinition(): HttpFunctionDefinition {
+  const definition = functionTable.find((d) => d.name === "health");
+  if (definition?.kind !== "http") throw new Error("health is not an HTTP function in the table");
+  return definition;
+}
+
+/** Invokes the table's handler as the host would, returning the response and what it logged. */
+async function invokeHealth(env: Record<string, string | undefined>) {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const logs: string[] = [];
+  const request = new HttpRequest({ method: "GET", url: "http://localhost:7071/api/health" });
+  const context = new InvocationContext({
+    functionName: "health",
+    invocationId: "test-invocation",
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+  });
+  const result = await healthDefinition().handler(request, context);
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+  return { response, body: (await response.json()) as Record<string, unknown>, logs };
+}
+
+const UNSET = {
+  KVGUARD_VAULT_URLS: undefined,
+  KVGUARD_LOCAL_CA_FILE: undefined,
+  KVGUARD_LOCAL_IDENTITY: undefined,
+  AZURE_CLIENT_ID: undefined,
+  AzureWebJobsStorage: undefined,
+  AzureWebJobsStorage__accountName: undefined,
+  KVGUARD_LOG_LEVEL: undefined,
+};
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("health", () => {
+  it("is a GET of /api/health behind a function key", () => {
+    expect(healthDefinition()).toMatchObject({ kind: "http", methods: ["GET"], authLevel: "function", route: "health" });
+  });
+
+  it("answers 200 with the vault names when the config is usable", async () => {
+    const { response, body } = await invokeHealth({
+      ...UNSET,
+      KVGUARD_VAULT_URLS: "https://myvault.vault.azure.net,https://othervault.vault.azure.net",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+    });
+    expect(response.status).toBe(200);
+    expect(body).toEqual({ status: "ok", vaults: ["myvault", "othervault"], local: false });
+  });
+
+  it("answers 503 with each problem, and shows no secret in the body or the logs", async () => {
+    const { response, body, logs } = await invokeHealth({
+      ...UNSET,
+      KVGUARD_VAULT_URLS: "not-a-url",
+      AzureWebJobsStorage: `DefaultEndpointsProtocol=https;AccountKey=${ACCOUNT_KEY}`,
+    });
+    expect(response.status).toBe(503);
+    expect(body).toEqual({
+      status: "misconfigured",
+      problems: [
+        expect.stringMatching(/^KVGUARD_VAULT_URLS: "not-a-url" is not an https URL/),
+        expect.stringMatching(/^AzureWebJobsStorage: the value \(set, \d+ chars\)/),
+      ],
+    });
+    expect(logs.some((line) => line.startsWith("warning: kvguard is misconfigured"))).toBe(true);
+    expect(JSON.stringify(body) + logs.join("\n")).not.toContain(ACCOUNT_KEY);
+  });
+});
