@@ -1,7 +1,6 @@
-/** @module Stored keys to Key Vault's wire shapes (KeyBundle, KeyItem and their deleted forms). */
+/** @module Stored keys to Key Vault's wire shapes (KeyBundle, KeyItem). */
 import { attributesOut } from "../common/attributes.js";
 import { objectId } from "../common/ids.js";
-import type { DeletedEntry } from "../common/versionedStore.js";
 import type { Vault } from "../vault.js";
 import { publicJwk } from "./material.js";
 import type { KeyVersion } from "./model.js";
@@ -29,24 +28,4 @@ export function keyBundle(vault: Vault, name: string, version: KeyVersion) {
 /** List items carry no key; the name list has kids without version, the versions list with. */
 export function keyItem(vault: Vault, name: string, version: KeyVersion, withVersion: boolean) {
   return { kid: keyId(vault, name, withVersion ? version.version : undefined), ...common(vault, version) };
-}
-
-export function deletedKeyId(vault: Vault, name: string): string {
-  return `${vault.url}/deletedkeys/${name}`;
-}
-
-function deletedFields(vault: Vault, deleted: DeletedEntry<KeyVersion>) {
-  return {
-    recoveryId: deletedKeyId(vault, deleted.name),
-    deletedDate: deleted.deletedDate,
-    scheduledPurgeDate: deleted.scheduledPurgeDate,
-  };
-}
-
-export function deletedKeyBundle(vault: Vault, deleted: DeletedEntry<KeyVersion>) {
-  return { ...deletedFields(vault, deleted), ...keyBundle(vault, deleted.name, deleted.versions.at(-1)!) };
-}
-
-export function deletedKeyItem(vault: Vault, deleted: DeletedEntry<KeyVersion>) {
-  return { ...deletedFields(vault, deleted), ...keyItem(vault, deleted.name, deleted.versions.at(-1)!, false) };
 }

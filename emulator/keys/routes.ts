@@ -1,11 +1,11 @@
 /** @module Key operations of the Key Vault data plane: lifecycle here, cryptography and rotation alongside. */
 import { z } from "zod";
 import { applyAttributes, parseBody, type AttributesInput } from "../common/attributes.js";
-import { page } from "../common/paging.js";
+import { lifecycleRoutes } from "../common/lifecycleRoutes.js";
 import { errors } from "../http/errors.js";
 import type { Route, RouteContext } from "../http/route.js";
 import { keyRotationPolicy, keyVersion } from "../state/snapshot.js";
-import { deletedKeyBundle, deletedKeyId, deletedKeyItem, keyBundle, keyId, keyItem } from "./mapper.js";
+import { keyBundle, keyId, keyItem } from "./mapper.js";
 import { ecSpec, generateKeyMaterial, importKeyMaterial, rsaSpec } from "./material.js";
 import { DEFAULT_KEY_OPS, keyFamily, type KeyReleasePolicy } from "./model.js";
 import { operationRoutes } from "./operationRoutes.js";
@@ -36,11 +36,7 @@ function newVersionFields(
   };
 }
 
-function listUrl(ctx: RouteContext, path: string): string {
-  return `${ctx.vault.url}${path}`;
-}
-
-const lifecycleRoutes: Route[] = [
+const ownRoutes: Route[] = [
   {
     method: "POST",
     path: "/keys/{name}/create",
@@ -109,87 +105,6 @@ const lifecycleRoutes: Route[] = [
     },
   },
   {
-    method: "GET",
-    path: "/keys",
-    operation: "KeyList",
-    action: `${ACTION}/read`,
-    handle(ctx) {
-      const items = ctx.vault.keys.list().map((e) => keyItem(ctx.vault, e.name, e.versions.at(-1)!, false));
-      return { body: page(items, ctx.query, listUrl(ctx, "/keys")) };
-    },
-  },
-  {
-    method: "GET",
-    path: "/keys/{name}/versions",
-    operation: "KeyListVersions",
-    action: `${ACTION}/read`,
-    handle(ctx) {
-      const entry = ctx.vault.keys.entry(keyName(ctx));
-      const items = entry.versions.map((v) => keyItem(ctx.vault, entry.name, v, true));
-      return { body: page(items, ctx.query, listUrl(ctx, `/keys/${entry.name}/versions`)) };
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/keys/{name}",
-    operation: "KeyDelete",
-    action: `${ACTION}/delete`,
-    handle(ctx) {
-      const deleted = ctx.vault.keys.delete(keyName(ctx), ctx.now, ctx.vault.settings.softDeleteRetentionDays);
-      return { body: deletedKeyBundle(ctx.vault, deleted), objectId: keyId(ctx.vault, deleted.name), mutated: true };
-    },
-  },
-  {
-    method: "GET",
-    path: "/deletedkeys",
-    operation: "KeyListDeleted",
-    action: `${ACTION}/read`,
-    handle(ctx) {
-      const items = ctx.vault.keys.listDeleted().map((d) => deletedKeyItem(ctx.vault, d));
-      return { body: page(items, ctx.query, listUrl(ctx, "/deletedkeys")) };
-    },
-  },
-  {
-    method: "GET",
-    path: "/deletedkeys/{name}",
-    operation: "KeyGetDeleted",
-    action: `${ACTION}/read`,
-    handle(ctx) {
-      const deleted = ctx.vault.keys.getDeleted(keyName(ctx));
-      return { body: deletedKeyBundle(ctx.vault, deleted), objectId: deletedKeyId(ctx.vault, deleted.name) };
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/deletedkeys/{name}",
-    operation: "KeyPurge",
-    action: `${ACTION}/purge/action`,
-    handle(ctx) {
-      const name = keyName(ctx);
-      const deleted = ctx.vault.keys.getDeleted(name);
-      const id = deletedKeyId(ctx.vault, deleted.name);
-      if (ctx.vault.settings.purgeProtection) throw errors.purgeProtected("Key", deleted.name).about(id);
-      ctx.vault.keys.purge(name);
-      policies.delete(ctx.vault, name);
-      return { status: 204, objectId: id, mutated: true };
-    },
-  },
-  {
-    method: "POST",
-    path: "/deletedkeys/{name}/recover",
-    operation: "KeyRecover",
-    action: `${ACTION}/recover/action`,
-    handle(ctx) {
-      const entry = ctx.vault.keys.recover(keyName(ctx));
-      const current = entry.versions.at(-1)!;
-      return {
-        body: keyBundle(ctx.vault, entry.name, current),
-        objectId: keyId(ctx.vault, entry.name, current.version),
-        mutated: true,
-      };
-    },
-  },
-  {
     method: "POST",
     path: "/keys/{name}/backup",
     operation: "KeyBackup",
@@ -229,4 +144,18 @@ const lifecycleRoutes: Route[] = [
   },
 ];
 
-export const keyRoutes: Route[] = [...lifecycleRoutes, ...operationRoutes, ...rotationRoutes];
+export const keyRoutes: Route[] = [
+  ...lifecycleRoutes({
+    kind: "Key",
+    collection: "keys",
+    actions: { read: `${ACTION}/read`, delete: `${ACTION}/delete`, purge: `${ACTION}/purge/action`, recover: `${ACTION}/recover/action` },
+    store: (vault) => vault.keys,
+    name: keyName,
+    item: keyItem,
+    bundle: keyBundle,
+    onPurge: (vault, name) => policies.delete(vault, name),
+  }),
+  ...ownRoutes,
+  ...operationRoutes,
+  ...rotationRoutes,
+];

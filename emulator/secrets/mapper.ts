@@ -1,7 +1,6 @@
-/** @module Stored secrets to Key Vault's wire shapes (SecretBundle, SecretItem and their deleted forms). */
+/** @module Stored secrets to Key Vault's wire shapes (SecretBundle, SecretItem). */
 import { attributesOut } from "../common/attributes.js";
 import { objectId } from "../common/ids.js";
-import type { DeletedEntry } from "../common/versionedStore.js";
 import type { Vault } from "../vault.js";
 import type { SecretVersion } from "./model.js";
 
@@ -24,20 +23,4 @@ export function secretBundle(vault: Vault, name: string, version: SecretVersion,
 /** List items carry no value; the name list has ids without version, the versions list with. */
 export function secretItem(vault: Vault, name: string, version: SecretVersion, withVersion: boolean) {
   return { id: objectId(vault.url, "secrets", name, withVersion ? version.version : undefined), ...common(vault, version) };
-}
-
-function deletedFields(vault: Vault, deleted: DeletedEntry<SecretVersion>) {
-  return {
-    recoveryId: `${vault.url}/deletedsecrets/${deleted.name}`,
-    deletedDate: deleted.deletedDate,
-    scheduledPurgeDate: deleted.scheduledPurgeDate,
-  };
-}
-
-export function deletedSecretBundle(vault: Vault, deleted: DeletedEntry<SecretVersion>) {
-  return { ...deletedFields(vault, deleted), ...secretBundle(vault, deleted.name, deleted.versions.at(-1)!, false) };
-}
-
-export function deletedSecretItem(vault: Vault, deleted: DeletedEntry<SecretVersion>) {
-  return { ...deletedFields(vault, deleted), ...secretItem(vault, deleted.name, deleted.versions.at(-1)!, false) };
 }

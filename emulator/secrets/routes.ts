@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { applyAttributes, attributesInput, parseBody, tagsInput } from "../common/attributes.js";
 import { assertObjectName, newVersion, objectId } from "../common/ids.js";
-import { page } from "../common/paging.js";
+import { lifecycleRoutes } from "../common/lifecycleRoutes.js";
 import type { Entry } from "../common/versionedStore.js";
 import { objectEvent } from "../events/bus.js";
 import { errors } from "../http/errors.js";
 import type { Route, RouteContext } from "../http/route.js";
-import { deletedSecretBundle, deletedSecretItem, secretBundle, secretItem } from "./mapper.js";
+import { secretBundle, secretItem } from "./mapper.js";
 import { MAX_SECRET_BYTES, type SecretVersion } from "./model.js";
 
 const ACTION = "Microsoft.KeyVault/vaults/secrets";
@@ -52,11 +52,21 @@ function name(ctx: RouteContext): string {
   return secretName;
 }
 
-function listUrl(ctx: RouteContext, path: string): string {
-  return `${ctx.vault.url}${path}`;
-}
-
 export const secretRoutes: Route[] = [
+  ...lifecycleRoutes({
+    kind: "Secret",
+    collection: "secrets",
+    actions: {
+      read: `${ACTION}/readMetadata/action`,
+      delete: `${ACTION}/delete`,
+      purge: `${ACTION}/purge/action`,
+      recover: `${ACTION}/recover/action`,
+    },
+    store: (vault) => vault.secrets,
+    name,
+    item: secretItem,
+    bundle: (vault, secretName, version) => secretBundle(vault, secretName, version, false),
+  }),
   {
     method: "PUT",
     path: "/secrets/{name}",
@@ -113,89 +123,6 @@ export const secretRoutes: Route[] = [
       return {
         body: secretBundle(ctx.vault, entry.name, version, false),
         objectId: objectId(ctx.vault.url, "secrets", entry.name, version.version),
-        mutated: true,
-      };
-    },
-  },
-  {
-    method: "GET",
-    path: "/secrets",
-    operation: "SecretList",
-    action: `${ACTION}/readMetadata/action`,
-    handle(ctx) {
-      const items = ctx.vault.secrets.list().map((e) => secretItem(ctx.vault, e.name, e.versions.at(-1)!, false));
-      return { body: page(items, ctx.query, listUrl(ctx, "/secrets")) };
-    },
-  },
-  {
-    method: "GET",
-    path: "/secrets/{name}/versions",
-    operation: "SecretListVersions",
-    action: `${ACTION}/readMetadata/action`,
-    handle(ctx) {
-      const entry = ctx.vault.secrets.entry(name(ctx));
-      const items = entry.versions.map((v) => secretItem(ctx.vault, entry.name, v, true));
-      return { body: page(items, ctx.query, listUrl(ctx, `/secrets/${entry.name}/versions`)) };
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/secrets/{name}",
-    operation: "SecretDelete",
-    action: `${ACTION}/delete`,
-    handle(ctx) {
-      const deleted = ctx.vault.secrets.delete(name(ctx), ctx.now, ctx.vault.settings.softDeleteRetentionDays);
-      return {
-        body: deletedSecretBundle(ctx.vault, deleted),
-        objectId: objectId(ctx.vault.url, "secrets", deleted.name),
-        mutated: true,
-      };
-    },
-  },
-  {
-    method: "GET",
-    path: "/deletedsecrets",
-    operation: "SecretListDeleted",
-    action: `${ACTION}/readMetadata/action`,
-    handle(ctx) {
-      const items = ctx.vault.secrets.listDeleted().map((d) => deletedSecretItem(ctx.vault, d));
-      return { body: page(items, ctx.query, listUrl(ctx, "/deletedsecrets")) };
-    },
-  },
-  {
-    method: "GET",
-    path: "/deletedsecrets/{name}",
-    operation: "SecretGetDeleted",
-    action: `${ACTION}/readMetadata/action`,
-    handle(ctx) {
-      const deleted = ctx.vault.secrets.getDeleted(name(ctx));
-      return { body: deletedSecretBundle(ctx.vault, deleted), objectId: `${ctx.vault.url}/deletedsecrets/${deleted.name}` };
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/deletedsecrets/{name}",
-    operation: "SecretPurge",
-    action: `${ACTION}/purge/action`,
-    handle(ctx) {
-      const secretName = name(ctx);
-      ctx.vault.secrets.getDeleted(secretName);
-      if (ctx.vault.settings.purgeProtection) throw errors.purgeProtected("Secret", secretName);
-      ctx.vault.secrets.purge(secretName);
-      return { status: 204, objectId: `${ctx.vault.url}/deletedsecrets/${secretName}`, mutated: true };
-    },
-  },
-  {
-    method: "POST",
-    path: "/deletedsecrets/{name}/recover",
-    operation: "SecretRecover",
-    action: `${ACTION}/recover/action`,
-    handle(ctx) {
-      const entry = ctx.vault.secrets.recover(name(ctx));
-      const current = entry.versions.at(-1)!;
-      return {
-        body: secretBundle(ctx.vault, entry.name, current, false),
-        objectId: objectId(ctx.vault.url, "secrets", entry.name, current.version),
         mutated: true,
       };
     },

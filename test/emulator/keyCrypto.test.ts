@@ -17,12 +17,12 @@ import {
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RestError } from "@azure/core-rest-pipeline";
 import { CryptographyClient, type KeyClient, type KeyVaultKey } from "@azure/keyvault-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevTokenCredential } from "../../src/azure/devCredential.js";
 import { clientOptions } from "../../src/azure/keyVaultClients.js";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
+import { rejection } from "../helpers/rejection.js";
 
 let tv: TestVault;
 let keys: KeyClient;
@@ -34,15 +34,6 @@ beforeAll(async () => {
   rsaKey = await keys.createRsaKey("crypto-rsa");
 });
 afterAll(() => tv.kv.close());
-
-async function rejection(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RestError);
-  return error as RestError;
-}
 
 /** The public key as node:crypto sees it, built only from what the SDK returned. */
 function nodePublicKey(key: KeyVaultKey): KeyObject {

@@ -4,13 +4,13 @@
  * Cryptographic operations and persistence are in keyCrypto.test.ts.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { RestError } from "@azure/core-rest-pipeline";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyVaultEvent } from "../../emulator/index.js";
 import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js";
 import { httpsRequest } from "../helpers/https.js";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
+import { rejection } from "../helpers/rejection.js";
 
 let tv: TestVault;
 let keys: KeyClient;
@@ -22,15 +22,6 @@ beforeAll(async () => {
   keys = tv.clients().keys;
 });
 afterAll(() => tv.kv.close());
-
-async function rejection(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RestError);
-  return error as RestError;
-}
 
 /** What the SDK never shows: the raw JSON of a GET, to check no private part is ever sent. */
 async function rawGet(path: string): Promise<unknown> {

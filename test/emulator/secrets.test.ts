@@ -1,6 +1,6 @@
-import { RestError } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
+import { rejection } from "../helpers/rejection.js";
 
 let tv: TestVault;
 let secrets: ReturnType<TestVault["clients"]>["secrets"];
@@ -11,15 +11,6 @@ beforeAll(async () => {
   secrets = tv.clients().secrets;
 });
 afterAll(() => tv.kv.close());
-
-async function rejection(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RestError);
-  return error as RestError;
-}
 
 describe("set and get", () => {
   it("stores value, content type, tags and attributes, and returns them by latest and by version", async () => {
