@@ -12,7 +12,9 @@ export const emulatorUsage = `kvguard emulator [options]
   --ca-out FILE     also write the CA certificate (PEM) to FILE
   --clock OFFSET    start the clock ahead of real time: seconds or ISO-8601 (P30D)
   --throttle        answer 429 past Key Vault's documented limits
-  --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)`;
+  --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)
+  --subscribe URL   deliver every event to this webhook (Event Grid schema, after its validation handshake);
+                    repeat for several. Filters and CloudEvents: POST /management/subscriptions`;
 
 export async function emulatorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
@@ -25,6 +27,7 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
       clock: { type: "string" },
       throttle: { type: "boolean" },
       "audit-dir": { type: "string" },
+      subscribe: { type: "string", multiple: true },
     },
     strict: true,
   });
@@ -39,6 +42,7 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
     clockOffsetSeconds: values.clock === undefined ? 0 : parseDurationSeconds(values.clock),
     throttle: values.throttle ?? false,
     auditDir: values["audit-dir"],
+    subscriptions: (values.subscribe ?? []).map((endpoint, i) => ({ name: `cli-${i + 1}`, endpoint })),
   });
   out.write(JSON.stringify({ vaults: kv.urls, ca: kv.caFile, audit: kv.audit.rootDir }) + "\n");
   await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { DevTokenCredential } from "../../src/azure/devCredential.js";
 import { createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { httpsRequest } from "../helpers/https.js";
+import { WebhookReceiver } from "../helpers/webhookReceiver.js";
 
 const credential = new DevTokenCredential({ name: "cli-test" });
 const clients = (vaultUrl: string, ca: string) => createVaultClients({ vaultUrl, credential, ca, retryOptions: { maxRetries: 0 } });
@@ -66,6 +67,21 @@ describe("kvguard emulator", () => {
       expect((await clients(urls.beta!, ca).secrets.getSecret("b")).value).toBe("2");
     } finally {
       await both.stop();
+    }
+  });
+
+  it("delivers events to --subscribe webhooks after their handshake", async () => {
+    const hook = await WebhookReceiver.start();
+    const running = await startCli(["emulator", "--subscribe", hook.url]);
+    try {
+      expect(hook.validations).toHaveLength(1);
+      const ca = readFileSync(running.ready.ca as string, "utf8");
+      await clients((running.ready.vaults as Record<string, string>).local!, ca).secrets.setSecret("announced", "v");
+      await hook.waitFor((r) => r.deliveredTypes().includes("Microsoft.KeyVault.SecretNewVersionCreated"));
+      expect(hook.delivered()[0]).toMatchObject({ subject: "announced", data: { ObjectName: "announced" } });
+    } finally {
+      await running.stop();
+      await hook.close();
     }
   });
 
