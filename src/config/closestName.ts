@@ -25,13 +25,15 @@ export function editDistance(a: string, b: string): number {
 export function closestName(name: string, candidates: readonly string[], prefix = ""): string | undefined {
   const wanted = name.toUpperCase();
   const tail = (s: string) => s.slice(prefix.length);
-  let best: { name: string; distance: number } | undefined;
+  let best: { name: string; distance: number; contained: boolean } | undefined;
   for (const candidate of candidates) {
     const known = candidate.toUpperCase();
     const distance = editDistance(wanted, known);
     const contained = tail(wanted).length >= 3 && (tail(known).includes(tail(wanted)) || tail(wanted).includes(tail(known)));
     if (distance > Math.max(3, Math.floor(wanted.length / 3)) && !contained) continue;
-    if (!best || distance < best.distance) best = { name: candidate, distance };
+    // A name that holds the typed one whole (a dropped word) beats a merely close spelling.
+    const better = !best || (contained && !best.contained) || (contained === best.contained && distance < best.distance);
+    if (better) best = { name: candidate, distance, contained };
   }
   return best?.name;
 }

@@ -5,22 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { closestName } from "./closestName.js";
+import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
+import { rotationConfig, rotationShape, type RotationConfig } from "./rotationSettings.js";
 import { parseStorageConnectionString, type StorageConnection } from "./storageConnection.js";
 import { isAzureVaultHost, isLoopbackHost, parseVaultUrl, VAULT_URL_EXAMPLE, type VaultTarget } from "./vaultUrl.js";
-
-/** What the table says about a setting beyond its schema. */
-interface SettingDoc {
-  description: string;
-  example?: string;
-  /** Required unless this other setting is set (the schema alone cannot say so). */
-  requiredUnless?: string;
-  /** A default the loader applies outside the field's schema (it depends on another setting). */
-  default?: string;
-}
-
-const docs = z.registry<SettingDoc>();
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -121,6 +112,9 @@ const shape = {
     )
     .default("info")
     .register(docs, { description: "How much kvguard logs: error, warn, info or debug." }),
+  // Each area keeps its settings in its own file; they are one schema here.
+  ...rotationShape,
+  ...auditShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -225,6 +219,8 @@ export interface KvguardConfig {
   identity: IdentityConfig;
   storage: StorageConnection;
   logLevel: LogLevel;
+  rotation: RotationConfig;
+  audit: AuditConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -286,6 +282,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         : { kind: "azure", ...(clientId ? { managedIdentityClientId: clientId } : {}) },
       storage: settings.AzureWebJobsStorage ?? { kind: "identity", accountName: settings.AzureWebJobsStorage__accountName! },
       logLevel: settings.KVGUARD_LOG_LEVEL,
+      rotation: rotationConfig(settings),
+      audit: auditConfig(settings),
     },
   };
 }

@@ -5,7 +5,7 @@
 
 /** One vault kvguard guards. */
 export interface VaultTarget {
-  /** The vault's name: the first DNS label of an Azure vault, `host:port` of a local one. */
+  /** The vault's name: given as `name=url`, else the first DNS label of an Azure vault, `host:port` of a local one. */
   name: string;
   /** The vault's origin, such as `https://myvault.vault.azure.net` (no trailing slash). */
   url: string;
@@ -40,7 +40,10 @@ export type VaultUrlResult = { ok: true; vault: VaultTarget } | { ok: false; mes
  * Checks one item of the list.
  * @param item - one comma-separated item, trimmed
  */
-export function parseVaultUrl(item: string): VaultUrlResult {
+export function parseVaultUrl(entry: string): VaultUrlResult {
+  // `name=https://...` names a vault whose host does not (a local vault on 127.0.0.1).
+  const named = /^([A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9])=(.*)$/.exec(entry);
+  const item = named ? named[2]!.trim() : entry;
   const fix = `Set it to a comma-separated list of vault URLs such as ${VAULT_URL_EXAMPLE}`;
   let url: URL;
   try {
@@ -58,6 +61,6 @@ export function parseVaultUrl(item: string): VaultUrlResult {
   if (url.pathname !== "/" || url.search || url.hash) {
     return { ok: false, message: `"${shown}" is not a vault URL: it has a path or query. Use the vault's address alone, ${url.origin}` };
   }
-  const name = isAzureVaultHost(url.hostname) ? url.hostname.split(".")[0]! : url.host;
+  const name = named ? named[1]! : isAzureVaultHost(url.hostname) ? url.hostname.split(".")[0]! : url.host;
   return { ok: true, vault: { name, url: url.origin } };
 }

@@ -51,6 +51,14 @@ describe("loadConfig", () => {
           identity: { kind: "azure" },
           storage: { kind: "connectionString", accountName: "kvguardstore" },
           logLevel: "info",
+          rotation: {
+            schedule: "0 */15 * * * *",
+            queue: "kvguard-rotations",
+            concurrency: 8,
+            maxAttempts: 5,
+            hmacSecretName: "kvguard-history-hmac-key",
+          },
+          audit: { schedule: "0 */15 * * * *" },
         },
       });
     });
@@ -312,5 +320,20 @@ describe("settingsTable", () => {
     env.KVGUARD_VAULT_URLS = "https://127.0.0.1:8443"; // local, since the CA file example makes the vaults local
     expect(loadConfig(env, readCa).ok).toBe(true);
     expect(loadConfig({ ...AZURE_ENV, KVGUARD_VAULT_URLS: row("KVGUARD_VAULT_URLS")!.example }).ok).toBe(true);
+  });
+});
+
+describe("named vaults", () => {
+  it("takes name=url for a vault whose host does not name it (the local Key Vault)", () => {
+    const result = loadConfig(
+      { KVGUARD_VAULT_URLS: "demo=https://127.0.0.1:40311,https://prod.vault.azure.net", KVGUARD_LOCAL_CA_FILE: "/ca.pem", AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+      { readFile: () => "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n" },
+    );
+    expect(result.ok).toBe(false);
+    const local = loadConfig(
+      { KVGUARD_VAULT_URLS: "demo=https://127.0.0.1:40311", KVGUARD_LOCAL_CA_FILE: "/ca.pem", AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+      { readFile: () => "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n" },
+    );
+    expect(local.ok && local.config.vaults).toEqual([{ name: "demo", url: "https://127.0.0.1:40311" }]);
   });
 });
