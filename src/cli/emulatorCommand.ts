@@ -3,7 +3,7 @@
  * `{"vaults":{"NAME":"https://..."},"ca":"FILE", ...}`. Runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from "node:util";
-import { parseDurationSeconds } from "./duration.js";
+import { parseDurationSeconds } from "../common/duration.js";
 
 export const emulatorUsage = `kvguard emulator [options]
   --port N          port of the first vault (others take the next ones); 0 picks free ports (default)

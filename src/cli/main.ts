@@ -1,6 +1,7 @@
 /** @module The `kvguard` command line: one binary, one subcommand per job. */
 import { configCheck } from "./configCheck.js";
 import { emulatorCommand, emulatorUsage } from "./emulatorCommand.js";
+import { historyCommand, rotateCommand, statusCommand, sweepCommand } from "./rotationCommands.js";
 import { startCommand } from "./startCommand.js";
 
 const usage = `usage: kvguard <command>
@@ -8,6 +9,10 @@ const usage = `usage: kvguard <command>
   config check    check the settings (environment / app settings): each problem and its fix
   emulator        serve the local Key Vault (kvguard emulator --help)
   start           the local stack with a demo vault (what \`npm start\` runs)
+  rotate V/NAME   rotate one secret now (--key for a key), with the engine's lock and protocol
+  sweep           find what is due in every vault and rotate it (--no-run: only enqueue)
+  history [V[/N]] rotation history, newest first (--limit N, --json)
+  status [VAULT]  per-object rotation status: last success, last error, next due
 
 ${emulatorUsage}`;
 
@@ -16,6 +21,10 @@ type Command = (args: string[], out: NodeJS.WritableStream) => Promise<number>;
 const commands: Record<string, Command> = {
   emulator: emulatorCommand,
   start: startCommand,
+  rotate: rotateCommand,
+  sweep: sweepCommand,
+  history: historyCommand,
+  status: statusCommand,
   config: (args, out) => {
     if (args[0] !== "check") throw new Error(`unknown: config ${args.join(" ")}; did you mean "config check"?`);
     return Promise.resolve(configCheck(process.env, out));

@@ -12,6 +12,11 @@ import type {
   TimerHandler,
 } from "@azure/functions";
 import { health } from "./health.js";
+import { onVaultEvent } from "./onVaultEvent.js";
+import { rotateNow } from "./rotateNow.js";
+import { rotationPoison } from "./rotationPoison.js";
+import { rotationSweep } from "./rotationSweep.js";
+import { rotationWorker } from "./rotationWorker.js";
 
 interface FunctionDefinitionBase {
   /** Unique in the app; also the HTTP route when an HTTP function has none. */
@@ -65,4 +70,4 @@ export type FunctionDefinition =
 export type FunctionKind = FunctionDefinition["kind"];
 
 /** Every function of the app. */
-export const functionTable: readonly FunctionDefinition[] = [health];
+export const functionTable: readonly FunctionDefinition[] = [health, rotationSweep, rotationWorker, rotationPoison, onVaultEvent, rotateNow];

@@ -1,0 +1,91 @@
+/**
+ * @module `kvguard rotate`, `sweep`, `history` and `status`: the rotation engine from the command line,
+ * against the vaults and storage the settings name (local or Azure alike).
+ */
+import { parseArgs } from "node:util";
+import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
+import type { Step } from "../rotation/history.js";
+import type { RotationService } from "../rotation/service.js";
+import { drainQueue } from "../state/queueWorker.js";
+
+type Out = NodeJS.WritableStream;
+
+/**
+ * Test-only fault injection: `KVGUARD_CRASH_AFTER_STEP=set` kills this process (SIGKILL, no cleanup) right
+ * after that step, so the crash-safety tests can prove a rerun finishes the rotation.
+ */
+function crashHook(): ((step: Step) => void) | undefined {
+  const at = process.env.KVGUARD_CRASH_AFTER_STEP;
+  return at ? (step) => void (step === at && process.kill(process.pid, "SIGKILL")) : undefined;
+}
+
+async function service(out: Out): Promise<RotationService> {
+  const afterStep = crashHook();
+  return rotationServiceFromSettings(process.env, { log: (line) => out.write(`${line}\n`), ...(afterStep ? { afterStep } : {}) });
+}
+
+function target(arg: string | undefined): { vault: string; name: string } {
+  const [vault, name, extra] = (arg ?? "").split("/");
+  if (!vault || !name || extra !== undefined) throw new Error(`name the object as VAULT/NAME, got "${arg ?? ""}"`);
+  return { vault, name };
+}
+
+export async function rotateCommand(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { key: { type: "boolean" }, json: { type: "boolean" } }, allowPositionals: true });
+  const { vault, name } = target(positionals[0]);
+  const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
+  out.write(values.json ? `${JSON.stringify(result)}\n` : `${vault}/${name}: ${result.outcome}: ${result.message}\n`);
+  return 0;
+}
+
+export async function sweepCommand(args: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { "no-run": { type: "boolean" }, json: { type: "boolean" } } });
+  const svc = await service(out);
+  const report = await svc.sweep();
+  let failed = 0;
+  if (!values["no-run"]) {
+    // The same jobs the queue-triggered worker would run, run here until the queue is empty.
+    const drained = await drainQueue(svc.queue, (m) => svc.processMessage(m.text).then(() => undefined), {
+      concurrency: svc.config.rotation.concurrency,
+      visibilityTimeoutSeconds: 300,
+      poison: svc.poison,
+      onError: (error) => out.write(`job failed: ${(error as Error).message}\n`),
+    });
+    failed = drained.failed;
+  }
+  if (values.json) out.write(`${JSON.stringify(report)}\n`);
+  else {
+    out.write(`${report.secrets} secrets, ${report.keys} keys: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)\n`);
+    out.write(`${report.noPolicy.length} without a rotation policy${report.noPolicy.length ? `: ${report.noPolicy.join(", ")}` : ""}\n`);
+    for (const i of report.invalid) out.write(`invalid policy ${i.object}: ${i.problems.join("; ")}\n`);
+    for (const e of report.errors) out.write(`vault ${e.vault}: ${e.error}\n`);
+  }
+  return failed > 0 || report.errors.length > 0 ? 1 : 0;
+}
+
+export async function historyCommand(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { limit: { type: "string", default: "50" }, json: { type: "boolean" } }, allowPositionals: true });
+  const [vault, name] = (positionals[0] ?? "").split("/");
+  const rows = await (await service(out)).history.list({ ...(vault ? { vault } : {}), ...(name ? { name } : {}), limit: Number(values.limit) });
+  for (const row of rows) {
+    out.write(
+      values.json
+        ? `${JSON.stringify(row)}\n`
+        : `${row.at}  ${row.vault}/${row.name}  ${row.step.padEnd(7)} ${row.outcome.padEnd(7)} ${row.message}${row.valueHmac ? `  hmac:${row.valueHmac.slice(0, 12)}` : ""}\n`,
+    );
+  }
+  return 0;
+}
+
+export async function statusCommand(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true });
+  const statuses = await (await service(out)).status.list(positionals[0]);
+  for (const s of statuses) {
+    out.write(
+      values.json
+        ? `${JSON.stringify(s)}\n`
+        : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}\n`,
+    );
+  }
+  return 0;
+}

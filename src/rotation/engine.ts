@@ -1,0 +1,415 @@
+/**
+ * @module The rotation engine: one crash-safe protocol for every trigger. Under the secret's lock it reads
+ * the live version and any pending credential, then rolls forward:
+ *
+ *   create (persist the pending credential) → set (apply at the target) → test → finish (new live version)
+ *
+ * Each step checks before it acts, so a rerun after a crash at any point continues with the same pending
+ * credential, and "already rotated" is a success that does nothing. The live secret's latest version
+ * therefore always holds a credential that works at the target. Revoke runs after the grace period.
+ */
+import { randomUUID } from "node:crypto";
+import type { KeyClient } from "@azure/keyvault-keys";
+import type { KeyVaultSecret, SecretClient } from "@azure/keyvault-secrets";
+import type { Clock } from "../common/clock.js";
+import { ensureError, statusOf } from "../common/errors.js";
+import type { VaultTarget } from "../config/vaultUrl.js";
+import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import type { Credential, RotatorContext } from "../rotators/types.js";
+import { decide } from "./due.js";
+import type { History, HistoryRow, Step } from "./history.js";
+import type { ValueHmac } from "./hmac.js";
+import type { RotationJob } from "./job.js";
+import { LockBusyError, type BlobLocks } from "./lock.js";
+import { PendingStore, type Pending } from "./pending.js";
+import { METADATA_TAGS, resolvePolicy, TAGS, type SecretPolicy } from "./policy.js";
+import type { PolicyFileEntry } from "./policyFile.js";
+import type { RotationStatus, StatusStore } from "./status.js";
+
+export interface EngineVault {
+  target: VaultTarget;
+  secrets: SecretClient;
+  keys: KeyClient;
+}
+
+export interface EngineDeps {
+  vault(name: string): EngineVault | undefined;
+  locks: BlobLocks;
+  history: History;
+  status: StatusStore;
+  hmac: ValueHmac;
+  /** The policy-file entry for a secret or key, if the file has one. */
+  policyEntry(vault: string, name: string, kind: "secret" | "key"): PolicyFileEntry | undefined;
+  clock: Clock;
+  maxAttempts: number;
+  /** How long a job waits for another run's lock before it is retried later. */
+  lockWaitMs: number;
+  /** Called after each step completes: progress output, and the crash tests' kill point. */
+  afterStep?(step: Step, job: RotationJob): void | Promise<void>;
+  log(line: string): void;
+}
+
+export type Outcome =
+  | "rotated"
+  | "already-rotated"
+  | "not-due"
+  | "no-policy"
+  | "invalid-policy"
+  | "revoked"
+  | "nothing-to-revoke"
+  | "not-found";
+
+export interface JobResult {
+  outcome: Outcome;
+  rotationId: string;
+  message: string;
+  version?: string;
+}
+
+/** Propagation at the target can lag: test the new credential a few times before giving up. */
+const TEST_ATTEMPTS = 4;
+const TEST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 3_600_000;
+const FAILED_COOLDOWN_MS = 24 * 3_600_000;
+
+export class RotationEngine {
+  constructor(readonly deps: EngineDeps) {}
+
+  async run(job: RotationJob): Promise<JobResult> {
+    const vault = this.deps.vault(job.vault);
+    if (!vault) throw new Error(`vault ${job.vault} is not one kvguard manages (KVGUARD_VAULT_URLS)`);
+    const rotationId = randomUUID();
+    const lock = await this.deps.locks.acquire(vault.target.name, job.name, this.deps.lockWaitMs);
+    try {
+      if (job.kind === "revoke") return await this.#revoke(vault, job, rotationId);
+      if (job.kind === "key") return await this.#rotateKey(vault, job, rotationId);
+      return await this.#rotate(vault, job, rotationId);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async #rotate(vault: EngineVault, job: RotationJob, newRotationId: string): Promise<JobResult> {
+    const { secrets } = vault;
+    const pendingStore = new PendingStore(secrets);
+    let pending = await pendingStore.read(job.name);
+    // A resumed rotation keeps its id, so its history reads as one run.
+    const rotationId = pending?.rotationId || newRotationId;
+    const record = this.#recorder(vault, job, rotationId);
+    let live: KeyVaultSecret;
+    try {
+      live = await secrets.getSecret(job.name);
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        await record("check", "skipped", "the secret does not exist (deleted?); nothing to rotate");
+        return { outcome: "not-found", rotationId, message: "secret not found" };
+      }
+      throw error;
+    }
+    const liveVersion = live.properties.version!;
+    const stored = await this.deps.status.get(vault.target.name, job.name);
+    const status: RotationStatus = stored ?? { vault: vault.target.name, name: job.name, kind: "secret", state: "ok", attempts: 0 };
+
+    // A pending credential for an older live version: either its finish landed and only the close was
+    // lost (the live value is the pending one), or the live secret was changed by hand meanwhile.
+    if (pending && pending.baseVersion !== liveVersion) {
+      if ((await this.#hmac(vault, pending.value)) === (await this.#hmac(vault, live.value ?? ""))) {
+        await pendingStore.close(job.name, pending, "finished");
+        await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
+        return { outcome: "already-rotated", rotationId, message: "the rotation had finished; closed its pending credential", version: liveVersion };
+      }
+      await pendingStore.close(job.name, pending, "abandoned");
+      await record("abandon", "ok", `abandoned a pending credential for version ${pending.baseVersion}: the live secret changed to ${liveVersion} meanwhile`);
+      pending = undefined;
+    }
+    if (!pending && job.baseVersion && job.baseVersion !== liveVersion) {
+      await record("check", "skipped", `already rotated: the trigger saw version ${job.baseVersion}, the live version is ${liveVersion}`);
+      return { outcome: "already-rotated", rotationId, message: "already rotated", version: liveVersion };
+    }
+
+    const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
+    if (resolved.kind === "none") {
+      await this.deps.status.put({ ...status, state: "no-policy" });
+      return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
+    }
+    if (resolved.kind === "invalid") {
+      const message = `invalid rotation policy: ${resolved.problems.join("; ")}`;
+      await record("policy", "failed", message);
+      await this.deps.status.put({ ...status, state: "invalid-policy", lastError: message, lastErrorAt: this.#now() });
+      return { outcome: "invalid-policy", rotationId, message };
+    }
+    const policy = resolved.policy;
+    const current: Credential = { value: live.value ?? "", metadata: this.#currentMetadata(live) };
+    if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
+      const decision = decide(policy, live.properties, this.deps.clock.nowMs());
+      if (!decision.due) {
+        if (decision.nextDueAtMs !== undefined) await this.deps.status.put({ ...status, nextDueAt: new Date(decision.nextDueAtMs).toISOString() });
+        return { outcome: "not-due", rotationId, message: decision.reason };
+      }
+    }
+    const ctx = this.#context(vault, job.name, live, policy);
+    try {
+      const result = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
+      await this.deps.status.put({
+        vault: vault.target.name,
+        name: job.name,
+        kind: "secret",
+        state: "ok",
+        attempts: 0,
+        lastSuccessAt: this.#now(),
+        lastVersion: result.version,
+        lastRotationId: result.rotationId,
+        // The previous credential stays valid through the grace period, then is revoked.
+        revokeVersion: liveVersion,
+        revokeAt: new Date(this.deps.clock.nowMs() + policy.gracePeriodSeconds * 1000).toISOString(),
+        revokeMetadata: JSON.stringify(current.metadata),
+      });
+      return result;
+    } catch (error) {
+      const attempts = status.attempts + 1;
+      const failed = attempts >= this.deps.maxAttempts;
+      const wait = failed ? FAILED_COOLDOWN_MS : Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** (attempts - 1));
+      await this.deps.status.put({
+        ...status,
+        state: failed ? "failed" : "failing",
+        attempts,
+        lastError: ensureError(error).message,
+        lastErrorAt: this.#now(),
+        nextAttemptAt: new Date(this.deps.clock.nowMs() + wait).toISOString(),
+      });
+      throw error;
+    }
+  }
+
+  async #protocol(
+    vault: EngineVault,
+    job: RotationJob,
+    run: {
+      rotationId: string;
+      live: KeyVaultSecret;
+      current: Credential;
+      pending: Pending | undefined;
+      policy: SecretPolicy;
+      ctx: RotatorContext;
+      pendingStore: PendingStore;
+      record: Recorder;
+    },
+  ): Promise<JobResult> {
+    const { live, current, policy, ctx, pendingStore, record } = run;
+    const rotator = policy.rotator;
+    const liveVersion = live.properties.version!;
+    let pending = run.pending;
+    const rotationId = run.rotationId;
+
+    if (!pending) {
+      // Confused-deputy guard: the current credential must work at the target before we change it.
+      await this.#step(record, "check", job, async () => {
+        await rotator.test(ctx, current, "current");
+        return "the current credential works at the target";
+      });
+      const created = await rotator.create(ctx, current);
+      pending = await pendingStore.write(job.name, created, {
+        baseVersion: liveVersion,
+        rotationId,
+        ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),
+      });
+      await record("create", "ok", `created a pending credential (rotation ${rotationId})`, { valueHmac: await this.#hmac(vault, pending.value) });
+      await this.deps.afterStep?.("create", job);
+    }
+    const open = pending;
+
+    if (open.step === "created") {
+      await this.#step(record, "set", job, async () => {
+        const applied = await rotator.test(ctx, open, "pending").then(
+          () => true,
+          () => false,
+        );
+        if (!applied) await rotator.set(ctx, open, current);
+        await pendingStore.mark(job.name, open, "set");
+        return applied ? "the pending credential was already applied at the target" : "applied the pending credential at the target";
+      });
+    }
+    if (open.step === "set") {
+      await this.#step(record, "test", job, async () => {
+        await this.#retry(() => rotator.test(ctx, open, "pending"));
+        await pendingStore.mark(job.name, open, "tested");
+        return "the pending credential works at the target";
+      });
+    }
+
+    const now = this.deps.clock.nowMs();
+    const tags = this.#versionTags(live.properties.tags ?? {}, { rotationId, rotatedAt: new Date(now).toISOString(), previousVersion: liveVersion }, open);
+    const finished = await vault.secrets.setSecret(job.name, open.value, {
+      ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),
+      tags,
+      expiresOn: new Date(now + policy.validityDays * 86_400_000),
+    });
+    const version = finished.properties.version!;
+    await record("finish", "ok", `new live version ${version} replaces ${liveVersion}`, {
+      version,
+      previousVersion: liveVersion,
+      valueHmac: await this.#hmac(vault, open.value),
+    });
+    await this.deps.afterStep?.("finish", job);
+    await pendingStore.close(job.name, open, "finished");
+    this.deps.log(`rotated ${vault.target.name}/${job.name}: version ${version} (${job.trigger})`);
+    return { outcome: "rotated", rotationId, message: `rotated to version ${version}`, version };
+  }
+
+  async #revoke(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+    const record = this.#recorder(vault, job, rotationId);
+    const status = await this.deps.status.get(vault.target.name, job.name);
+    if (!status?.revokeVersion || !status.revokeAt) return { outcome: "nothing-to-revoke", rotationId, message: "nothing awaits revoke" };
+    if (Date.parse(status.revokeAt) > this.deps.clock.nowMs()) {
+      return { outcome: "nothing-to-revoke", rotationId, message: `the grace period ends at ${status.revokeAt}` };
+    }
+    const live = await vault.secrets.getSecret(job.name);
+    const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
+    if (resolved.kind === "policy") {
+      const ctx = this.#context(vault, job.name, live, resolved.policy);
+      const previous: Credential = { value: "", metadata: JSON.parse(status.revokeMetadata ?? "{}") as Record<string, string> };
+      await resolved.policy.rotator.revoke(ctx, previous);
+    }
+    // The old version's credential is dead now; disabling it makes a consumer still pinned to it fail loudly.
+    await vault.secrets.updateSecretProperties(job.name, status.revokeVersion, { enabled: false }).catch((error: unknown) => {
+      if (statusOf(error) !== 404) throw error;
+    });
+    await record("revoke", "ok", `revoked the credential of version ${status.revokeVersion} and disabled that version`, {
+      previousVersion: status.revokeVersion,
+    });
+    const { revokeVersion: _v, revokeAt: _a, revokeMetadata: _m, ...rest } = status;
+    await this.deps.status.put(rest);
+    return { outcome: "revoked", rotationId, message: `revoked version ${status.revokeVersion}` };
+  }
+
+  async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+    const record = this.#recorder(vault, job, rotationId);
+    let properties;
+    try {
+      properties = (await vault.keys.getKey(job.name)).properties;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+      await record("check", "skipped", "the key does not exist (deleted?); nothing to rotate");
+      return { outcome: "not-found", rotationId, message: "key not found" };
+    }
+    const base = { vault: vault.target.name, name: job.name, kind: "key" as const, attempts: 0 };
+    if (job.baseVersion && job.baseVersion !== properties.version) {
+      await record("check", "skipped", `already rotated: the trigger saw version ${job.baseVersion}, the current version is ${properties.version}`);
+      return { outcome: "already-rotated", rotationId, message: "already rotated", version: properties.version! };
+    }
+    const resolved = resolveKeyPolicy(properties.tags, this.deps.policyEntry(vault.target.name, job.name, "key"));
+    if (resolved.kind === "none") {
+      await this.deps.status.put({ ...base, state: "no-policy" });
+      return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
+    }
+    if (resolved.kind === "invalid") {
+      const message = `invalid rotation policy: ${resolved.problems.join("; ")}`;
+      await record("policy", "failed", message);
+      await this.deps.status.put({ ...base, state: "invalid-policy", lastError: message, lastErrorAt: this.#now() });
+      return { outcome: "invalid-policy", rotationId, message };
+    }
+    // Key Vault warned (or a person asked): rotate now; on schedule only when the key is overdue.
+    const force = job.trigger === "manual" || job.trigger === "event";
+    const result = await reconcileKey(vault.keys, job.name, resolved.policy, this.deps.clock.nowMs(), force);
+    if (result.policyUpdated) await record("set", "ok", "set the key's native rotation policy to the kvguard policy");
+    if (!result.rotatedVersion) {
+      await this.deps.status.put({ ...base, state: "ok", lastVersion: result.previousVersion });
+      return { outcome: "not-due", rotationId, message: result.policyUpdated ? "native policy updated; not due" : "not due" };
+    }
+    await record("finish", "ok", `rotated the key: version ${result.rotatedVersion} replaces ${result.previousVersion}`, {
+      version: result.rotatedVersion,
+      previousVersion: result.previousVersion,
+    });
+    await this.deps.status.put({ ...base, state: "ok", lastSuccessAt: this.#now(), lastVersion: result.rotatedVersion, lastRotationId: rotationId });
+    this.deps.log(`rotated key ${vault.target.name}/${job.name}: version ${result.rotatedVersion} (${job.trigger})`);
+    return { outcome: "rotated", rotationId, message: `rotated to version ${result.rotatedVersion}`, version: result.rotatedVersion };
+  }
+
+  async #step(record: Recorder, step: Step, job: RotationJob, act: () => Promise<string>): Promise<void> {
+    let message: string;
+    try {
+      message = await act();
+    } catch (error) {
+      await record(step, "failed", ensureError(error).message);
+      throw error;
+    }
+    await record(step, "ok", message);
+    await this.deps.afterStep?.(step, job);
+  }
+
+  async #retry(test: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await test();
+      } catch (error) {
+        if (attempt >= TEST_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, TEST_BACKOFF_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** Policy tags stay, rotation metadata is refreshed, the rotator's metadata (CredentialId) updated. */
+  #versionTags(liveTags: Record<string, string>, meta: { rotationId: string; rotatedAt: string; previousVersion: string }, pending: Pending): Record<string, string> {
+    const tags: Record<string, string> = { ...liveTags };
+    if (pending.metadata.credentialId !== undefined) tags[TAGS.credentialId] = pending.metadata.credentialId;
+    const metadata = {
+      [METADATA_TAGS.rotationId]: meta.rotationId,
+      [METADATA_TAGS.rotatedAt]: meta.rotatedAt,
+      [METADATA_TAGS.previousVersion]: meta.previousVersion,
+    };
+    for (const [k, v] of Object.entries(metadata)) {
+      // Key Vault allows 15 tags; policy tags come first, metadata takes what room is left (history has it all).
+      if (k in tags || Object.keys(tags).length < 15) tags[k] = v;
+    }
+    return tags;
+  }
+
+  #currentMetadata(live: KeyVaultSecret): Record<string, string> {
+    const credentialId = live.properties.tags?.[TAGS.credentialId];
+    return credentialId === undefined ? {} : { credentialId };
+  }
+
+  #context(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy): RotatorContext {
+    return {
+      vault: vault.target,
+      secretName: name,
+      ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),
+      ...(policy.credentialId !== undefined ? { credentialId: policy.credentialId } : {}),
+      ...(policy.providerAddress !== undefined ? { providerAddress: policy.providerAddress } : {}),
+      options: policy.options,
+      log: (message) => this.deps.log(`${vault.target.name}/${name}: ${message}`),
+    };
+  }
+
+  #hmac(vault: EngineVault, value: string): Promise<string> {
+    return this.deps.hmac.of(vault.target.name, vault.secrets, value);
+  }
+
+  #now(): string {
+    return new Date(this.deps.clock.nowMs()).toISOString();
+  }
+
+  #recorder(vault: EngineVault, job: RotationJob, rotationId: string): Recorder {
+    return (step, outcome, message, extra = {}) =>
+      this.deps.history.record({
+        vault: vault.target.name,
+        name: job.name,
+        rotationId,
+        step,
+        outcome,
+        trigger: job.trigger,
+        message,
+        at: new Date(this.deps.clock.nowMs()).toISOString(),
+        ...extra,
+      } satisfies HistoryRow);
+  }
+}
+
+type Recorder = (
+  step: Step,
+  outcome: HistoryRow["outcome"],
+  message: string,
+  extra?: Partial<Pick<HistoryRow, "version" | "previousVersion" | "valueHmac">>,
+) => Promise<void>;
+
+export { LockBusyError };

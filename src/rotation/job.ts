@@ -1,0 +1,48 @@
+/**
+ * @module A rotation job: what the sweep, the Event Grid function and the HTTP function hand the worker,
+ * through the queue or directly. `baseVersion` is the live version when the trigger fired: a job whose
+ * base is no longer current finds the secret already rotated, so simultaneous triggers rotate once.
+ */
+import { z } from "zod";
+
+export const jobSchema = z
+  .object({
+    v: z.literal(1),
+    kind: z.enum(["secret", "key", "revoke"]),
+    vault: z.string().min(1),
+    name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "is not a Key Vault object name"),
+    trigger: z.enum(["schedule", "event", "manual", "resume"]),
+    baseVersion: z.string().optional(),
+    eventId: z.string().optional(),
+    eventType: z.string().optional(),
+    requestedAt: z.iso.datetime(),
+  })
+  .strict();
+
+export type RotationJob = z.output<typeof jobSchema>;
+
+/** Queue messages are base64 JSON, as the Functions queue trigger reads them by default. */
+export function encodeJob(job: RotationJob): string {
+  return Buffer.from(JSON.stringify(job)).toString("base64");
+}
+
+export type JobParse = { ok: true; job: RotationJob } | { ok: false; error: string };
+
+/** Accepts the decoded object (the Functions host decodes) or the raw base64 / JSON text. */
+export function parseJob(input: unknown): JobParse {
+  let data = input;
+  if (typeof input === "string") {
+    const text = /^[A-Za-z0-9+/=\s]+$/.test(input) && !input.trim().startsWith("{") ? Buffer.from(input, "base64").toString("utf8") : input;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return { ok: false, error: "the message is not JSON (nor base64 JSON)" };
+    }
+  }
+  const parsed = jobSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, error: `the message is not a rotation job: ${issue.path.join(".") || "message"}: ${issue.message}` };
+  }
+  return { ok: true, job: parsed.data };
+}

@@ -1,0 +1,125 @@
+/**
+ * @module A secret's rotation policy, from its tags (Microsoft's `CredentialId`, `ProviderAddress`,
+ * `ValidityPeriodDays` and kvguard's `kvguard-*`) over an optional policy-file entry. A secret with neither
+ * has no policy and is left alone. A policy that does not parse is an error for that secret alone.
+ */
+import { parseDurationSeconds } from "../common/duration.js";
+import { findRotator, rotatorNames } from "../rotators/registry.js";
+import type { SecretRotator } from "../rotators/types.js";
+import type { PolicyFileEntry } from "./policyFile.js";
+import { parseWindow, type RotationWindow } from "./window.js";
+
+export const TAGS = {
+  credentialId: "CredentialId",
+  providerAddress: "ProviderAddress",
+  validityPeriodDays: "ValidityPeriodDays",
+  rotator: "kvguard-rotator",
+  rotateEvery: "kvguard-rotate-every",
+  rotateBeforeExpiryDays: "kvguard-rotate-before-expiry-days",
+  gracePeriod: "kvguard-grace-period",
+  window: "kvguard-window",
+  options: "kvguard-options",
+} as const;
+
+/** Tags kvguard writes on each version it makes (never a secret). */
+export const METADATA_TAGS = {
+  rotationId: "kvguard-rotation-id",
+  rotatedAt: "kvguard-rotated-at",
+  previousVersion: "kvguard-previous-version",
+} as const;
+
+export const DEFAULTS = {
+  validityDays: 90,
+  /** Key Vault's NearExpiry lead: without a schedule, kvguard rotates when Key Vault warns. */
+  rotateBeforeExpiryDays: 30,
+  gracePeriodSeconds: 86_400,
+} as const;
+
+export interface SecretPolicy {
+  rotator: SecretRotator;
+  options: Record<string, unknown>;
+  credentialId?: string;
+  providerAddress?: string;
+  validityDays: number;
+  rotateEverySeconds?: number;
+  rotateBeforeExpiryDays: number;
+  gracePeriodSeconds: number;
+  window?: RotationWindow;
+}
+
+export type PolicyResult = { kind: "none" } | { kind: "policy"; policy: SecretPolicy } | { kind: "invalid"; problems: string[] };
+
+/** `key=value;key=value`, the compact form of rotator options in one tag. */
+export function parseOptionsTag(text: string): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const pair of text.split(";").map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`"${pair}" is not key=value`);
+    options[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return options;
+}
+
+function positiveNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what} "${text}" is not a positive number`);
+  return n;
+}
+
+/** Runs one field's parser, turning its error into a problem that names the tag. */
+function field<T>(problems: string[], tag: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    problems.push(`${tag}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry): PolicyResult {
+  const t = tags ?? {};
+  const rotatorName = t[TAGS.rotator] ?? entry?.rotator;
+  if (rotatorName === undefined) return { kind: "none" };
+  const problems: string[] = [];
+  const rotator = findRotator(rotatorName);
+  if (!rotator) problems.push(`${TAGS.rotator}: unknown rotator "${rotatorName}" (known: ${rotatorNames().join(", ")})`);
+
+  const validity = t[TAGS.validityPeriodDays] ?? entry?.validityPeriodDays?.toString();
+  const every = t[TAGS.rotateEvery] ?? entry?.rotateEvery;
+  const before = t[TAGS.rotateBeforeExpiryDays] ?? entry?.rotateBeforeExpiryDays?.toString();
+  const grace = t[TAGS.gracePeriod] ?? entry?.gracePeriod;
+  const windowText = t[TAGS.window] ?? entry?.window;
+  const tagOptions = t[TAGS.options] === undefined ? {} : field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {};
+
+  const policy = {
+    validityDays: validity === undefined ? DEFAULTS.validityDays : field(problems, TAGS.validityPeriodDays, () => positiveNumber(validity, "validity")),
+    rotateEverySeconds: every === undefined ? undefined : field(problems, TAGS.rotateEvery, () => parseDurationSeconds(every)),
+    rotateBeforeExpiryDays:
+      before === undefined ? DEFAULTS.rotateBeforeExpiryDays : field(problems, TAGS.rotateBeforeExpiryDays, () => positiveNumber(before, "days")),
+    gracePeriodSeconds: grace === undefined ? DEFAULTS.gracePeriodSeconds : field(problems, TAGS.gracePeriod, () => parseDurationSeconds(grace)),
+    window: windowText === undefined ? undefined : field(problems, TAGS.window, () => parseWindow(windowText)),
+  };
+  const options = rotator ? field(problems, TAGS.options, () => rotator.parseOptions({ ...entry?.options, ...tagOptions })) : undefined;
+  if (policy.validityDays !== undefined && policy.rotateBeforeExpiryDays !== undefined && policy.rotateBeforeExpiryDays >= policy.validityDays) {
+    problems.push(
+      `${TAGS.rotateBeforeExpiryDays}: ${policy.rotateBeforeExpiryDays} days before expiry is not inside a validity of ${policy.validityDays} days`,
+    );
+  }
+  if (problems.length > 0 || !rotator || !options) return { kind: "invalid", problems };
+  const credentialId = t[TAGS.credentialId] ?? entry?.credentialId;
+  const providerAddress = t[TAGS.providerAddress] ?? entry?.providerAddress;
+  return {
+    kind: "policy",
+    policy: {
+      rotator,
+      options,
+      ...(credentialId !== undefined ? { credentialId } : {}),
+      ...(providerAddress !== undefined ? { providerAddress } : {}),
+      validityDays: policy.validityDays!,
+      ...(policy.rotateEverySeconds !== undefined ? { rotateEverySeconds: policy.rotateEverySeconds } : {}),
+      rotateBeforeExpiryDays: policy.rotateBeforeExpiryDays!,
+      gracePeriodSeconds: policy.gracePeriodSeconds!,
+      ...(policy.window ? { window: policy.window } : {}),
+    },
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * @module The rotation service: what every trigger calls. The sweep decides what is due and enqueues one job
+ * per object; the queue worker runs jobs through the engine; events and on-demand requests become jobs too.
+ * One code path, whichever trigger fired, against the local stack or Azure alike.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { TableClient } from "@azure/data-tables";
+import type { QueueClient } from "@azure/storage-queue";
+import type { Clock } from "../common/clock.js";
+import { systemClock } from "../common/clock.js";
+import { ensureError, statusOf } from "../common/errors.js";
+import type { KvguardConfig } from "../config/schema.js";
+import { credentialFor } from "../azure/credential.js";
+import { createVaultClients } from "../azure/keyVaultClients.js";
+import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import { ensureTable, storageClients } from "../state/storage.js";
+import { decide } from "./due.js";
+import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
+import { History, HISTORY_TABLE } from "./history.js";
+import { ValueHmac } from "./hmac.js";
+import { encodeJob, parseJob, type RotationJob } from "./job.js";
+import { BlobLocks } from "./lock.js";
+import { isPendingName, PENDING_TAGS } from "./pending.js";
+import { resolvePolicy } from "./policy.js";
+import { loadPolicyFile, matchEntry, type PolicyFile } from "./policyFile.js";
+import { STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
+import { parseVaultEvent } from "./vaultEvents.js";
+
+export const EVENTS_TABLE = "kvguardevents";
+
+export interface RotationServiceOptions {
+  /** Where `AzureWebJobsStorage` is read (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  clock?: Clock;
+  credential?: TokenCredential;
+  log?: (line: string) => void;
+  afterStep?: EngineDeps["afterStep"];
+  /** How long a job waits for another run's lock (default 30 s). */
+  lockWaitMs?: number;
+}
+
+export interface SweepReport {
+  secrets: number;
+  keys: number;
+  enqueued: number;
+  resumed: number;
+  revokes: number;
+  noPolicy: string[];
+  invalid: { object: string; problems: string[] }[];
+  backingOff: number;
+  errors: { vault: string; error: string }[];
+}
+
+export interface EventReport {
+  accepted: number;
+  ignored: number;
+  duplicates: number;
+  rejected: { id?: string; reason: string }[];
+}
+
+export class RotationService {
+  readonly engine: RotationEngine;
+
+  private constructor(
+    readonly config: KvguardConfig,
+    readonly vaults: Map<string, EngineVault>,
+    readonly queue: QueueClient,
+    readonly poison: QueueClient,
+    readonly history: History,
+    readonly status: StatusStore,
+    readonly events: TableClient,
+    readonly policyFile: PolicyFile,
+    readonly clock: Clock,
+    readonly log: (line: string) => void,
+    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac">,
+  ) {
+    this.engine = new RotationEngine({
+      vault: (name) => this.vaults.get(name.toLowerCase()),
+      history,
+      status,
+      policyEntry: (vault, name, kind) => matchEntry(kind === "key" ? policyFile.keys : policyFile.secrets, vault, name),
+      clock,
+      maxAttempts: config.rotation.maxAttempts,
+      log,
+      ...deps,
+    });
+  }
+
+  static async create(config: KvguardConfig, options: RotationServiceOptions = {}): Promise<RotationService> {
+    const credential = options.credential ?? credentialFor(config.identity);
+    const storage = storageClients(options.env ?? process.env, credential);
+    const vaults = new Map<string, EngineVault>();
+    for (const target of config.vaults) {
+      const clients = createVaultClients({ vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
+      vaults.set(target.name.toLowerCase(), { target, secrets: clients.secrets, keys: clients.keys });
+    }
+    const queue = storage.queue.getQueueClient(config.rotation.queue);
+    const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
+    const [history, status, events] = await Promise.all(
+      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE].map((name) => ensureTable(storage.table(name))),
+    );
+    await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
+    const policyFile = config.rotation.policyFile
+      ? await loadPolicyFile(config.rotation.policyFile, async (container, name) =>
+          (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
+        )
+      : { secrets: [], keys: [] };
+    return new RotationService(
+      config,
+      vaults,
+      queue,
+      poison,
+      new History(history!),
+      new StatusStore(status!),
+      events!,
+      policyFile,
+      options.clock ?? systemClock,
+      options.log ?? ((line) => console.log(line)),
+      {
+        locks: new BlobLocks(storage.blob),
+        hmac: new ValueHmac(config.rotation.hmacSecretName),
+        lockWaitMs: options.lockWaitMs ?? 30_000,
+        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+      },
+    );
+  }
+
+  #job(partial: Omit<RotationJob, "v" | "requestedAt">): RotationJob {
+    return { v: 1, requestedAt: new Date(this.clock.nowMs()).toISOString(), ...partial };
+  }
+
+  async enqueue(job: RotationJob): Promise<void> {
+    await this.queue.sendMessage(encodeJob(job));
+  }
+
+  /** Lists every secret and key (properties only, never values), enqueues what is due, reports the rest. */
+  async sweep(): Promise<SweepReport> {
+    const report: SweepReport = { secrets: 0, keys: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
+    for (const vault of this.vaults.values()) {
+      try {
+        await this.#sweepVault(vault, report);
+      } catch (error) {
+        // One vault that cannot be read (deleted, no access) must not stop the others.
+        report.errors.push({ vault: vault.target.name, error: ensureError(error).message });
+      }
+    }
+    return report;
+  }
+
+  async #sweepVault(vault: EngineVault, report: SweepReport): Promise<void> {
+    const now = this.clock.nowMs();
+    const statuses = new Map<string, RotationStatus>((await this.status.list(vault.target.name)).map((s) => [s.name.toLowerCase(), s]));
+    const jobs: RotationJob[] = [];
+    const job = (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]) =>
+      jobs.push(this.#job({ kind, vault: vault.target.name, name, trigger }));
+    for await (const secret of vault.secrets.listPropertiesOfSecrets()) {
+      const tags = secret.tags ?? {};
+      if (isPendingName(secret.name)) {
+        // An open pending credential means a rotation stopped midway: resume it whatever the schedule says.
+        const target = tags[PENDING_TAGS.pendingFor];
+        if (tags[PENDING_TAGS.state] === "open" && target) {
+          job("secret", target, "resume");
+          report.resumed += 1;
+        }
+        continue;
+      }
+      if (secret.name.toLowerCase() === this.config.rotation.hmacSecretName.toLowerCase()) continue;
+      report.secrets += 1;
+      const status = statuses.get(secret.name.toLowerCase());
+      if (status?.revokeAt && Date.parse(status.revokeAt) <= now) {
+        job("revoke", secret.name, "schedule");
+        report.revokes += 1;
+      }
+      const resolved = resolvePolicy(tags, matchEntry(this.policyFile.secrets, vault.target.name, secret.name));
+      if (resolved.kind === "none") {
+        report.noPolicy.push(`${vault.target.name}/${secret.name}`);
+        continue;
+      }
+      if (resolved.kind === "invalid") {
+        report.invalid.push({ object: `${vault.target.name}/${secret.name}`, problems: resolved.problems });
+        await this.#recordInvalid(vault.target.name, secret.name, "secret", resolved.problems, status);
+        continue;
+      }
+      if (status?.nextAttemptAt && Date.parse(status.nextAttemptAt) > now) {
+        report.backingOff += 1;
+        continue;
+      }
+      if (decide(resolved.policy, secret, now).due) job("secret", secret.name, "schedule");
+    }
+    for await (const key of vault.keys.listPropertiesOfKeys()) {
+      report.keys += 1;
+      const resolved = resolveKeyPolicy(key.tags, matchEntry(this.policyFile.keys, vault.target.name, key.name));
+      if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
+      else if (resolved.kind === "invalid") {
+        report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems });
+        await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
+      } else job("key", key.name, "schedule");
+    }
+    await Promise.all(jobs.map((j) => this.enqueue(j)));
+    report.enqueued += jobs.length;
+  }
+
+  async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<void> {
+    const message = `invalid rotation policy: ${problems.join("; ")}`;
+    // Record once per distinct problem, not on every sweep.
+    if (status?.state === "invalid-policy" && status.lastError === message) return;
+    const at = new Date(this.clock.nowMs()).toISOString();
+    await this.history.record({ vault, name, rotationId: "sweep", step: "policy", outcome: "failed", trigger: "schedule", message, at });
+    await this.status.put({ vault, name, kind, state: "invalid-policy", attempts: 0, lastError: message, lastErrorAt: at });
+  }
+
+  /**
+   * Runs one queued job (the decoded message, or its text). A malformed message is recorded in history with
+   * its text and dropped: retrying it could never succeed.
+   */
+  async processMessage(message: unknown): Promise<JobResult | { outcome: "rejected"; message: string }> {
+    const parsed = parseJob(message);
+    if (!parsed.ok) {
+      const text = typeof message === "string" ? message : JSON.stringify(message);
+      const at = new Date(this.clock.nowMs()).toISOString();
+      const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
+      await this.history.record({ vault: "unknown", name: "message", rotationId: "queue", step: "reject", outcome: "failed", message: `${parsed.error}; message: ${shown}`, at });
+      return { outcome: "rejected", message: parsed.error };
+    }
+    return this.engine.run(parsed.job);
+  }
+
+  /** Records a job the queue gave up on (after maxDequeueCount failures), so it is not silently lost. */
+  async recordPoisoned(text: unknown): Promise<void> {
+    const parsed = parseJob(text);
+    const at = new Date(this.clock.nowMs()).toISOString();
+    const where = parsed.ok ? { vault: parsed.job.vault, name: parsed.job.name } : { vault: "unknown", name: "message" };
+    await this.history.record({
+      ...where,
+      rotationId: "queue",
+      step: "reject",
+      outcome: "failed",
+      message: parsed.ok ? `gave up after repeated failures (${parsed.job.kind} job, ${parsed.job.trigger}); see the failed steps before this` : parsed.error,
+      at,
+    });
+  }
+
+  /** On-demand rotation, run now under the same lock and protocol. */
+  async rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
+    const vault = this.vaults.get(vaultName.toLowerCase());
+    if (!vault) throw new Error(`vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS lists ${[...this.vaults.values()].map((v) => v.target.name).join(", ")})`);
+    // The version seen before taking the lock: a rotation that lands meanwhile makes this one a no-op.
+    const baseVersion = kind === "key" ? (await vault.keys.getKey(name)).properties.version : await this.#liveVersion(vault, name);
+    return this.engine.run(this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) }));
+  }
+
+  async #liveVersion(vault: EngineVault, name: string): Promise<string | undefined> {
+    try {
+      return (await vault.secrets.getSecret(name)).properties.version;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new Error(`secret ${name} does not exist in vault ${vault.target.name}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Accepts Key Vault events: near-expiry and expiry of managed objects become jobs, once per event and version. */
+  async acceptEvents(body: unknown): Promise<EventReport> {
+    const report: EventReport = { accepted: 0, ignored: 0, duplicates: 0, rejected: [] };
+    for (const item of Array.isArray(body) ? (body as unknown[]) : [body]) {
+      const parsed = parseVaultEvent(item);
+      if (!parsed.ok) {
+        if (parsed.ignored) report.ignored += 1;
+        else report.rejected.push({ ...(parsed.id ? { id: parsed.id } : {}), reason: parsed.reason });
+        continue;
+      }
+      const event = parsed.event;
+      const vault = this.vaults.get(event.topicVault.toLowerCase());
+      if (!vault) {
+        report.rejected.push({ id: event.id, reason: `vault ${event.topicVault} is not one kvguard manages` });
+        continue;
+      }
+      if (!(await this.#firstTime(vault.target.name, event.id, `${event.kind}|${event.name}|${event.version}`))) {
+        report.duplicates += 1;
+        continue;
+      }
+      await this.enqueue(
+        this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
+      );
+      report.accepted += 1;
+    }
+    return report;
+  }
+
+  /** Marks an event id and an object version as seen; false when either was seen before. */
+  async #firstTime(vault: string, eventId: string, objectVersion: string): Promise<boolean> {
+    const partitionKey = vault.toLowerCase();
+    const at = new Date(this.clock.nowMs()).toISOString();
+    for (const rowKey of [`id|${eventId}`, `version|${objectVersion.toLowerCase()}`]) {
+      try {
+        await this.events.createEntity({ partitionKey, rowKey, at });
+      } catch (error) {
+        if (statusOf(error) === 409) return false;
+        throw error;
+      }
+    }
+    return true;
+  }
+}

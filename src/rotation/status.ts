@@ -1,0 +1,62 @@
+/**
+ * @module Per-secret rotation status in Table Storage (partition = vault, row = name): last success, last
+ * error, attempts, next attempt and next due time, and the previous credential awaiting revoke.
+ */
+import type { TableClient } from "@azure/data-tables";
+import { statusOf } from "../common/errors.js";
+
+export const STATUS_TABLE = "kvguardstatus";
+
+export interface RotationStatus {
+  vault: string;
+  name: string;
+  kind: "secret" | "key";
+  state: "ok" | "failing" | "failed" | "invalid-policy" | "no-policy";
+  lastSuccessAt?: string;
+  lastVersion?: string;
+  lastRotationId?: string;
+  lastErrorAt?: string;
+  lastError?: string;
+  attempts: number;
+  nextAttemptAt?: string;
+  nextDueAt?: string;
+  /** After a rotation: the version whose credential is revoked (and the version disabled) at `revokeAt`. */
+  revokeVersion?: string;
+  revokeAt?: string;
+  /** JSON of the rotator's metadata for the previous credential. */
+  revokeMetadata?: string;
+}
+
+function keys(vault: string, name: string) {
+  return { partitionKey: vault.toLowerCase(), rowKey: name.toLowerCase() };
+}
+
+export class StatusStore {
+  constructor(readonly table: TableClient) {}
+
+  async get(vault: string, name: string): Promise<RotationStatus | undefined> {
+    const k = keys(vault, name);
+    try {
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...status } = await this.table.getEntity<RotationStatus>(k.partitionKey, k.rowKey);
+      return status;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Replaces the whole row: unset fields are cleared, so a success clears the last error. */
+  async put(status: RotationStatus): Promise<void> {
+    const row = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
+    await this.table.upsertEntity({ ...keys(status.vault, status.name), ...row }, "Replace");
+  }
+
+  async list(vault?: string): Promise<RotationStatus[]> {
+    const out: RotationStatus[] = [];
+    const options = vault ? { queryOptions: { filter: `PartitionKey eq '${vault.toLowerCase().replace(/'/g, "''")}'` } } : {};
+    for await (const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...status } of this.table.listEntities<RotationStatus>(options)) {
+      out.push(status);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * @module What a rotator is: the AWS-style steps the engine drives (create, set, test, then the engine
+ * finishes in Key Vault) plus revoke after the grace period. Every step may run again after a crash or a
+ * retry, so each must be idempotent: `set` succeeds when the credential is already applied, `revoke` when
+ * the old credential is already gone.
+ */
+import type { VaultTarget } from "../config/vaultUrl.js";
+
+/** A credential as the engine hands it around: the value and what the rotator needs to find it again. */
+export interface Credential {
+  value: string;
+  /** Rotator state kept with the credential (an Entra keyId, the alternate user's name...); never a secret. */
+  metadata: Record<string, string>;
+}
+
+/** What a rotator is told about the secret it rotates. */
+export interface RotatorContext {
+  vault: VaultTarget;
+  secretName: string;
+  /** The secret's content type, which says how the value is laid out (a password, JSON...). */
+  contentType?: string;
+  /** Microsoft's tags: the credential at the target and where the target is. */
+  credentialId?: string;
+  providerAddress?: string;
+  /** Rotator options from the policy, already checked by the rotator's `options` schema. */
+  options: Record<string, unknown>;
+  /** Messages for the rotation's history; never pass a secret value. */
+  log(message: string): void;
+}
+
+export interface SecretRotator {
+  readonly name: string;
+  /**
+   * "single": setting the new credential invalidates the old one (a password changed in place).
+   * "dual": both work until `revoke` (key1/key2, alternating users, Entra client secrets).
+   */
+  readonly credentials: "single" | "dual";
+  /** Checks and normalises the policy's options; throws an Error whose message names the bad option. */
+  parseOptions(options: Record<string, unknown>): Record<string, unknown>;
+  /** Makes or requests the new credential. Not yet applied anywhere. */
+  create(ctx: RotatorContext, current: Credential): Promise<Credential>;
+  /** Applies the pending credential at the target. Must succeed if it is already applied. */
+  set(ctx: RotatorContext, pending: Credential, current: Credential): Promise<void>;
+  /** Proves the credential works at the target; throws when it does not. */
+  test(ctx: RotatorContext, credential: Credential, which: "current" | "pending"): Promise<void>;
+  /** Removes the old credential after the grace period. Must succeed if it is already gone. */
+  revoke(ctx: RotatorContext, previous: Credential): Promise<void>;
+}
