@@ -24,7 +24,7 @@ import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { METADATA_TAGS, resolvePolicy, TAGS, type SecretPolicy } from "./policy.js";
 import type { PolicyFileEntry } from "./policyFile.js";
-import type { RotationStatus, StatusStore } from "./status.js";
+import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 
 export interface EngineVault {
   target: VaultTarget;
@@ -160,9 +160,10 @@ export class RotationEngine {
         lastVersion: result.version,
         lastRotationId: result.rotationId,
         // The previous credential stays valid through the grace period, then is revoked.
-        revokeVersion: liveVersion,
-        revokeAt: new Date(this.deps.clock.nowMs() + policy.gracePeriodSeconds * 1000).toISOString(),
-        revokeMetadata: JSON.stringify(current.metadata),
+        revokes: JSON.stringify([
+          ...pendingRevokes(stored),
+          { version: liveVersion, at: new Date(this.deps.clock.nowMs() + policy.gracePeriodSeconds * 1000).toISOString(), metadata: current.metadata },
+        ]),
       });
       return result;
     } catch (error) {
@@ -259,27 +260,26 @@ export class RotationEngine {
   async #revoke(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
     const record = this.#recorder(vault, job, rotationId);
     const status = await this.deps.status.get(vault.target.name, job.name);
-    if (!status?.revokeVersion || !status.revokeAt) return { outcome: "nothing-to-revoke", rotationId, message: "nothing awaits revoke" };
-    if (Date.parse(status.revokeAt) > this.deps.clock.nowMs()) {
-      return { outcome: "nothing-to-revoke", rotationId, message: `the grace period ends at ${status.revokeAt}` };
-    }
+    const now = this.deps.clock.nowMs();
+    const all = pendingRevokes(status);
+    const due = all.filter((r) => Date.parse(r.at) <= now);
+    if (!status || due.length === 0) return { outcome: "nothing-to-revoke", rotationId, message: "no grace period has ended" };
     const live = await vault.secrets.getSecret(job.name);
     const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
-    if (resolved.kind === "policy") {
-      const ctx = this.#context(vault, job.name, live, resolved.policy);
-      const previous: Credential = { value: "", metadata: JSON.parse(status.revokeMetadata ?? "{}") as Record<string, string> };
-      await resolved.policy.rotator.revoke(ctx, previous);
+    for (const revoke of due) {
+      if (resolved.kind === "policy") {
+        await resolved.policy.rotator.revoke(this.#context(vault, job.name, live, resolved.policy), { value: "", metadata: revoke.metadata });
+      }
+      // The old version's credential is dead now; disabling it makes a consumer still pinned to it fail loudly.
+      await vault.secrets.updateSecretProperties(job.name, revoke.version, { enabled: false }).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+      await record("revoke", "ok", `revoked the credential of version ${revoke.version} and disabled that version`, { previousVersion: revoke.version });
     }
-    // The old version's credential is dead now; disabling it makes a consumer still pinned to it fail loudly.
-    await vault.secrets.updateSecretProperties(job.name, status.revokeVersion, { enabled: false }).catch((error: unknown) => {
-      if (statusOf(error) !== 404) throw error;
-    });
-    await record("revoke", "ok", `revoked the credential of version ${status.revokeVersion} and disabled that version`, {
-      previousVersion: status.revokeVersion,
-    });
-    const { revokeVersion: _v, revokeAt: _a, revokeMetadata: _m, ...rest } = status;
-    await this.deps.status.put(rest);
-    return { outcome: "revoked", rotationId, message: `revoked version ${status.revokeVersion}` };
+    const left = all.filter((r) => !due.includes(r));
+    const { revokes: _revokes, ...rest } = status;
+    await this.deps.status.put(left.length ? { ...rest, revokes: JSON.stringify(left) } : rest);
+    return { outcome: "revoked", rotationId, message: `revoked ${due.map((r) => r.version).join(", ")}` };
   }
 
   async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {

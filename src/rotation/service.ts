@@ -23,7 +23,7 @@ import { BlobLocks } from "./lock.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { loadPolicyFile, matchEntry, type PolicyFile } from "./policyFile.js";
-import { STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
+import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
 export const EVENTS_TABLE = "kvguardevents";
@@ -167,7 +167,8 @@ export class RotationService {
       if (secret.name.toLowerCase() === this.config.rotation.hmacSecretName.toLowerCase()) continue;
       report.secrets += 1;
       const status = statuses.get(secret.name.toLowerCase());
-      if (status?.revokeAt && Date.parse(status.revokeAt) <= now) {
+      const revokeAt = nextRevokeAt(status);
+      if (revokeAt !== undefined && revokeAt <= now) {
         job("revoke", secret.name, "schedule");
         report.revokes += 1;
       }

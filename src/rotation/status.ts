@@ -20,11 +20,26 @@ export interface RotationStatus {
   attempts: number;
   nextAttemptAt?: string;
   nextDueAt?: string;
-  /** After a rotation: the version whose credential is revoked (and the version disabled) at `revokeAt`. */
-  revokeVersion?: string;
-  revokeAt?: string;
-  /** JSON of the rotator's metadata for the previous credential. */
-  revokeMetadata?: string;
+  /** JSON of `PendingRevoke[]`: previous versions whose credentials are revoked when their grace ends. */
+  revokes?: string;
+}
+
+/** A previous credential in its grace period: revoked (and its version disabled) at `at`. */
+export interface PendingRevoke {
+  version: string;
+  at: string;
+  /** The rotator's metadata for that credential (never a secret). */
+  metadata: Record<string, string>;
+}
+
+export function pendingRevokes(status: RotationStatus | undefined): PendingRevoke[] {
+  return status?.revokes ? (JSON.parse(status.revokes) as PendingRevoke[]) : [];
+}
+
+/** When the earliest grace period ends, if any credential awaits revoke. */
+export function nextRevokeAt(status: RotationStatus | undefined): number | undefined {
+  const times = pendingRevokes(status).map((r) => Date.parse(r.at));
+  return times.length ? Math.min(...times) : undefined;
 }
 
 function keys(vault: string, name: string) {
