@@ -4,10 +4,10 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 /** The folders tsconfig.json includes: only their files have type information. */
-const PROJECT_FILES = ["src/**/*.ts", "emulator/**/*.ts", "test/**/*.ts", "bench/**/*.ts"];
+const PROJECT_FILES = ["src/**/*.ts", "emulator/**/*.ts", "test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"];
 
 export default defineConfig(
-  globalIgnores(["dist/", "node_modules/", "bin/", "coverage/", ".kvguard/"]),
+  globalIgnores(["dist/", "node_modules/", "bin/", "coverage/", ".kvguard/", "out/"]),
   { files: ["**/*.{js,ts}"], extends: [js.configs.recommended] },
   {
     // Every TypeScript file, including root config files outside tsconfig.json (vitest.config.ts).

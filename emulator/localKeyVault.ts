@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { faultRoutes } from "./admin/faultRoutes.js";
 import { adminRoutes, type AdminRoute } from "./admin/routes.js";
 import { applySubscriptionOptions, subscriptionRoutes } from "./admin/subscriptionRoutes.js";
 import { buildAuditRecord, type AuditInput } from "./audit/record.js";
@@ -19,6 +20,7 @@ import { BackupSealer } from "./common/backup.js";
 import { accessPolicyChangedEvent, EventBus, type KeyVaultEvent } from "./events/bus.js";
 import { EventDelivery, type SubscriptionInput } from "./events/delivery.js";
 import { scanExpiry } from "./events/expiry.js";
+import { Faults } from "./faults.js";
 import { handleDataPlane } from "./http/dataPlane.js";
 import { KvError } from "./http/errors.js";
 import { parseJson, readBody, sendJson } from "./http/io.js";
@@ -56,7 +58,8 @@ export interface EmulatorOptions {
   subscriptions?: SubscriptionInput[];
 }
 
-const SAVE_DELAY_MS = 25;
+// Saving rewrites the whole state file: coalesce a burst of changes into one write (close() flushes).
+const SAVE_DELAY_MS = 500;
 
 export class LocalKeyVault {
   readonly clock: Clock;
@@ -64,8 +67,10 @@ export class LocalKeyVault {
   readonly vaults = new Map<string, Vault>();
   readonly audit: AuditWriter;
   readonly delivery: EventDelivery;
+  /** Injected failures for tests (`/management/faults`). */
+  readonly faults = new Faults();
   readonly #router = new Router<Route>([...secretRoutes, ...keyRoutes]);
-  readonly #adminRouter = new Router<AdminRoute>([...adminRoutes, ...subscriptionRoutes]);
+  readonly #adminRouter = new Router<AdminRoute>([...adminRoutes, ...subscriptionRoutes, ...faultRoutes]);
   readonly #servers: Server[] = [];
   readonly #throttle?: Throttle;
   #backups = new BackupSealer();
@@ -205,6 +210,7 @@ export class LocalKeyVault {
               events: this.events,
               backups: this.#backups,
               throttle: this.#throttle,
+              faults: this.faults,
               nowMs: () => this.clock.nowMs(),
               audit: (input) => this.#writeAudit(input),
               changed: () => this.changed(),

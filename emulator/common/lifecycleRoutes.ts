@@ -39,7 +39,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
     ...deletedFields(vault, deleted),
     ...spec.bundle(vault, deleted.name, deleted.versions.at(-1)!),
   });
-  const listed = <T>(ctx: RouteContext, items: T[], path: string) => ({ body: page(items, ctx.query, `${ctx.vault.url}${path}`) });
+  const byName = { key: (e: { name: string }) => e.name.toLowerCase() };
 
   return [
     {
@@ -48,8 +48,8 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}List`,
       action: actions.read,
       handle(ctx) {
-        const items = spec.store(ctx.vault).list().map((e) => spec.item(ctx.vault, e.name, e.versions.at(-1)!, false));
-        return listed(ctx, items, `/${collection}`);
+        const entries = spec.store(ctx.vault).list();
+        return { body: page(entries, ctx.query, `${ctx.vault.url}/${collection}`, (e) => spec.item(ctx.vault, e.name, e.versions.at(-1)!, false), byName) };
       },
     },
     {
@@ -59,8 +59,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       action: actions.read,
       handle(ctx) {
         const entry = spec.store(ctx.vault).entry(spec.name(ctx));
-        const items = entry.versions.map((v) => spec.item(ctx.vault, entry.name, v, true));
-        return listed(ctx, items, `/${collection}/${entry.name}/versions`);
+        return { body: page(entry.versions, ctx.query, `${ctx.vault.url}/${collection}/${entry.name}/versions`, (v) => spec.item(ctx.vault, entry.name, v, true)) };
       },
     },
     {
@@ -79,11 +78,9 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}ListDeleted`,
       action: actions.read,
       handle(ctx) {
-        const items = spec
-          .store(ctx.vault)
-          .listDeleted()
-          .map((d) => ({ ...deletedFields(ctx.vault, d), ...spec.item(ctx.vault, d.name, d.versions.at(-1)!, false) }));
-        return listed(ctx, items, `/${deletedCollection}`);
+        const deleted = spec.store(ctx.vault).listDeleted();
+        const item = (d: DeletedEntry<V>) => ({ ...deletedFields(ctx.vault, d), ...spec.item(ctx.vault, d.name, d.versions.at(-1)!, false) });
+        return { body: page(deleted, ctx.query, `${ctx.vault.url}/${deletedCollection}`, item, byName) };
       },
     },
     {

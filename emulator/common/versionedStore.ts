@@ -32,6 +32,8 @@ export interface StoreSnapshot<V extends StoredVersion> {
 export class VersionedStore<V extends StoredVersion> {
   readonly #live = new Map<string, Entry<V>>();
   readonly #deleted = new Map<string, DeletedEntry<V>>();
+  /** The live entries sorted by name, kept until the set of names changes (lists are paged 25 at a time). */
+  #sorted?: Entry<V>[];
 
   constructor(readonly kind: ObjectKind) {}
 
@@ -43,6 +45,7 @@ export class VersionedStore<V extends StoredVersion> {
     if (!entry) {
       entry = { name, versions: [] };
       this.#live.set(key, entry);
+      this.#sorted = undefined;
     }
     entry.versions.push(version);
     return entry;
@@ -67,12 +70,14 @@ export class VersionedStore<V extends StoredVersion> {
   }
 
   list(): Entry<V>[] {
-    return [...this.#live.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.#sorted ??= sortByName([...this.#live.values()]);
+    return this.#sorted;
   }
 
   delete(name: string, nowSeconds: number, retentionDays: number): DeletedEntry<V> {
     const entry = this.entry(name);
     this.#live.delete(name.toLowerCase());
+    this.#sorted = undefined;
     const deleted: DeletedEntry<V> = {
       ...entry,
       deletedDate: nowSeconds,
@@ -89,7 +94,7 @@ export class VersionedStore<V extends StoredVersion> {
   }
 
   listDeleted(): DeletedEntry<V>[] {
-    return [...this.#deleted.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return sortByName([...this.#deleted.values()]);
   }
 
   recover(name: string): Entry<V> {
@@ -98,6 +103,7 @@ export class VersionedStore<V extends StoredVersion> {
     this.#deleted.delete(name.toLowerCase());
     const entry: Entry<V> = { name: deleted.name, versions: deleted.versions };
     this.#live.set(name.toLowerCase(), entry);
+    this.#sorted = undefined;
     return entry;
   }
 
@@ -119,6 +125,7 @@ export class VersionedStore<V extends StoredVersion> {
     if (this.#deleted.has(key)) throw errors.deletedConflict(this.kind, entry.name);
     if (this.#live.has(key)) throw errors.existsConflict(this.kind, entry.name);
     this.#live.set(key, entry);
+    this.#sorted = undefined;
     return entry;
   }
 
@@ -129,7 +136,14 @@ export class VersionedStore<V extends StoredVersion> {
   load(snapshot: StoreSnapshot<V>): void {
     this.#live.clear();
     this.#deleted.clear();
+    this.#sorted = undefined;
     for (const e of snapshot.live) this.#live.set(e.name.toLowerCase(), e);
     for (const d of snapshot.deleted) this.#deleted.set(d.name.toLowerCase(), d);
   }
+}
+
+/** By lower-cased name, the order name-keyed paging continues in. */
+function sortByName<E extends { name: string }>(entries: E[]): E[] {
+  const key = (e: E) => e.name.toLowerCase();
+  return entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

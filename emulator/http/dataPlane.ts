@@ -11,6 +11,7 @@ import { identityFromAuthorization, type Identity } from "../auth/identity.js";
 import { forbiddenByRbac, isAuthorized } from "../auth/rbac.js";
 import type { BackupSealer } from "../common/backup.js";
 import type { EventBus } from "../events/bus.js";
+import type { Faults } from "../faults.js";
 import { TRANSACTIONS, type Throttle } from "../throttle.js";
 import type { Vault } from "../vault.js";
 import { errors, KvError } from "./errors.js";
@@ -23,6 +24,8 @@ export interface DataPlaneDeps {
   events: EventBus;
   backups: BackupSealer;
   throttle?: Throttle;
+  /** Injected failures, answered before throttling and RBAC. */
+  faults?: Faults;
   nowMs(): number;
   audit(input: AuditInput): void;
   /** Called after a request that changed vault state. */
@@ -90,6 +93,8 @@ export async function handleDataPlane(
       events: deps.events,
       backups: deps.backups,
     };
+    const fault = deps.faults?.take(method, url.pathname);
+    if (fault) throw fault;
     if (deps.throttle) {
       const bucket = route.throttle?.(ctx) ?? TRANSACTIONS;
       const retryAfter = deps.throttle.admit(vault.name, vault.settings.subscriptionId, bucket);

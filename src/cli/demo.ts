@@ -1,70 +1,101 @@
 /**
- * @module The demo `npm start` runs against the local Key Vault: apps with different roles store, read
- * and are refused secrets; a key signs; Key Vault raises events and writes audit logs. It prints what
- * happened, never a secret value.
+ * @module The demo vault `npm start` seeds: one object per part of the rotation story (an event-driven
+ * rotation, a scheduled one, a key, an invalid policy, an unmanaged secret). Seeding is idempotent: an
+ * object that exists is left as it is. Values are random and never printed.
  */
-import { createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { LocalKeyVault } from "../../emulator/index.js";
-import { devClaims, DevTokenCredential } from "../azure/devCredential.js";
+import { DevTokenCredential } from "../azure/devCredential.js";
 import { createVaultClients } from "../azure/keyVaultClients.js";
+import { statusOf } from "../common/errors.js";
 
-const APPS = {
-  payments: { name: "payments-api" },
-  orders: { name: "orders-api" },
-  intruder: { name: "unknown-app" },
-  operator: { name: "platform-engineer", upn: "platform-engineer@kvguard.local" },
-} as const;
+const DAY_MS = 86_400_000;
 
-type Say = (line: string) => void;
+/** The person who set the vault up; an older demo's role assignments make them Administrator. */
+const OPERATOR = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
 
-function statusOf(error: unknown): string {
-  const e = error as { statusCode?: number; code?: string };
-  return `${e.statusCode ?? "?"} ${e.code ?? (error as Error).message}`;
+export interface DemoObject {
+  kind: "secret" | "key";
+  name: string;
+  tags: Record<string, string>;
+  /** Set `exp` this many days after now (the vault's clock) when seeding. */
+  expiresInDays?: number;
+  /** What it shows. */
+  story: string;
 }
 
-export async function runDemo(kv: LocalKeyVault, vaultName: string, say: Say): Promise<void> {
-  const vault = kv.vaults.get(vaultName)!;
-  const as = (identity: { name: string; upn?: string }) =>
-    createVaultClients({
-      vaultUrl: vault.url,
-      credential: new DevTokenCredential(identity),
-      ca: kv.tls.caPem,
-      retryOptions: { maxRetries: 0 },
-    });
-  const events: string[] = [];
-  const onEvent = (e: { eventType: string; subject: string }) => events.push(`${e.eventType.replace("Microsoft.KeyVault.", "")} ${e.subject}`);
-  kv.events.on("event", onEvent);
+export const DEMO_OBJECTS: readonly DemoObject[] = [
+  {
+    kind: "secret",
+    name: "payments-db-password",
+    tags: { "kvguard-rotator": "random", ValidityPeriodDays: "90" },
+    expiresInDays: 20,
+    story: "expires within 30 days: Key Vault raises SecretNearExpiry → onVaultEvent → queue → rotationWorker",
+  },
+  {
+    kind: "secret",
+    name: "api-token",
+    tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P30D", "kvguard-options": "length=40;classes=upper,lower,digit" },
+    story: "rotates every 30 days: the rotationSweep timer finds it due and queues it",
+  },
+  {
+    kind: "key",
+    name: "orders-signing-key",
+    tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P90D" },
+    story: "a key: kvguard sets Key Vault's native rotation policy (every 90 days) and rotates it when overdue",
+  },
+  {
+    kind: "secret",
+    name: "legacy-db-password",
+    tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "monthly" },
+    story: "an invalid policy (kvguard-rotate-every: monthly): an error for this secret alone; the sweep goes on",
+  },
+  {
+    kind: "secret",
+    name: "third-party-api-key",
+    tags: {},
+    story: "no rotation policy: kvguard leaves it alone and lists it",
+  },
+];
 
-  kv.setRoleAssignments(vault, [
-    { principalId: devClaims(APPS.operator).oid!, role: "Key Vault Administrator" },
-    { principalId: devClaims(APPS.payments).oid!, role: "Key Vault Secrets Officer" },
-    { principalId: devClaims(APPS.orders).oid!, role: "Key Vault Secrets User" },
-  ]);
-  say(`Roles on ${vaultName}: platform-engineer=Administrator, payments-api=Secrets Officer, orders-api=Secrets User`);
+/** What seeding did with an object: made it, found it as the demo makes it, or found it otherwise. */
+export type SeedOutcome = "seeded" | "kept" | "differs" | "deleted";
 
-  const expiresOn = new Date(kv.clock.nowMs() + 20 * 86_400_000);
-  const stored = await as(APPS.payments).secrets.setSecret("payments-db-password", `demo-${Date.now().toString(36)}`, {
-    contentType: "text/plain",
-    tags: { CredentialId: "payments_app", ProviderAddress: "payments-db.postgres.database.azure.com", ValidityPeriodDays: "30" },
-    expiresOn,
-  });
-  say(`payments-api stored secret payments-db-password version ${stored.properties.version} (expires ${expiresOn.toISOString().slice(0, 10)})`);
-  const read = await as(APPS.orders).secrets.getSecret("payments-db-password");
-  say(`orders-api read payments-db-password (${read.value?.length ?? 0} characters; values are never printed)`);
-  const refused = await as(APPS.orders).secrets.setSecret("payments-db-password", "x").catch((e: unknown) => e);
-  say(`orders-api tried to overwrite it: ${statusOf(refused)} (Secrets User may only read)`);
-  const intruder = await as(APPS.intruder).secrets.getSecret("payments-db-password").catch((e: unknown) => e);
-  say(`unknown-app tried to read it: ${statusOf(intruder)}`);
+async function tagsOf(read: () => Promise<{ properties: { tags?: Record<string, string> } }>): Promise<Record<string, string> | undefined> {
+  try {
+    return (await read()).properties.tags ?? {};
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    // A disabled latest version answers 403: the object exists, its tags unread.
+    if (statusOf(error) === 403) return {};
+    throw error;
+  }
+}
 
-  const keys = as(APPS.operator);
-  const key = await keys.keys.createRsaKey("demo-signing-key", { keySize: 2048 });
-  const digest = createHash("sha256").update("release-manifest").digest();
-  const signature = await keys.crypto(key.id!).sign("RS256", digest);
-  const verified = await keys.crypto(key.id!).verify("RS256", digest, signature.result);
-  say(`platform-engineer created RSA key demo-signing-key, signed a digest, verified: ${verified.result}`);
-
-  // Expiry events are evaluated on a timer and whenever the clock moves; a tiny step runs them now.
-  kv.clock.advance(1);
-  kv.events.off("event", onEvent);
-  say(`Events raised: ${events.length ? events.join(", ") : "none"}`);
+/** Creates each demo object that does not exist yet; reports, per name, what it found or did. */
+export async function seedDemoVault(kv: LocalKeyVault, vaultUrl: string): Promise<Map<string, SeedOutcome>> {
+  const { secrets, keys } = createVaultClients({ vaultUrl, credential: new DevTokenCredential(OPERATOR), ca: kv.tls.caPem });
+  const outcomes = new Map<string, SeedOutcome>();
+  for (const object of DEMO_OBJECTS) {
+    const isKey = object.kind === "key";
+    const tags = await tagsOf(() => (isKey ? keys.getKey(object.name) : secrets.getSecret(object.name)));
+    if (tags) {
+      // An older demo (or a person) may have left it with another policy: say so rather than change it.
+      const same = Object.entries(object.tags).every(([name, value]) => tags[name] === value);
+      outcomes.set(object.name, same ? "kept" : "differs");
+      continue;
+    }
+    const expiresOn = object.expiresInDays === undefined ? undefined : new Date(kv.clock.nowMs() + object.expiresInDays * DAY_MS);
+    const options = { tags: object.tags, ...(expiresOn ? { expiresOn } : {}) };
+    try {
+      if (isKey) await keys.createRsaKey(object.name, { keySize: 2048, ...options });
+      else await secrets.setSecret(object.name, randomBytes(24).toString("base64url"), { contentType: "text/plain", ...options });
+      outcomes.set(object.name, "seeded");
+    } catch (error) {
+      // 409: deleted by hand and kept in soft delete; the demo does without it rather than purge it.
+      if (statusOf(error) !== 409) throw error;
+      outcomes.set(object.name, "deleted");
+    }
+  }
+  return outcomes;
 }

@@ -13,6 +13,8 @@ const usage = `usage: kvguard <command>
   sweep           find what is due in every vault and rotate it (--no-run: only enqueue)
   history [V[/N]] rotation history, newest first (--limit N, --json)
   status [VAULT]  per-object rotation status: last success, last error, next due
+  audit PATH...   find anomalous access in Key Vault audit logs (files, folders, .gz; kvguard audit --help)
+  alert test      send a sample alert to one channel: kvguard alert test --channel NAME [--kind KIND]
 
 ${emulatorUsage}`;
 
@@ -25,6 +27,8 @@ const commands: Record<string, Command> = {
   sweep: sweepCommand,
   history: historyCommand,
   status: statusCommand,
+  audit: (args, out) => import("./auditCommand.js").then((m) => m.auditCommand(args, out)),
+  alert: (args, out) => import("./alertCommand.js").then((m) => m.alertCommand(args, out)),
   config: (args, out) => {
     if (args[0] !== "check") throw new Error(`unknown: config ${args.join(" ")}; did you mean "config check"?`);
     return Promise.resolve(configCheck(process.env, out));

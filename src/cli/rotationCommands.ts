@@ -21,7 +21,9 @@ function crashHook(): ((step: Step) => void) | undefined {
 
 async function service(out: Out): Promise<RotationService> {
   const afterStep = crashHook();
-  return rotationServiceFromSettings(process.env, { log: (line) => out.write(`${line}\n`), ...(afterStep ? { afterStep } : {}) });
+  // The hook is the tests' kill point, not an app setting: the config check would refuse it as an unknown KVGUARD_ name.
+  const { KVGUARD_CRASH_AFTER_STEP: _hook, ...settings } = process.env;
+  return rotationServiceFromSettings(settings, { log: (line) => out.write(`${line}\n`), ...(afterStep ? { afterStep } : {}) });
 }
 
 function target(arg: string | undefined): { vault: string; name: string } {

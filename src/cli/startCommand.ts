@@ -1,46 +1,187 @@
 /**
- * @module `kvguard start` (what `npm start` runs): the local stack with a demo vault. Until the local
- * Functions runner exists this is the local Key Vault plus a demo of what it serves.
+ * @module `kvguard start` (what `npm start` runs): the local stack (local Key Vault, Azurite, the local
+ * Functions runner with every function of the table), a seeded demo vault, and what kvguard rotates and why
+ * as it happens, until Ctrl-C. `--fast` moves the vault's clock a day per second; `--once` plays the story
+ * to its end (an event, an on-demand and scheduled rotations) and exits, for tests and CI.
  */
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { runDemo } from "./demo.js";
+import { ensureError } from "../common/errors.js";
+import { describeRow, followHistory } from "../local/historyFeed.js";
+import { DEFAULT_FUNCTIONS_PORT } from "../local/runner.js";
+import { startStack, type Stack } from "../local/stack.js";
+import type { HistoryRow } from "../rotation/history.js";
+import { DEMO_OBJECTS, seedDemoVault, type SeedOutcome } from "./demo.js";
 
 const DEMO_VAULT = "demo";
+const DAY = 86_400;
+/** `--once` jumps the clock past the longest demo period (the key's 90 days). */
+const ONCE_JUMP_DAYS = 91;
 
-export async function startCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+type Out = NodeJS.WritableStream;
+
+/** Resolves when `done` holds for the rotations seen so far; rejects after `timeoutMs` naming `what`. */
+function waitForRotations(rotations: HistoryRow[], done: (rows: HistoryRow[]) => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (done(rotations)) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(check, 200);
+    };
+    check();
+  });
+}
+
+function rotated(name: string, trigger?: string): (rows: HistoryRow[]) => boolean {
+  return (rows) => rows.some((r) => r.name === name && (trigger === undefined || r.trigger === trigger));
+}
+
+function printStack(stack: Stack, stateDir: string, out: Out): void {
+  const say = (line: string) => out.write(`  ${line}\n`);
+  say(`Local Key Vault "${DEMO_VAULT}": ${stack.vaultUrl}  (state in ${stateDir}/; delete it to start over)`);
+  const port = (endpoint: string) => new URL(endpoint).port;
+  const { blobEndpoint, queueEndpoint, tableEndpoint } = stack.azurite;
+  say(`Azurite: blob, queue and table on 127.0.0.1 ports ${[blobEndpoint, queueEndpoint, tableEndpoint].map(port).join(", ")}  (data in ${stateDir}/azurite)`);
+  say(`Functions runner: ${stack.runner.baseUrl}  (HTTP function keys are not checked locally: any ?code= works)`);
+  for (const f of stack.runner.functions) say(`  ${f.name.padEnd(16)} ${f.kind.padEnd(13)} ${f.trigger}`);
+  for (const f of stack.runner.failed) say(`  ${f.name.padEnd(16)} NOT RUNNING   ${f.error}`);
+  say(`Key Vault's near-expiry and expiry events are subscribed to the Event Grid function's webhook`);
+}
+
+const SEED_LABELS: Record<SeedOutcome, string> = { seeded: "seeded now", kept: "kept", differs: "kept", deleted: "deleted" };
+const SEED_NOTES: Partial<Record<SeedOutcome, string>> = {
+  differs: " (its tags are not the demo's: delete the state folder to reseed)",
+  deleted: " (it is in soft delete: delete the state folder to reseed)",
+};
+
+function printDemo(seeded: Map<string, SeedOutcome>, out: Out): void {
+  out.write(`\nDemo vault "${DEMO_VAULT}" (values are random and never printed)\n`);
+  for (const o of DEMO_OBJECTS) {
+    const label = `${o.kind === "key" ? "key " : ""}${o.name}`;
+    const outcome = seeded.get(o.name) ?? "kept";
+    out.write(`  ${label.padEnd(24)} ${SEED_LABELS[outcome].padEnd(11)} ${o.story}${SEED_NOTES[outcome] ?? ""}\n`);
+  }
+}
+
+function printHelp(stack: Stack, stateDir: string, out: Out): void {
+  const say = (line: string) => out.write(`  ${line}\n`);
+  out.write(`\nLook around, from another terminal in this folder:\n`);
+  say(`. ${stateDir}/kvguard.env            # this stack's settings, for the CLI`);
+  say(`npx kvguard history ${DEMO_VAULT}             # rotation history, newest first (no values: an HMAC)`);
+  say(`npx kvguard status                   # per-object status: last success, last error, next due`);
+  say(`curl -X POST ${stack.runner.baseUrl}/api/rotate/${DEMO_VAULT}/api-token     # rotate now (rotateNow)`);
+  say(`curl ${stack.runner.baseUrl}/api/health`);
+  say(`curl --cacert ${stateDir}/ca.pem -X POST ${stack.vaultUrl}/management/clock/advance -d '{"seconds":2592000}'   # 30 days on`);
+}
+
+/** `--once`: the event-driven rotation, one on demand over HTTP, then the scheduled ones after a clock jump. */
+async function playOnce(stack: Stack, seeded: Map<string, SeedOutcome>, rotations: HistoryRow[], timeoutMs: number, out: Out): Promise<void> {
+  const note = (line: string) => out.write(`--- ${line}\n`);
+  if (seeded.get("payments-db-password") === "seeded") {
+    await waitForRotations(rotations, rotated("payments-db-password"), "payments-db-password to rotate", timeoutMs);
+  }
+  note(`POST ${stack.runner.baseUrl}/api/rotate/${DEMO_VAULT}/api-token (rotateNow)`);
+  const response = await fetch(`${stack.runner.baseUrl}/api/rotate/${DEMO_VAULT}/api-token?code=local`, { method: "POST" });
+  if (response.status !== 200) throw new Error(`rotateNow answered ${response.status}: ${await response.text()}`);
+  await waitForRotations(rotations, rotated("api-token", "manual"), "the on-demand rotation of api-token", timeoutMs);
+  note(`moving the vault's clock ${ONCE_JUMP_DAYS} days on: api-token (every 30 days) and orders-signing-key (every 90) fall due`);
+  stack.kv.clock.advance(ONCE_JUMP_DAYS * DAY);
+  const jumpedMs = stack.kv.clock.nowMs();
+  const afterJump = (rows: HistoryRow[]) => rows.filter((r) => Date.parse(r.at) >= jumpedMs);
+  // The sweep or Key Vault's Expired event, whichever comes first (api-token has expired by then too).
+  await waitForRotations(
+    rotations,
+    (rows) => rotated("api-token")(afterJump(rows)) && rotated("orders-signing-key")(afterJump(rows)),
+    "api-token and orders-signing-key to rotate after the clock jump",
+    timeoutMs,
+  );
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}
+
+export async function startCommand(args: string[], out: Out): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       state: { type: "string", default: ".kvguard" },
       port: { type: "string", default: "0" },
-      "demo-only": { type: "boolean" },
+      "functions-port": { type: "string", default: String(DEFAULT_FUNCTIONS_PORT) },
+      fast: { type: "boolean" },
+      once: { type: "boolean" },
+      timeout: { type: "string", default: "120" },
     },
     strict: true,
   });
-  const say = (line: string) => out.write(`  ${line}\n`);
-  const { LocalKeyVault } = await import("../../emulator/index.js");
-  const kv = await LocalKeyVault.start({ stateDir: values.state, vaults: [DEMO_VAULT], port: Number(values.port) });
-  const url = kv.urls[DEMO_VAULT]!;
-  out.write(`kvguard local stack\n`);
-  say(`Local Key Vault "${DEMO_VAULT}": ${url}`);
-  say(`CA certificate: ${kv.caFile}`);
-  say(`State and audit logs: ${values.state}/ (delete it to start over)`);
-  out.write(`\nDemo\n`);
-  await runDemo(kv, DEMO_VAULT, say);
-  out.write(`\nAudit logs (Key Vault's storage-archive layout): ${kv.audit.rootDir}\n`);
-  out.write(`\nPoint kvguard or the Azure SDK at it:\n`);
-  say(`KVGUARD_VAULT_URLS=${url} KVGUARD_LOCAL_CA_FILE=${kv.caFile} AzureWebJobsStorage=UseDevelopmentStorage=true npx kvguard config check`);
-  say(`SDK clients: tlsOptions: { ca }, disableChallengeResourceVerification: true (src/azure/keyVaultClients.ts does it)`);
-  say(`Move the clock: curl --cacert ${kv.caFile} -X POST ${url}/management/clock/advance -d '{"seconds":86400}'`);
-  if (values["demo-only"]) {
-    await kv.close();
-    return 0;
-  }
-  out.write(`\nServing until Ctrl-C. (The rotation engine and the Functions runner arrive in later releases.)\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+  const stateDir = relative(process.cwd(), values.state) || ".";
+  // Function logs and rotations wait until the stack and the demo are described, then follow them.
+  let held: string[] | undefined = [];
+  const write = (line: string) => (held ? held.push(line) : out.write(`${line}\n`));
+  const flush = () => {
+    for (const line of held ?? []) out.write(`${line}\n`);
+    held = undefined;
+  };
+  const schedule = process.env.KVGUARD_ROTATION_SCHEDULE?.trim();
+  out.write("kvguard local stack\n");
+  const stack = await startStack({
+    stateDir: values.state,
+    vault: DEMO_VAULT,
+    vaultPort: Number(values.port),
+    functionsPort: Number(values["functions-port"]),
+    ...(schedule ? { settings: { KVGUARD_ROTATION_SCHEDULE: schedule } } : {}),
+    write,
+  }).catch((error: unknown) => {
+    flush();
+    throw error;
   });
-  await kv.close();
-  return 0;
+  const rotations: HistoryRow[] = [];
+  let fast: NodeJS.Timeout | undefined;
+  const feed = followHistory(stack.service.history.table, (row) => {
+    // A new live version (a finish that only closed a crashed run's pending credential has no previous one).
+    if (row.step === "finish" && row.outcome === "ok" && row.previousVersion) rotations.push(row);
+    const line = describeRow(row);
+    if (line) write(line);
+  });
+  try {
+    printStack(stack, stateDir, out);
+    const seeded = await seedDemoVault(stack.kv, stack.vaultUrl);
+    printDemo(seeded, out);
+    printHelp(stack, stateDir, out);
+    if (values.fast) {
+      let days = 0;
+      fast = setInterval(() => {
+        stack.kv.clock.advance(DAY);
+        if (++days % 10 === 0) write(`--- vault clock ${new Date(stack.kv.clock.nowMs()).toISOString().slice(0, 10)} (${days} days on)`);
+      }, 1000);
+      out.write(`\n--fast: the vault's clock moves one day per second; api-token falls due within a minute.\n`);
+    }
+    out.write(`\nWhat happens (function logs; ROTATED, REVOKED and FAILED lines from the rotation history):\n`);
+    flush();
+    if (values.once) {
+      const played = await playOnce(stack, seeded, rotations, Number(values.timeout) * 1000, out).then(
+        () => undefined,
+        (error: unknown) => ensureError(error).message,
+      );
+      if (played !== undefined) {
+        out.write(`\n--once did not finish: ${played}\n`);
+        return 1;
+      }
+      out.write(`\nDone: ${rotations.length} rotations (${["event", "schedule", "manual"].map((t) => `${t}: ${rotations.filter((r) => r.trigger === t).length}`).join(", ")}).\n`);
+    } else {
+      out.write(`Running until Ctrl-C.\n`);
+      await untilSignal();
+    }
+    return 0;
+  } finally {
+    clearInterval(fast);
+    await feed.stop();
+    await stack.stop();
+    flush();
+    out.write(`Stopped. State kept in ${stateDir}/ (delete it to start over).\n`);
+  }
 }

@@ -3,8 +3,8 @@
  * health response. A value is treated as secret when its name or its shape says so.
  */
 
-/** Names that usually hold credentials; `AzureWebJobsX` (no `__`) are connection strings. */
-const SECRET_NAME = /connection|secret|password|passwd|pwd|token|key|sas|signature|credential|^AzureWebJobs[A-Za-z]*$/i;
+/** Names that usually hold credentials (webhook URLs carry a signature); `AzureWebJobsX` (no `__`) are connection strings. */
+const SECRET_NAME = /connection|secret|password|passwd|pwd|token|key|sas|signature|credential|webhook|^AzureWebJobs[A-Za-z]*$/i;
 
 /** Connection-string parts that are credentials themselves (a `<placeholder>` in a hint is not one). */
 const SECRET_PART = /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|sig)=(?!<)[^;&\s"']+/gi;

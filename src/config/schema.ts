@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./alertSettings.js";
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
@@ -115,6 +116,7 @@ const shape = {
   // Each area keeps its settings in its own file; they are one schema here.
   ...rotationShape,
   ...auditShape,
+  ...alertShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -150,6 +152,7 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
         "is set together with AzureWebJobsStorage, whose connection string the host uses instead. Keep one: remove AzureWebJobsStorage to connect with the managed identity, or remove AzureWebJobsStorage__accountName",
     });
   }
+  alertCrossCheck(value, ctx);
   if (!Array.isArray(value.KVGUARD_VAULT_URLS)) return;
   for (const vault of value.KVGUARD_VAULT_URLS as VaultTarget[]) {
     const { hostname } = new URL(vault.url);
@@ -221,6 +224,7 @@ export interface KvguardConfig {
   logLevel: LogLevel;
   rotation: RotationConfig;
   audit: AuditConfig;
+  alerts: AlertConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -283,7 +287,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       storage: settings.AzureWebJobsStorage ?? { kind: "identity", accountName: settings.AzureWebJobsStorage__accountName! },
       logLevel: settings.KVGUARD_LOG_LEVEL,
       rotation: rotationConfig(settings),
-      audit: auditConfig(settings),
+      audit: auditConfig(settings, clientId),
+      alerts: alertConfig(settings),
     },
   };
 }

@@ -8,9 +8,11 @@ import type { EventGridFunctionDefinition } from "./table.js";
 
 export async function onVaultEventHandler(event: EventGridEvent, context: InvocationContext): Promise<void> {
   const report = await (await rotationService()).acceptEvents(event);
-  if (report.accepted) context.log(`event ${event.id}: rotation job enqueued`);
-  else if (report.duplicates) context.log(`event ${event.id}: already handled`);
-  else if (report.ignored) context.log(`event ${event.id}: ${event.eventType} does not trigger rotation`);
+  // The host hands over whatever was posted: read the id and type defensively.
+  const { id = "?", eventType = "?" } = (event as Partial<EventGridEvent> | null) ?? {};
+  if (report.accepted) context.log(`event ${id}: rotation job enqueued`);
+  else if (report.duplicates) context.log(`event ${id}: already handled`);
+  else if (report.ignored) context.log(`event ${id}: ${eventType} does not trigger rotation`);
   for (const rejected of report.rejected) context.warn(`event ${rejected.id ?? "?"} rejected: ${rejected.reason}`);
 }
 

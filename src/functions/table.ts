@@ -11,6 +11,8 @@ import type {
   StorageQueueHandler,
   TimerHandler,
 } from "@azure/functions";
+import { alertOutbox } from "./alertOutbox.js";
+import { auditScan } from "./auditScan.js";
 import { health } from "./health.js";
 import { onVaultEvent } from "./onVaultEvent.js";
 import { rotateNow } from "./rotateNow.js";
@@ -70,4 +72,13 @@ export type FunctionDefinition =
 export type FunctionKind = FunctionDefinition["kind"];
 
 /** Every function of the app. */
-export const functionTable: readonly FunctionDefinition[] = [health, rotationSweep, rotationWorker, rotationPoison, onVaultEvent, rotateNow];
+export const functionTable: readonly FunctionDefinition[] = [
+  health,
+  rotationSweep,
+  rotationWorker,
+  rotationPoison,
+  onVaultEvent,
+  rotateNow,
+  auditScan,
+  alertOutbox,
+];

@@ -22,7 +22,7 @@ import type { ValueHmac } from "./hmac.js";
 import type { RotationJob } from "./job.js";
 import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
-import { METADATA_TAGS, resolvePolicy, TAGS, type SecretPolicy } from "./policy.js";
+import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type SecretPolicy } from "./policy.js";
 import type { PolicyFileEntry } from "./policyFile.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 
@@ -46,6 +46,8 @@ export interface EngineDeps {
   lockWaitMs: number;
   /** Called after each step completes: progress output, and the crash tests' kill point. */
   afterStep?(step: Step, job: RotationJob): void | Promise<void>;
+  /** Told every job's outcome or failure (alerting); it must not throw. */
+  onOutcome?(job: RotationJob, outcome: { result: JobResult } | { error: unknown; status?: RotationStatus }): Promise<void>;
   log(line: string): void;
 }
 
@@ -81,12 +83,21 @@ export class RotationEngine {
     const rotationId = randomUUID();
     const lock = await this.deps.locks.acquire(vault.target.name, job.name, this.deps.lockWaitMs);
     try {
-      if (job.kind === "revoke") return await this.#revoke(vault, job, rotationId);
-      if (job.kind === "key") return await this.#rotateKey(vault, job, rotationId);
-      return await this.#rotate(vault, job, rotationId);
+      const result = await this.#run(vault, job, rotationId);
+      await this.deps.onOutcome?.(job, { result });
+      return result;
+    } catch (error) {
+      await this.deps.onOutcome?.(job, { error, status: await this.deps.status.get(vault.target.name, job.name).catch(() => undefined) });
+      throw error;
     } finally {
       await lock.release();
     }
+  }
+
+  #run(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+    if (job.kind === "revoke") return this.#revoke(vault, job, rotationId);
+    if (job.kind === "key") return this.#rotateKey(vault, job, rotationId);
+    return this.#rotate(vault, job, rotationId);
   }
 
   async #rotate(vault: EngineVault, job: RotationJob, newRotationId: string): Promise<JobResult> {
@@ -116,11 +127,41 @@ export class RotationEngine {
       if ((await this.#hmac(vault, pending.value)) === (await this.#hmac(vault, live.value ?? ""))) {
         await pendingStore.close(job.name, pending, "finished");
         await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
+        // The crashed run never recorded its success: record it now, so the previous credential is still revoked.
+        const base = pending.baseVersion;
+        const before = await this.deps.status.get(vault.target.name, job.name);
+        const previous = await secrets.getSecret(job.name, { version: base }).catch(() => undefined);
+        const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
+        const graceSeconds = resolved.kind === "policy" ? resolved.policy.gracePeriodSeconds : DEFAULTS.gracePeriodSeconds;
+        const known = pendingRevokes(before).filter((r) => r.version !== base);
+        await this.deps.status.put({
+          vault: vault.target.name,
+          name: job.name,
+          kind: "secret",
+          state: "ok",
+          attempts: 0,
+          lastSuccessAt: this.#now(),
+          lastVersion: liveVersion,
+          lastRotationId: rotationId,
+          revokes: JSON.stringify([
+            ...known,
+            {
+              version: base,
+              at: new Date(this.deps.clock.nowMs() + graceSeconds * 1000).toISOString(),
+              metadata: previous ? this.#currentMetadata(previous) : {},
+            },
+          ]),
+        });
         return { outcome: "already-rotated", rotationId, message: "the rotation had finished; closed its pending credential", version: liveVersion };
       }
       await pendingStore.close(job.name, pending, "abandoned");
       await record("abandon", "ok", `abandoned a pending credential for version ${pending.baseVersion}: the live secret changed to ${liveVersion} meanwhile`);
       pending = undefined;
+    }
+    if (!pending && job.trigger === "resume") {
+      // The sweep saw an open pending credential; another run has since finished (or closed) it.
+      await record("check", "skipped", "nothing to resume: another run finished or closed the pending credential");
+      return { outcome: "already-rotated", rotationId, message: "nothing to resume", version: liveVersion };
     }
     if (!pending && job.baseVersion && job.baseVersion !== liveVersion) {
       await record("check", "skipped", `already rotated: the trigger saw version ${job.baseVersion}, the live version is ${liveVersion}`);

@@ -66,6 +66,13 @@ function positiveNumber(text: string, what: string): number {
   return n;
 }
 
+/** A rotation period of zero would rotate on every sweep. */
+function positiveDuration(text: string): number {
+  const seconds = parseDurationSeconds(text);
+  if (seconds <= 0) throw new Error(`"${text}" is not a positive duration`);
+  return seconds;
+}
+
 /** Runs one field's parser, turning its error into a problem that names the tag. */
 function field<T>(problems: string[], tag: string, parse: () => T): T | undefined {
   try {
@@ -78,6 +85,7 @@ function field<T>(problems: string[], tag: string, parse: () => T): T | undefine
 
 export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry): PolicyResult {
   const t = tags ?? {};
+  if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
   const rotatorName = t[TAGS.rotator] ?? entry?.rotator;
   if (rotatorName === undefined) return { kind: "none" };
   const problems: string[] = [];
@@ -93,7 +101,7 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
 
   const policy = {
     validityDays: validity === undefined ? DEFAULTS.validityDays : field(problems, TAGS.validityPeriodDays, () => positiveNumber(validity, "validity")),
-    rotateEverySeconds: every === undefined ? undefined : field(problems, TAGS.rotateEvery, () => parseDurationSeconds(every)),
+    rotateEverySeconds: every === undefined ? undefined : field(problems, TAGS.rotateEvery, () => positiveDuration(every)),
     rotateBeforeExpiryDays:
       before === undefined ? DEFAULTS.rotateBeforeExpiryDays : field(problems, TAGS.rotateBeforeExpiryDays, () => positiveNumber(before, "days")),
     gracePeriodSeconds: grace === undefined ? DEFAULTS.gracePeriodSeconds : field(problems, TAGS.gracePeriod, () => parseDurationSeconds(grace)),

@@ -9,6 +9,9 @@
  *     rotateEvery: P30D
  *     options: { length: 40, classes: [upper, lower, digit] }
  * ```
+ *
+ * A file or entry that cannot be read is not fatal: the objects it could govern get a per-object policy
+ * error (history, status, sweep report) and the sweep goes on.
  */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
@@ -28,10 +31,16 @@ const entry = z
     options: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
-export type PolicyFileEntry = z.output<typeof entry>;
 
-const file = z.object({ secrets: z.array(entry).default([]), keys: z.array(entry).default([]) }).strict();
-export type PolicyFile = z.output<typeof file>;
+/** An entry as kvguard uses it; `invalid` marks one that could not be read: every object it matches gets that error. */
+export type PolicyFileEntry = z.output<typeof entry> & { invalid?: string };
+
+export interface PolicyFile {
+  secrets: PolicyFileEntry[];
+  keys: PolicyFileEntry[];
+}
+
+const sections = z.object({ secrets: z.array(z.unknown()).default([]), keys: z.array(z.unknown()).default([]) }).strict();
 
 function glob(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*");
@@ -42,25 +51,42 @@ export function matchEntry(entries: PolicyFileEntry[], vault: string, name: stri
   return entries.find((e) => glob(e.match.vault).test(vault) && glob(e.match.name).test(name));
 }
 
-/** Parses a policy document; the error names the file and the first bad field. */
+/** A file that cannot be used at all: it could govern any object, so every object gets its error. */
+export function brokenPolicyFile(problem: string): PolicyFile {
+  const all: PolicyFileEntry = { match: { vault: "*", name: "*" }, invalid: problem };
+  return { secrets: [all], keys: [all] };
+}
+
+function issueText(error: z.ZodError, prefix: string): string {
+  const issue = error.issues[0]!;
+  return `${[prefix, ...issue.path].filter((p) => p !== "").join(".") || "document"}: ${issue.message}`;
+}
+
+/**
+ * Parses a policy document. It never throws: a bad entry becomes an invalid entry for the objects its
+ * `match` names (all objects when even that cannot be read), and a document that does not parse at all
+ * becomes one invalid entry for every object, so each gets a clear error and the sweep goes on.
+ */
 export function parsePolicyFile(text: string, source: string): PolicyFile {
   let data: unknown;
   try {
     data = source.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new Error(`policy file ${source} is not valid ${source.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`, {
-      cause: error,
+    return brokenPolicyFile(`policy file ${source} is not valid ${source.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`);
+  }
+  const top = sections.safeParse(data ?? {});
+  if (!top.success) return brokenPolicyFile(`policy file ${source}: ${issueText(top.error, "")}`);
+  const entries = (items: unknown[], section: string): PolicyFileEntry[] =>
+    items.map((item, i) => {
+      const parsed = entry.safeParse(item);
+      if (parsed.success) return parsed.data;
+      const match = entry.shape.match.safeParse(typeof item === "object" && item !== null ? (item as { match?: unknown }).match : undefined);
+      return { match: match.success ? match.data : { vault: "*", name: "*" }, invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}` };
     });
-  }
-  const parsed = file.safeParse(data ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`policy file ${source}: ${issue.path.join(".") || "document"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys") };
 }
 
-/** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader. */
+/** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader (read errors throw: they may pass). */
 export async function loadPolicyFile(location: string, readBlob: (container: string, name: string) => Promise<string>): Promise<PolicyFile> {
   if (location.startsWith("blob:")) {
     const [container, ...rest] = location.slice(5).split("/");

@@ -6,7 +6,9 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { TableClient } from "@azure/data-tables";
 import type { QueueClient } from "@azure/storage-queue";
+import { notifyRotation } from "../alerts/notify.js";
 import type { Clock } from "../common/clock.js";
+import { parseDurationSeconds } from "../common/duration.js";
 import { systemClock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
@@ -27,6 +29,7 @@ import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./
 import { parseVaultEvent } from "./vaultEvents.js";
 
 export const EVENTS_TABLE = "kvguardevents";
+const SEND_BATCH = 16;
 
 export interface RotationServiceOptions {
   /** Where `AzureWebJobsStorage` is read (default: process.env). */
@@ -72,7 +75,7 @@ export class RotationService {
     readonly policyFile: PolicyFile,
     readonly clock: Clock,
     readonly log: (line: string) => void,
-    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac">,
+    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome">,
   ) {
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
@@ -105,6 +108,7 @@ export class RotationService {
           (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
         )
       : { secrets: [], keys: [] };
+    const locks = new BlobLocks(storage.blob);
     return new RotationService(
       config,
       vaults,
@@ -117,10 +121,18 @@ export class RotationService {
       options.clock ?? systemClock,
       options.log ?? ((line) => console.log(line)),
       {
-        locks: new BlobLocks(storage.blob),
-        hmac: new ValueHmac(config.rotation.hmacSecretName),
+        locks,
+        hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
         lockWaitMs: options.lockWaitMs ?? 30_000,
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+        // Failures, and rotations the alert rules ask to hear about, go to alerting when it is configured.
+        ...(config.alerts.rules
+          ? {
+              onOutcome: async (job, outcome) => {
+                await notifyRotation({ job, ...outcome }, { log: options.log ?? ((line) => console.error(line)) });
+              },
+            }
+          : {}),
       },
     );
   }
@@ -150,16 +162,24 @@ export class RotationService {
   async #sweepVault(vault: EngineVault, report: SweepReport): Promise<void> {
     const now = this.clock.nowMs();
     const statuses = new Map<string, RotationStatus>((await this.status.list(vault.target.name)).map((s) => [s.name.toLowerCase(), s]));
-    const jobs: RotationJob[] = [];
-    const job = (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]) =>
-      jobs.push(this.#job({ kind, vault: vault.target.name, name, trigger }));
+    // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
+    // many due secrets never holds thousands of sends in flight.
+    let sending: Promise<void>[] = [];
+    const job = async (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]) => {
+      sending.push(this.enqueue(this.#job({ kind, vault: vault.target.name, name, trigger })));
+      report.enqueued += 1;
+      if (sending.length >= SEND_BATCH) {
+        await Promise.all(sending);
+        sending = [];
+      }
+    };
     for await (const secret of vault.secrets.listPropertiesOfSecrets()) {
       const tags = secret.tags ?? {};
       if (isPendingName(secret.name)) {
         // An open pending credential means a rotation stopped midway: resume it whatever the schedule says.
         const target = tags[PENDING_TAGS.pendingFor];
         if (tags[PENDING_TAGS.state] === "open" && target) {
-          job("secret", target, "resume");
+          await job("secret", target, "resume");
           report.resumed += 1;
         }
         continue;
@@ -169,7 +189,7 @@ export class RotationService {
       const status = statuses.get(secret.name.toLowerCase());
       const revokeAt = nextRevokeAt(status);
       if (revokeAt !== undefined && revokeAt <= now) {
-        job("revoke", secret.name, "schedule");
+        await job("revoke", secret.name, "schedule");
         report.revokes += 1;
       }
       const resolved = resolvePolicy(tags, matchEntry(this.policyFile.secrets, vault.target.name, secret.name));
@@ -186,7 +206,7 @@ export class RotationService {
         report.backingOff += 1;
         continue;
       }
-      if (decide(resolved.policy, secret, now).due) job("secret", secret.name, "schedule");
+      if (decide(resolved.policy, secret, now).due) await job("secret", secret.name, "schedule");
     }
     for await (const key of vault.keys.listPropertiesOfKeys()) {
       report.keys += 1;
@@ -195,10 +215,15 @@ export class RotationService {
       else if (resolved.kind === "invalid") {
         report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems });
         await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
-      } else job("key", key.name, "schedule");
+      } else {
+        // A key is worth a job when kvguard has not reconciled its native policy yet, or it is overdue.
+        const status = statuses.get(key.name.toLowerCase());
+        const every = resolved.policy.rotateEvery ? parseDurationSeconds(resolved.policy.rotateEvery) * 1000 : undefined;
+        const overdue = every !== undefined && key.createdOn !== undefined && key.createdOn.getTime() + every <= now;
+        if (status?.state !== "ok" || overdue) await job("key", key.name, "schedule");
+      }
     }
-    await Promise.all(jobs.map((j) => this.enqueue(j)));
-    report.enqueued += jobs.length;
+    await Promise.all(sending);
   }
 
   async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<void> {
@@ -275,16 +300,29 @@ export class RotationService {
         report.rejected.push({ id: event.id, reason: `vault ${event.topicVault} is not one kvguard manages` });
         continue;
       }
-      if (!(await this.#firstTime(vault.target.name, event.id, `${event.kind}|${event.name}|${event.version}`))) {
+      const objectVersion = `${event.kind}|${event.name}|${event.version}`;
+      if (!(await this.#firstTime(vault.target.name, event.id, objectVersion))) {
         report.duplicates += 1;
         continue;
       }
-      await this.enqueue(
-        this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
-      );
+      try {
+        await this.enqueue(
+          this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
+        );
+      } catch (error) {
+        // Not enqueued: forget the event, so Event Grid's redelivery is not taken for a duplicate and lost.
+        await this.#forget(vault.target.name, event.id, objectVersion);
+        throw error;
+      }
       report.accepted += 1;
     }
     return report;
+  }
+
+  async #forget(vault: string, eventId: string, objectVersion: string): Promise<void> {
+    for (const rowKey of [`id|${eventId}`, `version|${objectVersion.toLowerCase()}`]) {
+      await this.events.deleteEntity(vault.toLowerCase(), rowKey).catch(() => undefined);
+    }
   }
 
   /** Marks an event id and an object version as seen; false when either was seen before. */

@@ -74,7 +74,8 @@ export function parseVaultEvent(input: unknown): EventParse {
       id: envelope.id,
       type: envelope.type,
       topicVault,
-      kind: envelope.type.includes(".Key") ? "key" : "secret",
+      // "Microsoft.KeyVault.SecretNearExpiry" contains ".Key" too: compare the event name after the prefix.
+      kind: envelope.type.startsWith("Microsoft.KeyVault.Key") ? "key" : "secret",
       name: parsed.data.ObjectName,
       version: parsed.data.Version,
     },

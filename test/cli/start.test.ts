@@ -1,29 +1,49 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+/** @module The built CLI as a child process: `kvguard start --once` (what `npm start` runs, played to its end) and `config check`. */
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 
 describe("kvguard start (npm start)", () => {
-  it("runs the demo against the local Key Vault and prints what happened, never a secret value", async () => {
+  it("--once: brings up the stack, seeds the demo vault, shows each rotation with its trigger, never a secret value, and exits 0", async () => {
     const state = mkdtempSync(join(tmpdir(), "kvguard-start-"));
-    const { code, stdout, stderr } = await runCli(["start", "--demo-only", "--state", state]);
+    const { code, stdout, stderr } = await runCli(["start", "--once", "--state", state, "--functions-port", "0", "--timeout", "40"], {
+      ...process.env,
+      KVGUARD_ROTATION_SCHEDULE: "*/2 * * * * *",
+    });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/Local Key Vault "demo": https:\/\/127\.0\.0\.1:\d+/);
-    expect(stdout).toMatch(/orders-api tried to overwrite it: 403 Forbidden/);
-    expect(stdout).toMatch(/unknown-app tried to read it: 403 Forbidden/);
-    expect(stdout).toMatch(/verified: true/);
-    expect(stdout).toMatch(/SecretNearExpiry payments-db-password/);
+    expect(stdout).toMatch(/Functions runner: http:\/\/127\.0\.0\.1:\d+/);
+    for (const name of ["health", "rotationSweep", "rotationWorker", "rotationPoison", "onVaultEvent", "rotateNow"]) {
+      expect(stdout).toMatch(new RegExp(`^ {4}${name} `, "m"));
+    }
+    expect(stdout).toMatch(/\[onVaultEvent\] answered Event Grid's subscription validation/);
+    expect(stdout).toMatch(/^ {2}payments-db-password +seeded now/m);
+    expect(stdout).toMatch(/^ROTATED +demo\/payments-db-password by (event|schedule): version [0-9a-f]{8} → [0-9a-f]{8}/m);
+    expect(stdout).toMatch(/^ROTATED +demo\/api-token by manual: /m);
+    expect(stdout).toMatch(/^ROTATED +demo\/api-token by (event|schedule): .*\(vault clock 20\d\d/m);
+    expect(stdout).toMatch(/^ROTATED +demo\/orders-signing-key by schedule: /m);
+    expect(stdout).toMatch(/^FAILED +demo\/legacy-db-password by schedule: policy: invalid rotation policy: kvguard-rotate-every/m);
+    expect(stdout).toMatch(/1 without policy/);
+    expect(stdout).toMatch(/^Done: \d+ rotations/m);
+    expect(stdout).toContain(`npx kvguard history demo`);
 
+    // Every value the vault holds (rotated versions, pending credentials, the history HMAC key): none printed.
     const saved = JSON.parse(readFileSync(join(state, "state.json"), "utf8")) as {
       vaults: { secrets: { live: { name: string; versions: { value: string }[] }[] } }[];
     };
-    const value = saved.vaults[0]!.secrets.live.find((e) => e.name === "payments-db-password")!.versions[0]!.value;
-    expect(value.length).toBeGreaterThan(4);
-    expect(stdout).not.toContain(value);
-    expect(readdirSync(join(state, "audit"))[0]).toMatch(/^resourceId=/);
-  });
+    const values = saved.vaults[0]!.secrets.live.flatMap((e) => e.versions.map((v) => v.value));
+    expect(values.length).toBeGreaterThan(8);
+    for (const value of values) {
+      expect(value.length).toBeGreaterThan(8);
+      expect(stdout).not.toContain(value);
+      expect(stderr).not.toContain(value);
+    }
+    // The CLI reads this stack's settings from the env file it wrote.
+    expect(readFileSync(join(state, "kvguard.env"), "utf8")).toMatch(/^export KVGUARD_VAULT_URLS='demo=https:\/\/127\.0\.0\.1:\d+'$/m);
+  }, 60_000);
 });
 
 describe("kvguard config check", () => {

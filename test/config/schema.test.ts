@@ -58,7 +58,18 @@ describe("loadConfig", () => {
             maxAttempts: 5,
             hmacSecretName: "kvguard-history-hmac-key",
           },
-          audit: { schedule: "0 */15 * * * *" },
+          audit: {
+            schedule: "0 */15 * * * *",
+            workspaceIds: [],
+            logsEndpoint: "https://api.loganalytics.io/v1",
+            baselineDays: 14,
+            thresholds: {},
+            allowedNetworks: [],
+            canaries: [],
+            selfIds: [],
+            querySliceMinutes: 60,
+          },
+          alerts: { schedule: "0 */5 * * * *" },
         },
       });
     });
@@ -310,8 +321,13 @@ describe("settingsTable", () => {
     expect(row("KVGUARD_LOCAL_IDENTITY")?.default).toContain(DEFAULT_LOCAL_IDENTITY);
   });
 
-  it("marks the connection string secret and nothing else", () => {
-    expect(settingsTable.filter((r) => r.secret).map((r) => r.name)).toEqual(["AzureWebJobsStorage"]);
+  it("marks the connection strings and webhook URLs secret and nothing else", () => {
+    expect(settingsTable.filter((r) => r.secret).map((r) => r.name)).toEqual([
+      "AzureWebJobsStorage",
+      "KVGUARD_ALERT_TEAMS_WEBHOOKS",
+      "KVGUARD_ALERT_SMTP_CONNECTION",
+      "KVGUARD_ALERT_ACS_CONNECTION",
+    ]);
   });
 
   it("gives examples that the schema accepts", () => {

@@ -36,6 +36,7 @@ function duration(problems: string[], tag: string, text: string | undefined, min
 
 export function resolveKeyPolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry): KeyPolicyResult {
   const t = tags ?? {};
+  if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
   const rotator = t[TAGS.rotator] ?? entry?.rotator;
   if (rotator === undefined) return { kind: "none" };
   if (rotator !== KEY_ROTATOR) return { kind: "invalid", problems: [`${TAGS.rotator}: keys rotate with "${KEY_ROTATOR}", not "${rotator}"`] };

@@ -4,6 +4,7 @@
  * `test` proves the pending value meets the policy.
  */
 import { randomInt } from "node:crypto";
+import { ensureError } from "../../common/errors.js";
 import type { Credential, SecretRotator } from "../types.js";
 import { CLASSES, randomOptions, type RandomOptions } from "./options.js";
 
@@ -50,7 +51,12 @@ export const randomRotator: SecretRotator = {
   },
   test(ctx, credential, which) {
     // The current value may predate the policy (set by hand); only what kvguard generates must meet it.
-    if (which === "pending") check(ctx.options as RandomOptions, credential);
+    // A failed check rejects (never throws): callers chain on the promise (`test(...).then(ok, failed)`).
+    try {
+      if (which === "pending") check(ctx.options as RandomOptions, credential);
+    } catch (error) {
+      return Promise.reject(ensureError(error));
+    }
     return Promise.resolve();
   },
   revoke() {

@@ -1,0 +1,54 @@
+/**
+ * @module The alert model: what happened (kind, severity, title, explanation), where (vault, object), who
+ * (principal, IP), when and how often. It has no field for a secret value on purpose: an alert describes an
+ * event, never the credential involved.
+ */
+
+export const ALERT_KINDS = ["finding", "rotation-failed", "rotation-succeeded", "near-expiry-without-policy", "report-ready"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** Lowest first: routing compares them by position. */
+export const ALERT_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export interface Alert {
+  /** Unique per alert. */
+  id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  /** Alerts with the same key within the dedup window are one: the finding id, or the failing object. */
+  dedupKey: string;
+  /** What happened, one line. */
+  title: string;
+  vault: string;
+  /** The vault's Azure resource id, when known: the portal link then opens the vault itself. */
+  vaultResourceId?: string;
+  object?: { type: "secret" | "key" | "certificate"; name: string };
+  who?: { principal?: string; ip?: string };
+  /** When it happened (ISO-8601); `until` ends a time range (findings). */
+  at: string;
+  until?: string;
+  /** How many records or events the alert stands for. */
+  count?: number;
+  explanation: string;
+  /** A link to what the alert is about beyond the vault (a report). */
+  url?: string;
+}
+
+export function severityRank(severity: AlertSeverity): number {
+  return ALERT_SEVERITIES.indexOf(severity);
+}
+
+export const KIND_LABELS: Record<AlertKind, string> = {
+  finding: "Audit finding",
+  "rotation-failed": "Rotation failed",
+  "rotation-succeeded": "Rotated",
+  "near-expiry-without-policy": "Near expiry, no rotation policy",
+  "report-ready": "Report ready",
+};
+
+/** `vault/name` (keys and certificates say so: `vault/keys/name`). */
+export function objectPath(alert: Pick<Alert, "vault" | "object">): string {
+  if (!alert.object) return alert.vault;
+  return alert.object.type === "secret" ? `${alert.vault}/${alert.object.name}` : `${alert.vault}/${alert.object.type}s/${alert.object.name}`;
+}

@@ -1,0 +1,37 @@
+/**
+ * @module Both local catchers and the settings that route every alert to them, for `npm start`: the local
+ * stack adds `settings` to the environment it runs kvguard with, and a newcomer sees real cards and mails
+ * under `out/alerts/`.
+ */
+import { startSmtpCatcher } from "./smtpCatcher.js";
+import { startTeamsCatcher, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
+
+export interface LocalAlerts {
+  teams: LocalCatcher;
+  smtp: LocalCatcher;
+  /** KVGUARD_ALERT_* settings: every alert kind to a local Teams channel and a local mail channel. */
+  settings: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLocalAlerts(options: Omit<CatcherOptions, "port">): Promise<LocalAlerts> {
+  const [teams, smtp] = await Promise.all([startTeamsCatcher(options), startSmtpCatcher(options)]);
+  const rules = {
+    channels: { "local-teams": { type: "teams" }, "local-mail": { type: "smtp", to: ["secops@kvguard.localhost"] } },
+    routes: [{ channels: ["local-teams", "local-mail"] }],
+    dedupWindow: "PT10M",
+  };
+  return {
+    teams,
+    smtp,
+    settings: {
+      KVGUARD_ALERT_RULES: JSON.stringify(rules),
+      KVGUARD_ALERT_TEAMS_WEBHOOKS: `local-teams=${teams.url}`,
+      KVGUARD_ALERT_SMTP_CONNECTION: smtp.url,
+      KVGUARD_ALERT_FROM: "kvguard@kvguard.localhost",
+    },
+    close: async () => {
+      await Promise.all([teams.close(), smtp.close()]);
+    },
+  };
+}

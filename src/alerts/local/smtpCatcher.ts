@@ -1,0 +1,47 @@
+/**
+ * @module A local SMTP catcher for the local stack: it accepts any mail (no TLS, any login or none), saves
+ * it as a `.eml` file under `<outDir>/mail/`, and prints one line: subject, recipients and the file.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join, relative } from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { stamp, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
+
+export async function startSmtpCatcher(options: CatcherOptions): Promise<LocalCatcher> {
+  const dir = join(options.outDir, "mail");
+  await mkdir(dir, { recursive: true });
+  const print = options.print ?? ((line: string) => console.log(line));
+  const saved: string[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ["STARTTLS"],
+    authOptional: true,
+    allowInsecureAuth: true,
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        const file = join(dir, `${stamp(saved.length + 1)}.eml`);
+        saved.push(file);
+        Promise.all([writeFile(file, raw), simpleParser(raw)])
+          .then(([, mail]) => {
+            const to = session.envelope.rcptTo.map((r) => r.address).join(", ");
+            print(`mail: ${mail.subject ?? "(no subject)"} → ${to} → ${relative(process.cwd(), file)}`);
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    saved,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

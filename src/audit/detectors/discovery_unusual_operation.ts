@@ -1,0 +1,48 @@
+/** @module Detection row 13: a known principal using an operation on a vault it had not used in the window. */
+import { principalKey } from "../record.js";
+import { who } from "../finding.js";
+import type { Detector } from "./detector.js";
+import { DayMemo } from "./dayMemo.js";
+import { WINDOW, startOf } from "./operations.js";
+
+export const detector: Detector = {
+  id: "discovery_unusual_operation",
+  name: "Unusual operation for the principal",
+  tactic: "discovery",
+  severity: "low",
+  description: "A principal with history on a vault uses an operation there it had not used in the baseline window (a first List, Purge or Backup).",
+  falsePositives: ["New features of an app", "Rare maintenance tasks"],
+  references: ["detection.md row 13", "Defender KV_OperationPatternAnomaly"],
+  thresholds: { minHistoryDays: { value: 3, description: "days the principal must have used the vault before" } },
+  usesBaseline: true,
+  create: () => {
+    // The usual set is listed once per finding, not for each of its records.
+    const described = new Set<string>();
+    const verdicts = new DayMemo<boolean>();
+    return {
+    step(r, ctx) {
+      if (ctx.benign || r.operation === "Authentication") return;
+      const principal = principalKey(r.principal);
+      const base = `ops|${r.vault.name}|${principal}`;
+      const today = startOf(r.timeMs, WINDOW.day);
+      const isUnusual = verdicts.get(today, r.vault.name, principal, r.operation, () => {
+        const isNew = ctx.baseline.see(`${base}|${r.operation}`, today, r.timeMs);
+        const since = ctx.baseline.firstSeenThenTouch(base, r.timeMs);
+        return isNew && since !== undefined && r.timeMs - since >= ctx.thresholds.minHistoryDays! * WINDOW.day;
+      });
+      if (!ctx.warm || !isUnusual) return;
+      const subject = `${r.vault.name}|${principal}|${r.operation}`;
+      const first = !described.has(`${subject}|${today}`) && described.add(`${subject}|${today}`);
+      const usual: string[] = [];
+      if (first) for (const k of ctx.baseline.seen.keys()) if (k.startsWith(`${base}|`) && k !== `${base}|${r.operation}`) usual.push(k.slice(base.length + 1));
+      ctx.emit({
+        record: r,
+        subject,
+        windowMs: WINDOW.day,
+        summary: `${who(r)} used ${r.operation} on vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days`,
+        ...(first ? { baseline: { usualOperations: usual.sort(), windowDays: ctx.baseline.windowDays } } : {}),
+      });
+    },
+    };
+  },
+};

@@ -1,0 +1,33 @@
+/** @module Detection row 14 (tools): requests made with scripting HTTP clients or pentest tooling rather than an SDK. */
+import { principalKey } from "../record.js";
+import { who } from "../finding.js";
+import type { Detector } from "./detector.js";
+import { WINDOW } from "./operations.js";
+
+const TOOLS = /\b(curl|wget|python-requests|Go-http-client|PostmanRuntime|kali|parrot|pentoo|sqlmap|nmap|MicroBurst|PowerZure|ROADtools|AzureHound)\b/i;
+
+export const detector: Detector = {
+  id: "execution_attack_tool",
+  name: "Scripting or attack tool as client",
+  tactic: "execution",
+  severity: "medium",
+  description: "A request whose user agent is a bare scripting HTTP client (curl, python-requests, Go-http-client...) or known pentest tooling, not an Azure SDK, CLI or portal.",
+  falsePositives: ["Health checks and scripts written by operators (suppress their principal)"],
+  references: ["detection.md row 14", "GuardDuty PenTest:IAMUser/KaliLinux", "Elastic AWS hunting on SDK user agents"],
+  thresholds: {},
+  usesBaseline: false,
+  create: () => ({
+    step(r, ctx) {
+      if (ctx.benign) return;
+      const tool = TOOLS.exec(r.client)?.[0];
+      if (!tool) return;
+      ctx.emit({
+        record: r,
+        subject: `${r.vault.name}|${principalKey(r.principal)}|${tool.toLowerCase()}`,
+        windowMs: WINDOW.day,
+        summary: `${who(r)} called vault ${r.vault.name} with ${tool} (${r.operation}, status ${r.status})`,
+        baseline: { toolPattern: TOOLS.source },
+      });
+    },
+  }),
+};

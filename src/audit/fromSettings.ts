@@ -1,0 +1,45 @@
+/**
+ * @module The audit scan wired from the settings, as the timer function runs it: state and findings in
+ * the app's storage tables, the archive container and Log Analytics client from the audit settings, all
+ * reached with the app's identity.
+ */
+import { LogsQueryClient } from "@azure/monitor-query-logs";
+import { notifyFindings } from "../alerts/notify.js";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { credentialFor } from "../azure/credential.js";
+import { formatProblem, loadConfig } from "../config/schema.js";
+import { storageClients } from "../state/storage.js";
+import { runAuditScan, type AuditScanReport } from "./scan.js";
+import { TableFindingStore } from "./store/findingStore.js";
+import { TableStateStore } from "./store/tableStateStore.js";
+
+export const AUDIT_STATE_TABLE = "kvguardaudit";
+export const FINDINGS_TABLE = "kvguardfindings";
+
+export async function runAuditScanFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<AuditScanReport> {
+  const result = loadConfig(env);
+  if (!result.ok) throw new Error(`kvguard is misconfigured:\n${result.problems.map(formatProblem).join("\n")}`);
+  const { audit, identity, alerts } = result.config;
+  const credential = credentialFor(identity);
+  const storage = storageClients(env, credential);
+  const archiveService = audit.archive
+    ? audit.archive.account === "AzureWebJobsStorage"
+      ? storage.blob
+      : new BlobServiceClient(audit.archive.account, credential)
+    : undefined;
+  return runAuditScan({
+    config: audit,
+    state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
+    findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
+    ...(archiveService && audit.archive ? { archive: archiveService.getContainerClient(audit.archive.container) } : {}),
+    ...(audit.workspaceIds.length > 0 ? { logs: new LogsQueryClient(credential, { endpoint: audit.logsEndpoint }) } : {}),
+    // New findings go to alerting when it is configured.
+    ...(alerts.rules
+      ? {
+          onNewFindings: async (findings) => {
+            await notifyFindings(findings);
+          },
+        }
+      : {}),
+  });
+}
