@@ -16,8 +16,7 @@
  * BENCH_SECRETS, BENCH_DUE, BENCH_NEAR_EXPIRY shrink it; KVGUARD_ROTATION_CONCURRENCY is honoured as the app
  * would; BENCH_EMULATOR_NODE_ARGS passes node flags to the emulator (e.g. "--cpu-prof --cpu-prof-dir=prof");
  * BENCH_KEEP=1 keeps the state folder; BENCH_NO_THROTTLE=1 runs the timed part without throttling (what the
- * kvguard side can do on its own). Experiments, not the measured configuration: BENCH_DRAIN=pool (refill job
- * slots as they free, bench/poolDrain.ts), BENCH_OVERLAP=1 (drain while the sweep runs), BENCH_NO_STATE=1 (the
+ * kvguard side can do on its own). Experiments, not the measured configuration: BENCH_OVERLAP=1 (drain while the sweep runs), BENCH_NO_STATE=1 (the
  * emulator without --state, seeding throttled).
  *
  * The machine is shared: the summary reports the CPU other processes used meanwhile and the CPU floor of the
@@ -41,7 +40,6 @@ import type { RotationJob } from "../src/rotation/job.js";
 import { RotationService } from "../src/rotation/service.js";
 import { drainQueue, type DrainReport } from "../src/state/queueWorker.js";
 import { newJobTally, NetStats, type JobTally } from "./netStats.js";
-import { poolDrain } from "./poolDrain.js";
 
 const SECRETS = Number(process.env.BENCH_SECRETS ?? 10_000);
 const DUE = Number(process.env.BENCH_DUE ?? Math.round(SECRETS / 5));
@@ -54,8 +52,6 @@ const DAY_S = 86_400;
 const API = "?api-version=2025-07-01";
 const VAULT = "bench";
 const SEED_CONCURRENCY = 32;
-/** Experiments: BENCH_DRAIN=pool refills job slots as they free (bench/poolDrain.ts) instead of drainQueue's batches. */
-const DRAIN = process.env.BENCH_DRAIN === "pool" ? poolDrain : drainQueue;
 /** Experiment: BENCH_NO_STATE=1 runs the emulator without --state (no state file written on every change); seeding is then throttled too. */
 const NO_STATE = process.env.BENCH_NO_STATE === "1";
 /** Experiment: BENCH_OVERLAP=1 drains while the sweep runs, as the queue trigger would in Azure (pays off when the sweep enqueues as it lists). */
@@ -460,7 +456,7 @@ async function main(): Promise<void> {
     drained = { succeeded: 0, failed: 0, poisoned: 0 };
     for (;;) {
       const finalPass = sweepDone;
-      const r = await DRAIN(service.queue, handle, drainOptions);
+      const r = await drainQueue(service.queue, handle, drainOptions);
       drained = { succeeded: drained.succeeded + r.succeeded, failed: drained.failed + r.failed, poisoned: drained.poisoned + r.poisoned };
       if (finalPass && r.succeeded + r.failed + r.poisoned === 0) break;
       if (r.succeeded + r.failed + r.poisoned === 0) await sleep(50);
@@ -472,7 +468,7 @@ async function main(): Promise<void> {
     sweep = await service.sweep();
     t1 = performance.now();
     stats.phase = "rotate";
-    drained = await DRAIN(service.queue, handle, drainOptions);
+    drained = await drainQueue(service.queue, handle, drainOptions);
   }
   const t2 = performance.now();
   stats.phase = "idle";
@@ -511,7 +507,7 @@ async function main(): Promise<void> {
     draining = (async () => {
       do {
         again = false;
-        eventDrains.push(await DRAIN(service.queue, handle, drainOptions));
+        eventDrains.push(await drainQueue(service.queue, handle, drainOptions));
       } while (again);
     })()
       .catch((error: unknown) => void eventErrors.push((error as Error).message))
@@ -657,7 +653,6 @@ async function main(): Promise<void> {
     heapUsedPeakMb: round(heapUsedPeakMb, 1),
     childRssPeakMb: { emulator: round(childRss.emulator, 0), azurite: round(childRss.azurite, 0) },
     rssByPhaseMb: Object.fromEntries(Object.entries(rssByPhase).map(([k, v]) => [k, round(v, 1)])),
-    drain: process.env.BENCH_DRAIN === "pool" ? "pool" : "drainQueue",
     overlap: OVERLAP,
     emulatorState: !NO_STATE,
     jobMsP50: round(percentile(jobMs.slice(0, mainRotations), 0.5), 1),
