@@ -129,28 +129,13 @@ export class RotationEngine {
         await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
         // The crashed run never recorded its success: record it now, so the previous credential is still revoked.
         const base = pending.baseVersion;
-        const before = await this.deps.status.get(vault.target.name, job.name);
         const previous = await secrets.getSecret(job.name, { version: base }).catch(() => undefined);
         const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
         const graceSeconds = resolved.kind === "policy" ? resolved.policy.gracePeriodSeconds : DEFAULTS.gracePeriodSeconds;
-        const known = pendingRevokes(before).filter((r) => r.version !== base);
-        await this.deps.status.put({
-          vault: vault.target.name,
-          name: job.name,
-          kind: "secret",
-          state: "ok",
-          attempts: 0,
-          lastSuccessAt: this.#now(),
-          lastVersion: liveVersion,
-          lastRotationId: rotationId,
-          revokes: JSON.stringify([
-            ...known,
-            {
-              version: base,
-              at: new Date(this.deps.clock.nowMs() + graceSeconds * 1000).toISOString(),
-              metadata: previous ? this.#currentMetadata(previous) : {},
-            },
-          ]),
+        await this.#succeeded(vault, job.name, stored, { version: liveVersion, rotationId }, {
+          version: base,
+          metadata: previous ? this.#currentMetadata(previous) : {},
+          graceSeconds,
         });
         return { outcome: "already-rotated", rotationId, message: "the rotation had finished; closed its pending credential", version: liveVersion };
       }
@@ -191,20 +176,10 @@ export class RotationEngine {
     const ctx = this.#context(vault, job.name, live, policy);
     try {
       const result = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
-      await this.deps.status.put({
-        vault: vault.target.name,
-        name: job.name,
-        kind: "secret",
-        state: "ok",
-        attempts: 0,
-        lastSuccessAt: this.#now(),
-        lastVersion: result.version,
-        lastRotationId: result.rotationId,
-        // The previous credential stays valid through the grace period, then is revoked.
-        revokes: JSON.stringify([
-          ...pendingRevokes(stored),
-          { version: liveVersion, at: new Date(this.deps.clock.nowMs() + policy.gracePeriodSeconds * 1000).toISOString(), metadata: current.metadata },
-        ]),
+      await this.#succeeded(vault, job.name, stored, { version: result.version!, rotationId: result.rotationId }, {
+        version: liveVersion,
+        metadata: current.metadata,
+        graceSeconds: policy.gracePeriodSeconds,
       });
       return result;
     } catch (error) {
@@ -321,6 +296,30 @@ export class RotationEngine {
     const { revokes: _revokes, ...rest } = status;
     await this.deps.status.put(left.length ? { ...rest, revokes: JSON.stringify(left) } : rest);
     return { outcome: "revoked", rotationId, message: `revoked ${due.map((r) => r.version).join(", ")}` };
+  }
+
+  /** Status after a finished rotation: the previous credential joins those awaiting revoke after its grace. */
+  async #succeeded(
+    vault: EngineVault,
+    name: string,
+    before: RotationStatus | undefined,
+    now: { version: string; rotationId: string },
+    previous: { version: string; metadata: Record<string, string>; graceSeconds: number },
+  ): Promise<void> {
+    await this.deps.status.put({
+      vault: vault.target.name,
+      name,
+      kind: "secret",
+      state: "ok",
+      attempts: 0,
+      lastSuccessAt: this.#now(),
+      lastVersion: now.version,
+      lastRotationId: now.rotationId,
+      revokes: JSON.stringify([
+        ...pendingRevokes(before).filter((r) => r.version !== previous.version),
+        { version: previous.version, at: new Date(this.deps.clock.nowMs() + previous.graceSeconds * 1000).toISOString(), metadata: previous.metadata },
+      ]),
+    });
   }
 
   async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
