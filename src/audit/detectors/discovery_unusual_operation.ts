@@ -3,6 +3,7 @@ import { principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { DayMemo } from "./dayMemo.js";
+import { FirstPerDay, isNewTermForKnownPrincipal, usualTerms } from "./newTerm.js";
 import { WINDOW, startOf } from "./operations.js";
 
 export const detector: Detector = {
@@ -16,8 +17,7 @@ export const detector: Detector = {
   thresholds: { minHistoryDays: { value: 3, description: "days the principal must have used the vault before" } },
   usesBaseline: true,
   create: () => {
-    // The usual set is listed once per finding, not for each of its records.
-    const described = new Set<string>();
+    const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
     step(r, ctx) {
@@ -25,22 +25,18 @@ export const detector: Detector = {
       const principal = principalKey(r.principal);
       const base = `ops|${r.vault.name}|${principal}`;
       const today = startOf(r.timeMs, WINDOW.day);
-      const isUnusual = verdicts.get(today, r.vault.name, principal, r.operation, () => {
-        const isNew = ctx.baseline.see(`${base}|${r.operation}`, today, r.timeMs);
-        const since = ctx.baseline.firstSeenThenTouch(base, r.timeMs);
-        return isNew && since !== undefined && r.timeMs - since >= ctx.thresholds.minHistoryDays! * WINDOW.day;
-      });
+      const isUnusual = verdicts.get(today, r.vault.name, principal, r.operation, () =>
+        isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base),
+      );
       if (!ctx.warm || !isUnusual) return;
       const subject = `${r.vault.name}|${principal}|${r.operation}`;
-      const first = !described.has(`${subject}|${today}`) && described.add(`${subject}|${today}`);
-      const usual: string[] = [];
-      if (first) for (const k of ctx.baseline.seen.keys()) if (k.startsWith(`${base}|`) && k !== `${base}|${r.operation}`) usual.push(k.slice(base.length + 1));
+      const first = described.first(subject, today);
       ctx.emit({
         record: r,
         subject,
         windowMs: WINDOW.day,
         summary: `${who(r)} used ${r.operation} on vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days`,
-        ...(first ? { baseline: { usualOperations: usual.sort(), windowDays: ctx.baseline.windowDays } } : {}),
+        ...(first ? { baseline: { usualOperations: usualTerms(ctx, `${base}|`, `${base}|${r.operation}`).sort(), windowDays: ctx.baseline.windowDays } } : {}),
       });
     },
     };

@@ -3,6 +3,7 @@ import { principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { DayMemo } from "./dayMemo.js";
+import { FirstPerDay, isNewTermForKnownPrincipal, usualTerms } from "./newTerm.js";
 import { WINDOW, startOf } from "./operations.js";
 
 const products = new Map<string, string>();
@@ -30,34 +31,27 @@ export const detector: Detector = {
   thresholds: { minHistoryDays: { value: 3, description: "days the principal must have been seen before a new client counts" } },
   usesBaseline: true,
   create: () => {
-    // The usual set is listed once per finding, not for each of its records.
-    const described = new Set<string>();
+    const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      const isUnusual = verdicts.get(today, principal, r.client, "", () => {
-        const base = `client|${principal}`;
-        const isNew = ctx.baseline.see(`${base}|${clientProduct(r.client)}`, today, r.timeMs);
-        const since = ctx.baseline.firstSeenThenTouch(base, r.timeMs);
-        return isNew && since !== undefined && r.timeMs - since >= ctx.thresholds.minHistoryDays! * WINDOW.day;
-      });
+      const base = `client|${principal}`;
+      const isUnusual = verdicts.get(today, principal, r.client, "", () =>
+        isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base),
+      );
       if (!ctx.warm || !isUnusual) return;
       const product = clientProduct(r.client);
-      const base = `client|${principal}`;
-      const key = `${base}|${product}`;
       const subject = `${principal}|${product}`;
-      const first = !described.has(`${subject}|${today}`) && described.add(`${subject}|${today}`);
-      const usual: string[] = [];
-      if (first) for (const k of ctx.baseline.seen.keys()) if (k.startsWith(`${base}|`) && k !== key) usual.push(k.slice(base.length + 1));
+      const first = described.first(subject, today);
       ctx.emit({
         record: r,
         subject,
         windowMs: WINDOW.day,
         summary: `${who(r)} called vault ${r.vault.name} with a client it had not used in ${ctx.baseline.windowDays} days: ${product}`,
-        ...(first ? { baseline: { usualClients: usual.sort().slice(0, 10), windowDays: ctx.baseline.windowDays } } : {}),
+        ...(first ? { baseline: { usualClients: usualTerms(ctx, `${base}|`, `${base}|${product}`).sort().slice(0, 10), windowDays: ctx.baseline.windowDays } } : {}),
       });
     },
     };

@@ -7,6 +7,7 @@ import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { DayMemo } from "./dayMemo.js";
+import { FirstPerDay } from "./newTerm.js";
 import { OBJECT_READS, WINDOW } from "./operations.js";
 
 export const detector: Detector = {
@@ -20,8 +21,7 @@ export const detector: Detector = {
   thresholds: {},
   usesBaseline: true,
   create: () => {
-    // The baseline summary is counted once per finding, not for each of its records.
-    const described = new Set<string>();
+    const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
     step(r, ctx) {
@@ -37,7 +37,7 @@ export const detector: Detector = {
       if (!ctx.warm) return;
       if (newOnVault) {
         const subject = `${r.vault.name}|${pair}`;
-        const first = !described.has(`${subject}|${today}`) && described.add(`${subject}|${today}`);
+        const first = described.first(subject, today);
         ctx.emit({
           record: r,
           subject,
@@ -47,7 +47,7 @@ export const detector: Detector = {
         });
       } else if (newObject) {
         const subject = `${principal}|${object}`;
-        const first = !described.has(`${subject}|${today}`) && described.add(`${subject}|${today}`);
+        const first = described.first(subject, today);
         ctx.emit({
           record: r,
           subject,

@@ -4,6 +4,7 @@ import { who } from "../finding.js";
 import { networkOf } from "../network.js";
 import type { Detector } from "./detector.js";
 import { DayMemo } from "./dayMemo.js";
+import { FirstPerDay, isNewTermForKnownPrincipal, usualTerms } from "./newTerm.js";
 import { WINDOW, startOf } from "./operations.js";
 
 export const detector: Detector = {
@@ -17,8 +18,7 @@ export const detector: Detector = {
   thresholds: { minHistoryDays: { value: 3, description: "days the principal must have been seen before a new network counts" } },
   usesBaseline: true,
   create: () => {
-    // The usual set is listed once per finding, not for each of its records.
-    const described = new Set<string>();
+    const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
     step(r, ctx) {
@@ -28,18 +28,12 @@ export const detector: Detector = {
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
       const key = `net|${principal}|${network}`;
-      const isUnusual = verdicts.get(today, principal, network, "", () => {
-        const isNew = ctx.baseline.see(key, today, r.timeMs);
-        const since = ctx.baseline.firstSeenThenTouch(`net-known|${principal}`, r.timeMs);
-        return isNew && since !== undefined && r.timeMs - since >= ctx.thresholds.minHistoryDays! * WINDOW.day;
-      });
+      const isUnusual = verdicts.get(today, principal, network, "", () =>
+        isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`),
+      );
       if (!ctx.warm || !isUnusual) return;
       const subject = `${principal}|${network}`;
-      const networks: string[] = [];
-      if (!described.has(`${subject}|${today}`)) {
-        described.add(`${subject}|${today}`);
-        for (const k of ctx.baseline.seen.keys()) if (k.startsWith(`net|${principal}|`) && k !== key) networks.push(k.slice(k.lastIndexOf("|") + 1));
-      }
+      const networks = described.first(subject, today) ? usualTerms(ctx, `net|${principal}|`, key) : [];
       ctx.emit({
         record: r,
         subject,
