@@ -22,8 +22,12 @@ function decodeSegment(segment: string): Record<string, unknown> {
 
 interface DecodedToken {
   identity: Identity;
+  aud?: unknown;
   expMs?: number;
 }
+
+/** The audiences a Key Vault data-plane token may carry: the resource URL or Key Vault's app id. */
+export const VAULT_AUDIENCES = ["https://vault.azure.net", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"];
 
 // Clients resend the same token for an hour; decoding it once per token keeps it off the hot path.
 const decoded = new Map<string, DecodedToken>();
@@ -38,10 +42,6 @@ function decodeToken(token: string): DecodedToken {
   } catch {
     throw errors.unauthorized("AKV10022: Invalid audience or malformed token: the Bearer token is not a JWT.");
   }
-  const aud = payload.aud;
-  if (aud !== undefined && aud !== "https://vault.azure.net" && aud !== "cfa8b339-82a2-471a-a3c9-0fc0be7a4093") {
-    throw errors.unauthorized(`AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${JSON.stringify(aud)}.`);
-  }
   const claims: Record<string, string> = {};
   for (const [k, v] of Object.entries(payload)) {
     if (typeof v === "string") claims[k] = v;
@@ -49,12 +49,16 @@ function decodeToken(token: string): DecodedToken {
   }
   return {
     identity: { claims, oid: claims.oid, appid: claims.appid ?? claims.azp, upn: claims.upn, tid: claims.tid },
+    aud: payload.aud,
     ...(typeof payload.exp === "number" ? { expMs: payload.exp * 1000 } : {}),
   };
 }
 
-/** Reads the identity from an `Authorization: Bearer <jwt>` header; a malformed or expired token is 401. */
-export function identityFromAuthorization(header: string): Identity {
+/**
+ * Reads the identity from an `Authorization: Bearer <jwt>` header; a malformed or expired token, or one
+ * for another audience (a token without `aud` passes), is 401.
+ */
+export function identityFromAuthorization(header: string, audiences: readonly string[] = VAULT_AUDIENCES): Identity {
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw errors.unauthorized("AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.");
   const token = match[1]!;
@@ -63,6 +67,9 @@ export function identityFromAuthorization(header: string): Identity {
     entry = decodeToken(token);
     if (decoded.size >= MAX_CACHED_TOKENS) decoded.clear();
     decoded.set(token, entry);
+  }
+  if (entry.aud !== undefined && !audiences.includes(entry.aud as string)) {
+    throw errors.unauthorized(`AKV10022: Invalid audience. Expected ${audiences[0]}, found: ${JSON.stringify(entry.aud)}.`);
   }
   if (entry.expMs !== undefined && entry.expMs < Date.now()) throw errors.unauthorized("AKV10022: Token is expired.");
   return entry.identity;

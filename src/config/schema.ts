@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./alertSettings.js";
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
+import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
@@ -114,6 +115,7 @@ const shape = {
     .default("info")
     .register(docs, { description: "How much kvguard logs: error, warn, info or debug." }),
   // Each area keeps its settings in its own file; they are one schema here.
+  ...cloudShape,
   ...rotationShape,
   ...auditShape,
   ...alertShape,
@@ -222,6 +224,7 @@ export interface KvguardConfig {
   identity: IdentityConfig;
   storage: StorageConnection;
   logLevel: LogLevel;
+  cloud: CloudConfig;
   rotation: RotationConfig;
   audit: AuditConfig;
   alerts: AlertConfig;
@@ -286,6 +289,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         : { kind: "azure", ...(clientId ? { managedIdentityClientId: clientId } : {}) },
       storage: settings.AzureWebJobsStorage ?? { kind: "identity", accountName: settings.AzureWebJobsStorage__accountName! },
       logLevel: settings.KVGUARD_LOG_LEVEL,
+      cloud: cloudConfig(settings),
       rotation: rotationConfig(settings),
       audit: auditConfig(settings, clientId),
       alerts: alertConfig(settings),

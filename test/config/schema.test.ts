@@ -51,6 +51,11 @@ describe("loadConfig", () => {
           identity: { kind: "azure" },
           storage: { kind: "connectionString", accountName: "kvguardstore" },
           logLevel: "info",
+          cloud: {
+            armEndpoint: "https://management.azure.com",
+            graphEndpoint: "https://graph.microsoft.com",
+            authorityHost: "https://login.microsoftonline.com",
+          },
           rotation: {
             schedule: "0 */15 * * * *",
             queue: "kvguard-rotations",
@@ -265,9 +270,9 @@ describe("loadConfig", () => {
     });
 
     it("lists the known settings when nothing is close", () => {
-      const [problem] = problemsOf({ ...AZURE_ENV, KVGUARD_TELEMETRY_ENDPOINT: "x" });
+      const [problem] = problemsOf({ ...AZURE_ENV, KVGUARD_TELEMETRY_SAMPLING: "x" });
       expect(problem).toEqual({
-        setting: "KVGUARD_TELEMETRY_ENDPOINT",
+        setting: "KVGUARD_TELEMETRY_SAMPLING",
         message: expect.stringContaining("unknown setting. kvguard reads only KVGUARD_VAULT_URLS, KVGUARD_LOCAL_CA_FILE") as string,
       });
     });

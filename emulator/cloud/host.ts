@@ -1,0 +1,164 @@
+/**
+ * @module The local cloud: one HTTPS server on loopback that stands in for Azure Resource Manager, Microsoft
+ * Graph and the Entra ID token endpoint, so the management-plane SDKs (`@azure/arm-*`, the Graph client,
+ * `ClientSecretCredential`) run unchanged against the local stack. It holds no resources itself: providers
+ * (Key Vault vaults, Azurite's storage accounts, Entra applications) bring their routes. Like the local Key
+ * Vault it trusts token claims without a signature check, and it is for trying and testing kvguard only.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { identityFromAuthorization, type Identity } from "../auth/identity.js";
+import { Faults, type FaultSpec } from "../faults.js";
+import { KvError } from "../http/errors.js";
+import { readBody, sendJson } from "../http/io.js";
+import type { Method } from "../http/route.js";
+import { Router } from "../http/router.js";
+import type { TlsMaterial } from "../tls.js";
+
+/**
+ * Which API a route belongs to, which decides the token it needs and the shape of its errors:
+ * "arm" and "graph" need a Bearer token for their audience; "login" (the token endpoint, discovery) needs none.
+ */
+export type CloudApi = "arm" | "graph" | "login";
+
+/** Token audiences each API accepts: the public resource URL (and Graph's app id). */
+export const CLOUD_AUDIENCES: Record<Exclude<CloudApi, "login">, string[]> = {
+  arm: ["https://management.azure.com", "https://management.core.windows.net", "https://management.core.windows.net/"],
+  graph: ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"],
+};
+
+export interface CloudRequest {
+  method: Method;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  /** The raw body (the token endpoint takes a form, not JSON). */
+  text: string;
+  /** The body parsed as JSON; undefined when empty or not JSON. */
+  body: unknown;
+  /** The caller, from its Bearer token; absent on "login" routes. */
+  identity?: Identity;
+  /** The cloud's base URL (`https://127.0.0.1:port`), for links in responses. */
+  baseUrl: string;
+}
+
+export interface CloudResponse {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface CloudRoute {
+  api: CloudApi;
+  method: Method;
+  /** Segments; `{name}` captures (matched case-insensitively for literals, as ARM paths are). */
+  path: string;
+  handle(request: CloudRequest): CloudResponse | Promise<CloudResponse>;
+}
+
+/** An error answered as `{"error":{"code","message"}}`, the shape ARM and Graph share. */
+export class CloudError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "CloudError";
+  }
+}
+
+export interface LocalCloudOptions {
+  tls: TlsMaterial;
+  routes: CloudRoute[];
+  /** 0 (default): any free port. */
+  port?: number;
+}
+
+function parseBody(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export class LocalCloud {
+  /** Injected failures (429 with Retry-After, 5xx) for tests of retry handling. */
+  readonly faults = new Faults();
+  readonly #router: Router<CloudRoute>;
+  readonly #server: Server;
+  #baseUrl = "";
+
+  private constructor(options: LocalCloudOptions) {
+    this.#router = new Router(options.routes);
+    this.#server = createServer({ key: options.tls.keyPem, cert: options.tls.certPem }, (req, res) => {
+      void this.#serve(req, res);
+    });
+  }
+
+  static async start(options: LocalCloudOptions): Promise<LocalCloud> {
+    const cloud = new LocalCloud(options);
+    await new Promise<void>((resolve, reject) => {
+      cloud.#server.once("error", reject);
+      cloud.#server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    });
+    cloud.#baseUrl = `https://127.0.0.1:${(cloud.#server.address() as AddressInfo).port}`;
+    return cloud;
+  }
+
+  /** `https://127.0.0.1:port`: the ARM endpoint, the Graph endpoint and the authority host at once. */
+  get url(): string {
+    return this.#baseUrl;
+  }
+
+  /** Adds a fault (see the local Key Vault's faults: `{status, count, match: "POST /subscriptions/"}`). */
+  addFault(spec: FaultSpec): void {
+    this.faults.add(spec);
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.#baseUrl);
+    const method = (req.method ?? "GET").toUpperCase();
+    try {
+      const text = await readBody(req);
+      const fault = this.faults.take(method, url.pathname);
+      if (fault) throw fault;
+      const { route, params } = this.#router.match(method, url.pathname);
+      let identity: Identity | undefined;
+      if (route.api !== "login") {
+        try {
+          identity = identityFromAuthorization(req.headers.authorization ?? "", CLOUD_AUDIENCES[route.api]);
+        } catch (error) {
+          const message = error instanceof Error ? error.message.replace(/^AKV\d+: /, "") : String(error);
+          throw new CloudError(401, "InvalidAuthenticationToken", message);
+        }
+      }
+      const result = await route.handle({
+        method: method as Method,
+        params,
+        query: url.searchParams,
+        headers: req.headers,
+        text,
+        body: parseBody(text),
+        ...(identity ? { identity } : {}),
+        baseUrl: this.#baseUrl,
+      });
+      sendJson(res, result.status ?? 200, result.body, { "x-ms-request-id": crypto.randomUUID(), ...result.headers });
+    } catch (error) {
+      if (error instanceof CloudError || error instanceof KvError) {
+        sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+      } else {
+        sendJson(res, 500, { error: { code: "InternalServerError", message: error instanceof Error ? error.message : String(error) } });
+      }
+    }
+  }
+}
