@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
+import { localCloudSettings, startLocalCloud, type LocalCloud } from "../../emulator/cloud/index.js";
 import { LocalKeyVault } from "../../emulator/index.js";
 import { startLocalAlerts } from "../alerts/local/localAlerts.js";
 import { devClaims } from "../azure/devCredential.js";
@@ -41,6 +42,8 @@ export interface StackOptions {
 export interface Stack {
   kv: LocalKeyVault;
   azurite: RunningAzurite;
+  /** ARM, Graph and the Entra token endpoint, local. */
+  cloud: LocalCloud;
   runner: LocalRunner;
   service: RotationService;
   /** The settings kvguard runs with (also set on process.env, as the host sets app settings). */
@@ -92,14 +95,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const azurite = azuriteStart.value;
   // Alerts go to a local Teams receiver and SMTP catcher, saved under out/alerts/ beside the state folder.
   const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line) });
-  const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close()]);
+  let cloud: LocalCloud | undefined;
+  const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
   try {
+    cloud = await startLocalCloud({ kv, azurite });
     admitKvguard(kv, options.vault);
     const vaultUrl = kv.urls[options.vault]!;
     const env: Record<string, string> = {
       KVGUARD_VAULT_URLS: `${options.vault}=${vaultUrl}`,
       KVGUARD_LOCAL_CA_FILE: kv.caFile,
       AzureWebJobsStorage: azurite.connectionString,
+      ...localCloudSettings(cloud),
       KVGUARD_ROTATION_SCHEDULE: DEMO_SCHEDULE,
       ...alerts.settings,
       ...options.settings,
@@ -135,6 +141,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return {
       kv,
       azurite,
+      cloud,
       runner,
       service,
       env,

@@ -1,5 +1,6 @@
 /** A local Key Vault and Azurite for a test file, and a kvguard config pointing at them. */
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
+import { localCloudSettings, startLocalCloud, type LocalCloud } from "../../emulator/cloud/index.js";
 import type { EmulatorOptions } from "../../emulator/index.js";
 import { loadConfig, type KvguardConfig } from "../../src/config/schema.js";
 import { startTestVault, type TestVault } from "./localVault.js";
@@ -7,6 +8,8 @@ import { startTestVault, type TestVault } from "./localVault.js";
 export interface LocalStack {
   tv: TestVault;
   azurite: RunningAzurite;
+  /** ARM, Graph and the Entra token endpoint over the vaults and Azurite's accounts. */
+  cloud: LocalCloud;
   /** The environment kvguard would run with (app settings). */
   env: Record<string, string>;
   config: KvguardConfig;
@@ -15,12 +18,14 @@ export interface LocalStack {
 
 export async function startLocalStack(options: EmulatorOptions & { settings?: Record<string, string> } = {}): Promise<LocalStack> {
   const [tv, azurite] = await Promise.all([startTestVault(options), startAzurite()]);
+  const cloud = await startLocalCloud({ kv: tv.kv, azurite });
   const env = {
     KVGUARD_VAULT_URLS: Object.entries(tv.kv.urls)
       .map(([name, url]) => `${name}=${url}`)
       .join(","),
     KVGUARD_LOCAL_CA_FILE: tv.kv.caFile,
     AzureWebJobsStorage: azurite.connectionString,
+    ...localCloudSettings(cloud),
     ...options.settings,
   };
   const result = loadConfig(env);
@@ -28,10 +33,11 @@ export async function startLocalStack(options: EmulatorOptions & { settings?: Re
   return {
     tv,
     azurite,
+    cloud,
     env,
     config: result.config,
     async stop() {
-      await Promise.all([tv.kv.close(), azurite.stop()]);
+      await Promise.all([tv.kv.close(), azurite.stop(), cloud.close()]);
     },
   };
 }

@@ -4,6 +4,7 @@
  * pending credential stays open in Key Vault, and once Azurite is back (same ports, same data) the next run
  * resumes it to exactly one new version. Both at once, to keep the wall time down.
  */
+import { startLocalCloud } from "../../emulator/cloud/index.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,7 @@ async function restartAzurite(): Promise<void> {
 beforeAll(async () => {
   const [tv, first] = await Promise.all([startTestVault(), startAzurite({ location })]);
   azurite = first;
+  const cloud = await startLocalCloud({ kv: tv.kv });
   ports = { blob: portOf(first.blobEndpoint), queue: portOf(first.queueEndpoint), table: portOf(first.tableEndpoint) };
   const env = {
     KVGUARD_VAULT_URLS: Object.entries(tv.kv.urls).map(([name, url]) => `${name}=${url}`).join(","),
@@ -45,10 +47,11 @@ beforeAll(async () => {
   stack = {
     tv,
     azurite: first,
+    cloud,
     env,
     config: result.config,
     stop: async () => {
-      await Promise.all([tv.kv.close(), azurite.stop()]);
+      await Promise.all([tv.kv.close(), azurite.stop(), cloud.close()]);
     },
   };
 });
