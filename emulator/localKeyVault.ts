@@ -194,6 +194,11 @@ export class LocalKeyVault {
     });
   }
 
+  /** Writes an AuditEvent record for a request served elsewhere (the local cloud's VaultGet/VaultPut/VaultPatch). */
+  auditManagement(input: AuditInput): void {
+    this.#writeAudit(input);
+  }
+
   #writeAudit(input: AuditInput): void {
     this.audit.write(buildAuditRecord(input));
   }
@@ -280,6 +285,9 @@ export class LocalKeyVault {
         vault.keyRotationPolicies.set(name, policy);
       }
       vault.roleAssignments = saved.roleAssignments.map((a) => ({ principalId: a.principalId, role: a.role as RoleName }));
+      // The vault exists: its properties (changed through ARM, perhaps) are what the state says.
+      const { name: _n, subscriptionId: _s, resourceGroup: _g, tenantId: _t, ...properties } = saved.settings;
+      Object.assign(vault.settings, properties);
     }
     await this.delivery.load(state.subscriptions);
   }

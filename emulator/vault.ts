@@ -1,4 +1,8 @@
-/** @module One vault of the local Key Vault: its identity, objects, roles and recovery settings. */
+/**
+ * @module One vault of the local Key Vault: its identity, objects, roles, recovery settings and the
+ * management-plane properties the local cloud serves in ARM's shape (network, permission model, access
+ * policies, private endpoints, diagnostic settings).
+ */
 import type { RoleAssignment } from "./auth/rbac.js";
 import { VersionedStore } from "./common/versionedStore.js";
 import type { KeyRotationPolicy, KeyVersion } from "./keys/model.js";
@@ -12,6 +16,95 @@ export interface VaultSettings {
   /** 7 to 90, as Key Vault allows. */
   softDeleteRetentionDays: number;
   purgeProtection: boolean;
+  /** Reported through ARM only: deletes stay recoverable whatever it says. Default true. */
+  softDelete?: boolean;
+  /** Azure RBAC (true, default) or access policies; the data plane always enforces the role assignments. */
+  rbacAuthorization?: boolean;
+  /** "Enabled" (default) or "Disabled". */
+  publicNetworkAccess?: string;
+  /** Firewall; default Allow, AzureServices, no rules. */
+  networkAcls?: NetworkAcls;
+  privateEndpointConnections?: PrivateEndpointConnection[];
+  /** Legacy access policies: stored and reported, not enforced. */
+  accessPolicies?: AccessPolicy[];
+  diagnosticSettings?: DiagnosticSetting[];
+  /** "standard" (default) or "premium". */
+  sku?: string;
+  location?: string;
+  enabledForDeployment?: boolean;
+  enabledForDiskEncryption?: boolean;
+  enabledForTemplateDeployment?: boolean;
+  tags?: Record<string, string>;
+  /**
+   * Who may use the vault's management plane (ARM): principal object ids with Reader (read) or Contributor
+   * (read and write). Absent or empty: every caller, the emulator's open default.
+   */
+  managementAccess?: ManagementAccess[];
+}
+
+export interface NetworkAcls {
+  defaultAction: "Allow" | "Deny";
+  bypass: "AzureServices" | "None";
+  ipRules: string[];
+  virtualNetworkRules: string[];
+}
+
+export interface PrivateEndpointConnection {
+  name: string;
+  privateEndpointId: string;
+  status: "Approved" | "Pending" | "Rejected" | "Disconnected";
+}
+
+export interface AccessPolicy {
+  tenantId: string;
+  objectId: string;
+  applicationId?: string;
+  permissions: { keys?: string[]; secrets?: string[]; certificates?: string[]; storage?: string[] };
+}
+
+export interface DiagnosticLog {
+  category?: string;
+  categoryGroup?: string;
+  enabled: boolean;
+  retentionPolicy?: { enabled: boolean; days: number };
+}
+
+export interface DiagnosticSetting {
+  name: string;
+  workspaceId?: string;
+  storageAccountId?: string;
+  eventHubAuthorizationRuleId?: string;
+  eventHubName?: string;
+  logs: DiagnosticLog[];
+}
+
+export interface ManagementAccess {
+  principalId: string;
+  role: "Reader" | "Contributor";
+}
+
+export type VaultProperties = Required<Omit<VaultSettings, "name" | "subscriptionId" | "resourceGroup" | "tenantId">>;
+
+/** A vault's management-plane properties, a local vault's defaults filled in: soft delete on, RBAC, public network open, no logs. */
+export function vaultProperties(settings: VaultSettings): VaultProperties {
+  return {
+    softDeleteRetentionDays: settings.softDeleteRetentionDays,
+    purgeProtection: settings.purgeProtection,
+    softDelete: settings.softDelete ?? true,
+    rbacAuthorization: settings.rbacAuthorization ?? true,
+    publicNetworkAccess: settings.publicNetworkAccess ?? "Enabled",
+    networkAcls: settings.networkAcls ?? { defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+    privateEndpointConnections: settings.privateEndpointConnections ?? [],
+    accessPolicies: settings.accessPolicies ?? [],
+    diagnosticSettings: settings.diagnosticSettings ?? [],
+    sku: settings.sku ?? "standard",
+    location: settings.location ?? "local",
+    enabledForDeployment: settings.enabledForDeployment ?? false,
+    enabledForDiskEncryption: settings.enabledForDiskEncryption ?? false,
+    enabledForTemplateDeployment: settings.enabledForTemplateDeployment ?? false,
+    tags: settings.tags ?? {},
+    managementAccess: settings.managementAccess ?? [],
+  };
 }
 
 export const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;

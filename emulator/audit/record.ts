@@ -22,6 +22,10 @@ export interface AuditRecord {
     clientInfo: string;
     isRbacAuthorized?: boolean;
     tlsVersion?: string;
+    /** VaultGet/VaultPut/VaultPatch: the vault's properties after the request. */
+    properties?: Record<string, unknown>;
+    addedAccessPolicy?: unknown[];
+    removedAccessPolicy?: unknown[];
   };
   resourceId: string;
 }
@@ -42,6 +46,10 @@ export interface AuditInput {
   isRbacAuthorized?: boolean;
   tlsVersion?: string;
   errorMessage?: string;
+  /** Management operations: the vault's ARM properties and the access-policy entries added or removed. */
+  vaultProperties?: Record<string, unknown>;
+  addedAccessPolicy?: unknown[];
+  removedAccessPolicy?: unknown[];
 }
 
 const SIGNATURES: Record<number, string> = {
@@ -84,6 +92,9 @@ export function buildAuditRecord(input: AuditInput): AuditRecord {
       clientInfo: input.clientInfo,
       ...(input.isRbacAuthorized === undefined ? {} : { isRbacAuthorized: input.isRbacAuthorized }),
       ...(input.tlsVersion ? { tlsVersion: input.tlsVersion } : {}),
+      ...(input.vaultProperties ? { properties: input.vaultProperties } : {}),
+      ...(input.addedAccessPolicy?.length ? { addedAccessPolicy: input.addedAccessPolicy } : {}),
+      ...(input.removedAccessPolicy?.length ? { removedAccessPolicy: input.removedAccessPolicy } : {}),
     },
     resourceId: input.resourceId.toUpperCase(),
   };

@@ -5,7 +5,10 @@
  */
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
+import { entraRoutes } from "./entra/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
+import { keyVaultArmRoutes } from "./keyVaultArm.js";
+import { storageArmRoutes } from "./storageArm.js";
 
 export { CloudError, LocalCloud, type CloudRoute } from "./host.js";
 
@@ -18,7 +21,8 @@ export interface LocalCloudOptions {
 }
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const routes: CloudRoute[] = [];
+  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir })];
+  if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
   return LocalCloud.start({ tls: options.kv.tls, routes, ...(options.port !== undefined ? { port: options.port } : {}) });
 }
 

@@ -46,6 +46,34 @@ export const keyRotationPolicy = z.object({
   attributes: z.object({ expiryTime: z.string().optional(), created: z.number(), updated: z.number() }),
 });
 
+/** Also the shape ARM PUT/PATCH bodies are checked against. */
+export const accessPolicy = z.object({
+  tenantId: z.string(),
+  objectId: z.string(),
+  applicationId: z.string().optional(),
+  permissions: z.object({
+    keys: z.array(z.string()).optional(),
+    secrets: z.array(z.string()).optional(),
+    certificates: z.array(z.string()).optional(),
+    storage: z.array(z.string()).optional(),
+  }),
+});
+export const diagnosticSetting = z.object({
+  name: z.string(),
+  workspaceId: z.string().optional(),
+  storageAccountId: z.string().optional(),
+  eventHubAuthorizationRuleId: z.string().optional(),
+  eventHubName: z.string().optional(),
+  logs: z.array(
+    z.object({
+      category: z.string().optional(),
+      categoryGroup: z.string().optional(),
+      enabled: z.boolean(),
+      retentionPolicy: z.object({ enabled: z.boolean(), days: z.number() }).optional(),
+    }),
+  ),
+});
+
 function store<T extends z.ZodType>(version: T) {
   const entry = z.object({ name: z.string(), versions: z.array(version) });
   return z.object({
@@ -62,6 +90,30 @@ export const vaultState = z.object({
     tenantId: z.string(),
     softDeleteRetentionDays: z.number(),
     purgeProtection: z.boolean(),
+    // Management-plane properties (ARM): optional, so states saved before they existed still load.
+    softDelete: z.boolean().optional(),
+    rbacAuthorization: z.boolean().optional(),
+    publicNetworkAccess: z.string().optional(),
+    networkAcls: z
+      .object({
+        defaultAction: z.enum(["Allow", "Deny"]),
+        bypass: z.enum(["AzureServices", "None"]),
+        ipRules: z.array(z.string()),
+        virtualNetworkRules: z.array(z.string()),
+      })
+      .optional(),
+    privateEndpointConnections: z
+      .array(z.object({ name: z.string(), privateEndpointId: z.string(), status: z.enum(["Approved", "Pending", "Rejected", "Disconnected"]) }))
+      .optional(),
+    accessPolicies: z.array(accessPolicy).optional(),
+    diagnosticSettings: z.array(diagnosticSetting).optional(),
+    sku: z.string().optional(),
+    location: z.string().optional(),
+    enabledForDeployment: z.boolean().optional(),
+    enabledForDiskEncryption: z.boolean().optional(),
+    enabledForTemplateDeployment: z.boolean().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    managementAccess: z.array(z.object({ principalId: z.string(), role: z.enum(["Reader", "Contributor"]) })).optional(),
   }),
   secrets: store(secretVersion),
   keys: store(keyVersion),

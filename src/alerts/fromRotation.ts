@@ -66,7 +66,7 @@ export function alertsFromRotation(input: RotationInput): Alert[] {
           severity: "info",
           dedupKey: `rotated|${result.rotationId}`,
           title: `Rotated ${where}`,
-          explanation: `The ${job.trigger} rotation made version ${result.version ?? "(unknown)"} live (rotation ${result.rotationId}). The previous credential stays valid through its grace period, then is revoked.`,
+          explanation: `The ${job.trigger} rotation made version ${result.version ?? "(unknown)"} live (rotation ${result.rotationId}). The previous credential stays valid through its grace period, then is revoked.${result.warning ? ` Warning: ${result.warning}.` : ""}`,
         },
       ];
     case "invalid-policy":

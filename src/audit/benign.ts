@@ -20,8 +20,21 @@ export type BenignReason = "challenge" | "azure-scanner" | "app-service-referenc
 export function benignReason(record: AuditRecord, selfIds: ReadonlySet<string>): BenignReason | undefined {
   const p = record.principal;
   if (record.status === 401 && !p.oid && !p.appid && !p.upn) return "challenge";
-  if (p.appid && AZURE_SCANNER_APPIDS.has(p.appid.toLowerCase()) && record.operation === "VaultGet") return "azure-scanner";
-  if (p.appid?.toLowerCase() === APP_SERVICE_APPID && isDenied(record) && record.operation === "SecretGet") return "app-service-reference";
-  if (selfIds.size > 0 && ((p.oid && selfIds.has(p.oid.toLowerCase())) || (p.appid && selfIds.has(p.appid.toLowerCase())))) return "kvguard";
+  // Cheap tests first: most records are neither VaultGet nor denied, and ids are compared lower-cased.
+  if (record.operation === "VaultGet" && p.appid && AZURE_SCANNER_APPIDS.has(lower(p.appid))) return "azure-scanner";
+  if (record.operation === "SecretGet" && isDenied(record) && p.appid && lower(p.appid) === APP_SERVICE_APPID) return "app-service-reference";
+  if (selfIds.size > 0 && ((p.oid && selfIds.has(lower(p.oid))) || (p.appid && selfIds.has(lower(p.appid))))) return "kvguard";
   return undefined;
+}
+
+const lowered = new Map<string, string>();
+
+/** Ids lower-cased once each (callers are few; the map is cleared if odd input floods it). */
+function lower(id: string): string {
+  let text = lowered.get(id);
+  if (text === undefined) {
+    if (lowered.size >= 100_000) lowered.clear();
+    lowered.set(id, (text = id.toLowerCase()));
+  }
+  return text;
 }

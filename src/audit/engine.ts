@@ -65,6 +65,8 @@ export class AuditEngine {
   readonly #selfIds: ReadonlySet<string>;
   readonly #warmupDays: number;
   readonly #ctx: StepContext;
+  /** Operation name → the indexes of the detectors that look at it (active ones, in registry order). */
+  readonly #routes = new Map<string, number[]>();
   #records = 0;
   #lastMs = 0;
   readonly #benign: Record<BenignReason, number> = { challenge: 0, "azure-scanner": 0, "app-service-reference": 0, kvguard: 0 };
@@ -88,10 +90,27 @@ export class AuditEngine {
     };
   }
 
-  /** Runs a batch of records (in time order) through every detector. */
+  /** The detectors a record of this operation goes to, worked out once per operation name. */
+  #route(operation: string): number[] {
+    let route = this.#routes.get(operation);
+    if (!route) {
+      route = [];
+      for (let i = 0; i < this.#detectors.length; i++) {
+        const d = this.#detectors[i]!;
+        if ((d.handles?.(operation) ?? true) && (d.activeWith?.(this.#ctx.inputs) ?? true)) route.push(i);
+      }
+      // Odd input with endless operation names must not grow the map without bound.
+      if (this.#routes.size >= 10_000) this.#routes.clear();
+      this.#routes.set(operation, route);
+    }
+    return route;
+  }
+
+  /** Runs a batch of records (in time order) through the detectors that look at each. */
   process(batch: readonly AuditRecord[]): void {
     const ctx = this.#ctx;
     const runs = this.#runs;
+    const detectors = this.#detectors;
     for (const record of batch) {
       this.#records++;
       if (record.timeMs > this.#lastMs) this.#lastMs = record.timeMs;
@@ -100,8 +119,10 @@ export class AuditEngine {
       if (reason) this.#benign[reason]++;
       ctx.benign = reason !== undefined;
       ctx.warm = this.baseline.isWarm(record.timeMs, this.#warmupDays);
-      for (let i = 0; i < runs.length; i++) {
-        if (ctx.benign && !this.#detectors[i]!.seesBenign) continue;
+      const route = this.#route(record.operation);
+      for (let k = 0; k < route.length; k++) {
+        const i = route[k]!;
+        if (ctx.benign && !detectors[i]!.seesBenign) continue;
         ctx.thresholds = this.#thresholds[i]!;
         ctx.emit = this.#emitters[i]!;
         runs[i]!.step(record, ctx);

@@ -1,8 +1,9 @@
 /**
  * @module The audit scan wired from the settings, as the timer function runs it: state and findings in
- * the app's storage tables, the archive container and Log Analytics client from the audit settings, all
- * reached with the app's identity.
+ * the app's storage tables, the archive container, a local folder and the Log Analytics client from the
+ * audit settings, all reached with the app's identity.
  */
+import { resolve } from "node:path";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { notifyFindings } from "../alerts/notify.js";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -32,6 +33,7 @@ export async function runAuditScanFromSettings(env: Readonly<Record<string, stri
     state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
     ...(archiveService && audit.archive ? { archive: archiveService.getContainerClient(audit.archive.container) } : {}),
+    ...(audit.folder ? { folder: resolve(audit.folder) } : {}),
     ...(audit.workspaceIds.length > 0 ? { logs: new LogsQueryClient(credential, { endpoint: audit.logsEndpoint }) } : {}),
     // New findings go to alerting when it is configured.
     ...(alerts.rules

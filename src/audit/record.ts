@@ -60,10 +60,16 @@ export function principalLabel(principal: Principal): string {
   return principal.upn ?? principal.appid ?? principal.oid ?? "an anonymous caller";
 }
 
+// Parsers share one object ref between the records of an object id: its key is built once per ref.
+const objectKeys = new WeakMap<ObjectRef, { vault: string; key: string }>();
+
 /** `vault/type/name`, the unit distinct-object counts use. */
 export function objectKey(record: Pick<AuditRecord, "vault" | "object">): string | undefined {
   const o = record.object;
-  return o ? `${record.vault.name}/${o.type}/${o.name}` : undefined;
+  if (!o) return undefined;
+  let cached = objectKeys.get(o);
+  if (cached?.vault !== record.vault.name) objectKeys.set(o, (cached = { vault: record.vault.name, key: `${record.vault.name}/${o.type}/${o.name}` }));
+  return cached.key;
 }
 
 export function isSuccess(record: Pick<AuditRecord, "status">): boolean {

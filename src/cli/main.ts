@@ -1,8 +1,7 @@
-/** @module The `kvguard` command line: one binary, one subcommand per job. */
-import { configCheck } from "./configCheck.js";
-import { emulatorCommand, emulatorUsage } from "./emulatorCommand.js";
-import { historyCommand, rotateCommand, statusCommand, sweepCommand } from "./rotationCommands.js";
-import { startCommand } from "./startCommand.js";
+/**
+ * @module The `kvguard` command line: one binary, one subcommand per job. Each command's module loads only
+ * when it runs: together they pull in every SDK and database driver, seconds of start-up for `--help`.
+ */
 
 const usage = `usage: kvguard <command>
 
@@ -15,23 +14,28 @@ const usage = `usage: kvguard <command>
   status [VAULT]  per-object rotation status: last success, last error, next due
   audit PATH...   find anomalous access in Key Vault audit logs (files, folders, .gz; kvguard audit --help)
   alert test      send a sample alert to one channel: kvguard alert test --channel NAME [--kind KIND]
-
-${emulatorUsage}`;
+  report          compliance report: [--vault V] [--framework cis|pci|mcsb|azure-policy] [--format html,csv,json,pdf] [--out DIR]
+  doctor          check a deployed environment or the local stack: settings, roles, storage, audit sources
+`;
 
 type Command = (args: string[], out: NodeJS.WritableStream) => Promise<number>;
 
+const rotation = () => import("./rotationCommands.js");
+
 const commands: Record<string, Command> = {
-  emulator: emulatorCommand,
-  start: startCommand,
-  rotate: rotateCommand,
-  sweep: sweepCommand,
-  history: historyCommand,
-  status: statusCommand,
+  emulator: (args, out) => import("./emulatorCommand.js").then((m) => m.emulatorCommand(args, out)),
+  start: (args, out) => import("./startCommand.js").then((m) => m.startCommand(args, out)),
+  rotate: (args, out) => rotation().then((m) => m.rotateCommand(args, out)),
+  sweep: (args, out) => rotation().then((m) => m.sweepCommand(args, out)),
+  history: (args, out) => rotation().then((m) => m.historyCommand(args, out)),
+  status: (args, out) => rotation().then((m) => m.statusCommand(args, out)),
   audit: (args, out) => import("./auditCommand.js").then((m) => m.auditCommand(args, out)),
   alert: (args, out) => import("./alertCommand.js").then((m) => m.alertCommand(args, out)),
+  report: (args, out) => import("./reportCommand.js").then((m) => m.reportCommand(args, out)),
+  doctor: (args, out) => import("./doctorCommand.js").then((m) => m.doctorCommand(args, out)),
   config: (args, out) => {
     if (args[0] !== "check") throw new Error(`unknown: config ${args.join(" ")}; did you mean "config check"?`);
-    return Promise.resolve(configCheck(process.env, out));
+    return import("./configCheck.js").then((m) => m.configCheck(process.env, out));
   },
 };
 
@@ -39,7 +43,8 @@ export async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;
   const command = name ? commands[name] : undefined;
   if (!command || args.includes("--help")) {
-    process.stdout.write(usage + "\n");
+    const { emulatorUsage } = await import("./emulatorCommand.js");
+    process.stdout.write(`${usage}\n${emulatorUsage}\n`);
     process.exitCode = command || name === "--help" || name === undefined ? 0 : 2;
     return;
   }

@@ -4,9 +4,10 @@
  * as it happens, until Ctrl-C. `--fast` moves the vault's clock a day per second; `--once` plays the story
  * to its end (an event, an on-demand and scheduled rotations) and exits, for tests and CI.
  */
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureError } from "../common/errors.js";
+import { demoSettings, startDemos, type RunningDemos } from "../local/demo/index.js";
 import { describeRow, followHistory } from "../local/historyFeed.js";
 import { DEFAULT_FUNCTIONS_PORT } from "../local/runner.js";
 import { startStack, type Stack } from "../local/stack.js";
@@ -44,8 +45,8 @@ function printStack(stack: Stack, stateDir: string, out: Out): void {
   const { blobEndpoint, queueEndpoint, tableEndpoint } = stack.azurite;
   say(`Azurite: blob, queue and table on 127.0.0.1 ports ${[blobEndpoint, queueEndpoint, tableEndpoint].map(port).join(", ")}  (data in ${stateDir}/azurite)`);
   say(`Functions runner: ${stack.runner.baseUrl}  (HTTP function keys are not checked locally: any ?code= works)`);
-  for (const f of stack.runner.functions) say(`  ${f.name.padEnd(16)} ${f.kind.padEnd(13)} ${f.trigger}`);
-  for (const f of stack.runner.failed) say(`  ${f.name.padEnd(16)} NOT RUNNING   ${f.error}`);
+  for (const f of stack.runner.functions) say(`  ${f.name.padEnd(20)} ${f.kind.padEnd(13)} ${f.trigger}`);
+  for (const f of stack.runner.failed) say(`  ${f.name.padEnd(20)} NOT RUNNING   ${f.error}`);
   say(`Key Vault's near-expiry and expiry events are subscribed to the Event Grid function's webhook`);
 }
 
@@ -72,11 +73,14 @@ function printHelp(stack: Stack, stateDir: string, out: Out): void {
   say(`npx kvguard status                   # per-object status: last success, last error, next due`);
   say(`curl -X POST ${stack.runner.baseUrl}/api/rotate/${DEMO_VAULT}/api-token     # rotate now (rotateNow)`);
   say(`curl ${stack.runner.baseUrl}/api/health`);
+  say(`npx kvguard audit ${stateDir}/audit             # the audit pipeline over the vault's audit logs`);
+  say(`npx kvguard report --out out/reports       # compliance report (HTML, CSV, JSON, PDF)`);
+  say(`npx kvguard doctor                   # check the settings, roles, storage and audit sources`);
   say(`curl --cacert ${stateDir}/ca.pem -X POST ${stack.vaultUrl}/management/clock/advance -d '{"seconds":2592000}'   # 30 days on`);
 }
 
 /** `--once`: the event-driven rotation, one on demand over HTTP, then the scheduled ones after a clock jump. */
-async function playOnce(stack: Stack, seeded: Map<string, SeedOutcome>, rotations: HistoryRow[], timeoutMs: number, out: Out): Promise<void> {
+async function playOnce(stack: Stack, seeded: Map<string, SeedOutcome>, demos: RunningDemos, rotations: HistoryRow[], timeoutMs: number, out: Out): Promise<void> {
   const note = (line: string) => out.write(`--- ${line}\n`);
   if (seeded.get("payments-db-password") === "seeded") {
     await waitForRotations(rotations, rotated("payments-db-password"), "payments-db-password to rotate", timeoutMs);
@@ -85,15 +89,15 @@ async function playOnce(stack: Stack, seeded: Map<string, SeedOutcome>, rotation
   const response = await fetch(`${stack.runner.baseUrl}/api/rotate/${DEMO_VAULT}/api-token?code=local`, { method: "POST" });
   if (response.status !== 200) throw new Error(`rotateNow answered ${response.status}: ${await response.text()}`);
   await waitForRotations(rotations, rotated("api-token", "manual"), "the on-demand rotation of api-token", timeoutMs);
-  note(`moving the vault's clock ${ONCE_JUMP_DAYS} days on: api-token (every 30 days) and orders-signing-key (every 90) fall due`);
+  note(`moving the vault's clock ${ONCE_JUMP_DAYS} days on: api-token (every 30 days), orders-signing-key (every 90) and the demos' credentials fall due`);
   stack.kv.clock.advance(ONCE_JUMP_DAYS * DAY);
   const jumpedMs = stack.kv.clock.nowMs();
   const afterJump = (rows: HistoryRow[]) => rows.filter((r) => Date.parse(r.at) >= jumpedMs);
   // The sweep or Key Vault's Expired event, whichever comes first (api-token has expired by then too).
   await waitForRotations(
     rotations,
-    (rows) => rotated("api-token")(afterJump(rows)) && rotated("orders-signing-key")(afterJump(rows)),
-    "api-token and orders-signing-key to rotate after the clock jump",
+    (rows) => ["api-token", "orders-signing-key", ...demos.rotating].every((name) => rotated(name)(afterJump(rows))),
+    `${["api-token", "orders-signing-key", ...demos.rotating].join(", ")} to rotate after the clock jump`,
     timeoutMs,
   );
 }
@@ -133,7 +137,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     vault: DEMO_VAULT,
     vaultPort: Number(values.port),
     functionsPort: Number(values["functions-port"]),
-    ...(schedule ? { settings: { KVGUARD_ROTATION_SCHEDULE: schedule } } : {}),
+    settings: { ...demoSettings(resolve(values.state)), ...(schedule ? { KVGUARD_ROTATION_SCHEDULE: schedule } : {}) },
     write,
   }).catch((error: unknown) => {
     flush();
@@ -141,6 +145,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
   });
   const rotations: HistoryRow[] = [];
   let fast: NodeJS.Timeout | undefined;
+  let demos: RunningDemos | undefined;
   const feed = followHistory(stack.service.history.table, (row) => {
     // A new live version (a finish that only closed a crashed run's pending credential has no previous one).
     if (row.step === "finish" && row.outcome === "ok" && row.previousVersion) rotations.push(row);
@@ -151,6 +156,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     printStack(stack, stateDir, out);
     const seeded = await seedDemoVault(stack.kv, stack.vaultUrl);
     printDemo(seeded, out);
+    demos = await startDemos({ stack, vault: DEMO_VAULT, stateDir: values.state, write });
     printHelp(stack, stateDir, out);
     if (values.fast) {
       let days = 0;
@@ -163,7 +169,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     out.write(`\nWhat happens (function logs; ROTATED, REVOKED and FAILED lines from the rotation history):\n`);
     flush();
     if (values.once) {
-      const played = await playOnce(stack, seeded, rotations, Number(values.timeout) * 1000, out).then(
+      const played = await playOnce(stack, seeded, demos, rotations, Number(values.timeout) * 1000, out).then(
         () => undefined,
         (error: unknown) => ensureError(error).message,
       );
@@ -179,6 +185,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     return 0;
   } finally {
     clearInterval(fast);
+    await demos?.stop();
     await feed.stop();
     await stack.stop();
     flush();

@@ -8,12 +8,7 @@ import { detectors } from "../audit/detectors/registry.js";
 import { parseCidr } from "../audit/network.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
-
-const positiveInt = (example: number) =>
-  z.coerce
-    .number({ error: () => `is not a number. Set it to a whole number such as ${example}` })
-    .int({ error: () => `is not a whole number. Set it to a whole number such as ${example}` })
-    .positive({ error: () => `must be at least 1. Set it to a whole number such as ${example}` });
+import { positiveInt } from "./positiveInt.js";
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
 
@@ -73,6 +68,15 @@ export const auditShape = {
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { error: () => "is not a container name. Set it to insights-logs-auditevent" })
     .default("insights-logs-auditevent")
     .register(docs, { description: "The archive container (diagnostic settings write insights-logs-auditevent)." }),
+  KVGUARD_AUDIT_FOLDER: z
+    .string()
+    .trim()
+    .min(1, { error: () => "is empty. Set it to a folder of audit logs in the archive layout, such as .kvguard/audit" })
+    .optional()
+    .register(docs, {
+      description: "A local folder of audit logs in the archive layout (the local Key Vault's audit folder), read incrementally by file and offset.",
+      example: ".kvguard/audit",
+    }),
   KVGUARD_AUDIT_BASELINE_DAYS: positiveInt(14).default(14).register(docs, {
     description: "Days of history baselines learn over; no unusual-access finding is made until this much history exists.",
   }),
@@ -131,6 +135,8 @@ export interface AuditConfig {
   workspaceIds: string[];
   logsEndpoint: string;
   archive?: { account: string; container: string };
+  /** A local folder in the archive layout. */
+  folder?: string;
   baselineDays: number;
   thresholds: Record<string, Record<string, number>>;
   suppressionsFile?: string;
@@ -154,6 +160,7 @@ export function auditConfig(settings: AuditSettings, clientId?: string): AuditCo
     ...(settings.KVGUARD_AUDIT_ARCHIVE_ACCOUNT
       ? { archive: { account: settings.KVGUARD_AUDIT_ARCHIVE_ACCOUNT, container: settings.KVGUARD_AUDIT_ARCHIVE_CONTAINER } }
       : {}),
+    ...(settings.KVGUARD_AUDIT_FOLDER ? { folder: settings.KVGUARD_AUDIT_FOLDER } : {}),
     baselineDays: settings.KVGUARD_AUDIT_BASELINE_DAYS,
     thresholds: settings.KVGUARD_AUDIT_THRESHOLDS ?? {},
     ...(settings.KVGUARD_AUDIT_SUPPRESSIONS_FILE ? { suppressionsFile: settings.KVGUARD_AUDIT_SUPPRESSIONS_FILE } : {}),

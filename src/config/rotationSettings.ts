@@ -2,12 +2,7 @@
 import { z } from "zod";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
-
-const positiveInt = (example: number) =>
-  z.coerce
-    .number({ error: () => `is not a number. Set it to a whole number such as ${example}` })
-    .int({ error: () => `is not a whole number. Set it to a whole number such as ${example}` })
-    .positive({ error: () => `must be at least 1. Set it to a whole number such as ${example}` });
+import { positiveInt } from "./positiveInt.js";
 
 export const rotationShape = {
   KVGUARD_ROTATION_SCHEDULE: ncrontab("0 */15 * * * *").default("0 */15 * * * *").register(docs, {

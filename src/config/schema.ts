@@ -8,6 +8,8 @@ import { z } from "zod";
 import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./alertSettings.js";
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
+import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
+import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
@@ -119,6 +121,8 @@ const shape = {
   ...rotationShape,
   ...auditShape,
   ...alertShape,
+  ...complianceShape,
+  ...reportShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -228,6 +232,8 @@ export interface KvguardConfig {
   rotation: RotationConfig;
   audit: AuditConfig;
   alerts: AlertConfig;
+  compliance: ComplianceConfig;
+  report: ReportConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -293,6 +299,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       rotation: rotationConfig(settings),
       audit: auditConfig(settings, clientId),
       alerts: alertConfig(settings),
+      compliance: complianceConfig(settings, local !== undefined),
+      report: reportConfig(settings),
     },
   };
 }

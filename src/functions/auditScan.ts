@@ -4,8 +4,14 @@ import { runAuditScanFromSettings } from "../audit/fromSettings.js";
 import { formatProblem } from "../audit/sources/report.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
+/** The scan in progress: one at a time per process, since scans share the baseline and watermarks. */
+let running: Promise<unknown> = Promise.resolve();
+
 export async function auditScanHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const report = await runAuditScanFromSettings();
+  // The host never overlaps timer runs; this also covers a direct call (the local demo's) during one.
+  const scan = running.then(() => runAuditScanFromSettings());
+  running = scan.catch(() => undefined);
+  const report = await scan;
   const { ingest } = report;
   context.log(
     `audit scan: ${ingest.records} records (${ingest.benign} benign, ${ingest.malformed} malformed), ` +

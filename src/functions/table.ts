@@ -13,6 +13,8 @@ import type {
 } from "@azure/functions";
 import { alertOutbox } from "./alertOutbox.js";
 import { auditScan } from "./auditScan.js";
+import { complianceReport } from "./complianceReport.js";
+import { complianceReportNow } from "./complianceReportNow.js";
 import { health } from "./health.js";
 import { onVaultEvent } from "./onVaultEvent.js";
 import { rotateNow } from "./rotateNow.js";
@@ -81,4 +83,6 @@ export const functionTable: readonly FunctionDefinition[] = [
   rotateNow,
   auditScan,
   alertOutbox,
+  complianceReport,
+  complianceReportNow,
 ];

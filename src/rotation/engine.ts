@@ -66,6 +66,8 @@ export interface JobResult {
   rotationId: string;
   message: string;
   version?: string;
+  /** The rotator's `rotationWarning`, when a rotation made a new version live. */
+  warning?: string;
 }
 
 /** Propagation at the target can lag: test the new credential a few times before giving up. */
@@ -262,7 +264,8 @@ export class RotationEngine {
       expiresOn: new Date(now + policy.validityDays * 86_400_000),
     });
     const version = finished.properties.version!;
-    await record("finish", "ok", `new live version ${version} replaces ${liveVersion}`, {
+    const warning = rotator.rotationWarning;
+    await record("finish", "ok", `new live version ${version} replaces ${liveVersion}${warning ? `. Warning: ${warning}` : ""}`, {
       version,
       previousVersion: liveVersion,
       valueHmac: await this.#hmac(vault, open.value),
@@ -270,7 +273,7 @@ export class RotationEngine {
     await this.deps.afterStep?.("finish", job);
     await pendingStore.close(job.name, open, "finished");
     this.deps.log(`rotated ${vault.target.name}/${job.name}: version ${version} (${job.trigger})`);
-    return { outcome: "rotated", rotationId, message: `rotated to version ${version}`, version };
+    return { outcome: "rotated", rotationId, message: `rotated to version ${version}`, version, ...(warning ? { warning } : {}) };
   }
 
   async #revoke(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
@@ -418,6 +421,22 @@ export class RotationEngine {
       ...(policy.providerAddress !== undefined ? { providerAddress: policy.providerAddress } : {}),
       options: policy.options,
       log: (message) => this.deps.log(`${vault.target.name}/${name}: ${message}`),
+      readSecret: async (other) => {
+        let secret: KeyVaultSecret;
+        try {
+          secret = await vault.secrets.getSecret(other);
+        } catch (error) {
+          // Say which secret the rotator asked for; the SDK's error stays as the cause.
+          const status = statusOf(error);
+          const why = status === 404 ? "does not exist" : status === 403 ? "is disabled or kvguard may not read it" : `could not be read: ${ensureError(error).message}`;
+          throw new Error(`secret ${other} of vault ${vault.target.name} ${why}`, { cause: error });
+        }
+        return {
+          value: secret.value ?? "",
+          ...(secret.properties.contentType !== undefined ? { contentType: secret.properties.contentType } : {}),
+          tags: secret.properties.tags ?? {},
+        };
+      },
     };
   }
 

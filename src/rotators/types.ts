@@ -26,6 +26,18 @@ export interface RotatorContext {
   options: Record<string, unknown>;
   /** Messages for the rotation's history; never pass a secret value. */
   log(message: string): void;
+  /**
+   * Reads another secret of the same vault (a managing credential named in the policy, or the live secret
+   * itself). The engine supplies it; its value must never be logged.
+   */
+  readSecret?(name: string): Promise<VaultSecretValue>;
+}
+
+/** A secret as `readSecret` returns it. */
+export interface VaultSecretValue {
+  value: string;
+  contentType?: string;
+  tags: Record<string, string>;
 }
 
 export interface SecretRotator {
@@ -35,6 +47,11 @@ export interface SecretRotator {
    * "dual": both work until `revoke` (key1/key2, alternating users, Entra client secrets).
    */
   readonly credentials: "single" | "dual";
+  /**
+   * A side effect of every rotation that users must hear about (regenerating a storage key revokes the SAS
+   * tokens signed with it): carried in the finish history row and the rotation alert.
+   */
+  readonly rotationWarning?: string;
   /** Checks and normalises the policy's options; throws an Error whose message names the bad option. */
   parseOptions(options: Record<string, unknown>): Record<string, unknown>;
   /** Makes or requests the new credential. Not yet applied anywhere. */

@@ -6,10 +6,11 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Baseline } from "../../src/audit/baseline.js";
-import { TACTICS, type StepContext } from "../../src/audit/detectors/detector.js";
+import { TACTICS, type Detector, type DetectorInputs, type StepContext } from "../../src/audit/detectors/detector.js";
 import { detectors } from "../../src/audit/detectors/registry.js";
 import { AuditEngine, resolveThresholds } from "../../src/audit/engine.js";
 import type { Hit } from "../../src/audit/finding.js";
+import { parseCidrList } from "../../src/audit/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { generateCorpus } from "../helpers/auditCorpus.js";
 
@@ -76,5 +77,44 @@ describe("detector contract", () => {
       return engine.finish().findings;
     };
     expect(once()).toEqual(once());
+  });
+});
+
+describe("detector routing", () => {
+  const corpus = generateCorpus({ seed: 8, days: 21, scenarios: true });
+  const records = corpus.records.map(fromAuditEvent);
+  const inputs = { threatIntel: parseCidrList(corpus.threatIntel), allowedNetworks: parseCidrList(corpus.allowedNetworks), canaries: corpus.canaries };
+
+  /** Every hit of one detector over the records, shown all of them or only those it says it handles. */
+  function hits(d: Detector, routed: boolean, given: DetectorInputs = inputs): string[] {
+    const out: string[] = [];
+    const run = d.create();
+    const ctx: StepContext = {
+      baseline: new Baseline(14),
+      warm: false,
+      benign: false,
+      thresholds: Object.fromEntries(Object.entries(d.thresholds).map(([k, t]) => [k, t.value])),
+      inputs: given,
+      emit: (hit) => out.push(`${hit.subject} ${hit.summary}`),
+    };
+    for (const r of records) {
+      ctx.baseline.advance(r.timeMs);
+      ctx.warm = ctx.baseline.isWarm(r.timeMs);
+      if (routed && !(d.handles?.(r.operation) ?? true)) continue;
+      run.step(r, ctx);
+    }
+    return out;
+  }
+
+  it.each(detectors.map((d) => [d.id, d] as const))("%s: reports the same whether the engine routes records by operation or not", (_id, d) => {
+    expect(hits(d, true)).toEqual(hits(d, false));
+  });
+
+  it.each(detectors.filter((d) => d.activeWith !== undefined).map((d) => [d.id, d] as const))("%s: idle without its inputs, and then silent", (_id, d) => {
+    const none: DetectorInputs = { threatIntel: [], allowedNetworks: [], canaries: [] };
+    expect(d.activeWith!(none)).toBe(false);
+    expect(d.activeWith!(inputs)).toBe(true);
+    expect(hits(d, false, none)).toEqual([]);
+    expect(hits(d, false).length).toBeGreaterThan(0);
   });
 });

@@ -27,6 +27,17 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ROTATED +demo\/orders-signing-key by schedule: /m);
     expect(stdout).toMatch(/^FAILED +demo\/legacy-db-password by schedule: policy: invalid rotation policy: kvguard-rotate-every/m);
     expect(stdout).toMatch(/1 without policy/);
+    // The demos beside the vault's objects: audit findings, credentials proved at their targets, a report.
+    expect(stdout).toMatch(/\[audit demo\] finding: high +impact_destructive_operation: .* ran SecretPurge/);
+    expect(stdout).toMatch(/\[audit demo\] finding: medium credential_access_mass_retrieval: demo-build-agent/);
+    expect(stdout).toMatch(/^ROTATED +demo\/demo-postgres-app by schedule: /m);
+    expect(stdout).toMatch(/^postgres demo: demo_app logged in with the new password/m);
+    expect(stdout).toMatch(/^ROTATED +demo\/demo-storage-connection by schedule: /m);
+    expect(stdout).toMatch(/^ROTATED +demo\/demo-entra-app-secret by schedule: /m);
+    expect(stdout).toMatch(/^entra demo: kvguard-demo-app got a token with version/m);
+    expect(stdout).toMatch(/^compliance report: 1 vaults, \d+ results/m);
+    expect(stdout).toMatch(/^ {2}\S+kvguard-compliance-\S+\.pdf$/m);
+    expect(stdout).not.toMatch(/demo not started/);
     expect(stdout).toMatch(/^Done: \d+ rotations/m);
     expect(stdout).toContain(`npx kvguard history demo`);
 
@@ -43,7 +54,7 @@ describe("kvguard start (npm start)", () => {
     }
     // The CLI reads this stack's settings from the env file it wrote.
     expect(readFileSync(join(state, "kvguard.env"), "utf8")).toMatch(/^export KVGUARD_VAULT_URLS='demo=https:\/\/127\.0\.0\.1:\d+'$/m);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe("kvguard config check", () => {

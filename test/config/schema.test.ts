@@ -63,6 +63,18 @@ describe("loadConfig", () => {
             maxAttempts: 5,
             hmacSecretName: "kvguard-history-hmac-key",
           },
+          compliance: {
+            subscriptionIds: [],
+            expiryWarningDays: 30,
+            maxValidityDays: 730,
+            maxActiveDays: 730,
+            cryptoperiodDays: 365,
+            minRsaKeySize: 2048,
+            certMaxValidityMonths: 12,
+            logRetentionDays: 365,
+            maxCustodians: 3,
+          },
+          report: { container: "kvguard-reports", formats: ["html", "csv", "json", "pdf"], frameworks: [], history: 12 },
           audit: {
             schedule: "0 */15 * * * *",
             workspaceIds: [],

@@ -10,6 +10,7 @@ import { faultError, Faults, parseMatch } from "../../emulator/faults.js";
 import { resolveKeyPolicy } from "../../src/rotators/keyvault-key/index.js";
 import { generate, randomRotator } from "../../src/rotators/random/index.js";
 import { randomOptions, type RandomOptions } from "../../src/rotators/random/options.js";
+import { rotatorNames } from "../../src/rotators/registry.js";
 import type { RotatorContext } from "../../src/rotators/types.js";
 import { decide, dueAtMs } from "../../src/rotation/due.js";
 import { ValueHmac } from "../../src/rotation/hmac.js";
@@ -97,7 +98,8 @@ describe("policy from tags and the policy file", () => {
     expect(problems.join("\n")).toMatch(/^kvguard-window: "9-17" is not a rotation window/m);
     expect(problems.join("\n")).toMatch(/^ValidityPeriodDays: validity "0" is not a positive number/m);
     expect(problemsOf({ "kvguard-rotator": "random", "kvguard-rotate-every": "PT0S" })).toEqual(['kvguard-rotate-every: "PT0S" is not a positive duration']);
-    expect(problemsOf({ "kvguard-rotator": "vault-magic" })[0]).toBe('kvguard-rotator: unknown rotator "vault-magic" (known: random)');
+    expect(problemsOf({ "kvguard-rotator": "vault-magic" })[0]).toBe(`kvguard-rotator: unknown rotator "vault-magic" (known: ${rotatorNames().join(", ")})`);
+    expect(rotatorNames()).toEqual(expect.arrayContaining(["random", "postgres", "mysql", "sqlserver", "storage-account", "entra-app-secret"]));
     expect(problemsOf({ "kvguard-rotator": "random", "kvguard-options": "nonsense=1" })[0]).toMatch(/^kvguard-options: random rotator options: /);
     expect(problemsOf({ "kvguard-rotator": "random", "kvguard-options": "exclude=0123456789" })[0]).toContain("exclude leaves no character of class digit");
   });

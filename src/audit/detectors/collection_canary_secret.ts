@@ -14,6 +14,7 @@ export const detector: Detector = {
   references: ["detection.md row 18", "Panther decoy_secret_accessed"],
   thresholds: {},
   usesBaseline: false,
+  activeWith: (inputs) => inputs.canaries.length > 0,
   create: () => ({
     step(r, ctx) {
       if (ctx.benign || !r.object || ctx.inputs.canaries.length === 0) return;

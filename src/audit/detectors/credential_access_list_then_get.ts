@@ -26,6 +26,7 @@ export const detector: Detector = {
     withinMinutes: { value: 10, description: "minutes after the list the reads must follow" },
   },
   usesBaseline: true,
+  handles: (operation) => LISTS.has(operation) || OBJECT_READS.has(operation),
   create: () => {
     const sequences = new Map<string, Sequence>();
     return {

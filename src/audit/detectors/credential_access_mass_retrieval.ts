@@ -34,6 +34,7 @@ export const detector: Detector = {
     peakFactor: { value: 2, description: "times the principal's learned hourly peak the hour must also exceed" },
   },
   usesBaseline: false,
+  handles: (operation) => OBJECT_READS.has(operation),
   create: () => {
     // vault → principal → the current hour: nested, so a repeated read builds no key string.
     const hours = new Map<string, Map<string, Hour>>();

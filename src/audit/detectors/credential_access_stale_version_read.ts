@@ -31,6 +31,7 @@ export const detector: Detector = {
   thresholds: { staleHours: { value: 24, description: "hours since a newer version was created" } },
   usesBaseline: false,
   seesBenign: true,
+  handles: (operation) => CREATES.has(operation) || READS.has(operation),
   create: () => ({
     step(r, ctx) {
       if (r.status < 200 || r.status > 299 || !r.object?.version) return;

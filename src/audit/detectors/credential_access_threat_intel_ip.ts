@@ -15,6 +15,7 @@ export const detector: Detector = {
   references: ["detection.md row 11", "Defender KV_TORAccess, KV_SuspiciousIPAccess", "Sentinel TI map IP entity to Azure Key Vault logs"],
   thresholds: {},
   usesBaseline: false,
+  activeWith: (inputs) => inputs.threatIntel.length > 0,
   create: () => ({
     step(r, ctx) {
       if (ctx.benign) return;

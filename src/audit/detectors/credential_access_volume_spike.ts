@@ -23,6 +23,7 @@ export const detector: Detector = {
     minReads: { value: 25, description: "reads in a day below which a day is never flagged" },
   },
   usesBaseline: true,
+  handles: (operation) => OBJECT_READS.has(operation),
   create: () => {
     interface Today {
       day: number;

@@ -77,5 +77,12 @@ export interface Detector {
   usesBaseline: boolean;
   /** Whether benign records reach it (to learn, not to report). */
   seesBenign?: boolean;
+  /**
+   * The operations it looks at (default: all). The engine asks once per operation name and shows the
+   * detector no record of another, so this must answer exactly what `step` would return early on.
+   */
+  handles?(operation: string): boolean;
+  /** Whether it can report anything with these inputs (default: yes); an idle detector sees no record. */
+  activeWith?(inputs: DetectorInputs): boolean;
   create(): DetectorRun;
 }

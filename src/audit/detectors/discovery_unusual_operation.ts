@@ -16,6 +16,7 @@ export const detector: Detector = {
   references: ["detection.md row 13", "Defender KV_OperationPatternAnomaly"],
   thresholds: { minHistoryDays: { value: 3, description: "days the principal must have used the vault before" } },
   usesBaseline: true,
+  handles: (operation) => operation !== "Authentication",
   create: () => {
     const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
@@ -23,11 +24,11 @@ export const detector: Detector = {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
-      const base = `ops|${r.vault.name}|${principal}`;
       const today = startOf(r.timeMs, WINDOW.day);
-      const isUnusual = verdicts.get(today, r.vault.name, principal, r.operation, () =>
-        isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base),
-      );
+      let isUnusual = verdicts.get(today, r.vault.name, principal, r.operation);
+      // Key strings are built only on the first sighting of the day.
+      const base = isUnusual === undefined || isUnusual ? `ops|${r.vault.name}|${principal}` : "";
+      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base));
       if (!ctx.warm || !isUnusual) return;
       const subject = `${r.vault.name}|${principal}|${r.operation}`;
       const first = described.first(subject, today);

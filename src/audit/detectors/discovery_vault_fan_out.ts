@@ -18,6 +18,7 @@ export const detector: Detector = {
     margin: { value: 2, description: "vaults above the principal's learned daily peak" },
   },
   usesBaseline: true,
+  handles: (operation) => operation !== "Authentication",
   create: () => {
     const today = new Map<string, { day: number; vaults: Set<string> }>();
     return {

@@ -6,6 +6,19 @@ import { WINDOW } from "./operations.js";
 
 const TOOLS = /\b(curl|wget|python-requests|Go-http-client|PostmanRuntime|kali|parrot|pentoo|sqlmap|nmap|MicroBurst|PowerZure|ROADtools|AzureHound)\b/i;
 
+// Callers reuse a few user agents: each is matched once (cleared if odd input floods the map).
+const tools = new Map<string, string | null>();
+
+function toolOf(client: string): string | null {
+  let tool = tools.get(client);
+  if (tool === undefined) {
+    tool = TOOLS.exec(client)?.[0] ?? null;
+    if (tools.size >= 100_000) tools.clear();
+    tools.set(client, tool);
+  }
+  return tool;
+}
+
 export const detector: Detector = {
   id: "execution_attack_tool",
   name: "Scripting or attack tool as client",
@@ -19,7 +32,7 @@ export const detector: Detector = {
   create: () => ({
     step(r, ctx) {
       if (ctx.benign) return;
-      const tool = TOOLS.exec(r.client)?.[0];
+      const tool = toolOf(r.client);
       if (!tool) return;
       ctx.emit({
         record: r,

@@ -30,6 +30,7 @@ export const detector: Detector = {
   references: ["detection.md row 14", "GuardDuty PenTest:IAMUser/*"],
   thresholds: { minHistoryDays: { value: 3, description: "days the principal must have been seen before a new client counts" } },
   usesBaseline: true,
+  handles: (operation) => operation !== "Authentication",
   create: () => {
     const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
@@ -38,10 +39,10 @@ export const detector: Detector = {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      const base = `client|${principal}`;
-      const isUnusual = verdicts.get(today, principal, r.client, "", () =>
-        isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base),
-      );
+      let isUnusual = verdicts.get(today, principal, r.client, "");
+      // Key strings are built only on the first sighting of the day.
+      const base = isUnusual === undefined || isUnusual ? `client|${principal}` : "";
+      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base));
       if (!ctx.warm || !isUnusual) return;
       const product = clientProduct(r.client);
       const subject = `${principal}|${product}`;

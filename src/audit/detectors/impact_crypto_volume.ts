@@ -18,8 +18,11 @@ export const detector: Detector = {
     peakFactor: { value: 3, description: "times the learned hourly peak" },
   },
   usesBaseline: true,
+  handles: (operation) => CRYPTO_OPERATIONS.has(operation),
   create: () => {
     interface Hour {
+      /** `crypto|principal|object`, the baseline series. */
+      key: string;
       start: number;
       count: number;
       series: Map<number, number>;
@@ -27,25 +30,30 @@ export const detector: Detector = {
       learnedPeak: number;
       days: number;
     }
-    const hours = new Map<string, Hour>();
+    // principal → key or vault → the hour: nested, so a call builds no key string.
+    const hours = new Map<string, Map<string, Hour>>();
     return {
       step(r, ctx) {
         if (ctx.benign || !CRYPTO_OPERATIONS.has(r.operation) || !isSuccess(r)) return;
-        const key = `crypto|${principalKey(r.principal)}|${objectKey(r) ?? r.vault.name}`;
+        const principal = principalKey(r.principal);
+        const target = objectKey(r) ?? r.vault.name;
+        let byTarget = hours.get(principal);
+        if (!byTarget) hours.set(principal, (byTarget = new Map<string, Hour>()));
         const start = startOf(r.timeMs, WINDOW.hour);
         const day = dayOf(r.timeMs);
-        let h = hours.get(key);
+        let h = byTarget.get(target);
         if (!h || h.start !== start) {
+          const key = h?.key ?? `crypto|${principal}|${target}`;
           const learned = ctx.baseline.history(key, day);
           const limit = Math.max(ctx.thresholds.minCount!, learned.max * ctx.thresholds.peakFactor!);
-          hours.set(key, (h = { start, count: 0, series: ctx.baseline.series(key), limit, learnedPeak: learned.max, days: learned.days }));
+          byTarget.set(target, (h = { key, start, count: 0, series: ctx.baseline.series(key), limit, learnedPeak: learned.max, days: learned.days }));
         }
         h.count++;
         if (h.count > (h.series.get(day) ?? 0)) h.series.set(day, h.count);
         if (!ctx.warm || h.count <= h.limit) return;
         ctx.emit({
           record: r,
-          subject: key,
+          subject: h.key,
           windowMs: WINDOW.hour,
           total: h.count,
           object: objectKey(r),

@@ -19,6 +19,7 @@ export const detector: Detector = {
   references: ["detection.md row 1", "Sentinel KeyVaultSensitiveOperations", "Sigma azure_keyvault_*_modified_or_deleted"],
   thresholds: {},
   usesBaseline: false,
+  handles: (operation) => OPERATIONS.has(operation),
   create: () => ({
     step(r, ctx) {
       if (ctx.benign || !OPERATIONS.has(r.operation) || !isSuccess(r)) return;

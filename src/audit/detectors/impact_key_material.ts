@@ -19,6 +19,7 @@ export const detector: Detector = {
   references: ["detection.md row 16", "Sigma aws_kms_import_key_material", "Sigma azure_keyvault_key_modified_or_deleted"],
   thresholds: {},
   usesBaseline: false,
+  handles: (operation) => operation.startsWith("Key"),
   create: () => ({
     step(r, ctx) {
       if (!isSuccess(r) || !r.operation.startsWith("Key")) return;

@@ -16,6 +16,7 @@ export const detector: Detector = {
   references: ["detection.md row 2", "ATRM AZT704.1", "Panther azure_keyvault_secret_accessed_or_recovered"],
   thresholds: {},
   usesBaseline: false,
+  handles: (operation) => OPERATIONS.test(operation),
   create: () => ({
     step(r, ctx) {
       if (ctx.benign || !OPERATIONS.test(r.operation) || !isSuccess(r)) return;

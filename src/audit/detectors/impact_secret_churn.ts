@@ -18,6 +18,7 @@ export const detector: Detector = {
     peakFactor: { value: 2, description: "times the secret's learned hourly peak" },
   },
   usesBaseline: false,
+  handles: (operation) => operation === "SecretSet",
   create: () => {
     const hours = new Map<string, { start: number; count: number; evidence: string[] }>();
     return {

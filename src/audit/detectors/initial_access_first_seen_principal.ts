@@ -20,6 +20,7 @@ export const detector: Detector = {
   references: ["detection.md row 8", "Defender KV_UserAnomaly, KV_AppAnomaly, KV_UserAppAnomaly", "Elastic credential_access_key_vault_retrieval_from_rare_identity"],
   thresholds: {},
   usesBaseline: true,
+  handles: (operation) => operation !== "Authentication",
   create: () => {
     const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
@@ -30,10 +31,10 @@ export const detector: Detector = {
       const upn = r.principal.upn;
       const pair = upn && r.principal.appid ? `${upn}+${r.principal.appid}` : principal;
       const today = startOf(r.timeMs, WINDOW.day);
-      const newOnVault = verdicts.get(today, r.vault.name, pair, "", () => ctx.baseline.see(`pv|${r.vault.name}|${pair}`, today, r.timeMs));
+      const newOnVault = verdicts.get(today, r.vault.name, pair, "") ?? verdicts.remember(ctx.baseline.see(`pv|${r.vault.name}|${pair}`, today, r.timeMs));
       // Only users' reads are judged per object (Elastic's rule): apps read the same few secrets.
       const object = upn !== undefined && r.object && OBJECT_READS.has(r.operation) && isSuccess(r) ? objectKey(r) : undefined;
-      const newObject = object !== undefined && verdicts.get(today, principal, object, "o", () => ctx.baseline.see(`po|${principal}|${object}`, today, r.timeMs));
+      const newObject = object !== undefined && (verdicts.get(today, principal, object, "o") ?? verdicts.remember(ctx.baseline.see(`po|${principal}|${object}`, today, r.timeMs)));
       if (!ctx.warm) return;
       if (newOnVault) {
         const subject = `${r.vault.name}|${pair}`;

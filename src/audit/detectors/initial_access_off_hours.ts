@@ -40,14 +40,32 @@ export const detector: Detector = {
   references: ["detection.md: others worth adding (off-hours access per principal)"],
   thresholds: { minEvents: { value: 50, description: "events the principal's profile must hold before it is trusted" } },
   usesBaseline: true,
-  create: () => ({
+  handles: (operation) => operation !== "Authentication",
+  create: () => {
+    // Per principal, for today: its profile and the hours of the week already known to be busy around
+    // (a profile only grows within a day), so most records skip the neighbourhood sum.
+    let day = Number.NaN;
+    let known = new Map<string, { profile: number[]; busy: Uint8Array }>();
+    return {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
-      const profile = ctx.baseline.profile(principal);
+      const today = Math.floor(r.timeMs / WINDOW.day);
+      if (today !== day) {
+        day = today;
+        known = new Map();
+      }
+      let entry = known.get(principal);
+      if (!entry) known.set(principal, (entry = { profile: ctx.baseline.profile(principal), busy: new Uint8Array(168) }));
+      const { profile, busy } = entry;
       const how = hourOfWeek(r.timeMs);
+      if (busy[how]) {
+        profile[how]!++;
+        return;
+      }
       const around = neighbourhood(profile, how);
       profile[how]!++;
+      if (around > 0) busy[how] = 1;
       if (!ctx.warm || around > 0) return;
       const total = profile.reduce((a, b) => a + b, 0) - 1;
       if (total < ctx.thresholds.minEvents!) return;
@@ -60,5 +78,6 @@ export const detector: Detector = {
         baseline: { profileEvents: total, usualHoursUtc: [...new Set(active)].sort((a, b) => a - b), weekend: isWeekend(Math.floor(how / 24)) },
       });
     },
-  }),
+    };
+  },
 };

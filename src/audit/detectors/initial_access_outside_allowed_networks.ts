@@ -15,6 +15,7 @@ export const detector: Detector = {
   references: ["kvguard: allowed-network policy"],
   thresholds: {},
   usesBaseline: false,
+  activeWith: (inputs) => inputs.allowedNetworks.length > 0,
   create: () => ({
     step(r, ctx) {
       if (ctx.benign || ctx.inputs.allowedNetworks.length === 0 || !ipValue(r.ip)) return;

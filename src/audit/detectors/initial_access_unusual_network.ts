@@ -27,10 +27,10 @@ export const detector: Detector = {
       if (!network) return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      const key = `net|${principal}|${network}`;
-      const isUnusual = verdicts.get(today, principal, network, "", () =>
-        isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`),
-      );
+      let isUnusual = verdicts.get(today, principal, network, "");
+      // Key strings are built only on the first sighting of the day.
+      const key = isUnusual === undefined || isUnusual ? `net|${principal}|${network}` : "";
+      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`));
       if (!ctx.warm || !isUnusual) return;
       const subject = `${principal}|${network}`;
       const networks = described.first(subject, today) ? usualTerms(ctx, `net|${principal}|`, key) : [];

@@ -14,6 +14,7 @@ export const detector: Detector = {
   references: ["detection.md row 7", "Sentinel hunting AzureKeyVaultAccessManipulation (|Δt| < 10 min)"],
   thresholds: { withinMinutes: { value: 10, description: "minutes between the add and the remove" } },
   usesBaseline: false,
+  handles: (operation) => VAULT_WRITES.has(operation),
   create: () => {
     const adds = new Map<string, { at: number; cid: string }[]>();
     const removes = new Map<string, { at: number; cid: string }[]>();

@@ -24,6 +24,7 @@ export const detector: Detector = {
   references: ["detection.md row 6", "Defender KV_PutGetAnomaly"],
   thresholds: { withinMinutes: { value: 60, description: "minutes after the change a read counts" } },
   usesBaseline: false,
+  handles: (operation) => VAULT_WRITES.has(operation) || OBJECT_READS.has(operation),
   create: () => {
     const changes = new Map<string, Change[]>();
     return {

@@ -4,6 +4,7 @@
  * told from the first line. Records come out in batches, so a large file costs one promise per chunk,
  * not per record.
  */
+import { isAscii } from "node:buffer";
 import type { AuditRecord } from "../record.js";
 import { fromAuditEvent } from "../parse/archive.js";
 import { isObject, RecordError } from "../parse/fields.js";
@@ -53,6 +54,15 @@ function parseLine(line: string, lineNo: number, options: DecodeOptions, out: Au
   const items = recordsOf(value);
   if (items) for (const item of items) parseItem(item, lineNo, options, out);
   else parseItem(value, lineNo, options, out);
+}
+
+/**
+ * Bytes → text. Audit logs are nearly always ASCII, which latin1 decodes identically and many times faster
+ * than the UTF-8 decoder; anything else goes through UTF-8. Chunks end at a newline, and a newline byte
+ * never occurs inside a UTF-8 sequence, so no character is split.
+ */
+function decodeText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
 function isBlank(line: string): boolean {
@@ -111,7 +121,7 @@ export async function* decodeRecords(chunks: AsyncIterable<Buffer | string>, opt
     rest = undefined;
     const last = buffer.lastIndexOf(NEWLINE);
     // One string per chunk, sliced per line: far cheaper than decoding each line from the buffer.
-    const text = last >= 0 ? buffer.toString("utf8", 0, last + 1) : "";
+    const text = last >= 0 ? decodeText(buffer.subarray(0, last + 1)) : "";
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
       // Files saved by Windows tools may open with a byte-order mark.

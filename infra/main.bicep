@@ -1,0 +1,231 @@
+// kvguard: the whole service in one resource group. The Function App (Flex Consumption, Node 22) with a
+// managed identity, its state storage account reached by identity only, Log Analytics and Application
+// Insights, and for each managed vault the Event Grid subscription, the AuditEvent diagnostic setting and
+// the least roles kvguard needs there. `azd up` and `az deployment group create` both deploy this file.
+//
+// No secret is written here: storage, telemetry and vaults are reached with the app's identity, and the
+// only credentials the app may hold (alert connections) come in as @secure() parameters.
+targetScope = 'resourceGroup'
+
+@description('A vault kvguard rotates and audits.')
+type managedVault = {
+  @description('The vault\'s name (it must use the Azure RBAC permission model).')
+  name: string
+  @description('Its resource group; default: the deployment\'s.')
+  resourceGroup: string?
+  @description('The vault\'s existing Event Grid system topic, when it has one (a source may have only one).')
+  systemTopicName: string?
+}
+
+@description('A storage account whose access keys kvguard rotates.')
+type rotatedStorageAccount = {
+  name: string
+  resourceGroup: string?
+}
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the environment (azd fills it in); resource names derive from it.')
+param environmentName string
+
+@description('Region of every resource kvguard creates (Flex Consumption must be available there).')
+param location string = resourceGroup().location
+
+@minLength(1)
+@description('The vaults kvguard rotates and audits.')
+param managedVaults managedVault[]
+
+@description('Storage accounts whose keys kvguard rotates (the storage-account rotator).')
+param rotatedStorageAccounts rotatedStorageAccount[] = []
+
+@allowed(['SystemAssigned', 'UserAssigned'])
+@description('The identity kvguard acts as: the app\'s system-assigned identity, or a user-assigned one created here.')
+param identityType string = 'SystemAssigned'
+
+@description('Subscribe each vault\'s events to the onVaultEvent function. Event Grid checks that the function exists, so this is false until the code is published (azure.yaml\'s postdeploy hook turns it on).')
+param subscribeVaultEvents bool = false
+
+@allowed(['workspace', 'archive'])
+@description('Where the audit scan reads AuditEvent records: the Log Analytics workspace, or the storage archive (reading both would count each record twice).')
+param auditReadsFrom string = 'workspace'
+
+@description('Resource id of a storage account that diagnostic settings also archive AuditEvent to; empty: no archive.')
+param auditArchiveStorageAccountId string = ''
+
+@description('Days Log Analytics keeps records (the audit baseline needs 14).')
+@minValue(30)
+param logRetentionDays int = 90
+
+@allowed(['error', 'warn', 'info', 'debug'])
+param logLevel string = 'info'
+
+@description('NCRONTAB schedule of the rotation sweep (six fields, UTC).')
+param rotationSchedule string = '0 */15 * * * *'
+
+@description('NCRONTAB schedule of the audit scan.')
+param auditSchedule string = '0 */15 * * * *'
+
+@description('NCRONTAB schedule of the alert outbox.')
+param alertSchedule string = '0 */5 * * * *'
+
+@description('NCRONTAB schedule of the compliance report (monthly by default).')
+param reportSchedule string = '0 0 6 1 * *'
+
+@description('A rotation policy file: blob:CONTAINER/NAME in the state account (container kvguard-config exists); empty: tags only.')
+param policyFile string = ''
+
+@description('Microsoft Graph endpoint (the Entra rotator); ARM and the authority come from the cloud deployed to.')
+param graphEndpoint string = 'https://graph.microsoft.com'
+
+@description('Alert routing rules as inline JSON (README, Alerts); empty: alerting off.')
+param alertRules string = ''
+
+@secure()
+@description('Teams Workflows webhooks, channel=URL,... (or a Key Vault reference @Microsoft.KeyVault(SecretUri=...)).')
+param alertTeamsWebhooks string = ''
+
+@secure()
+@description('SMTP server URL with credentials (or a Key Vault reference).')
+param alertSmtpConnection string = ''
+
+@secure()
+@description('ACS Email: its endpoint alone (the app\'s identity), or a connection string / Key Vault reference.')
+param alertAcsConnection string = ''
+
+@description('Sender address of alert mail.')
+param alertFrom string = ''
+
+param tags object = {}
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var readsArchive = auditReadsFrom == 'archive'
+// The archive account's id split into parts (a placeholder when there is none, so the parts always exist).
+var archiveParts = split(empty(auditArchiveStorageAccountId) ? resourceId('Microsoft.Storage/storageAccounts', 'none') : auditArchiveStorageAccountId, '/')
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'kvguard-monitoring'
+  params: {
+    location: location
+    tags: allTags
+    workspaceName: 'log-kvguard-${resourceToken}'
+    appInsightsName: 'appi-kvguard-${resourceToken}'
+    retentionDays: logRetentionDays
+  }
+}
+
+module state 'modules/stateStorage.bicep' = {
+  name: 'kvguard-state'
+  params: {
+    location: location
+    tags: allTags
+    accountName: 'stkvguard${take(resourceToken, 15)}'
+  }
+}
+
+module identity 'modules/identity.bicep' = if (identityType == 'UserAssigned') {
+  name: 'kvguard-identity'
+  params: {
+    location: location
+    tags: allTags
+    name: 'id-kvguard-${resourceToken}'
+  }
+}
+
+module app 'modules/functionApp.bicep' = {
+  name: 'kvguard-app'
+  params: {
+    location: location
+    tags: allTags
+    appName: 'func-kvguard-${resourceToken}'
+    planName: 'plan-kvguard-${resourceToken}'
+    stateAccountName: state.outputs.accountName
+    deploymentContainerUrl: state.outputs.deploymentContainerUrl
+    appInsightsName: monitoring.outputs.appInsightsName
+    userAssignedIdentityId: identityType == 'UserAssigned' ? identity!.outputs.id : ''
+    userAssignedClientId: identityType == 'UserAssigned' ? identity!.outputs.clientId : ''
+    userAssignedPrincipalId: identityType == 'UserAssigned' ? identity!.outputs.principalId : ''
+    vaultUrls: join(map(managedVaults, v => 'https://${v.name}${environment().suffixes.keyvaultDns}'), ',')
+    workspaceCustomerId: readsArchive ? '' : monitoring.outputs.workspaceCustomerId
+    archiveBlobEndpoint: readsArchive ? 'https://${last(archiveParts)}.blob.${environment().suffixes.storage}' : ''
+    logLevel: logLevel
+    rotationSchedule: rotationSchedule
+    auditSchedule: auditSchedule
+    alertSchedule: alertSchedule
+    reportSchedule: reportSchedule
+    reportContainer: state.outputs.reportContainer
+    policyFile: policyFile
+    graphEndpoint: graphEndpoint
+    alertRules: alertRules
+    alertTeamsWebhooks: alertTeamsWebhooks
+    alertSmtpConnection: alertSmtpConnection
+    alertAcsConnection: alertAcsConnection
+    alertFrom: alertFrom
+  }
+}
+
+module vaults 'modules/managedVault.bicep' = [
+  for vault in managedVaults: {
+    name: 'kvguard-vault-${vault.name}'
+    scope: resourceGroup(vault.?resourceGroup ?? resourceGroup().name)
+    params: {
+      vaultName: vault.name
+      systemTopicName: vault.?systemTopicName ?? ''
+      principalId: app.outputs.principalId
+      functionAppId: app.outputs.id
+      eventGridFunctionName: app.outputs.eventGridFunctionName
+      subscribeEvents: subscribeVaultEvents
+      stateAccountId: state.outputs.id
+      deadLetterContainer: state.outputs.deadLetterContainer
+      workspaceId: monitoring.outputs.workspaceId
+      archiveStorageAccountId: auditArchiveStorageAccountId
+      tags: allTags
+    }
+  }
+]
+
+module rotatedAccounts 'modules/rotatedStorageAccount.bicep' = [
+  for account in rotatedStorageAccounts: {
+    name: 'kvguard-keys-${account.name}'
+    scope: resourceGroup(account.?resourceGroup ?? resourceGroup().name)
+    params: {
+      accountName: account.name
+      principalId: app.outputs.principalId
+    }
+  }
+]
+
+module archiveAccess 'modules/archiveReader.bicep' = if (readsArchive) {
+  name: 'kvguard-archive-access'
+  scope: resourceGroup(archiveParts[2], archiveParts[4])
+  params: {
+    accountName: last(archiveParts)
+    principalId: app.outputs.principalId
+  }
+}
+
+module monitoringAccess 'modules/monitoringAccess.bicep' = {
+  name: 'kvguard-monitoring-access'
+  params: {
+    workspaceName: monitoring.outputs.workspaceName
+    appInsightsName: monitoring.outputs.appInsightsName
+    principalId: app.outputs.principalId
+    readsWorkspace: !readsArchive
+  }
+}
+
+// Outputs named after the settings they fill, so `azd env get-values` gives `kvguard doctor` the same
+// settings the app has (README, Deploying). Other outputs never start with KVGUARD_: the settings check
+// would report them as unknown settings.
+@description('The Function App\'s name (azd deploys the code to it).')
+output AZURE_FUNCTION_APP_NAME string = app.outputs.name
+@description('https://<app host>: health at /api/health, manual rotation at /api/rotate/{vault}/{name}.')
+output APP_URL string = app.outputs.url
+@description('Object id of kvguard\'s identity: the principal to grant Graph permissions and extra vault roles to.')
+output APP_PRINCIPAL_ID string = app.outputs.principalId
+output KVGUARD_VAULT_URLS string = app.outputs.vaultUrls
+output AzureWebJobsStorage__accountName string = state.outputs.accountName
+output KVGUARD_AUDIT_WORKSPACE_IDS string = readsArchive ? '' : monitoring.outputs.workspaceCustomerId
+output LOG_ANALYTICS_WORKSPACE_RESOURCE_ID string = monitoring.outputs.workspaceId
+output STATE_STORAGE_ACCOUNT_ID string = state.outputs.id
+output VAULT_EVENTS_SUBSCRIBED bool = subscribeVaultEvents

@@ -1,0 +1,33 @@
+/**
+ * @module Safe markup for the HTML report: the `html` tagged template escapes every value it is given,
+ * except markup made by `html` itself, so a vault, object or reason holding `<script>` prints as text.
+ */
+
+export class Markup {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+}
+
+type Value = Markup | string | number | boolean | null | undefined | readonly Value[];
+
+function piece(value: Value): string {
+  if (value instanceof Markup) return value.text;
+  if (Array.isArray(value)) return value.map(piece).join("");
+  if (value === null || value === undefined || value === false) return "";
+  return escapeHtml(String(value));
+}
+
+/** Markup with every interpolated value escaped (arrays joined; null, undefined and false print nothing). */
+export function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
+  let out = strings[0]!;
+  for (let i = 0; i < values.length; i++) out += piece(values[i]) + strings[i + 1]!;
+  return new Markup(out);
+}

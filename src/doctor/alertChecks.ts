@@ -1,0 +1,42 @@
+/**
+ * @module The doctor's optional alert check (`--send-test-alert`): one sample alert, marked as a test,
+ * straight to every channel the rules define (as `kvguard alert test` does for one), each a check.
+ */
+import { deliverWithRetry } from "../alerts/delivery.js";
+import { alertingFromSettings } from "../alerts/fromSettings.js";
+import { single } from "../alerts/message.js";
+import { sampleAlert } from "../alerts/samples.js";
+import { CheckFailure, runCheck, type CheckResult } from "./check.js";
+
+/** The setting holding each sink type's connection. */
+const CONNECTION_SETTING = { teams: "KVGUARD_ALERT_TEAMS_WEBHOOKS", smtp: "KVGUARD_ALERT_SMTP_CONNECTION", acs: "KVGUARD_ALERT_ACS_CONNECTION" } as const;
+
+export async function alertChecks(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<CheckResult[]> {
+  const alerting = await alertingFromSettings(env);
+  if (!alerting) {
+    return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (README, Alerts), or leave out --send-test-alert" }];
+  }
+  try {
+    const results: CheckResult[] = [];
+    for (const [name, sink] of Object.entries(alerting.sinks)) {
+      const alert = { ...sampleAlert("rotation-failed"), title: "kvguard doctor: test alert (nothing failed)" };
+      results.push(
+        await runCheck(
+          `alerts: ${name}`,
+          timeoutMs,
+          async () => {
+            const result = await deliverWithRetry(sink, single(alert));
+            if (!result.ok) {
+              throw new CheckFailure(`${sink.type} channel: not delivered after ${result.attempts} attempt(s): ${result.error}`, `check channel ${name}'s connection in ${CONNECTION_SETTING[sink.type]} and that the service accepts kvguard`);
+            }
+            return `${sink.type} channel: test alert delivered (message ${alert.id})`;
+          },
+          (error) => ({ detail: error.message, fix: `check channel ${name}'s connection in ${CONNECTION_SETTING[sink.type]}` }),
+        ),
+      );
+    }
+    return results;
+  } finally {
+    alerting.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The storage accounts' management plane through `@azure/arm-storage`, with kvguard's settings (the
+ * ARM endpoint, the local CA, the app's identity) read from the environment, as every entry point sets it.
+ * The SDK's pipeline retries 429 and 5xx, waiting what `Retry-After` asks. ARM errors become messages that
+ * say what to fix; an ARM error body never holds a key.
+ */
+import { StorageManagementClient, type StorageAccount, type StorageAccountKey } from "@azure/arm-storage";
+import { armClientOptions } from "../../azure/cloudClients.js";
+import { credentialFor } from "../../azure/credential.js";
+import { ensureError, statusOf } from "../../common/errors.js";
+import { formatProblem, loadConfig, SETTING_NAMES } from "../../config/schema.js";
+import type { StorageAccountAddress } from "./address.js";
+
+export type KeyName = "key1" | "key2";
+
+export interface AccountKeys {
+  key1: StorageAccountKey & { value: string };
+  key2: StorageAccountKey & { value: string };
+}
+
+const clients = new Map<string, StorageManagementClient>();
+
+function clientFor(subscriptionId: string): StorageManagementClient {
+  // kvguard's own settings only: a misspelt or foreign KVGUARD_ name is the config check's business, not a rotation's.
+  const loaded = loadConfig(Object.fromEntries(SETTING_NAMES.map((name) => [name, process.env[name]])));
+  if (!loaded.ok) throw new Error(`kvguard's settings are invalid: ${loaded.problems.map(formatProblem).join("; ")}`);
+  const config = loaded.config;
+  const id = `${config.cloud.armEndpoint}|${config.local?.caFile ?? ""}|${JSON.stringify(config.identity)}|${subscriptionId}`;
+  let client = clients.get(id);
+  if (!client) {
+    const options = armClientOptions(config);
+    // The modular SDK reads its token scope from `credentials.scopes`.
+    client = new StorageManagementClient(credentialFor(config.identity), subscriptionId, { ...options, credentials: { scopes: options.credentialScopes } });
+    clients.set(id, client);
+  }
+  return client;
+}
+
+function explain(error: unknown, what: string, address: StorageAccountAddress): Error {
+  const status = statusOf(error);
+  const where = `storage account ${address.account} (resource group ${address.resourceGroup}, subscription ${address.subscriptionId})`;
+  if (status === 404) return new Error(`${what}: ${where} was not found; check the secret's ProviderAddress`, { cause: error });
+  if (status === 401 || status === 403) {
+    return new Error(`${what}: kvguard's identity may not do this on ${where}; grant it "Storage Account Key Operator Service Role" on the account`, {
+      cause: error,
+    });
+  }
+  return new Error(`${what} on ${where} failed${status ? ` (${status})` : ""}: ${ensureError(error).message}`, { cause: error });
+}
+
+export class StorageArm {
+  readonly #client: StorageManagementClient;
+
+  constructor(readonly address: StorageAccountAddress) {
+    this.#client = clientFor(address.subscriptionId);
+  }
+
+  async keys(): Promise<AccountKeys> {
+    const { account, resourceGroup } = this.address;
+    const result = await this.#client.storageAccounts.listKeys(resourceGroup, account).catch((error: unknown) => {
+      throw explain(error, "listing the account keys", this.address);
+    });
+    return this.#pair(result.keys);
+  }
+
+  /** Regenerates one key; returns both as they are afterwards. */
+  async regenerate(keyName: KeyName): Promise<AccountKeys> {
+    const { account, resourceGroup } = this.address;
+    const result = await this.#client.storageAccounts.regenerateKey(resourceGroup, account, { keyName }).catch((error: unknown) => {
+      throw explain(error, `regenerating ${keyName}`, this.address);
+    });
+    return this.#pair(result.keys);
+  }
+
+  async account(): Promise<StorageAccount> {
+    const { account, resourceGroup } = this.address;
+    return this.#client.storageAccounts.getProperties(resourceGroup, account).catch((error: unknown) => {
+      throw explain(error, "reading the account", this.address);
+    });
+  }
+
+  #pair(keys: StorageAccountKey[] | undefined): AccountKeys {
+    const find = (name: KeyName) => {
+      const key = keys?.find((k) => k.keyName?.toLowerCase() === name);
+      if (!key?.value) throw new Error(`ARM returned no ${name} for storage account ${this.address.account} (shared key access disabled?)`);
+      return key as StorageAccountKey & { value: string };
+    };
+    return { key1: find("key1"), key2: find("key2") };
+  }
+}

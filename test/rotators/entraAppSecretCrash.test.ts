@@ -1,0 +1,113 @@
+/**
+ * Crash safety of `entra-app-secret`, through the built CLI: `kvguard rotate` is SIGKILLed right after each
+ * step (create, set, test, finish; KVGUARD_CRASH_AFTER_STEP), then run again. Each time the live secret ends
+ * with the pending client secret, which gets a token; the app holds exactly one new kvguard secret besides
+ * the replaced one (never two rotations' worth, never a lost credential); and no pending credential stays
+ * open. A run that dies after addPassword but before Key Vault has the pending credential (Key Vault
+ * refuses the write) leaves an orphan that the rerun removes.
+ */
+import { ClientSecretCredential } from "@azure/identity";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalEntraAdmin, type AdminApplication } from "../../emulator/cloud/entra/adminClient.js";
+import { LOCAL_ENTRA_TENANT } from "../../emulator/cloud/entra/index.js";
+import { devClaims } from "../../src/azure/devCredential.js";
+import type { RotationService } from "../../src/rotation/service.js";
+import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor } from "../helpers/rotation.js";
+
+const STEPS = ["create", "set", "test", "finish"] as const;
+const PENDING_STEP = { create: "created", set: "set", test: "tested", finish: "tested" } as const;
+const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
+
+interface Case {
+  step: (typeof STEPS)[number] | "addPassword";
+  name: string;
+  app?: AdminApplication;
+  initialKeyId?: string;
+  pendingKeyId?: string;
+}
+
+let stack: LocalStack;
+let service: RotationService;
+let admin: LocalEntraAdmin;
+const capture = new Capture();
+const cases: Case[] = [...STEPS.map((step) => ({ step, name: `entra-crash-${step}` })), { step: "addPassword" as const, name: "entra-crash-addpassword" }];
+
+async function works(appId: string, secret: string): Promise<boolean> {
+  const credential = new ClientSecretCredential(LOCAL_ENTRA_TENANT, appId, secret, {
+    authorityHost: stack.cloud.url,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: stack.tv.kv.tls.caPem },
+  });
+  return credential.getToken("https://graph.microsoft.com/.default").then(
+    () => true,
+    () => false,
+  );
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  service = await serviceFor(stack, capture);
+  admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
+  await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
+  for (const c of cases) {
+    c.app = await admin.createApplication({ displayName: c.name, owners: [KVGUARD_OID] });
+    const initial = await admin.addPassword(c.app.id, { displayName: "made by hand" });
+    capture.values.add(initial.secretText);
+    c.initialKeyId = initial.keyId;
+    await kvguardSecrets(stack).setSecret(c.name, initial.secretText, {
+      tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: c.app.appId, CredentialId: initial.keyId, "kvguard-options": "propagationSeconds=10" },
+    });
+  }
+}, 60_000);
+afterAll(() => stack.stop());
+
+describe("entra-app-secret killed at each step", () => {
+  it("is killed after the step with its pending credential (and its keyId) persisted", { timeout: 150_000 }, async () => {
+    const secrets = kvguardSecrets(stack);
+    await Promise.all(
+      cases
+        .filter((c) => c.step !== "addPassword")
+        .map(async (c) => {
+          const killed = await capture.cli(stack, ["rotate", `local/${c.name}`], { KVGUARD_CRASH_AFTER_STEP: c.step });
+          expect(killed.code, `${c.name}: ${killed.stderr}`).toBeNull();
+          const pending = await secrets.getSecret(`${c.name}${PENDING}`);
+          capture.values.add(pending.value!);
+          expect(pending.properties.tags).toMatchObject({ "kvguard-state": "open", "kvguard-step": PENDING_STEP[c.step as keyof typeof PENDING_STEP] });
+          c.pendingKeyId = (JSON.parse(pending.properties.tags!["kvguard-metadata"]!) as { credentialId: string }).credentialId;
+          expect((await admin.getApplication(c.app!.id)).passwordCredentials.map((p) => p.keyId)).toContain(c.pendingKeyId);
+        }),
+    );
+  });
+
+  it("dies after addPassword when Key Vault refuses the pending write, leaving an orphan", { timeout: 60_000 }, async () => {
+    const c = cases.find((x) => x.step === "addPassword")!;
+    stack.tv.kv.faults.add({ status: 400, count: 1, match: `PUT /secrets/${c.name}${PENDING}` });
+    const failed = await capture.cli(stack, ["rotate", `local/${c.name}`]);
+    expect(failed.code).not.toBe(0);
+    const marked = (await admin.getApplication(c.app!.id)).passwordCredentials.filter((p) => p.displayName === `kvguard local/${c.name}`);
+    expect(marked).toHaveLength(1);
+  });
+
+  it("a rerun finishes each with exactly one new client secret that works, the old one kept for its grace period", { timeout: 150_000 }, async () => {
+    const results = await Promise.all(cases.map((c) => capture.cli(stack, ["rotate", `local/${c.name}`, "--json"])));
+    const secrets = kvguardSecrets(stack);
+    for (const [i, c] of cases.entries()) {
+      expect(results[i]!.code, `${c.name}: ${results[i]!.stderr}`).toBe(0);
+      const outcome = (JSON.parse(results[i]!.stdout.trim().split("\n").at(-1)!) as { outcome: string }).outcome;
+      expect(outcome, c.name).toBe(c.step === "finish" ? "already-rotated" : "rotated");
+      const live = await secrets.getSecret(c.name);
+      capture.values.add(live.value!);
+      const current = live.properties.tags!.CredentialId!;
+      if (c.pendingKeyId) expect(current, c.name).toBe(c.pendingKeyId);
+      const keyIds = (await admin.getApplication(c.app!.id)).passwordCredentials.map((p) => p.keyId).sort();
+      expect(keyIds, c.name).toEqual([c.initialKeyId!, current].sort());
+      expect(await works(c.app!.appId, live.value!), c.name).toBe(true);
+    }
+    expect(await openPendings(secrets)).toEqual([]);
+  });
+
+  it("prints no secret value in any output, history or status", async () => {
+    await expectNoSecretValues(stack, capture, service);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * @module The PostgreSQL demo of `npm start` (src/local/demo/postgresDemo.ts) on the local stack: it seeds
+ * the app secret with a `postgres` policy, and after a rotation its watcher logs in with the new password
+ * and says so, without the password; a restart on the same state folder keeps the role and the secret.
+ */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../src/local/demo/postgresDemo.js";
+import type { RotationService } from "../../src/rotation/service.js";
+import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+
+let stack: LocalStack;
+let stateDir: string;
+let demo: PostgresDemo | undefined;
+let service: RotationService;
+const capture = new Capture();
+const lines: string[] = [];
+
+async function until(predicate: () => boolean, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; !predicate(); ) {
+    if (Date.now() > end) throw new Error(`timed out; demo said:\n${lines.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  service = await serviceFor(stack, capture);
+  stateDir = await mkdtemp(join(tmpdir(), "kvguard-pgdemo-"));
+  await chmod(stateDir, 0o755);
+}, 60_000);
+afterAll(async () => {
+  await demo?.stop();
+  await stack?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}, 60_000);
+
+const start = () =>
+  startPostgresDemo({ kv: stack.tv.kv, vaultUrl: stack.tv.url, stateDir, pollMs: 200, write: (line) => (lines.push(line), capture.add("demo", line)) });
+
+it("seeds a role whose password is a rotated demo secret, and logs in with each new version", { timeout: 120_000 }, async () => {
+  demo = await start();
+  const secrets = kvguardSecrets(stack);
+  const seeded = await secrets.getSecret(POSTGRES_DEMO.appSecret);
+  capture.values.add(seeded.value!);
+  expect(seeded.properties.tags).toMatchObject({ "kvguard-rotator": "postgres", CredentialId: "demo_app", ProviderAddress: `127.0.0.1:${demo.port}`, "kvguard-rotate-every": "PT2M" });
+  await until(() => lines.some((l) => l.includes("logged in with the current password")));
+
+  const result = await service.rotateNow(stack.config.vaults[0]!.name, POSTGRES_DEMO.appSecret);
+  expect(result.outcome).toBe("rotated");
+  capture.values.add((await secrets.getSecret(POSTGRES_DEMO.appSecret)).value!);
+  await until(() => lines.some((l) => l.includes(`logged in with the new password (version ${result.version} of demo-postgres-app)`)));
+  expect(lines.filter((l) => l.includes("could not"))).toEqual([]);
+
+  // A restart on the same state keeps the server's data, the role and its rotated password.
+  await demo.stop();
+  lines.length = 0;
+  demo = await start();
+  await until(() => lines.some((l) => l.includes(`logged in with the current password (version ${result.version} of demo-postgres-app)`)));
+  await expectNoSecretValues(stack, capture, service);
+});
