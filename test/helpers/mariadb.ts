@@ -2,7 +2,7 @@
  * The machine's MariaDB (127.0.0.1:3306, root, empty password) for the mysql rotator's tests. A test file
  * gets a scratch database and a name prefix of its own; everything under the prefix (users, roles, the
  * database) is dropped afterwards. Where no MariaDB answers, the suites are skipped with a warning, unless
- * KVGUARD_REQUIRE_MARIADB=1 (CI sets it), where they run and fail.
+ * REQUIRE_MARIADB=1 (CI sets it), where they run and fail.
  */
 import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
@@ -11,7 +11,7 @@ import { describe } from "vitest";
 import type { SqlEndpoint } from "../../src/rotators/sql/dialect.js";
 
 export const MARIADB = { host: "127.0.0.1", port: 3306, user: "root", password: "" };
-export const REQUIRE_MARIADB = process.env.KVGUARD_REQUIRE_MARIADB === "1";
+export const REQUIRE_MARIADB = process.env.REQUIRE_MARIADB === "1";
 
 async function reachable(): Promise<boolean> {
   try {
@@ -25,7 +25,7 @@ async function reachable(): Promise<boolean> {
 
 export const mariadbUp = await reachable();
 if (!mariadbUp && !REQUIRE_MARIADB) {
-  console.warn(`MariaDB is not reachable at ${MARIADB.host}:${MARIADB.port} (root, empty password): the mysql rotator tests are SKIPPED. Set KVGUARD_REQUIRE_MARIADB=1 to make them fail instead.`);
+  console.warn(`MariaDB is not reachable at ${MARIADB.host}:${MARIADB.port} (root, empty password): the mysql rotator tests are SKIPPED. Set REQUIRE_MARIADB=1 to make them fail instead.`);
 }
 
 /** `describe`, skipped (with the warning above) when MariaDB is down and not required. */
@@ -47,7 +47,7 @@ export class MariadbScratch {
     try {
       this.root = await mysql.createConnection({ ...MARIADB, connectTimeout: 5000, charset: "utf8mb4_general_ci" });
     } catch (error) {
-      throw new Error(`MariaDB is required (KVGUARD_REQUIRE_MARIADB=1) but not reachable at ${MARIADB.host}:${MARIADB.port}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`MariaDB is required (REQUIRE_MARIADB=1) but not reachable at ${MARIADB.host}:${MARIADB.port}: ${(error as Error).message}`, { cause: error });
     }
     await this.sql(`CREATE DATABASE ${this.id(this.database)}`);
     await this.sql(`CREATE TABLE ${this.id(this.database)}.items (id INT PRIMARY KEY, secret_col INT)`);
