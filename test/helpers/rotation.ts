@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { InvocationContext } from "@azure/functions";
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { expect } from "vitest";
+import type { Step } from "../../src/rotation/history.js";
 import { RotationService, type RotationServiceOptions } from "../../src/rotation/service.js";
 import { runCli } from "./cli.js";
 import type { LocalStack } from "./localStack.js";
@@ -56,6 +57,32 @@ export function serviceFor(stack: LocalStack, capture: Capture, options: Omit<Ro
 }
 
 /** SDK clients acting as kvguard's development identity. */
+/** A rotation a crash test stops right after `step`, then reruns by hand (`rotateNow`) or as the sweep does. */
+export interface StoppedCase {
+  secret: string;
+  step: Step;
+  rerun?: "rotateNow" | "resume";
+}
+
+/**
+ * A service whose engine throws right after each case's step: an in-process stand-in for a kill, with the
+ * pending credential already persisted in Key Vault.
+ */
+export function stoppingService(stack: LocalStack, capture: Capture, cases: readonly StoppedCase[]): Promise<RotationService> {
+  return serviceFor(stack, capture, {
+    afterStep: (step, job) => {
+      const c = cases.find((x) => x.secret === job.name);
+      if (c && step === c.step) throw new Error(`stopped after ${step}`);
+    },
+  });
+}
+
+/** Reruns a stopped rotation: `rotateNow`, or the resume job the sweep enqueues for an open pending credential. */
+export async function rerunStopped(service: RotationService, c: StoppedCase): Promise<string> {
+  if (c.rerun !== "resume") return (await service.rotateNow("local", c.secret)).outcome;
+  return (await service.engine.run({ v: 1, kind: "secret", vault: "local", name: c.secret, trigger: "resume", requestedAt: new Date().toISOString() })).outcome;
+}
+
 export function kvguardSecrets(stack: LocalStack, vault?: string): SecretClient {
   return stack.tv.clients({ name: "kvguard" }, vault).secrets;
 }

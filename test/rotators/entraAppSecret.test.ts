@@ -9,10 +9,8 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEntraAdmin, type AdminApplication, type ApplicationSettings } from "../../emulator/cloud/entra/adminClient.js";
-import { LOCAL_ENTRA_TENANT } from "../../emulator/cloud/entra/index.js";
 import { startLocalAlerts, type LocalAlerts } from "../../src/alerts/local/localAlerts.js";
 import { useAlerting } from "../../src/alerts/notify.js";
 import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
@@ -21,6 +19,7 @@ import { startEntraDemo } from "../../src/local/demo/entraDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor } from "../helpers/rotation.js";
+import { secretWorks } from "../helpers/entra.js";
 
 const DAY = 86_400;
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
@@ -52,17 +51,7 @@ async function live(name: string) {
   return secret;
 }
 
-async function works(appId: string, secret: string): Promise<boolean> {
-  const credential = new ClientSecretCredential(LOCAL_ENTRA_TENANT, appId, secret, {
-    authorityHost: stack.cloud.url,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: stack.tv.kv.tls.caPem },
-  });
-  return credential.getToken("https://graph.microsoft.com/.default").then(
-    () => true,
-    () => false,
-  );
-}
+const works = (appId: string, secret: string) => secretWorks(stack, appId, secret);
 
 const keyIds = async (app: AdminApplication) => (await admin.getApplication(app.id)).passwordCredentials.map((p) => p.keyId).sort();
 

@@ -6,14 +6,13 @@
  * open. A run that dies after addPassword but before Key Vault has the pending credential (Key Vault
  * refuses the write) leaves an orphan that the rerun removes.
  */
-import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEntraAdmin, type AdminApplication } from "../../emulator/cloud/entra/adminClient.js";
-import { LOCAL_ENTRA_TENANT } from "../../emulator/cloud/entra/index.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor } from "../helpers/rotation.js";
+import { secretWorks } from "../helpers/entra.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const PENDING_STEP = { create: "created", set: "set", test: "tested", finish: "tested" } as const;
@@ -33,17 +32,7 @@ let admin: LocalEntraAdmin;
 const capture = new Capture();
 const cases: Case[] = [...STEPS.map((step) => ({ step, name: `entra-crash-${step}` })), { step: "addPassword" as const, name: "entra-crash-addpassword" }];
 
-async function works(appId: string, secret: string): Promise<boolean> {
-  const credential = new ClientSecretCredential(LOCAL_ENTRA_TENANT, appId, secret, {
-    authorityHost: stack.cloud.url,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: stack.tv.kv.tls.caPem },
-  });
-  return credential.getToken("https://graph.microsoft.com/.default").then(
-    () => true,
-    () => false,
-  );
-}
+const works = (appId: string, secret: string) => secretWorks(stack, appId, secret);
 
 beforeAll(async () => {
   stack = await startLocalStack();

@@ -14,7 +14,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { stagingName } from "../../src/rotators/mysql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stoppingService, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -98,12 +98,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
   }, 60_000);
 
   it("is stopped exactly after each step, its pending credential open in Key Vault", { timeout: 120_000 }, async () => {
-    const stopping = await serviceFor(stack, capture, {
-      afterStep: (step, job) => {
-        const c = cases.find((x) => x.secret === job.name);
-        if (c && step === c.step) throw new Error(`stopped after ${step}`);
-      },
-    });
+    const stopping = await stoppingService(stack, capture, cases);
     for (const c of cases) {
       await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
       const pending = await kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
@@ -115,10 +110,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
   it("is finished by the rerun: MariaDB takes Key Vault's latest value, nothing open, no orphan clone", { timeout: 120_000 }, async () => {
     const secrets = kvguardSecrets(stack);
     for (const c of cases) {
-      const outcome =
-        c.rerun === "rotateNow"
-          ? (await service.rotateNow("local", c.secret)).outcome
-          : (await service.engine.run({ v: 1, kind: "secret", vault: "local", name: c.secret, trigger: "resume", requestedAt: new Date().toISOString() })).outcome;
+      const outcome = await rerunStopped(service, c);
       expect(outcome, c.secret).toBe(c.step === "finish" ? "already-rotated" : "rotated");
       const live = await secrets.getSecret(c.secret);
       capture.values.add(live.value!);

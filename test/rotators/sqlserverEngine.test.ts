@@ -13,7 +13,7 @@ import { createSqlRotator } from "../../src/rotators/sql/rotator.js";
 import { createSqlServerDialect, stagingName } from "../../src/rotators/sqlserver/dialect.js";
 import { FakeSqlServer } from "../helpers/fakeSqlServer.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor, stoppingService, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const fake = new FakeSqlServer();
@@ -61,12 +61,7 @@ afterAll(() => stack?.stop(), 60_000);
 
 describe("a sqlserver rotation stopped after each step, then rerun", () => {
   it("is finished by the rerun: the fake holds Key Vault's latest value, nothing open, no staging principal", { timeout: 120_000 }, async () => {
-    const stopping = await serviceFor(stack, capture, {
-      afterStep: (step, job) => {
-        const c = cases.find((x) => x.secret === job.name);
-        if (c && step === c.step) throw new Error(`stopped after ${step}`);
-      },
-    });
+    const stopping = await stoppingService(stack, capture, cases);
     const secrets = kvguardSecrets(stack);
     for (const c of cases) {
       await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
