@@ -77,6 +77,17 @@ export function stoppingService(stack: LocalStack, capture: Capture, cases: read
   });
 }
 
+/** Stops each case's rotation right after its step and checks its pending credential is left open in Key Vault. */
+export async function stopEachAfterItsStep(stack: LocalStack, capture: Capture, cases: readonly StoppedCase[]): Promise<void> {
+  const stopping = await stoppingService(stack, capture, cases);
+  for (const c of cases) {
+    await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
+    const pending = await kvguardSecrets(stack).getSecret(`${c.secret}${PENDING}`);
+    capture.values.add(pending.value!);
+    expect(pending.properties.tags?.["kvguard-state"], c.secret).toBe("open");
+  }
+}
+
 /** Reruns a stopped rotation: `rotateNow`, or the resume job the sweep enqueues for an open pending credential. */
 export async function rerunStopped(service: RotationService, c: StoppedCase): Promise<string> {
   if (c.rerun !== "resume") return (await service.rotateNow("local", c.secret)).outcome;

@@ -14,7 +14,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { stagingName } from "../../src/rotators/mysql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stoppingService, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -98,13 +98,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
   }, 60_000);
 
   it("is stopped exactly after each step, its pending credential open in Key Vault", { timeout: 120_000 }, async () => {
-    const stopping = await stoppingService(stack, capture, cases);
-    for (const c of cases) {
-      await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
-      const pending = await kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
-      capture.values.add(pending.value!);
-      expect(pending.properties.tags?.["kvguard-state"], c.secret).toBe("open");
-    }
+    await stopEachAfterItsStep(stack, capture, cases);
   });
 
   it("is finished by the rerun: MariaDB takes Key Vault's latest value, nothing open, no orphan clone", { timeout: 120_000 }, async () => {

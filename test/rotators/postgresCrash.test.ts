@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { Capture, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stoppingService, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -88,13 +88,7 @@ afterAll(async () => {
 
 describe("a postgres rotation stopped after each step, then rerun", () => {
   it("is stopped exactly after the step, its pending credential open in Key Vault", { timeout: 120_000 }, async () => {
-    const stopping = await stoppingService(stack, capture, cases);
-    for (const c of cases) {
-      await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
-      const pending = await kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
-      capture.values.add(pending.value!);
-      expect(pending.properties.tags?.["kvguard-state"], c.secret).toBe("open");
-    }
+    await stopEachAfterItsStep(stack, capture, cases);
   });
 
   it("is finished by the rerun: the database holds Key Vault's latest value, nothing open, no orphan clone", { timeout: 120_000 }, async () => {
