@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { z } from "zod";
 import { ensureError } from "../common/errors.js";
 import { parseFormats } from "../compliance/report/formats.js";
-import { publishReportToContainer, reportSentence, type ReportRequest } from "../compliance/report/fromSettings.js";
+import type { ReportRequest } from "../compliance/report/fromSettings.js";
 import { frameworksSetting } from "../config/reportSettings.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
@@ -32,6 +32,8 @@ export async function complianceReportNowHandler(request: HttpRequest, context: 
     return { status: 400, jsonBody: { error: ensureError(error).message } };
   }
   try {
+    // Loaded on request: the checks, renderers and ARM clients would slow every cold start.
+    const { publishReportToContainer, reportSentence } = await import("../compliance/report/fromSettings.js");
     const published = await publishReportToContainer(process.env, wanted, (line) => context.warn(line));
     context.log(`compliance report: ${reportSentence(published)}`);
     const { document } = published;
