@@ -19,7 +19,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AuditEngine } from "../src/audit/engine.js";
 import { Baseline } from "../src/audit/baseline.js";
-import { readRecordFiles } from "../src/audit/sources/files.js";
+import { readAuditFiles } from "../src/audit/sources/parallelFiles.js";
 import { IngestReport } from "../src/audit/sources/report.js";
 
 const MB = 1024 * 1024;
@@ -120,7 +120,7 @@ async function runPipeline(path: string): Promise<Omit<Measure, "maxRssMb" | "cp
   const engine = new AuditEngine({ baseline: new Baseline(14) });
   const report = new IngestReport();
   const principals = new Map<string, number>();
-  for await (const batch of readRecordFiles([path], report)) {
+  for await (const batch of readAuditFiles([path], report)) {
     engine.process(batch);
     for (const r of batch) {
       const key = r.principal.oid ?? "anonymous";
@@ -135,7 +135,7 @@ async function runIngest(path: string): Promise<Omit<Measure, "maxRssMb" | "cpuS
   const started = performance.now();
   const report = new IngestReport();
   const principals = new Map<string, number>();
-  for await (const batch of readRecordFiles([path], report)) {
+  for await (const batch of readAuditFiles([path], report)) {
     for (const r of batch) {
       const key = r.principal.oid ?? "anonymous";
       principals.set(key, (principals.get(key) ?? 0) + 1);

@@ -10,7 +10,8 @@ import { Baseline, DAY_MS } from "../audit/baseline.js";
 import { AuditEngine } from "../audit/engine.js";
 import type { Finding } from "../audit/finding.js";
 import { loadInputs } from "../audit/inputs.js";
-import { readRecordFiles, listRecordFiles } from "../audit/sources/files.js";
+import { listRecordFiles } from "../audit/sources/files.js";
+import { readAuditFiles } from "../audit/sources/parallelFiles.js";
 import { formatProblem, IngestReport } from "../audit/sources/report.js";
 import { FileStateStore } from "../audit/store/stateStore.js";
 import { parseDurationSeconds } from "../common/duration.js";
@@ -107,7 +108,7 @@ export async function auditCommand(args: string[], out: NodeJS.WritableStream, e
   const showBar = err.isTTY === true;
   const totalBytes = showBar ? (await listRecordFiles(positionals, new IngestReport())).reduce((n, f) => n + f.bytes, 0) : 0;
   const onBytes = showBar ? progressBar(totalBytes, report, err) : undefined;
-  for await (const batch of readRecordFiles(positionals, report, onBytes ? { onBytes } : {})) engine.process(batch);
+  for await (const batch of readAuditFiles(positionals, report, onBytes ? { onBytes } : {})) engine.process(batch);
   if (showBar) err.write("\r\x1b[2K");
   if (report.sources === 0) {
     for (const problem of report.problems) err.write(`kvguard audit: ${formatProblem(problem)}\n`);

@@ -24,6 +24,8 @@ export interface DecodeOptions {
   onProgress?: (lines: number, bytes: number) => void;
   /** Stop at the last newline and leave a trailing partial line unread (a blob still being appended). */
   completeLinesOnly?: boolean;
+  /** Known to be JSON lines (a piece from inside a file): the first line does not decide the form. */
+  lines?: boolean;
 }
 
 function recordsOf(value: unknown): unknown[] | undefined {
@@ -71,7 +73,7 @@ function isBlank(line: string): boolean {
 }
 
 /** Whether the source is one JSON document rather than JSON lines, from its first line. */
-function isDocument(firstLine: string): boolean {
+export function isDocument(firstLine: string): boolean {
   const text = firstLine.trim();
   if (text.startsWith("[")) return true;
   try {
@@ -87,11 +89,11 @@ function isDocument(firstLine: string): boolean {
  * @param chunks - the bytes (already gunzipped)
  * @param options - naming, reporting and resume options
  */
-export async function* decodeRecords(chunks: AsyncIterable<Buffer | string>, options: DecodeOptions): AsyncGenerator<AuditRecord[]> {
+export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: DecodeOptions): AsyncGenerator<AuditRecord[]> {
   let lineNo = (options.firstLine ?? 1) - 1;
   let consumed = 0;
   let rest: Buffer | undefined;
-  let mode: "unknown" | "lines" | "document" = "unknown";
+  let mode: "unknown" | "lines" | "document" = options.lines ? "lines" : "unknown";
   const document: Buffer[] = [];
   let documentBytes = 0;
   for await (const raw of chunks) {

@@ -43,7 +43,7 @@ export async function listRecordFiles(paths: readonly string[], report: IngestRe
   return files.sort((a, b) => (timeOrderKey(a.path) < timeOrderKey(b.path) ? -1 : 1));
 }
 
-async function isGzip(path: string): Promise<boolean> {
+export async function isGzip(path: string): Promise<boolean> {
   if (path.toLowerCase().endsWith(".gz")) return true;
   const handle = await open(path, "r");
   try {
@@ -60,36 +60,43 @@ export interface FileReadOptions {
 }
 
 /**
+ * Streams the records of one file (gzip or not), in batches. An unreadable or truncated file is reported
+ * and ends there.
+ * @param file - the file and its size
+ * @param done - bytes of the files read before it (progress counts across files)
+ */
+export async function* readRecordFile(file: { path: string }, report: IngestReport, done = 0, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
+  // 64 KB chunks (the stream default): the text of a larger chunk is a large heap object, mapped and
+  // unmapped each time, which costs more than decoding it.
+  const raw = createReadStream(file.path, { highWaterMark: CHUNK_BYTES });
+  try {
+    const stream: AsyncIterable<Buffer> = (await isGzip(file.path)) ? raw.pipe(createGunzip()) : raw;
+    // Progress counts bytes read from disk (compressed ones for .gz), so it matches the files' sizes.
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of stream) {
+        options.onBytes?.(done + raw.bytesRead);
+        yield chunk;
+      }
+    }
+    yield* decodeRecords(counted(), { source: file.path, report });
+  } catch (error) {
+    // A truncated gzip or an unreadable file spoils that file, not the run.
+    report.bad(file.path, 0, `stopped reading: ${(error as Error).message}`);
+  } finally {
+    raw.destroy();
+  }
+}
+
+/**
  * Streams the records of files and folders, in batches.
  * @param paths - files and folders
  * @param report - counts and malformed records
  */
 export async function* readRecordFiles(paths: readonly string[], report: IngestReport, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
-  const files = await listRecordFiles(paths, report);
   let done = 0;
-  for (const file of files) {
+  for (const file of await listRecordFiles(paths, report)) {
     report.sources++;
-    const gzip = await isGzip(file.path);
-    // 64 KB chunks (the stream default): the text of a larger chunk is a large heap object, mapped and
-    // unmapped each time, which costs more than decoding it.
-    const raw = createReadStream(file.path, { highWaterMark: CHUNK_BYTES });
-    const stream: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
-    const base = done;
-    // Progress counts bytes read from disk (compressed ones for .gz), so it matches the files' sizes.
-    async function* counted(): AsyncGenerator<Buffer> {
-      for await (const chunk of stream) {
-        options.onBytes?.(base + raw.bytesRead);
-        yield chunk;
-      }
-    }
-    try {
-      yield* decodeRecords(counted(), { source: file.path, report });
-    } catch (error) {
-      // A truncated gzip or an unreadable file spoils that file, not the run.
-      report.bad(file.path, 0, `stopped reading: ${(error as Error).message}`);
-    } finally {
-      raw.destroy();
-    }
+    yield* readRecordFile(file, report, done, options);
     done += file.bytes;
   }
 }

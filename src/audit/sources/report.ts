@@ -39,6 +39,16 @@ export class IngestReport {
     if (this.problems.length < KEPT_PROBLEMS) this.problems.push({ source, line, message });
   }
 
+  /** Adds what another reader met (a worker thread's counts since its last report). */
+  merge(other: IngestSummary): void {
+    this.sources += other.sources;
+    this.records += other.records;
+    this.malformed += other.malformed;
+    this.benign += other.benign;
+    this.partial.push(...other.partial);
+    for (const problem of other.problems) if (this.problems.length < KEPT_PROBLEMS) this.problems.push(problem);
+  }
+
   toJSON(): IngestSummary {
     return {
       sources: this.sources,
