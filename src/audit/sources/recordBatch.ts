@@ -20,8 +20,7 @@ const IDTYP = 7;
 const IP = 8;
 const CLIENT = 9;
 const OBJECT = 10;
-const REQUEST_URI = 11;
-const INTS = 12;
+const INTS = 11;
 /** Absent optional field. */
 const NONE = -1;
 
@@ -38,6 +37,8 @@ export interface PackedRecords {
   numbers: Float64Array;
   times: string[];
   correlationIds: string[];
+  /** Request URIs name an object version and an api-version: seldom repeated enough to be worth a table entry. */
+  requestUris: string[];
   /** [index, policy change, vault settings] for the few records that carry them. */
   extras: [number, AuditRecord["policyChange"], AuditRecord["vaultConfig"]][];
 }
@@ -55,6 +56,7 @@ export class RecordPacker {
   #numbers = new Float64Array(1024 * 2);
   #times: string[] = [];
   #correlationIds: string[] = [];
+  #requestUris: string[] = [];
   #extras: PackedRecords["extras"] = [];
 
   /** @param tableLimit - values after which the table starts again, so endless distinct text cannot grow it */
@@ -110,11 +112,11 @@ export class RecordPacker {
       if (object === NONE) this.#refs.set(o, (object = this.#id(`\u0002${o.type}\u0000${o.name}\u0000${o.version ?? ""}`, o)));
     }
     ints[at + OBJECT] = object;
-    ints[at + REQUEST_URI] = this.#text(r.requestUri);
     this.#numbers[i * 2] = r.timeMs;
     this.#numbers[i * 2 + 1] = r.durationMs;
     this.#times.push(r.time);
     this.#correlationIds.push(r.correlationId);
+    this.#requestUris.push(r.requestUri);
     if (r.policyChange || r.vaultConfig) this.#extras.push([i, r.policyChange, r.vaultConfig]);
   }
 
@@ -128,6 +130,7 @@ export class RecordPacker {
       numbers: this.#numbers.slice(0, this.#count * 2),
       times: this.#times,
       correlationIds: this.#correlationIds,
+      requestUris: this.#requestUris,
       extras: this.#extras,
     };
     // The table starts again between batches only: ids in a batch refer to what it had when packed.
@@ -141,6 +144,7 @@ export class RecordPacker {
     this.#count = 0;
     this.#times = [];
     this.#correlationIds = [];
+    this.#requestUris = [];
     this.#extras = [];
     return packed;
   }
@@ -173,7 +177,7 @@ export class RecordUnpacker {
         principal,
         ip: text(ints[at + IP]!),
         client: text(ints[at + CLIENT]!),
-        requestUri: text(ints[at + REQUEST_URI]!),
+        requestUri: packed.requestUris[i]!,
         correlationId: packed.correlationIds[i]!,
         durationMs: numbers[i * 2 + 1]!,
       };
