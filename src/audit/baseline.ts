@@ -1,7 +1,8 @@
 /**
  * @module What the detectors learned about normal access, per vault, principal, IP, operation and client,
  * over a sliding window (default 14 days): when each pairing was first and last seen, daily series
- * (counts and peaks), hour-of-week profiles per principal, each vault's last activity and settings, and
+ * (counts and peaks), each principal's events per hour of each day (read as an hour-of-week profile over
+ * the window), each vault's last activity and settings, and
  * the version history of each secret. Detectors update it record by record (incrementally); it is saved
  * as JSON between runs and checked with a schema on load. While it is younger than its window it is
  * warming up, and no "unusual" finding is made.
@@ -39,7 +40,8 @@ export const baselineJson = z.object({
   lastMs: z.number(),
   seen: z.record(z.string(), z.tuple([z.number(), z.number()])),
   daily: z.record(z.string(), z.record(z.string(), z.number())),
-  profiles: z.record(z.string(), z.array(z.number()).length(168)),
+  /** principal → day number → events per hour (a baseline saved before these existed loads without them). */
+  hours: z.record(z.string(), z.record(z.string(), z.array(z.number()).length(24))).default({}),
   vaults: z.record(z.string(), z.object({ lastMs: z.number(), config: z.record(z.string(), configValue).optional() })),
   versions: z.record(z.string(), z.array(z.object({ v: z.string(), at: z.number() }))),
 });
@@ -53,8 +55,8 @@ export class Baseline {
   readonly seen = new Map<string, [number, number]>();
   /** key → day number → value (a sum or a peak, as the detector decides). */
   readonly daily = new Map<string, Map<number, number>>();
-  /** principal → events per hour of the week (0 = Sunday 00:00 UTC). */
-  readonly profiles = new Map<string, number[]>();
+  /** principal → day number → events per hour of that day (UTC), for the window's days. */
+  readonly hours = new Map<string, Map<number, number[]>>();
   readonly vaults = new Map<string, VaultState>();
   /** `vault/secrets/name` → versions in the order they were created. */
   readonly versions = new Map<string, { v: string; at: number }[]>();
@@ -154,10 +156,28 @@ export class Baseline {
     return { days, max, mean, std: Math.sqrt(Math.max(0, squares / days - mean * mean)) };
   }
 
-  profile(principal: string): number[] {
-    let hours = this.profiles.get(principal);
-    if (!hours) this.profiles.set(principal, (hours = new Array<number>(168).fill(0)));
+  /** A principal's events per hour of `day`, created when missing; the caller counts into it. */
+  dayHours(principal: string, day: number): number[] {
+    let days = this.hours.get(principal);
+    if (!days) this.hours.set(principal, (days = new Map<number, number[]>()));
+    let hours = days.get(day);
+    if (!hours) days.set(day, (hours = new Array<number>(24).fill(0)));
     return hours;
+  }
+
+  /**
+   * A principal's events per hour of the week (0 = Sunday 00:00 UTC) over the window's days before
+   * `beforeDay`: each day's hours added at its weekday.
+   */
+  weekProfile(principal: string, beforeDay: number): number[] {
+    const profile = new Array<number>(168).fill(0);
+    for (const [day, hours] of this.hours.get(principal) ?? []) {
+      if (day >= beforeDay || day < beforeDay - this.windowDays) continue;
+      // Day 0 (1 January 1970) was a Thursday.
+      const at = ((day + 4) % 7) * 24;
+      for (let h = 0; h < 24; h++) profile[at + h]! += hours[h]!;
+    }
+    return profile;
   }
 
   addVersion(secret: string, version: string, at: number): void {
@@ -169,7 +189,7 @@ export class Baseline {
     if (list.length > VERSIONS_KEPT) list.splice(0, list.length - VERSIONS_KEPT);
   }
 
-  /** Forgets pairings, series days and versions older than the window. */
+  /** Forgets pairings, series days, hour counts and versions older than the window. */
   prune(nowMs: number): void {
     const cutoff = nowMs - this.windowDays * DAY_MS;
     const cutoffDay = dayOf(cutoff);
@@ -178,6 +198,10 @@ export class Baseline {
     for (const [key, series] of this.daily) {
       for (const day of series.keys()) if (day < cutoffDay) series.delete(day);
       if (series.size === 0) this.daily.delete(key);
+    }
+    for (const [principal, days] of this.hours) {
+      for (const day of days.keys()) if (day < cutoffDay) days.delete(day);
+      if (days.size === 0) this.hours.delete(principal);
     }
     for (const [key, list] of this.versions) {
       // Keep the newest version even when old: a read of an older one is still stale.
@@ -195,7 +219,7 @@ export class Baseline {
       lastMs: this.lastMs,
       seen: Object.fromEntries(this.seen),
       daily: Object.fromEntries([...this.daily].map(([k, s]) => [k, Object.fromEntries(s)])),
-      profiles: Object.fromEntries(this.profiles),
+      hours: Object.fromEntries([...this.hours].map(([k, days]) => [k, Object.fromEntries(days)])),
       vaults: Object.fromEntries(this.vaults),
       versions: Object.fromEntries(this.versions),
     };
@@ -215,7 +239,7 @@ export class Baseline {
     baseline.lastMs = json.lastMs;
     for (const [k, v] of Object.entries(json.seen)) baseline.seen.set(k, v);
     for (const [k, s] of Object.entries(json.daily)) baseline.daily.set(k, new Map(Object.entries(s).map(([d, n]) => [Number(d), n])));
-    for (const [k, v] of Object.entries(json.profiles)) baseline.profiles.set(k, v);
+    for (const [k, days] of Object.entries(json.hours)) baseline.hours.set(k, new Map(Object.entries(days).map(([d, h]) => [Number(d), h])));
     for (const [k, v] of Object.entries(json.vaults)) baseline.vaults.set(k, v);
     for (const [k, v] of Object.entries(json.versions)) baseline.versions.set(k, v);
     return baseline;

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { Baseline } from "../../src/audit/baseline.js";
-import { detectors } from "../../src/audit/detectors/registry.js";
+import { detectorById, detectors } from "../../src/audit/detectors/registry.js";
 import { AuditEngine, type EngineResult } from "../../src/audit/engine.js";
 import type { Finding } from "../../src/audit/finding.js";
 import { parseCidrList } from "../../src/audit/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
+import type { AuditRecord } from "../../src/audit/record.js";
 import { generateCorpus, type Corpus } from "../helpers/auditCorpus.js";
 
 function run(corpus: Corpus, warmupDays = 14): EngineResult {
@@ -74,5 +75,55 @@ describe("detectors over the seeded corpus", () => {
     const cold = run(corpus, 30);
     const baselineIds = new Set(detectors.filter((d) => d.usesBaseline).map((d) => d.id));
     expect(cold.findings.filter((f) => baselineIds.has(f.detector))).toEqual([]);
+  });
+});
+
+describe("hour-of-week profiles", () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  // A Monday: days 0-4 and 7-11 ... are weekdays.
+  const start = Date.UTC(2026, 0, 5);
+  const vault = { name: "orders", resourceId: "/SUBSCRIPTIONS/S/RESOURCEGROUPS/R/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/ORDERS" };
+  const read = (ms: number): AuditRecord => ({
+    time: new Date(ms).toISOString(),
+    timeMs: ms,
+    vault,
+    operation: "SecretGet",
+    status: 200,
+    resultSignature: "OK",
+    principal: { oid: "night-job" },
+    ip: "10.0.0.1",
+    client: "job/1.0",
+    requestUri: "",
+    correlationId: `c-${ms}`,
+    durationMs: 1,
+  });
+  /** Five reads at 10:00 every day, and at 03:00 on the days given; then one read at 03:00 on `probeDay`. */
+  function offHours(nightDays: number, probeDay: number): Finding[] {
+    const engine = new AuditEngine({ baseline: new Baseline(14), detectors: [detectorById("initial_access_off_hours")!] });
+    const records: AuditRecord[] = [];
+    for (let day = 0; day < probeDay; day++) {
+      if (day < nightDays) records.push(read(start + day * DAY + 3 * HOUR));
+      for (let i = 0; i < 5; i++) records.push(read(start + day * DAY + 10 * HOUR + i * 60_000));
+    }
+    records.push(read(start + probeDay * DAY + 3 * HOUR));
+    engine.process(records);
+    return engine.finish().findings;
+  }
+
+  it("trusts night work seen within the window", () => {
+    expect(offHours(10, 17)).toEqual([]);
+  });
+
+  it("forgets hours older than the window, so night work that stopped is unusual again", () => {
+    const findings = offHours(10, 30);
+    expect(findings.map((f) => [f.detector, f.start])).toEqual([["initial_access_off_hours", new Date(start + 30 * DAY + 3 * HOUR).toISOString()]]);
+    expect(findings[0]!.baseline).toMatchObject({ usualHoursUtc: [10] });
+  });
+
+  it("loads a baseline saved before hours were kept per day", () => {
+    const saved = { ...new Baseline(14).toJSON(), profiles: { "night-job": new Array<number>(168).fill(1) } } as Record<string, unknown>;
+    delete saved.hours;
+    expect(Baseline.fromJSON(saved).hours.size).toBe(0);
   });
 });

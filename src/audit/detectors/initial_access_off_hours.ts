@@ -1,7 +1,8 @@
 /**
- * @module Off-hours access: a principal active at an hour of the week where its learned profile is empty,
- * judged on the neighbouring hours of all weekdays (or all weekend days), so a profile learned over two
- * weeks is not too sparse to trust.
+ * @module Off-hours access: a principal active at an hour of the week where its profile over the baseline
+ * window is empty, judged on the neighbouring hours of all weekdays (or all weekend days), so a profile
+ * learned over two weeks is not too sparse to trust. Hours older than the window are forgotten, so a job
+ * that stopped running at night makes the night unusual again.
  */
 import { principalKey } from "../record.js";
 import { who } from "../finding.js";
@@ -42,10 +43,11 @@ export const detector: Detector = {
   usesBaseline: true,
   handles: (operation) => operation !== "Authentication",
   create: () => {
-    // Per principal, for today: its profile and the hours of the week already known to be busy around
-    // (a profile only grows within a day), so most records skip the neighbourhood sum.
+    // Per principal, for today: the window's profile plus today's events so far, today's hour counts in the
+    // baseline, and the hours of the week already known to be busy around (a profile only grows within a
+    // day), so most records skip the neighbourhood sum.
     let day = Number.NaN;
-    let known = new Map<string, { profile: number[]; busy: Uint8Array }>();
+    let known = new Map<string, { profile: number[]; today: number[]; busy: Uint8Array }>();
     return {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
@@ -56,9 +58,16 @@ export const detector: Detector = {
         known = new Map();
       }
       let entry = known.get(principal);
-      if (!entry) known.set(principal, (entry = { profile: ctx.baseline.profile(principal), busy: new Uint8Array(168) }));
+      if (!entry) {
+        const profile = ctx.baseline.weekProfile(principal, today);
+        const counted = ctx.baseline.dayHours(principal, today);
+        // A rescan of a day already counted starts from its counts.
+        for (let h = 0; h < 24; h++) profile[((today + 4) % 7) * 24 + h]! += counted[h]!;
+        known.set(principal, (entry = { profile, today: counted, busy: new Uint8Array(168) }));
+      }
       const { profile, busy } = entry;
       const how = hourOfWeek(r.timeMs);
+      entry.today[how % 24]!++;
       if (busy[how]) {
         profile[how]!++;
         return;
@@ -69,7 +78,8 @@ export const detector: Detector = {
       if (!ctx.warm || around > 0) return;
       const total = profile.reduce((a, b) => a + b, 0) - 1;
       if (total < ctx.thresholds.minEvents!) return;
-      const active = profile.map((n, i) => (n > 0 ? i % 24 : -1)).filter((h) => h >= 0);
+      // Usual hours are those of other events than this one.
+      const active = profile.map((n, i) => (n > (i === how ? 1 : 0) ? i % 24 : -1)).filter((h) => h >= 0);
       ctx.emit({
         record: r,
         subject: principal,
