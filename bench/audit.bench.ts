@@ -1,8 +1,10 @@
 /**
  * @module Audit pipeline benchmark: generates a file of AuditEvent JSON lines (about 1 GB; set
  * BENCH_AUDIT_MB for a smaller one), then times, each in its own process so peak RSS is its own:
- *   - the pipeline: file source → normalised records → every detector → findings;
- *   - ingest alone: file source → normalised, validated records (what every detector starts from);
+ *   - the pipeline as `kvguard audit` runs it: files → parse threads → normalised records → every
+ *     detector → findings (one parse thread per core but the detectors'; see parallelFiles.ts);
+ *   - the same pipeline all in one thread, to show what the parse threads bring;
+ *   - ingest alone: files → normalised, validated records (what every detector starts from);
  *   - a bare `readline` + `JSON.parse` loop counting records per principal (the floor for Node);
  *   - `jq -c` doing the same per-principal counts (jq is installed from Debian when missing).
  * Targets: pipeline ≥ 0.7× the bare loop, ≥ 3× jq, peak RSS ≤ 256 MB. The last line is one JSON object.
@@ -115,12 +117,12 @@ async function generate(path: string, bytes: number): Promise<void> {
 
 // --- the measured runs (each in a child process) -----------------------------------------------------
 
-async function runPipeline(path: string): Promise<Omit<Measure, "maxRssMb" | "cpuSeconds">> {
+async function runPipeline(path: string, threads?: number): Promise<Omit<Measure, "maxRssMb" | "cpuSeconds">> {
   const started = performance.now();
   const engine = new AuditEngine({ baseline: new Baseline(14) });
   const report = new IngestReport();
   const principals = new Map<string, number>();
-  for await (const batch of readAuditFiles([path], report)) {
+  for await (const batch of readAuditFiles([path], report, threads === undefined ? {} : { threads })) {
     engine.process(batch);
     for (const r of batch) {
       const key = r.principal.oid ?? "anonymous";
@@ -158,7 +160,9 @@ async function runReadline(path: string): Promise<Omit<Measure, "maxRssMb" | "cp
   return { records, seconds: (performance.now() - started) / 1000, principals: principals.size };
 }
 
-async function child(kind: "pipeline" | "ingest" | "readline", path: string): Promise<Measure> {
+type Kind = "pipeline" | "one-thread" | "ingest" | "readline";
+
+async function child(kind: Kind, path: string): Promise<Measure> {
   const proc = spawn(process.execPath, [SELF, "--child", kind, path], { stdio: ["ignore", "pipe", "inherit"] });
   let text = "";
   proc.stdout.on("data", (d: Buffer) => (text += d.toString()));
@@ -186,7 +190,13 @@ async function main(): Promise<void> {
   const [flag, kind, childPath] = process.argv.slice(2);
   if (flag === "--child" && childPath) {
     const cpu = process.cpuUsage();
-    const result = kind === "pipeline" ? await runPipeline(childPath) : kind === "ingest" ? await runIngest(childPath) : await runReadline(childPath);
+    const runs: Record<Kind, () => Promise<Omit<Measure, "maxRssMb" | "cpuSeconds">>> = {
+      pipeline: () => runPipeline(childPath),
+      "one-thread": () => runPipeline(childPath, 0),
+      ingest: () => runIngest(childPath),
+      readline: () => runReadline(childPath),
+    };
+    const result = await runs[kind as Kind]();
     const used = process.cpuUsage(cpu);
     const cpuSeconds = (used.user + used.system) / 1e6;
     process.stdout.write(JSON.stringify({ ...result, cpuSeconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
@@ -212,12 +222,14 @@ async function main(): Promise<void> {
   let readline: Measure | undefined;
   let ingest: Measure | undefined;
   let pipeline: Measure | undefined;
+  let oneThread: Measure | undefined;
   for (let i = 0; i < runs; i++) {
     readline = best(readline, await child("readline", path));
     ingest = best(ingest, await child("ingest", path));
     pipeline = best(pipeline, await child("pipeline", path));
+    oneThread = best(oneThread, await child("one-thread", path));
   }
-  if (!readline || !ingest || !pipeline) throw new Error("no run");
+  if (!readline || !ingest || !pipeline || !oneThread) throw new Error("no run");
   const jq = runJq(path);
   const rate = (m: { seconds: number }) => Math.round(pipeline.records / m.seconds);
   const figures = {
@@ -227,6 +239,8 @@ async function main(): Promise<void> {
     readlineRecordsPerSec: rate(readline),
     vsReadline: Number((readline.seconds / pipeline.seconds).toFixed(2)),
     vsReadlineCpu: Number((readline.cpuSeconds / pipeline.cpuSeconds).toFixed(2)),
+    oneThreadRecordsPerSec: rate(oneThread),
+    oneThreadVsReadline: Number((readline.seconds / oneThread.seconds).toFixed(2)),
     ingestRecordsPerSec: rate(ingest),
     ingestVsReadline: Number((readline.seconds / ingest.seconds).toFixed(2)),
     ingestVsReadlineCpu: Number((readline.cpuSeconds / ingest.cpuSeconds).toFixed(2)),
@@ -235,13 +249,15 @@ async function main(): Promise<void> {
     vsJq: jq ? Number((jq.seconds / pipeline.seconds).toFixed(2)) : null,
     pipelinePeakRssMb: pipeline.maxRssMb,
     readlinePeakRssMb: readline.maxRssMb,
+    oneThreadPeakRssMb: oneThread.maxRssMb,
     findings: pipeline.findings,
+    findingsAgree: oneThread.findings === pipeline.findings,
     principalsAgree: readline.principals === pipeline.principals && ingest.principals === pipeline.principals && (!jq || jq.principals === pipeline.principals),
     runs,
     targets: { vsReadline: 0.7, vsJq: 3, peakRssMb: 256 },
   };
   console.log(
-    `pipeline ${figures.pipelineRecordsPerSec} records/s (${pipeline.seconds.toFixed(1)} s), ingest alone ${figures.ingestRecordsPerSec}/s, ` +
+    `pipeline ${figures.pipelineRecordsPerSec} records/s (${pipeline.seconds.toFixed(1)} s; one thread ${figures.oneThreadRecordsPerSec}/s), ingest alone ${figures.ingestRecordsPerSec}/s, ` +
       `readline+JSON.parse ${figures.readlineRecordsPerSec}/s, jq ${figures.jqRecordsPerSec ?? "n/a"}/s; peak RSS ${pipeline.maxRssMb} MB`,
   );
   console.log(JSON.stringify(figures));
