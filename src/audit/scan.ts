@@ -88,6 +88,7 @@ export async function runAuditScan(deps: AuditScanDeps): Promise<AuditScanReport
         sinceMs,
         nowMs: now,
         sliceMs: config.querySliceMinutes * 60_000,
+        ingestionDelayMs: config.ingestionDelayMinutes * 60_000,
         ...(previous ? { watermark: workspaceWatermark.parse(previous) } : {}),
       });
       await runRecords(read.records, engine);

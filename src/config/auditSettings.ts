@@ -126,6 +126,9 @@ export const auditShape = {
   KVGUARD_AUDIT_QUERY_SLICE_MINUTES: positiveInt(60).default(60).register(docs, {
     description: "Minutes of logs one Log Analytics query reads (a query returns at most 500,000 rows; truncated slices are split again).",
   }),
+  KVGUARD_AUDIT_INGESTION_DELAY_MINUTES: positiveInt(10).default(10).register(docs, {
+    description: "How far behind now Log Analytics reads stop, for records still being ingested: a record that appears in the workspace later than this after its time is not read.",
+  }),
 };
 
 export type AuditSettings = z.output<z.ZodObject<typeof auditShape>>;
@@ -145,6 +148,7 @@ export interface AuditConfig {
   canaries: string[];
   selfIds: string[];
   querySliceMinutes: number;
+  ingestionDelayMinutes: number;
 }
 
 /**
@@ -169,5 +173,6 @@ export function auditConfig(settings: AuditSettings, clientId?: string): AuditCo
     canaries: settings.KVGUARD_AUDIT_CANARIES ?? [],
     selfIds: settings.KVGUARD_AUDIT_SELF_IDS ?? (clientId ? [clientId.toLowerCase()] : []),
     querySliceMinutes: settings.KVGUARD_AUDIT_QUERY_SLICE_MINUTES,
+    ingestionDelayMinutes: settings.KVGUARD_AUDIT_INGESTION_DELAY_MINUTES,
   };
 }

@@ -128,6 +128,19 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     }
   });
 
+  it("stops as far behind now as the ingestion delay says", async () => {
+    const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables } });
+    try {
+      const nowMs = startMs + 3 * HOUR;
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, ingestionDelayMs: 45 * 60_000 });
+      await collect(read.records);
+      expect(read.watermark.untilMs).toBe(nowMs - 45 * 60_000);
+      expect(Math.max(...fake.queries.map((q) => Date.parse(q.to)))).toBe(nowMs - 45 * 60_000);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("reports a partial failure and keeps the watermark before the failed slice", async () => {
     const failedFrom = new Date(startMs + 12 * HOUR).toISOString();
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, failPartially: (q) => q.table === "AZKVAuditLogs" && q.from === failedFrom });

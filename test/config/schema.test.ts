@@ -85,6 +85,7 @@ describe("loadConfig", () => {
             canaries: [],
             selfIds: [],
             querySliceMinutes: 60,
+            ingestionDelayMinutes: 10,
           },
           alerts: { schedule: "0 */5 * * * *" },
         },

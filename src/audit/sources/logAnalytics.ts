@@ -15,8 +15,8 @@ import type { IngestReport } from "./report.js";
 export const workspaceWatermark = z.object({ untilMs: z.number() });
 export type WorkspaceWatermark = z.infer<typeof workspaceWatermark>;
 
-/** Rows appear in Log Analytics minutes after the request; reading stops this far behind now. */
-export const INGESTION_DELAY_MS = 10 * 60_000;
+/** Rows appear in Log Analytics minutes after the request; reading stops this far behind now by default. */
+const INGESTION_DELAY_MS = 10 * 60_000;
 const MIN_SLICE_MS = 60_000;
 
 const TABLES: { name: string; query: (from: string, to: string) => string; parse: (row: Row) => AuditRecord }[] = [
@@ -41,6 +41,8 @@ export interface LogAnalyticsReadOptions {
   nowMs: number;
   /** Length of one query's time range (default 1 h). */
   sliceMs?: number;
+  /** How far behind now reading stops (default 10 min). */
+  ingestionDelayMs?: number;
 }
 
 /** Whether a partial error says the result was cut at the row or size limit. */
@@ -56,7 +58,7 @@ function truncated(error: { code?: string; details?: { code?: string }[]; messag
  */
 export function readLogAnalytics(client: LogsQueryClient, options: LogAnalyticsReadOptions): { records: AsyncIterable<AuditRecord[]>; watermark: WorkspaceWatermark } {
   const start = options.watermark?.untilMs ?? options.sinceMs;
-  const end = options.nowMs - INGESTION_DELAY_MS;
+  const end = options.nowMs - (options.ingestionDelayMs ?? INGESTION_DELAY_MS);
   const watermark: WorkspaceWatermark = { untilMs: start };
   const source = `workspace ${options.workspaceId}`;
   const sliceMs = options.sliceMs ?? 3600_000;
