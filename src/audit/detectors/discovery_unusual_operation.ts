@@ -19,16 +19,18 @@ export const detector: Detector = {
   handles: (operation) => operation !== "Authentication",
   create: () => {
     const described = new FirstPerDay();
-    const verdicts = new DayMemo<boolean>();
+    // (vault, principal) → operation → verdict, for today.
+    const verdicts = new DayMemo<Map<string, boolean>>();
     return {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      let isUnusual = verdicts.get(today, r.vault.name, principal, r.operation);
+      const operations = verdicts.get(today, r.vault.name, principal) ?? verdicts.remember(new Map<string, boolean>());
+      let isUnusual = operations.get(r.operation);
       // Key strings are built only on the first sighting of the day.
       const base = isUnusual === undefined || isUnusual ? `ops|${r.vault.name}|${principal}` : "";
-      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base));
+      if (isUnusual === undefined) operations.set(r.operation, (isUnusual = isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base)));
       if (!ctx.warm || !isUnusual) return;
       const subject = `${r.vault.name}|${principal}|${r.operation}`;
       const first = described.first(subject, today);

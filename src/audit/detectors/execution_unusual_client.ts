@@ -39,7 +39,7 @@ export const detector: Detector = {
       if (ctx.benign || r.operation === "Authentication") return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      let isUnusual = verdicts.get(today, principal, r.client, "");
+      let isUnusual = verdicts.get(today, principal, r.client);
       // Key strings are built only on the first sighting of the day.
       const base = isUnusual === undefined || isUnusual ? `client|${principal}` : "";
       isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base));

@@ -20,7 +20,8 @@ export const detector: Detector = {
   usesBaseline: false,
   handles: (operation) => operation === "SecretSet",
   create: () => {
-    const hours = new Map<string, { start: number; count: number; evidence: string[] }>();
+    // object → its hour, with the baseline key built once per object.
+    const hours = new Map<string, { key: string; start: number; count: number; evidence: string[] }>();
     return {
       step(r, ctx) {
         if (ctx.benign || r.operation !== "SecretSet" || !isSuccess(r)) return;
@@ -28,12 +29,12 @@ export const detector: Detector = {
         if (!object) return;
         const start = startOf(r.timeMs, WINDOW.hour);
         let h = hours.get(object);
-        if (!h || h.start !== start) hours.set(object, (h = { start, count: 0, evidence: [] }));
+        if (!h || h.start !== start) hours.set(object, (h = { key: h?.key ?? `churn|${object}`, start, count: 0, evidence: [] }));
         h.count++;
         if (h.evidence.length < 20 && r.correlationId) h.evidence.push(r.correlationId);
         const day = dayOf(r.timeMs);
-        const learned = ctx.baseline.history(`churn|${object}`, day);
-        ctx.baseline.peakDaily(`churn|${object}`, day, h.count);
+        const learned = ctx.baseline.history(h.key, day);
+        ctx.baseline.peakDaily(h.key, day, h.count);
         const limit = Math.max(ctx.thresholds.sets! - 1, learned.max * ctx.thresholds.peakFactor!);
         if (h.count <= limit) return;
         ctx.emit({

@@ -23,7 +23,8 @@ export const detector: Detector = {
   handles: (operation) => operation !== "Authentication",
   create: () => {
     const described = new FirstPerDay();
-    const verdicts = new DayMemo<boolean>();
+    const onVault = new DayMemo<boolean>();
+    const onObject = new DayMemo<boolean>();
     return {
     step(r, ctx) {
       if (ctx.benign || r.operation === "Authentication") return;
@@ -31,10 +32,10 @@ export const detector: Detector = {
       const upn = r.principal.upn;
       const pair = upn && r.principal.appid ? `${upn}+${r.principal.appid}` : principal;
       const today = startOf(r.timeMs, WINDOW.day);
-      const newOnVault = verdicts.get(today, r.vault.name, pair, "") ?? verdicts.remember(ctx.baseline.see(`pv|${r.vault.name}|${pair}`, today, r.timeMs));
+      const newOnVault = onVault.get(today, r.vault.name, pair) ?? onVault.remember(ctx.baseline.see(`pv|${r.vault.name}|${pair}`, today, r.timeMs));
       // Only users' reads are judged per object (Elastic's rule): apps read the same few secrets.
       const object = upn !== undefined && r.object && OBJECT_READS.has(r.operation) && isSuccess(r) ? objectKey(r) : undefined;
-      const newObject = object !== undefined && (verdicts.get(today, principal, object, "o") ?? verdicts.remember(ctx.baseline.see(`po|${principal}|${object}`, today, r.timeMs)));
+      const newObject = object !== undefined && (onObject.get(today, principal, object) ?? onObject.remember(ctx.baseline.see(`po|${principal}|${object}`, today, r.timeMs)));
       if (!ctx.warm) return;
       if (newOnVault) {
         const subject = `${r.vault.name}|${pair}`;

@@ -27,7 +27,7 @@ export const detector: Detector = {
       if (!network) return;
       const principal = principalKey(r.principal);
       const today = startOf(r.timeMs, WINDOW.day);
-      let isUnusual = verdicts.get(today, principal, network, "");
+      let isUnusual = verdicts.get(today, principal, network);
       // Key strings are built only on the first sighting of the day.
       const key = isUnusual === undefined || isUnusual ? `net|${principal}|${network}` : "";
       isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`));
