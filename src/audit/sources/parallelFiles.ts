@@ -35,7 +35,7 @@ export interface ParseJob {
 export type ParseResult = { packed: PackedRecords; report: IngestSummary; lines: number } | { error: string };
 
 export interface AuditFileOptions extends FileReadOptions {
-  /** Parse threads: 0 reads in this thread; default: one per core but this thread's, for 16 MB or more of input. */
+  /** Parse threads: 0 reads in this thread; default: one per core but this thread's, for 16 MB or more of input (none on one core). */
   threads?: number;
 }
 
@@ -193,7 +193,8 @@ function threadsFor(bytes: number, asked: number | undefined): number {
   if (bytes < POOL_FROM_BYTES || !existsSync(fileURLToPath(WORKER))) return 0;
   // This thread runs the detectors, about as costly as parsing: one thread per other core, and one more
   // thread than cores only costs switching (on 2 cores, 19 µs a record with 1 thread, 19–22 µs with 2).
-  return Math.max(1, availableParallelism() - 1);
+  // On one core a parse thread would only add the packing.
+  return availableParallelism() - 1;
 }
 
 /**
