@@ -80,10 +80,35 @@ export async function* readRecordFile(file: { path: string }, report: IngestRepo
     }
     yield* decodeRecords(counted(), { source: file.path, report });
   } catch (error) {
-    // A truncated gzip or an unreadable file spoils that file, not the run.
-    report.bad(file.path, 0, `stopped reading: ${(error as Error).message}`);
+    stoppedReading(report, file.path, error);
   } finally {
     raw.destroy();
+  }
+}
+
+/** A truncated gzip or an unreadable file spoils that file, not the run: it is reported and reading goes on. */
+export function stoppedReading(report: IngestReport, path: string, error: unknown): void {
+  report.bad(path, 0, `stopped reading: ${(error as Error).message}`);
+}
+
+/** Reads one file: `readRecordFile`, or another reader with its signature. */
+export type FileReader = typeof readRecordFile;
+
+/**
+ * Streams the records of listed files, one after the other, counting each as a source.
+ * @param read - how one file is read
+ */
+export async function* readListedFiles(
+  files: readonly { path: string; bytes: number }[],
+  report: IngestReport,
+  options: FileReadOptions,
+  read: FileReader = readRecordFile,
+): AsyncGenerator<AuditRecord[]> {
+  let done = 0;
+  for (const file of files) {
+    report.sources++;
+    yield* read(file, report, done, options);
+    done += file.bytes;
   }
 }
 
@@ -93,10 +118,5 @@ export async function* readRecordFile(file: { path: string }, report: IngestRepo
  * @param report - counts and malformed records
  */
 export async function* readRecordFiles(paths: readonly string[], report: IngestReport, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
-  let done = 0;
-  for (const file of await listRecordFiles(paths, report)) {
-    report.sources++;
-    yield* readRecordFile(file, report, done, options);
-    done += file.bytes;
-  }
+  yield* readListedFiles(await listRecordFiles(paths, report), report, options);
 }

@@ -12,7 +12,7 @@ import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import type { AuditRecord } from "../record.js";
 import { isDocument } from "./decode.js";
-import { isGzip, listRecordFiles, readRecordFile, type FileReadOptions } from "./files.js";
+import { isGzip, listRecordFiles, readListedFiles, readRecordFile, stoppedReading, type FileReadOptions } from "./files.js";
 import { RecordUnpacker, type PackedRecords } from "./recordBatch.js";
 import type { IngestReport, IngestSummary } from "./report.js";
 
@@ -144,13 +144,21 @@ async function* pieces(path: string, onBytes: (read: number) => void): AsyncGene
 
 /** Whether a file's first piece shows JSON lines (not one document), judged as `decodeRecords` would. */
 function startsJsonLines(first: Uint8Array): boolean {
-  const text = Buffer.from(first.buffer, first.byteOffset, first.byteLength).toString("utf8", 0, Math.min(first.byteLength, PIECE_BYTES));
-  for (const line of text.replace(/^\uFEFF/, "").split("\n")) if (line.trim()) return !isDocument(line);
+  const bytes = Buffer.from(first.buffer, first.byteOffset, first.byteLength);
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const text = bytes.toString("utf8", start, end);
+    // Files saved by Windows tools may open with a byte-order mark.
+    const line = start === 0 ? text.replace(/^\uFEFF/, "") : text;
+    if (line.trim()) return !isDocument(line);
+    start = end + 1;
+  }
   return false;
 }
 
 /** One JSON-lines file through the pool; anything else is read in this thread. */
-async function* readInPool(pool: ParsePool, file: { path: string }, report: IngestReport, done: number, options: FileReadOptions): AsyncGenerator<AuditRecord[]> {
+async function* readInPool(pool: ParsePool, file: { path: string }, report: IngestReport, done = 0, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
   const source = file.path;
   const read = pieces(source, (n) => options.onBytes?.(done + n));
   const out: { thread: Thread; result: Promise<ParseResult> }[] = [];
@@ -179,9 +187,8 @@ async function* readInPool(pool: ParsePool, file: { path: string }, report: Inge
     }
   } catch (error) {
     if (error instanceof ParseThreadError) throw error;
-    // A truncated gzip or an unreadable file spoils that file, not the run.
     while (out.length > 0) yield* take();
-    report.bad(source, 0, `stopped reading: ${(error as Error).message}`);
+    stoppedReading(report, source, error);
     return;
   }
   while (out.length > 0) yield* take();
@@ -210,12 +217,7 @@ export async function* readAuditFiles(paths: readonly string[], report: IngestRe
   );
   const pool = threads > 0 ? new ParsePool(threads) : undefined;
   try {
-    let done = 0;
-    for (const file of files) {
-      report.sources++;
-      yield* pool ? readInPool(pool, file, report, done, options) : readRecordFile(file, report, done, options);
-      done += file.bytes;
-    }
+    yield* readListedFiles(files, report, options, pool ? (file, r, done, o) => readInPool(pool, file, r, done, o) : readRecordFile);
   } finally {
     await pool?.close();
   }
