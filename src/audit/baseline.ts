@@ -19,6 +19,11 @@ export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
+/** The hour of the week a day starts at, 0 = Sunday 00:00 UTC (day 0, 1 January 1970, was a Thursday). */
+export function weekHourOfDay(day: number): number {
+  return ((day + 4) % 7) * 24;
+}
+
 export interface SeriesStats {
   /** Days of history the statistics cover (missing days count as 0). */
   days: number;
@@ -167,14 +172,13 @@ export class Baseline {
 
   /**
    * A principal's events per hour of the week (0 = Sunday 00:00 UTC) over the window's days before
-   * `beforeDay`: each day's hours added at its weekday.
+   * `day` and `day` itself so far: each day's hours added at its weekday.
    */
-  weekProfile(principal: string, beforeDay: number): number[] {
+  weekProfile(principal: string, day: number): number[] {
     const profile = new Array<number>(168).fill(0);
-    for (const [day, hours] of this.hours.get(principal) ?? []) {
-      if (day >= beforeDay || day < beforeDay - this.windowDays) continue;
-      // Day 0 (1 January 1970) was a Thursday.
-      const at = ((day + 4) % 7) * 24;
+    for (const [d, hours] of this.hours.get(principal) ?? []) {
+      if (d > day || d < day - this.windowDays) continue;
+      const at = weekHourOfDay(d);
       for (let h = 0; h < 24; h++) profile[at + h]! += hours[h]!;
     }
     return profile;

@@ -4,15 +4,16 @@
  * learned over two weeks is not too sparse to trust. Hours older than the window are forgotten, so a job
  * that stopped running at night makes the night unusual again.
  */
+import { weekHourOfDay } from "../baseline.js";
 import { principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
 
-/** Hour of the week, 0 = Sunday 00:00 UTC (1 January 1970 was a Thursday). */
+/** Hour of the week, 0 = Sunday 00:00 UTC. */
 export function hourOfWeek(ms: number): number {
   const hours = Math.floor(ms / 3_600_000);
-  return (((Math.floor(hours / 24) + 4) % 7) * 24) + (hours % 24);
+  return weekHourOfDay(Math.floor(hours / 24)) + (hours % 24);
 }
 
 function isWeekend(day: number): boolean {
@@ -58,13 +59,8 @@ export const detector: Detector = {
         known = new Map();
       }
       let entry = known.get(principal);
-      if (!entry) {
-        const profile = ctx.baseline.weekProfile(principal, today);
-        const counted = ctx.baseline.dayHours(principal, today);
-        // A rescan of a day already counted starts from its counts.
-        for (let h = 0; h < 24; h++) profile[((today + 4) % 7) * 24 + h]! += counted[h]!;
-        known.set(principal, (entry = { profile, today: counted, busy: new Uint8Array(168) }));
-      }
+      // A rescan of a day already counted starts from its counts.
+      if (!entry) known.set(principal, (entry = { profile: ctx.baseline.weekProfile(principal, today), today: ctx.baseline.dayHours(principal, today), busy: new Uint8Array(168) }));
       const { profile, busy } = entry;
       const how = hourOfWeek(r.timeMs);
       entry.today[how % 24]!++;
