@@ -112,7 +112,7 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, rowLimit: 150 });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 25 * HOUR, sliceMs: 6 * HOUR });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 25 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000 });
       const got = await collect(read.records);
       expect(report.malformed).toBe(0);
       expect(report.partial).toEqual([]);
@@ -132,7 +132,7 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables } });
     try {
       const nowMs = startMs + 3 * HOUR;
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, ingestionDelayMs: 45 * 60_000 });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, sliceMs: HOUR, ingestionDelayMs: 45 * 60_000 });
       await collect(read.records);
       expect(read.watermark.untilMs).toBe(nowMs - 45 * 60_000);
       expect(Math.max(...fake.queries.map((q) => Date.parse(q.to)))).toBe(nowMs - 45 * 60_000);
@@ -146,14 +146,14 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, failPartially: (q) => q.table === "AZKVAuditLogs" && q.from === failedFrom });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 24 * HOUR, sliceMs: 6 * HOUR });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 24 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000 });
       const got = await collect(read.records);
       // Rows of the last ten minutes are not read yet: Log Analytics ingests with a delay.
       expect(got).toHaveLength(records.filter((r) => Date.parse(r.time) < startMs + 24 * HOUR - 10 * 60_000).length);
       expect(report.partial).toHaveLength(1);
       expect(report.partial[0]).toMatch(/workspace ws1 AZKVAuditLogs .*PartialError/);
       expect(read.watermark.untilMs).toBe(startMs + 12 * HOUR);
-      const missing = readLogAnalytics(client(fake), { workspaceId: "nope", report, sinceMs: startMs, nowMs: startMs + HOUR });
+      const missing = readLogAnalytics(client(fake), { workspaceId: "nope", report, sinceMs: startMs, nowMs: startMs + HOUR, sliceMs: HOUR, ingestionDelayMs: 10 * 60_000 });
       expect(await collect(missing.records)).toEqual([]);
       expect(report.partial.at(-1)).toMatch(/workspace nope/);
       expect(missing.watermark.untilMs).toBe(startMs);

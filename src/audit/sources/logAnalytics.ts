@@ -15,8 +15,6 @@ import type { IngestReport } from "./report.js";
 export const workspaceWatermark = z.object({ untilMs: z.number() });
 export type WorkspaceWatermark = z.infer<typeof workspaceWatermark>;
 
-/** Rows appear in Log Analytics minutes after the request; reading stops this far behind now by default. */
-const INGESTION_DELAY_MS = 10 * 60_000;
 const MIN_SLICE_MS = 60_000;
 
 const TABLES: { name: string; query: (from: string, to: string) => string; parse: (row: Row) => AuditRecord }[] = [
@@ -39,10 +37,10 @@ export interface LogAnalyticsReadOptions {
   watermark?: WorkspaceWatermark;
   sinceMs: number;
   nowMs: number;
-  /** Length of one query's time range (default 1 h). */
-  sliceMs?: number;
-  /** How far behind now reading stops (default 10 min). */
-  ingestionDelayMs?: number;
+  /** Length of one query's time range (KVGUARD_AUDIT_QUERY_SLICE_MINUTES). */
+  sliceMs: number;
+  /** How far behind now reading stops: rows appear in Log Analytics minutes after the request (KVGUARD_AUDIT_INGESTION_DELAY_MINUTES). */
+  ingestionDelayMs: number;
 }
 
 /** Whether a partial error says the result was cut at the row or size limit. */
@@ -58,10 +56,9 @@ function truncated(error: { code?: string; details?: { code?: string }[]; messag
  */
 export function readLogAnalytics(client: LogsQueryClient, options: LogAnalyticsReadOptions): { records: AsyncIterable<AuditRecord[]>; watermark: WorkspaceWatermark } {
   const start = options.watermark?.untilMs ?? options.sinceMs;
-  const end = options.nowMs - (options.ingestionDelayMs ?? INGESTION_DELAY_MS);
+  const end = options.nowMs - options.ingestionDelayMs;
   const watermark: WorkspaceWatermark = { untilMs: start };
   const source = `workspace ${options.workspaceId}`;
-  const sliceMs = options.sliceMs ?? 3600_000;
   /** False once a slice failed: later slices are read but the watermark stays before the failure. */
   let complete = true;
 
@@ -103,8 +100,8 @@ export function readLogAnalytics(client: LogsQueryClient, options: LogAnalyticsR
   }
 
   async function* records(): AsyncGenerator<AuditRecord[]> {
-    for (let from = start; from < end; from += sliceMs) {
-      const to = Math.min(from + sliceMs, end);
+    for (let from = start; from < end; from += options.sliceMs) {
+      const to = Math.min(from + options.sliceMs, end);
       options.report.sources++;
       for (const table of TABLES) yield* slice(table, from, to);
       if (complete) watermark.untilMs = to;
