@@ -98,6 +98,19 @@ export function kvguardSecrets(stack: LocalStack, vault?: string): SecretClient 
   return stack.tv.clients({ name: "kvguard" }, vault).secrets;
 }
 
+/**
+ * The login a SQL secret holds in Key Vault now: for a single user, the `CredentialId` tag and the value;
+ * otherwise the JSON value's username and password. Its text is added to the capture.
+ */
+export async function liveLogin(secrets: SecretClient, capture: Capture, c: { secret: string; strategy: string }): Promise<{ username: string; password: string }> {
+  const live = await secrets.getSecret(c.secret);
+  capture.values.add(live.value!);
+  if (c.strategy === "single") return { username: live.properties.tags!.CredentialId!, password: live.value! };
+  const json = JSON.parse(live.value!) as { username: string; password: string };
+  capture.values.add(json.password);
+  return json;
+}
+
 export async function versionsOf(secrets: SecretClient, name: string): Promise<SecretProperties[]> {
   const out: SecretProperties[] = [];
   for await (const p of secrets.listPropertiesOfSecretVersions(name)) out.push(p);

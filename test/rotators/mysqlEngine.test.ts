@@ -14,7 +14,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { stagingName } from "../../src/rotators/mysql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
+import { Capture, liveLogin, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -66,12 +66,6 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     return error;
   }
 
-  function loginOf(c: Case, value: string, tags: Record<string, string>): { username: string; password: string } {
-    if (c.strategy === "single") return { username: tags.CredentialId!, password: value };
-    const json = JSON.parse(value) as { username: string; password: string };
-    capture.values.add(json.password);
-    return json;
-  }
 
   beforeAll(async () => {
     [stack] = await Promise.all([startLocalStack(), db.start()]);
@@ -106,9 +100,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     for (const c of cases) {
       const outcome = await rerunStopped(service, c);
       expect(outcome, c.secret).toBe(c.step === "finish" ? "already-rotated" : "rotated");
-      const live = await secrets.getSecret(c.secret);
-      capture.values.add(live.value!);
-      const login = loginOf(c, live.value!, live.properties.tags ?? {});
+      const login = await liveLogin(secrets, capture, c);
       expect(await db.canLogin(login.username, login.password), `${c.secret}: Key Vault's latest value logs in`).toBe(true);
       expect(await versionsOf(secrets, c.secret), c.secret).toHaveLength(2);
       const users = await db.sql("SELECT User AS user FROM mysql.user WHERE User IN (?, ?, ?) ORDER BY User", [c.user, `${c.user}_clone`, stagingName(`${c.user}_clone`)]);
@@ -147,9 +139,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     const reruns = await Promise.all(killed.map((c) => capture.cli(stack, ["rotate", `local/${c.secret}`, "--json"])));
     for (const [i, c] of killed.entries()) {
       expect(reruns[i]!.code, reruns[i]!.stderr).toBe(0);
-      const live = await secrets.getSecret(c.secret);
-      capture.values.add(live.value!);
-      const login = loginOf(c, live.value!, live.properties.tags ?? {});
+      const login = await liveLogin(secrets, capture, c);
       expect(login.username).toBe(`${c.user}_clone`);
       expect(await db.canLogin(login.username, login.password), `${c.secret}: Key Vault's latest value logs in`).toBe(true);
       expect(await db.canLogin(c.user, c.initial), `${c.secret}: the previous user works through the grace period`).toBe(true);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { Capture, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
+import { Capture, liveLogin, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -59,13 +59,6 @@ function valueOf(c: Case): { value: string; tags: Record<string, string>; conten
   };
 }
 
-/** The login a live value holds. */
-function loginOf(c: Case, value: string, tags: Record<string, string>): { username: string; password: string } {
-  if (c.strategy === "single") return { username: tags.CredentialId!, password: value };
-  const json = JSON.parse(value) as { username: string; password: string };
-  capture.values.add(json.password);
-  return json;
-}
 
 beforeAll(async () => {
   [stack, pgs] = await Promise.all([startLocalStack(), startTestPostgres()]);
@@ -97,9 +90,7 @@ describe("a postgres rotation stopped after each step, then rerun", () => {
       const outcome = await rerunStopped(service, c);
       expect(outcome, c.secret).toBe(c.step === "finish" ? "already-rotated" : "rotated");
 
-      const live = await secrets.getSecret(c.secret);
-      capture.values.add(live.value!);
-      const login = loginOf(c, live.value!, live.properties.tags ?? {});
+      const login = await liveLogin(secrets, capture, c);
       expect(await pgs.canLogin(login.username, login.password), `${c.secret}: Key Vault's latest value logs in`).toBe(true);
       expect(await versionsOf(secrets, c.secret), c.secret).toHaveLength(2);
       const roles = await pgs.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [`${c.role}%`]);
@@ -145,9 +136,7 @@ describe("`kvguard rotate` SIGKILLed mid-rotation (the built CLI)", () => {
     for (const [i, c] of killed.entries()) {
       expect(reruns[i]!.code, reruns[i]!.stderr).toBe(0);
       expect(JSON.parse(reruns[i]!.stdout.trim().split("\n").at(-1)!)).toMatchObject({ outcome: "rotated" });
-      const live = await secrets.getSecret(c.secret);
-      capture.values.add(live.value!);
-      const login = loginOf(c, live.value!, live.properties.tags ?? {});
+      const login = await liveLogin(secrets, capture, c);
       expect(await pgs.canLogin(login.username, login.password), c.secret).toBe(true);
       expect(await versionsOf(secrets, c.secret)).toHaveLength(2);
       const roles = await pgs.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [`${c.role}%`]);
