@@ -28,8 +28,11 @@ async function rsaKeyPair(): Promise<forge.pki.rsa.KeyPair> {
 function newCertificate(publicKey: forge.pki.PublicKey, subject: string): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // Positive serial: a leading 0 nibble keeps the DER integer unsigned.
-  cert.serialNumber = "0" + randomBytes(15).toString("hex");
+  // A positive serial in minimal DER: its first byte is 0x01-0x7f. A "0" nibble in front, as before,
+  // sometimes gave a zero byte before one below 0x80, which OpenSSL refuses as "illegal padding".
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString("hex");
   cert.validity.notBefore = new Date(Date.now() - 3600_000);
   cert.validity.notAfter = new Date(Date.now() + TEN_YEARS_MS);
   cert.setSubject([{ name: "commonName", value: subject }]);
