@@ -4,6 +4,7 @@
  * parser builds its record through `finishRecord`, so all of them normalise the same way.
  */
 import { parseObjectUrl, vaultNameOf, type AuditRecord, type Principal } from "../record.js";
+import { TextCache } from "./textCache.js";
 
 /** A record that failed to parse; the message names the field. */
 export class RecordError extends Error {
@@ -45,19 +46,28 @@ const CLAIM_NAMES: Record<keyof Principal, string[]> = {
   idtyp: ["idtyp", "http://schemas.microsoft.com/identity/claims/idtyp"],
 };
 
+/** The first claim of a field present under any of its names. */
+function claim(claims: Record<string, unknown>, field: keyof Principal): string | undefined {
+  for (const name of CLAIM_NAMES[field]) {
+    const value = str(claims[name]);
+    if (value) return value;
+  }
+  return undefined;
+}
+
 /** The principal from a claims object (short names or claim URLs). */
 export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal {
   const principal: Principal = {};
   if (!claims) return principal;
-  for (const field of Object.keys(CLAIM_NAMES) as (keyof Principal)[]) {
-    for (const name of CLAIM_NAMES[field]) {
-      const value = str(claims[name]);
-      if (value) {
-        principal[field] = field === "upn" ? value.toLowerCase() : value;
-        break;
-      }
-    }
-  }
+  // Short names read directly first: nearly every record has them, and that is the hot path.
+  const oid = str(claims.oid) || claim(claims, "oid");
+  const appid = str(claims.appid) || claim(claims, "appid");
+  const upn = str(claims.upn) || claim(claims, "upn");
+  const idtyp = str(claims.idtyp) || claim(claims, "idtyp");
+  if (oid) principal.oid = oid;
+  if (appid) principal.appid = appid;
+  if (upn) principal.upn = upn.toLowerCase();
+  if (idtyp) principal.idtyp = idtyp;
   return principal;
 }
 
@@ -119,26 +129,16 @@ export interface RecordFields {
 }
 
 // A few vaults and objects recur across millions of records: parse each once and share the
-// (never mutated) result. The caches are cleared when full, so odd input cannot grow them unbounded.
-const CACHE_LIMIT = 50_000;
-const vaults = new Map<string, AuditRecord["vault"]>();
-const objects = new Map<string, ReturnType<typeof parseObjectUrl>>();
-
-function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
-  let value = cache.get(key);
-  if (value === undefined && !cache.has(key)) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, (value = make()));
-  }
-  return value as T;
-}
+// (never mutated) result.
+const vaults = new TextCache((resourceId) =>
+  /\/vaults\/[^/]+$|\/managedhsms\/[^/]+$/i.test(resourceId) ? { name: vaultNameOf(resourceId), resourceId: resourceId.toUpperCase() } : undefined,
+);
+const objects = new TextCache(parseObjectUrl);
 
 /** The vault a record belongs to: its ARM id, else the host of the object or request URL. */
 function vaultOf(resourceId: string | undefined, urls: (string | undefined)[]): AuditRecord["vault"] {
   if (resourceId) {
-    const vault = cached(vaults, resourceId, () =>
-      /\/vaults\/[^/]+$|\/managedhsms\/[^/]+$/i.test(resourceId) ? { name: vaultNameOf(resourceId), resourceId: resourceId.toUpperCase() } : undefined,
-    );
+    const vault = vaults.get(resourceId);
     if (vault) return vault;
   }
   for (const url of urls) {
@@ -216,7 +216,7 @@ export function finishRecord(fields: RecordFields): AuditRecord {
   const requestUri = str(fields.requestUri) ?? "";
   const duration = fields.durationMs === undefined || fields.durationMs === null || fields.durationMs === "" ? 0 : num(fields.durationMs);
   if (duration === undefined || duration < 0) throw new RecordError("durationMs must be a number of milliseconds");
-  const object = (id ? cached(objects, id, () => parseObjectUrl(id)) : undefined) ?? parseObjectUrl(requestUri);
+  const object = (id ? objects.get(id) : undefined) ?? (requestUri ? objects.get(requestUri) : undefined);
   const record: AuditRecord = {
     time,
     timeMs,

@@ -6,6 +6,7 @@
  * they are. Decoded records are equal to the encoded ones, and share vault and object refs the way the
  * parser's do.
  */
+import { TextCache } from "../parse/textCache.js";
 import type { AuditRecord, ObjectRef } from "../record.js";
 
 /** Ints per record, in this order. */
@@ -45,7 +46,9 @@ export interface PackedRecords {
 
 /** Packs records; `take` hands over what was added since the last call. */
 export class RecordPacker {
+  /** Text values by content; vault and object refs by content, keyed apart from text by a control character. */
   #ids = new Map<string, number>();
+  readonly #texts = new TextCache((value: string) => this.#id(value, value), Infinity);
   /** Vault and object refs by identity (the parser shares them), then by content. */
   #refs = new WeakMap<object, number>();
   #size = 0;
@@ -76,7 +79,7 @@ export class RecordPacker {
   }
 
   #text(value: string | undefined): number {
-    return value === undefined ? NONE : this.#id(value, value);
+    return value === undefined ? NONE : this.#texts.get(value);
   }
 
   add(r: AuditRecord): void {
@@ -137,6 +140,7 @@ export class RecordPacker {
     this.#reset = this.#size >= this.tableLimit;
     if (this.#reset) {
       this.#ids.clear();
+      this.#texts.clear();
       this.#refs = new WeakMap();
       this.#size = 0;
     }
