@@ -110,9 +110,18 @@ export function parseObjectUrl(url: string | undefined): ObjectRef | undefined {
   const version = parts[2];
   return {
     type,
-    name: decodeURIComponent(name).toLowerCase(),
+    name: decoded(name).toLowerCase(),
     ...(version && VERSION.test(version) ? { version: version.toLowerCase() } : {}),
   };
+}
+
+/** A URL path segment decoded; one with a broken escape stays as written (one odd record must not stop a read). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The vault's name (lower case) from its ARM resource id. */

@@ -119,6 +119,9 @@ describe("object URLs", () => {
     [`https://v.vault.azure.net/keys/k/${V}/sign?api-version=7.4`, { type: "keys", name: "k", version: V }],
     ["https://v.vault.azure.net/keys/k/sign", { type: "keys", name: "k" }],
     ["https://v.vault.azure.net/deletedsecrets/gone?api-version=7.4", { type: "secrets", name: "gone" }],
+    ["https://v.vault.azure.net/secrets/My%2DSecret", { type: "secrets", name: "my-secret" }],
+    // A broken escape (Key Vault refuses the name, but the attempt is logged) keeps the name as written.
+    ["https://v.vault.azure.net/secrets/Bad%E0%A4%A", { type: "secrets", name: "bad%e0%a4%a" }],
     ["https://v.vault.azure.net/secrets?api-version=7.4", undefined],
     ["https://v.vault.azure.net/", undefined],
     ["https://management.azure.com/subscriptions/x/vaults/v", undefined],
