@@ -63,6 +63,7 @@ export class FindingCollector {
 
   add(detector: string, defaultSeverity: Severity, hit: Hit): void {
     const r = hit.record;
+    const time = new Date(r.timeMs).toISOString();
     const windowStart = Math.floor(r.timeMs / hit.windowMs) * hit.windowMs;
     const id = findingId(detector, hit.subject, windowStart);
     let finding = this.#findings.get(id);
@@ -76,8 +77,8 @@ export class FindingCollector {
         principal: { ...(oid ? { oid } : {}), ...(appid ? { appid } : {}), ...(upn ? { upn } : {}) },
         ip: r.ip,
         ...(hit.object ? { object: hit.object } : {}),
-        start: hit.start && hit.start < r.time ? hit.start : r.time,
-        end: r.time,
+        start: hit.start && hit.start < time ? hit.start : time,
+        end: time,
         count: 0,
         summary: hit.summary,
         evidence: [],
@@ -86,9 +87,9 @@ export class FindingCollector {
       this.#findings.set(id, finding);
     }
     finding.count = Math.max(finding.count + 1, hit.total ?? 0);
-    const start = hit.start && hit.start < r.time ? hit.start : r.time;
+    const start = hit.start && hit.start < time ? hit.start : time;
     if (start < finding.start) finding.start = start;
-    if (r.time > finding.end) finding.end = r.time;
+    if (time > finding.end) finding.end = time;
     finding.summary = hit.summary;
     if (hit.baseline !== undefined) finding.baseline = hit.baseline;
     if (hit.severity && SEVERITIES.indexOf(hit.severity) > SEVERITIES.indexOf(finding.severity)) finding.severity = hit.severity;

@@ -26,7 +26,7 @@ export const objectRefSchema = z.object({
 });
 
 export const auditRecord = z.object({
-  time: z.iso.datetime(),
+  /** When, in ms since the epoch (its ISO text is made where it is shown). */
   timeMs: z.number().int(),
   vault: z.object({ name: z.string().min(1), resourceId: z.string().min(1) }),
   operation: z.string().min(1),
@@ -37,7 +37,6 @@ export const auditRecord = z.object({
   ip: z.string(),
   client: z.string(),
   object: objectRefSchema.optional(),
-  requestUri: z.string(),
   correlationId: z.string(),
   durationMs: z.number().nonnegative(),
   /** Access-policy object ids a VaultPut/VaultPatch added or removed. */

@@ -64,7 +64,7 @@ async function readAudit(deps: ComplianceDeps, errors: ComplianceRun["errors"]):
         if (!r.object || !ROTATION_OPERATIONS.has(r.operation) || r.status < 200 || r.status > 299) continue;
         const key = objectKey(r.vault.name, r.object.type === "keys" ? "key" : "secret", r.object.name);
         const list = traces.get(key) ?? [];
-        list.push({ operation: r.operation, time: r.time, ...(r.object.version ? { version: r.object.version } : {}), ...(r.principal.oid ? { principal: r.principal.oid } : {}) });
+        list.push({ operation: r.operation, time: new Date(r.timeMs).toISOString(), ...(r.object.version ? { version: r.object.version } : {}), ...(r.principal.oid ? { principal: r.principal.oid } : {}) });
         traces.set(key, list);
       }
     }

@@ -79,6 +79,6 @@ describe("audit log files", () => {
     writeFileSync(at("A", "02"), record("A", "02"));
     writeFileSync(at("B", "01"), record("B", "01"));
     const { records } = await read([d]);
-    expect(records.map((r) => `${r.vault.name} ${r.time.slice(11, 13)}`)).toEqual(["a 01", "b 01", "a 02"]);
+    expect(records.map((r) => `${r.vault.name} ${new Date(r.timeMs).toISOString().slice(11, 13)}`)).toEqual(["a 01", "b 01", "a 02"]);
   });
 });

@@ -83,7 +83,7 @@ describe("storage archive source", () => {
     const third = readStorageArchive(container, { report: new IngestReport(), sinceMs: startMs, nowMs: endMs, watermark: second.watermark });
     const finished = await collect(third.records);
     expect(finished).toHaveLength(1);
-    expect(finished[0]!.time).toBe(extra.time);
+    expect(finished[0]!.timeMs).toBe(Date.parse(extra.time));
   });
 });
 

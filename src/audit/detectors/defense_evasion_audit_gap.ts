@@ -29,8 +29,7 @@ function verdict(baseline: Baseline, vault: string, atMs: number, t: Readonly<Re
 
 /** A stand-in record for a silence still going on at the end of a scan (no record carries it). */
 function silenceRecord(vault: string, atMs: number): AuditRecord {
-  const time = new Date(atMs).toISOString();
-  return { time, timeMs: atMs, vault: { name: vault, resourceId: `VAULT:${vault.toUpperCase()}` }, operation: "(silence)", status: 200, resultSignature: "", principal: {}, ip: "", client: "", requestUri: "", correlationId: "", durationMs: 0 };
+  return { timeMs: atMs, vault: { name: vault, resourceId: `VAULT:${vault.toUpperCase()}` }, operation: "(silence)", status: 200, resultSignature: "", principal: {}, ip: "", client: "", correlationId: "", durationMs: 0 };
 }
 
 function hours(ms: number): string {
@@ -83,7 +82,7 @@ export const detector: Detector = {
         subject: `${vault}|${r.timeMs - gap}`,
         windowMs: WINDOW.day,
         start: new Date(r.timeMs - gap).toISOString(),
-        summary: `vault ${vault} wrote no audit record for ${hours(gap)} h (until ${r.time}), though it averages ${Math.round(v.dailyMean)} a day`,
+        summary: `vault ${vault} wrote no audit record for ${hours(gap)} h (until ${new Date(r.timeMs).toISOString()}), though it averages ${Math.round(v.dailyMean)} a day`,
         baseline: { longestLearnedSilenceHours: Number(hours(v.learnedMaxGapMs)), dailyMean: Math.round(v.dailyMean), limitHours: Number(hours(v.limitMs)) },
       });
     },

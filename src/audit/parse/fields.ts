@@ -191,21 +191,18 @@ function parseUtc(text: string): number {
   return dayMs + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
-/** Milliseconds and the canonical ISO form (`…T10:11:12.123Z`). */
-function isoTime(value: unknown): { time: string; timeMs: number } {
-  if (typeof value === "string") {
-    const ms = parseUtc(value);
-    // parseUtc accepted the text, so its first 19 characters are already the canonical form.
-    if (!Number.isNaN(ms)) return { time: `${value.slice(0, 19)}.${String(((ms % 1000) + 1000) % 1000).padStart(3, "0")}Z`, timeMs: ms };
-  }
-  const ms = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new RecordError("time must be an ISO 8601 UTC timestamp");
-  return { time: new Date(ms).toISOString(), timeMs: ms };
+/** Milliseconds since the epoch of an ISO 8601 time (or a Date). */
+function timeMsOf(value: unknown): number {
+  const ms = typeof value === "string" ? parseUtc(value) : Number.NaN;
+  if (!Number.isNaN(ms)) return ms;
+  const parsed = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(parsed)) throw new RecordError("time must be an ISO 8601 UTC timestamp");
+  return parsed;
 }
 
 /** Builds the normalised record, throwing a RecordError naming the first bad field. */
 export function finishRecord(fields: RecordFields): AuditRecord {
-  const { time, timeMs } = isoTime(fields.time);
+  const timeMs = timeMsOf(fields.time);
   const operation = str(fields.operation);
   if (!operation) throw new RecordError("operationName must be a non-empty string");
   const status = num(fields.status);
@@ -218,7 +215,6 @@ export function finishRecord(fields: RecordFields): AuditRecord {
   if (duration === undefined || duration < 0) throw new RecordError("durationMs must be a number of milliseconds");
   const object = (id ? objects.get(id) : undefined) ?? (requestUri ? objects.get(requestUri) : undefined);
   const record: AuditRecord = {
-    time,
     timeMs,
     vault: vaultOf(str(fields.resourceId), [id, requestUri]),
     operation,
@@ -227,7 +223,6 @@ export function finishRecord(fields: RecordFields): AuditRecord {
     principal: fields.principal,
     ip: str(fields.ip) ?? "",
     client: str(fields.client) ?? "",
-    requestUri,
     correlationId: str(fields.correlationId) ?? "",
     durationMs: duration,
   };

@@ -1,9 +1,9 @@
 /**
  * @module Audit records packed for a move between threads. Structured-cloning record objects costs about
  * what parsing them did, so a batch travels as typed arrays of ids into a value table that both sides
- * keep: a vault, an object, an operation or a caller's id crosses once, then as a number. Per-record text
- * (time, correlation id) travels as plain string arrays; rare parts (policy changes, vault settings) as
- * they are. Decoded records are equal to the encoded ones, and share vault and object refs the way the
+ * keep: a vault, an object, an operation or a caller's id crosses once, then as a number. The one
+ * per-record text (the correlation id) travels as a plain string array; rare parts (policy changes, vault
+ * settings) as they are. Decoded records are equal to the encoded ones, and share vault and object refs the way the
  * parser's do.
  */
 import { TextCache } from "../parse/textCache.js";
@@ -36,10 +36,7 @@ export interface PackedRecords {
   ints: Int32Array;
   /** timeMs, durationMs per record. */
   numbers: Float64Array;
-  times: string[];
   correlationIds: string[];
-  /** Request URIs name an object version and an api-version: seldom repeated enough to be worth a table entry. */
-  requestUris: string[];
   /** [index, policy change, vault settings] for the few records that carry them. */
   extras: [number, AuditRecord["policyChange"], AuditRecord["vaultConfig"]][];
 }
@@ -57,9 +54,7 @@ export class RecordPacker {
   #count = 0;
   #ints = new Int32Array(1024 * INTS);
   #numbers = new Float64Array(1024 * 2);
-  #times: string[] = [];
   #correlationIds: string[] = [];
-  #requestUris: string[] = [];
   #extras: PackedRecords["extras"] = [];
 
   /** @param tableLimit - values after which the table starts again, so endless distinct text cannot grow it */
@@ -117,9 +112,7 @@ export class RecordPacker {
     ints[at + OBJECT] = object;
     this.#numbers[i * 2] = r.timeMs;
     this.#numbers[i * 2 + 1] = r.durationMs;
-    this.#times.push(r.time);
     this.#correlationIds.push(r.correlationId);
-    this.#requestUris.push(r.requestUri);
     if (r.policyChange || r.vaultConfig) this.#extras.push([i, r.policyChange, r.vaultConfig]);
   }
 
@@ -131,9 +124,7 @@ export class RecordPacker {
       count: this.#count,
       ints: this.#ints.slice(0, this.#count * INTS),
       numbers: this.#numbers.slice(0, this.#count * 2),
-      times: this.#times,
       correlationIds: this.#correlationIds,
-      requestUris: this.#requestUris,
       extras: this.#extras,
     };
     // The table starts again between batches only: ids in a batch refer to what it had when packed.
@@ -146,9 +137,7 @@ export class RecordPacker {
     }
     this.#added = [];
     this.#count = 0;
-    this.#times = [];
     this.#correlationIds = [];
-    this.#requestUris = [];
     this.#extras = [];
     return packed;
   }
@@ -172,7 +161,6 @@ export class RecordUnpacker {
       if (ints[at + UPN]! !== NONE) principal.upn = text(ints[at + UPN]!);
       if (ints[at + IDTYP]! !== NONE) principal.idtyp = text(ints[at + IDTYP]!);
       const record: AuditRecord = {
-        time: packed.times[i]!,
         timeMs: numbers[i * 2]!,
         vault: table[ints[at + VAULT]!] as AuditRecord["vault"],
         operation: text(ints[at + OPERATION]!),
@@ -181,7 +169,6 @@ export class RecordUnpacker {
         principal,
         ip: text(ints[at + IP]!),
         client: text(ints[at + CLIENT]!),
-        requestUri: packed.requestUris[i]!,
         correlationId: packed.correlationIds[i]!,
         durationMs: numbers[i * 2 + 1]!,
       };
