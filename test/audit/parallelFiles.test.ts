@@ -79,6 +79,18 @@ describe("audit files read by parse threads", () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
+  it("carries a line longer than a piece whole into the next piece", async () => {
+    const long = JSON.stringify({ ...corpus.records[1], properties: { ...(corpus.records[1]!.properties as object), clientInfo: "x".repeat(2_500_000) } });
+    const path = join(mkdtempSync(join(tmpdir(), "kvguard-long-line-")), "long.jsonl");
+    writeFileSync(path, [...lines.slice(0, 3000), long, ...lines.slice(3000, 6000)].join("\n") + "\n");
+    const report = new IngestReport();
+    const records = await collect(readAuditFiles([path], report, { threads: 1 }));
+    expect(records).toHaveLength(6001);
+    expect(records[3000]!.client).toHaveLength(2_500_000);
+    expect(records).toEqual(await collect(readRecordFiles([path], new IngestReport())));
+    expect(report.malformed).toBe(0);
+  });
+
   it("reads in this thread when asked for no threads", async () => {
     const report = new IngestReport();
     expect(await collect(readAuditFiles([dir], report, { threads: 0 }))).toEqual(await expected);

@@ -6,6 +6,7 @@
  * (a JSON array, a pretty-printed wrapper) and small inputs are read in this thread.
  */
 import { createReadStream, existsSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -96,6 +97,58 @@ class ParsePool {
   }
 }
 
+/**
+ * A file's bytes (gunzipped) in pieces of whole lines; the last may end without a newline. A read that
+ * fails still gives the whole lines before the failure, then throws.
+ */
+async function* pieces(path: string, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
+  yield* (await isGzip(path)) ? gunzippedPieces(path, onBytes) : plainPieces(path, onBytes);
+}
+
+/**
+ * A plain file read straight into the buffers that are handed out (no copy but the partial last line's),
+ * the next piece read while this one is handed out.
+ */
+async function* plainPieces(path: string, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
+  const file = await open(path, "r");
+  let position = 0;
+  // Fresh buffers each time: one handed to a thread is gone from this one.
+  let data = Buffer.allocUnsafeSlow(PIECE_BYTES);
+  let size = 0;
+  const fill = async (): Promise<void> => {
+    while (size < data.length) {
+      const { bytesRead } = await file.read(data, size, data.length - size, position);
+      if (bytesRead === 0) return;
+      size += bytesRead;
+      position += bytesRead;
+      onBytes(position);
+    }
+  };
+  let filling = fill();
+  try {
+    for (;;) {
+      await filling;
+      if (size < data.length) break;
+      const last = data.lastIndexOf(NEWLINE);
+      // The partial last line starts the next piece; a line longer than a piece grows it.
+      const lines = data;
+      data = Buffer.allocUnsafeSlow(size - (last + 1) + PIECE_BYTES);
+      size = lines.copy(data, 0, last + 1);
+      filling = fill();
+      if (last >= 0) yield new Uint8Array(lines.buffer, lines.byteOffset, last + 1);
+    }
+  } catch (error) {
+    const last = data.subarray(0, size).lastIndexOf(NEWLINE);
+    if (last >= 0) yield new Uint8Array(data.buffer, data.byteOffset, last + 1);
+    throw error;
+  } finally {
+    // A reader stopped early leaves a read in flight: it ends before the file closes.
+    await filling.catch(() => undefined);
+    await file.close();
+  }
+  if (size > 0) yield new Uint8Array(data.buffer, data.byteOffset, size);
+}
+
 /** The parts in one buffer of its own: never a slice of Node's shared pool, which cannot be transferred. */
 function gather(parts: Buffer[], size: number): Buffer {
   const data = Buffer.allocUnsafeSlow(size);
@@ -115,17 +168,13 @@ function cut(parts: Buffer[], size: number): { lines?: Uint8Array; rest: Buffer[
   return { lines: new Uint8Array(data.buffer, data.byteOffset, last + 1), rest: last + 1 < size ? [Buffer.from(data.subarray(last + 1))] : [] };
 }
 
-/**
- * A file's bytes (gunzipped) in pieces of whole lines; the last may end without a newline. A read that
- * fails still gives the whole lines before the failure, then throws.
- */
-async function* pieces(path: string, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
+/** A gzip file's bytes as gunzip gives them, gathered into pieces of whole lines. */
+async function* gunzippedPieces(path: string, onBytes: (read: number) => void): AsyncGenerator<Uint8Array> {
   const raw = createReadStream(path, { highWaterMark: PIECE_BYTES });
   let parts: Buffer[] = [];
   let size = 0;
   try {
-    const stream: AsyncIterable<Buffer> = (await isGzip(path)) ? raw.pipe(createGunzip()) : raw;
-    for await (const chunk of stream) {
+    for await (const chunk of raw.pipe(createGunzip()) as AsyncIterable<Buffer>) {
       onBytes(raw.bytesRead);
       parts.push(chunk);
       size += chunk.length;
