@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { AuditRecord } from "../record.js";
 import { decodeRecords } from "./decode.js";
-import type { IngestReport } from "./report.js";
+import { IngestReport, type IngestSummary } from "./report.js";
 
 export const CHUNK_BYTES = 64 * 1024;
 const RECORD_FILE = /\.(json|jsonl|ndjson|log|gz)$/i;
@@ -84,6 +84,23 @@ export async function* readRecordFile(file: { path: string }, report: IngestRepo
   } finally {
     raw.destroy();
   }
+}
+
+/**
+ * Decodes a piece of a JSON-lines file (whole lines), in stream-sized parts as a file read whole is.
+ * @param each - called with each record, in order
+ * @returns what the piece met (problems numbered from its first line) and its line count
+ */
+export async function decodePiece(bytes: Uint8Array, source: string, each: (record: AuditRecord) => void): Promise<{ report: IngestSummary; lines: number }> {
+  const report = new IngestReport();
+  let lines = 0;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < buffer.length; at += CHUNK_BYTES) parts.push(buffer.subarray(at, at + CHUNK_BYTES));
+  for await (const batch of decodeRecords(parts, { source, report, lines: true, onProgress: (n) => (lines = n) })) {
+    for (const record of batch) each(record);
+  }
+  return { report: report.toJSON(), lines };
 }
 
 /** A truncated gzip or an unreadable file spoils that file, not the run: it is reported and reading goes on. */

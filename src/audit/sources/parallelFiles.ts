@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import type { AuditRecord } from "../record.js";
 import { isDocument } from "./decode.js";
-import { isGzip, listRecordFiles, readListedFiles, readRecordFile, stoppedReading, type FileReadOptions } from "./files.js";
+import { decodePiece, isGzip, listRecordFiles, readListedFiles, readRecordFile, stoppedReading, type FileReadOptions } from "./files.js";
 import { RecordUnpacker, type PackedRecords } from "./recordBatch.js";
 import type { IngestReport, IngestSummary } from "./report.js";
 
@@ -24,6 +24,8 @@ const PIECE_BYTES = 1024 * 1024;
  * measured faster than 2 over the 1 GB bench file; each costs about 1 MB of memory).
  */
 const PIECES_PER_THREAD = 4;
+/** Pieces read ahead and kept back from the threads, for this thread to parse when it would wait. */
+const PIECES_HELD = 2;
 /** Below this much input, starting threads costs more than they save. */
 const POOL_FROM_BYTES = 16 * 1024 * 1024;
 const NEWLINE = 10;
@@ -55,9 +57,16 @@ interface Thread {
   waiting: { resolve: (result: ParseResult) => void; reject: (error: Error) => void }[];
 }
 
+/** A piece handed to a thread. */
+interface Sent {
+  thread: Thread;
+  result: Promise<ParseResult>;
+  /** The result is in (so taking it will not wait). */
+  settled: boolean;
+}
+
 class ParsePool {
   readonly #threads: Thread[];
-  #next = 0;
 
   constructor(size: number) {
     this.#threads = Array.from({ length: size }, () => {
@@ -76,15 +85,24 @@ class ParsePool {
     return this.#threads.length;
   }
 
-  /** Hands a piece to the next thread; resolves to its records once parsed (unpack in hand-out order). */
-  parse(job: ParseJob): { thread: Thread; result: Promise<ParseResult> } {
-    const thread = this.#threads[this.#next]!;
-    this.#next = (this.#next + 1) % this.#threads.length;
+  /** The least busy thread, if one has room for another piece. */
+  free(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.#threads) if (t.waiting.length < PIECES_PER_THREAD && (!best || t.waiting.length < best.waiting.length)) best = t;
+    return best;
+  }
+
+  /** Hands a piece to a thread; its result comes once parsed (unpack a thread's results in hand-out order). */
+  parse(thread: Thread, job: ParseJob): Sent {
     const result = new Promise<ParseResult>((resolve, reject) => thread.waiting.push({ resolve, reject }));
+    const sent: Sent = { thread, result, settled: false };
     // Awaited later, in order; a thread that dies first must not count as an unhandled rejection.
-    result.catch(() => undefined);
+    result.then(
+      () => (sent.settled = true),
+      () => (sent.settled = true),
+    );
     thread.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
-    return { thread, result };
+    return sent;
   }
 
   async close(): Promise<void> {
@@ -209,19 +227,62 @@ function startsJsonLines(first: Uint8Array): boolean {
   return false;
 }
 
-/** One JSON-lines file through the pool; anything else is read in this thread. */
+/** A piece of a file on its way to records: parsed by a thread, or here when this thread would wait. */
+interface Piece {
+  bytes: Uint8Array;
+  sent?: Sent;
+  here?: { records: AuditRecord[]; report: IngestSummary; lines: number };
+}
+
+async function parseHere(piece: Piece, source: string): Promise<void> {
+  const records: AuditRecord[] = [];
+  piece.here = { records, ...(await decodePiece(piece.bytes, source, (record) => records.push(record))) };
+}
+
+/**
+ * One JSON-lines file through the pool; anything else is read in this thread. Pieces go to the threads in
+ * file order; when the next one due is not back yet, this thread parses the last piece no thread has
+ * rather than wait, so the work balances whichever side is slower on this machine.
+ */
 async function* readInPool(pool: ParsePool, file: { path: string }, report: IngestReport, done = 0, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
   const source = file.path;
   const read = pieces(source, (n) => options.onBytes?.(done + n));
-  const out: { thread: Thread; result: Promise<ParseResult> }[] = [];
+  const queue: Piece[] = [];
   let lineBase = 0;
+  const send = () => {
+    for (const piece of queue) {
+      if (piece.sent || piece.here) continue;
+      const thread = pool.free();
+      if (!thread) return;
+      piece.sent = pool.parse(thread, { source, bytes: piece.bytes });
+    }
+  };
   async function* take(): AsyncGenerator<AuditRecord[]> {
-    const { thread, result } = out.shift()!;
-    const parsed = await result;
-    if ("error" in parsed) throw new ParseThreadError(`an audit parse thread failed: ${parsed.error}`);
-    const records = thread.unpacker.unpack(parsed.packed);
-    report.merge({ ...parsed.report, problems: parsed.report.problems.map((p) => ({ ...p, line: p.line > 0 ? p.line + lineBase : 0 })) });
-    lineBase += parsed.lines;
+    const head = queue[0]!;
+    for (let i = queue.length - 1; i > 0 && head.sent && !head.sent.settled; i--) {
+      const spare = queue[i]!;
+      if (spare.sent) break;
+      if (spare.here) continue;
+      await parseHere(spare, source);
+      // Let the threads' messages in, so a result that came meanwhile is seen as settled.
+      await new Promise(setImmediate);
+    }
+    if (!head.sent && !head.here) await parseHere(head, source);
+    queue.shift();
+    let records: AuditRecord[];
+    let summary: IngestSummary;
+    let lines: number;
+    if (head.sent) {
+      const parsed = await head.sent.result;
+      if ("error" in parsed) throw new ParseThreadError(`an audit parse thread failed: ${parsed.error}`);
+      records = head.sent.thread.unpacker.unpack(parsed.packed);
+      ({ report: summary, lines } = parsed);
+    } else {
+      ({ records, report: summary, lines } = head.here!);
+    }
+    report.merge({ ...summary, problems: summary.problems.map((p) => ({ ...p, line: p.line > 0 ? p.line + lineBase : 0 })) });
+    lineBase += lines;
+    send();
     if (records.length > 0) yield records;
   }
   try {
@@ -232,18 +293,20 @@ async function* readInPool(pool: ParsePool, file: { path: string }, report: Inge
       yield* readRecordFile(file, report, done, options);
       return;
     }
-    out.push(pool.parse({ source, bytes: first.value }));
+    queue.push({ bytes: first.value });
+    send();
     for await (const bytes of read) {
-      out.push(pool.parse({ source, bytes }));
-      if (out.length >= pool.size * PIECES_PER_THREAD) yield* take();
+      queue.push({ bytes });
+      send();
+      if (queue.length >= pool.size * PIECES_PER_THREAD + PIECES_HELD) yield* take();
     }
   } catch (error) {
     if (error instanceof ParseThreadError) throw error;
-    while (out.length > 0) yield* take();
+    while (queue.length > 0) yield* take();
     stoppedReading(report, source, error);
     return;
   }
-  while (out.length > 0) yield* take();
+  while (queue.length > 0) yield* take();
 }
 
 /** Parse threads for this much input: 0 when small, or when there is no compiled worker to start. */

@@ -5,29 +5,18 @@
  * order they came, so the packed value table stays in step with the unpacker on the other side.
  */
 import { parentPort } from "node:worker_threads";
-import { decodeRecords } from "./decode.js";
-import { CHUNK_BYTES } from "./files.js";
+import { decodePiece } from "./files.js";
 import type { ParseJob, ParseResult } from "./parallelFiles.js";
 import { RecordPacker } from "./recordBatch.js";
-import { IngestReport } from "./report.js";
 
 const port = parentPort!;
 const packer = new RecordPacker();
 let queue = Promise.resolve();
 
 async function parse(job: ParseJob): Promise<Exclude<ParseResult, { error: string }>> {
-  const report = new IngestReport();
-  let lines = 0;
-  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  // Decoded in stream-sized parts, as a file read in one thread is (see CHUNK_BYTES).
-  const parts: Buffer[] = [];
-  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) parts.push(bytes.subarray(at, at + CHUNK_BYTES));
-  for await (const batch of decodeRecords(parts, { source: job.source, report, lines: true, onProgress: (n) => (lines = n) })) {
-    for (const record of batch) packer.add(record);
-  }
-  return { packed: packer.take(), report: report.toJSON(), lines };
+  const { report, lines } = await decodePiece(job.bytes, job.source, (record) => packer.add(record));
+  return { packed: packer.take(), report, lines };
 }
-
 port.on("message", (job: ParseJob) => {
   queue = queue.then(async () => {
     try {
