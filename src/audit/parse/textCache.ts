@@ -1,8 +1,9 @@
 /**
  * @module A bounded cache keyed by text, for values that recur across millions of audit records (vaults,
  * objects, callers). V8 hashes each freshly parsed string in full the first time it is looked up, about 2 ns
- * a character; a direct-mapped table of recent keys, picked by a few characters and checked by comparing the
- * text, answers most lookups without that hash. Misses fall through to a Map.
+ * a character; a direct-mapped table of recent keys, its slot picked from the length and five characters
+ * and the key checked by comparing the text, answers most lookups without that hash. Keys that differ only
+ * in characters it does not look at share a slot and miss each other; misses fall through to a Map.
  */
 
 /** Slots in the direct-mapped table (a power of two). */

@@ -1,9 +1,10 @@
 /**
  * @module Audit files read by a pool of parse threads: this thread reads each JSON-lines file in pieces
- * of whole lines and hands them out in turn; the threads parse and normalise (the costly part) while
- * this one runs the detectors on the pieces already back, in file order. Records, their order and the
- * report (problems with file and line) are the same as `readRecordFiles` gives. Single-document files
- * (a JSON array, a pretty-printed wrapper) and small inputs are read in this thread.
+ * of whole lines and hands them out in order; the threads parse and normalise (the costly part) while
+ * this one runs the detectors on the pieces already back, in file order, and parses a held-back piece
+ * itself whenever it would otherwise wait. Records, their order and the report (problems with file and
+ * line) are the same as `readRecordFiles` gives. Single-document files (a JSON array, a pretty-printed
+ * wrapper) and small inputs are read in this thread.
  */
 import { createReadStream, existsSync } from "node:fs";
 import { open } from "node:fs/promises";
