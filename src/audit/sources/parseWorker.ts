@@ -17,6 +17,7 @@ async function parse(job: ParseJob): Promise<Exclude<ParseResult, { error: strin
   const { report, lines } = await decodePiece(job.bytes, job.source, (record) => packer.add(record));
   return { packed: packer.take(), report, lines };
 }
+
 port.on("message", (job: ParseJob) => {
   queue = queue.then(async () => {
     try {

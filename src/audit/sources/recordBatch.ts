@@ -3,8 +3,8 @@
  * what parsing them did, so a batch travels as typed arrays of ids into a value table that both sides
  * keep: a vault, an object, an operation or a caller's id crosses once, then as a number. The one
  * per-record text (the correlation id) travels as a plain string array; rare parts (policy changes, vault
- * settings) as they are. Decoded records are equal to the encoded ones, and share vault and object refs the way the
- * parser's do.
+ * settings) as they are. Decoded records are equal to the encoded ones, and share vault and object refs
+ * the way the parser's do.
  */
 import { TextCache } from "../parse/textCache.js";
 import type { AuditRecord, ObjectRef } from "../record.js";
