@@ -89,6 +89,7 @@ export async function runAuditScan(deps: AuditScanDeps): Promise<AuditScanReport
         nowMs: now,
         sliceMs: config.querySliceMinutes * 60_000,
         ingestionDelayMs: config.ingestionDelayMinutes * 60_000,
+        lateArrivalMs: config.lateArrivalHours * 3_600_000,
         ...(previous ? { watermark: workspaceWatermark.parse(previous) } : {}),
       });
       await runRecords(read.records, engine);

@@ -127,7 +127,10 @@ export const auditShape = {
     description: "Minutes of logs one Log Analytics query reads (a query returns at most 500,000 rows; truncated slices are split again).",
   }),
   KVGUARD_AUDIT_INGESTION_DELAY_MINUTES: positiveInt(10).default(10).register(docs, {
-    description: "How far behind now Log Analytics reads stop, for records still being ingested: a record that appears in the workspace later than this after its time is not read.",
+    description: "How far behind now Log Analytics reads stop, for records ingested but not yet queryable.",
+  }),
+  KVGUARD_AUDIT_LATE_ARRIVAL_HOURS: positiveInt(48).default(48).register(docs, {
+    description: "How long after its own time a record may reach Log Analytics and still be read (scans follow ingestion time; a later record is not read).",
   }),
 };
 
@@ -149,6 +152,7 @@ export interface AuditConfig {
   selfIds: string[];
   querySliceMinutes: number;
   ingestionDelayMinutes: number;
+  lateArrivalHours: number;
 }
 
 /**
@@ -174,5 +178,6 @@ export function auditConfig(settings: AuditSettings, clientId?: string): AuditCo
     selfIds: settings.KVGUARD_AUDIT_SELF_IDS ?? (clientId ? [clientId.toLowerCase()] : []),
     querySliceMinutes: settings.KVGUARD_AUDIT_QUERY_SLICE_MINUTES,
     ingestionDelayMinutes: settings.KVGUARD_AUDIT_INGESTION_DELAY_MINUTES,
+    lateArrivalHours: settings.KVGUARD_AUDIT_LATE_ARRIVAL_HOURS,
   };
 }

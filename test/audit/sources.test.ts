@@ -112,7 +112,7 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, rowLimit: 150 });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 25 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000 });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 25 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
       const got = await collect(read.records);
       expect(report.malformed).toBe(0);
       expect(report.partial).toEqual([]);
@@ -132,10 +132,35 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables } });
     try {
       const nowMs = startMs + 3 * HOUR;
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, sliceMs: HOUR, ingestionDelayMs: 45 * 60_000 });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, sliceMs: HOUR, ingestionDelayMs: 45 * 60_000, lateArrivalMs: 48 * HOUR });
       await collect(read.records);
       expect(read.watermark.untilMs).toBe(nowMs - 45 * 60_000);
       expect(Math.max(...fake.queries.map((q) => Date.parse(q.to)))).toBe(nowMs - 45 * 60_000);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("reads a record that reached the workspace late in the scan after it arrived, once", async () => {
+    // Three records at 01:00; the second is ingested only at 05:00 (an agent's backlog), long after the
+    // first scan (at 02:00) moved the watermark past its own time.
+    const three = records.slice(0, 3).map((r, i) => ({ ...r, time: new Date(startMs + HOUR + i * 1000).toISOString() }));
+    const ids = records.slice(0, 3).map((r) => r.correlationId as string);
+    let nowMs = startMs + 2 * HOUR;
+    const late: Record<string, FakeTable> = {
+      AzureDiagnostics: { columns: columns(DIAGNOSTICS_COLUMNS), rows: [], ingestedMs: [] },
+      AZKVAuditLogs: { columns: columns(AZKV_COLUMNS), rows: three.map(azkvRow), ingestedMs: [startMs + HOUR + 60_000, startMs + 5 * HOUR, startMs + HOUR + 60_000] },
+    };
+    const fake = await startLogAnalyticsFake({ workspaces: { ws1: late }, nowMs: () => nowMs });
+    try {
+      const options = { workspaceId: "ws1", sinceMs: startMs, sliceMs: HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR };
+      const first = readLogAnalytics(client(fake), { ...options, report: new IngestReport(), nowMs });
+      expect((await collect(first.records)).map((r) => r.correlationId)).toEqual([ids[0], ids[2]]);
+      nowMs = startMs + 6 * HOUR;
+      const second = readLogAnalytics(client(fake), { ...options, report: new IngestReport(), nowMs, watermark: first.watermark });
+      expect((await collect(second.records)).map((r) => r.correlationId)).toEqual([ids[1]]);
+      const third = readLogAnalytics(client(fake), { ...options, report: new IngestReport(), nowMs: startMs + 7 * HOUR, watermark: second.watermark });
+      expect(await collect(third.records)).toEqual([]);
     } finally {
       await fake.close();
     }
@@ -146,14 +171,14 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, failPartially: (q) => q.table === "AZKVAuditLogs" && q.from === failedFrom });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 24 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000 });
+      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 24 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
       const got = await collect(read.records);
       // Rows of the last ten minutes are not read yet: Log Analytics ingests with a delay.
       expect(got).toHaveLength(records.filter((r) => Date.parse(r.time) < startMs + 24 * HOUR - 10 * 60_000).length);
       expect(report.partial).toHaveLength(1);
       expect(report.partial[0]).toMatch(/workspace ws1 AZKVAuditLogs .*PartialError/);
       expect(read.watermark.untilMs).toBe(startMs + 12 * HOUR);
-      const missing = readLogAnalytics(client(fake), { workspaceId: "nope", report, sinceMs: startMs, nowMs: startMs + HOUR, sliceMs: HOUR, ingestionDelayMs: 10 * 60_000 });
+      const missing = readLogAnalytics(client(fake), { workspaceId: "nope", report, sinceMs: startMs, nowMs: startMs + HOUR, sliceMs: HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
       expect(await collect(missing.records)).toEqual([]);
       expect(report.partial.at(-1)).toMatch(/workspace nope/);
       expect(missing.watermark.untilMs).toBe(startMs);

@@ -86,6 +86,7 @@ describe("loadConfig", () => {
             selfIds: [],
             querySliceMinutes: 60,
             ingestionDelayMinutes: 10,
+            lateArrivalHours: 48,
           },
           alerts: { schedule: "0 */5 * * * *" },
         },

@@ -3,7 +3,9 @@
  * `LogsQueryClient` can be pointed at it (`endpoint`, `tlsOptions.ca`): HTTPS, `POST
  * /v1/workspaces/{id}/query` with `{query, timespan}`, answered with `{tables:[{name, columns, rows}]}`,
  * a 200 with `error` for a partial failure, and a truncated answer past a row limit. It understands only
- * the query shapes kvguard sends: the table name first and a `datetime(from)`..`datetime(to)` range.
+ * the query shapes kvguard sends: the table name first, a `TimeGenerated` range and an `ingestion_time()`
+ * range, each `>= datetime(a) and < datetime(b)`. Each row has an ingestion time (its TimeGenerated unless
+ * given) and is not there before it; the `timespan` parameter limits TimeGenerated too, as the service's does.
  */
 import type { ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
@@ -13,11 +15,14 @@ import { createTlsMaterial } from "../../emulator/tls.js";
 export interface FakeTable {
   columns: { name: string; type: string }[];
   rows: unknown[][];
+  /** When each row was ingested (ms), by index; a row without one was ingested at its TimeGenerated. */
+  ingestedMs?: number[];
 }
 
 export interface FakeQuery {
   workspace: string;
   table: string;
+  /** The ingestion-time range (the TimeGenerated range when the query has none). */
   from: string;
   to: string;
   timespan: string;
@@ -29,6 +34,8 @@ export interface LogAnalyticsFakeOptions {
   rowLimit?: number;
   /** A query for which this returns true answers its rows with a partial error (an engine failure). */
   failPartially?: (query: FakeQuery) => boolean;
+  /** The service's clock: rows ingested after it are not there yet (default: all rows are). */
+  nowMs?: () => number;
 }
 
 export interface LogAnalyticsFake {
@@ -59,20 +66,24 @@ export async function startLogAnalyticsFake(options: LogAnalyticsFakeOptions): P
       if (!tables) return send(res, 404, { error: { code: "WorkspaceNotFoundError", message: `Workspace ${workspace} not found` } });
       const body = JSON.parse(text) as { query: string; timespan?: string };
       const tableName = /^\s*(\w+)/.exec(body.query)?.[1] ?? "";
-      const [from = "", to = ""] = [...body.query.matchAll(/datetime\(([^)]+)\)/g)].map((m) => m[1]!);
-      const query: FakeQuery = { workspace, table: tableName, from, to, timespan: body.timespan ?? "" };
+      const range = (column: string) => new RegExp(`${column} >= datetime\\(([^)]+)\\) and ${column} < datetime\\(([^)]+)\\)`).exec(body.query);
+      const time = range("TimeGenerated");
+      const ingestion = range("ingestion_time\\(\\)") ?? time;
+      const query: FakeQuery = { workspace, table: tableName, from: ingestion?.[1] ?? "", to: ingestion?.[2] ?? "", timespan: body.timespan ?? "" };
       queries.push(query);
       const table = tables[tableName];
       if (!table) {
         return send(res, 400, { error: { code: "BadArgumentError", message: "The request had some invalid properties", innererror: { code: "SemanticError", message: `'${tableName}' could not be resolved` } } });
       }
       const timeColumn = table.columns.findIndex((c) => c.name === "TimeGenerated");
-      const fromMs = Date.parse(from);
-      const toMs = Date.parse(to);
+      const within = (ms: number, text: string[] | null | undefined) => !text || (ms >= Date.parse(text[0]!) && ms < Date.parse(text[1]!));
+      const span = body.timespan?.split("/");
+      const nowMs = options.nowMs?.() ?? Infinity;
       let rows = table.rows
-        .filter((row) => {
+        .filter((row, i) => {
           const t = Date.parse(String(row[timeColumn]));
-          return t >= fromMs && t < toMs;
+          const ingested = table.ingestedMs?.[i] ?? t;
+          return ingested <= nowMs && within(t, time?.slice(1)) && within(ingested, ingestion?.slice(1)) && within(t, span?.length === 2 ? span : undefined);
         })
         .sort((a, b) => Date.parse(String(a[timeColumn])) - Date.parse(String(b[timeColumn])));
       let error: unknown;

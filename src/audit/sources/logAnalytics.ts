@@ -1,9 +1,12 @@
 /**
  * @module Audit records from a Log Analytics workspace through `LogsQueryClient`: both the legacy
- * `AzureDiagnostics` table and the resource-specific `AZKVAuditLogs` table. A query returns at most
- * 500,000 rows / 64 MB, so the range is read in time slices, and a slice the service truncated is split in
- * two and read again. Partial failures are reported, and the watermark (per workspace) stops before the
- * first slice that did not answer fully, so the next run retries it.
+ * `AzureDiagnostics` table and the resource-specific `AZKVAuditLogs` table. Reads follow ingestion time
+ * (`ingestion_time()`), not the record's own time, so a record that reaches the workspace late is read by
+ * the scan after it arrives instead of falling behind the watermark; the record's time is searched that far
+ * back (the late-arrival allowance). A query returns at most 500,000 rows / 64 MB, so the range is read in
+ * slices, and a slice the service truncated is split in two and read again. Partial failures are reported,
+ * and the watermark (per workspace, in ingestion time) stops before the first slice that did not answer
+ * fully, so the next run retries it.
  */
 import { LogsQueryResultStatus, type LogsQueryClient, type LogsTable } from "@azure/monitor-query-logs";
 import { z } from "zod";
@@ -17,16 +20,27 @@ export type WorkspaceWatermark = z.infer<typeof workspaceWatermark>;
 
 const MIN_SLICE_MS = 60_000;
 
-const TABLES: { name: string; query: (from: string, to: string) => string; parse: (row: Row) => AuditRecord }[] = [
+/** A slice: rows ingested in [from, to), whose own time is in [timeFrom, to) (ISO texts). */
+interface Window {
+  timeFrom: string;
+  from: string;
+  to: string;
+}
+
+/** The range filters every query starts with: record time first, so the service can skip old extents. */
+function inWindow(w: Window): string {
+  return `where TimeGenerated >= datetime(${w.timeFrom}) and TimeGenerated < datetime(${w.to}) | where ingestion_time() >= datetime(${w.from}) and ingestion_time() < datetime(${w.to})`;
+}
+
+const TABLES: { name: string; query: (w: Window) => string; parse: (row: Row) => AuditRecord }[] = [
   {
     name: "AzureDiagnostics",
-    query: (from, to) =>
-      `AzureDiagnostics | where TimeGenerated >= datetime(${from}) and TimeGenerated < datetime(${to}) | where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | order by TimeGenerated asc`,
+    query: (w) => `AzureDiagnostics | ${inWindow(w)} | where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | order by TimeGenerated asc`,
     parse: fromAzureDiagnosticsRow,
   },
   {
     name: "AZKVAuditLogs",
-    query: (from, to) => `AZKVAuditLogs | where TimeGenerated >= datetime(${from}) and TimeGenerated < datetime(${to}) | order by TimeGenerated asc`,
+    query: (w) => `AZKVAuditLogs | ${inWindow(w)} | order by TimeGenerated asc`,
     parse: fromAzkvAuditLogsRow,
   },
 ];
@@ -39,8 +53,10 @@ export interface LogAnalyticsReadOptions {
   nowMs: number;
   /** Length of one query's time range (KVGUARD_AUDIT_QUERY_SLICE_MINUTES). */
   sliceMs: number;
-  /** How far behind now reading stops: rows appear in Log Analytics minutes after the request (KVGUARD_AUDIT_INGESTION_DELAY_MINUTES). */
+  /** How far behind now reading stops, for rows ingested but not yet queryable (KVGUARD_AUDIT_INGESTION_DELAY_MINUTES). */
   ingestionDelayMs: number;
+  /** How long after its own time a record may be ingested and still be read (KVGUARD_AUDIT_LATE_ARRIVAL_HOURS). */
+  lateArrivalMs: number;
 }
 
 /** Whether a partial error says the result was cut at the row or size limit. */
@@ -50,7 +66,7 @@ function truncated(error: { code?: string; details?: { code?: string }[]; messag
 }
 
 /**
- * Reads the workspace from the watermark (or `sinceMs`) to now minus the ingestion delay.
+ * Reads what the workspace ingested from the watermark (or `sinceMs`) to now minus the ingestion delay.
  * @param client - a LogsQueryClient (its endpoint chooses the cloud, or a local fake in tests)
  * @param options - workspace, watermark, clock, report
  */
@@ -65,9 +81,11 @@ export function readLogAnalytics(client: LogsQueryClient, options: LogAnalyticsR
   async function* slice(table: (typeof TABLES)[number], from: number, to: number): AsyncGenerator<AuditRecord[]> {
     const fromIso = new Date(from).toISOString();
     const toIso = new Date(to).toISOString();
+    const timeFrom = new Date(from - options.lateArrivalMs);
     let tables: LogsTable[];
     try {
-      const result = await client.queryWorkspace(options.workspaceId, table.query(fromIso, toIso), { startTime: new Date(from), endTime: new Date(to) });
+      const query = table.query({ timeFrom: timeFrom.toISOString(), from: fromIso, to: toIso });
+      const result = await client.queryWorkspace(options.workspaceId, query, { startTime: timeFrom, endTime: new Date(to) });
       if (result.status === LogsQueryResultStatus.PartialFailure) {
         if (truncated(result.partialError) && to - from > MIN_SLICE_MS) {
           const mid = from + Math.floor((to - from) / 2);
