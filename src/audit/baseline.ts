@@ -2,10 +2,9 @@
  * @module What the detectors learned about normal access, per vault, principal, IP, operation and client,
  * over a sliding window (default 14 days): when each pairing was first and last seen, daily series
  * (counts and peaks), each principal's events per hour of each day (read as an hour-of-week profile over
- * the window), each vault's last activity and settings, and
- * the version history of each secret. Detectors update it record by record (incrementally); it is saved
- * as JSON between runs and checked with a schema on load. While it is younger than its window it is
- * warming up, and no "unusual" finding is made.
+ * the window), each vault's last activity and settings, and the version history of each secret. Detectors
+ * update it record by record (incrementally); it is saved as JSON between runs and checked with a schema
+ * on load. While it is younger than its window it is warming up, and no "unusual" finding is made.
  */
 import { z } from "zod";
 import type { VaultConfig } from "./parse/fields.js";
