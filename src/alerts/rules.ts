@@ -99,7 +99,7 @@ export function parseRules(data: unknown): RulesParse {
   return {
     ok: false,
     problems: parsed.error.issues.map((issue) => {
-      const message = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove it or check its spelling (README, Alerts)` : issue.message;
+      const message = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove it or check its spelling (docs/alerts.md)` : issue.message;
       return issue.path.length ? `at ${pathText(issue.path)}: ${message}` : message;
     }),
   };

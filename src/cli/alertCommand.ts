@@ -17,7 +17,7 @@ export async function alertCommand(args: string[], out: NodeJS.WritableStream): 
   const kind = values.kind as AlertKind;
   if (!ALERT_KINDS.includes(kind)) throw new Error(`--kind ${values.kind} is not an alert kind; use one of ${ALERT_KINDS.join(", ")}`);
   const alerting = await alertingFromSettings(process.env, { log: (line) => out.write(`${line}\n`) });
-  if (!alerting) throw new Error("KVGUARD_ALERT_RULES is not set: define channels and routes first (README, Alerts)");
+  if (!alerting) throw new Error("KVGUARD_ALERT_RULES is not set: define channels and routes first (docs/alerts.md)");
   try {
     const names = Object.keys(alerting.sinks);
     const sink = values.channel ? alerting.sinks[values.channel] : undefined;

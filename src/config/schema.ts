@@ -1,5 +1,5 @@
 /**
- * @module Every setting kvguard reads, as one zod schema; the settings table built from it (the README and
+ * @module Every setting kvguard reads, as one zod schema; the settings table built from it (docs/settings.md and
  * the Bicep check read that table); and `loadConfig`, which turns the environment into a typed config or a
  * list of problems, each naming the setting and how to fix it, never showing a secret value.
  */
@@ -196,7 +196,7 @@ export interface SettingRow {
   example?: string;
 }
 
-/** Every setting, in schema order: the single source for the README and the Bicep check. */
+/** Every setting, in schema order: the single source for docs/settings.md and the Bicep check. */
 export const settingsTable: readonly SettingRow[] = SETTING_NAMES.map((name) => {
   const schema = shape[name];
   const doc = docs.get(schema);

@@ -14,7 +14,7 @@ const CONNECTION_SETTING = { teams: "KVGUARD_ALERT_TEAMS_WEBHOOKS", smtp: "KVGUA
 export async function alertChecks(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<CheckResult[]> {
   const alerting = await alertingFromSettings(env);
   if (!alerting) {
-    return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (README, Alerts), or leave out --send-test-alert" }];
+    return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (docs/alerts.md), or leave out --send-test-alert" }];
   }
   try {
     const results: CheckResult[] = [];

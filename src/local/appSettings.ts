@@ -1,7 +1,7 @@
 /**
  * @module `%NAME%` app-setting expressions in trigger options (a schedule, a queue name), resolved as the
  * Functions host resolves them: each `%NAME%` is replaced by that app setting. When the setting is unset,
- * kvguard's settings table supplies its documented default, so the runner runs with what the README says.
+ * kvguard's settings table supplies its documented default, so the runner runs with what docs/settings.md says.
  */
 import { settingsTable } from "../config/schema.js";
 
