@@ -1,7 +1,8 @@
 /**
  * @module Starts the local cloud with every provider's routes: Key Vault's management plane over the local
- * Key Vault's vaults, Azure Storage's over Azurite's accounts, and Entra ID applications with their token
- * endpoint. It shares the local Key Vault's TLS material, so one CA file trusts both.
+ * Key Vault's vaults, Azure Storage's over Azurite's accounts, Entra ID applications with their token
+ * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics
+ * and the Logs Ingestion API. It shares the local Key Vault's TLS material, so one CA file trusts both.
  */
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
@@ -9,6 +10,7 @@ import { entraRoutes } from "./entra/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
 import { storageArmRoutes } from "./storageArm.js";
+import { webProvider, type LocalWebApps } from "./web/index.js";
 
 export { CloudError, LocalCloud, type CloudRoute } from "./host.js";
 
@@ -20,10 +22,24 @@ export interface LocalCloudOptions {
   port?: number;
 }
 
-export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir })];
+/** The providers that hold state of their own, for tests and the demo that drive them in-process. */
+export interface LocalCloudProviders {
+  web: LocalWebApps;
+}
+
+export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<StartedLocalCloud> {
+  const web = webProvider(options.kv);
+  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir }), ...web.routes];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
-  return LocalCloud.start({ tls: options.kv.tls, routes, ...(options.port !== undefined ? { port: options.port } : {}) });
+  const cloud = await LocalCloud.start({
+    tls: options.kv.tls,
+    routes,
+    closers: [() => web.web.close()],
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  return Object.assign(cloud, { providers: { web: web.web } });
 }
 
 /** The settings that point kvguard's management-plane clients at a local cloud. */

@@ -12,12 +12,12 @@ import type { Identity } from "../auth/identity.js";
 import { accessPolicyChangedEvent } from "../events/bus.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
 import type { AccessPolicy, Vault, VaultSettings } from "../vault.js";
+import { authorizationFailed, parseArmBody, resourceNotFound } from "./armScope.js";
 import { CloudError, type CloudRequest, type CloudResponse, type CloudRoute } from "./host.js";
 import {
   applyVaultBody,
   diagnosticSettingBody,
   diagnosticSettingResource,
-  parseArmBody,
   roleAssignmentResource,
   vaultPatchBody,
   vaultPutBody,
@@ -36,15 +36,6 @@ function canAccess(vault: Vault, identity: Identity | undefined, access: Access)
   return entries.some((e) => e.principalId === identity?.oid && (access === "read" || e.role === "Contributor"));
 }
 
-function authorizationFailed(identity: Identity | undefined, action: string, scope: string): CloudError {
-  const oid = identity?.oid ?? "unknown";
-  return new CloudError(
-    403,
-    "AuthorizationFailed",
-    `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-  );
-}
-
 /** The vault a request names, checked against subscription, resource group and the caller's access. */
 function vaultFor(kv: LocalKeyVault, request: CloudRequest, access: Access, action: string): Vault {
   const { subscriptionId, resourceGroup, vaultName } = request.params;
@@ -53,13 +44,7 @@ function vaultFor(kv: LocalKeyVault, request: CloudRequest, access: Access, acti
     vault &&
     vault.settings.subscriptionId.toLowerCase() === subscriptionId!.toLowerCase() &&
     vault.settings.resourceGroup.toLowerCase() === resourceGroup!.toLowerCase();
-  if (!found) {
-    throw new CloudError(
-      404,
-      "ResourceNotFound",
-      `The Resource 'Microsoft.KeyVault/vaults/${vaultName}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-    );
-  }
+  if (!found) throw resourceNotFound("Microsoft.KeyVault/vaults", vaultName!, resourceGroup!);
   if (!canAccess(vault, request.identity, access)) throw authorizationFailed(request.identity, action, vault.resourceId);
   return vault;
 }

@@ -127,14 +127,6 @@ export const diagnosticSettingBody = z.object({
   }),
 });
 
-/** Parses a body or answers ARM's 400 with the first problem. */
-export function parseArmBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new CloudError(400, "BadRequest", `The request body is invalid at '${issue.path.join(".") || "body"}': ${issue.message}.`);
-}
-
 type PropertiesBody = z.output<typeof vaultPropertiesBody>;
 
 /**

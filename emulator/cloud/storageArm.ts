@@ -9,6 +9,7 @@
  */
 import { DEV_ACCOUNT, type LocalStorageAccount, type RunningAzurite, type StorageAccountKey, type StorageKeyName } from "../azurite.js";
 import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../localKeyVault.js";
+import { checkScope, resourceNotFound } from "./armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "./host.js";
 
 const ACCOUNT_PATH = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Storage/storageAccounts/{account}";
@@ -19,30 +20,12 @@ export function localStorageAccountId(account: string): string {
   return `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${LOCAL_RESOURCE_GROUP}/providers/Microsoft.Storage/storageAccounts/${account}`;
 }
 
-function requireApiVersion(request: CloudRequest): void {
-  if (!request.query.get("api-version")) {
-    throw new CloudError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-  }
-}
-
 /** The account the path names, after ARM's checks of subscription and resource group. */
 function findAccount(azurite: RunningAzurite, request: CloudRequest): LocalStorageAccount {
-  requireApiVersion(request);
-  const { subscriptionId, resourceGroup, account } = request.params as Record<"subscriptionId" | "resourceGroup" | "account", string>;
-  if (subscriptionId.toLowerCase() !== LOCAL_SUBSCRIPTION_ID) {
-    throw new CloudError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
-  }
-  if (resourceGroup.toLowerCase() !== LOCAL_RESOURCE_GROUP) {
-    throw new CloudError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
-  }
+  checkScope(request);
+  const { resourceGroup, account } = request.params as Record<"resourceGroup" | "account", string>;
   const found = azurite.accounts.get(account);
-  if (!found) {
-    throw new CloudError(
-      404,
-      "ResourceNotFound",
-      `The Resource 'Microsoft.Storage/storageAccounts/${account}' under resource group '${resourceGroup}' was not found.`,
-    );
-  }
+  if (!found) throw resourceNotFound("Microsoft.Storage/storageAccounts", account, resourceGroup);
   return found;
 }
 

@@ -30,7 +30,8 @@ function loginError(status: number, error: string, code: number, description: st
   };
 }
 
-function unsignedJwt(claims: Record<string, unknown>): string {
+/** A JWT without a signature, as every token of the local stack is (its services read the claims only). */
+export function unsignedJwt(claims: Record<string, unknown>): string {
   const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString("base64url");
   return `${encode({ alg: "none", typ: "JWT" })}.${encode(claims)}.`;
 }
