@@ -7,6 +7,7 @@
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
 import { entraRoutes } from "./entra/index.js";
+import { eventGridProvider, type LocalEventGrid } from "./eventGrid/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
 import { storageArmRoutes } from "./storageArm.js";
@@ -25,21 +26,26 @@ export interface LocalCloudOptions {
 /** The providers that hold state of their own, for tests and the demo that drive them in-process. */
 export interface LocalCloudProviders {
   web: LocalWebApps;
+  eventGrid: LocalEventGrid;
 }
 
 export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<StartedLocalCloud> {
   const web = webProvider(options.kv);
-  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir }), ...web.routes];
+  const eventGrid = await eventGridProvider(options.kv);
+  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir }), ...web.routes, ...eventGrid.routes];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
-  const cloud = await LocalCloud.start({
-    tls: options.kv.tls,
-    routes,
-    closers: [() => web.web.close()],
-    ...(options.port !== undefined ? { port: options.port } : {}),
-  });
-  return Object.assign(cloud, { providers: { web: web.web } });
+  const closers = [() => web.web.close(), () => eventGrid.eventGrid.close()];
+  let cloud: LocalCloud;
+  try {
+    cloud = await LocalCloud.start({ tls: options.kv.tls, routes, closers, ...(options.port !== undefined ? { port: options.port } : {}) });
+  } catch (error) {
+    for (const close of closers) await close();
+    throw error;
+  }
+  eventGrid.eventGrid.baseUrl = cloud.url;
+  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid } });
 }
 
 /** The settings that point kvguard's management-plane clients at a local cloud. */

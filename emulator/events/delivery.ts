@@ -6,10 +6,14 @@
  * Delivery never blocks the request that raised an event: events are queued when published and sent from a
  * timer. Pending retries live in memory only: they do not survive a restart (Event Grid keeps them; the
  * emulator persists the subscriptions, not the queue).
+ *
+ * The events are Key Vault's by default; an `EventFormat` lets the local cloud's Event Grid topics deliver
+ * their own publishers' events with the same machinery.
  */
 import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { STATUS_CODES } from "node:http";
-import type { EventBus, KeyVaultEvent, VaultRef } from "./bus.js";
+import type { KeyVaultEvent, VaultRef } from "./bus.js";
 import { EVENT_GRID_ORIGIN, toCloudEvent, validationEvent, validationResponseCode } from "./cloudEvents.js";
 import { DeadLetterWriter, type DeadLetterFields, type DeadLetterReason } from "./deadLetter.js";
 import {
@@ -18,8 +22,6 @@ import {
   matches,
   parseSubscription,
   retryDelayMs,
-  subscriptionInput,
-  normalizeSubscription,
   type Subscription,
 } from "./subscription.js";
 import { callWebhook, WEBHOOK_TIMEOUT_MS, type WebhookAnswer } from "./webhook.js";
@@ -32,7 +34,7 @@ export interface DeliveryOptions {
   deadLetterDir: string;
   /** The emulator's CA (PEM), trusted for https endpoints on loopback. */
   ca?: string;
-  /** The emulator's clock (ms), for dead-letter times; default: real time plus the clock offset seen at publish. */
+  /** The emulator's clock (ms), for publish and dead-letter times; default: real time. */
   now?: () => number;
   /** How long a webhook has to answer a validation request, and to complete a manual validation. Default 30 s. */
   handshakeTimeoutMs?: number;
@@ -48,7 +50,34 @@ export interface CreateContext {
   vaults: VaultRef[];
   /** Base URL (`https://127.0.0.1:port`) of the admin API, for the handshake's `validationUrl`. */
   validationBaseUrl: string;
+  /** The validation event's `topic`; default: the filtered vault's resource id, else the subscription's. */
+  topic?: string;
+  /** The handshake's `validationUrl`; default: `/management/subscriptions/{name}/validate/{code}` on `validationBaseUrl`. */
+  validationUrl?: (name: string, code: string) => string;
 }
+
+/** An event in the Event Grid schema, with the versions its delivery headers carry. */
+export interface EventGridShaped {
+  metadataVersion: string;
+  dataVersion: string;
+}
+
+/** How a delivery reads subscriptions and writes the events it carries in each delivery schema. */
+export interface EventFormat<E> {
+  /** Validates a subscription; throws 400 BadParameter naming the first problem. */
+  parse(input: unknown): Subscription;
+  matches(sub: Subscription, event: E): boolean;
+  eventGrid(event: E): EventGridShaped;
+  cloudEvent(event: E): object;
+}
+
+/** Key Vault's events, the delivery's default. */
+export const keyVaultEventFormat: EventFormat<KeyVaultEvent> = {
+  parse: parseSubscription,
+  matches,
+  eventGrid: (event) => event,
+  cloudEvent: toCloudEvent,
+};
 
 export interface DeliveryCounters {
   /** Events acknowledged with 200-204. */
@@ -79,16 +108,16 @@ export interface SubscriptionView {
   counters: DeliveryCounters;
 }
 
-interface SubscriptionState {
+interface SubscriptionState<E> {
   config: Subscription;
   counters: Omit<DeliveryCounters, "pending">;
-  pending: Set<Pending>;
+  pending: Set<Pending<E>>;
   deleted: boolean;
 }
 
-interface Pending {
-  state: SubscriptionState;
-  event: KeyVaultEvent;
+interface Pending<E> {
+  state: SubscriptionState<E>;
+  event: E;
   attempts: number;
   /** Emulator time at publish. */
   publishMs: number;
@@ -131,20 +160,21 @@ function isDelivered(status: number): boolean {
   return status >= 200 && status <= 204;
 }
 
-export class EventDelivery {
-  readonly #subs = new Map<string, SubscriptionState>();
-  readonly #pending = new Set<Pending>();
+export class EventDelivery<E = KeyVaultEvent> {
+  readonly #subs = new Map<string, SubscriptionState<E>>();
+  readonly #pending = new Set<Pending<E>>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #manual = new Map<string, ManualValidation>();
   readonly #idleWaiters = new Set<() => void>();
   readonly #abort = new AbortController();
   readonly #deadLetters: DeadLetterWriter;
-  readonly #listener = (event: KeyVaultEvent) => this.#onEvent(event);
+  readonly #listener = (event: E) => this.#onEvent(event);
   #closed = false;
 
   constructor(
-    readonly bus: EventBus,
+    readonly bus: EventEmitter<{ event: [E] }>,
     readonly options: DeliveryOptions,
+    readonly format: EventFormat<E> = keyVaultEventFormat as unknown as EventFormat<E>,
   ) {
     this.#deadLetters = new DeadLetterWriter(options.deadLetterDir);
     bus.on("event", this.#listener);
@@ -156,7 +186,7 @@ export class EventDelivery {
    */
   async create(input: unknown, ctx: CreateContext): Promise<{ created: boolean; view: SubscriptionView }> {
     if (this.#closed) throw new KvError(503, "ServiceUnavailable", "The local Key Vault is closing.");
-    const config = parseSubscription(input);
+    const config = this.format.parse(input);
     if (config.vaults) {
       const served = ctx.vaults.map((v) => v.name);
       const unknown = config.vaults.find((name) => !served.some((s) => s.toLowerCase() === name.toLowerCase()));
@@ -181,7 +211,7 @@ export class EventDelivery {
       current.config = config;
       return { created: false, view: this.#view(current) };
     }
-    const state: SubscriptionState = {
+    const state: SubscriptionState<E> = {
       config,
       counters: { delivered: 0, retried: 0, deadLettered: 0 },
       pending: new Set(),
@@ -228,13 +258,11 @@ export class EventDelivery {
   load(subscriptions: unknown[]): Promise<void> {
     const restored: Subscription[] = [];
     for (const [i, saved] of subscriptions.entries()) {
-      const parsed = subscriptionInput.safeParse(saved);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const where = issue.path.join(".") || "body";
-        return Promise.reject(new Error(`saved subscription #${i + 1} is invalid: ${where}: ${issue.message}`, { cause: parsed.error }));
+      try {
+        restored.push(this.format.parse(saved));
+      } catch (error) {
+        return Promise.reject(new Error(`saved subscription #${i + 1} is invalid: ${(error as Error).message}`, { cause: error }));
       }
-      restored.push(normalizeSubscription(parsed.data));
     }
     for (const config of restored) {
       this.#subs.set(config.name.toLowerCase(), {
@@ -285,7 +313,7 @@ export class EventDelivery {
     this.#checkIdle();
   }
 
-  #view(state: SubscriptionState): SubscriptionView {
+  #view(state: SubscriptionState<E>): SubscriptionView {
     const c = state.config;
     return {
       name: c.name,
@@ -328,9 +356,10 @@ export class EventDelivery {
     const timeoutMs = this.options.handshakeTimeoutMs ?? WEBHOOK_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     const code = randomUUID();
-    const validationUrl = `${ctx.validationBaseUrl}/management/subscriptions/${encodeURIComponent(config.name)}/validate/${code}`;
+    const validationUrl =
+      ctx.validationUrl?.(config.name, code) ?? `${ctx.validationBaseUrl}/management/subscriptions/${encodeURIComponent(config.name)}/validate/${code}`;
     const vault = config.vaults?.length === 1 ? ctx.vaults.find((v) => v.name.toLowerCase() === config.vaults![0]!.toLowerCase()) : undefined;
-    const topic = vault?.resourceId ?? ctx.vaults[0]?.resourceId.replace(/\/resourceGroups\/.*$/i, "") ?? "/subscriptions";
+    const topic = ctx.topic ?? vault?.resourceId ?? ctx.vaults[0]?.resourceId.replace(/\/resourceGroups\/.*$/i, "") ?? "/subscriptions";
     const manual: ManualValidation = { name: config.name, done: false };
     this.#manual.set(code, manual);
     try {
@@ -396,13 +425,13 @@ export class EventDelivery {
 
   // ---- delivery ----
 
-  #onEvent(event: KeyVaultEvent): void {
+  #onEvent(event: E): void {
     if (this.#closed) return;
     const nowMs = Date.now();
-    const publishMs = this.options.now?.() ?? (Date.parse(event.eventTime) || nowMs);
+    const publishMs = this.options.now?.() ?? nowMs;
     for (const state of this.#subs.values()) {
-      if (!matches(state.config, event)) continue;
-      const p: Pending = {
+      if (!this.format.matches(state.config, event)) continue;
+      const p: Pending<E> = {
         state,
         event,
         attempts: 0,
@@ -416,7 +445,7 @@ export class EventDelivery {
     }
   }
 
-  #attempt(p: Pending): void {
+  #attempt(p: Pending<E>): void {
     p.timer = undefined;
     if (this.#closed || p.state.deleted) return this.#drop(p);
     const config = p.state.config;
@@ -437,17 +466,9 @@ export class EventDelivery {
               "aeg-metadata-version": "1.0",
               Origin: EVENT_GRID_ORIGIN,
             },
-            body: JSON.stringify(toCloudEvent(p.event)),
+            body: JSON.stringify(this.format.cloudEvent(p.event)),
           }
-        : {
-            headers: {
-              "Content-Type": "application/json",
-              ...common,
-              "aeg-metadata-version": p.event.metadataVersion,
-              "aeg-data-version": p.event.dataVersion,
-            },
-            body: JSON.stringify([p.event]),
-          };
+        : this.#eventGridRequest(common, this.format.eventGrid(p.event));
     this.#track(
       callWebhook(config.endpoint, {
         method: "POST",
@@ -459,7 +480,19 @@ export class EventDelivery {
     );
   }
 
-  #settle(p: Pending, answer: WebhookAnswer): void {
+  #eventGridRequest(common: Record<string, string>, event: EventGridShaped): { headers: Record<string, string>; body: string } {
+    return {
+      headers: {
+        "Content-Type": "application/json",
+        ...common,
+        "aeg-metadata-version": event.metadataVersion,
+        "aeg-data-version": event.dataVersion,
+      },
+      body: JSON.stringify([event]),
+    };
+  }
+
+  #settle(p: Pending<E>, answer: WebhookAnswer): void {
     const atMs = Date.now();
     if (this.#closed || p.state.deleted) return this.#drop(p);
     if (answer.kind === "response" && isDelivered(answer.status)) {
@@ -483,7 +516,7 @@ export class EventDelivery {
     }
   }
 
-  #deadLetter(p: Pending, reason: DeadLetterReason): void {
+  #deadLetter(p: Pending<E>, reason: DeadLetterReason): void {
     const config = p.state.config;
     p.state.counters.deadLettered++;
     const last = p.last ?? { outcome: "GenericError", status: 0, atMs: Date.now() };
@@ -495,12 +528,12 @@ export class EventDelivery {
       publishTime: new Date(p.publishMs).toISOString(),
       lastDeliveryAttemptTime: new Date(last.atMs + p.offsetMs).toISOString(),
     };
-    const event = config.schema === "CloudEventSchemaV1_0" ? toCloudEvent(p.event) : p.event;
+    const event = config.schema === "CloudEventSchemaV1_0" ? this.format.cloudEvent(p.event) : this.format.eventGrid(p.event);
     this.#track(this.#deadLetters.write(config.name, event, fields));
     this.#drop(p);
   }
 
-  #drop(p: Pending): void {
+  #drop(p: Pending<E>): void {
     clearTimeout(p.timer);
     p.timer = undefined;
     p.state.pending.delete(p);

@@ -87,17 +87,20 @@ export function normalizeSubscription(sub: Subscription): Subscription {
   return { ...sub, includedEventTypes: [...new Set(types)] };
 }
 
-/** Event Grid's filter: event type (case-insensitive), subject prefix and suffix, and the vault. */
-export function matches(sub: Subscription, event: KeyVaultEvent): boolean {
-  if (sub.includedEventTypes && !sub.includedEventTypes.some((t) => t.toLowerCase() === event.eventType.toLowerCase())) {
-    return false;
-  }
-  if (sub.vaults && !sub.vaults.some((v) => v.toLowerCase() === event.data.VaultName.toLowerCase())) return false;
+/** Event Grid's filter on event type (case-insensitive) and subject prefix and suffix. */
+export function matchesTypeAndSubject(sub: Subscription, eventType: string, subject: string): boolean {
+  if (sub.includedEventTypes && !sub.includedEventTypes.some((t) => t.toLowerCase() === eventType.toLowerCase())) return false;
   const fold = (s: string) => (sub.isSubjectCaseSensitive ? s : s.toLowerCase());
-  const subject = fold(event.subject);
-  if (sub.subjectBeginsWith && !subject.startsWith(fold(sub.subjectBeginsWith))) return false;
-  if (sub.subjectEndsWith && !subject.endsWith(fold(sub.subjectEndsWith))) return false;
+  const folded = fold(subject);
+  if (sub.subjectBeginsWith && !folded.startsWith(fold(sub.subjectBeginsWith))) return false;
+  if (sub.subjectEndsWith && !folded.endsWith(fold(sub.subjectEndsWith))) return false;
   return true;
+}
+
+/** Event Grid's filter for Key Vault's events: event type, subject, and the vault. */
+export function matches(sub: Subscription, event: KeyVaultEvent): boolean {
+  if (sub.vaults && !sub.vaults.some((v) => v.toLowerCase() === event.data.VaultName.toLowerCase())) return false;
+  return matchesTypeAndSubject(sub, event.eventType, event.subject);
 }
 
 /** Delay before the retry that follows failed attempt number `attempt` (1-based). */
@@ -118,9 +121,9 @@ export function isLoopback(hostname: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Validates a subscription, answering 400 BadParameter that names the first offending field. */
-export function parseSubscription(input: unknown): Subscription {
-  const result = subscriptionInput.safeParse(input ?? {});
+/** Validates a subscription (against Key Vault's rules by default), answering 400 BadParameter that names the first offending field. */
+export function parseSubscription(input: unknown, schema: z.ZodType<Subscription> = subscriptionInput): Subscription {
+  const result = schema.safeParse(input ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const where = issue.path.length ? issue.path.join(".") : "body";
