@@ -67,3 +67,8 @@ export function parseArmBody<T extends z.ZodType>(schema: T, body: unknown): z.o
   const issue = result.error.issues[0]!;
   throw new CloudError(400, "BadRequest", `The request body is invalid at '${issue.path.join(".") || "body"}': ${issue.message}.`);
 }
+
+/** A parsed body without the keys it left out, so they do not overwrite what a resource has. */
+export function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -10,6 +10,7 @@ import { entraRoutes } from "./entra/index.js";
 import { eventGridProvider, type LocalEventGrid } from "./eventGrid/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
+import { logsIngestionProvider, type LocalLogsIngestion } from "./logsIngestion/index.js";
 import { storageArmRoutes } from "./storageArm.js";
 import { webProvider, type LocalWebApps } from "./web/index.js";
 
@@ -27,6 +28,7 @@ export interface LocalCloudOptions {
 export interface LocalCloudProviders {
   web: LocalWebApps;
   eventGrid: LocalEventGrid;
+  logs: LocalLogsIngestion;
 }
 
 export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
@@ -34,7 +36,14 @@ export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
 export async function startLocalCloud(options: LocalCloudOptions): Promise<StartedLocalCloud> {
   const web = webProvider(options.kv);
   const eventGrid = await eventGridProvider(options.kv);
-  const routes: CloudRoute[] = [...keyVaultArmRoutes(options.kv), ...entraRoutes({ stateDir: options.kv.options.stateDir }), ...web.routes, ...eventGrid.routes];
+  const logs = logsIngestionProvider(options.kv);
+  const routes: CloudRoute[] = [
+    ...keyVaultArmRoutes(options.kv),
+    ...entraRoutes({ stateDir: options.kv.options.stateDir }),
+    ...web.routes,
+    ...eventGrid.routes,
+    ...logs.routes,
+  ];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
   const closers = [() => web.web.close(), () => eventGrid.eventGrid.close()];
   let cloud: LocalCloud;
@@ -45,7 +54,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
     throw error;
   }
   eventGrid.eventGrid.baseUrl = cloud.url;
-  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid } });
+  logs.logs.baseUrl = cloud.url;
+  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid, logs: logs.logs } });
 }
 
 /** The settings that point kvguard's management-plane clients at a local cloud. */

@@ -10,7 +10,7 @@ export interface RawResponse {
 
 export function httpsRequest(
   url: string,
-  options: { method?: string; ca: string; headers?: Record<string, string>; body?: string },
+  options: { method?: string; ca: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? "GET", ca: options.ca, headers: options.headers }, (res) => {

@@ -20,7 +20,8 @@ export interface TestCloud {
   stop(): Promise<void>;
 }
 
-function call(base: string, ca: string, method: string, path: string, body?: unknown): Promise<RawResponse> {
+/** A JSON request to a local admin API (`/management/...`) under `base`. */
+export function adminCall(base: string, ca: string, method: string, path: string, body?: unknown): Promise<RawResponse> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   return httpsRequest(`${base}${path}`, { method, ca, ...(text ? { headers: { "Content-Type": "application/json" }, body: text } : {}) });
 }
@@ -34,8 +35,8 @@ export async function startTestCloud(options: EmulatorOptions = {}): Promise<Tes
     cloud,
     ca,
     armOptions: () => ({ endpoint: cloud.url, tlsOptions: { ca }, credentials: { scopes: ["https://management.azure.com/.default"] }, retryOptions: { maxRetries: 0 } }),
-    admin: (method, path, body) => call(cloud.url, ca, method, path, body),
-    vaultAdmin: (method, path, body) => call(tv.url, ca, method, path, body),
+    admin: (method, path, body) => adminCall(cloud.url, ca, method, path, body),
+    vaultAdmin: (method, path, body) => adminCall(tv.url, ca, method, path, body),
     async stop() {
       await cloud.close();
       await tv.kv.close();

@@ -5,7 +5,7 @@
  * `/management/subscriptions`, without `vaults`), and the events a topic accepted, for tests.
  */
 import { z } from "zod";
-import { parseArmBody } from "../armScope.js";
+import { parseArmBody, withoutUndefined } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import type { LocalEventGrid } from "./localEventGrid.js";
 import { INPUT_SCHEMAS, topicId, type Topic } from "./topic.js";
@@ -21,9 +21,6 @@ const topicSettings = z.strictObject({
 
 const newTopic = topicSettings.extend({ name: z.string().min(1), location: z.string().min(1).optional() });
 
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function adminView(eventGrid: LocalEventGrid, topic: Topic): Record<string, unknown> {
   return {
@@ -61,13 +58,13 @@ export function eventGridAdminRoutes(eventGrid: LocalEventGrid): CloudRoute[] {
   return [
     route("GET", "/topics", () => ({ body: eventGrid.list().map((t) => adminView(eventGrid, t)) })),
     route("POST", "/topics", async (request) => {
-      const topic = await eventGrid.create(defined(parseArmBody(newTopic, request.body)) as z.output<typeof newTopic>);
+      const topic = await eventGrid.create(withoutUndefined(parseArmBody(newTopic, request.body)) as z.output<typeof newTopic>);
       return { status: 201, body: adminView(eventGrid, topic) };
     }),
     route("GET", "/topics/{topic}", (request) => ({ body: adminView(eventGrid, topicOf(eventGrid, request)) })),
     route("PATCH", "/topics/{topic}", (request) => {
       const topic = topicOf(eventGrid, request);
-      eventGrid.update(topic, defined(parseArmBody(topicSettings, request.body)));
+      eventGrid.update(topic, withoutUndefined(parseArmBody(topicSettings, request.body)));
       return { body: adminView(eventGrid, topic) };
     }),
     route("DELETE", "/topics/{topic}", async (request) => {

@@ -5,7 +5,7 @@
  * values only with `?reveal=true`, a fingerprint otherwise).
  */
 import { z } from "zod";
-import { parseArmBody } from "../armScope.js";
+import { parseArmBody, withoutUndefined } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import { environment } from "./shapes.js";
 import { siteId, type Site } from "./site.js";
@@ -27,10 +27,6 @@ const siteSettings = z.strictObject({
 
 const newSite = siteSettings.extend({ name: z.string().min(1) });
 
-/** A parsed body without the keys it left out, so they do not overwrite what the site has. */
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function adminView(web: LocalWebApps, site: Site): Record<string, unknown> {
   return {
@@ -72,13 +68,13 @@ export function webAdminRoutes(web: LocalWebApps): CloudRoute[] {
   return [
     route("GET", "/sites", () => ({ body: web.store.list().map((site) => adminView(web, site)) })),
     route("POST", "/sites", async (request) => {
-      const site = await web.create(defined(parseArmBody(newSite, request.body)) as z.output<typeof newSite>);
+      const site = await web.create(withoutUndefined(parseArmBody(newSite, request.body)) as z.output<typeof newSite>);
       return { status: 201, body: adminView(web, site) };
     }),
     route("GET", "/sites/{name}", async (request) => ({ body: adminView(web, await web.settled(siteOf(web, request))) })),
     route("PATCH", "/sites/{name}", async (request) => {
       const site = siteOf(web, request);
-      await web.update(site, defined(parseArmBody(siteSettings, request.body)));
+      await web.update(site, withoutUndefined(parseArmBody(siteSettings, request.body)));
       return { body: adminView(web, site) };
     }),
     route("PUT", "/sites/{name}/appsettings", async (request) => {
