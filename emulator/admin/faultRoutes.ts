@@ -7,7 +7,8 @@ import { parseBody } from "../common/attributes.js";
 import { KvError } from "../http/errors.js";
 import type { AdminRoute } from "./routes.js";
 
-const faultBody = z
+/** A fault as the admin APIs take it (the local cloud's `/management/faults` too). */
+export const faultBody = z
   .object({
     status: z.number().int().min(400).max(599),
     count: z.number().int().positive(),

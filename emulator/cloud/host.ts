@@ -17,6 +17,7 @@ import { sendJson } from "../http/io.js";
 import type { Method } from "../http/route.js";
 import { Router } from "../http/router.js";
 import type { TlsMaterial } from "../tls.js";
+import { faultRoutes } from "./faultRoutes.js";
 
 /**
  * Which API a route belongs to, which decides the token it needs and the shape of its errors:
@@ -128,7 +129,7 @@ export class LocalCloud {
   #baseUrl = "";
 
   private constructor(options: LocalCloudOptions) {
-    this.#router = new Router(options.routes);
+    this.#router = new Router([...options.routes, ...faultRoutes(this.faults)]);
     this.#closers = options.closers ?? [];
     this.#server = createServer({ key: options.tls.keyPem, cert: options.tls.certPem }, (req, res) => {
       void this.#serve(req, res);

@@ -5,7 +5,8 @@
  * group; their `primaryEndpoints` point at Azurite (path-style, `http://127.0.0.1:port/<account>/`). A
  * regenerated key is live in Azurite before the response is sent, and the old one is refused from then on.
  * Times come from the local Key Vault's clock, so key creation times and secret versions agree. No RBAC:
- * any ARM token may list and regenerate keys.
+ * any ARM token may list and regenerate keys. The admin API (`/management/storage/accounts`, no token) adds
+ * accounts, which ARM cannot here (no storage account PUT).
  */
 import { DEV_ACCOUNT, type LocalStorageAccount, type RunningAzurite, type StorageAccountKey, type StorageKeyName } from "../azurite.js";
 import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../localKeyVault.js";
@@ -72,6 +73,21 @@ function keyNameOf(body: unknown): StorageKeyName {
 /** The routes; `nowMs` is the clock key creation times are stamped with. */
 export function storageArmRoutes(azurite: RunningAzurite, nowMs: () => number): CloudRoute[] {
   return [
+    { api: "login", method: "GET", path: "/management/storage/accounts", handle: () => ({ body: azurite.accounts.names().map((name) => accountBody(azurite, azurite.accounts.get(name)!)) }) },
+    {
+      api: "login",
+      method: "POST",
+      path: "/management/storage/accounts",
+      handle: async (request) => {
+        const name = (request.body as { name?: unknown } | undefined)?.name;
+        if (typeof name !== "string") throw new CloudError(400, "BadRequest", "the body must be {\"name\": \"<account>\"}");
+        try {
+          return { status: 201, body: accountBody(azurite, await azurite.accounts.create(name, nowMs())) };
+        } catch (error) {
+          throw new CloudError(400, "BadRequest", (error as Error).message);
+        }
+      },
+    },
     {
       api: "arm",
       method: "GET",

@@ -1,6 +1,7 @@
 /**
- * @module `kvguard emulator`: serves the local Key Vault and prints one JSON line when ready:
- * `{"vaults":{"NAME":"https://..."},"ca":"FILE", ...}`. Runs until SIGINT or SIGTERM.
+ * @module `kvguard emulator`: serves the local Key Vault (with `--cloud`, the local cloud beside it; with
+ * `--azurite`, Azurite) and prints one JSON line when ready: `{"vaults":{"NAME":"https://..."},"ca":"FILE",
+ * ..., "settings":{...}}`, the settings pointing kvguard at what runs. Runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from "node:util";
 import { parseDurationSeconds } from "../common/duration.js";
@@ -14,7 +15,10 @@ export const emulatorUsage = `kvguard emulator [options]
   --throttle        answer 429 past Key Vault's documented limits
   --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)
   --subscribe URL   deliver every event to this webhook (Event Grid schema, after its validation handshake);
-                    repeat for several. Filters and CloudEvents: POST /management/subscriptions`;
+                    repeat for several. Filters and CloudEvents: POST /management/subscriptions
+  --cloud           also serve the local cloud (ARM, Entra, App Service sites, Event Grid topics, Logs Ingestion)
+  --cloud-port N    port of the local cloud (default: a free port)
+  --azurite         also start Azurite (its accounts served by the local cloud's storage provider)`;
 
 export async function emulatorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
@@ -28,12 +32,20 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
       throttle: { type: "boolean" },
       "audit-dir": { type: "string" },
       subscribe: { type: "string", multiple: true },
+      cloud: { type: "boolean" },
+      "cloud-port": { type: "string" },
+      azurite: { type: "boolean" },
     },
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const cloudPort = values["cloud-port"] === undefined ? undefined : Number(values["cloud-port"]);
+  if (cloudPort !== undefined && (!values.cloud || !Number.isInteger(cloudPort) || cloudPort < 0 || cloudPort > 65535)) {
+    throw new Error(`--cloud-port must be 0-65535 and comes with --cloud, got ${values["cloud-port"]}`);
+  }
   const { LocalKeyVault } = await import("../../emulator/index.js");
+  const { startAlongside } = await import("../../emulator/cloud/alongside.js");
   const kv = await LocalKeyVault.start({
     port,
     stateDir: values.state,
@@ -44,11 +56,17 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
     auditDir: values["audit-dir"],
     subscriptions: (values.subscribe ?? []).map((endpoint, i) => ({ name: `cli-${i + 1}`, endpoint })),
   });
-  out.write(JSON.stringify({ vaults: kv.urls, ca: kv.caFile, audit: kv.audit.rootDir }) + "\n");
+  const alongside = await startAlongside(kv, { cloud: values.cloud ?? false, azurite: values.azurite ?? false, ...(cloudPort !== undefined ? { cloudPort } : {}) }).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
+  });
+  const cloud = alongside.cloud ? { cloud: alongside.cloud.url } : {};
+  out.write(JSON.stringify({ vaults: kv.urls, ca: kv.caFile, audit: kv.audit.rootDir, ...cloud, settings: alongside.settings }) + "\n");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  await alongside.close();
   await kv.close();
   return 0;
 }

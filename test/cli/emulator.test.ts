@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
 import { describe, expect, it } from "vitest";
 import { DevTokenCredential } from "../../src/azure/devCredential.js";
 import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { loadConfig } from "../../src/config/schema.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { httpsRequest } from "../helpers/https.js";
 import { WebhookReceiver } from "../helpers/webhookReceiver.js";
@@ -85,6 +87,47 @@ describe("kvguard emulator", () => {
     }
   });
 
+  it("with --cloud --azurite serves the local cloud and Azurite beside the vaults, prints the settings for kvguard, and keeps the cloud's state", async () => {
+    const state = mkdtempSync(join(tmpdir(), "kvguard-cli-cloud-"));
+    const first = await startCli(["emulator", "--state", state, "--vault", "alpha", "--cloud", "--azurite"]);
+    let restarted: Awaited<ReturnType<typeof startCli>> | undefined;
+    try {
+      const cloud = first.ready.cloud as string;
+      const settings = first.ready.settings as Record<string, string>;
+      expect(cloud).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(settings).toMatchObject({
+        KVGUARD_VAULT_URLS: `alpha=${(first.ready.vaults as Record<string, string>).alpha}`,
+        KVGUARD_LOCAL_CA_FILE: first.ready.ca,
+        KVGUARD_ARM_ENDPOINT: cloud,
+        KVGUARD_GRAPH_ENDPOINT: cloud,
+        KVGUARD_AUTHORITY_HOST: cloud,
+      });
+      expect(settings.AzureWebJobsStorage).toContain("AccountName=devstoreaccount1");
+      const loaded = loadConfig(settings);
+      expect(loaded.ok).toBe(true);
+
+      const ca = readFileSync(first.ready.ca as string, "utf8");
+      const admin = (method: string, path: string, body?: unknown) =>
+        httpsRequest(`${cloud}${path}`, { method, ca, headers: { "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const topic = (await admin("POST", "/management/eventgrid/topics", { name: "cli-topic", inputSchema: "CloudEventSchemaV1_0" })).json() as { endpoint: string; key1: string };
+      expect((await admin("POST", "/management/storage/accounts", { name: "clistore" })).status).toBe(201);
+      // A fault set over HTTP, as a script would: the publisher's retry rides it out.
+      expect((await admin("POST", "/management/faults", { status: 503, count: 1, match: "POST /eventgrid/" })).status).toBe(201);
+      const publisher = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key1), { tlsOptions: { ca }, retryOptions: { retryDelayInMs: 10 } });
+      await publisher.send([{ type: "Cli.Test", source: "/cli" }]);
+      expect((await admin("GET", "/management/faults")).json()).toMatchObject([{ served: 1 }]);
+      expect(await first.stop()).toBe(0);
+
+      restarted = await startCli(["emulator", "--state", state, "--vault", "alpha", "--cloud", "--azurite"]);
+      const again = (p: string) => httpsRequest(`${restarted!.ready.cloud as string}${p}`, { ca });
+      expect(((await again("/management/eventgrid/topics/cli-topic")).json() as { key1: string }).key1).toBe(topic.key1);
+      expect(((await again("/management/storage/accounts")).json() as { name: string }[]).map((a) => a.name)).toContain("clistore");
+    } finally {
+      await first.stop();
+      await restarted?.stop();
+    }
+  });
+
   it("rejects bad flags with a message and exit code 2", async () => {
     const badPort = await runCli(["emulator", "--port", "99999"]);
     expect(badPort.code).toBe(2);
@@ -94,6 +137,8 @@ describe("kvguard emulator", () => {
     expect(badVault.stderr).toMatch(/invalid vault name "x"/);
     const badClock = await runCli(["emulator", "--clock", "soon"]);
     expect(badClock.stderr).toMatch(/not a duration/);
+    const strayCloudPort = await runCli(["emulator", "--cloud-port", "9000"]);
+    expect(strayCloudPort.stderr).toMatch(/comes with --cloud/);
     const unknown = await runCli(["emulator", "--bogus"]);
     expect(unknown.code).toBe(2);
   });
