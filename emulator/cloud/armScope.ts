@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { Identity } from "../auth/identity.js";
 import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../localKeyVault.js";
-import { CloudError, type CloudRequest } from "./host.js";
+import { CloudError, type CloudRequest, type CloudRoute } from "./host.js";
 
 /** Who may use a resource's management plane: Reader reads, Contributor also writes. */
 export interface ManagementAccess {
@@ -71,4 +71,14 @@ export function parseArmBody<T extends z.ZodType>(schema: T, body: unknown): z.o
 /** A parsed body without the keys it left out, so they do not overwrite what a resource has. */
 export function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A route of ARM (Bearer token for ARM's audience). */
+export function armRoute(method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute {
+  return { api: "arm", method, path, handle };
+}
+
+/** A maker of admin routes under `/management/<area>` (no token, like the local Key Vault's `/management/`). */
+export function adminRoutesUnder(area: string): (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]) => CloudRoute {
+  return (method, path, handle) => ({ api: "login", method, path: `/management/${area}${path}`, handle });
 }

@@ -5,7 +5,7 @@
  * `/management/subscriptions`, without `vaults`), and the events a topic accepted, for tests.
  */
 import { z } from "zod";
-import { parseArmBody, withoutUndefined } from "../armScope.js";
+import { adminRoutesUnder, parseArmBody, withoutUndefined } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import type { LocalEventGrid } from "./localEventGrid.js";
 import { INPUT_SCHEMAS, topicId, type Topic } from "./topic.js";
@@ -44,12 +44,7 @@ function topicOf(eventGrid: LocalEventGrid, request: CloudRequest): Topic {
 }
 
 export function eventGridAdminRoutes(eventGrid: LocalEventGrid): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({
-    api: "login",
-    method,
-    path: `/management/eventgrid${path}`,
-    handle,
-  });
+  const route = adminRoutesUnder("eventgrid");
   const subscriptionOf = (request: CloudRequest) => {
     const view = eventGrid.delivery(topicOf(eventGrid, request)).get(request.params.name!);
     if (!view) throw new CloudError(404, "NotFound", `Topic ${request.params.topic} has no subscription named ${request.params.name}.`);

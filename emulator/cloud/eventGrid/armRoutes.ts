@@ -5,7 +5,7 @@
  * as for the other providers: Reader reads, Contributor also lists keys and writes.
  */
 import { z } from "zod";
-import { checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
+import { armRoute as route, canManage, checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import type { LocalEventGrid } from "./localEventGrid.js";
 import { INPUT_SCHEMAS, topicId, type Topic } from "./topic.js";
@@ -61,19 +61,11 @@ function topicFor(eventGrid: LocalEventGrid, request: CloudRequest, action: stri
 
 function listTopics(eventGrid: LocalEventGrid, request: CloudRequest): { value: Record<string, unknown>[] } {
   checkScope(request);
-  const readable = eventGrid.list().filter((topic) => {
-    try {
-      requireManagement(topic.managementAccess, request, "Microsoft.EventGrid/topics/read", topicId(topic.name));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const readable = eventGrid.list().filter((topic) => canManage(topic.managementAccess, request.identity, false));
   return { value: readable.map((topic) => topicResource(eventGrid, topic)) };
 }
 
 export function eventGridArmRoutes(eventGrid: LocalEventGrid): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({ api: "arm", method, path, handle });
   return [
     route("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.EventGrid/topics", (request) => ({ body: listTopics(eventGrid, request) })),
     route("GET", TOPICS, (request) => ({ body: listTopics(eventGrid, request) })),

@@ -5,7 +5,7 @@
  * and read back what was ingested (`GET /management/monitor/tables/{table}`) and the DCR errors.
  */
 import { z } from "zod";
-import { parseArmBody, withoutUndefined } from "../armScope.js";
+import { adminRoutesUnder, parseArmBody, withoutUndefined } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import type { LocalLogsIngestion } from "./localLogsIngestion.js";
 import { checkRuleProperties, endpointResource, ingestionEndpoint, rulePropertiesBody, type DataCollectionRule } from "./rule.js";
@@ -49,12 +49,7 @@ function ruleOf(logs: LocalLogsIngestion, request: CloudRequest): DataCollection
 }
 
 export function logsAdminRoutes(logs: LocalLogsIngestion): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({
-    api: "login",
-    method,
-    path: `/management/monitor${path}`,
-    handle,
-  });
+  const route = adminRoutesUnder("monitor");
   return [
     route("GET", "/dataCollectionEndpoints", () => ({ body: logs.endpoints().map((e) => endpointResource(logs.baseUrl, e)) })),
     route("POST", "/dataCollectionEndpoints", (request) => {

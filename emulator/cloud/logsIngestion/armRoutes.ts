@@ -4,7 +4,7 @@
  * (its DCR api-version, 2021-04-01, predates stream declarations, so it cannot write them: a PUT of a rule is
  * what a deployment sends). Management access as for the other providers.
  */
-import { checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
+import { armRoute as route, canManage, checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
 import type { CloudRequest, CloudRoute } from "../host.js";
 import type { LocalLogsIngestion } from "./localLogsIngestion.js";
 import {
@@ -23,20 +23,13 @@ const PROVIDER = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}
 const ENDPOINT = `${PROVIDER}/dataCollectionEndpoints/{name}`;
 const RULE = `${PROVIDER}/dataCollectionRules/{name}`;
 
-function readable<T extends DataCollectionEndpoint | DataCollectionRule>(request: CloudRequest, items: T[], id: (name: string) => string, action: string): T[] {
+/** ARM lists only what the caller may read. */
+function readable<T extends DataCollectionEndpoint | DataCollectionRule>(request: CloudRequest, items: T[]): T[] {
   checkScope(request);
-  return items.filter((item) => {
-    try {
-      requireManagement(item.managementAccess, request, action, id(item.name));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return items.filter((item) => canManage(item.managementAccess, request.identity, false));
 }
 
 export function logsArmRoutes(logs: LocalLogsIngestion): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({ api: "arm", method, path, handle });
   const endpointFor = (request: CloudRequest, action: string): DataCollectionEndpoint => {
     checkScope(request);
     const endpoint = logs.endpoint(request.params.name!);
@@ -52,10 +45,10 @@ export function logsArmRoutes(logs: LocalLogsIngestion): CloudRoute[] {
     return rule;
   };
   const listEndpoints = (request: CloudRequest) => ({
-    body: { value: readable(request, logs.endpoints(), endpointId, "Microsoft.Insights/dataCollectionEndpoints/read").map((e) => endpointResource(logs.baseUrl, e)) },
+    body: { value: readable(request, logs.endpoints()).map((e) => endpointResource(logs.baseUrl, e)) },
   });
   const listRules = (request: CloudRequest) => ({
-    body: { value: readable(request, logs.rules(), ruleId, "Microsoft.Insights/dataCollectionRules/read").map(ruleResource) },
+    body: { value: readable(request, logs.rules()).map(ruleResource) },
   });
   return [
     route("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Insights/dataCollectionEndpoints", listEndpoints),

@@ -5,7 +5,7 @@
  * values only with `?reveal=true`, a fingerprint otherwise).
  */
 import { z } from "zod";
-import { parseArmBody, withoutUndefined } from "../armScope.js";
+import { adminRoutesUnder, parseArmBody, withoutUndefined } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import { environment } from "./shapes.js";
 import { siteId, type Site } from "./site.js";
@@ -59,12 +59,7 @@ function siteOf(web: LocalWebApps, request: CloudRequest): Site {
 }
 
 export function webAdminRoutes(web: LocalWebApps): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({
-    api: "login",
-    method,
-    path: `/management/web${path}`,
-    handle,
-  });
+  const route = adminRoutesUnder("web");
   return [
     route("GET", "/sites", () => ({ body: web.store.list().map((site) => adminView(web, site)) })),
     route("POST", "/sites", async (request) => {

@@ -8,7 +8,7 @@
  * principals (Reader reads, Contributor also lists settings and writes).
  */
 import { z } from "zod";
-import { checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
+import { armRoute as route, canManage, checkScope, parseArmBody, requireManagement, resourceNotFound } from "../armScope.js";
 import { CloudError, type CloudRequest, type CloudRoute } from "../host.js";
 import { parseSetting } from "./reference.js";
 import { appSettingsResource, referenceResource, referencesCollection, siteResource } from "./shapes.js";
@@ -83,19 +83,10 @@ async function putSite(web: LocalWebApps, request: CloudRequest): Promise<Record
 function listSites(web: LocalWebApps, request: CloudRequest): { value: Record<string, unknown>[] } {
   checkScope(request);
   // ARM lists only what the caller may read.
-  const readable = web.store.list().filter((site) => {
-    try {
-      requireManagement(site.managementAccess, request, "Microsoft.Web/sites/read", siteId(site.name));
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return { value: readable.map(siteResource) };
+  return { value: web.store.list().filter((site) => canManage(site.managementAccess, request.identity, false)).map(siteResource) };
 }
 
 export function webArmRoutes(web: LocalWebApps): CloudRoute[] {
-  const route = (method: CloudRoute["method"], path: string, handle: CloudRoute["handle"]): CloudRoute => ({ api: "arm", method, path, handle });
   return [
     route("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Web/sites", (request) => ({ body: listSites(web, request) })),
     route("GET", SITES, (request) => ({ body: listSites(web, request) })),
