@@ -60,10 +60,7 @@ export class LocalLogsIngestion {
     const saved = this.#file.read();
     for (const endpoint of saved?.endpoints ?? []) this.#endpoints.set(endpoint.name.toLowerCase(), endpoint);
     for (const rule of saved?.rules ?? []) this.#rules.set(rule.name.toLowerCase(), rule);
-    if (stateDir) {
-      this.#logsDir = join(stateDir, "logs");
-      mkdirSync(this.#logsDir, { recursive: true });
-    }
+    if (stateDir) this.#logsDir = join(stateDir, "logs");
   }
 
   endpoints(): DataCollectionEndpoint[] {
@@ -147,7 +144,10 @@ export class LocalLogsIngestion {
       const kept = this.#table(table);
       kept.push(...entries);
       kept.splice(0, Math.max(0, kept.length - KEPT_ROWS));
-      if (this.#logsDir && entries.length) appendFileSync(join(this.#logsDir, `${table}.jsonl`), entries.map((e) => `${JSON.stringify(e)}\n`).join(""), { mode: 0o600 });
+      if (this.#logsDir && entries.length) {
+        mkdirSync(this.#logsDir, { recursive: true });
+        appendFileSync(join(this.#logsDir, `${table}.jsonl`), entries.map((e) => `${JSON.stringify(e)}\n`).join(""), { mode: 0o600 });
+      }
     }
   }
 
