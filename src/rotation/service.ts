@@ -11,6 +11,7 @@ import type { Clock } from "../common/clock.js";
 import { parseDurationSeconds } from "../common/duration.js";
 import { systemClock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
+import { printErrorLine, printLine } from "../common/logText.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { credentialFor } from "../azure/credential.js";
 import { createVaultClients } from "../azure/keyVaultClients.js";
@@ -119,7 +120,7 @@ export class RotationService {
       events!,
       policyFile,
       options.clock ?? systemClock,
-      options.log ?? ((line) => console.log(line)),
+      options.log ?? printLine,
       {
         locks,
         hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
@@ -129,7 +130,7 @@ export class RotationService {
         ...(config.alerts.rules
           ? {
               onOutcome: async (job, outcome) => {
-                await notifyRotation({ job, ...outcome }, { log: options.log ?? ((line) => console.error(line)) });
+                await notifyRotation({ job, ...outcome }, { log: options.log ?? printErrorLine });
               },
             }
           : {}),

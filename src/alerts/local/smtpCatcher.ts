@@ -7,12 +7,13 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { printLine } from "../../common/logText.js";
 import { stamp, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
 
 export async function startSmtpCatcher(options: CatcherOptions): Promise<LocalCatcher> {
   const dir = join(options.outDir, "mail");
   await mkdir(dir, { recursive: true });
-  const print = options.print ?? ((line: string) => console.log(line));
+  const print = options.print ?? printLine;
   const saved: string[] = [];
   const server = new SMTPServer({
     secure: false,
