@@ -13,6 +13,7 @@ import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
 import { RotationService } from "../../src/rotation/service.js";
 import { runCli } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { vaultEvent } from "../helpers/rotation.js";
 import { admin } from "../helpers/webhookReceiver.js";
 
 let stack: LocalStack;
@@ -125,6 +126,26 @@ describe("POST /api/rotate/{vault}/{name}", () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatch(/\[rotateNow\] ERROR the rotation of local\/edge-fail failed \(error id [0-9a-f-]{36}\): .*injected fault/);
     expect(await liveVersion("edge-fail")).toBe(first.properties.version);
+  });
+});
+
+describe("the Event Grid webhook", () => {
+  it("answers a delivery that failed with 500 and no error text (Event Grid retries; the text is in the log)", async () => {
+    useRotationService(() => Promise.resolve(service));
+    const first = await secrets().setSecret("webhook-fail", "initial-webhook-fail-Tg8u", { tags: { "kvguard-rotator": "random" } });
+    const event = vaultEvent(stack, { id: "evt-webhook-fail", name: "webhook-fail", version: first.properties.version! });
+    await service.queue.delete();
+    try {
+      const answer = await raw("POST", "/runtime/webhooks/eventgrid?functionName=onVaultEvent", { "aeg-event-type": "Notification", "Content-Type": "application/json" }, JSON.stringify([event]));
+      expect(answer.status).toBe(500);
+      expect(answer.text).toBe("the function failed; the runner's log says why");
+      expect(lines.some((l) => /\[onVaultEvent\] ERROR failed: \S/.test(l))).toBe(true);
+    } finally {
+      await service.queue.create();
+    }
+    // Event Grid's retry now goes through.
+    const retried = await raw("POST", "/runtime/webhooks/eventgrid?functionName=onVaultEvent", { "aeg-event-type": "Notification", "Content-Type": "application/json" }, JSON.stringify([event]));
+    expect(retried.status).toBe(202);
   });
 });
 
