@@ -215,11 +215,11 @@ describe("the runner answers only requests addressed to itself", () => {
 
   it("serves its own origin, by IP or as localhost, and callers that send no Origin (curl, the SDKs, Event Grid)", async () => {
     const port = new URL(runner.baseUrl).port;
-    const before = await liveVersion("csrf-target");
-    const own = await rotate("local/csrf-target", { Origin: `http://127.0.0.1:${port}` });
+    const before = (await secrets().setSecret("own-origin", "initial-own-origin-Lp2c", { tags: { "kvguard-rotator": "random" } })).properties.version;
+    const own = await rotate("local/own-origin", { Origin: `http://127.0.0.1:${port}` });
     expect(own.status).toBe(200);
     expect(own.json()).toMatchObject({ outcome: "rotated" });
-    expect(await liveVersion("csrf-target")).not.toBe(before);
+    expect(await liveVersion("own-origin")).not.toBe(before);
     expect((await raw("GET", "/api/health", { Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).status).toBe(200);
     expect((await raw("GET", "/api/health")).status).toBe(200);
   });
