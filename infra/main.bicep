@@ -91,6 +91,10 @@ param alertTeamsWebhooks string = ''
 @description('SMTP server URL with credentials (or a Key Vault reference).')
 param alertSmtpConnection string = ''
 
+@allowed(['required', 'optional'])
+@description('smtp:// alert mail: required sends only over STARTTLS; optional also in clear text to a relay that offers none (a network you trust).')
+param alertSmtpStartTls string = 'required'
+
 @secure()
 @description('ACS Email: its endpoint alone (the app\'s identity), or a connection string / Key Vault reference.')
 param alertAcsConnection string = ''
@@ -198,6 +202,7 @@ module app 'modules/functionApp.bicep' = {
     alertRules: alertRules
     alertTeamsWebhooks: alertTeamsWebhooks
     alertSmtpConnection: alertSmtpConnection
+    alertSmtpStartTls: alertSmtpStartTls
     alertAcsConnection: alertAcsConnection
     alertFrom: alertFrom
   }

@@ -39,6 +39,7 @@ param alertRules string
 param alertTeamsWebhooks string
 @secure()
 param alertSmtpConnection string
+param alertSmtpStartTls string
 @secure()
 param alertAcsConnection string
 param alertFrom string
@@ -133,6 +134,7 @@ var allSettings = {
   KVGUARD_ALERT_RULES: alertRules
   KVGUARD_ALERT_TEAMS_WEBHOOKS: alertTeamsWebhooks
   KVGUARD_ALERT_SMTP_CONNECTION: alertSmtpConnection
+  KVGUARD_ALERT_SMTP_STARTTLS: alertSmtpStartTls
   KVGUARD_ALERT_ACS_CONNECTION: alertAcsConnection
   KVGUARD_ALERT_FROM: alertFrom
   KVGUARD_ALERT_SCHEDULE: alertSchedule

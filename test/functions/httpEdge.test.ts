@@ -6,7 +6,7 @@
  * to itself (DNS rebinding, cross-site requests), with raw HTTP requests a browser would send.
  */
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useRotationService } from "../../src/functions/rotationService.js";
 import { functionTable } from "../../src/functions/table.js";
 import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
@@ -22,7 +22,6 @@ let service: RotationService;
 /** How many times the functions asked for the rotation service since the last reset. */
 let serviceAsked = 0;
 const lines: string[] = [];
-const savedEnv: Record<string, string | undefined> = {};
 const secrets = () => stack.tv.clients({ name: "kvguard" }).secrets;
 
 interface Answer {
@@ -56,10 +55,8 @@ async function liveVersion(name: string): Promise<string> {
 
 beforeAll(async () => {
   stack = await startLocalStack({ settings: { KVGUARD_ROTATION_SCHEDULE: "0 0 0 1 1 *" } });
-  for (const [name, value] of Object.entries(stack.env)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
+  // The Functions host hands app settings to the worker as its environment; health reads them there.
+  for (const [name, value] of Object.entries(stack.env)) vi.stubEnv(name, value);
   const kv = stack.tv.kv;
   service = await RotationService.create(stack.config, { env: stack.env, clock: { nowMs: () => kv.clock.nowMs() }, log: (l) => lines.push(l), lockWaitMs: 2000 });
   runner = await startLocalRunner({ table: functionTable, env: stack.env, port: 0, write: (line) => lines.push(line) });
@@ -68,10 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.stop();
   await stack?.stop();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
 });
 
 describe("POST /api/rotate/{vault}/{name}", () => {
