@@ -1,7 +1,8 @@
 // kvguard: the whole service in one resource group. The Function App (Flex Consumption, Node 22) with a
 // managed identity, its state storage account reached by identity only, Log Analytics and Application
 // Insights, and for each managed vault the Event Grid subscription, the AuditEvent diagnostic setting and
-// the least roles kvguard needs there. `azd up` and `az deployment group create` both deploy this file.
+// the least roles kvguard needs there (a custom role, defined in the subscription, for vaults whose keys it
+// rotates). `azd up` and `az deployment group create` both deploy this file.
 //
 // No secret is written here: storage, telemetry and vaults are reached with the app's identity, and the
 // only credentials the app may hold (alert connections) come in as @secure() parameters.
@@ -15,6 +16,8 @@ type managedVault = {
   resourceGroup: string?
   @description('The vault\'s existing Event Grid system topic, when it has one (a source may have only one).')
   systemTopicName: string?
+  @description('Whether kvguard rotates keys in this vault (the keyvault-key rotator): only then does it get the kvguard Key Rotator role there. Default: false.')
+  rotatesKeys: bool?
 }
 
 @description('A storage account whose access keys kvguard rotates.')
@@ -88,6 +91,10 @@ param alertTeamsWebhooks string = ''
 @description('SMTP server URL with credentials (or a Key Vault reference).')
 param alertSmtpConnection string = ''
 
+@allowed(['required', 'optional'])
+@description('smtp:// alert mail: required sends only over STARTTLS; optional also in clear text to a relay that offers none (a network you trust).')
+param alertSmtpStartTls string = 'required'
+
 @secure()
 @description('ACS Email: its endpoint alone (the app\'s identity), or a connection string / Key Vault reference.')
 param alertAcsConnection string = ''
@@ -95,12 +102,24 @@ param alertAcsConnection string = ''
 @description('Sender address of alert mail.')
 param alertFrom string = ''
 
+@description('Client id of an Entra app registration to put App Service authentication in front of the HTTP functions (a token for it is then required besides the function key; Event Grid\'s webhook excepted). Empty: function keys only.')
+param httpAuthClientId string = ''
+
+@description('With httpAuthClientId: client ids of the applications allowed to call; empty: any application of the tenant.')
+param httpAuthAllowedClientIds array = []
+
+@description('CIDR ranges allowed to reach the Function App (Event Grid is allowed by its service tag); empty: no access restrictions.')
+param httpAllowedIpRanges array = []
+
 param tags object = {}
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var allTags = union(tags, { 'azd-env-name': environmentName })
 var readsArchive = auditReadsFrom == 'archive'
 // The archive account's id split into parts (a placeholder when there is none, so the parts always exist).
+// The keyvault-key rotator's custom role: defined once in the subscription when any vault's keys rotate.
+var rotatesKeys = length(filter(managedVaults, v => v.?rotatesKeys ?? false)) > 0
+var keyRotatorRoleGuid = guid(subscription().id, 'kvguard-key-rotator')
 var archiveParts = split(empty(auditArchiveStorageAccountId) ? resourceId('Microsoft.Storage/storageAccounts', 'none') : auditArchiveStorageAccountId, '/')
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -120,6 +139,25 @@ module state 'modules/stateStorage.bicep' = {
     location: location
     tags: allTags
     accountName: 'stkvguard${take(resourceToken, 15)}'
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+// The identity the platform writes and reads the code package with: kvguard's own cannot touch the package.
+module deploymentIdentity 'modules/identity.bicep' = {
+  name: 'kvguard-deployment-identity'
+  params: {
+    location: location
+    tags: allTags
+    name: 'id-kvguard-deploy-${resourceToken}'
+  }
+}
+
+module keyRotatorRole 'modules/keyRotatorRole.bicep' = if (rotatesKeys) {
+  name: 'kvguard-key-rotator-role'
+  scope: subscription()
+  params: {
+    roleGuid: keyRotatorRoleGuid
   }
 }
 
@@ -145,6 +183,11 @@ module app 'modules/functionApp.bicep' = {
     userAssignedIdentityId: identityType == 'UserAssigned' ? identity!.outputs.id : ''
     userAssignedClientId: identityType == 'UserAssigned' ? identity!.outputs.clientId : ''
     userAssignedPrincipalId: identityType == 'UserAssigned' ? identity!.outputs.principalId : ''
+    deploymentIdentityId: deploymentIdentity.outputs.id
+    workspaceId: monitoring.outputs.workspaceId
+    httpAuthClientId: httpAuthClientId
+    httpAuthAllowedClientIds: httpAuthAllowedClientIds
+    httpAllowedIpRanges: httpAllowedIpRanges
     vaultUrls: join(map(managedVaults, v => 'https://${v.name}${environment().suffixes.keyvaultDns}'), ',')
     workspaceCustomerId: readsArchive ? '' : monitoring.outputs.workspaceCustomerId
     archiveBlobEndpoint: readsArchive ? 'https://${last(archiveParts)}.blob.${environment().suffixes.storage}' : ''
@@ -159,8 +202,23 @@ module app 'modules/functionApp.bicep' = {
     alertRules: alertRules
     alertTeamsWebhooks: alertTeamsWebhooks
     alertSmtpConnection: alertSmtpConnection
+    alertSmtpStartTls: alertSmtpStartTls
     alertAcsConnection: alertAcsConnection
     alertFrom: alertFrom
+  }
+}
+
+module stateAccess 'modules/stateAccess.bicep' = {
+  name: 'kvguard-state-access'
+  params: {
+    accountName: state.outputs.accountName
+    principalId: app.outputs.principalId
+    deploymentPrincipalId: deploymentIdentity.outputs.principalId
+    appContainers: state.outputs.appContainers
+    configContainer: state.outputs.configContainer
+    packageContainer: state.outputs.packageContainer
+    queues: state.outputs.queues
+    tables: state.outputs.tables
   }
 }
 
@@ -168,9 +226,12 @@ module vaults 'modules/managedVault.bicep' = [
   for vault in managedVaults: {
     name: 'kvguard-vault-${vault.name}'
     scope: resourceGroup(vault.?resourceGroup ?? resourceGroup().name)
+    dependsOn: [keyRotatorRole]
     params: {
       vaultName: vault.name
       systemTopicName: vault.?systemTopicName ?? ''
+      rotatesKeys: vault.?rotatesKeys ?? false
+      rotatorRoleId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyRotatorRoleGuid)
       principalId: app.outputs.principalId
       functionAppId: app.outputs.id
       eventGridFunctionName: app.outputs.eventGridFunctionName

@@ -1,6 +1,7 @@
-// The kvguard Function App on the Flex Consumption plan (Linux, Node 22), its identity, its app settings
-// and its roles on the state storage account. The settings carry the names of kvguard's settings schema
-// (src/config/schema.ts); test/infra/bicep.test.ts checks them against it.
+// The kvguard Function App on the Flex Consumption plan (Linux, Node 22): its identities, its app settings,
+// how callers reach its HTTP functions and what it logs. The settings carry the names of kvguard's settings
+// schema (src/config/schema.ts); test/infra/bicep.test.ts checks them against it. Its roles on the state
+// account are in stateAccess.bicep.
 param location string
 param tags object
 param appName string
@@ -12,6 +13,16 @@ param appInsightsName string
 param userAssignedIdentityId string
 param userAssignedClientId string
 param userAssignedPrincipalId string
+@description('Resource id of the user-assigned identity the platform writes and reads the code package with (never kvguard\'s own).')
+param deploymentIdentityId string
+@description('The Log Analytics workspace the app\'s logs and metrics go to.')
+param workspaceId string
+@description('Client id of an Entra app registration: App Service authentication then requires a token for it on every request but Event Grid\'s webhook; empty: function keys only.')
+param httpAuthClientId string
+@description('Client ids of the applications allowed to call (with httpAuthClientId); empty: any application of the tenant with a token for it.')
+param httpAuthAllowedClientIds array
+@description('CIDR ranges allowed to reach the app (Event Grid too, by its service tag); empty: no access restrictions.')
+param httpAllowedIpRanges array
 param vaultUrls string
 param workspaceCustomerId string
 param archiveBlobEndpoint string
@@ -28,11 +39,20 @@ param alertRules string
 param alertTeamsWebhooks string
 @secure()
 param alertSmtpConnection string
+param alertSmtpStartTls string
 @secure()
 param alertAcsConnection string
 param alertFrom string
 
 var userAssigned = !empty(userAssignedIdentityId)
+var restricted = !empty(httpAllowedIpRanges)
+var allowedRanges = map(range(0, length(httpAllowedIpRanges)), i => {
+  name: 'allowed-${i}'
+  action: 'Allow'
+  priority: 100 + i
+  ipAddress: httpAllowedIpRanges[i]
+})
+var eventGridRule = { name: 'event-grid', action: 'Allow', priority: 1000, tag: 'ServiceTag', ipAddress: 'AzureEventGrid' }
 // The function Event Grid delivers Key Vault events to (src/functions/onVaultEvent.ts).
 var eventGridFunctionName = 'onVaultEvent'
 
@@ -58,23 +78,29 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   location: location
   tags: union(tags, { 'azd-service-name': 'kvguard' })
   kind: 'functionapp,linux'
+  // kvguard's identity (system- or user-assigned) and the deployment identity, which kvguard's code never uses.
   identity: userAssigned
-    ? { type: 'UserAssigned', userAssignedIdentities: { '${userAssignedIdentityId}': {} } }
-    : { type: 'SystemAssigned' }
+    ? { type: 'UserAssigned', userAssignedIdentities: { '${userAssignedIdentityId}': {}, '${deploymentIdentityId}': {} } }
+    : { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '${deploymentIdentityId}': {} } }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled' }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      // With allowed ranges, everything else is refused; Event Grid still delivers vault events.
+      ipSecurityRestrictionsDefaultAction: restricted ? 'Deny' : 'Allow'
+      ipSecurityRestrictions: restricted ? concat(allowedRanges, [eventGridRule]) : []
+    }
     functionAppConfig: {
-      // The code package: azd (or `func azure functionapp publish`) uploads it with the deployer's identity,
-      // the platform reads it with the app's.
+      // The code package: azd (or `func azure functionapp publish`) publishes through the platform, which
+      // writes it to the container and reads it back with the deployment identity. kvguard's own identity
+      // has no access to it (stateAccess.bicep).
       deployment: {
         storage: {
           type: 'blobContainer'
           value: deploymentContainerUrl
-          authentication: userAssigned
-            ? { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: userAssignedIdentityId }
-            : { type: 'SystemAssignedIdentity' }
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: deploymentIdentityId }
         }
       }
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
@@ -84,8 +110,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 var principalId = userAssigned ? userAssignedPrincipalId : (site.identity.?principalId ?? '')
-// Role assignment names must be known when the deployment starts; the principal id is not, these ids are.
-var principalKey = userAssigned ? userAssignedIdentityId : site.id
 
 // Every app setting. KVGUARD_*, AZURE_CLIENT_ID and AzureWebJobsStorage__accountName are kvguard's settings
 // (README, Settings); the rest are the Functions host's. The schedules and the queue name are set even at
@@ -110,6 +134,7 @@ var allSettings = {
   KVGUARD_ALERT_RULES: alertRules
   KVGUARD_ALERT_TEAMS_WEBHOOKS: alertTeamsWebhooks
   KVGUARD_ALERT_SMTP_CONNECTION: alertSmtpConnection
+  KVGUARD_ALERT_SMTP_STARTTLS: alertSmtpStartTls
   KVGUARD_ALERT_ACS_CONNECTION: alertAcsConnection
   KVGUARD_ALERT_FROM: alertFrom
   KVGUARD_ALERT_SCHEDULE: alertSchedule
@@ -129,36 +154,57 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: toObject(filter(items(allSettings), s => !empty(s.value)), s => s.key, s => s.value)
 }
 
-// Feature: state (rotation locks are blob leases; reports, the policy file, code package and the Functions host's own blobs)
-resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(stateAccount.id, principalKey, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
-  scope: stateAccount
+// Publishing with a user name and password (the SCM site's and FTP's basic authentication) is off:
+// deployments authenticate with Entra ID.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+// Optional: App Service authentication (Easy Auth) in front of the HTTP functions, on top of their function
+// keys. Event Grid's webhook stays reachable: Event Grid delivers with the extension's system key, no token.
+resource httpAuth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(httpAuthClientId)) {
+  parent: site
+  name: 'authsettingsV2'
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe') // Storage Blob Data Contributor
-    principalId: principalId
-    principalType: 'ServicePrincipal'
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: ['/runtime/webhooks/eventgrid']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: httpAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [httpAuthClientId, 'api://${httpAuthClientId}']
+          defaultAuthorizationPolicy: empty(httpAuthAllowedClientIds) ? {} : { allowedApplications: httpAuthAllowedClientIds }
+        }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
   }
 }
 
-// Feature: state (the rotation queue and its poison queue: the sweep and events enqueue, the worker dequeues)
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(stateAccount.id, principalKey, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
-  scope: stateAccount
+// The app's logs (FunctionAppLogs: every function's log lines, escaped by kvguard) and metrics, to the workspace.
+resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'kvguard-app'
+  scope: site
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88') // Storage Queue Data Contributor
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Feature: state (rotation history and status, event dedup, audit baselines and findings, the alert outbox)
-resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(stateAccount.id, principalKey, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
-  scope: stateAccount
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3') // Storage Table Data Contributor
-    principalId: principalId
-    principalType: 'ServicePrincipal'
+    workspaceId: workspaceId
+    logs: [{ categoryGroup: 'allLogs', enabled: true }]
+    metrics: [{ category: 'AllMetrics', enabled: true }]
   }
 }
 

@@ -1,5 +1,6 @@
-// A user-assigned identity for kvguard (identityType = 'UserAssigned'): it outlives the app, so role
-// assignments and Graph consent survive redeploying or replacing the Function App.
+// A user-assigned identity: kvguard's own (identityType = 'UserAssigned'), which outlives the app, so role
+// assignments and Graph consent survive redeploying or replacing the Function App; or the deployment identity
+// the platform writes and reads the code package with.
 param location string
 param tags object
 param name string

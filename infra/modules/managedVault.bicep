@@ -4,6 +4,10 @@
 param vaultName string
 @description('The vault\'s existing system topic; empty: one is created (a vault may have only one).')
 param systemTopicName string
+@description('Whether kvguard rotates keys in this vault: only then does it get the kvguard Key Rotator role here.')
+param rotatesKeys bool
+@description('The kvguard Key Rotator role definition (keyRotatorRole.bicep), assigned when rotatesKeys.')
+param rotatorRoleId string
 @description('Object id of kvguard\'s identity.')
 param principalId string
 param functionAppId string
@@ -31,12 +35,12 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Feature: rotation of keys (the keyvault-key rotator sets rotation policies and calls rotate)
-resource cryptoOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, '14b46e9e-c2b7-41b4-b07b-48a6ebf60603')
+// Feature: rotation of keys (the keyvault-key rotator reads and sets rotation policies and rotates; no cryptographic operation)
+resource keyRotator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (rotatesKeys) {
+  name: guid(vault.id, principalId, rotatorRoleId)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '14b46e9e-c2b7-41b4-b07b-48a6ebf60603') // Key Vault Crypto Officer
+    roleDefinitionId: rotatorRoleId // kvguard Key Rotator
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

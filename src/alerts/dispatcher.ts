@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { systemClock, type Clock } from "../common/clock.js";
+import { printLine } from "../common/logText.js";
 import type { Alert } from "./alert.js";
 import { DEFAULT_RETRY, deliverWithRetry, type RetryPolicy } from "./delivery.js";
 import { single, summary, type AlertMessage, type SummaryReason } from "./message.js";
@@ -70,7 +71,7 @@ export class AlertDispatcher {
     this.#held = new HeldAlerts(options.table);
     this.#ledger = new Ledger(options.table);
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.log ?? ((line) => console.log(line));
+    this.#log = options.log ?? printLine;
   }
 
   get outbox(): Outbox {

@@ -68,7 +68,12 @@ export async function alertingFromSettings(env: Env = process.env, options: Aler
     const mail = { from: config.alerts.from!, to: channel.to ?? [], secrets, links };
     if (channel.type === "teams") sinks[name] = new TeamsSink(hooks[name]!, { secrets, links });
     else if (channel.type === "smtp") {
-      const sink = new SmtpSink(env.KVGUARD_ALERT_SMTP_CONNECTION!, mail);
+      // Against the local stack, its SMTP catcher's certificate comes from the local CA, as the vault's does.
+      const sink = new SmtpSink(env.KVGUARD_ALERT_SMTP_CONNECTION!, {
+        ...mail,
+        startTls: config.alerts.smtpStartTls,
+        ...(config.local ? { ca: config.local.caPem } : {}),
+      });
       smtpSinks.push(sink);
       sinks[name] = sink;
     } else {

@@ -5,6 +5,7 @@
  * alert problem cannot fail a rotation or a scan.
  */
 import { ensureError } from "../common/errors.js";
+import { printErrorLine } from "../common/logText.js";
 import type { Finding } from "../audit/finding.js";
 import type { Alert } from "./alert.js";
 import type { DispatchReport } from "./dispatcher.js";
@@ -40,7 +41,7 @@ export interface NotifyOptions {
 
 export async function notify(alerts: readonly Alert[], options: NotifyOptions = {}): Promise<DispatchReport | undefined> {
   if (alerts.length === 0) return undefined;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? printErrorLine;
   try {
     const current = await alerting();
     return current ? await current.dispatcher.dispatch(alerts, options.secrets ? { secrets: options.secrets } : {}) : undefined;

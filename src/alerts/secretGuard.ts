@@ -1,8 +1,11 @@
 /**
  * @module The last guard before anything leaves kvguard: an alert, or a rendered card or mail, that contains
  * a value the caller marked as secret is refused. The alert model has no field for a secret; this catches
- * one pasted into an explanation (an error message that quoted a credential).
+ * one pasted into an explanation (an error message that quoted a credential), in every form rendering gives
+ * it (JSON, HTML, one plain line, markdown-escaped).
  */
+import { plainText } from "./render/format.js";
+import { escapeMarkdown, markdownText } from "./render/markdown.js";
 
 /** Values shorter than this are not checked: "1" or "true" would match everywhere. */
 const MIN_SECRET_LENGTH = 6;
@@ -22,11 +25,15 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** The forms a value takes once rendered: as is, JSON-escaped, HTML-escaped. */
+/** The forms a value takes once rendered: as is or as one plain line, each JSON-, HTML- or markdown-escaped. */
 function forms(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const html = secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-  return [...new Set([secret, json, html])];
+  return [...new Set([secret, plainText(secret)].flatMap((value) => {
+    const json = JSON.stringify(value).slice(1, -1);
+    const html = value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    const markdown = escapeMarkdown(value);
+    // The card's JSON holds the markdown form JSON-escaped (a backslash doubles).
+    return [value, json, html, markdown, JSON.stringify(markdown).slice(1, -1), markdownText(value), JSON.stringify(markdownText(value)).slice(1, -1)];
+  }))];
 }
 
 /**

@@ -8,6 +8,7 @@ import { deliverWithRetry } from "../alerts/delivery.js";
 import { alertingFromSettings } from "../alerts/fromSettings.js";
 import { single } from "../alerts/message.js";
 import { sampleAlert } from "../alerts/samples.js";
+import { lineWriter } from "../common/logText.js";
 
 export const alertUsage = "kvguard alert test --channel NAME [--kind KIND]   send a sample alert to one channel (kinds: " + ALERT_KINDS.join(", ") + ")";
 
@@ -16,7 +17,8 @@ export async function alertCommand(args: string[], out: NodeJS.WritableStream): 
   if (positionals[0] !== "test") throw new Error(`unknown: alert ${positionals.join(" ")}; usage: ${alertUsage}`);
   const kind = values.kind as AlertKind;
   if (!ALERT_KINDS.includes(kind)) throw new Error(`--kind ${values.kind} is not an alert kind; use one of ${ALERT_KINDS.join(", ")}`);
-  const alerting = await alertingFromSettings(process.env, { log: (line) => out.write(`${line}\n`) });
+  const print = lineWriter(out);
+  const alerting = await alertingFromSettings(process.env, { log: print });
   if (!alerting) throw new Error("KVGUARD_ALERT_RULES is not set: define channels and routes first (docs/alerts.md)");
   try {
     const names = Object.keys(alerting.sinks);
@@ -25,10 +27,10 @@ export async function alertCommand(args: string[], out: NodeJS.WritableStream): 
     const message = single(sampleAlert(kind));
     const result = await deliverWithRetry(sink, message);
     if (!result.ok) {
-      out.write(`${values.channel} (${sink.type}): not delivered after ${result.attempts} attempt(s): ${result.error}\n`);
+      print(`${values.channel} (${sink.type}): not delivered after ${result.attempts} attempt(s): ${result.error}`);
       return 1;
     }
-    out.write(`${values.channel} (${sink.type}): sample ${kind} alert delivered (message ${message.id})\n`);
+    print(`${values.channel} (${sink.type}): sample ${kind} alert delivered (message ${message.id})`);
     return 0;
   } finally {
     alerting.close();

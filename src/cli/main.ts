@@ -2,6 +2,7 @@
  * @module The `kvguard` command line: one binary, one subcommand per job. Each command's module loads only
  * when it runs: together they pull in every SDK and database driver, seconds of start-up for `--help`.
  */
+import { indentedLines } from "../common/logText.js";
 
 const usage = `usage: kvguard <command>
 
@@ -51,7 +52,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     process.exitCode = await command(args, process.stdout);
   } catch (error) {
-    process.stderr.write(`kvguard ${name}: ${(error as Error).message}\n`);
+    // An error can quote a tag or a driver's reply: its lines are escaped, continuations indented.
+    process.stderr.write(`kvguard ${name}: ${indentedLines((error as Error).message)}\n`);
     process.exitCode = 2;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { lineWriter } from "../common/logText.js";
 import { parseFormats } from "../compliance/report/formats.js";
 import { reportSentence, writeReportToFolder } from "../compliance/report/fromSettings.js";
 import { frameworksSetting } from "../config/reportSettings.js";
@@ -41,7 +42,9 @@ export async function reportCommand(args: string[], out: NodeJS.WritableStream, 
   });
   for (const file of published.files) out.write(`${file.location}\n`);
   out.write(`${published.snapshot}\n`);
-  err.write(`kvguard report: ${reportSentence(published)}\n`);
-  for (const e of published.document.errors) err.write(`  not fully assessed: ${e.vault}: ${e.message}\n`);
+  const warn = lineWriter(err);
+  warn(`kvguard report: ${reportSentence(published)}`);
+  // ARM's and the vault's errors can quote what the checks read: one escaped line each.
+  for (const e of published.document.errors) warn(`  not fully assessed: ${e.vault}: ${e.message}`);
   return 0;
 }

@@ -1,8 +1,10 @@
 /**
  * @module `kvguard rotate`, `sweep`, `history` and `status`: the rotation engine from the command line,
- * against the vaults and storage the settings name (local or Azure alike).
+ * against the vaults and storage the settings name (local or Azure alike). History messages, statuses and
+ * errors can quote tags: every line is printed through `lineWriter` (one escaped line each).
  */
 import { parseArgs } from "node:util";
+import { lineWriter } from "../common/logText.js";
 import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
 import type { Step } from "../rotation/history.js";
 import type { RotationService } from "../rotation/service.js";
@@ -23,7 +25,7 @@ async function service(out: Out): Promise<RotationService> {
   const afterStep = crashHook();
   // The hook is the tests' kill point, not an app setting: the config check would refuse it as an unknown KVGUARD_ name.
   const { KVGUARD_CRASH_AFTER_STEP: _hook, ...settings } = process.env;
-  return rotationServiceFromSettings(settings, { log: (line) => out.write(`${line}\n`), ...(afterStep ? { afterStep } : {}) });
+  return rotationServiceFromSettings(settings, { log: lineWriter(out), ...(afterStep ? { afterStep } : {}) });
 }
 
 function target(arg: string | undefined): { vault: string; name: string } {
@@ -36,13 +38,14 @@ export async function rotateCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { key: { type: "boolean" }, json: { type: "boolean" } }, allowPositionals: true });
   const { vault, name } = target(positionals[0]);
   const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
-  out.write(values.json ? `${JSON.stringify(result)}\n` : `${vault}/${name}: ${result.outcome}: ${result.message}\n`);
+  lineWriter(out)(values.json ? JSON.stringify(result) : `${vault}/${name}: ${result.outcome}: ${result.message}`);
   return 0;
 }
 
 export async function sweepCommand(args: string[], out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { "no-run": { type: "boolean" }, json: { type: "boolean" } } });
   const svc = await service(out);
+  const print = lineWriter(out);
   const report = await svc.sweep();
   let failed = 0;
   if (!values["no-run"]) {
@@ -51,16 +54,16 @@ export async function sweepCommand(args: string[], out: Out): Promise<number> {
       concurrency: svc.config.rotation.concurrency,
       visibilityTimeoutSeconds: 300,
       poison: svc.poison,
-      onError: (error) => out.write(`job failed: ${(error as Error).message}\n`),
+      onError: (error) => print(`job failed: ${(error as Error).message}`),
     });
     failed = drained.failed;
   }
-  if (values.json) out.write(`${JSON.stringify(report)}\n`);
+  if (values.json) print(JSON.stringify(report));
   else {
-    out.write(`${report.secrets} secrets, ${report.keys} keys: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)\n`);
-    out.write(`${report.noPolicy.length} without a rotation policy${report.noPolicy.length ? `: ${report.noPolicy.join(", ")}` : ""}\n`);
-    for (const i of report.invalid) out.write(`invalid policy ${i.object}: ${i.problems.join("; ")}\n`);
-    for (const e of report.errors) out.write(`vault ${e.vault}: ${e.error}\n`);
+    print(`${report.secrets} secrets, ${report.keys} keys: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)`);
+    print(`${report.noPolicy.length} without a rotation policy${report.noPolicy.length ? `: ${report.noPolicy.join(", ")}` : ""}`);
+    for (const i of report.invalid) print(`invalid policy ${i.object}: ${i.problems.join("; ")}`);
+    for (const e of report.errors) print(`vault ${e.vault}: ${e.error}`);
   }
   return failed > 0 || report.errors.length > 0 ? 1 : 0;
 }
@@ -69,11 +72,12 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
   const { values, positionals } = parseArgs({ args, options: { limit: { type: "string", default: "50" }, json: { type: "boolean" } }, allowPositionals: true });
   const [vault, name] = (positionals[0] ?? "").split("/");
   const rows = await (await service(out)).history.list({ ...(vault ? { vault } : {}), ...(name ? { name } : {}), limit: Number(values.limit) });
+  const print = lineWriter(out);
   for (const row of rows) {
-    out.write(
+    print(
       values.json
-        ? `${JSON.stringify(row)}\n`
-        : `${row.at}  ${row.vault}/${row.name}  ${row.step.padEnd(7)} ${row.outcome.padEnd(7)} ${row.message}${row.valueHmac ? `  hmac:${row.valueHmac.slice(0, 12)}` : ""}\n`,
+        ? JSON.stringify(row)
+        : `${row.at}  ${row.vault}/${row.name}  ${row.step.padEnd(7)} ${row.outcome.padEnd(7)} ${row.message}${row.valueHmac ? `  hmac:${row.valueHmac.slice(0, 12)}` : ""}`,
     );
   }
   return 0;
@@ -82,11 +86,12 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true });
   const statuses = await (await service(out)).status.list(positionals[0]);
+  const print = lineWriter(out);
   for (const s of statuses) {
-    out.write(
+    print(
       values.json
-        ? `${JSON.stringify(s)}\n`
-        : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}\n`,
+        ? JSON.stringify(s)
+        : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}`,
     );
   }
   return 0;

@@ -7,6 +7,7 @@
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureError } from "../common/errors.js";
+import { oneLine } from "../common/logText.js";
 import { demoSettings, startDemos, type RunningDemos } from "../local/demo/index.js";
 import { describeRow, followHistory } from "../local/historyFeed.js";
 import { DEFAULT_FUNCTIONS_PORT } from "../local/runner.js";
@@ -123,9 +124,10 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     strict: true,
   });
   const stateDir = relative(process.cwd(), values.state) || ".";
-  // Function logs and rotations wait until the stack and the demo are described, then follow them.
+  // Function logs and rotations wait until the stack and the demo are described, then follow them. Each is
+  // one escaped line: history messages and logs can quote tags.
   let held: string[] | undefined = [];
-  const write = (line: string) => (held ? held.push(line) : out.write(`${line}\n`));
+  const write = (line: string) => (held ? held.push(oneLine(line)) : out.write(`${oneLine(line)}\n`));
   const flush = () => {
     for (const line of held ?? []) out.write(`${line}\n`);
     held = undefined;

@@ -61,16 +61,26 @@ export const teamsWebhooksSetting = z.string().transform((raw, ctx) => {
   return hooks;
 });
 
-export const smtpConnectionSetting = z.string().refine(
-  (raw) => {
-    try {
-      return /^smtps?:$/.test(new URL(raw).protocol);
-    } catch {
-      return false;
-    }
-  },
-  { error: () => "is not an SMTP URL. Set it to smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587" },
-);
+const SMTP_EXAMPLE = "smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587";
+
+/** `smtps://` (TLS from the start) or `smtp://` (STARTTLS: KVGUARD_ALERT_SMTP_STARTTLS), host, port, login; nothing else. */
+export const smtpConnectionSetting = z.string().superRefine((raw, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
+    ctx.addIssue({ code: "custom", message: `is not an SMTP URL. Set it to ${SMTP_EXAMPLE}` });
+  } else if (url.search || url.hash || (url.pathname !== "" && url.pathname !== "/")) {
+    // nodemailer would read transport options from the query (ignoreTLS, tls.rejectUnauthorized...).
+    ctx.addIssue({
+      code: "custom",
+      message: `has a path or query (${url.search ? "?…" : url.pathname}); kvguard reads only the scheme, login, host and port. Remove it; TLS is set by the scheme and KVGUARD_ALERT_SMTP_STARTTLS`,
+    });
+  }
+});
 
 /** A connection string (`endpoint=…;accesskey=…`), or the resource's https endpoint alone (the app's identity). */
 export const acsConnectionSetting = z.string().transform((raw, ctx): { connectionString: string } | { endpoint: string } => {
@@ -98,6 +108,13 @@ export const alertShape = {
     description: "The SMTP server smtp channels send through, as a URL with credentials.",
     example: "smtps://alerts%40contoso.com:<password>@smtp.office365.com:465",
   }),
+  KVGUARD_ALERT_SMTP_STARTTLS: z
+    .enum(["required", "optional"], { error: () => "must be required or optional" })
+    .default("required")
+    .register(docs, {
+      description:
+        "For an smtp:// connection: required sends only after the server upgrades the connection with STARTTLS (certificate and host checked); optional also sends in clear text to a server that does not offer it (a relay on a network you trust). smtps:// is TLS from the start either way.",
+    }),
   KVGUARD_ALERT_ACS_CONNECTION: acsConnectionSetting.optional().register(docs, {
     description: "The Azure Communication Services resource acs channels send through: its connection string, or its endpoint alone to use the app's managed identity.",
     example: "https://kvguard-mail.europe.communication.azure.com",
@@ -116,6 +133,8 @@ export type AlertSettings = z.output<z.ZodObject<typeof alertShape>>;
 /** Alerting as the typed config holds it: no connection secret, only which sinks are configured. */
 export interface AlertConfig {
   schedule: string;
+  /** STARTTLS on `smtp://`: required, or optional by the operator's choice. */
+  smtpStartTls: "required" | "optional";
   rules?: AlertRules;
   from?: string;
 }
@@ -123,6 +142,7 @@ export interface AlertConfig {
 export function alertConfig(settings: AlertSettings): AlertConfig {
   return {
     schedule: settings.KVGUARD_ALERT_SCHEDULE,
+    smtpStartTls: settings.KVGUARD_ALERT_SMTP_STARTTLS,
     ...(settings.KVGUARD_ALERT_RULES ? { rules: settings.KVGUARD_ALERT_RULES } : {}),
     ...(settings.KVGUARD_ALERT_FROM ? { from: settings.KVGUARD_ALERT_FROM } : {}),
   };

@@ -7,12 +7,20 @@
 import { statusOf } from "../common/errors.js";
 import { DeadlineError } from "./check.js";
 
-/** The role kvguard's features need for a refused Key Vault data action, and the feature. */
-export function roleForVaultAction(action: string): { role: string; feature: string } {
+/**
+ * The role kvguard's features need for a refused Key Vault data action, and the feature. Keys need the custom
+ * role infra/ defines in the vault's subscription (keyRotatorRole.bicep: rotation without any cryptographic
+ * operation), named after that subscription.
+ */
+export function roleForVaultAction(action: string, vaultResourceId?: string): { role: string; feature: string } {
   const a = action.toLowerCase();
   if (a.includes("/vaults/secrets/")) return { role: "Key Vault Secrets Officer", feature: "rotation reads, writes and disables secret versions" };
   if (a.includes("/vaults/keys/") || a.includes("/vaults/keyrotationpolicies/")) {
-    return { role: "Key Vault Crypto Officer", feature: "the keyvault-key rotator sets rotation policies and rotates keys" };
+    const subscription = /\/subscriptions\/([^/]+)\//i.exec(vaultResourceId ?? "")?.[1] ?? "<subscription id>";
+    return {
+      role: `kvguard Key Rotator (${subscription})`,
+      feature: "the keyvault-key rotator sets rotation policies and rotates keys; infra/ defines this role when a vault has rotatesKeys: true",
+    };
   }
   return { role: "Key Vault Reader", feature: "compliance reads vault properties" };
 }
@@ -81,7 +89,7 @@ export function diagnoseVault(error: Error, context: VaultFixContext): { detail:
       };
     }
     const action = refusal.action || context.attempted;
-    const { role, feature } = roleForVaultAction(action);
+    const { role, feature } = roleForVaultAction(action, refusal.resource);
     const scope = refusal.resource ?? `<resource id of vault ${context.vaultName}>`;
     const principal = refusal.oid ?? context.principalId;
     return {

@@ -1,18 +1,25 @@
-/** @module `GET /api/health`: whether kvguard's settings are usable; it touches no vault. */
+/**
+ * @module `GET /api/health`: whether kvguard's settings are usable; it touches no vault. The answer says how
+ * many vaults kvguard guards and which settings to fix, never the vaults' names or a setting's value: those
+ * are in the log line with the answer's error id.
+ */
+import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { formatProblem, loadConfig } from "../config/schema.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
-/** 200 with the vaults kvguard guards, or 503 with each setting to fix (secret values never shown). */
+/** 200 with the number of vaults, or 503 with the names of the settings to fix and an error id. */
 export function healthHandler(_request: HttpRequest, context: InvocationContext): HttpResponseInit {
   const result = loadConfig();
   if (!result.ok) {
-    const problems = result.problems.map(formatProblem);
-    context.warn(`kvguard is misconfigured:\n${problems.join("\n")}`);
-    return { status: 503, jsonBody: { status: "misconfigured", problems } };
+    const errorId = randomUUID();
+    // formatProblem never shows a secret value; each problem is one log line with the id.
+    for (const problem of result.problems) context.warn(`kvguard is misconfigured (error id ${errorId}): ${formatProblem(problem)}`);
+    const settings = [...new Set(result.problems.map((p) => p.setting))];
+    return { status: 503, jsonBody: { status: "misconfigured", settings, errorId } };
   }
   const { vaults, local } = result.config;
-  return { status: 200, jsonBody: { status: "ok", vaults: vaults.map((v) => v.name), local: local !== undefined } };
+  return { status: 200, jsonBody: { status: "ok", vaults: vaults.length, local: local !== undefined } };
 }
 
 export const health: HttpFunctionDefinition = {

@@ -1,8 +1,10 @@
 /**
  * @module The app's entry point (`main` in package.json): registers every entry of the function table with
- * the Functions host. Without the host (tests), `@azure/functions` is in test mode and skips registration.
+ * the Functions host, each handler behind the log boundary (`withEscapedLogs`). Without the host (tests),
+ * `@azure/functions` is in test mode and skips registration.
  */
 import { app } from "@azure/functions";
+import { withEscapedLogs } from "./logging.js";
 import { functionTable, type FunctionDefinition } from "./table.js";
 
 /**
@@ -12,21 +14,21 @@ import { functionTable, type FunctionDefinition } from "./table.js";
 export function registerFunction(definition: FunctionDefinition): void {
   switch (definition.kind) {
     case "timer": {
-      const { name, schedule, runOnStartup, retry, handler } = definition;
-      app.timer(name, { schedule, handler, ...(runOnStartup !== undefined && { runOnStartup }), ...(retry && { retry }) });
+      const { name, schedule, runOnStartup, retry } = definition;
+      app.timer(name, { schedule, handler: withEscapedLogs(definition.handler), ...(runOnStartup !== undefined && { runOnStartup }), ...(retry && { retry }) });
       return;
     }
     case "storageQueue": {
-      const { name, queueName, connection, handler } = definition;
-      app.storageQueue(name, { queueName, connection, handler });
+      const { name, queueName, connection } = definition;
+      app.storageQueue(name, { queueName, connection, handler: withEscapedLogs(definition.handler) });
       return;
     }
     case "eventGrid":
-      app.eventGrid(definition.name, { handler: definition.handler });
+      app.eventGrid(definition.name, { handler: withEscapedLogs(definition.handler) });
       return;
     case "http": {
-      const { name, methods, authLevel, route, handler } = definition;
-      app.http(name, { methods, authLevel, handler, ...(route !== undefined && { route }) });
+      const { name, methods, authLevel, route } = definition;
+      app.http(name, { methods, authLevel, handler: withEscapedLogs(definition.handler), ...(route !== undefined && { route }) });
       return;
     }
     default: {

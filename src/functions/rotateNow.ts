@@ -1,25 +1,46 @@
-/** @module HTTP `POST /api/rotate/{vault}/{name}[?kind=key]`: rotates one secret or key now. */
+/**
+ * @module HTTP `POST /api/rotate/{vault}/{name}[?kind=key]`: rotates one secret or key now. The names are
+ * checked against Key Vault's rules before anything else; errors answer in kvguard's words (`httpErrors.ts`):
+ * a vault kvguard does not manage is named, never the ones it does.
+ */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { ensureError } from "../common/errors.js";
+import { objectNameProblem, vaultNameProblem } from "../common/keyVaultNames.js";
 import { LockBusyError } from "../rotation/lock.js";
+import { failed, refused } from "./httpErrors.js";
 import { rotationService } from "./rotationService.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
+const USAGE = "use POST /api/rotate/{vault}/{name}, with ?kind=key for a key";
+
+/** Key Vault's "not found" (the SDK's error, or the service's error caused by it), for the object asked for. */
+function notFound(error: unknown): boolean {
+  const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
+  return codes.some((code) => code === "SecretNotFound" || code === "KeyNotFound");
+}
+
 export async function rotateNowHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const { vault, name } = request.params;
+  const { vault = "", name = "" } = request.params;
   const kind = request.query.get("kind") ?? "secret";
-  if (!vault || !name || (kind !== "secret" && kind !== "key")) {
-    return { status: 400, jsonBody: { error: "use POST /api/rotate/{vault}/{name}, with ?kind=key for a key" } };
+  const vaultRule = vaultNameProblem(vault);
+  const nameRule = objectNameProblem(name);
+  if (vaultRule || nameRule || (kind !== "secret" && kind !== "key")) {
+    const why = vaultRule ? `invalid vault name: ${vaultRule}` : nameRule ? `invalid object name: ${nameRule}` : "kind is secret (the default) or key";
+    context.warn(`rotate ${vault}/${name} (kind ${kind}) refused: ${why}`);
+    return refused(400, `${why}; ${USAGE}`);
+  }
+  const service = await rotationService();
+  if (!service.vaults.has(vault.toLowerCase())) {
+    context.warn(`rotate ${vault}/${name} refused: the vault is not one kvguard manages`);
+    return refused(404, `vault ${vault} is not one kvguard manages`);
   }
   try {
-    const result = await (await rotationService()).rotateNow(vault, name, kind);
+    const result = await service.rotateNow(vault, name, kind);
     context.log(`rotate ${vault}/${name}: ${result.outcome}`);
     return { status: 200, jsonBody: result };
   } catch (error) {
-    const message = ensureError(error).message;
-    context.warn(`rotate ${vault}/${name} failed: ${message}`);
-    const status = error instanceof LockBusyError ? 409 : /not one kvguard manages|does not exist/.test(message) ? 404 : 500;
-    return { status, jsonBody: { error: message } };
+    if (error instanceof LockBusyError) return refused(409, `another rotation of ${vault}/${name} holds its lock; try again in a minute`);
+    if (notFound(error)) return refused(404, `${kind} ${name} does not exist in vault ${vault}`);
+    return failed(context, `the rotation of ${vault}/${name}`, error);
   }
 }
 

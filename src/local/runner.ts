@@ -3,18 +3,21 @@
  * would, in this process. Timers fire on their NCRONTAB schedules, storage-queue triggers poll Azurite,
  * Event Grid functions answer at the host's webhook, HTTP functions at `/api/<route>`. Trigger options
  * resolve `%SETTING%` like the host. A function that cannot start is reported and the others run; a failing
- * invocation is logged and never stops the runner.
+ * invocation is logged and never stops the runner. Unlike the host, it refuses requests not addressed to
+ * itself (`ownOrigin.ts`): a web page must not be able to rotate secrets on a developer's machine.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { ensureError } from "../common/errors.js";
+import { oneLine } from "../common/logText.js";
 import type { EventGridFunctionDefinition, FunctionDefinition, FunctionKind, HttpFunctionDefinition, StorageQueueFunctionDefinition } from "../functions/table.js";
 import { resolveAppSettings, type Env } from "./appSettings.js";
 import { EVENT_GRID_WEBHOOK_PATH, serveEventGrid } from "./eventGridWebhook.js";
 import { readHostSettings, type HostSettings, type QueueSettings } from "./hostJson.js";
 import { compileRoute, serveHttpFunction, type RouteMatcher } from "./httpTrigger.js";
 import type { LineWriter } from "./invocation.js";
+import { ownOriginCheck, type RequestCheck } from "./ownOrigin.js";
 import { startQueuePoller, type RunningQueuePoller } from "./queueTrigger.js";
 import { startTimer, type RunningTimer } from "./timerTrigger.js";
 
@@ -33,7 +36,7 @@ export interface LocalRunnerOptions {
   host?: HostSettings;
   /** Overrides of host.json's queue settings (tests retry faster). */
   queues?: Partial<QueueSettings>;
-  /** Default: console.log. */
+  /** Default: console.log. Each line the runner and its functions write reaches it escaped (`oneLine`). */
   write?: LineWriter;
 }
 
@@ -94,7 +97,9 @@ async function listen(server: Server, port: number): Promise<number> {
 }
 
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
-  const write = options.write ?? ((line: string) => console.log(line));
+  const print = options.write ?? ((line: string) => console.log(line));
+  // The runner's printing is a log boundary: a function's log line quoting a request or a tag stays one line.
+  const write: LineWriter = (line) => print(oneLine(line));
   const host = options.host ?? readHostSettings();
   const queueSettings: QueueSettings = { ...host.queues, ...options.queues };
   const prefix = `/${host.routePrefix}/`;
@@ -117,8 +122,15 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     else if (definition.kind === "eventGrid") eventGrid.set(definition.name.toLowerCase(), definition);
   }
 
+  let foreign: RequestCheck = () => "the runner is not listening yet";
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    const refusal = foreign(req.headers);
+    if (refusal !== undefined) {
+      write(`local runner: refused ${req.method} ${req.url}: ${refusal}`);
+      const text = `refused: ${refusal}; the local runner answers only requests addressed to it`;
+      return void res.writeHead(403, { "Content-Type": "text/plain", "Content-Length": String(Buffer.byteLength(text)), Connection: "close" }).end(text);
+    }
+    const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     const method = (req.method ?? "GET").toUpperCase();
     const body = await readBody(req);
     if (!body) return void res.writeHead(413, { "Content-Length": "0" }).end();
@@ -145,6 +157,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     });
   });
   const port = await listen(server, options.port ?? DEFAULT_FUNCTIONS_PORT);
+  foreign = ownOriginCheck(port);
   const baseUrl = `http://127.0.0.1:${port}`;
   const webhookUrl = (functionName: string) => `${baseUrl}${EVENT_GRID_WEBHOOK_PATH}?functionName=${encodeURIComponent(functionName)}`;
 

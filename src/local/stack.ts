@@ -94,7 +94,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const kv = kvStart.value;
   const azurite = azuriteStart.value;
   // Alerts go to a local Teams receiver and SMTP catcher, saved under out/alerts/ beside the state folder.
-  const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line) });
+  // The SMTP catcher upgrades with the local Key Vault's certificate (for 127.0.0.1), signed by the local CA.
+  const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line), tls: kv.tls });
   let cloud: LocalCloud | undefined;
   const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
   try {

@@ -11,6 +11,7 @@ import type { Clock } from "../common/clock.js";
 import { parseDurationSeconds } from "../common/duration.js";
 import { systemClock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
+import { printErrorLine, printLine } from "../common/logText.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { credentialFor } from "../azure/credential.js";
 import { createVaultClients } from "../azure/keyVaultClients.js";
@@ -18,6 +19,7 @@ import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import { ensureTable, storageClients } from "../state/storage.js";
 import { decide } from "./due.js";
 import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
+import { EventDedupe } from "./eventDedupe.js";
 import { History, HISTORY_TABLE } from "./history.js";
 import { ValueHmac } from "./hmac.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
@@ -63,6 +65,7 @@ export interface EventReport {
 
 export class RotationService {
   readonly engine: RotationEngine;
+  readonly #dedupe: EventDedupe;
 
   private constructor(
     readonly config: KvguardConfig,
@@ -77,6 +80,7 @@ export class RotationService {
     readonly log: (line: string) => void,
     deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome">,
   ) {
+    this.#dedupe = new EventDedupe(events, clock);
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
       history,
@@ -119,7 +123,7 @@ export class RotationService {
       events!,
       policyFile,
       options.clock ?? systemClock,
-      options.log ?? ((line) => console.log(line)),
+      options.log ?? printLine,
       {
         locks,
         hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
@@ -129,7 +133,7 @@ export class RotationService {
         ...(config.alerts.rules
           ? {
               onOutcome: async (job, outcome) => {
-                await notifyRotation({ job, ...outcome }, { log: options.log ?? ((line) => console.error(line)) });
+                await notifyRotation({ job, ...outcome }, { log: options.log ?? printErrorLine });
               },
             }
           : {}),
@@ -301,42 +305,21 @@ export class RotationService {
         continue;
       }
       const objectVersion = `${event.kind}|${event.name}|${event.version}`;
-      if (!(await this.#firstTime(vault.target.name, event.id, objectVersion))) {
+      if ((await this.#dedupe.claim(vault.target.name, event.id, objectVersion)) === "duplicate") {
         report.duplicates += 1;
         continue;
       }
-      try {
-        await this.enqueue(
-          this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
-        );
-      } catch (error) {
-        // Not enqueued: forget the event, so Event Grid's redelivery is not taken for a duplicate and lost.
-        await this.#forget(vault.target.name, event.id, objectVersion);
-        throw error;
-      }
+      // A failure here leaves the claim open: Event Grid's redelivery takes it over (eventDedupe.ts).
+      await this.enqueue(
+        this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
+      );
+      // The job is in the queue: should marking it fail, a redelivery enqueues a second job, which finds the
+      // version rotated and does nothing. Failing the delivery for it would cause exactly that.
+      await this.#dedupe.enqueued(vault.target.name, event.id, objectVersion).catch((error: unknown) => {
+        this.log(`event ${event.id}: job enqueued, but not marked so (${ensureError(error).message}); a redelivery would enqueue it again`);
+      });
       report.accepted += 1;
     }
     return report;
-  }
-
-  async #forget(vault: string, eventId: string, objectVersion: string): Promise<void> {
-    for (const rowKey of [`id|${eventId}`, `version|${objectVersion.toLowerCase()}`]) {
-      await this.events.deleteEntity(vault.toLowerCase(), rowKey).catch(() => undefined);
-    }
-  }
-
-  /** Marks an event id and an object version as seen; false when either was seen before. */
-  async #firstTime(vault: string, eventId: string, objectVersion: string): Promise<boolean> {
-    const partitionKey = vault.toLowerCase();
-    const at = new Date(this.clock.nowMs()).toISOString();
-    for (const rowKey of [`id|${eventId}`, `version|${objectVersion.toLowerCase()}`]) {
-      try {
-        await this.events.createEntity({ partitionKey, rowKey, at });
-      } catch (error) {
-        if (statusOf(error) === 409) return false;
-        throw error;
-      }
-    }
-    return true;
   }
 }

@@ -25,6 +25,8 @@ describe("local alert catchers", () => {
     const outDir = mkdtempSync(join(tmpdir(), "kvguard-out-"));
     const lines: string[] = [];
     const local = await startLocalAlerts({ outDir, print: (line) => lines.push(line) });
+    // No certificate given: the catcher speaks clear text, and its settings allow that explicitly.
+    expect(local.settings.KVGUARD_ALERT_SMTP_STARTTLS).toBe("optional");
     const alerting = await alertingFromSettings(
       { KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net", AzureWebJobsStorage: azurite.connectionString, ...local.settings },
       { log: (line) => lines.push(`log: ${line}`) },

@@ -1,11 +1,15 @@
 /**
  * @module Real mail: nodemailer delivers to a local smtp-server and mailparser reads what arrived (headers,
- * both bodies, no secret); SMTP down → outbox in Azurite → delivered on the next run. ACS Email: the real
- * SDK against a local HTTPS endpoint that follows the ACS Email REST shapes and checks its HMAC signature.
+ * both bodies, no secret); smtp:// goes only over STARTTLS with a trusted certificate unless the operator
+ * allows clear text (KVGUARD_ALERT_SMTP_STARTTLS=optional); SMTP down → outbox in Azurite → delivered on the
+ * next run. ACS Email: the real SDK against a local HTTPS endpoint that follows the ACS Email REST shapes and
+ * checks its HMAC signature.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
+import { createTlsMaterial, type TlsMaterial } from "../../emulator/tls.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
+import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
 import { single } from "../../src/alerts/message.js";
 import { parseRules } from "../../src/alerts/rules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
@@ -20,18 +24,21 @@ const PASSWORD = "smtp-password-0123";
 const MARKED_SECRET = "rotated-value-Zq8pR2vX9mK4";
 
 let azurite: RunningAzurite;
+/** A CA and a certificate for 127.0.0.1 signed by it, for the STARTTLS catchers. */
+let tls: TlsMaterial;
 beforeAll(async () => {
-  azurite = await startAzurite();
+  [azurite, tls] = await Promise.all([startAzurite(), createTlsMaterial()]);
 });
 afterAll(() => azurite.stop());
 
 describe("SMTP", () => {
   it("delivers an HTML mail with a plain-text alternative, the subject saying severity and what, and no secret", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD);
+    const catcher = await MailCatcher.start(0, PASSWORD, tls);
     const sink = new SmtpSink(`smtp://alerts%40contoso.com:${PASSWORD}@127.0.0.1:${catcher.port}`, {
       from: "kvguard <DoNotReply@contoso.com>",
       to: ["secops@contoso.com", "oncall@contoso.com"],
       secrets: [PASSWORD, MARKED_SECRET],
+      ca: tls.caPem,
     });
     const alert = sampleAlert("rotation-failed");
     await sink.deliver(single(alert));
@@ -39,7 +46,8 @@ describe("SMTP", () => {
     await catcher.close();
 
     expect(catcher.mails).toHaveLength(1);
-    const { parsed, raw, envelope } = catcher.mails[0]!;
+    const { parsed, raw, envelope, secure } = catcher.mails[0]!;
+    expect(secure, "sent after STARTTLS").toBe(true);
     expect(envelope).toEqual({ from: "DoNotReply@contoso.com", to: ["secops@contoso.com", "oncall@contoso.com"] });
     expect(parsed.subject).toBe("[kvguard HIGH] Rotation of payments-prod/db-password failed: kvguard gave up");
     expect(parsed.from?.text).toBe('"kvguard" <DoNotReply@contoso.com>');
@@ -59,7 +67,8 @@ describe("SMTP", () => {
     await probe.close();
     const parsed = parseRules({ channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    // A relay without STARTTLS on a trusted network: the operator allows clear text.
+    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"], startTls: "optional" });
     const clock = new TestClock(Date.UTC(2026, 10, 27, 10, 0, 0));
     const logs: string[] = [];
     const dispatcher = new AlertDispatcher({
@@ -82,6 +91,65 @@ describe("SMTP", () => {
     await catcher.close();
     expect(catcher.mails.map((m) => m.parsed.subject)).toEqual([`[kvguard MEDIUM] ${alert.title}`]);
     expect(await dispatcher.outbox.list()).toEqual([]);
+  });
+});
+
+describe("SMTP transport security", () => {
+  const alert = () => single(sampleAlert("finding"));
+
+  it("refuses to send over smtp:// to a server that offers no STARTTLS, naming the setting that would allow it", async () => {
+    const catcher = await MailCatcher.start(0, PASSWORD);
+    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const error = await sink.deliver(alert()).catch((e: unknown) => e);
+    sink.close();
+    await catcher.close();
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toMatch(/^SMTP delivery failed: the connection could not be secured with STARTTLS .*set KVGUARD_ALERT_SMTP_STARTTLS=optional to allow clear text$/);
+    expect(catcher.mails).toEqual([]);
+  });
+
+  it("refuses a STARTTLS server whose certificate it does not trust", async () => {
+    const catcher = await MailCatcher.start(0, PASSWORD, tls);
+    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const error = await sink.deliver(alert()).catch((e: unknown) => e);
+    sink.close();
+    await catcher.close();
+    expect((error as Error).message).toMatch(/^SMTP delivery failed: .*(self[- ]signed|unable to verify|issuer)/i);
+    expect(catcher.mails).toEqual([]);
+  });
+
+  it("reads only scheme, login, host and port: a query cannot turn TLS off", async () => {
+    const catcher = await MailCatcher.start(0, PASSWORD);
+    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    await expect(sink.deliver(alert())).rejects.toThrow(/KVGUARD_ALERT_SMTP_STARTTLS/);
+    sink.close();
+    await catcher.close();
+    expect(catcher.mails).toEqual([]);
+  });
+
+  it("from the settings: STARTTLS required by default, clear text only with KVGUARD_ALERT_SMTP_STARTTLS=optional", async () => {
+    const catcher = await MailCatcher.start(0, PASSWORD);
+    const rules = { channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] };
+    const env = {
+      KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net",
+      AzureWebJobsStorage: azurite.connectionString,
+      KVGUARD_ALERT_RULES: JSON.stringify(rules),
+      KVGUARD_ALERT_SMTP_CONNECTION: `smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`,
+      KVGUARD_ALERT_FROM: "DoNotReply@contoso.com",
+    };
+    const sent = async (extra: Record<string, string>) => {
+      const alerting = await alertingFromSettings({ ...env, ...extra }, { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } });
+      try {
+        return await alerting!.sinks.oncall!.deliver(alert()).then(() => "sent", (e: unknown) => (e as Error).message);
+      } finally {
+        alerting!.close();
+      }
+    };
+    expect(await sent({})).toMatch(/STARTTLS/);
+    expect(catcher.mails).toHaveLength(0);
+    expect(await sent({ KVGUARD_ALERT_SMTP_STARTTLS: "optional" })).toBe("sent");
+    expect(catcher.mails.map((m) => m.secure)).toEqual([false]);
+    await catcher.close();
   });
 });
 

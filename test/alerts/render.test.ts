@@ -6,6 +6,7 @@ import { adaptiveCard, teamsPayload } from "../../src/alerts/render/card.js";
 import { emailContent } from "../../src/alerts/render/email.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { assertNoSecrets, SecretLeakError } from "../../src/alerts/secretGuard.js";
+import { cardTexts, markdownHtml, shownText } from "./helpers/cardMarkdown.js";
 import { cardErrors } from "./helpers/cardValidator.js";
 
 const AT = "2026-11-28T01:02:03.000Z";
@@ -25,12 +26,15 @@ describe("Teams cards", () => {
 
   it("shows severity by colour and word, the facts, the explanation and the links", () => {
     const alert = sampleAlert("finding", AT);
-    const text = JSON.stringify(adaptiveCard(single(alert)));
+    const card = adaptiveCard(single(alert));
+    const text = JSON.stringify(card);
     expect(text).toContain('"style":"attention"');
     expect(text).toContain('"color":"Attention"');
     expect(text).toContain("HIGH · Audit finding");
-    for (const part of ["payments-prod/db-admin-old", "build-agent@contoso.com", "203.0.113.45", "2026-11-28 01:02 UTC", '"value":"3"', alert.explanation]) {
-      expect(text).toContain(part);
+    // What a reader sees once Teams has read the card's markdown.
+    const shown = cardTexts(card).map((t) => shownText(markdownHtml(t)));
+    for (const part of ["payments-prod/db-admin-old", "build-agent@contoso.com", "203.0.113.45", "2026-11-28 01:02 UTC", "3", alert.explanation]) {
+      expect(shown.some((s) => s.includes(part)), part).toBe(true);
     }
     expect(text).toContain(`https://portal.azure.com/#@/resource${alert.vaultResourceId}/overview`);
   });
@@ -93,6 +97,15 @@ describe("secret guard", () => {
     expect(() => assertNoSecrets(alert, [secret], "alert")).toThrow(SecretLeakError);
     expect(() => assertNoSecrets(teamsPayload(single(alert)), [secret], "card")).toThrow("refused to send card");
     expect(() => assertNoSecrets(emailContent(single(alert)).html, [secret], "mail")).toThrow(SecretLeakError);
+  });
+
+  it("finds a secret in the forms the card and mail give it: one line, markdown-escaped", () => {
+    const pem = "-----BEGIN KEY-----\nMIIB_x*9[q]#\n-----END KEY-----";
+    const alert = { ...sampleAlert("rotation-failed", AT), explanation: `the driver said: ${pem}` };
+    const card = teamsPayload(single(alert));
+    expect(JSON.stringify(card)).not.toContain(pem);
+    expect(() => assertNoSecrets(card, [pem], "card")).toThrow(SecretLeakError);
+    expect(() => assertNoSecrets(emailContent(single(alert)), [pem], "mail")).toThrow(SecretLeakError);
   });
 
   it("lets clean alerts through and ignores values too short to check", () => {

@@ -35,6 +35,7 @@ describe("alert settings", () => {
     const result = loadConfig(FULL);
     expect(result.ok && result.config.alerts).toEqual({
       schedule: "0 */5 * * * *",
+      smtpStartTls: "required",
       from: "DoNotReply@contoso.com",
       rules: {
         channels: {
@@ -63,6 +64,7 @@ describe("alert settings", () => {
       KVGUARD_ALERT_RULES: false,
       KVGUARD_ALERT_TEAMS_WEBHOOKS: true,
       KVGUARD_ALERT_SMTP_CONNECTION: true,
+      KVGUARD_ALERT_SMTP_STARTTLS: false,
       KVGUARD_ALERT_ACS_CONNECTION: true,
       KVGUARD_ALERT_FROM: false,
       KVGUARD_ALERT_SCHEDULE: false,
@@ -110,6 +112,13 @@ describe("alert settings", () => {
     },
     { name: "an http webhook elsewhere than this machine", env: { KVGUARD_ALERT_TEAMS_WEBHOOKS: "secops=http://example.com/hook" }, setting: "KVGUARD_ALERT_TEAMS_WEBHOOKS", says: "is not https" },
     { name: "an SMTP setting that is not a URL", env: { KVGUARD_ALERT_SMTP_CONNECTION: "smtp.office365.com:587" }, setting: "KVGUARD_ALERT_SMTP_CONNECTION", says: "is not an SMTP URL" },
+    {
+      name: "an SMTP URL with transport options in its query",
+      env: { KVGUARD_ALERT_SMTP_CONNECTION: "smtp://relay.contoso.com:587?ignoreTLS=true" },
+      setting: "KVGUARD_ALERT_SMTP_CONNECTION",
+      says: "has a path or query (?…); kvguard reads only the scheme, login, host and port. Remove it; TLS is set by the scheme and KVGUARD_ALERT_SMTP_STARTTLS",
+    },
+    { name: "STARTTLS neither required nor optional", env: { KVGUARD_ALERT_SMTP_STARTTLS: "off" }, setting: "KVGUARD_ALERT_SMTP_STARTTLS", says: "must be required or optional" },
     { name: "an ACS setting without endpoint", env: { KVGUARD_ALERT_ACS_CONNECTION: "accesskey=abc" }, setting: "KVGUARD_ALERT_ACS_CONNECTION", says: "is not an ACS connection string" },
     {
       name: "mail without a sender",

@@ -139,15 +139,15 @@ describe("kvguard doctor", () => {
     expect(readerSecrets).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/secrets/getSecret/action refused on vault reader-kv" });
     expect(readerSecrets.fix).toContain(`grant Key Vault Secrets Officer on ${reader.toLowerCase()} to ${KVGUARD_OID}`);
     expect(readerSecrets.fix).toContain(`az role assignment create --role "Key Vault Secrets Officer" --assignee-object-id ${KVGUARD_OID} --assignee-principal-type ServicePrincipal --scope ${reader.toLowerCase()}`);
-    // It lists keys too, but rotating them needs Crypto Officer.
+    // It lists keys too, but rotating them needs the key rotator role (infra/'s custom role, never Crypto Officer).
     expect(check(report, "vault reader-kv: keys")).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/rotate/action refused on vault reader-kv" });
-    expect(check(report, "vault reader-kv: keys").fix).toContain(`grant Key Vault Crypto Officer on ${reader.toLowerCase()}`);
+    expect(check(report, "vault reader-kv: keys").fix).toContain(`grant kvguard Key Rotator (00000000-0000-0000-0000-000000000000) on ${reader.toLowerCase()}`);
 
     // Secrets Officer covers secrets (the write probe included) but no key at all.
     const secrets = await resourceId("secrets-kv");
     expect(check(report, "vault secrets-kv: secrets")).toMatchObject({ status: "ok" });
     expect(check(report, "vault secrets-kv: keys")).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/read refused on vault secrets-kv" });
-    expect(check(report, "vault secrets-kv: keys").fix).toContain(`grant Key Vault Crypto Officer on ${secrets.toLowerCase()}`);
+    expect(check(report, "vault secrets-kv: keys").fix).toContain(`grant kvguard Key Rotator (00000000-0000-0000-0000-000000000000) on ${secrets.toLowerCase()}`);
 
     // ARM shows secrets-kv to someone else only: compliance could not read it.
     const arm = check(report, "compliance: vaults in ARM");

@@ -36,6 +36,10 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ROTATED +demo\/demo-entra-app-secret by schedule: /m);
     expect(stdout).toMatch(/^entra demo: kvguard-demo-app got a token with version/m);
     expect(stdout).toMatch(/^compliance report: 1 vaults, \d+ results/m);
+    // Alerts reach the local catchers; mail over STARTTLS, with the local CA's certificate.
+    expect(stdout).toMatch(/^teams: /m);
+    expect(stdout).toMatch(/^mail: \[kvguard \w+\] .* → secops@kvguard\.localhost → \S+\.eml \(STARTTLS\)$/m);
+    expect(stdout).not.toMatch(/SMTP delivery failed/);
     expect(stdout).toMatch(/^ {2}\S+kvguard-compliance-\S+\.pdf$/m);
     expect(stdout).not.toMatch(/demo not started/);
     expect(stdout).toMatch(/^Done: \d+ rotations/m);

@@ -45,31 +45,31 @@ describe("health", () => {
     expect(healthDefinition()).toMatchObject({ kind: "http", methods: ["GET"], authLevel: "function", route: "health" });
   });
 
-  it("answers 200 with the vault names when the config is usable", async () => {
+  it("answers 200 with how many vaults kvguard guards, never their names", async () => {
     const { response, body } = await invokeHealth({
       ...UNSET,
       KVGUARD_VAULT_URLS: "https://myvault.vault.azure.net,https://othervault.vault.azure.net",
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
     });
     expect(response.status).toBe(200);
-    expect(body).toEqual({ status: "ok", vaults: ["myvault", "othervault"], local: false });
+    expect(body).toEqual({ status: "ok", vaults: 2, local: false });
   });
 
-  it("answers 503 with each problem, and shows no secret in the body or the logs", async () => {
+  it("answers 503 with the settings to fix and an error id; the problems are in the log lines with that id, no secret anywhere", async () => {
     const { response, body, logs } = await invokeHealth({
       ...UNSET,
-      KVGUARD_VAULT_URLS: "not-a-url",
+      KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net,not-a-url",
       AzureWebJobsStorage: `DefaultEndpointsProtocol=https;AccountKey=${ACCOUNT_KEY}`,
     });
     expect(response.status).toBe(503);
-    expect(body).toEqual({
-      status: "misconfigured",
-      problems: [
-        expect.stringMatching(/^KVGUARD_VAULT_URLS: "not-a-url" is not an https URL/),
-        expect.stringMatching(/^AzureWebJobsStorage: the value \(set, \d+ chars\)/),
-      ],
-    });
-    expect(logs.some((line) => line.startsWith("warning: kvguard is misconfigured"))).toBe(true);
+    expect(body).toEqual({ status: "misconfigured", settings: ["KVGUARD_VAULT_URLS", "AzureWebJobsStorage"], errorId: expect.any(String) as unknown });
+    const id = body.errorId as string;
+    expect(logs).toEqual([
+      expect.stringMatching(new RegExp(`^warning: kvguard is misconfigured \\(error id ${id}\\): KVGUARD_VAULT_URLS: "not-a-url" is not an https URL`)),
+      expect.stringMatching(new RegExp(`^warning: kvguard is misconfigured \\(error id ${id}\\): AzureWebJobsStorage: the value \\(set, \\d+ chars\\)`)),
+    ]);
+    // The caller learns which settings, not their values: no vault name, no URL, no key.
+    expect(JSON.stringify(body)).not.toMatch(/payments-prod|not-a-url|https?:/);
     expect(JSON.stringify(body) + logs.join("\n")).not.toContain(ACCOUNT_KEY);
   });
 });

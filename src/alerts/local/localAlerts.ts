@@ -1,10 +1,11 @@
 /**
  * @module Both local catchers and the settings that route every alert to them, for `npm start`: the local
  * stack adds `settings` to the environment it runs kvguard with, and a newcomer sees real cards and mails
- * under `out/alerts/`.
+ * under `out/alerts/`. The stack gives the SMTP catcher its certificate, so mail goes over STARTTLS as in
+ * production; without one, the settings allow clear text explicitly, as an operator would for a local relay.
  */
-import { startSmtpCatcher } from "./smtpCatcher.js";
-import { startTeamsCatcher, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
+import { startSmtpCatcher, type SmtpCatcherOptions } from "./smtpCatcher.js";
+import { startTeamsCatcher, type LocalCatcher } from "./teamsCatcher.js";
 
 export interface LocalAlerts {
   teams: LocalCatcher;
@@ -14,7 +15,7 @@ export interface LocalAlerts {
   close(): Promise<void>;
 }
 
-export async function startLocalAlerts(options: Omit<CatcherOptions, "port">): Promise<LocalAlerts> {
+export async function startLocalAlerts(options: Omit<SmtpCatcherOptions, "port">): Promise<LocalAlerts> {
   const [teams, smtp] = await Promise.all([startTeamsCatcher(options), startSmtpCatcher(options)]);
   const rules = {
     channels: { "local-teams": { type: "teams" }, "local-mail": { type: "smtp", to: ["secops@kvguard.localhost"] } },
@@ -29,6 +30,7 @@ export async function startLocalAlerts(options: Omit<CatcherOptions, "port">): P
       KVGUARD_ALERT_TEAMS_WEBHOOKS: `local-teams=${teams.url}`,
       KVGUARD_ALERT_SMTP_CONNECTION: smtp.url,
       KVGUARD_ALERT_FROM: "kvguard@kvguard.localhost",
+      ...(options.tls ? {} : { KVGUARD_ALERT_SMTP_STARTTLS: "optional" }),
     },
     close: async () => {
       await Promise.all([teams.close(), smtp.close()]);

@@ -1,22 +1,29 @@
 /**
- * @module A local SMTP catcher for the local stack: it accepts any mail (no TLS, any login or none), saves
- * it as a `.eml` file under `<outDir>/mail/`, and prints one line: subject, recipients and the file.
+ * @module A local SMTP catcher for the local stack: it accepts any mail (any login or none), saves it as a
+ * `.eml` file under `<outDir>/mail/`, and prints one line: subject, recipients and the file. Given a server
+ * certificate it offers STARTTLS, as a real relay on port 587 does; without one it speaks clear text only.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { printLine } from "../../common/logText.js";
 import { stamp, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
 
-export async function startSmtpCatcher(options: CatcherOptions): Promise<LocalCatcher> {
+export interface SmtpCatcherOptions extends CatcherOptions {
+  /** The certificate (for 127.0.0.1) and key STARTTLS upgrades with; none: no STARTTLS. */
+  tls?: { certPem: string; keyPem: string };
+}
+
+export async function startSmtpCatcher(options: SmtpCatcherOptions): Promise<LocalCatcher> {
   const dir = join(options.outDir, "mail");
   await mkdir(dir, { recursive: true });
-  const print = options.print ?? ((line: string) => console.log(line));
+  const print = options.print ?? printLine;
   const saved: string[] = [];
   const server = new SMTPServer({
     secure: false,
-    disabledCommands: ["STARTTLS"],
+    ...(options.tls ? { cert: options.tls.certPem, key: options.tls.keyPem } : { disabledCommands: ["STARTTLS"] }),
     authOptional: true,
     allowInsecureAuth: true,
     onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
@@ -30,7 +37,7 @@ export async function startSmtpCatcher(options: CatcherOptions): Promise<LocalCa
         Promise.all([writeFile(file, raw), simpleParser(raw)])
           .then(([, mail]) => {
             const to = session.envelope.rcptTo.map((r) => r.address).join(", ");
-            print(`mail: ${mail.subject ?? "(no subject)"} → ${to} → ${relative(process.cwd(), file)}`);
+            print(`mail: ${mail.subject ?? "(no subject)"} → ${to} → ${relative(process.cwd(), file)}${session.secure ? " (STARTTLS)" : ""}`);
             callback();
           })
           .catch((error: Error) => callback(error));

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
+import { printLine } from "../../common/logText.js";
 
 export interface LocalCatcher {
   /** The webhook URL (Teams) or `smtp://` URL (mail) kvguard sends to. */
@@ -38,7 +39,7 @@ export function stamp(sequence: number): string {
 export async function startTeamsCatcher(options: CatcherOptions): Promise<LocalCatcher> {
   const dir = join(options.outDir, "teams");
   await mkdir(dir, { recursive: true });
-  const print = options.print ?? ((line: string) => console.log(line));
+  const print = options.print ?? printLine;
   const saved: string[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -2,12 +2,14 @@
  * @module The Teams message: an Adaptive Card 1.5 in the payload a Workflows (Power Automate) webhook takes,
  * `{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":card}]}`.
  * Severity shows as a coloured band with the word; then what happened, the facts, the explanation, how to
- * rotate now (failed rotations) and links.
+ * rotate now (failed rotations) and links. Every text and fact goes through `markdownText`: an alert quotes
+ * tags and errors, and kvguard's own styling is the card's properties, never markdown.
  */
 import { KIND_LABELS, objectPath, type Alert } from "../alert.js";
 import { links, rotateNow, type LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
 import { CARD_COLOURS, facts, SEVERITY_WORDS, summaryCounts, summaryTitle, when } from "./format.js";
+import { markdownText } from "./markdown.js";
 
 export const CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
 
@@ -21,8 +23,9 @@ export interface TeamsPayload {
   attachments: { contentType: typeof CARD_CONTENT_TYPE; contentUrl: null; content: Element }[];
 }
 
+/** A TextBlock showing `value` as written (Teams would read it as markdown). */
 function text(value: string, options: Element = {}): Element {
-  return { type: "TextBlock", text: value, wrap: true, ...options };
+  return { type: "TextBlock", text: markdownText(value), wrap: true, ...options };
 }
 
 function band(severity: Alert["severity"], label: string, title: string, subtitle?: string): Element {
@@ -42,7 +45,7 @@ function band(severity: Alert["severity"], label: string, title: string, subtitl
 function alertBody(alert: Alert, context: LinkContext): Element[] {
   const body: Element[] = [
     band(alert.severity, KIND_LABELS[alert.kind], alert.title),
-    { type: "FactSet", facts: facts(alert), spacing: "Medium" },
+    { type: "FactSet", facts: facts(alert).map((f) => ({ title: markdownText(f.title), value: markdownText(f.value) })), spacing: "Medium" },
     text(alert.explanation, { spacing: "Medium" }),
   ];
   const rotate = rotateNow(alert, context);

@@ -1,11 +1,13 @@
 /**
  * @module The mail: a subject with severity and what happened, an HTML body (inline styles and tables, as
- * mail clients need) and a plain-text alternative with the same content.
+ * mail clients need) and a plain-text alternative with the same content. What an alert quotes (tags, errors,
+ * audit records) is one plain line (`plainText`), HTML-escaped in the HTML body: it can neither add markup nor
+ * forge lines of the text body or headers of the subject.
  */
 import { KIND_LABELS, objectPath, type Alert } from "../alert.js";
 import { links, rotateNow, type LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
-import { facts, MAIL_COLOURS, SEVERITY_WORDS, subject, summaryCounts, summaryLine, summaryTitle, when } from "./format.js";
+import { facts, MAIL_COLOURS, plainText, SEVERITY_WORDS, subject, summaryCounts, summaryLine, summaryTitle, when } from "./format.js";
 
 export interface EmailContent {
   subject: string;
@@ -13,8 +15,9 @@ export interface EmailContent {
   text: string;
 }
 
+/** A value for the HTML body: one plain line, HTML-escaped. */
 function escape(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return plainText(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 const FONT = "font-family:Segoe UI,Helvetica,Arial,sans-serif";
@@ -68,17 +71,21 @@ function summaryHtml(message: Extract<AlertMessage, { kind: "summary" }>): strin
 }
 
 function alertText(alert: Alert, context: LinkContext): string {
-  const lines = [`${SEVERITY_WORDS[alert.severity]}: ${alert.title}`, "", ...facts(alert).map((f) => `${f.title}: ${f.value}`), "", alert.explanation];
+  const lines = [`${SEVERITY_WORDS[alert.severity]}: ${plainText(alert.title)}`, "", ...facts(alert).map((f) => `${f.title}: ${plainText(f.value)}`), "", plainText(alert.explanation)];
   const rotate = rotateNow(alert, context);
-  if (rotate) lines.push("", "Rotate now:", `  ${rotate.command}`, `  ${rotate.request}`);
-  lines.push("", ...links(alert).map((l) => `${l.title}: ${l.url}`));
+  if (rotate) lines.push("", "Rotate now:", `  ${plainText(rotate.command)}`, `  ${plainText(rotate.request)}`);
+  lines.push("", ...links(alert).map((l) => `${plainText(l.title)}: ${l.url}`));
   return lines.join("\n");
 }
 
 function summaryText(message: Extract<AlertMessage, { kind: "summary" }>): string {
   const lines = [summaryLine(message), ""];
   for (const a of message.alerts) {
-    lines.push(`- ${SEVERITY_WORDS[a.severity]} ${a.title}`, `  ${KIND_LABELS[a.kind]} · ${objectPath(a)} · ${when(a.at)}${a.count !== undefined ? ` · ${a.count}×` : ""}`, `  ${a.explanation}`);
+    lines.push(
+      `- ${SEVERITY_WORDS[a.severity]} ${plainText(a.title)}`,
+      `  ${KIND_LABELS[a.kind]} · ${plainText(objectPath(a))} · ${when(a.at)}${a.count !== undefined ? ` · ${a.count}×` : ""}`,
+      `  ${plainText(a.explanation)}`,
+    );
   }
   if (message.omitted) lines.push(`and ${message.omitted} more (see kvguard's logs and status)`);
   return lines.join("\n");
@@ -86,7 +93,7 @@ function summaryText(message: Extract<AlertMessage, { kind: "summary" }>): strin
 
 export function emailContent(message: AlertMessage, context: LinkContext = {}): EmailContent {
   const inner = message.kind === "alert" ? alertHtml(message.alert, context) : summaryHtml(message);
-  const title = subject(message);
+  const title = plainText(subject(message));
   const html =
     `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
     `<body style="margin:0;padding:24px;background:#faf9f8">` +

@@ -1,4 +1,5 @@
 /** @module What card and mail share: severity words and colours, the facts of an alert, dates as people read them. */
+import { oneLine } from "../../common/logText.js";
 import { KIND_LABELS, objectPath, type Alert, type AlertSeverity } from "../alert.js";
 import type { AlertMessage, SummaryReason } from "../message.js";
 
@@ -78,4 +79,12 @@ export function subject(message: AlertMessage): string {
   // Rotation and report titles name their object; a finding's title is the detector's name.
   const what = alert.kind === "finding" ? `Audit finding: ${alert.title} (${objectPath(alert)})` : alert.title;
   return `[kvguard ${SEVERITY_WORDS[alert.severity]}] ${what}`;
+}
+
+/**
+ * Text quoted from a tag, an error or an audit record, as one plain line: line breaks and tabs become spaces,
+ * other control characters show escaped (`oneLine`). A quoted value cannot add lines to a mail or a card.
+ */
+export function plainText(value: string): string {
+  return oneLine(value.replace(/[\r\n\t\u2028\u2029]+/g, " "));
 }

@@ -1,7 +1,9 @@
 /**
  * @module Mail through SMTP with nodemailer: HTML body and plain-text alternative. The connection comes from
- * `KVGUARD_ALERT_SMTP_CONNECTION` (`smtps://user:password@host:465`, or `smtp://host:587`, STARTTLS when the
- * server offers it).
+ * `KVGUARD_ALERT_SMTP_CONNECTION`: `smtps://user:password@host:465` is TLS from the start; `smtp://host:587`
+ * must upgrade with STARTTLS before anything is sent (`requireTLS`), unless the operator set
+ * `KVGUARD_ALERT_SMTP_STARTTLS=optional`. The certificate and host name are always checked. Only the URL's
+ * scheme, login, host and port are read: nodemailer would take transport options from its query.
  */
 import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
@@ -16,8 +18,10 @@ export interface SmtpSinkOptions {
   to: readonly string[];
   secrets?: readonly string[];
   links?: LinkContext;
-  /** Extra TLS options (a test server's CA). */
-  tls?: { ca?: string; rejectUnauthorized?: boolean };
+  /** STARTTLS on `smtp://` (default required); `optional` sends in clear text when the server offers none. */
+  startTls?: "required" | "optional";
+  /** A CA to trust besides the system's (the local stack's, a test server's). */
+  ca?: string;
 }
 
 /** Temporary SMTP failures (4xx replies, network) are worth retrying; 5xx replies are not. */
@@ -26,21 +30,35 @@ function retryableSmtp(error: unknown): boolean {
   return code === undefined || code < 500;
 }
 
+/** nodemailer's options from the connection URL: scheme, login, host and port, nothing from its query. */
+function transportOptions(connection: string, options: SmtpSinkOptions): SMTPTransport.Options {
+  const url = new URL(connection);
+  const secure = url.protocol === "smtps:";
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    requireTLS: !secure && options.startTls !== "optional",
+    ...(url.username || url.password ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    tls: { rejectUnauthorized: true, ...(options.ca ? { ca: options.ca } : {}) },
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  };
+}
+
 export class SmtpSink implements Sink {
   readonly type = "smtp";
   readonly #transport: Transporter;
+  readonly #startTlsRequired: boolean;
 
   constructor(
     connection: string,
     readonly options: SmtpSinkOptions,
   ) {
-    this.#transport = nodemailer.createTransport({
-      url: connection,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-      ...(options.tls ? { tls: options.tls } : {}),
-    } as SMTPTransport.Options);
+    const transport = transportOptions(connection, options);
+    this.#startTlsRequired = transport.requireTLS === true;
+    this.#transport = nodemailer.createTransport(transport);
   }
 
   async deliver(message: AlertMessage): Promise<void> {
@@ -56,7 +74,13 @@ export class SmtpSink implements Sink {
         headers: { "X-Kvguard-Message": message.id },
       });
     } catch (error) {
-      throw new DeliveryError(`SMTP delivery failed: ${(error as Error).message}`, retryableSmtp(error), undefined, { cause: error });
+      const reason = (error as Error).message;
+      const tls = (error as { code?: string }).code === "ETLS";
+      const why =
+        tls && this.#startTlsRequired
+          ? `the connection could not be secured with STARTTLS (${reason}); kvguard sends mail over smtp:// only once it is. Use smtps://, fix STARTTLS or the certificate on the server, or set KVGUARD_ALERT_SMTP_STARTTLS=optional to allow clear text`
+          : reason;
+      throw new DeliveryError(`SMTP delivery failed: ${why}`, retryableSmtp(error), undefined, { cause: error });
     }
   }
 

@@ -7,6 +7,7 @@ import { alertFromReport } from "../../alerts/fromReport.js";
 import { notify } from "../../alerts/notify.js";
 import { LocalVaultClock } from "../../azure/localClock.js";
 import { credentialFor } from "../../azure/credential.js";
+import { printLine } from "../../common/logText.js";
 import { formatProblem, loadConfig, type KvguardConfig } from "../../config/schema.js";
 import { storageClients } from "../../state/storage.js";
 import { complianceDeps } from "../fromConfig.js";
@@ -65,7 +66,7 @@ export function reportSentence(published: PublishedReport): string {
 }
 
 /** The functions: the report in the report container under reports/<time>/, then a report-ready alert. */
-export async function publishReportToContainer(env: Env, request: ReportRequest = {}, log: (line: string) => void = console.log): Promise<PublishedReport> {
+export async function publishReportToContainer(env: Env, request: ReportRequest = {}, log: (line: string) => void = printLine): Promise<PublishedReport> {
   const config = reportConfigFromEnv(env);
   const run = await complianceRunFromConfig(config, env, request);
   const container = storageClients(env, credentialFor(config.identity)).blob.getContainerClient(config.report.container);

@@ -1,4 +1,7 @@
-/** A local SMTP server (`smtp-server`) that keeps every message and parses it with `mailparser`. */
+/**
+ * A local SMTP server (`smtp-server`) that keeps every message and parses it with `mailparser`; with a
+ * certificate it offers STARTTLS and records whether each message came over TLS.
+ */
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -7,6 +10,8 @@ export interface CaughtMail {
   raw: string;
   parsed: ParsedMail;
   envelope: { from: string; to: string[] };
+  /** Whether the session had upgraded with STARTTLS. */
+  secure: boolean;
 }
 
 export class MailCatcher {
@@ -14,12 +19,15 @@ export class MailCatcher {
   port = 0;
   #server!: SMTPServer;
 
-  /** Listens on `port` (0: a free one); no TLS, login with any user whose password is `password`. */
-  static async start(port = 0, password = "smtp-password-0123"): Promise<MailCatcher> {
+  /**
+   * Listens on `port` (0: a free one); login with any user whose password is `password`. STARTTLS only with
+   * `tls` (a certificate for 127.0.0.1 and its key).
+   */
+  static async start(port = 0, password = "smtp-password-0123", tls?: { certPem: string; keyPem: string }): Promise<MailCatcher> {
     const catcher = new MailCatcher();
     catcher.#server = new SMTPServer({
       secure: false,
-      disabledCommands: ["STARTTLS"],
+      ...(tls ? { cert: tls.certPem, key: tls.keyPem } : { disabledCommands: ["STARTTLS"] }),
       authOptional: false,
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
@@ -34,7 +42,7 @@ export class MailCatcher {
           simpleParser(raw)
             .then((parsed) => {
               const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-              catcher.mails.push({ raw, parsed, envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) } });
+              catcher.mails.push({ raw, parsed, envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) }, secure: session.secure });
               callback();
             })
             .catch((error: Error) => callback(error));

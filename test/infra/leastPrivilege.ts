@@ -1,0 +1,274 @@
+/**
+ * The least-privilege rules of issue 15 as checks over the templates' text, each returning its problems
+ * (none when the rule holds), so that a test can run each on the real templates and on a mutated copy:
+ * key rotation by a custom role without cryptographic operations, assigned only where keys rotate; state
+ * roles on containers, queues and tables, never the account, with the code package out of kvguard's reach;
+ * basic-auth publishing off; diagnostic settings of the app and the state account; the optional Entra
+ * authentication and access restrictions in front of the HTTP functions.
+ */
+import { blankComments, blockAfter, entries, infraFiles, literal, params, resources, type Resource, type SourceFile } from "./bicepSource.js";
+
+export type Sources = ReadonlyMap<string, SourceFile>;
+
+export function templates(): Sources {
+  return new Map(infraFiles().map((f) => [f.path, f]));
+}
+
+/** A copy of the templates with `from` replaced by `to` in one file; throws when `from` is not there. */
+export function mutated(sources: Sources, path: string, from: string | RegExp, to: string): Sources {
+  const file = sources.get(path);
+  if (!file) throw new Error(`no ${path}`);
+  const text = file.text.replace(from, to);
+  if (text === file.text) throw new Error(`the mutation ${String(from)} does not apply to ${path}`);
+  return new Map([...sources, [path, { ...file, text, code: blankComments(text) }]]);
+}
+
+const MAIN = "infra/main.bicep";
+const APP = "infra/modules/functionApp.bicep";
+const VAULT = "infra/modules/managedVault.bicep";
+const STATE = "infra/modules/stateStorage.bicep";
+const ACCESS = "infra/modules/stateAccess.bicep";
+const KEY_ROLE = "infra/modules/keyRotatorRole.bicep";
+
+/** The data actions the keyvault-key rotator's calls need: list and get keys, get and set rotation policies, rotate. */
+export const KEY_ROTATION_ACTIONS = [
+  "Microsoft.KeyVault/vaults/keyrotationpolicies/read",
+  "Microsoft.KeyVault/vaults/keyrotationpolicies/write",
+  "Microsoft.KeyVault/vaults/keys/read",
+  "Microsoft.KeyVault/vaults/keys/rotate/action",
+];
+
+/** Built-in roles that carry key operations kvguard must not hold. */
+const KEY_ROLES_TOO_BROAD: Record<string, string> = {
+  "14b46e9e-c2b7-41b4-b07b-48a6ebf60603": "Key Vault Crypto Officer",
+  "12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User",
+  "e147488a-f6f5-4113-8e2d-b22465e65bf6": "Key Vault Crypto Service Encryption User",
+  "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
+};
+
+const ROLE = {
+  blobContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+  blobReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+  queueContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+  tableContributor: "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+};
+
+function file(sources: Sources, path: string): SourceFile {
+  const found = sources.get(path);
+  if (!found) throw new Error(`no ${path}`);
+  return found;
+}
+
+function resourcesOf(sources: Sources, path: string, type: string): Resource[] {
+  return resources(file(sources, path)).filter((r) => r.type === type && !r.existing);
+}
+
+/** The quoted strings of a `key: [ ... ]` list in a body (comments blanked). */
+function listOf(body: string, key: string): string[] | undefined {
+  const at = new RegExp(`\\b${key}:\\s*\\[`).exec(body);
+  if (!at) return undefined;
+  const open = at.index + at[0].length - 1;
+  let depth = 0;
+  let end = open;
+  for (; end < body.length; end++) {
+    if (body[end] === "[") depth++;
+    else if (body[end] === "]" && --depth === 0) break;
+  }
+  return [...body.slice(open + 1, end).matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+}
+
+/** A `var NAME = [...]` list of literals, or a `var NAME = '...'` literal, of a file. */
+function varValues(source: SourceFile, name: string): string[] {
+  const line = new RegExp(`^var ${name} = (.+)$`, "m").exec(source.code)?.[1]?.trim() ?? "";
+  const single = literal(line);
+  if (single !== undefined) return [single];
+  return [...line.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+}
+
+function roleIdOf(assignment: Resource): string {
+  return (/roleDefinitionId:\s*subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*'([^']+)'\)/.exec(assignment.body)?.[1] ?? "").toLowerCase();
+}
+
+const scopeOf = (r: Resource) => /^\s*scope:\s*(.+)$/m.exec(r.body)?.[1]?.trim() ?? "";
+const principalOf = (r: Resource) => /^\s*principalId:\s*(.+)$/m.exec(r.body)?.[1]?.trim() ?? "";
+const conditionOf = (r: Resource, source: SourceFile) => new RegExp(`^resource ${r.symbol} [^\\n]*= if \\((.+)\\) \\{`, "m").exec(source.code)?.[1]?.trim();
+
+/** Key rotation: the custom role has exactly the rotator's data actions, and is assigned only where keys rotate. */
+export function keyRotationRole(sources: Sources): string[] {
+  const problems: string[] = [];
+  const definitions = resourcesOf(sources, KEY_ROLE, "Microsoft.Authorization/roleDefinitions");
+  if (definitions.length !== 1) return [`${KEY_ROLE} must define one role, found ${definitions.length}`];
+  const role = definitions[0]!;
+  const dataActions = (listOf(role.body, "dataActions") ?? []).sort();
+  const extra = dataActions.filter((a) => !KEY_ROTATION_ACTIONS.includes(a));
+  const missing = KEY_ROTATION_ACTIONS.filter((a) => !dataActions.includes(a));
+  if (extra.length) problems.push(`the key rotator role grants more than key rotation needs: ${extra.join(", ")}`);
+  if (missing.length) problems.push(`the key rotator role lacks ${missing.join(", ")}`);
+  if ((listOf(role.body, "actions") ?? ["(none)"]).length) problems.push("the key rotator role must grant no control-plane action");
+  if (!/type:\s*'CustomRole'/.test(role.body)) problems.push("the key rotator role must be a CustomRole");
+
+  const vault = file(sources, VAULT);
+  for (const assignment of resources(vault).filter((r) => r.type === "Microsoft.Authorization/roleAssignments")) {
+    const broad = KEY_ROLES_TOO_BROAD[roleIdOf(assignment)];
+    if (broad) problems.push(`${VAULT} assigns ${broad}, which holds decrypt, unwrap and sign`);
+  }
+  const rotator = resources(vault).find((r) => /roleDefinitionId:\s*rotatorRoleId\b/.test(r.body));
+  if (!rotator) problems.push(`${VAULT} does not assign the key rotator role (rotatorRoleId)`);
+  else if (conditionOf(rotator, vault) !== "rotatesKeys") problems.push(`${VAULT} must assign the key rotator role only if (rotatesKeys), not ${conditionOf(rotator, vault) ?? "always"}`);
+
+  const main = file(sources, MAIN);
+  const vaultArguments = entries(blockAfter(blockAfter(main.code, "module vaults "), "params:"));
+  if (vaultArguments.get("rotatesKeys") !== "vault.?rotatesKeys ?? false") problems.push("main.bicep must pass each vault's own rotatesKeys, false by default");
+  if (!/^module keyRotatorRole 'modules\/keyRotatorRole\.bicep' = if \(rotatesKeys\)/m.test(main.code)) problems.push("main.bicep must define the key rotator role only when a vault's keys rotate");
+  return problems;
+}
+
+/** The state account: roles on containers, queues and tables, never the account; the package out of kvguard's reach. */
+export function stateScopes(sources: Sources): string[] {
+  const problems: string[] = [];
+  const state = file(sources, STATE);
+  const access = file(sources, ACCESS);
+  const appContainers = varValues(state, "appContainers");
+  const [config] = varValues(state, "configContainer");
+  const [pkg] = varValues(state, "packageContainer");
+  const [deadLetter] = varValues(state, "deadLetterContainer");
+  for (const name of [config, pkg, deadLetter]) {
+    if (name && appContainers.includes(name)) problems.push(`kvguard's identity may write ${name} (it is in appContainers)`);
+  }
+  if (!appContainers.includes("kvguard-locks")) problems.push("appContainers must hold kvguard-locks (rotation locks)");
+
+  for (const [path, source] of sources) {
+    if (!path.endsWith(".bicep")) continue;
+    for (const a of resources(source).filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && !r.existing)) {
+      if ((path === ACCESS && scopeOf(a) === "account") || path === APP) problems.push(`${path} ${a.symbol} grants on the whole state account`);
+    }
+  }
+  const assignments = resources(access).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
+  const grant = (role: string, scope: string, principal: string) =>
+    assignments.some((a) => roleIdOf(a) === role && scopeOf(a) === scope && principalOf(a) === principal);
+  const loopsOver = (symbol: string, list: string) => new RegExp(`^resource ${symbol} [^\\n]*= \\[\\s*for (?:\\(name, i\\)|name) in ${list}:`, "m").test(access.code);
+  const each = (assignment: string, scopes: string, list: string) => loopsOver(assignment, list) && loopsOver(scopes, list);
+  if (!grant(ROLE.blobContributor, "written[i]", "principalId") || !each("blobWriter", "written", "appContainers")) problems.push("Storage Blob Data Contributor must go to kvguard on each of appContainers");
+  if (!grant(ROLE.blobReader, "config", "principalId")) problems.push("Storage Blob Data Reader (only) must go to kvguard on the policy file's container");
+  if (!grant(ROLE.queueContributor, "jobQueues[i]", "principalId") || !each("queueContributor", "jobQueues", "queues")) problems.push("Storage Queue Data Contributor must go to kvguard on each queue");
+  if (!grant(ROLE.tableContributor, "stateTables[i]", "principalId") || !each("tableContributor", "stateTables", "tables")) problems.push("Storage Table Data Contributor must go to kvguard on each table");
+  for (const a of assignments) {
+    if (principalOf(a) === "principalId" && ["config", "written[i]", "jobQueues[i]", "stateTables[i]"].indexOf(scopeOf(a)) < 0) problems.push(`${ACCESS} ${a.symbol} gives kvguard's identity a grant on ${scopeOf(a)}`);
+    if (scopeOf(a) === "config" && roleIdOf(a) !== ROLE.blobReader) problems.push("kvguard's identity may only read the policy file's container");
+  }
+  if (!grant(ROLE.blobContributor, "package", "deploymentPrincipalId")) problems.push("the deployment identity must write the code package container");
+  if (!/^resource package [^\n]*existing = \{\s*parent: account::blobService\s*name: packageContainer/m.test(access.code)) problems.push(`${ACCESS}: package must be the packageContainer`);
+
+  const main = file(sources, MAIN);
+  const args = entries(blockAfter(blockAfter(main.code, "module stateAccess "), "params:"));
+  const expected: Record<string, string> = {
+    principalId: "app.outputs.principalId",
+    deploymentPrincipalId: "deploymentIdentity.outputs.principalId",
+    appContainers: "state.outputs.appContainers",
+    configContainer: "state.outputs.configContainer",
+    packageContainer: "state.outputs.packageContainer",
+    queues: "state.outputs.queues",
+    tables: "state.outputs.tables",
+  };
+  for (const [name, value] of Object.entries(expected)) if (args.get(name) !== value) problems.push(`main.bicep must pass ${name}: ${value} to stateAccess`);
+
+  const app = file(sources, APP);
+  if (!/authentication:\s*\{\s*type:\s*'UserAssignedIdentity',\s*userAssignedIdentityResourceId:\s*deploymentIdentityId\s*\}/.test(app.code)) {
+    problems.push("the code package must be written and read with the deployment identity, not kvguard's");
+  }
+  const appArgs = entries(blockAfter(blockAfter(main.code, "module app "), "params:"));
+  if (appArgs.get("deploymentIdentityId") !== "deploymentIdentity.outputs.id") problems.push("main.bicep must give the app the deployment identity");
+  if (/deploymentIdentity/.test(entries(blockAfter(app.code, "var allSettings =")).get("AZURE_CLIENT_ID") ?? "")) problems.push("kvguard must not run as the deployment identity");
+  return problems;
+}
+
+/** SCM and FTP basic-auth publishing are off. */
+export function basicAuthOff(sources: Sources): string[] {
+  const app = file(sources, APP);
+  const policies = resources(app).filter((r) => r.type === "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+  const problems: string[] = [];
+  for (const name of ["scm", "ftp"]) {
+    const policy = policies.find((p) => new RegExp(`name:\\s*'${name}'`).test(p.body));
+    if (!policy) problems.push(`no basicPublishingCredentialsPolicies ${name}`);
+    else {
+      if (!/properties:\s*\{\s*allow:\s*false\s*\}/.test(policy.body)) problems.push(`${name} basic-auth publishing is not off`);
+      if (conditionOf(policy, app) !== undefined) problems.push(`${name} basic-auth publishing is off only conditionally`);
+      if (!/parent:\s*site\b/.test(policy.body)) problems.push(`${name} policy is not the app's`);
+    }
+  }
+  return problems;
+}
+
+/** Diagnostic settings: the app's logs and metrics, and the state account's writes and deletes, to the workspace. */
+export function diagnostics(sources: Sources): string[] {
+  const problems: string[] = [];
+  const type = "Microsoft.Insights/diagnosticSettings";
+  const app = resourcesOf(sources, APP, type).find((r) => scopeOf(r) === "site");
+  if (!app) problems.push("no diagnostic setting on the Function App");
+  else {
+    if (!/workspaceId:\s*workspaceId\b/.test(app.body)) problems.push("the app's diagnostic setting does not go to the workspace");
+    if (!/\{\s*categoryGroup:\s*'allLogs',\s*enabled:\s*true\s*\}/.test(app.body)) problems.push("the app's diagnostic setting does not send all its logs");
+    if (conditionOf(app, file(sources, APP)) !== undefined) problems.push("the app's diagnostic setting is conditional");
+  }
+  const state = resourcesOf(sources, STATE, type);
+  for (const service of ["blobService", "queueService", "tableService"]) {
+    const setting = state.find((r) => scopeOf(r) === service);
+    if (!setting) problems.push(`no diagnostic setting on the state account's ${service}`);
+    else {
+      if (!/workspaceId:\s*workspaceId\b/.test(setting.body)) problems.push(`the ${service} diagnostic setting does not go to the workspace`);
+      for (const category of ["StorageWrite", "StorageDelete"]) {
+        if (!new RegExp(`\\{\\s*category:\\s*'${category}',\\s*enabled:\\s*true\\s*\\}`).test(setting.body)) problems.push(`the ${service} diagnostic setting does not log ${category}`);
+      }
+    }
+  }
+  const main = file(sources, MAIN);
+  for (const module of ["app", "state"]) {
+    const args = entries(blockAfter(blockAfter(main.code, `module ${module} `), "params:"));
+    if (args.get("workspaceId") !== "monitoring.outputs.workspaceId") problems.push(`main.bicep must give module ${module} the workspace`);
+  }
+  return problems;
+}
+
+/** The optional Entra authentication (Easy Auth v2) and access restrictions in front of the HTTP functions. */
+export function httpFront(sources: Sources): string[] {
+  const problems: string[] = [];
+  const main = file(sources, MAIN);
+  const app = file(sources, APP);
+  const mainParams = params(main);
+  for (const [name, empty] of [["httpAuthClientId", "''"], ["httpAuthAllowedClientIds", "[]"], ["httpAllowedIpRanges", "[]"]] as const) {
+    if (mainParams.get(name)?.default !== empty) problems.push(`main.bicep needs param ${name}, default ${empty} (off unless the operator asks)`);
+  }
+  const appArgs = entries(blockAfter(blockAfter(main.code, "module app "), "params:"));
+  for (const name of ["httpAuthClientId", "httpAuthAllowedClientIds", "httpAllowedIpRanges"]) {
+    if (appArgs.get(name) !== name) problems.push(`main.bicep must pass ${name} to the app`);
+  }
+
+  const auth = resources(app).find((r) => r.type === "Microsoft.Web/sites/config" && /name:\s*'authsettingsV2'/.test(r.body));
+  if (!auth) problems.push("no authsettingsV2 (App Service authentication)");
+  else {
+    if (conditionOf(auth, app) !== "!empty(httpAuthClientId)") problems.push("authentication must be on exactly when httpAuthClientId is set");
+    const must: [RegExp, string][] = [
+      [/platform:\s*\{\s*enabled:\s*true\s*\}/, "the platform is not enabled"],
+      [/requireAuthentication:\s*true\b/, "authentication is not required"],
+      [/unauthenticatedClientAction:\s*'Return401'/, "unauthenticated callers are not refused with 401"],
+      [/azureActiveDirectory:\s*\{\s*enabled:\s*true\b/, "the Entra ID provider is not enabled"],
+      [/clientId:\s*httpAuthClientId\b/, "the provider is not the operator's app registration"],
+      [/openIdIssuer:\s*'\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{tenant\(\)\.tenantId\}\/v2\.0'/, "tokens are not pinned to the deployment's tenant"],
+      [/allowedAudiences:\s*\[httpAuthClientId,/, "the audience is not the app registration"],
+      [/allowedApplications:\s*httpAuthAllowedClientIds\b/, "the allowed client applications are not applied"],
+    ];
+    for (const [pattern, problem] of must) if (!pattern.test(auth.body)) problems.push(problem);
+    const excluded = listOf(auth.body, "excludedPaths");
+    if (JSON.stringify(excluded) !== JSON.stringify(["/runtime/webhooks/eventgrid"])) problems.push(`only Event Grid's webhook may skip authentication, not ${JSON.stringify(excluded)}`);
+  }
+
+  const site = resources(app).find((r) => r.symbol === "site")!;
+  if (!/^var restricted = !empty\(httpAllowedIpRanges\)$/m.test(app.code)) problems.push("restrictions must apply exactly when httpAllowedIpRanges is set");
+  if (!/ipSecurityRestrictionsDefaultAction:\s*restricted \? 'Deny' : 'Allow'/.test(site.body)) problems.push("with allowed ranges, everything else must be denied");
+  if (!/ipSecurityRestrictions:\s*restricted \? concat\(allowedRanges, \[eventGridRule\]\) : \[\]/.test(site.body)) problems.push("the allowed ranges and Event Grid must be the only rules");
+  if (!/ipAddress:\s*httpAllowedIpRanges\[i\]/.test(app.code) || !/action:\s*'Allow'/.test(blockAfter(app.code, "var allowedRanges = map("))) problems.push("each allowed range must be an Allow rule");
+  if (!/^var eventGridRule = \{ name: 'event-grid', action: 'Allow', priority: \d+, tag: 'ServiceTag', ipAddress: 'AzureEventGrid' \}$/m.test(app.code)) problems.push("Event Grid must be allowed by its service tag (vault events)");
+  return problems;
+}
+
+export const CHECKS = { keyRotationRole, stateScopes, basicAuthOff, diagnostics, httpFront };
