@@ -30,7 +30,7 @@ CHROMIUM.describe("HTML report in Chromium", () => {
     await browser?.close();
   });
 
-  it("renders without errors or requests, shows the JSON's numbers and prints with page breaks", { timeout: 90_000 }, async () => {
+  it("renders without errors or requests, shows the JSON's numbers and prints with page breaks", async () => {
     const store = new FolderStore(OUT);
     const earlier = complianceFixture({ generatedAt: daysFrom(-30) });
     earlier.results.find((r) => r.objectName === "stripe-api-key" && r.checkId === "secret-rotated-within-cryptoperiod")!.outcome = "pass";

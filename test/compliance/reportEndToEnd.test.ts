@@ -43,7 +43,7 @@ beforeAll(async () => {
   await secrets.setSecret("no-expiry", "value-two");
   await keys.createRsaKey("signing", { keySize: 2048, expiresOn: new Date(now + 200 * DAY_MS) });
   await stack.tv.clients({ name: "kvguard" }, "ledger").secrets.setSecret("ledger-db", "value-three", { expiresOn: new Date(now + 400 * DAY_MS) });
-}, 60_000);
+});
 
 afterAll(async () => {
   await Promise.all([stack?.stop(), receiver?.close(), dir && rm(dir, { recursive: true, force: true })]);
@@ -54,7 +54,7 @@ afterEach(() => {
 });
 
 describe("kvguard report", () => {
-  it("writes every format and a snapshot, and a later report shows the change", { timeout: 120_000 }, async () => {
+  it("writes every format and a snapshot, and a later report shows the change", async () => {
     const out = join(dir, "cli");
     const first = await runCli(["report", "--out", out], env);
     expect(first.stderr).toMatch(/kvguard report: 2 vaults, \d+ results/);
@@ -108,7 +108,7 @@ describe("kvguard report", () => {
 });
 
 describe("the npm start report", () => {
-  it("writes the demo report's four formats and snapshot and returns their paths", { timeout: 60_000 }, async () => {
+  it("writes the demo report's four formats and snapshot and returns their paths", async () => {
     const out = join(dir, "demo");
     const report = await writeDemoReport({ env, outDir: out, vaults: ["shop"] });
     expect(report.paths.map((p) => p.slice(out.length + 1).split(/[-.]/).at(-1))).toEqual(["html", "csv", "json", "pdf", "json"]);
@@ -122,7 +122,7 @@ describe("complianceReportNow and complianceReport", () => {
     return new InvocationContext({ functionName: name, invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
   }
 
-  it("store the report in the container and announce it", { timeout: 120_000 }, async () => {
+  it("store the report in the container and announce it", async () => {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     useAlerting(() => alertingFromSettings());
     const logs: string[] = [];
