@@ -48,7 +48,7 @@ const SERVICES = {
     name: "MariaDB",
     requireVariable: "REQUIRE_MARIADB",
     tests: "the mysql rotator's tests (test/rotators/mysql*.test.ts)",
-    install: "Install and start MariaDB (Debian: apt-get install mariadb-server) with root on an empty password",
+    install: "install and start MariaDB (Debian: apt-get install mariadb-server) with root on an empty password",
     async find() {
       const at = `${MARIADB.host}:${MARIADB.port}`;
       try {
@@ -64,7 +64,7 @@ const SERVICES = {
     name: "Chromium",
     requireVariable: "REQUIRE_CHROMIUM",
     tests: "the HTML report in a browser (test/compliance/reportBrowser.test.ts)",
-    install: "Install one (Debian: apt-get install chromium) or point CHROMIUM_PATH at a Chromium or Chrome",
+    install: "install one (Debian: apt-get install chromium) or point CHROMIUM_PATH at a Chromium or Chrome",
     async find() {
       const configured = process.env.CHROMIUM_PATH;
       if (configured) {
@@ -127,7 +127,7 @@ export function needs(name: MachineServiceName): NeededService {
     describe: describe.skipIf(skip),
     at() {
       if (found.at) return found.at;
-      throw new Error(`${service.name} is required (${service.requireVariable}=1) but not found (looked at ${found.looked}). ${service.install}.`);
+      throw new Error(`${service.name} is required (${service.requireVariable}=1) but not found (looked at ${found.looked}). To run these tests: ${service.install}.`);
     },
   };
 }
