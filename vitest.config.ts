@@ -6,7 +6,7 @@ export default defineConfig({
     // Looks once for what some tests need from the machine (MariaDB, Chromium); those are skipped loudly without it.
     globalSetup: ["test/helpers/machineServices.ts"],
     // Hang guards, not deadlines: far above any test's time on a busy 2-core machine (the slowest, `npm start
-    // --once`, takes 30 s idle and 90 s beside two CPU-bound processes). No test sets its own.
+    // --once`, took 31 s on a quiet one and up to 152 s beside two CPU-bound loops). No test sets its own.
     testTimeout: 300_000,
     hookTimeout: 300_000,
     // Most test time is waiting (servers starting, a killed run's lock lapsing), not CPU: more files at once
