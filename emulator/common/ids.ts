@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { errors } from "../http/errors.js";
 
 const OBJECT_NAME = /^[0-9a-zA-Z-]{1,127}$/;
-const VERSION = /^[0-9a-f]{32}$/;
 
 /** A new object version: 32 lowercase hex characters, as Key Vault issues them. */
 export function newVersion(): string {
@@ -16,10 +15,6 @@ export function assertObjectName(kind: "secret" | "key", name: string): void {
       `The request URI contains an invalid name: ${name}. A ${kind} name must be 1-127 characters of 0-9, a-z, A-Z and -.`,
     );
   }
-}
-
-export function isVersion(value: string): boolean {
-  return VERSION.test(value);
 }
 
 /** `https://host/{collection}/{name}[/{version}]`: the SDK derives name and version from exactly this shape. */

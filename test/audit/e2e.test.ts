@@ -52,7 +52,7 @@ beforeAll(async () => {
   await (await ops.beginDeleteSecret(SECRETS[13]!, { intervalInMs: 10 })).pollUntilDone();
   await ops.purgeDeletedSecret(SECRETS[13]!);
   await vault.kv.close();
-}, 60_000);
+});
 afterAll(() => vault?.kv.close());
 
 describe("kvguard audit over the local Key Vault's audit logs", () => {
@@ -64,7 +64,7 @@ describe("kvguard audit over the local Key Vault's audit logs", () => {
     expect(result.code, result.stderr).toBe(0);
     findings = result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Finding);
     stderr = result.stderr;
-  }, 30_000);
+  });
 
   const by = (detector: string, who: DevIdentity) => findings.filter((f) => f.detector === detector && f.principal.oid === oid(who));
 

@@ -22,7 +22,7 @@ const HOUR = 3_600_000;
 let azurite: RunningAzurite;
 beforeAll(async () => {
   azurite = await startAzurite();
-}, 30_000);
+});
 afterAll(() => azurite?.stop());
 afterEach(() => vi.unstubAllEnvs());
 

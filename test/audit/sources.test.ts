@@ -35,7 +35,7 @@ async function collect(batches: AsyncIterable<AuditRecord[]>): Promise<AuditReco
 let azurite: RunningAzurite;
 beforeAll(async () => {
   azurite = await startAzurite();
-}, 30_000);
+});
 afterAll(() => azurite?.stop());
 
 describe("storage archive source", () => {

@@ -51,7 +51,7 @@ beforeAll(async () => {
   await archive.getBlockBlobClient(`resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/OPEN-KV/y=2026/m=01/d=01/h=00/m=00/PT1H.json`).upload("{}\n", 3);
   await assign("reader-kv", "Key Vault Reader");
   await assign("secrets-kv", "Key Vault Secrets Officer");
-}, 60_000);
+});
 
 afterAll(async () => {
   await Promise.all([stack?.stop(), logs?.close(), alerts?.close()]);
@@ -125,7 +125,7 @@ describe("kvguard doctor", () => {
     for (const secret of [alerts.teams.url, alerts.smtp.url]) expect(stdout).not.toContain(secret);
     expect(await readdir(join(dir, "alerts", "teams"))).toHaveLength(1);
     expect(await readdir(join(dir, "alerts", "mail"))).toHaveLength(1);
-  }, 60_000);
+  });
 
   it("names the exact role and vault scope a refused check needs, and exits 1", async () => {
     const env = { ...stack.env, KVGUARD_VAULT_URLS: ["reader-kv", "secrets-kv"].map((v) => `${v}=${stack.tv.kv.urls[v]}`).join(",") };
@@ -159,7 +159,7 @@ describe("kvguard doctor", () => {
     expect(check(report, "state: queue").status).toBe("ok");
     expect(report.counts.failed).toBe(4);
     expect(stdout).not.toContain(stack.env.AzureWebJobsStorage!.match(/AccountKey=([^;]+)/)![1]);
-  }, 60_000);
+  });
 
   it("reports an unreachable state account with the setting to check, skipping the other storage checks", async () => {
     // Azurite's connection string with every endpoint moved to a port where nothing listens.
@@ -174,7 +174,7 @@ describe("kvguard doctor", () => {
     expect(check(report, "state: table")).toMatchObject({ status: "skipped" });
     expect(check(report, "state: blob lease")).toMatchObject({ status: "skipped" });
     expect(stdout).not.toContain(unreachable.match(/AccountKey=([^;]+)/)![1]);
-  }, 60_000);
+  });
 
   it("reports a bad setting with its fix and a misspelt one with the name meant, before anything else", async () => {
     const { code, report } = await doctor(only("open-kv", { KVGUARD_ROTATION_QUEUE: "Rotations_Queue", KVGUARD_ROTATON_SCHEDULE: "0 */5 * * * *" }));
@@ -187,7 +187,7 @@ describe("kvguard doctor", () => {
     expect(check(report, "setting KVGUARD_ROTATON_SCHEDULE").fix).toBe("Rename it to KVGUARD_ROTATION_SCHEDULE, or remove it");
     expect(check(report, "other checks").status).toBe("skipped");
     expect(report.checks.some((c) => c.name.startsWith("vault"))).toBe(false);
-  }, 60_000);
+  });
 
   it("names the setting to fix for an unknown workspace and a missing archive container, and prints text by default", async () => {
     const env = only("open-kv", {
@@ -207,5 +207,5 @@ describe("kvguard doctor", () => {
     expect(lines).toContain("        fix: check that the vaults' diagnostic settings archive AuditEvent to this storage account (the container appears with the first records), or set KVGUARD_AUDIT_ARCHIVE_CONTAINER");
     expect(lines.find((l) => l.startsWith("ok ") && l.includes("state: blob lease"))).toBeDefined();
     expect(lines.at(-1)).toBe("doctor: 8 ok, 2 failed, 0 skipped");
-  }, 60_000);
+  });
 });

@@ -58,7 +58,7 @@ describe("kvguard start (npm start)", () => {
     }
     // The CLI reads this stack's settings from the env file it wrote.
     expect(readFileSync(join(state, "kvguard.env"), "utf8")).toMatch(/^export KVGUARD_VAULT_URLS='demo=https:\/\/127\.0\.0\.1:\d+'$/m);
-  }, 150_000);
+  });
 });
 
 describe("kvguard config check", () => {

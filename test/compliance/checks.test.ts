@@ -65,7 +65,7 @@ beforeAll(async () => {
     ],
     settings: { KVGUARD_COMPLIANCE_MIN_RSA_BITS: "3072" },
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await stack?.stop();
@@ -127,7 +127,7 @@ describe("compliance checks on the local stack", () => {
     deps.vaultClients = (target) =>
       createVaultClients({ vaultUrl: target.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem, retryOptions: { maxRetries: 0 } });
     run = await runCompliance(deps);
-  }, 120_000);
+  });
 
   it("defines every check with controls and the Azure Policy parameter names", () => {
     const ids = run.checks.map((c) => c.id);

@@ -182,11 +182,13 @@ describe("the token endpoint, through ClientSecretCredential", () => {
   });
 
   it("refuses a new secret until the app's propagation delay has passed", async () => {
-    const slow = await admin.createApplication({ displayName: "slow", propagationSeconds: 1 });
-    const added = await admin.addPassword(slow.id);
-    await expect(secretCredential(slow.appId, added.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000215/);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await expect(secretCredential(slow.appId, added.secretText).getToken("https://graph.microsoft.com/.default")).resolves.toMatchObject({ token: expect.any(String) as unknown });
+    // The delay counts from the secret's start: on an app that takes an hour, a secret started ten minutes ago
+    // is refused and one started two hours ago works (no wait on the wall clock).
+    const slow = await admin.createApplication({ displayName: "slow", propagationSeconds: 3600 });
+    const recent = await admin.addPassword(slow.id, { startDateTime: new Date(Date.now() - 600_000).toISOString() });
+    await expect(secretCredential(slow.appId, recent.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000215/);
+    const settled = await admin.addPassword(slow.id, { startDateTime: new Date(Date.now() - 7_200_000).toISOString() });
+    await expect(secretCredential(slow.appId, settled.secretText).getToken("https://graph.microsoft.com/.default")).resolves.toMatchObject({ token: expect.any(String) as unknown });
   });
 });
 

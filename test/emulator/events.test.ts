@@ -63,7 +63,7 @@ describe("one vault", () => {
   afterEach(async () => {
     const list = await admin<SubscriptionView[]>(tv.kv, "GET", "/management/subscriptions");
     for (const sub of list.body) await admin(tv.kv, "DELETE", `/management/subscriptions/${sub.name}`);
-    await tv.kv.delivery.idle(5000);
+    await tv.kv.delivery.idle();
   });
 
   describe("validation handshake", () => {
@@ -129,7 +129,7 @@ describe("one vault", () => {
     it("accepts a manual validation: 200 without the code, then a GET of validationUrl", async () => {
       const hook = await receiver({ validation: "manual", ca: tv.kv.tls.caPem });
       await subscribe(tv.kv, { name: "manual", endpoint: hook.url });
-      expect(hook.manualValidationStatus).toBe(200);
+      expect(await hook.manualValidation).toBe(200);
       const stale = (hook.validations[0]!.json as ValidationEvent[])[0]!.data.validationUrl;
       const replay = await admin(tv.kv, "GET", new URL(stale).pathname);
       expect(replay.status).toBe(404);
@@ -190,7 +190,7 @@ describe("one vault", () => {
       expect(hook.validations).toHaveLength(1);
       await secrets.setSecret("not-this-one", "v");
       await secrets.setSecret("only-this-one", "v");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       expect(hook.delivered().map((e) => e.subject)).toEqual(["only-this-one"]);
     });
   });
@@ -240,7 +240,7 @@ describe("one vault", () => {
       expect(Object.keys(body[0]!)).toEqual(["id", "topic", "subject", "eventType", "eventTime", "data", "dataVersion", "metadataVersion"]);
       expect(Object.keys(body[0]!.data as object)).toEqual(["Id", "VaultName", "ObjectType", "ObjectName", "Version", "NBF", "EXP"]);
       expect(n.body).not.toContain("s3cret-value");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/wire")).body.counters).toEqual({
         delivered: 1,
         retried: 0,
@@ -252,11 +252,10 @@ describe("one vault", () => {
     it("never holds up the Key Vault request while a webhook hangs", async () => {
       const hook = await receiver({ respond: () => "hang" });
       await subscribe(tv.kv, { name: "slow", endpoint: hook.url });
-      const started = performance.now();
       await secrets.setSecret("while-hanging", "v");
-      expect(performance.now() - started).toBeLessThan(1000);
       await hook.waitFor((r) => r.notifications.length === 1, "the held notification");
-      expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/slow")).body.counters.pending).toBe(1);
+      // The request was answered while its delivery is still unanswered: the attempt is neither done nor retried.
+      expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/slow")).body.counters).toEqual({ delivered: 0, retried: 0, deadLettered: 0, pending: 1 });
       await hook.close();
     });
 
@@ -272,7 +271,7 @@ describe("one vault", () => {
       const first = await secrets.setSecret("api-key", "v1", { expiresOn: new Date(exp * 1000) });
       const second = await secrets.setSecret("api-key", "v2");
       await hook.waitFor((r) => r.notifications.length === 2, "two notifications");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       for (const n of hook.notifications) {
         expect(n.headers["content-type"]).toBe("application/cloudevents+json; charset=utf-8");
         expect(n.headers["aeg-event-type"]).toBe("Notification");
@@ -336,7 +335,7 @@ describe("one vault", () => {
       // Move the clock a little so the near-expiry scan runs now, not on its timer.
       await admin(tv.kv, "POST", "/management/clock/advance", { seconds: 1 });
       await all.waitFor((r) => r.delivered().length === 5, "five events for the unfiltered subscription");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
 
       const seen = (r: WebhookReceiver) => r.delivered().map((e) => `${String(e.eventType).replace("Microsoft.KeyVault.", "")} ${String(e.subject)}`).sort();
       expect(seen(all)).toEqual([
@@ -361,7 +360,7 @@ describe("one vault", () => {
       expect((await admin(tv.kv, "GET", "/management/subscriptions/short-lived")).status).toBe(404);
       expect((await admin(tv.kv, "DELETE", "/management/subscriptions/short-lived")).status).toBe(404);
       await secrets.setSecret("after-delete", "v");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       expect(hook.notifications).toHaveLength(0);
     });
   });
@@ -373,17 +372,17 @@ describe("one vault", () => {
       await subscribe(tv.kv, { name: "flaky", endpoint: hook.url, retryBackoff: FAST });
       await secrets.setSecret("flaky-secret", "v");
       await hook.waitFor((r) => r.notifications.length === 4, "four attempts");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
 
       const attempts = hook.notifications;
       expect(attempts.map((a) => a.headers["aeg-delivery-count"])).toEqual(["0", "1", "2", "3"]);
       expect(new Set(attempts.map((a) => (a.json as { id: string }[])[0]!.id)).size).toBe(1);
       const gaps = attempts.slice(1).map((a, i) => a.atMs - attempts[i]!.atMs);
-      // Event Grid's 10 s / 30 s / 1 min steps, scaled to 40 / 120 / 240 ms.
+      // Event Grid's 10 s / 30 s / 1 min steps, scaled to 40 / 120 / 240 ms: each wait lasts at least its step
+      // (a busy machine only lengthens them, so no gap is compared with another).
       expect(gaps[0]).toBeGreaterThanOrEqual(35);
       expect(gaps[1]).toBeGreaterThanOrEqual(115);
       expect(gaps[2]).toBeGreaterThanOrEqual(235);
-      expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
       expect(hook.delivered()).toHaveLength(1);
       expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/flaky")).body.counters).toEqual({
         delivered: 1,
@@ -398,7 +397,7 @@ describe("one vault", () => {
       const view = await subscribe(tv.kv, { name: "dl-max", endpoint: hook.url, maxDeliveryAttempts: 3, retryBackoff: FAST });
       const secret = await secrets.setSecret("doomed", "v");
       await hook.waitFor((r) => r.notifications.length === 3, "three attempts");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       expect(hook.notifications).toHaveLength(3);
 
       expect(view.deadLetterFile).toBe(join(tv.kv.workDir, "deadletter", "dl-max.jsonl"));
@@ -429,7 +428,7 @@ describe("one vault", () => {
       const hook = await receiver({ respond: (n) => statuses[n] ?? 200 });
       await subscribe(tv.kv, { name: "dl-now", endpoint: hook.url, retryBackoff: FAST });
       for (const name of ["bad-1", "bad-2", "bad-3", "bad-4"]) await secrets.setSecret(name, "v");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       expect(hook.notifications).toHaveLength(4);
       const letters = await deadLetters(tv.kv, "dl-now");
       const byStatus = Object.fromEntries(letters.map((l) => [String(l.lastHttpStatusCode), l]));
@@ -445,7 +444,7 @@ describe("one vault", () => {
       await subscribe(tv.kv, { name: "dl-gone", endpoint: hook.url, maxDeliveryAttempts: 2, retryBackoff: FAST });
       await hook.close();
       await secrets.setSecret("nowhere", "v");
-      await tv.kv.delivery.idle(5000);
+      await tv.kv.delivery.idle();
       const [letter] = await deadLetters(tv.kv, "dl-gone");
       expect(letter).toMatchObject({
         subject: "nowhere",
@@ -468,7 +467,7 @@ describe("expiry and access policy events", () => {
   const advance = async (days: number) => {
     const res = await admin(tv.kv, "POST", "/management/clock/advance", { seconds: days * DAY });
     expect(res.status).toBe(200);
-    await tv.kv.delivery.idle(5000);
+    await tv.kv.delivery.idle();
   };
 
   it("raises NearExpiry 30 days before exp, once, for the current version only, and Expired at exp", async () => {
@@ -547,7 +546,7 @@ describe("two vaults", () => {
     await tv.clients(undefined, "alpha-kv").secrets.setSecret("in-alpha", "v");
     await tv.clients(undefined, "beta-kv").secrets.setSecret("in-beta", "v");
     await all.waitFor((r) => r.delivered().length === 2, "events from both vaults");
-    await tv.kv.delivery.idle(5000);
+    await tv.kv.delivery.idle();
     expect(all.delivered().map((e) => e.topic).sort()).toEqual([resourceId("alpha-kv"), resourceId("beta-kv")]);
     expect(betaOnly.delivered()).toEqual([
       containing({ topic: resourceId("beta-kv"), subject: "in-beta", data: containing({ VaultName: "beta-kv" }) }),

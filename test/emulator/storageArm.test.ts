@@ -100,7 +100,7 @@ describe("storage accounts through @azure/arm-storage", () => {
 });
 
 describe("Azurite's accounts across a restart", () => {
-  it("serves the same (regenerated) keys from the data folder, and refuses the replaced one", { timeout: 90_000 }, async () => {
+  it("serves the same (regenerated) keys from the data folder, and refuses the replaced one", async () => {
     const location = await mkdtemp(join(tmpdir(), "kvguard-azurite-"));
     try {
       const first = await startAzurite({ location, accounts: "keptacct" });

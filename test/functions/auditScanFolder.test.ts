@@ -13,7 +13,7 @@ import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { FINDINGS_TABLE } from "../../src/audit/fromSettings.js";
 import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { auditScan } from "../../src/functions/auditScan.js";
-import { startTestVault, type TestVault } from "../helpers/localVault.js";
+import { flushAudit, startTestVault, type TestVault } from "../helpers/localVault.js";
 
 const VAULT = "folder-scan";
 const OPS = { name: "folder-ops", upn: "folder-ops@kvguard.local" };
@@ -24,7 +24,7 @@ let vault: TestVault;
 let azurite: RunningAzurite;
 beforeAll(async () => {
   [vault, azurite] = await Promise.all([startTestVault({ vaults: [VAULT], auditDir }), startAzurite()]);
-}, 30_000);
+});
 afterAll(async () => {
   await vault?.kv.close();
   await azurite?.stop();
@@ -39,9 +39,9 @@ async function purge(name: string): Promise<void> {
   await secrets.purgeDeletedSecret(name);
 }
 
-/** Lines the audit folder holds once the writer has flushed (it writes asynchronously). */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 200));
+/** Every request so far in the audit folder (the vault writes it through buffered streams). */
+function settle(): Promise<void> {
+  return flushAudit(vault.kv);
 }
 
 async function scan(): Promise<string[]> {
@@ -91,7 +91,7 @@ describe("auditScan over KVGUARD_AUDIT_FOLDER", () => {
     const merged = await purges();
     expect(merged).toHaveLength(1);
     expect(merged[0]!.count).toBe(2);
-  }, 60_000);
+  });
 
   it("reports a folder it cannot read, and scans on", async () => {
     vi.stubEnv("KVGUARD_VAULT_URLS", `${VAULT}=${vault.url}`);

@@ -26,3 +26,12 @@ export async function startTestVault(options: EmulatorOptions = {}): Promise<Tes
     },
   };
 }
+
+/**
+ * Writes out the local Key Vault's audit records: every request answered so far is in its files afterwards
+ * (each record is written as its response is sent, through buffered streams). Closing the writer flushes
+ * it; the next request opens its hour's file again, appending.
+ */
+export function flushAudit(kv: LocalKeyVault): Promise<void> {
+  return kv.audit.close();
+}

@@ -1,35 +1,19 @@
 /**
  * The machine's MariaDB (127.0.0.1:3306, root, empty password) for the mysql rotator's tests. A test file
  * gets a scratch database and a name prefix of its own; everything under the prefix (users, roles, the
- * database) is dropped afterwards. Where no MariaDB answers, the suites are skipped with a warning, unless
- * REQUIRE_MARIADB=1 (CI sets it), where they run and fail.
+ * database) is dropped afterwards. Where no MariaDB answers, the suites are skipped loudly, unless
+ * REQUIRE_MARIADB=1 (CI sets it), where they run and fail (machineServices.ts).
  */
 import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import type { Connection, RowDataPacket } from "mysql2/promise";
-import { describe } from "vitest";
 import type { SqlEndpoint } from "../../src/rotators/sql/dialect.js";
+import { MARIADB, needs } from "./machineServices.js";
 
-export const MARIADB = { host: "127.0.0.1", port: 3306, user: "root", password: "" };
-export const REQUIRE_MARIADB = process.env.REQUIRE_MARIADB === "1";
+export { MARIADB };
 
-async function reachable(): Promise<boolean> {
-  try {
-    const conn = await mysql.createConnection({ ...MARIADB, connectTimeout: 2000 });
-    await conn.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const mariadbUp = await reachable();
-if (!mariadbUp && !REQUIRE_MARIADB) {
-  console.warn(`MariaDB is not reachable at ${MARIADB.host}:${MARIADB.port} (root, empty password): the mysql rotator tests are SKIPPED. Set REQUIRE_MARIADB=1 to make them fail instead.`);
-}
-
-/** `describe`, skipped (with the warning above) when MariaDB is down and not required. */
-export const describeMariadb = describe.skipIf(!mariadbUp && !REQUIRE_MARIADB);
+/** `describe`, skipped with a warning when MariaDB is down and not required. */
+export const describeMariadb = needs("mariadb").describe;
 
 /** The endpoint of the local server for the dialect. */
 export function mariadbEndpoint(overrides: Partial<SqlEndpoint> = {}): SqlEndpoint {

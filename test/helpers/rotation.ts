@@ -12,6 +12,7 @@ import type { Step } from "../../src/rotation/history.js";
 import { RotationService, type RotationServiceOptions } from "../../src/rotation/service.js";
 import { runCli } from "./cli.js";
 import type { LocalStack } from "./localStack.js";
+import { flushAudit } from "./localVault.js";
 
 export const PENDING = "--kvguard-pending";
 
@@ -158,21 +159,11 @@ export interface AuditLine {
   properties: { httpStatusCode: number; requestUri: string };
 }
 
-/** The emulator's audit records so far (they are written through buffered streams: poll for what you expect). */
+/** The emulator's audit records of every request answered so far. */
 export async function auditRecords(stack: LocalStack): Promise<AuditLine[]> {
+  await flushAudit(stack.tv.kv);
   const texts = await Promise.all((await filesUnder(stack.tv.kv.audit.rootDir)).map((f) => readFile(f, "utf8")));
   return texts.flatMap((t) => t.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditLine));
-}
-
-/** Polls the audit records until `predicate` holds (2 s at most), returning the last read. */
-export async function waitForAudit(stack: LocalStack, predicate: (records: AuditLine[]) => boolean): Promise<AuditLine[]> {
-  let records: AuditLine[] = [];
-  for (let i = 0; i < 40; i++) {
-    records = await auditRecords(stack);
-    if (predicate(records)) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return records;
 }
 
 /**
@@ -185,6 +176,7 @@ export async function expectNoSecretValues(stack: LocalStack, capture: Capture, 
   const statuses = await service.status.list();
   capture.add("history rows", JSON.stringify(history));
   capture.add("status rows", JSON.stringify(statuses));
+  await flushAudit(stack.tv.kv);
   for (const file of await filesUnder(stack.tv.kv.audit.rootDir)) capture.add(`audit ${file}`, await readFile(file, "utf8"));
   const values = new Set([...capture.values, ...emulatorValues(stack)].filter((v) => v.length >= 8));
   expect(values.size).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Incomi
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { LocalKeyVault } from "../../emulator/index.js";
+import { explained } from "./wait.js";
 
 export interface ReceivedRequest {
   method: string;
@@ -46,13 +47,17 @@ function isValidation(req: ReceivedRequest): boolean {
 
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
-  manualValidationStatus?: number;
+  /** The status of a "manual" receiver's GET of validationUrl (-1 when it failed), once it has completed. */
+  readonly manualValidation: Promise<number>;
+  #manualValidated!: (status: number) => void;
   #server!: Server;
   #listeners = new Set<() => void>();
   #notificationCount = 0;
   url = "";
 
-  private constructor(readonly options: WebhookReceiverOptions) {}
+  private constructor(readonly options: WebhookReceiverOptions) {
+    this.manualValidation = new Promise((resolve) => (this.#manualValidated = resolve));
+  }
 
   static async start(options: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
     const receiver = new WebhookReceiver(options);
@@ -84,25 +89,21 @@ export class WebhookReceiver {
     return this.delivered().map((e) => String(e.eventType ?? e.type));
   }
 
-  /** Waits until `predicate` holds, re-checked at each request; fails with `what` after `timeoutMs`. */
-  waitFor(predicate: (r: WebhookReceiver) => boolean, what = "the expected requests", timeoutMs = 5000): Promise<void> {
+  /**
+   * Waits until `predicate` holds, re-checked at each request, with no deadline of its own (helpers/wait.ts):
+   * if the test times out on it, the failure names `what` and the requests received.
+   */
+  waitFor(predicate: (r: WebhookReceiver) => boolean, what = "the expected requests"): Promise<void> {
     if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    const waiting = new Promise<void>((resolve) => {
       const check = () => {
         if (!predicate(this)) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`webhook receiver: timed out waiting for ${what}; got ${this.requests.length} request(s)`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
         this.#listeners.delete(check);
+        resolve();
       };
       this.#listeners.add(check);
     });
+    return explained(waiting, what, () => this.requests.map((r) => `${r.method} ${r.path} ${String(r.headers["aeg-event-type"] ?? "")} answered ${r.answered ?? "-"}`).join("\n"));
   }
 
   async close(): Promise<void> {
@@ -151,21 +152,19 @@ export class WebhookReceiver {
         return send(res, 200, {});
       case "manual": {
         // Answer first, then validate asynchronously, as a third-party endpoint would.
-        setTimeout(() => void this.#getValidationUrl(String(data.validationUrl)), 50);
+        setTimeout(() => this.#getValidationUrl(String(data.validationUrl)), 50);
         return send(res, 200, {});
       }
     }
   }
 
-  async #getValidationUrl(url: string): Promise<void> {
-    this.manualValidationStatus = await new Promise<number>((resolve) => {
-      const req = httpsRequest(url, { method: "GET", ca: this.options.ca }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      });
-      req.on("error", () => resolve(-1));
-      req.end();
+  #getValidationUrl(url: string): void {
+    const req = httpsRequest(url, { method: "GET", ca: this.options.ca }, (res) => {
+      res.resume();
+      res.on("end", () => this.#manualValidated(res.statusCode ?? 0));
     });
+    req.on("error", () => this.#manualValidated(-1));
+    req.end();
   }
 
   #notify(req: ReceivedRequest, res: ServerResponse): NotificationAnswer {

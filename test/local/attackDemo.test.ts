@@ -21,7 +21,7 @@ beforeAll(async () => {
   // The function reads its settings from the environment, as in the Functions host.
   for (const [name, value] of Object.entries(stack.env)) vi.stubEnv(name, value);
   report = await start({ kv: stack.tv.kv, vault: "demo", env: stack.env, write: (line) => lines.push(line) });
-}, 120_000);
+});
 afterAll(async () => {
   vi.unstubAllEnvs();
   await stack?.stop();

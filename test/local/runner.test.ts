@@ -12,6 +12,7 @@ import { encodeJob } from "../../src/rotation/job.js";
 import { RotationService } from "../../src/rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../../src/rotation/vaultEvents.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { waitUntil } from "../helpers/wait.js";
 import { admin } from "../helpers/webhookReceiver.js";
 
 const QUEUE = "kvguard-rotations";
@@ -22,15 +23,9 @@ let runner: LocalRunner;
 const lines: string[] = [];
 const savedEnv: Record<string, string | undefined> = {};
 
-/** Polls `check` until it returns a value, failing with `what` after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runner said:\n${lines.join("\n")}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Re-checks `check` until it returns a value; a test that times out on it shows what the runner said. */
+function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  return waitUntil(what, check, { seen: () => lines.join("\n") });
 }
 
 const secrets = () => stack.tv.clients({ name: "kvguard" }).secrets;

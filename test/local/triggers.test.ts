@@ -11,6 +11,7 @@ import { readHostSettings, timeSpanMs } from "../../src/local/hostJson.js";
 import { compileRoute } from "../../src/local/httpTrigger.js";
 import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
 import { nextOccurrence } from "../../src/local/timerTrigger.js";
+import { explained } from "../helpers/wait.js";
 
 describe("app-setting expressions", () => {
   it("resolve from the environment, else the settings table's default, else fail naming the setting", () => {
@@ -75,6 +76,8 @@ describe("runner over a synthetic table", () => {
   it("keeps running when a handler throws or a function cannot start, and retries a timer by its policy", async () => {
     const lines: string[] = [];
     const retries: (RetryContext | undefined)[] = [];
+    let thirdTry!: () => void;
+    const threeTries = new Promise<void>((resolve) => (thirdTry = resolve));
     const table: FunctionDefinition[] = [
       {
         kind: "timer",
@@ -82,7 +85,7 @@ describe("runner over a synthetic table", () => {
         schedule: "*/1 * * * * *",
         retry: { strategy: "fixedDelay", maxRetryCount: 2, delayInterval: 10 },
         handler: (_timer, context: InvocationContext) => {
-          retries.push(context.retryContext);
+          if (retries.push(context.retryContext) === 3) thirdTry();
           throw new Error("boom");
         },
       },
@@ -105,8 +108,7 @@ describe("runner over a synthetic table", () => {
     expect(await broken.text()).toBe("");
     expect(lines.some((l) => /\[broken\] ERROR failed: kaput$/.test(l))).toBe(true);
 
-    const deadline = Date.now() + 5000;
-    while (retries.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await explained(threeTries, "three tries of the flaky timer", () => lines.join("\n"));
     expect(retries.slice(0, 3)).toEqual([
       { retryCount: 0, maxRetryCount: 2 },
       { retryCount: 1, maxRetryCount: 2 },

@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 describe("a rotation killed after each step", () => {
-  it("is killed exactly after the step, with its pending credential persisted", { timeout: 60_000 }, async () => {
+  it("is killed exactly after the step, with its pending credential persisted", async () => {
     const secrets = kvguardSecrets(stack);
     const other = kvguardSecrets(stack, SWEPT.vault);
     await Promise.all([
@@ -88,7 +88,7 @@ describe("a rotation killed after each step", () => {
     expect((await openPendings(secrets)).sort()).toEqual(cases.map((c) => `${c.name}${PENDING}`).sort());
   });
 
-  it("is finished by `kvguard rotate` once the dead run's lock lapses", { timeout: 60_000 }, async () => {
+  it("is finished by `kvguard rotate` once the dead run's lock lapses", async () => {
     const reruns = cases.filter((c) => c.rerun === "rotate");
     const results = await Promise.all(reruns.map((c) => capture.cli(stack, ["rotate", `local/${c.name}`, "--json"])));
     for (const [i, c] of reruns.entries()) {
@@ -98,7 +98,7 @@ describe("a rotation killed after each step", () => {
     }
   });
 
-  it("is finished by `kvguard sweep`, which resumes open pending credentials", { timeout: 60_000 }, async () => {
+  it("is finished by `kvguard sweep`, which resumes open pending credentials", async () => {
     const swept = await capture.cli(stack, ["sweep", "--json"]);
     expect(swept.code, swept.stderr).toBe(0);
     const report = JSON.parse(swept.stdout.trim().split("\n").at(-1)!) as { resumed: number };

@@ -67,7 +67,7 @@ describe("Azurite unavailable", () => {
   let azuriteDown!: () => void;
   const stopped = new Promise<void>((resolve) => (azuriteDown = resolve));
 
-  it("fails clearly, before a run (the CLI) and in the middle of one (the engine), losing nothing", { timeout: 120_000 }, async () => {
+  it("fails clearly, before a run (the CLI) and in the middle of one (the engine), losing nothing", async () => {
     const secrets = kvguardSecrets(stack);
     before = { version: (await secrets.setSecret("outage-before", "initial-outage-before-Wd3k", { tags: TAGS })).properties.version! };
     mid = { version: (await secrets.setSecret("outage-mid", "initial-outage-mid-Wd3k", { tags: TAGS })).properties.version!, pending: "" };
@@ -105,7 +105,7 @@ describe("Azurite unavailable", () => {
     expect(await openPendings(secrets)).toEqual([`outage-mid${PENDING}`]);
   });
 
-  it("once Azurite is back (same ports, same data), the same commands rotate, resuming the interrupted rotation", { timeout: 60_000 }, async () => {
+  it("once Azurite is back (same ports, same data), the same commands rotate, resuming the interrupted rotation", async () => {
     await restartAzurite();
     const secrets = kvguardSecrets(stack);
     // The dead run's lease lapses (15 s) and the next run resumes with the same pending credential.

@@ -20,6 +20,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor } from "../helpers/rotation.js";
 import { secretWorks } from "../helpers/entra.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const DAY = 86_400;
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
@@ -97,7 +98,7 @@ afterAll(async () => {
 });
 
 describe("entra-app-secret through the engine", () => {
-  it("adds a kvguard secret that gets a token, keeps the old one for the grace period, then revokes only kvguard's own", { timeout: 60_000 }, async () => {
+  it("adds a kvguard secret that gets a token, keeps the old one for the grace period, then revokes only kvguard's own", async () => {
     const app = await newApp("billing");
     const initial = await seed("billing-secret", app);
     // Someone else's secret, and kvguard's for another Key Vault secret: never touched.
@@ -132,7 +133,7 @@ describe("entra-app-secret through the engine", () => {
     expect(await works(app.appId, foreign.secretText)).toBe(true);
   });
 
-  it("revokeInitial=true removes the hand-made secret it replaced, after the grace period", { timeout: 30_000 }, async () => {
+  it("revokeInitial=true removes the hand-made secret it replaced, after the grace period", async () => {
     const app = await newApp("reports");
     const initial = await seed("reports-secret", app, { "kvguard-options": "propagationSeconds=10;revokeInitial=true" });
     await rotate("reports-secret");
@@ -142,7 +143,7 @@ describe("entra-app-secret through the engine", () => {
     expect(await works(app.appId, initial.secretText)).toBe(false);
   });
 
-  it("keeps room in an app limited to two secrets: removes kvguard's older secret, fails clearly when none is its own", { timeout: 60_000 }, async () => {
+  it("keeps room in an app limited to two secrets: removes kvguard's older secret, fails clearly when none is its own", async () => {
     const app = await newApp("consumer-app", { signInAudience: "AzureADandPersonalMicrosoftAccount" });
     const initial = await seed("consumer-secret", app);
     await rotate("consumer-secret");
@@ -168,7 +169,7 @@ describe("entra-app-secret through the engine", () => {
     expect(await works(app.appId, v3.value!)).toBe(true);
   });
 
-  it("a crash between addPassword and the pending write: the rerun removes the orphan and completes", { timeout: 30_000 }, async () => {
+  it("a crash between addPassword and the pending write: the rerun removes the orphan and completes", async () => {
     const app = await newApp("orphans");
     const initial = await seed("orphan-secret", app);
     // Key Vault refuses the pending companion's write once: the password exists in Entra, nowhere else.
@@ -187,7 +188,7 @@ describe("entra-app-secret through the engine", () => {
     expect(await openPendings(kvguardSecrets(stack))).toEqual([]);
   });
 
-  it("three simultaneous triggers rotate once: one new secret", { timeout: 30_000 }, async () => {
+  it("three simultaneous triggers rotate once: one new secret", async () => {
     const app = await newApp("concurrent");
     await seed("concurrent-secret", app);
     const results = await Promise.all([rotate("concurrent-secret"), rotate("concurrent-secret"), rotate("concurrent-secret")]);
@@ -195,7 +196,7 @@ describe("entra-app-secret through the engine", () => {
     expect((await keyIds(app)).length).toBe(2);
   });
 
-  it("names the missing Graph permission, and an app-management policy's lifetime cap, clearly", { timeout: 30_000 }, async () => {
+  it("names the missing Graph permission, and an app-management policy's lifetime cap, clearly", async () => {
     const notOwned = await admin.createApplication({ displayName: "not-owned" });
     await seed("unowned-secret", notOwned);
     const denied = await failure("unowned-secret");
@@ -214,7 +215,7 @@ describe("entra-app-secret through the engine", () => {
     expect((await rotate("capped-secret")).outcome).toBe("rotated");
   });
 
-  it("retries Graph's 429 after its Retry-After, and waits for a new secret to propagate", { timeout: 30_000 }, async () => {
+  it("retries Graph's 429 after its Retry-After, and waits for a new secret to propagate", async () => {
     const app = await newApp("throttled", { propagationSeconds: 2 });
     await seed("throttled-secret", app, {}, { startDateTime: new Date(Date.now() - 3_600_000).toISOString() });
     stack.cloud.addFault({ status: 429, count: 2, retryAfterSeconds: 1, match: "POST /v1.0/" });
@@ -225,7 +226,7 @@ describe("entra-app-secret through the engine", () => {
     expect(await works(app.appId, (await live("throttled-secret")).value!)).toBe(true);
   });
 
-  it("the npm start demo seeds an app and its secret, and its watcher gets a token with each new version", { timeout: 30_000 }, async () => {
+  it("the npm start demo seeds an app and its secret, and its watcher gets a token with each new version", async () => {
     const lines: string[] = [];
     const demo = await startEntraDemo({ kv: stack.tv.kv, cloudUrl: stack.cloud.url, vaultUrl: stack.tv.url, write: (l) => lines.push(l), pollMs: 100 });
     try {
@@ -234,7 +235,7 @@ describe("entra-app-secret through the engine", () => {
       expect(seeded.properties.tags).toMatchObject({ "kvguard-rotator": "entra-app-secret", "kvguard-rotate-every": "PT2M" });
       expect((await rotate(demo.secretName)).outcome).toBe("rotated");
       const rotated = await live(demo.secretName);
-      await expect.poll(() => lines.join("\n"), { timeout: 10_000 }).toContain(`got a token with version ${rotated.properties.version}`);
+      await waitUntil("the watcher's token with the new version", () => lines.some((l) => l.includes(`got a token with version ${rotated.properties.version}`)), { seen: () => lines.join("\n") });
       for (const line of lines) capture.add("entra demo", line);
     } finally {
       demo.stop();

@@ -48,11 +48,11 @@ beforeAll(async () => {
       tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: c.app.appId, CredentialId: initial.keyId, "kvguard-options": "propagationSeconds=10" },
     });
   }
-}, 60_000);
+});
 afterAll(() => stack.stop());
 
 describe("entra-app-secret killed at each step", () => {
-  it("is killed after the step with its pending credential (and its keyId) persisted", { timeout: 150_000 }, async () => {
+  it("is killed after the step with its pending credential (and its keyId) persisted", async () => {
     const secrets = kvguardSecrets(stack);
     await Promise.all(
       cases
@@ -69,7 +69,7 @@ describe("entra-app-secret killed at each step", () => {
     );
   });
 
-  it("dies after addPassword when Key Vault refuses the pending write, leaving an orphan", { timeout: 60_000 }, async () => {
+  it("dies after addPassword when Key Vault refuses the pending write, leaving an orphan", async () => {
     const c = cases.find((x) => x.step === "addPassword")!;
     stack.tv.kv.faults.add({ status: 400, count: 1, match: `PUT /secrets/${c.name}${PENDING}` });
     const failed = await capture.cli(stack, ["rotate", `local/${c.name}`]);
@@ -78,7 +78,7 @@ describe("entra-app-secret killed at each step", () => {
     expect(marked).toHaveLength(1);
   });
 
-  it("a rerun finishes each with exactly one new client secret that works, the old one kept for its grace period", { timeout: 150_000 }, async () => {
+  it("a rerun finishes each with exactly one new client secret that works, the old one kept for its grace period", async () => {
     const results = await Promise.all(cases.map((c) => capture.cli(stack, ["rotate", `local/${c.name}`, "--json"])));
     const secrets = kvguardSecrets(stack);
     for (const [i, c] of cases.entries()) {

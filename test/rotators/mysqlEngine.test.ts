@@ -85,17 +85,17 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
       capture.values.add(value);
       capture.values.add(c.initial);
     }
-  }, 120_000);
+  });
   afterAll(async () => {
     await db.stop();
     await stack?.stop();
-  }, 60_000);
+  });
 
-  it("is stopped exactly after each step, its pending credential open in Key Vault", { timeout: 120_000 }, async () => {
+  it("is stopped exactly after each step, its pending credential open in Key Vault", async () => {
     await stopEachAfterItsStep(stack, capture, cases);
   });
 
-  it("is finished by the rerun: MariaDB takes Key Vault's latest value, nothing open, no orphan clone", { timeout: 120_000 }, async () => {
+  it("is finished by the rerun: MariaDB takes Key Vault's latest value, nothing open, no orphan clone", async () => {
     const secrets = kvguardSecrets(stack);
     for (const c of cases) {
       const outcome = await rerunStopped(service, c);
@@ -119,7 +119,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
   });
 
   // Real kills cost a CLI start each: the two steps where MariaDB has changed and Key Vault not yet.
-  it("killed (SIGKILL, the built CLI) after set and after test of an alternating rotation, is finished by the next `kvguard rotate`", { timeout: 180_000 }, async () => {
+  it("killed (SIGKILL, the built CLI) after set and after test of an alternating rotation, is finished by the next `kvguard rotate`", async () => {
     const secrets = kvguardSecrets(stack);
     const killed = await Promise.all(
       (["set", "test"] as const).map(async (step) => {
@@ -149,7 +149,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     expect(await openPendings(secrets)).toEqual([]);
   });
 
-  it("reports a database gone mid-rotation and retries; the old password stays valid until the rerun applies the pending one", { timeout: 60_000 }, async () => {
+  it("reports a database gone mid-rotation and retries; the old password stays valid until the rerun applies the pending one", async () => {
     const user = await db.user("down", "Down-valid-1");
     const secrets = kvguardSecrets(stack);
     const tags = { "kvguard-rotator": "mysql", CredentialId: user, ProviderAddress: `${MARIADB.host}:${MARIADB.port}` };

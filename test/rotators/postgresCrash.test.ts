@@ -73,18 +73,18 @@ beforeAll(async () => {
     capture.values.add(value);
     capture.values.add(c.initial);
   }
-}, 120_000);
+});
 afterAll(async () => {
   await pgs?.close();
   await stack?.stop();
-}, 60_000);
+});
 
 describe("a postgres rotation stopped after each step, then rerun", () => {
-  it("is stopped exactly after the step, its pending credential open in Key Vault", { timeout: 120_000 }, async () => {
+  it("is stopped exactly after the step, its pending credential open in Key Vault", async () => {
     await stopEachAfterItsStep(stack, capture, cases);
   });
 
-  it("is finished by the rerun: the database holds Key Vault's latest value, nothing open, no orphan clone", { timeout: 120_000 }, async () => {
+  it("is finished by the rerun: the database holds Key Vault's latest value, nothing open, no orphan clone", async () => {
     const secrets = kvguardSecrets(stack);
     for (const c of cases) {
       const outcome = await rerunStopped(service, c);
@@ -121,7 +121,7 @@ describe("a postgres rotation stopped after each step, then rerun", () => {
 });
 
 describe("`kvguard rotate` SIGKILLed mid-rotation (the built CLI)", () => {
-  it("is finished by the next `kvguard rotate`: the database holds Key Vault's latest value, no orphan clone", { timeout: 120_000 }, async () => {
+  it("is finished by the next `kvguard rotate`: the database holds Key Vault's latest value, no orphan clone", async () => {
     const secrets = kvguardSecrets(stack);
     await Promise.all(
       killed.map(async (c) => {

@@ -11,6 +11,7 @@ import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../src/l
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+import { waitUntil } from "../helpers/wait.js";
 
 let stack: LocalStack;
 let stateDir: string;
@@ -19,11 +20,9 @@ let service: RotationService;
 const capture = new Capture();
 const lines: string[] = [];
 
-async function until(predicate: () => boolean, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; !predicate(); ) {
-    if (Date.now() > end) throw new Error(`timed out; demo said:\n${lines.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits until the demo has said what `predicate` looks for; a test that times out on it shows what it said. */
+async function until(predicate: () => boolean): Promise<void> {
+  await waitUntil("the demo's line", predicate, { seen: () => lines.join("\n") });
 }
 
 beforeAll(async () => {
@@ -31,17 +30,17 @@ beforeAll(async () => {
   service = await serviceFor(stack, capture);
   stateDir = await mkdtemp(join(tmpdir(), "kvguard-pgdemo-"));
   await chmod(stateDir, 0o755);
-}, 60_000);
+});
 afterAll(async () => {
   await demo?.stop();
   await stack?.stop();
   await rm(stateDir, { recursive: true, force: true });
-}, 60_000);
+});
 
 const start = () =>
   startPostgresDemo({ kv: stack.tv.kv, vaultUrl: stack.tv.url, stateDir, pollMs: 200, write: (line) => (lines.push(line), capture.add("demo", line)) });
 
-it("seeds a role whose password is a rotated demo secret, and logs in with each new version", { timeout: 120_000 }, async () => {
+it("seeds a role whose password is a rotated demo secret, and logs in with each new version", async () => {
   demo = await start();
   const secrets = kvguardSecrets(stack);
   const seeded = await secrets.getSecret(POSTGRES_DEMO.appSecret);

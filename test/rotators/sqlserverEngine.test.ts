@@ -56,11 +56,11 @@ beforeAll(async () => {
     }
     capture.values.add(c.initial);
   }
-}, 120_000);
+});
 afterAll(() => stack?.stop(), 60_000);
 
 describe("a sqlserver rotation stopped after each step, then rerun", () => {
-  it("is finished by the rerun: the fake holds Key Vault's latest value, nothing open, no staging principal", { timeout: 120_000 }, async () => {
+  it("is finished by the rerun: the fake holds Key Vault's latest value, nothing open, no staging principal", async () => {
     const stopping = await stoppingService(stack, capture, cases);
     const secrets = kvguardSecrets(stack);
     for (const c of cases) {

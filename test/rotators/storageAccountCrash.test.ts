@@ -74,7 +74,7 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 describe("storage-account rotations killed midway", () => {
-  it("are killed: after regenerateKey (nothing in Key Vault yet) and after each engine step", { timeout: 120_000 }, async () => {
+  it("are killed: after regenerateKey (nothing in Key Vault yet) and after each engine step", async () => {
     const secrets = kvguardSecrets(stack);
     await Promise.all(
       CASES.map(async (c) => {
@@ -96,7 +96,7 @@ describe("storage-account rotations killed midway", () => {
     );
   });
 
-  it("are finished by a rerun with the key the account already holds, regenerated once", { timeout: 120_000 }, async () => {
+  it("are finished by a rerun with the key the account already holds, regenerated once", async () => {
     const secrets = kvguardSecrets(stack);
     const results = await Promise.all(CASES.map((c) => rotateCli(state.get(c)!.name, {})));
     for (const [i, c] of CASES.entries()) {

@@ -1,7 +1,7 @@
 /**
  * @module Where scheduled scans keep findings: Azure Table Storage, partition = vault, row = finding id.
  * A finding seen again (an overlapping scan, a rerun) is merged into the stored one (count, time range,
- * evidence), never duplicated. The memory store serves tests and the CLI.
+ * evidence), never duplicated.
  */
 import type { TableClient } from "@azure/data-tables";
 import type { Finding } from "../finding.js";
@@ -20,24 +20,6 @@ export function mergeFindings(stored: Finding, next: Finding): Finding {
     count: stored.count + next.count,
     evidence: [...new Set([...stored.evidence, ...next.evidence])].slice(0, 20),
   };
-}
-
-export class MemoryFindingStore implements FindingStore {
-  readonly #findings = new Map<string, Finding>();
-
-  upsert(findings: readonly Finding[]): Promise<string[]> {
-    const added: string[] = [];
-    for (const f of findings) {
-      const stored = this.#findings.get(f.id);
-      if (!stored) added.push(f.id);
-      this.#findings.set(f.id, stored ? mergeFindings(stored, f) : f);
-    }
-    return Promise.resolve(added);
-  }
-
-  list(): Promise<Finding[]> {
-    return Promise.resolve([...this.#findings.values()]);
-  }
 }
 
 /** Table keys may not hold `/ \ # ?`; vault names never do, `*` (all vaults) becomes `all`. */

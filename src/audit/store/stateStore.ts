@@ -1,7 +1,7 @@
 /**
  * @module Where the audit pipeline keeps what must survive a run (baselines, source watermarks): a small
- * key → JSON interface, with a folder-backed store for the CLI and an in-memory one for tests. The Table
- * Storage store is in `tableStateStore.ts`. Values are checked by their owner's schema on load.
+ * key → JSON interface, with a folder-backed store for the CLI. The Table Storage store is in
+ * `tableStateStore.ts`. Values are checked by their owner's schema on load.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,20 +10,6 @@ import { gunzipSync, gzipSync } from "node:zlib";
 export interface StateStore {
   get(key: string): Promise<unknown>;
   put(key: string, value: unknown): Promise<void>;
-}
-
-export class MemoryStateStore implements StateStore {
-  readonly #values = new Map<string, string>();
-
-  get(key: string): Promise<unknown> {
-    const text = this.#values.get(key);
-    return Promise.resolve(text === undefined ? undefined : (JSON.parse(text) as unknown));
-  }
-
-  put(key: string, value: unknown): Promise<void> {
-    this.#values.set(key, JSON.stringify(value));
-    return Promise.resolve();
-  }
 }
 
 /** Keys become file names: anything outside [A-Za-z0-9._-] is hex-escaped. */

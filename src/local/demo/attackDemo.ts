@@ -181,8 +181,9 @@ export async function start(stack: AttackDemoStack): Promise<AttackDemoReport> {
   await (await operator.secrets.beginDeleteSecret(retired, { intervalInMs: 50 })).pollUntilDone();
   await operator.secrets.purgeDeletedSecret(retired);
 
-  // The audit writer appends asynchronously: let the last records reach the folder before the scan.
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  // The audit writer appends through buffered streams: flush them (the next request reopens its file) so the
+  // scan reads every record, however busy the machine.
+  await stack.kv.audit.close();
   const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
   const context = createContext({ functionName: "auditScan", trigger: { type: "timerTrigger", name: "timer", schedule: audit.schedule }, write: stack.write });
   await auditScanHandler(timer, context);
