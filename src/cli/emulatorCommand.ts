@@ -14,7 +14,9 @@ export const emulatorUsage = `kvguard emulator [options]
   --throttle        answer 429 past Key Vault's documented limits
   --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)
   --subscribe URL   deliver every event to this webhook (Event Grid schema, after its validation handshake);
-                    repeat for several. Filters and CloudEvents: POST /management/subscriptions`;
+                    repeat for several. Filters and CloudEvents: POST /management/subscriptions
+  --lro-seconds N   how long a soft delete, a recover and a self-signed certificate's issuance take, in
+                    seconds of the vault's clock (default 2, as in Azure; 0: at once)`;
 
 export async function emulatorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
@@ -28,11 +30,16 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
       throttle: { type: "boolean" },
       "audit-dir": { type: "string" },
       subscribe: { type: "string", multiple: true },
+      "lro-seconds": { type: "string" },
     },
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const lroSeconds = values["lro-seconds"] === undefined ? undefined : Number(values["lro-seconds"]);
+  if (lroSeconds !== undefined && !(Number.isFinite(lroSeconds) && lroSeconds >= 0)) {
+    throw new Error(`--lro-seconds must be a number of seconds, 0 or more, got ${values["lro-seconds"]}`);
+  }
   const { LocalKeyVault } = await import("../../emulator/index.js");
   const kv = await LocalKeyVault.start({
     port,
@@ -43,6 +50,7 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
     throttle: values.throttle ?? false,
     auditDir: values["audit-dir"],
     subscriptions: (values.subscribe ?? []).map((endpoint, i) => ({ name: `cli-${i + 1}`, endpoint })),
+    ...(lroSeconds !== undefined ? { lroSeconds } : {}),
   });
   out.write(JSON.stringify({ vaults: kv.urls, ca: kv.caFile, audit: kv.audit.rootDir }) + "\n");
   await new Promise<void>((resolve) => {
