@@ -36,6 +36,10 @@ const issuerFields = {
 const setIssuerBody = z.object({ provider: z.string({ error: "provider is required" }).min(1), ...issuerFields });
 const updateIssuerBody = z.object({ provider: z.string().min(1).optional(), ...issuerFields });
 
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function contactsOut(vault: Vault, contacts: Contact[]) {
   return { id: `${vault.url}/certificates/contacts`, contacts };
 }
@@ -145,8 +149,11 @@ export const settingsRoutes: Route[] = [
     action: `${ISSUERS}/write`,
     handle(ctx) {
       const issuer = issuerOf(ctx);
-      const { attributes, ...body } = parseBody(updateIssuerBody, ctx.body);
-      Object.assign(issuer, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
+      const { attributes, provider, credentials, org_details } = parseBody(updateIssuerBody, ctx.body);
+      // Only what is sent changes: an update of the account id keeps the stored password.
+      if (provider) issuer.provider = provider;
+      if (credentials) issuer.credentials = { ...issuer.credentials, ...defined(credentials) };
+      if (org_details) issuer.org_details = { ...issuer.org_details, ...defined(org_details) };
       issuer.attributes = { ...issuer.attributes, ...(attributes?.enabled !== undefined ? { enabled: attributes.enabled } : {}), updated: ctx.now };
       return { body: issuerOut(ctx.vault, issuer), objectId: issuerId(ctx.vault, issuer.name), mutated: true };
     },

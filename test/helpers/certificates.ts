@@ -118,4 +118,10 @@ export function extendedKeyUsages(extensions: readonly x509.Extension[]): string
   return ext ? ext.usages.map(String) : [];
 }
 
+/** The values of a certificate's or CSR's subject alternative names. */
+export function altNames(extensions: readonly x509.Extension[]): string[] {
+  const ext = extensions.find((e) => e instanceof x509.SubjectAlternativeNameExtension);
+  return ext ? ext.names.items.map((n) => n.value) : [];
+}
+
 export { x509 };
