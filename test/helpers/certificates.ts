@@ -41,8 +41,8 @@ export interface OpensslPfx {
 }
 
 /** A self-signed certificate and key made by OpenSSL, packed as PKCS#12 with `exportArgs` (password, ciphers). */
-export function opensslPfx(dir: string, keyArgs: string[], subject: string, exportArgs: string[]): OpensslPfx {
-  openssl(dir, ["req", "-x509", ...keyArgs, "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-subj", subject, "-days", "30"]);
+export function opensslPfx(dir: string, keyArgs: string[], subject: string, exportArgs: string[], days = 30): OpensslPfx {
+  openssl(dir, ["req", "-x509", ...keyArgs, "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-subj", subject, "-days", String(days)]);
   openssl(dir, ["pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "out.p12", ...exportArgs]);
   return { pfx: readFileSync(join(dir, "out.p12")), certPem: readFileSync(join(dir, "cert.pem"), "utf8"), keyPem: readFileSync(join(dir, "key.pem"), "utf8") };
 }
