@@ -289,3 +289,39 @@ describe("certificate roles", () => {
     expect((await rejection(certs.setContacts([{ email: "x@contoso.com" }]))).statusCode).toBe(403);
   });
 });
+
+describe("state across a restart", () => {
+  it("keeps certificates, policies, a pending operation, contacts, issuers and scoped assignments", async () => {
+    const stateDir = scratch();
+    const first = await startTestVault({ stateDir });
+    const certs = certificateClient(first);
+    const issued = await create(certs, "persisted", { issuerName: "Self", subject: "CN=persisted", lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 10 }] });
+    await certs.beginCreateCertificate("persisted-pending", { issuerName: "Unknown", subject: "CN=later" }, poll);
+    const csr = (await certs.getCertificateOperation("persisted-pending")).getOperationState().certificateOperation!.csr!;
+    await certs.setContacts([{ email: "pki@contoso.com" }]);
+    await certs.createIssuer("persisted-issuer", "DigiCert", { accountId: "acct", password: "kept-pw" });
+    const holder = devClaims({ name: "persisted-holder" }).oid!;
+    first.kv.setRoleAssignments(first.kv.vaults.get("local")!, [
+      { principalId: devClaims({ name: "test-app" }).oid!, role: "Key Vault Administrator" },
+      { principalId: holder, role: "Key Vault Certificate User", scope: "/certificates/persisted" },
+    ]);
+    await first.kv.close();
+
+    const second = await startTestVault({ stateDir });
+    try {
+      const again = certificateClient(second);
+      const got = await again.getCertificate("persisted");
+      expect(Buffer.from(got.cer!)).toEqual(Buffer.from(issued.cer!));
+      expect(got.policy?.lifetimeActions).toEqual([{ action: "EmailContacts", daysBeforeExpiry: 10, lifetimePercentage: undefined }]);
+      expect((await second.clients().secrets.getSecret("persisted")).properties.managed).toBe(true);
+      expect(await again.getContacts()).toEqual([{ email: "pki@contoso.com", name: undefined, phone: undefined }]);
+      expect((await again.getIssuer("persisted-issuer")).accountId).toBe("acct");
+      expect((await certificateClient(second, { name: "persisted-holder" }).getCertificate("persisted")).name).toBe("persisted");
+      // The operation survives with its key: the CSR signed before the restart merges after it.
+      const merged = await again.mergeCertificate("persisted-pending", [await (await TestCa.create()).sign(csr)]);
+      expect(merged.cer?.length).toBeGreaterThan(0);
+    } finally {
+      await second.kv.close();
+    }
+  });
+});
