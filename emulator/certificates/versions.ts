@@ -79,8 +79,10 @@ export function addCertificateVersion(vault: Vault, events: EventBus, nowMs: num
     attributes: { ...stored.attributes },
     managed: true,
   };
+  const previous = vault.secrets.has(entry.name) ? vault.secrets.entry(entry.name).versions.at(-1)?.version : undefined;
   const secret: SecretVersion = {
     version: fields.version,
+    ...(previous ? { previousVersion: previous } : {}),
     value: secretValue(fields.policy.secret_props.contentType, fields.jwk, fields.chain, fields.policy.key_props.exportable),
     contentType: fields.policy.secret_props.contentType,
     attributes: { ...stored.attributes },

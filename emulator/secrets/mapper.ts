@@ -20,6 +20,7 @@ export function secretBundle(vault: Vault, name: string, version: SecretVersion,
     id: objectId(vault.url, "secrets", name, version.version),
     ...common(vault, version),
     ...(version.managed ? { kid: objectId(vault.url, "keys", name, version.version) } : {}),
+    ...(version.previousVersion ? { previousVersion: version.previousVersion } : {}),
   };
 }
 

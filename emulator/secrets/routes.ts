@@ -5,6 +5,7 @@ import { assertObjectName, newVersion, objectId } from "../common/ids.js";
 import { lifecycleRoutes } from "../common/lifecycleRoutes.js";
 import { assertNotManaged, managedLifecycle } from "../common/managed.js";
 import type { Entry } from "../common/versionedStore.js";
+import { convertedValue } from "../certificates/secretValue.js";
 import { objectEvent } from "../events/bus.js";
 import { errors } from "../http/errors.js";
 import type { Route, RouteContext } from "../http/route.js";
@@ -108,7 +109,9 @@ export const secretRoutes: Route[] = [
       const { entry, version } = ctx.vault.secrets.get(name(ctx), ctx.params.version);
       const id = objectId(ctx.vault.url, "secrets", entry.name, version.version);
       if (!version.attributes.enabled) throw errors.disabled("Secret", "get").about(id);
-      return { body: secretBundle(ctx.vault, entry.name, version, true), objectId: id };
+      const wanted = ctx.query.get("outContentType");
+      const served = wanted === null ? version : { ...version, ...convertedValue(version, wanted) };
+      return { body: secretBundle(ctx.vault, entry.name, served, true), objectId: id };
     },
   },
   {

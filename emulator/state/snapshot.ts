@@ -23,6 +23,7 @@ export const secretVersion = z.object({
   value: z.string(),
   contentType: z.string().optional(),
   managed: z.boolean().optional(),
+  previousVersion: z.string().optional(),
   tags,
   attributes,
   fired,

@@ -168,6 +168,19 @@ describe("the certificate's secret and key", () => {
     expect(new X509Certificate(value).checkPrivateKey(createPrivateKey(value))).toBe(true);
   });
 
+  it("converts a PKCS#12 secret to PEM when getSecret asks (outContentType), and names the previous version", async () => {
+    const first = await create("convertible", { issuerName: "Self", subject: "CN=convert" });
+    const second = await create("convertible", { issuerName: "Self", subject: "CN=convert" });
+    const pem = await clients.secrets.getSecret("convertible", { outContentType: "application/x-pem-file" });
+    expect(pem.properties.contentType).toBe("application/x-pem-file");
+    expect(new X509Certificate(pem.value!).raw).toEqual(Buffer.from(second.cer!));
+    expect(new X509Certificate(pem.value!).checkPrivateKey(createPrivateKey(pem.value!))).toBe(true);
+    expect(pem.properties.previousVersion).toBe(first.properties.version);
+    expect((await clients.secrets.getSecret("convertible", { version: first.properties.version! })).properties.previousVersion).toBeUndefined();
+    await clients.secrets.setSecret("plain-pfx-looking", "not a certificate", { contentType: "application/x-pkcs12" });
+    expect((await rejection(clients.secrets.getSecret("plain-pfx-looking", { outContentType: "application/x-pem-file" }))).statusCode).toBe(400);
+  });
+
   it("leaves the private key out of a non-exportable certificate's secret", async () => {
     const pfx = await create("pfx-noexport", { issuerName: "Self", subject: "CN=noexport", exportable: false });
     const pem = await create("pem-noexport", { issuerName: "Self", subject: "CN=noexport", exportable: false, contentType: "application/x-pem-file" });
