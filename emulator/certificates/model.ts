@@ -84,18 +84,19 @@ export type PendingOperation = z.infer<typeof pendingOperation>;
 export const contact = z.object({ email: z.string(), name: z.string().optional(), phone: z.string().optional() });
 export type Contact = z.infer<typeof contact>;
 
+export const issuerCredentials = z.object({ account_id: z.string().optional(), pwd: z.string().optional() });
+export const organizationDetails = z.object({
+  id: z.string().optional(),
+  admin_details: z
+    .array(z.object({ first_name: z.string().optional(), last_name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }))
+    .optional(),
+});
+
 export const issuer = z.object({
   name: z.string(),
   provider: z.string(),
-  credentials: z.object({ account_id: z.string().optional(), pwd: z.string().optional() }).optional(),
-  org_details: z
-    .object({
-      id: z.string().optional(),
-      admin_details: z
-        .array(z.object({ first_name: z.string().optional(), last_name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }))
-        .optional(),
-    })
-    .optional(),
+  credentials: issuerCredentials.optional(),
+  org_details: organizationDetails.optional(),
   attributes: z.object({ enabled: z.boolean(), created: z.number(), updated: z.number() }),
 });
 export type Issuer = z.infer<typeof issuer>;

@@ -71,7 +71,8 @@ function defaults(now: number): CertificatePolicy {
   };
 }
 
-function defined<T extends object>(value: T | undefined): Partial<T> {
+/** The fields of `value` that are set: what an update sends is what changes. */
+export function defined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

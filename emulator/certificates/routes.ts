@@ -64,6 +64,14 @@ function createPolicy(ctx: RouteContext, name: string, sent: unknown): Certifica
   return policy;
 }
 
+/** Merges an update into the certificate's policy, checked, and stores it. */
+function updatePolicy(ctx: RouteContext, name: string, sent: unknown): CertificatePolicy {
+  const policy = mergePolicy(policies.get(ctx.vault, name), sent, ctx.now);
+  assertIssuerKnown(ctx.vault, policy);
+  policies.set(ctx.vault, name, policy);
+  return policy;
+}
+
 const ownRoutes: Route[] = [
   {
     method: "POST",
@@ -148,9 +156,7 @@ const ownRoutes: Route[] = [
     action: `${ACTION}/update/action`,
     handle(ctx) {
       const entry = ctx.vault.certificates.entry(certificateName(ctx));
-      const policy = mergePolicy(policies.get(ctx.vault, entry.name), ctx.body, ctx.now);
-      assertIssuerKnown(ctx.vault, policy);
-      policies.set(ctx.vault, entry.name, policy);
+      const policy = updatePolicy(ctx, entry.name, ctx.body);
       return { body: policyOut(ctx.vault, entry.name, policy), objectId: `${objectId(ctx.vault.url, "certificates", entry.name)}/policy`, mutated: true };
     },
   },
@@ -172,16 +178,11 @@ const ownRoutes: Route[] = [
     handle(ctx) {
       const body = parseBody(updateBody, ctx.body);
       const { entry, version } = ctx.vault.certificates.get(certificateName(ctx), ctx.params.version);
-      if (body.policy !== undefined) {
-        const policy = mergePolicy(policies.get(ctx.vault, entry.name), body.policy, ctx.now);
-        assertIssuerKnown(ctx.vault, policy);
-        policies.set(ctx.vault, entry.name, policy);
-      }
-      // nbf and exp come from the X.509 certificate: only enabled can change.
+      if (body.policy !== undefined) updatePolicy(ctx, entry.name, body.policy);
+      // nbf and exp come from the X.509 certificate: only enabled can change (so expiry notices stand).
       if (body.attributes?.enabled !== undefined) version.attributes.enabled = body.attributes.enabled;
       version.attributes.updated = ctx.now;
       if (body.tags) version.tags = body.tags;
-      version.fired = undefined;
       mirrorAttributes(ctx.vault, entry.name, version);
       return { body: bundle(ctx.vault, entry.name, version), objectId: objectId(ctx.vault.url, "certificates", entry.name, version.version), mutated: true };
     },

@@ -10,7 +10,8 @@ import { page } from "../common/paging.js";
 import { errors, KvError } from "../http/errors.js";
 import type { Route, RouteContext } from "../http/route.js";
 import type { Vault } from "../vault.js";
-import { SELF, UNKNOWN, type Contact, type Issuer } from "./model.js";
+import { issuerCredentials, organizationDetails, SELF, UNKNOWN, type Contact, type Issuer } from "./model.js";
+import { defined } from "./policy.js";
 
 const CONTACTS = "Microsoft.KeyVault/vaults/certificatecontacts";
 const ISSUERS = "Microsoft.KeyVault/vaults/certificatecas";
@@ -22,23 +23,12 @@ const contactsBody = z.object({
 });
 
 const issuerFields = {
-  credentials: z.object({ account_id: z.string().optional(), pwd: z.string().optional() }).optional(),
-  org_details: z
-    .object({
-      id: z.string().optional(),
-      admin_details: z
-        .array(z.object({ first_name: z.string().optional(), last_name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }))
-        .optional(),
-    })
-    .optional(),
+  credentials: issuerCredentials.optional(),
+  org_details: organizationDetails.optional(),
   attributes: z.object({ enabled: z.boolean().optional() }).loose().optional(),
 };
 const setIssuerBody = z.object({ provider: z.string({ error: "provider is required" }).min(1), ...issuerFields });
 const updateIssuerBody = z.object({ provider: z.string().min(1).optional(), ...issuerFields });
-
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function contactsOut(vault: Vault, contacts: Contact[]) {
   return { id: `${vault.url}/certificates/contacts`, contacts };
