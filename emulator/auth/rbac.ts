@@ -92,7 +92,7 @@ export function isAuthorized(assignments: readonly RoleAssignment[], identity: I
   );
 }
 
-export function forbiddenByRbac(identity: Identity, action: string, resource: string, vaultName: string): KvError {
+export function forbiddenByRbac(identity: Identity, action: string, vaultResourceId: string, vaultName: string): KvError {
   return new KvError(
     403,
     "Forbidden",
@@ -101,7 +101,7 @@ export function forbiddenByRbac(identity: Identity, action: string, resource: st
       "If role assignments were recently changed, please wait several minutes for role assignments to become effective.",
       `Caller: ${describeCaller(identity)}`,
       `Action: '${action}'`,
-      `Resource: '${resource.toLowerCase()}'`,
+      `Resource: '${vaultResourceId.toLowerCase()}'`,
       "Assignment: (not found)",
       "DecisionReason: 'DeniedWithNoValidRBAC' ",
       `Vault: ${vaultName};location=local`,

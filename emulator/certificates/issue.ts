@@ -71,12 +71,12 @@ export interface LocalCa {
 }
 
 /** The local CA that stands in for an issuer's provider (DigiCert, GlobalSign...), made on first use per vault. */
-function localCa(vault: Vault, provider: string): LocalCa {
+function localCa(vault: Vault, provider: string, nowMs: number): LocalCa {
   const known = vault.issuingCas.get(provider.toLowerCase());
   if (known) return known;
   const { publicKey, privateKey: key } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const name = parseName(`CN=kvguard local ${provider} CA`);
-  const now = Date.now();
+  const now = nowMs;
   const der = signCertificate({
     subject: name,
     issuer: name,
@@ -99,7 +99,7 @@ export function issueCertificate(vault: Vault, policy: CertificatePolicy, jwk: N
   const key = privateKey(jwk);
   const publicKey = createPublicKey(key);
   const subject = subjectOf(policy);
-  const ca = provider ? localCa(vault, provider) : undefined;
+  const ca = provider ? localCa(vault, provider, nowMs) : undefined;
   const issuerKey = ca ? createPublicKey(ca.key) : publicKey;
   const leaf = signCertificate({
     subject,

@@ -67,8 +67,10 @@ export const pendingOperation = z.object({
   csr: z.string(),
   /** The new key, a private JWK as node:crypto exports it. */
   jwk: z.record(z.string(), z.unknown()),
-  status: z.enum(["inProgress", "completed", "cancelled"]),
+  status: z.enum(["inProgress", "completed", "cancelled", "failed"]),
   statusDetails: z.string(),
+  /** Why a failed operation failed. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
   cancellationRequested: z.boolean(),
   /** Issued at create time (Self or an issuer object): DER base64 of the certificate and its chain. */
   issued: z.array(z.string()).optional(),

@@ -52,8 +52,11 @@ export interface StartRequest {
 export function startOperation(vault: Vault, events: EventBus, request: StartRequest): PendingOperation {
   const { name, policy, jwk, nowMs } = request;
   const version = newVersion();
-  const provider = isSelfIssued(policy) || isUnknownIssuer(policy) ? undefined : vault.certificateIssuers.get(policy.issuer.name.toLowerCase())?.provider;
-  const issued = isUnknownIssuer(policy) ? undefined : issueCertificate(vault, policy, jwk, nowMs, provider);
+  const byIssuerObject = !isSelfIssued(policy) && !isUnknownIssuer(policy);
+  const provider = byIssuerObject ? vault.certificateIssuers.get(policy.issuer.name.toLowerCase())?.provider : undefined;
+  // A renewal whose issuer object was deleted since the certificate was made fails, as it would in Azure.
+  const issuerGone = byIssuerObject && provider === undefined;
+  const issued = isUnknownIssuer(policy) || issuerGone ? undefined : issueCertificate(vault, policy, jwk, nowMs, provider);
   const op: PendingOperation = {
     requestId: randomBytes(16).toString("hex"),
     version,
@@ -66,6 +69,9 @@ export function startOperation(vault: Vault, events: EventBus, request: StartReq
       : "Pending certificate created. Please Perform Merge to complete the request.",
     cancellationRequested: false,
     ...(issued ? { issued: issued.map((der) => der.toString("base64")), completesAtMs: request.completesAtMs } : {}),
+    ...(issuerGone
+      ? { status: "failed" as const, statusDetails: "", error: { code: "IssuerNotFound", message: `Issuer ${policy.issuer.name} does not exist in this vault.` } }
+      : {}),
     ...(request.enabled !== undefined ? { enabled: request.enabled } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(request.preserveCertOrder ? { preserveCertOrder: true } : {}),
@@ -133,6 +139,7 @@ export function operationOut(vault: Vault, name: string, op: PendingOperation) {
     cancellation_requested: op.cancellationRequested,
     status: op.status,
     status_details: op.statusDetails,
+    ...(op.error ? { error: op.error } : {}),
     ...(op.status === "completed" ? { target: `${vault.url}/certificates/${name}` } : {}),
     request_id: op.requestId,
     ...(op.preserveCertOrder ? { preserveCertOrder: true } : {}),

@@ -117,10 +117,7 @@ export async function handleDataPlane(
     if (settleVault(vault, deps.events, ctx.nowMs)) deps.changed();
     const target = requestTarget(vault, route.path, params);
     isRbacAuthorized = isAuthorized(vault.roleAssignments, identity, route.action, target);
-    if (!isRbacAuthorized) {
-      const resource = target ? `${vault.resourceId}/${target.collection}/${target.name}` : vault.resourceId;
-      throw forbiddenByRbac(identity, route.action, resource, vault.name);
-    }
+    if (!isRbacAuthorized) throw forbiddenByRbac(identity, route.action, vault.resourceId, vault.name);
     const result = await route.handle(ctx);
     status = result.status ?? 200;
     objectId = result.objectId;

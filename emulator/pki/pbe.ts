@@ -11,6 +11,16 @@ import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 
 export class PkcsError extends Error {}
 
+/** Far above what exporters use (OpenSSL 2048, Windows 10000, Java 10000): a file asking for more is refused, not computed for minutes. */
+const MAX_ITERATIONS = 1_000_000;
+
+export function assertIterations(iterations: number): number {
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw new PkcsError(`an iteration count of ${iterations} is outside 1 to ${MAX_ITERATIONS}`);
+  }
+  return iterations;
+}
+
 const PBES2 = "1.2.840.113549.1.5.13";
 const PBKDF2 = "1.2.840.113549.1.5.12";
 /** PKCS#12 PBE schemes (RFC 7292 appendix C) → node cipher and key length; null: known but unsupported. */
@@ -120,7 +130,7 @@ function pbes2(params: ArrayBuffer | null | undefined, data: Buffer, password: s
   if (!cipher) throw new PkcsError(`PBES2 cipher ${oid(schemeOid)} is not supported (AES-CBC and 3DES are)`);
   const fields = kdfParams instanceof asn1js.Sequence ? kdfParams.valueBlock.value : [];
   const salt = octets(fields[0], "PBKDF2 salt");
-  const iterations = integer(fields[1], "PBKDF2 iteration count");
+  const iterations = assertIterations(integer(fields[1], "PBKDF2 iteration count"));
   const prfNode = fields.slice(2).find((f) => f instanceof asn1js.Sequence);
   const prfOid = prfNode instanceof asn1js.Sequence ? oid(prfNode.valueBlock.value[0]) : "1.2.840.113549.2.7";
   const prf = HMAC_PRF[prfOid];
@@ -142,7 +152,7 @@ export function decryptWithPassword(algorithm: AlgorithmIdentifier, data: Buffer
   }
   const [saltNode, iterNode] = sequence(algorithm.parameters, "PKCS#12 PBE");
   const salt = octets(saltNode, "PBE salt");
-  const iterations = integer(iterNode, "PBE iteration count");
+  const iterations = assertIterations(integer(iterNode, "PBE iteration count"));
   const bmp = bmpPassword(password);
   const key = pkcs12Kdf(bmp, salt, 1, iterations, "sha1", scheme.keyLength);
   const iv = pkcs12Kdf(bmp, salt, 2, iterations, "sha1", scheme.ivLength);

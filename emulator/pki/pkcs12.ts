@@ -23,7 +23,7 @@ import { DigestInfo } from "@peculiar/asn1-rsa";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import * as asn1js from "asn1js";
-import { bmpPassword, decryptWithPassword, MAC_HASHES, pkcs12Kdf, PkcsError } from "./pbe.js";
+import { assertIterations, bmpPassword, decryptWithPassword, MAC_HASHES, pkcs12Kdf, PkcsError } from "./pbe.js";
 
 const DATA = "1.2.840.113549.1.7.1";
 const ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
@@ -116,7 +116,7 @@ function checkMac(mac: MacData, authSafe: Buffer, password: string): void {
   const salt = Buffer.from(mac.macSalt.buffer);
   const candidates = password === "" ? [bmpPassword(""), Buffer.alloc(0)] : [bmpPassword(password)];
   const matches = candidates.some((pw) => {
-    const key = pkcs12Kdf(pw, salt, 3, mac.iterations || 1, hash, expected.length);
+    const key = pkcs12Kdf(pw, salt, 3, assertIterations(mac.iterations || 1), hash, expected.length);
     const actual = createHmac(hash, key).update(authSafe).digest();
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   });

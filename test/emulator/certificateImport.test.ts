@@ -86,7 +86,7 @@ describe("PKCS#12", () => {
     expect(new X509Certificate(Buffer.from(kept.cer!)).subject).toBe("CN=chained");
   });
 
-  it("refuses a wrong password, an RC2-encrypted (legacy) file, a file without a key and garbage with 400, saying why", async () => {
+  it("refuses a wrong password, an RC2-encrypted (legacy) file, a file without a key, an absurd iteration count and garbage with 400, saying why", async () => {
     const dir = scratch();
     const aes = opensslPfx(dir, RSA, "/CN=refused", ["-passout", "pass:right"]);
     const wrong = await rejection(certs.importCertificate("refused", aes.pfx, { password: "wrong" }));
@@ -98,6 +98,8 @@ describe("PKCS#12", () => {
     openssl(dir, ["pkcs12", "-export", "-in", "cert.pem", "-nokeys", "-out", "nokey.p12", "-passout", "pass:"]);
     const noKey = await rejection(certs.importCertificate("refused", readFileSync(join(dir, "nokey.p12"))));
     expect(noKey.message).toMatch(/no private key/);
+    const costly = opensslPfx(dir, RSA, "/CN=costly", ["-passout", "pass:x", "-iter", "1000001"]);
+    expect((await rejection(certs.importCertificate("refused", costly.pfx, { password: "x" }))).message).toMatch(/iteration count of 1000001/);
     expect((await rejection(certs.importCertificate("refused", Buffer.from("not a certificate at all")))).statusCode).toBe(400);
     expect((await rejection(certs.getCertificate("refused"))).statusCode).toBe(404);
   });

@@ -153,6 +153,20 @@ describe("lifetime actions on the vault's clock", () => {
     expect(Buffer.from(keys[0]!)).toEqual(Buffer.from(keys[1]!));
   });
 
+  it("renews through an issuer object, and fails the renewal clearly once that issuer is gone", async () => {
+    await certs.createIssuer("renewing-ca", "GlobalSign");
+    const policy: CertificatePolicy = { issuerName: "renewing-ca", subject: "CN=ca-renew", validityInMonths: 12, lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 10 }] };
+    const first = await create(certs, "ca-renew", policy);
+    const lifetime = (first.properties.expiresOn!.getTime() - first.properties.notBefore!.getTime()) / 1000;
+    tv.kv.clock.advance(lifetime * 0.1 + DAY);
+    expect(await versionCount("ca-renew")).toBe(2);
+    await certs.deleteIssuer("renewing-ca");
+    tv.kv.clock.advance(lifetime * 0.1 + DAY);
+    expect(await versionCount("ca-renew")).toBe(2);
+    // The SDK's operation poller surfaces a failed operation's error.
+    await expect(certs.getCertificateOperation("ca-renew")).rejects.toThrow("Issuer renewing-ca does not exist in this vault.");
+  });
+
   it("raises CertificateNearExpiry at the EmailContacts trigger (before the 30 days), once, then CertificateExpired", async () => {
     const cert = await create(certs, "mail-me", { issuerName: "Self", subject: "CN=mail", validityInMonths: 12, lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 60 }] });
     const untilExpiry = (cert.properties.expiresOn!.getTime() - tv.kv.clock.nowMs()) / 1000;

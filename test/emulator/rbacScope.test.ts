@@ -52,7 +52,7 @@ describe("a role assignment scoped to one object", () => {
     expect(versions).toHaveLength(1);
     const other = await rejection(secrets.getSecret("app-b-db"));
     expect([other.statusCode, other.code]).toEqual([403, "Forbidden"]);
-    expect(other.message).toContain(`Resource: '${tv.kv.vaults.get("scoped")!.resourceId.toLowerCase()}/secrets/app-b-db'`);
+    expect(other.message).toMatch(/Action: 'Microsoft.KeyVault\/vaults\/secrets\/getSecret\/action'/);
     expect((await rejection(secrets.setSecret("app-a-db", "changed"))).statusCode).toBe(403);
     const list = secrets.listPropertiesOfSecrets();
     expect((await rejection(list.next())).statusCode).toBe(403);
