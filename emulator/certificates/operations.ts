@@ -117,10 +117,12 @@ function completeIssued(vault: Vault, events: EventBus, name: string, op: Pendin
   finishOperation(vault, events, name, op, chain, chain[0]!, nowMs);
 }
 
-/** Completes issued certificates whose moment has come; returns whether any did. */
-export function completeDueOperations(vault: Vault, events: EventBus, nowMs: number): boolean {
+/** Completes issued certificates whose moment has come (all, or the one named); returns whether any did. */
+export function completeDueOperations(vault: Vault, events: EventBus, nowMs: number, name?: string): boolean {
   let changed = false;
-  for (const [key, op] of vault.certificateOperations) {
+  const candidates = name === undefined ? vault.certificateOperations : new Map([[name.toLowerCase(), operations.get(vault, name)]]);
+  for (const [key, op] of candidates) {
+    if (!op) continue;
     if (op.status !== "inProgress" || op.completesAtMs === undefined || op.completesAtMs > nowMs) continue;
     // A certificate deleted meanwhile completes when it is recovered.
     if (!vault.certificates.has(key)) continue;

@@ -42,6 +42,8 @@ export class VersionedStore<V extends StoredVersion> {
   readonly #deleted = new Map<string, DeletedEntry<V>>();
   /** The readable entries sorted by name, kept until the set changes (lists are paged 25 at a time). */
   #sorted?: Entry<V>[];
+  /** Entries whose delete or recover is under way: settling looks at these only, as it runs on every request. */
+  readonly #settling = new Set<Entry<V>>();
 
   constructor(readonly kind: ObjectKind) {}
 
@@ -110,6 +112,7 @@ export class VersionedStore<V extends StoredVersion> {
       ...(settlesAtMs !== undefined ? { settlesAtMs } : {}),
     };
     this.#deleted.set(name.toLowerCase(), deleted);
+    if (settlesAtMs !== undefined) this.#settling.add(deleted);
     return deleted;
   }
 
@@ -135,6 +138,7 @@ export class VersionedStore<V extends StoredVersion> {
     const entry: Entry<V> = { ...deleted, ...(settlesAtMs !== undefined ? { settlesAtMs } : {}) };
     this.#live.set(name.toLowerCase(), entry);
     this.#sorted = undefined;
+    if (settlesAtMs !== undefined) this.#settling.add(entry);
     return entry;
   }
 
@@ -146,16 +150,20 @@ export class VersionedStore<V extends StoredVersion> {
   /** Purges deletions whose scheduled purge date has passed; returns their names. */
   purgeDue(nowSeconds: number): string[] {
     const due = [...this.#deleted.values()].filter((d) => d.scheduledPurgeDate <= nowSeconds);
-    for (const d of due) this.#deleted.delete(d.name.toLowerCase());
+    for (const d of due) {
+      this.#deleted.delete(d.name.toLowerCase());
+      this.#settling.delete(d);
+    }
     return due.map((d) => d.name);
   }
 
   /** Ends the deletes and recoveries whose moment has come; returns whether any did. */
   settle(nowMs: number): boolean {
     let changed = false;
-    for (const entry of [...this.#live.values(), ...this.#deleted.values()]) {
-      if (entry.settlesAtMs !== undefined && entry.settlesAtMs <= nowMs) {
+    for (const entry of this.#settling) {
+      if (entry.settlesAtMs === undefined || entry.settlesAtMs <= nowMs) {
         delete entry.settlesAtMs;
+        this.#settling.delete(entry);
         changed = true;
       }
     }
@@ -178,9 +186,11 @@ export class VersionedStore<V extends StoredVersion> {
   load(snapshot: StoreSnapshot<V>): void {
     this.#live.clear();
     this.#deleted.clear();
+    this.#settling.clear();
     this.#sorted = undefined;
     for (const e of snapshot.live) this.#live.set(e.name.toLowerCase(), e);
     for (const d of snapshot.deleted) this.#deleted.set(d.name.toLowerCase(), d);
+    for (const e of [...snapshot.live, ...snapshot.deleted]) if (e.settlesAtMs !== undefined) this.#settling.add(e);
   }
 }
 

@@ -12,7 +12,7 @@ import { forbiddenByRbac, isAuthorized, targetOf, type RequestTarget } from "../
 import type { BackupSealer } from "../common/backup.js";
 import type { EventBus } from "../events/bus.js";
 import type { Faults } from "../faults.js";
-import { settleVault } from "../settle.js";
+import { settleForRequest } from "../settle.js";
 import { TRANSACTIONS, type Throttle } from "../throttle.js";
 import type { Vault } from "../vault.js";
 import { errors, KvError } from "./errors.js";
@@ -46,8 +46,7 @@ function tlsVersion(req: IncomingMessage): string | undefined {
 }
 
 /** The object a request names, with the certificate that manages it when it is a certificate's key or secret. */
-function requestTarget(vault: Vault, routePath: string, params: Record<string, string>): RequestTarget | undefined {
-  const target = targetOf(routePath, params);
+function managedTarget(vault: Vault, target: RequestTarget | undefined): RequestTarget | undefined {
   if (!target || target.collection === "certificates") return target;
   const store = target.collection === "secrets" ? vault.secrets : vault.keys;
   const entry = store.has(target.name) ? store.entry(target.name) : store.deletedEntry(target.name);
@@ -114,8 +113,9 @@ export async function handleDataPlane(
       if (retryAfter !== undefined) throw errors.throttled(retryAfter);
     }
     // Deletes, recovers and issuance whose moment has passed complete before the request sees the vault.
-    if (settleVault(vault, deps.events, ctx.nowMs)) deps.changed();
-    const target = requestTarget(vault, route.path, params);
+    const named = targetOf(route.path, params);
+    if (settleForRequest(vault, deps.events, ctx.nowMs, named?.name)) deps.changed();
+    const target = managedTarget(vault, named);
     isRbacAuthorized = isAuthorized(vault.roleAssignments, identity, route.action, target);
     if (!isRbacAuthorized) throw forbiddenByRbac(identity, route.action, vault.resourceId, vault.name);
     const result = await route.handle(ctx);

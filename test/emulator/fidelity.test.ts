@@ -5,7 +5,7 @@
  * name's versions list empty; a corrupt backup gets Key Vault's message; key release and release policies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LRO_SECONDS, LocalKeyVault } from "../../emulator/localKeyVault.js";
+import { DEFAULT_LRO_SECONDS, LocalKeyVault } from "../../emulator/index.js";
 import { certificateClient } from "../helpers/certificates.js";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
 import { rejection } from "../helpers/rejection.js";
