@@ -26,8 +26,10 @@ import { KvError } from "./http/errors.js";
 import { parseJson, readBody, sendJson } from "./http/io.js";
 import type { Route } from "./http/route.js";
 import { Router } from "./http/router.js";
+import { certificateRoutes } from "./certificates/routes.js";
 import { keyRoutes } from "./keys/routes.js";
 import { secretRoutes } from "./secrets/routes.js";
+import { settleVault } from "./settle.js";
 import { readState, writeState, type EmulatorState, type VaultState } from "./state/snapshot.js";
 import { Throttle } from "./throttle.js";
 import { loadOrCreateTlsMaterial, type TlsMaterial } from "./tls.js";
@@ -56,7 +58,16 @@ export interface EmulatorOptions {
   scanIntervalMs?: number;
   /** Event subscriptions created (or updated) at start, each with its validation handshake. */
   subscriptions?: SubscriptionInput[];
+  /**
+   * How long Key Vault's long-running operations take here, in seconds of the vault's clock: a soft delete
+   * and a recover (the object reads as absent meanwhile) and a self-signed certificate's issuance. Default
+   * DEFAULT_LRO_SECONDS, as in Azure where pollers see them under way; 0 completes them at once.
+   */
+  lroSeconds?: number;
 }
+
+/** A few seconds, as Key Vault takes: the SDK's pollers (2 s interval by default) see the operation under way. */
+export const DEFAULT_LRO_SECONDS = 2;
 
 // Saving rewrites the whole state file: coalesce a burst of changes into one write (close() flushes).
 const SAVE_DELAY_MS = 500;
@@ -69,7 +80,9 @@ export class LocalKeyVault {
   readonly delivery: EventDelivery;
   /** Injected failures for tests (`/management/faults`). */
   readonly faults = new Faults();
-  readonly #router = new Router<Route>([...secretRoutes, ...keyRoutes]);
+  /** How long deletes, recovers and self-signed issuance take (ms of the vault's clock). */
+  readonly lroMs: number;
+  readonly #router = new Router<Route>([...secretRoutes, ...keyRoutes, ...certificateRoutes]);
   readonly #adminRouter = new Router<AdminRoute>([...adminRoutes, ...subscriptionRoutes, ...faultRoutes]);
   readonly #servers: Server[] = [];
   readonly #throttle?: Throttle;
@@ -87,6 +100,9 @@ export class LocalKeyVault {
     readonly workDir: string,
   ) {
     this.clock = new Clock(options.clockOffsetSeconds ?? 0);
+    const lroSeconds = options.lroSeconds ?? DEFAULT_LRO_SECONDS;
+    if (!Number.isFinite(lroSeconds) || lroSeconds < 0) throw new RangeError(`lroSeconds must be 0 or more, got ${lroSeconds}`);
+    this.lroMs = lroSeconds * 1000;
     this.audit = new AuditWriter(options.auditDir ?? join(workDir, "audit"));
     this.delivery = new EventDelivery(this.events, {
       deadLetterDir: join(workDir, "deadletter"),
@@ -169,7 +185,9 @@ export class LocalKeyVault {
 
   #scan(): void {
     const nowMs = this.clock.nowMs();
-    let changed = scanExpiry(this.vaults.values(), this.events, nowMs);
+    let changed = false;
+    for (const vault of this.vaults.values()) changed = settleVault(vault, this.events, nowMs) || changed;
+    changed = scanExpiry(this.vaults.values(), this.events, nowMs) || changed;
     for (const vault of this.vaults.values()) changed = vault.purgeDue(Math.floor(nowMs / 1000)) || changed;
     if (changed) this.changed();
   }
@@ -217,6 +235,7 @@ export class LocalKeyVault {
               throttle: this.#throttle,
               faults: this.faults,
               nowMs: () => this.clock.nowMs(),
+              lroMs: this.lroMs,
               audit: (input) => this.#writeAudit(input),
               changed: () => this.changed(),
             });
@@ -257,6 +276,11 @@ export class LocalKeyVault {
         secrets: v.secrets.snapshot(),
         keys: v.keys.snapshot(),
         keyRotationPolicies: Object.fromEntries(v.keyRotationPolicies),
+        certificates: v.certificates.snapshot(),
+        certificatePolicies: Object.fromEntries(v.certificatePolicies),
+        certificateOperations: Object.fromEntries(v.certificateOperations),
+        ...(v.certificateContacts ? { certificateContacts: v.certificateContacts } : {}),
+        certificateIssuers: [...v.certificateIssuers.values()],
         roleAssignments: v.roleAssignments,
       })).concat(this.#dormant),
       subscriptions: this.delivery.snapshot(),
@@ -284,7 +308,12 @@ export class LocalKeyVault {
       for (const [name, policy] of Object.entries(saved.keyRotationPolicies)) {
         vault.keyRotationPolicies.set(name, policy);
       }
-      vault.roleAssignments = saved.roleAssignments.map((a) => ({ principalId: a.principalId, role: a.role as RoleName }));
+      if (saved.certificates) vault.certificates.load(saved.certificates);
+      for (const [name, policy] of Object.entries(saved.certificatePolicies ?? {})) vault.certificatePolicies.set(name, policy);
+      for (const [name, op] of Object.entries(saved.certificateOperations ?? {})) vault.certificateOperations.set(name, op);
+      vault.certificateContacts = saved.certificateContacts;
+      for (const issuer of saved.certificateIssuers ?? []) vault.certificateIssuers.set(issuer.name.toLowerCase(), issuer);
+      vault.roleAssignments = saved.roleAssignments.map((a) => ({ principalId: a.principalId, role: a.role as RoleName, ...(a.scope ? { scope: a.scope } : {}) }));
       // The vault exists: its properties (changed through ARM, perhaps) are what the state says.
       const { name: _n, subscriptionId: _s, resourceGroup: _g, tenantId: _t, ...properties } = saved.settings;
       Object.assign(vault.settings, properties);

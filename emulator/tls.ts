@@ -3,11 +3,21 @@
  * localhost signed by it. Made on first start; kept in the state folder when there is one, so clients that
  * trust the CA keep working across restarts.
  */
-import { generateKeyPair, randomBytes } from "node:crypto";
+import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import forge from "node-forge";
+import { signCertificate } from "./pki/certificate.js";
+import {
+  authorityKeyIdentifierExtension,
+  basicConstraintsExtension,
+  extendedKeyUsageExtension,
+  keyUsageExtension,
+  subjectAltNameExtension,
+  subjectKeyIdentifierExtension,
+} from "./pki/extensions.js";
+import { parseName } from "./pki/names.js";
+import { toPem } from "./pki/pem.js";
 
 export interface TlsMaterial {
   caPem: string;
@@ -16,61 +26,46 @@ export interface TlsMaterial {
 }
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 
-// Key pairs come from node:crypto (native, off the main thread); forge only builds and signs the certificates.
-async function rsaKeyPair(): Promise<forge.pki.rsa.KeyPair> {
-  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
-  const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const key = forge.pki.privateKeyFromPem(pem);
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
-}
-
-function newCertificate(publicKey: forge.pki.PublicKey, subject: string): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
-  // A positive serial in minimal DER: its first byte is 0x01-0x7f. A "0" nibble in front, as before,
-  // sometimes gave a zero byte before one below 0x80, which OpenSSL refuses as "illegal padding".
-  const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x01;
-  cert.serialNumber = serial.toString("hex");
-  cert.validity.notBefore = new Date(Date.now() - 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + TEN_YEARS_MS);
-  cert.setSubject([{ name: "commonName", value: subject }]);
-  return cert;
+async function rsaKeyPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  return promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
 }
 
 export async function createTlsMaterial(): Promise<TlsMaterial> {
   const [caKeys, serverKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
-  const ca = newCertificate(caKeys.publicKey, "kvguard local Key Vault CA");
-  ca.setIssuer(ca.subject.attributes);
-  ca.setExtensions([
-    { name: "basicConstraints", cA: true, pathLenConstraint: 0, critical: true },
-    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
-    { name: "subjectKeyIdentifier" },
-  ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
-
-  const server = newCertificate(serverKeys.publicKey, "localhost");
-  server.setIssuer(ca.subject.attributes);
-  server.setExtensions([
-    { name: "basicConstraints", cA: false },
-    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: "extKeyUsage", serverAuth: true },
-    {
-      name: "subjectAltName",
-      altNames: [
-        { type: 2, value: "localhost" },
-        { type: 7, ip: "127.0.0.1" },
-        { type: 7, ip: "::1" },
-      ],
-    },
-    { name: "authorityKeyIdentifier", keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  server.sign(caKeys.privateKey, forge.md.sha256.create());
+  const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + TEN_YEARS_MS) };
+  const caName = parseName("CN=kvguard local Key Vault CA");
+  const ca = signCertificate({
+    subject: caName,
+    issuer: caName,
+    publicKey: caKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    ...validity,
+    extensions: [
+      basicConstraintsExtension(true, 0),
+      keyUsageExtension(["keyCertSign", "cRLSign"]),
+      subjectKeyIdentifierExtension(caKeys.publicKey),
+    ],
+  });
+  const server = signCertificate({
+    subject: parseName("CN=localhost"),
+    issuer: caName,
+    publicKey: serverKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    ...validity,
+    extensions: [
+      basicConstraintsExtension(false),
+      keyUsageExtension(["digitalSignature", "keyEncipherment"]),
+      extendedKeyUsageExtension([SERVER_AUTH]),
+      subjectAltNameExtension({ dns_names: ["localhost"], ipAddresses: ["127.0.0.1", "::1"] }, false)!,
+      authorityKeyIdentifierExtension(caKeys.publicKey),
+    ],
+  });
   return {
-    caPem: forge.pki.certificateToPem(ca),
-    certPem: forge.pki.certificateToPem(server),
-    keyPem: forge.pki.privateKeyToPem(serverKeys.privateKey),
+    caPem: toPem("CERTIFICATE", ca),
+    certPem: toPem("CERTIFICATE", server),
+    keyPem: serverKeys.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
 }
 

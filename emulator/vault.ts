@@ -1,9 +1,12 @@
 /**
- * @module One vault of the local Key Vault: its identity, objects, roles, recovery settings and the
+ * @module One vault of the local Key Vault: its identity, objects (secrets, keys, certificates with their
+ * policies, pending operations, contacts and issuers), roles, recovery settings and the
  * management-plane properties the local cloud serves in ARM's shape (network, permission model, access
  * policies, private endpoints, diagnostic settings).
  */
 import type { RoleAssignment } from "./auth/rbac.js";
+import type { LocalCa } from "./certificates/issue.js";
+import type { CertificatePolicy, CertificateVersion, Contact, Issuer, PendingOperation } from "./certificates/model.js";
 import { VersionedStore } from "./common/versionedStore.js";
 import type { KeyRotationPolicy, KeyVersion } from "./keys/model.js";
 import type { SecretVersion } from "./secrets/model.js";
@@ -113,6 +116,16 @@ export class Vault {
   readonly secrets = new VersionedStore<SecretVersion>("Secret");
   readonly keys = new VersionedStore<KeyVersion>("Key");
   readonly keyRotationPolicies = new Map<string, KeyRotationPolicy>();
+  readonly certificates = new VersionedStore<CertificateVersion>("Certificate");
+  /** By lower-cased certificate name: one policy per certificate, shared by its versions. */
+  readonly certificatePolicies = new Map<string, CertificatePolicy>();
+  /** By lower-cased certificate name: the last create's operation, until deleted or replaced. */
+  readonly certificateOperations = new Map<string, PendingOperation>();
+  certificateContacts?: Contact[];
+  /** By lower-cased issuer name. */
+  readonly certificateIssuers = new Map<string, Issuer>();
+  /** The local CAs standing in for issuer providers; made when first needed, not saved. */
+  readonly issuingCas = new Map<string, LocalCa>();
   roleAssignments: RoleAssignment[] = [];
   /** Set once the vault's server listens. */
   url = "";
@@ -145,10 +158,15 @@ export class Vault {
     };
   }
 
-  /** Purges soft-deleted objects whose scheduled purge date has passed. */
+  /** Purges soft-deleted objects whose scheduled purge date has passed, with what is kept beside them. */
   purgeDue(nowSeconds: number): boolean {
     const keys = this.keys.purgeDue(nowSeconds);
     for (const name of keys) this.keyRotationPolicies.delete(name.toLowerCase());
-    return this.secrets.purgeDue(nowSeconds).length + keys.length > 0;
+    const certificates = this.certificates.purgeDue(nowSeconds);
+    for (const name of certificates) {
+      this.certificatePolicies.delete(name.toLowerCase());
+      this.certificateOperations.delete(name.toLowerCase());
+    }
+    return this.secrets.purgeDue(nowSeconds).length + keys.length + certificates.length > 0;
   }
 }

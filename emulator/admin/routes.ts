@@ -1,9 +1,10 @@
 /**
  * @module The emulator's own admin API under `/management/` (not part of Key Vault): the clock and vault
- * role assignments. It answers on every vault's port, without authentication, on loopback only.
+ * role assignments (each at the vault or at one object, its scope answered as `/secrets/NAME`). It answers
+ * on every vault's port, without authentication, on loopback only.
  */
 import { z } from "zod";
-import { ROLE_NAMES, type RoleAssignment } from "../auth/rbac.js";
+import { normalizeScope, ROLE_NAMES, type RoleAssignment } from "../auth/rbac.js";
 import { parseBody } from "../common/attributes.js";
 import { KvError } from "../http/errors.js";
 import type { Method } from "../http/route.js";
@@ -22,7 +23,7 @@ export interface AdminRoute {
 }
 
 const advanceBody = z.object({ seconds: z.number().positive() });
-const roleAssignmentsBody = z.array(z.object({ principalId: z.string().min(1), role: z.enum(ROLE_NAMES) }));
+const roleAssignmentsBody = z.array(z.object({ principalId: z.string().min(1), role: z.enum(ROLE_NAMES), scope: z.string().optional() }));
 
 function vaultOf(ctx: AdminContext) {
   const vault = ctx.kv.vaults.get(ctx.params.vault!.toLowerCase());
@@ -60,8 +61,16 @@ export const adminRoutes: AdminRoute[] = [
     method: "PUT",
     path: "/management/vaults/{vault}/roleAssignments",
     handle(ctx) {
-      const assignments: RoleAssignment[] = parseBody(roleAssignmentsBody, ctx.body);
-      ctx.kv.setRoleAssignments(vaultOf(ctx), assignments);
+      const vault = vaultOf(ctx);
+      const assignments: RoleAssignment[] = parseBody(roleAssignmentsBody, ctx.body).map(({ scope, ...a }, i) => {
+        try {
+          const normalized = normalizeScope(scope, vault.resourceId);
+          return normalized === undefined ? a : { ...a, scope: normalized };
+        } catch (error) {
+          throw new KvError(400, "BadParameter", `Invalid request body: ${i}.scope: ${(error as Error).message}`);
+        }
+      });
+      ctx.kv.setRoleAssignments(vault, assignments);
       return { body: assignments };
     },
   },

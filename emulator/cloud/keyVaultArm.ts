@@ -205,9 +205,13 @@ export function keyVaultArmRoutes(kv: LocalKeyVault): CloudRoute[] {
       path: `${VAULT}/providers/Microsoft.Authorization/roleAssignments`,
       handle(request) {
         const vault = vaultFor(kv, request, "read", "Microsoft.Authorization/roleAssignments/read");
-        // `$filter=principalId eq '…'` narrows; `atScope()` changes nothing (every assignment is at the vault).
-        const principal = /principalId\s+eq\s+'([^']+)'/i.exec(request.query.get("$filter") ?? "")?.[1];
+        // As ARM lists a scope: its assignments and those below it (one secret, key or certificate), unless
+        // `$filter=atScope()` asks for the scope's own; `principalId eq '…'` narrows.
+        const filter = request.query.get("$filter") ?? "";
+        const principal = /principalId\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
+        const atScope = /atScope\(\)/i.test(filter);
         const value = vault.roleAssignments
+          .filter((a) => !atScope || a.scope === undefined)
           .filter((a) => principal === undefined || a.principalId.toLowerCase() === principal.toLowerCase())
           .map((a) => roleAssignmentResource(vault, a));
         return { body: { value } };

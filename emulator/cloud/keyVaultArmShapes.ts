@@ -19,6 +19,8 @@ export const ROLE_DEFINITION_IDS: Record<RoleName, string> = {
   "Key Vault Crypto Officer": "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
   "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
   "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+  "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
+  "Key Vault Certificate User": "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
 };
 
 /** A GUID-shaped id stable for its seed, as ARM names role assignments. */
@@ -78,14 +80,16 @@ export function diagnosticSettingResource(vault: Vault, setting: NonNullable<Vau
   };
 }
 
+/** An assignment scoped to one object reports that object's ARM id as its scope, as Azure does. */
 export function roleAssignmentResource(vault: Vault, assignment: RoleAssignment): Record<string, unknown> {
-  const name = guidFrom(`${vault.resourceId}|${assignment.principalId}|${assignment.role}`.toLowerCase());
+  const scope = `${vault.resourceId}${assignment.scope ?? ""}`;
+  const name = guidFrom(`${scope}|${assignment.principalId}|${assignment.role}`.toLowerCase());
   return {
-    id: `${vault.resourceId}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     name,
     type: "Microsoft.Authorization/roleAssignments",
     properties: {
-      scope: vault.resourceId,
+      scope,
       roleDefinitionId: `/subscriptions/${vault.settings.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_DEFINITION_IDS[assignment.role]}`,
       principalId: assignment.principalId,
     },

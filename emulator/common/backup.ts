@@ -1,8 +1,10 @@
 /**
  * @module Backup blobs: opaque to clients, as Key Vault's are. The object is sealed with AES-256-GCM under
- * the emulator's own key, so a backup that reaches a log or a test snapshot shows no secret value.
+ * the emulator's own key, so a backup that reaches a log or a test snapshot shows no secret value. A blob that
+ * does not open (altered, another kind's, another emulator's) gets Key Vault's own answer to a corrupt backup.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { z } from "zod";
 import { errors } from "../http/errors.js";
 
 const MAGIC = "kvguard-local-backup-v1";
@@ -20,16 +22,21 @@ export class BackupSealer {
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
   }
 
-  open(kind: string, blob: string): unknown {
+  /** The sealed object, checked against `schema`; anything else is Key Vault's corrupt-backup error. */
+  open<T>(kind: string, blob: string, schema: z.ZodType<T>): T {
+    let data: unknown;
     try {
       const raw = Buffer.from(blob, "base64url");
       const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
       decipher.setAAD(Buffer.from(`${MAGIC}:${kind}`));
       decipher.setAuthTag(raw.subarray(12, 28));
       const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
-      return JSON.parse(text) as unknown;
+      data = JSON.parse(text) as unknown;
     } catch {
-      throw errors.badParameter(`The ${kind} backup blob is corrupt or was not made by this key vault.`);
+      throw errors.corruptBackup();
     }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw errors.corruptBackup();
+    return parsed.data;
   }
 }

@@ -9,7 +9,7 @@ export function newVersion(): string {
   return randomBytes(16).toString("hex");
 }
 
-export function assertObjectName(kind: "secret" | "key", name: string): void {
+export function assertObjectName(kind: "secret" | "key" | "certificate" | "issuer", name: string): void {
   if (!OBJECT_NAME.test(name)) {
     throw errors.badParameter(
       `The request URI contains an invalid name: ${name}. A ${kind} name must be 1-127 characters of 0-9, a-z, A-Z and -.`,

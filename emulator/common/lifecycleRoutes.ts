@@ -1,17 +1,18 @@
 /**
- * @module The routes secrets and keys share, made once from a spec: list, list versions, soft delete,
- * get and list deleted, recover and purge. Each kind adds only its own create, get, update and backup.
+ * @module The routes secrets, keys and certificates share, made once from a spec: list, list versions,
+ * soft delete, get and list deleted, recover and purge. Each kind adds only its own create, get, update
+ * and backup. Deletes and recovers take the vault's long-running-operation moment (`ctx.lroMs`).
  */
 import type { Route, RouteContext } from "../http/route.js";
 import { errors, type ObjectKind } from "../http/errors.js";
 import type { Vault } from "../vault.js";
 import { objectId } from "./ids.js";
 import { page } from "./paging.js";
-import type { DeletedEntry, StoredVersion, VersionedStore } from "./versionedStore.js";
+import type { DeletedEntry, Entry, StoredVersion, VersionedStore } from "./versionedStore.js";
 
 export interface LifecycleSpec<V extends StoredVersion> {
   kind: ObjectKind;
-  /** URL collection: `secrets` or `keys`; the deleted collection is `deleted` + it. */
+  /** URL collection: `secrets`, `keys` or `certificates`; the deleted collection is `deleted` + it. */
   collection: string;
   /** RBAC data actions. */
   actions: { read: string; delete: string; purge: string; recover: string };
@@ -22,7 +23,13 @@ export interface LifecycleSpec<V extends StoredVersion> {
   item(vault: Vault, name: string, version: V, withVersion: boolean): object;
   /** The bundle a delete or recover answers with (never a secret value). */
   bundle(vault: Vault, name: string, version: V): object;
-  /** Called after a purge, for state kept beside the store (a key's rotation policy). */
+  /** Whether an entry appears in the list or the deleted list (default: all). */
+  listed?(ctx: RouteContext, entry: Entry<V>, deleted: boolean): boolean;
+  /** Refuses a delete, recover or purge of this entry (a certificate's key and secret go with the certificate). */
+  guard?(entry: Entry<V>, operation: "delete" | "recover" | "purge"): void;
+  /** State kept beside the store follows the entry: a certificate's key and secret, a key's rotation policy. */
+  onDelete?(ctx: RouteContext, name: string, settlesAtMs: number): void;
+  onRecover?(ctx: RouteContext, name: string, settlesAtMs: number): void;
   onPurge?(vault: Vault, name: string): void;
 }
 
@@ -40,6 +47,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
     ...spec.bundle(vault, deleted.name, deleted.versions.at(-1)!),
   });
   const byName = { key: (e: { name: string }) => e.name.toLowerCase() };
+  const listed = (ctx: RouteContext, deleted: boolean) => (entry: Entry<V>) => spec.listed?.(ctx, entry, deleted) ?? true;
 
   return [
     {
@@ -48,7 +56,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}List`,
       action: actions.read,
       handle(ctx) {
-        const entries = spec.store(ctx.vault).list();
+        const entries = spec.store(ctx.vault).list().filter(listed(ctx, false));
         return { body: page(entries, ctx.query, `${ctx.vault.url}/${collection}`, (e) => spec.item(ctx.vault, e.name, e.versions.at(-1)!, false), byName) };
       },
     },
@@ -58,8 +66,11 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}ListVersions`,
       action: actions.read,
       handle(ctx) {
-        const entry = spec.store(ctx.vault).entry(spec.name(ctx));
-        return { body: page(entry.versions, ctx.query, `${ctx.vault.url}/${collection}/${entry.name}/versions`, (v) => spec.item(ctx.vault, entry.name, v, true)) };
+        const name = spec.name(ctx);
+        const store = spec.store(ctx.vault);
+        const entryName = store.has(name) ? store.entry(name).name : name;
+        const versions = store.versionsOf(name);
+        return { body: page(versions, ctx.query, `${ctx.vault.url}/${collection}/${entryName}/versions`, (v) => spec.item(ctx.vault, entryName, v, true)) };
       },
     },
     {
@@ -68,7 +79,11 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}Delete`,
       action: actions.delete,
       handle(ctx) {
-        const deleted = spec.store(ctx.vault).delete(spec.name(ctx), ctx.now, ctx.vault.settings.softDeleteRetentionDays);
+        const store = spec.store(ctx.vault);
+        spec.guard?.(store.entry(spec.name(ctx)), "delete");
+        const settlesAtMs = ctx.nowMs + ctx.lroMs;
+        const deleted = store.delete(spec.name(ctx), ctx.now, ctx.vault.settings.softDeleteRetentionDays, settlesAtMs);
+        spec.onDelete?.(ctx, deleted.name, settlesAtMs);
         return { body: deletedBundle(ctx.vault, deleted), objectId: objectId(ctx.vault.url, collection, deleted.name), mutated: true };
       },
     },
@@ -78,7 +93,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}ListDeleted`,
       action: actions.read,
       handle(ctx) {
-        const deleted = spec.store(ctx.vault).listDeleted();
+        const deleted = spec.store(ctx.vault).listDeleted().filter(listed(ctx, true));
         const item = (d: DeletedEntry<V>) => ({ ...deletedFields(ctx.vault, d), ...spec.item(ctx.vault, d.name, d.versions.at(-1)!, false) });
         return { body: page(deleted, ctx.query, `${ctx.vault.url}/${deletedCollection}`, item, byName) };
       },
@@ -103,6 +118,7 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
         const deleted = store.getDeleted(spec.name(ctx));
         const id = deletedId(ctx.vault, deleted.name);
         if (ctx.vault.settings.purgeProtection) throw errors.purgeProtected(kind, deleted.name).about(id);
+        spec.guard?.(deleted, "purge");
         store.purge(deleted.name);
         spec.onPurge?.(ctx.vault, deleted.name);
         return { status: 204, objectId: id, mutated: true };
@@ -114,7 +130,11 @@ export function lifecycleRoutes<V extends StoredVersion>(spec: LifecycleSpec<V>)
       operation: `${kind}Recover`,
       action: actions.recover,
       handle(ctx) {
-        const entry = spec.store(ctx.vault).recover(spec.name(ctx));
+        const store = spec.store(ctx.vault);
+        spec.guard?.(store.getDeleted(spec.name(ctx)), "recover");
+        const settlesAtMs = ctx.nowMs + ctx.lroMs;
+        const entry = store.recover(spec.name(ctx), settlesAtMs);
+        spec.onRecover?.(ctx, entry.name, settlesAtMs);
         const current = entry.versions.at(-1)!;
         return {
           body: spec.bundle(ctx.vault, entry.name, current),

@@ -1,6 +1,8 @@
 /**
- * @module Versions, soft delete, recover and purge: the part secrets and keys share. Names are
- * case-insensitive in Key Vault, so entries are keyed by the lower-cased name and keep the name as created.
+ * @module Versions, soft delete, recover and purge: the part secrets, keys and certificates share. Names
+ * are case-insensitive in Key Vault, so entries are keyed by the lower-cased name and keep the name as
+ * created. A soft delete or a recover takes a moment, as in Key Vault: until `settlesAtMs` (the vault's
+ * clock) the entry is in neither state's lists and reads as absent (404), and its name cannot be reused.
  */
 import { errors, type ObjectKind } from "../http/errors.js";
 import type { Attributes } from "./attributes.js";
@@ -9,14 +11,16 @@ export interface StoredVersion {
   version: string;
   attributes: Attributes;
   tags?: Record<string, string>;
-  /** Expiry events already published for this version, so each fires once. */
-  fired?: { nearExpiry?: boolean; expired?: boolean };
+  /** Expiry events already published (and, for a certificate, the auto-renewal started) for this version, so each happens once. */
+  fired?: { nearExpiry?: boolean; expired?: boolean; renewed?: boolean };
 }
 
 export interface Entry<V extends StoredVersion> {
   name: string;
   /** Oldest first; the last one is the current version. */
   versions: V[];
+  /** A delete or recover of this entry is under way until then (ms, vault clock). */
+  settlesAtMs?: number;
 }
 
 export interface DeletedEntry<V extends StoredVersion> extends Entry<V> {
@@ -29,18 +33,24 @@ export interface StoreSnapshot<V extends StoredVersion> {
   deleted: DeletedEntry<V>[];
 }
 
+function settled(entry: Entry<StoredVersion>): boolean {
+  return entry.settlesAtMs === undefined;
+}
+
 export class VersionedStore<V extends StoredVersion> {
   readonly #live = new Map<string, Entry<V>>();
   readonly #deleted = new Map<string, DeletedEntry<V>>();
-  /** The live entries sorted by name, kept until the set of names changes (lists are paged 25 at a time). */
+  /** The readable entries sorted by name, kept until the set changes (lists are paged 25 at a time). */
   #sorted?: Entry<V>[];
+  /** Entries whose delete or recover is under way: settling looks at these only, as it runs on every request. */
+  readonly #settling = new Set<Entry<V>>();
 
   constructor(readonly kind: ObjectKind) {}
 
   /** Adds a version, creating the entry; a deleted-but-recoverable name is a 409. */
   addVersion(name: string, version: V): Entry<V> {
     const key = name.toLowerCase();
-    if (this.#deleted.has(key)) throw errors.deletedConflict(this.kind, name);
+    this.assertFree(name);
     let entry = this.#live.get(key);
     if (!entry) {
       entry = { name, versions: [] };
@@ -51,14 +61,30 @@ export class VersionedStore<V extends StoredVersion> {
     return entry;
   }
 
+  /** A name being deleted or recovered, or deleted and recoverable, cannot take a new version or a restore. */
+  assertFree(name: string, forRestore = false): void {
+    const key = name.toLowerCase();
+    const deleted = this.#deleted.get(key);
+    if (deleted) throw settled(deleted) ? errors.deletedConflict(this.kind, name) : errors.beingDeleted(this.kind, name);
+    const live = this.#live.get(key);
+    if (live && !settled(live)) throw errors.beingRecovered(this.kind, name);
+    if (live && forRestore) throw errors.existsConflict(this.kind, name);
+  }
+
   entry(name: string): Entry<V> {
     const entry = this.#live.get(name.toLowerCase());
-    if (!entry) throw errors.notFound(this.kind, name);
+    if (!entry || !settled(entry)) throw errors.notFound(this.kind, name);
     return entry;
   }
 
+  /** The entry's versions, or none for a name that does not exist (Key Vault lists an unknown name's versions as empty). */
+  versionsOf(name: string): V[] {
+    return this.has(name) ? this.entry(name).versions : [];
+  }
+
   has(name: string): boolean {
-    return this.#live.has(name.toLowerCase());
+    const entry = this.#live.get(name.toLowerCase());
+    return entry !== undefined && settled(entry);
   }
 
   /** The current version when `version` is empty, else that version. */
@@ -70,40 +96,49 @@ export class VersionedStore<V extends StoredVersion> {
   }
 
   list(): Entry<V>[] {
-    this.#sorted ??= sortByName([...this.#live.values()]);
+    this.#sorted ??= sortByName([...this.#live.values()].filter(settled));
     return this.#sorted;
   }
 
-  delete(name: string, nowSeconds: number, retentionDays: number): DeletedEntry<V> {
-    const entry = this.entry(name);
+  /** Soft-deletes `name`; it becomes readable as deleted at `settlesAtMs` (at once when that is now or past). */
+  delete(name: string, nowSeconds: number, retentionDays: number, settlesAtMs?: number): DeletedEntry<V> {
+    const { settlesAtMs: _recovered, ...entry } = this.entry(name);
     this.#live.delete(name.toLowerCase());
     this.#sorted = undefined;
     const deleted: DeletedEntry<V> = {
       ...entry,
       deletedDate: nowSeconds,
       scheduledPurgeDate: nowSeconds + retentionDays * 86_400,
+      ...(settlesAtMs !== undefined ? { settlesAtMs } : {}),
     };
     this.#deleted.set(name.toLowerCase(), deleted);
+    if (settlesAtMs !== undefined) this.#settling.add(deleted);
     return deleted;
   }
 
   getDeleted(name: string): DeletedEntry<V> {
     const deleted = this.#deleted.get(name.toLowerCase());
-    if (!deleted) throw errors.deletedNotFound(this.kind, name);
+    if (!deleted || !settled(deleted)) throw errors.deletedNotFound(this.kind, name);
     return deleted;
   }
 
-  listDeleted(): DeletedEntry<V>[] {
-    return sortByName([...this.#deleted.values()]);
+  /** A deleted entry whatever its state, for objects deleted along with another (a certificate's key and secret). */
+  deletedEntry(name: string): DeletedEntry<V> | undefined {
+    return this.#deleted.get(name.toLowerCase());
   }
 
-  recover(name: string): Entry<V> {
-    const deleted = this.getDeleted(name);
-    if (this.#live.has(name.toLowerCase())) throw errors.existsConflict(this.kind, name);
+  listDeleted(): DeletedEntry<V>[] {
+    return sortByName([...this.#deleted.values()].filter(settled));
+  }
+
+  /** Recovers `name`; it becomes readable at `settlesAtMs`. */
+  recover(name: string, settlesAtMs?: number): Entry<V> {
+    const { deletedDate: _d, scheduledPurgeDate: _p, settlesAtMs: _s, ...deleted } = this.getDeleted(name);
     this.#deleted.delete(name.toLowerCase());
-    const entry: Entry<V> = { name: deleted.name, versions: deleted.versions };
+    const entry: Entry<V> = { ...deleted, ...(settlesAtMs !== undefined ? { settlesAtMs } : {}) };
     this.#live.set(name.toLowerCase(), entry);
     this.#sorted = undefined;
+    if (settlesAtMs !== undefined) this.#settling.add(entry);
     return entry;
   }
 
@@ -115,16 +150,31 @@ export class VersionedStore<V extends StoredVersion> {
   /** Purges deletions whose scheduled purge date has passed; returns their names. */
   purgeDue(nowSeconds: number): string[] {
     const due = [...this.#deleted.values()].filter((d) => d.scheduledPurgeDate <= nowSeconds);
-    for (const d of due) this.#deleted.delete(d.name.toLowerCase());
+    for (const d of due) {
+      this.#deleted.delete(d.name.toLowerCase());
+      this.#settling.delete(d);
+    }
     return due.map((d) => d.name);
+  }
+
+  /** Ends the deletes and recoveries whose moment has come; returns whether any did. */
+  settle(nowMs: number): boolean {
+    let changed = false;
+    for (const entry of this.#settling) {
+      if (entry.settlesAtMs === undefined || entry.settlesAtMs <= nowMs) {
+        delete entry.settlesAtMs;
+        this.#settling.delete(entry);
+        changed = true;
+      }
+    }
+    if (changed) this.#sorted = undefined;
+    return changed;
   }
 
   /** Replaces a whole entry (restore from backup); the name must be free. */
   restore(entry: Entry<V>): Entry<V> {
-    const key = entry.name.toLowerCase();
-    if (this.#deleted.has(key)) throw errors.deletedConflict(this.kind, entry.name);
-    if (this.#live.has(key)) throw errors.existsConflict(this.kind, entry.name);
-    this.#live.set(key, entry);
+    this.assertFree(entry.name, true);
+    this.#live.set(entry.name.toLowerCase(), entry);
     this.#sorted = undefined;
     return entry;
   }
@@ -136,9 +186,11 @@ export class VersionedStore<V extends StoredVersion> {
   load(snapshot: StoreSnapshot<V>): void {
     this.#live.clear();
     this.#deleted.clear();
+    this.#settling.clear();
     this.#sorted = undefined;
     for (const e of snapshot.live) this.#live.set(e.name.toLowerCase(), e);
     for (const d of snapshot.deleted) this.#deleted.set(d.name.toLowerCase(), d);
+    for (const e of [...snapshot.live, ...snapshot.deleted]) if (e.settlesAtMs !== undefined) this.#settling.add(e);
   }
 }
 

@@ -8,10 +8,11 @@ import type { TLSSocket } from "node:tls";
 import type { AuditInput } from "../audit/record.js";
 import { challengeError } from "../auth/challenge.js";
 import { identityFromAuthorization, type Identity } from "../auth/identity.js";
-import { forbiddenByRbac, isAuthorized } from "../auth/rbac.js";
+import { forbiddenByRbac, isAuthorized, targetOf, type RequestTarget } from "../auth/rbac.js";
 import type { BackupSealer } from "../common/backup.js";
 import type { EventBus } from "../events/bus.js";
 import type { Faults } from "../faults.js";
+import { settleForRequest } from "../settle.js";
 import { TRANSACTIONS, type Throttle } from "../throttle.js";
 import type { Vault } from "../vault.js";
 import { errors, KvError } from "./errors.js";
@@ -27,6 +28,8 @@ export interface DataPlaneDeps {
   /** Injected failures, answered before throttling and RBAC. */
   faults?: Faults;
   nowMs(): number;
+  /** How long soft deletes, recovers and self-signed issuance take, in ms of the vault's clock. */
+  lroMs: number;
   audit(input: AuditInput): void;
   /** Called after a request that changed vault state. */
   changed(): void;
@@ -40,6 +43,14 @@ function callerIp(req: IncomingMessage): string {
 function tlsVersion(req: IncomingMessage): string | undefined {
   const protocol = (req.socket as TLSSocket).getProtocol?.();
   return protocol ? protocol.replace("TLSv", "TLS").replace(".", "_") : undefined;
+}
+
+/** The object a request names, with the certificate that manages it when it is a certificate's key or secret. */
+function managedTarget(vault: Vault, target: RequestTarget | undefined): RequestTarget | undefined {
+  if (!target || target.collection === "certificates") return target;
+  const store = target.collection === "secrets" ? vault.secrets : vault.keys;
+  const entry = store.has(target.name) ? store.entry(target.name) : store.deletedEntry(target.name);
+  return entry?.versions.at(-1)?.managed ? { ...target, managedBy: entry.name } : target;
 }
 
 export async function handleDataPlane(
@@ -92,6 +103,7 @@ export async function handleDataPlane(
       nowMs: deps.nowMs(),
       events: deps.events,
       backups: deps.backups,
+      lroMs: deps.lroMs,
     };
     const fault = deps.faults?.take(method, url.pathname);
     if (fault) throw fault;
@@ -100,13 +112,17 @@ export async function handleDataPlane(
       const retryAfter = deps.throttle.admit(vault.name, vault.settings.subscriptionId, bucket);
       if (retryAfter !== undefined) throw errors.throttled(retryAfter);
     }
-    isRbacAuthorized = isAuthorized(vault.roleAssignments, identity, route.action);
+    // Deletes, recovers and issuance whose moment has passed complete before the request sees the vault.
+    const named = targetOf(route.path, params);
+    if (settleForRequest(vault, deps.events, ctx.nowMs, named?.name)) deps.changed();
+    const target = managedTarget(vault, named);
+    isRbacAuthorized = isAuthorized(vault.roleAssignments, identity, route.action, target);
     if (!isRbacAuthorized) throw forbiddenByRbac(identity, route.action, vault.resourceId, vault.name);
     const result = await route.handle(ctx);
     status = result.status ?? 200;
     objectId = result.objectId;
     if (result.mutated) deps.changed();
-    sendJson(res, status, result.body, requestIds);
+    sendJson(res, status, result.body, { ...requestIds, ...result.headers });
   } catch (error) {
     const kvError =
       error instanceof KvError ? error : new KvError(500, "InternalServerError", "The service encountered an internal error.");

@@ -34,7 +34,7 @@ export class KvError extends Error {
   }
 }
 
-export type ObjectKind = "Secret" | "Key";
+export type ObjectKind = "Secret" | "Key" | "Certificate";
 
 export const errors = {
   badParameter: (message: string) => new KvError(400, "BadParameter", message),
@@ -66,6 +66,13 @@ export const errors = {
       `${kind} ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the ${kind.toLowerCase()} can only be recovered or purged.`,
       "ObjectIsDeletedButRecoverable",
     ),
+  beingDeleted: (kind: ObjectKind, name: string) =>
+    new KvError(409, "Conflict", `${kind} ${name} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted"),
+  beingRecovered: (kind: ObjectKind, name: string) =>
+    new KvError(409, "Conflict", `${kind} ${name} is currently being recovered; retry later.`, "ObjectIsBeingRecovered"),
+  managedByKeyVault: (kind: ObjectKind, operation: string) =>
+    new KvError(403, "Forbidden", `Operation "${operation}" is not allowed as this object's lifetime is managed by Key Vault.`, `${kind}ManagedByKeyVault`),
+  corruptBackup: () => new KvError(400, "BadParameter", "Backup blob contains invalid or corrupt version."),
   existsConflict: (kind: ObjectKind, name: string) =>
     new KvError(409, "Conflict", `There is another object with the same name as ${kind.toLowerCase()} ${name} in the vault.`),
   purgeProtected: (kind: ObjectKind, name: string) =>

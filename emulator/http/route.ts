@@ -25,6 +25,8 @@ export interface RouteContext {
   backups: BackupSealer;
   /** Emulator time in milliseconds, for event times. */
   nowMs: number;
+  /** How long a soft delete, a recover or a self-signed certificate's issuance takes (ms of the vault's clock). */
+  lroMs: number;
 }
 
 export interface RouteResult {
@@ -34,6 +36,8 @@ export interface RouteResult {
   objectId?: string;
   /** Set when the request changed vault state, so it gets persisted. */
   mutated?: boolean;
+  /** Response headers beyond the request ids (a create's `Location`). */
+  headers?: Record<string, string>;
 }
 
 export interface Route {

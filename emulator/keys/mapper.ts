@@ -13,6 +13,7 @@ function common(vault: Vault, version: KeyVersion) {
   return {
     attributes: { ...attributesOut(version.attributes, vault.recovery), exportable: version.exportable ?? false },
     ...(version.tags ? { tags: version.tags } : {}),
+    ...(version.managed ? { managed: true } : {}),
   };
 }
 

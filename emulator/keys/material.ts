@@ -2,7 +2,7 @@
  * @module Key material: generating and importing private keys, and the public JWK Key Vault returns.
  * Keys are kept as node:crypto's private JWK; private parts never leave this module's `publicJwk`.
  */
-import { createPrivateKey, generateKeyPair, type JsonWebKey as NodeJwk, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, type JsonWebKey as NodeJwk, type KeyObject } from "node:crypto";
 import { errors } from "../http/errors.js";
 
 const RSA_SIZES = [2048, 3072, 4096] as const;
@@ -42,6 +42,15 @@ export function generateKeyMaterial(spec: KeySpec): Promise<NodeJwk> {
     if (spec.family === "RSA") generateKeyPair("rsa", { modulusLength: spec.size, publicExponent: spec.exponent }, done);
     else generateKeyPair("ec", { namedCurve: CURVES[spec.curve]! }, done);
   });
+}
+
+/** For what the vault does on its own as its clock moves (a certificate's auto-renewal), which must be done when the move returns. */
+export function generateKeyMaterialSync(spec: KeySpec): NodeJwk {
+  const { privateKey } =
+    spec.family === "RSA"
+      ? generateKeyPairSync("rsa", { modulusLength: spec.size, publicExponent: spec.exponent })
+      : generateKeyPairSync("ec", { namedCurve: CURVES[spec.curve]! });
+  return privateKey.export({ format: "jwk" });
 }
 
 /** The spec an existing key was made with, so rotation makes the same kind of key. */

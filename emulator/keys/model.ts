@@ -29,6 +29,8 @@ export interface KeyVersion extends StoredVersion {
   keyOps: string[];
   exportable?: boolean;
   releasePolicy?: KeyReleasePolicy;
+  /** A certificate's key: read-only, usable for cryptography. */
+  managed?: boolean;
 }
 
 export interface LifetimeAction {

@@ -51,3 +51,6 @@ export const signBody = z.object({ alg: z.string(), value: base64url });
 export const verifyBody = z.object({ alg: z.string(), digest: base64url, value: base64url });
 /** Encrypt, decrypt, wrapKey and unwrapKey; iv, aad and tag belong to AES, which vaults do not hold. */
 export const cryptBody = z.object({ alg: z.string(), value: base64url });
+
+/** Key release: the target's attestation token, and optional nonce and wrapping algorithm. */
+export const releaseBody = z.object({ target: z.string({ error: "target (an attestation token) is required" }), nonce: z.string().optional(), enc: z.string().optional() });

@@ -1,4 +1,5 @@
 /** @module Key rotation: rotate now, and get or set a key's rotation policy. */
+import { assertNotManaged } from "../common/managed.js";
 import type { Route } from "../http/route.js";
 import { keyId } from "./mapper.js";
 import { generateKeyMaterial, specOf } from "./material.js";
@@ -17,6 +18,7 @@ export const rotationRoutes: Route[] = [
     throttle: createBuckets.rotate,
     async handle(ctx) {
       const { entry, version: current } = ctx.vault.keys.get(keyName(ctx));
+      assertNotManaged("Key", entry, "rotate");
       const jwk = await generateKeyMaterial(specOf(current.jwk));
       // Same type, size or curve, operations and tags; a new validity from the policy's expiryTime.
       const exp = rotatedExpiry(policies.get(ctx.vault, entry.name), ctx.now);
@@ -51,6 +53,7 @@ export const rotationRoutes: Route[] = [
     action: `${POLICY_ACTION}/write`,
     handle(ctx) {
       const entry = ctx.vault.keys.entry(keyName(ctx));
+      assertNotManaged("Key", entry, "set rotation policy");
       const policy = applyPolicy(policies.get(ctx.vault, entry.name), ctx.body, ctx.now);
       policies.set(ctx.vault, entry.name, policy);
       return {

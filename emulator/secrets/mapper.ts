@@ -9,14 +9,18 @@ function common(vault: Vault, version: SecretVersion) {
     attributes: attributesOut(version.attributes, vault.recovery),
     ...(version.contentType !== undefined ? { contentType: version.contentType } : {}),
     ...(version.tags ? { tags: version.tags } : {}),
+    ...(version.managed ? { managed: true } : {}),
   };
 }
 
+/** A certificate's secret names its key (`kid`), as Key Vault's SecretBundle does. */
 export function secretBundle(vault: Vault, name: string, version: SecretVersion, withValue: boolean) {
   return {
     ...(withValue ? { value: version.value } : {}),
     id: objectId(vault.url, "secrets", name, version.version),
     ...common(vault, version),
+    ...(version.managed ? { kid: objectId(vault.url, "keys", name, version.version) } : {}),
+    ...(version.previousVersion ? { previousVersion: version.previousVersion } : {}),
   };
 }
 

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { applyAttributes, attributesInput, parseBody, tagsInput } from "../common/attributes.js";
 import { assertObjectName, newVersion, objectId } from "../common/ids.js";
 import { lifecycleRoutes } from "../common/lifecycleRoutes.js";
+import { assertNotManaged, managedLifecycle } from "../common/managed.js";
 import type { Entry } from "../common/versionedStore.js";
+import { convertedValue } from "../certificates/secretValue.js";
 import { objectEvent } from "../events/bus.js";
 import { errors } from "../http/errors.js";
 import type { Route, RouteContext } from "../http/route.js";
@@ -66,6 +68,7 @@ export const secretRoutes: Route[] = [
     name,
     item: secretItem,
     bundle: (vault, secretName, version) => secretBundle(vault, secretName, version, false),
+    ...managedLifecycle<SecretVersion>("Secret"),
   }),
   {
     method: "PUT",
@@ -74,6 +77,7 @@ export const secretRoutes: Route[] = [
     action: `${ACTION}/setSecret/action`,
     handle(ctx) {
       const secretName = name(ctx);
+      if (ctx.vault.secrets.has(secretName)) assertNotManaged("Secret", ctx.vault.secrets.entry(secretName), "set");
       const body = parseBody(setBody, ctx.body);
       if (Buffer.byteLength(body.value, "utf8") > MAX_SECRET_BYTES) {
         throw errors.badParameter(`Secret value is too large: the maximum is ${MAX_SECRET_BYTES} bytes.`);
@@ -105,7 +109,9 @@ export const secretRoutes: Route[] = [
       const { entry, version } = ctx.vault.secrets.get(name(ctx), ctx.params.version);
       const id = objectId(ctx.vault.url, "secrets", entry.name, version.version);
       if (!version.attributes.enabled) throw errors.disabled("Secret", "get").about(id);
-      return { body: secretBundle(ctx.vault, entry.name, version, true), objectId: id };
+      const wanted = ctx.query.get("outContentType");
+      const served = wanted === null ? version : { ...version, ...convertedValue(version, wanted) };
+      return { body: secretBundle(ctx.vault, entry.name, served, true), objectId: id };
     },
   },
   {
@@ -116,6 +122,7 @@ export const secretRoutes: Route[] = [
     handle(ctx) {
       const body = parseBody(updateBody, ctx.body);
       const { entry, version } = ctx.vault.secrets.get(name(ctx), ctx.params.version);
+      assertNotManaged("Secret", entry, "update");
       version.attributes = applyAttributes(version.attributes, body.attributes, ctx.now);
       if (body.contentType !== undefined) version.contentType = body.contentType;
       if (body.tags) version.tags = body.tags;
@@ -134,6 +141,7 @@ export const secretRoutes: Route[] = [
     action: `${ACTION}/backup/action`,
     handle(ctx) {
       const entry = ctx.vault.secrets.entry(name(ctx));
+      assertNotManaged("Secret", entry, "backup");
       const content = { name: entry.name, versions: entry.versions.map(({ fired: _fired, ...v }) => v) };
       return { body: { value: ctx.backups.seal("secret", content) }, objectId: objectId(ctx.vault.url, "secrets", entry.name) };
     },
@@ -145,9 +153,7 @@ export const secretRoutes: Route[] = [
     action: `${ACTION}/restore/action`,
     handle(ctx) {
       const { value } = parseBody(backupBody, ctx.body);
-      const parsed = backupContent.safeParse(ctx.backups.open("secret", value));
-      if (!parsed.success) throw errors.badParameter("The secret backup blob has an unknown format.");
-      const entry: Entry<SecretVersion> = parsed.data;
+      const entry: Entry<SecretVersion> = ctx.backups.open("secret", value, backupContent);
       ctx.vault.secrets.restore(entry);
       const current = entry.versions.at(-1)!;
       return {

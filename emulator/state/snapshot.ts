@@ -5,6 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { certificatePolicy, contact, issuer, pendingOperation } from "../certificates/model.js";
 
 const attributes = z.object({
   enabled: z.boolean(),
@@ -13,13 +14,16 @@ const attributes = z.object({
   created: z.number(),
   updated: z.number(),
 });
-const fired = z.object({ nearExpiry: z.boolean().optional(), expired: z.boolean().optional() }).optional();
+const fired = z.object({ nearExpiry: z.boolean().optional(), expired: z.boolean().optional(), renewed: z.boolean().optional() }).optional();
 const tags = z.record(z.string(), z.string()).optional();
 
-const secretVersion = z.object({
+/** Also in a certificate's backup blob, with the certificate's key and versions. */
+export const secretVersion = z.object({
   version: z.string(),
   value: z.string(),
   contentType: z.string().optional(),
+  managed: z.boolean().optional(),
+  previousVersion: z.string().optional(),
   tags,
   attributes,
   fired,
@@ -32,6 +36,15 @@ export const keyVersion = z.object({
   keyOps: z.array(z.string()),
   exportable: z.boolean().optional(),
   releasePolicy: z.object({ contentType: z.string().optional(), immutable: z.boolean().optional(), data: z.string().optional() }).optional(),
+  managed: z.boolean().optional(),
+  tags,
+  attributes,
+  fired,
+});
+export const certificateVersion = z.object({
+  version: z.string(),
+  cer: z.string().optional(),
+  preserveCertOrder: z.boolean().optional(),
   tags,
   attributes,
   fired,
@@ -75,7 +88,7 @@ export const diagnosticSetting = z.object({
 });
 
 function store<T extends z.ZodType>(version: T) {
-  const entry = z.object({ name: z.string(), versions: z.array(version) });
+  const entry = z.object({ name: z.string(), versions: z.array(version), settlesAtMs: z.number().optional() });
   return z.object({
     live: z.array(entry),
     deleted: z.array(entry.extend({ deletedDate: z.number(), scheduledPurgeDate: z.number() })),
@@ -118,7 +131,13 @@ export const vaultState = z.object({
   secrets: store(secretVersion),
   keys: store(keyVersion),
   keyRotationPolicies: z.record(z.string(), keyRotationPolicy),
-  roleAssignments: z.array(z.object({ principalId: z.string(), role: z.string() })),
+  // Certificates: optional, so states saved before they were served still load.
+  certificates: store(certificateVersion).optional(),
+  certificatePolicies: z.record(z.string(), certificatePolicy).optional(),
+  certificateOperations: z.record(z.string(), pendingOperation).optional(),
+  certificateContacts: z.array(contact).optional(),
+  certificateIssuers: z.array(issuer).optional(),
+  roleAssignments: z.array(z.object({ principalId: z.string(), role: z.string(), scope: z.string().optional() })),
 });
 
 export const emulatorState = z.object({

@@ -16,6 +16,8 @@ export const emulatorUsage = `kvguard emulator [options]
   --audit-dir DIR   where audit logs go (default: DIR/audit of --state, else a temporary folder)
   --subscribe URL   deliver every event to this webhook (Event Grid schema, after its validation handshake);
                     repeat for several. Filters and CloudEvents: POST /management/subscriptions
+  --lro-seconds N   how long a soft delete, a recover and a self-signed certificate's issuance take, in
+                    seconds of the vault's clock (default 2, as in Azure; 0: at once)
   --cloud           also serve the local cloud (ARM, Entra, App Service sites, Event Grid topics, Logs Ingestion)
   --cloud-port N    port of the local cloud (default: a free port)
   --azurite         also start Azurite (its accounts served by the local cloud's storage provider)`;
@@ -35,6 +37,7 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
       cloud: { type: "boolean" },
       "cloud-port": { type: "string" },
       azurite: { type: "boolean" },
+      "lro-seconds": { type: "string" },
     },
     strict: true,
   });
@@ -43,6 +46,10 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
   const cloudPort = values["cloud-port"] === undefined ? undefined : Number(values["cloud-port"]);
   if (cloudPort !== undefined && (!values.cloud || !Number.isInteger(cloudPort) || cloudPort < 0 || cloudPort > 65535)) {
     throw new Error(`--cloud-port must be 0-65535 and comes with --cloud, got ${values["cloud-port"]}`);
+  }
+  const lroSeconds = values["lro-seconds"] === undefined ? undefined : Number(values["lro-seconds"]);
+  if (lroSeconds !== undefined && !(Number.isFinite(lroSeconds) && lroSeconds >= 0)) {
+    throw new Error(`--lro-seconds must be a number of seconds, 0 or more, got ${values["lro-seconds"]}`);
   }
   const { LocalKeyVault } = await import("../../emulator/index.js");
   const { startAlongside } = await import("../../emulator/cloud/alongside.js");
@@ -55,6 +62,7 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
     throttle: values.throttle ?? false,
     auditDir: values["audit-dir"],
     subscriptions: (values.subscribe ?? []).map((endpoint, i) => ({ name: `cli-${i + 1}`, endpoint })),
+    ...(lroSeconds !== undefined ? { lroSeconds } : {}),
   });
   const alongside = await startAlongside(kv, { cloud: values.cloud ?? false, azurite: values.azurite ?? false, ...(cloudPort !== undefined ? { cloudPort } : {}) }).catch(async (error: unknown) => {
     await kv.close();

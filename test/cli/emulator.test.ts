@@ -141,5 +141,25 @@ describe("kvguard emulator", () => {
     expect(strayCloudPort.stderr).toMatch(/comes with --cloud/);
     const unknown = await runCli(["emulator", "--bogus"]);
     expect(unknown.code).toBe(2);
+    const badMoment = await runCli(["emulator", "--lro-seconds=-1"]);
+    expect(badMoment.code).toBe(2);
+    expect(badMoment.stderr).toMatch(/--lro-seconds must be/);
+  });
+
+  it("takes --lro-seconds as the time a soft delete takes on the vault's clock", async () => {
+    const cli = await startCli(["emulator", "--lro-seconds", "3600"]);
+    try {
+      const url = (cli.ready.vaults as Record<string, string>).local!;
+      const ca = readFileSync(cli.ready.ca as string, "utf8");
+      const { secrets } = clients(url, ca);
+      await secrets.setSecret("slow", "v");
+      const poller = await secrets.beginDeleteSecret("slow", { intervalInMs: 10 });
+      await poller.poll();
+      expect(poller.isDone()).toBe(false);
+      await httpsRequest(`${url}/management/clock/advance`, { method: "POST", ca, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ seconds: 3600 }) });
+      expect((await poller.pollUntilDone()).name).toBe("slow");
+    } finally {
+      await cli.stop();
+    }
   });
 });

@@ -181,6 +181,29 @@ describe("local cloud: Key Vault management plane", () => {
     expect(filtered).toHaveLength(1);
   });
 
+  it("reports an assignment scoped to one secret or certificate with that object's scope, and leaves it out at atScope()", async () => {
+    const owner = devClaims({ name: "kv-owner" }).oid!;
+    const app = devClaims({ name: "kv-scoped-app" }).oid!;
+    const vault = tv.kv.vaults.get("hardened")!;
+    tv.kv.setRoleAssignments(vault, [
+      { principalId: owner, role: "Key Vault Administrator" },
+      { principalId: app, role: "Key Vault Secrets User", scope: "/secrets/app-db" },
+      { principalId: app, role: "Key Vault Certificate User", scope: "/certificates/app-tls" },
+    ]);
+    const scope = vault.resourceId.slice(1);
+    const all = [];
+    for await (const a of arm.authorization.roleAssignments.listForScope(scope)) all.push(a);
+    expect(all.map((a) => [a.principalId, a.roleDefinitionId?.split("/").pop(), a.scope])).toEqual([
+      [owner, "00482a5a-887f-4fb3-b363-3b7fe8e74483", vault.resourceId],
+      [app, "4633458b-17de-408a-b874-0445c86b69e6", `${vault.resourceId}/secrets/app-db`],
+      [app, "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", `${vault.resourceId}/certificates/app-tls`],
+    ]);
+    expect(all[1]!.id).toMatch(new RegExp(`^${vault.resourceId}/secrets/app-db/providers/Microsoft.Authorization/roleAssignments/`));
+    const atScope = [];
+    for await (const a of arm.authorization.roleAssignments.listForScope(scope, { filter: "atScope()" })) atScope.push(a.principalId);
+    expect(atScope).toEqual([owner]);
+  });
+
   it("answers 403 AuthorizationFailed to a caller without management access, and lists only readable vaults", async () => {
     const denied = clients(tv.kv, cloud, outsider);
     const error: unknown = await denied.keyVault.vaults.get(LOCAL_RESOURCE_GROUP, "locked").catch((e: unknown) => e);
