@@ -38,7 +38,8 @@ function open(method: CloudRoute["method"], path: string, handle: CloudRoute["ha
 }
 
 function resourceOf(keyPairs: LocalKeyPairs, kind: Kind, name: string | undefined): KeyResource {
-  const found = keyPairs.list().find((r) => r.kind === kind && r.rule === undefined && r.name.toLowerCase() === (name ?? "").toLowerCase());
+  // Service Bus and Event Hubs namespaces are known by their rules.
+  const found = keyPairs.list().find((r) => r.kind === kind && r.name.toLowerCase() === (name ?? "").toLowerCase());
   if (!found) throw new CloudError(404, "NotFound", `No ${kind} resource named ${name} is served here.`);
   return found;
 }

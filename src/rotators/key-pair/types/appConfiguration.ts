@@ -7,7 +7,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { AppConfigurationManagementClient, type ApiKey } from "@azure/arm-appconfiguration";
 import { armCall, required } from "../armErrors.js";
-import { keyCheck } from "../check.js";
+import { keyCheck, KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
 import { armClient } from "../settings.js";
 
@@ -62,7 +62,9 @@ export const appConfigurationType: KeyPairType = {
       async validate(key) {
         const endpoint = required((await armCall(target, "reading the store", () => client.configurationStores.get(resourceGroup, name))).endpoint, "endpoint", target);
         const url = new URL(`${endpoint.replace(/\/+$/, "")}/kv?api-version=1.0`);
-        await keyCheck("Azure App Configuration", url.toString(), hmacHeaders(url, required(key.id, "the key's id", target), key.value));
+        // Requests are signed with the key's id and secret; a key the store no longer lists has no id to sign with.
+        if (!key.id) throw new KeyRefused(`App Configuration store ${name}: the key is not one of the store's access keys (refused without a call: requests are signed with a listed key's id)`);
+        await keyCheck("Azure App Configuration", url.toString(), hmacHeaders(url, key.id, key.value));
       },
     };
   },

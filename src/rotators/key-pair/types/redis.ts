@@ -53,11 +53,15 @@ export const redisType: KeyPairType = {
           maxRetriesPerRequest: 0,
           retryStrategy: () => null,
         });
+        // ioredis reports a refused AUTH as an error event, then rejects connect() with "Connection is closed".
+        let refused: Error | undefined;
+        redis.on("error", (error: Error) => (refused ??= error));
         try {
           await redis.connect();
           await redis.ping();
         } catch (error) {
-          const why = /WRONGPASS|NOAUTH|invalid password/i.test((error as Error).message) ? "AUTH refused the key" : (error as Error).message.split("\n")[0];
+          const reason = refused ?? (error as Error);
+          const why = /WRONGPASS|NOAUTH|invalid password/i.test(reason.message) ? "AUTH refused the key" : reason.message.split("\n")[0];
           throw new KeyRefused(`Azure Cache for Redis at ${hostName}:${sslPort}: ${why}`, { cause: error });
         } finally {
           redis.disconnect();
