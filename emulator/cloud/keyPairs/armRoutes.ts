@@ -122,7 +122,7 @@ function messagingRoutes(keyPairs: LocalKeyPairs, kind: "serviceBus" | "eventHub
       const slot = choice(field(request, "keyType"), "keyType", { primarykey: "primaryKey", secondarykey: "secondaryKey" });
       const given = field(request, "key");
       if (given !== undefined && (typeof given !== "string" || given.length < 32)) throw new CloudError(400, "BadRequest", "key must be a string of at least 32 characters.");
-      await keyPairs.regenerate(r, slot, given as string | undefined);
+      await keyPairs.regenerate(r, slot, given);
       return { body: accessKeys(keyPairs, r) };
     }),
   ];

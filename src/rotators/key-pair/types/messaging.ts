@@ -37,7 +37,10 @@ function access(target: ResolvedTarget, label: string, rules: RuleApi): KeyPairA
   return {
     async keys() {
       const keys = await armCall(target, "listing the rule's keys", () => rules.listKeys());
-      return [pick(keys, "primary"), pick(keys, "secondary")].map(({ name, value }) => ({ name, value })) as [{ name: string; value: string }, { name: string; value: string }];
+      return [
+        { name: "primary", value: pick(keys, "primary").value },
+        { name: "secondary", value: pick(keys, "secondary").value },
+      ];
     },
     async regenerate(keyName) {
       await armCall(target, `regenerating the ${keyName} key`, () => rules.regenerate(keyName === "primary" ? "PrimaryKey" : "SecondaryKey"));
@@ -68,7 +71,7 @@ export const serviceBusType: KeyPairType = {
   access(target) {
     const client = armClient(ServiceBusManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
-    const { name, collection, entity, rule } = target.parts as Record<string, string>;
+    const { name, collection, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;
     if (!entity) {
       return access(target, "Service Bus", {
@@ -97,7 +100,7 @@ export const eventHubsType: KeyPairType = {
   access(target) {
     const client = armClient(EventHubManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
-    const { name, entity, rule } = target.parts as Record<string, string>;
+    const { name, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;
     if (!entity) {
       return access(target, "Event Hubs", {
