@@ -17,6 +17,12 @@ import type { TlsMaterial } from "../../tls.js";
 /** Where the machine's Redis is looked for (Debian's package); `REDIS_SERVER` overrides. */
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
 
+/** Children still running, stopped when this process exits without closing the cloud (a test worker ending). */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
@@ -55,6 +61,8 @@ export class RedisServer {
         `requirepass ${keys.primary}`,
       ];
       child.stdin.end(`${config.join("\n")}\n`);
+      running.add(child);
+      child.once("exit", () => running.delete(child));
       const ready = await RedisServer.#ready(child);
       if (ready === true) {
         const admin = new Redis({ host: "127.0.0.1", port, password: keys.primary, tls: { ca: tls.caPem }, lazyConnect: true, maxRetriesPerRequest: 1 });
