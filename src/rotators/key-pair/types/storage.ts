@@ -13,7 +13,7 @@ export const storageType: KeyPairType = {
   name: "storage",
   label: "Storage account",
   shape: "Microsoft.Storage/storageAccounts/<account name>",
-  pattern: /^Microsoft\.Storage\/storageAccounts\/(?<name>[a-z0-9]{3,24})$/,
+  pattern: /^Microsoft\.Storage\/storageAccounts\/(?<name>[^/]+)$/i,
   keyNames: { readWrite: ["key1", "key2"] },
   connectionString: true,
   role: '"Storage Account Key Operator Service Role" on the account',
