@@ -30,13 +30,16 @@ export interface ExporterDeps {
   sources: readonly RecordSource[];
   sinks: readonly { sink: ExportSink<unknown>; ledger: ExportLedger }[];
   clock: Clock;
+  /** Default OVERLAP_MS. */
+  overlapMs?: number;
 }
 
 type Item = { key: string; changedMs: number; item: unknown };
 
-async function exportSource(sink: ExportSink<unknown>, ledger: ExportLedger, source: RecordSource, report: SinkReport, nowMs: number): Promise<void> {
+async function exportSource(sink: ExportSink<unknown>, ledger: ExportLedger, source: RecordSource, report: SinkReport, run: { nowMs: number; overlapMs: number }): Promise<void> {
+  const { nowMs } = run;
   const since = await ledger.cursor(source.name);
-  const records = await source.read(Math.max(0, since - OVERLAP_MS), report.unreadable);
+  const records = await source.read(Math.max(0, since - run.overlapMs), report.unreadable);
   const outputs: ExportOutput<unknown>[] = records.flatMap((record) => sink.outputs(record));
   const done = await ledger.done(outputs.map((o) => o.key));
   report.skipped += outputs.filter((o) => done.has(o.key)).length;
@@ -85,7 +88,7 @@ export class Exporter {
       const report: SinkReport = { sink: sink.name, sent: 0, skipped: 0, refused: [], unreadable: [], failed: [] };
       for (const source of this.deps.sources.filter((s) => sink.sources.includes(s.name))) {
         try {
-          await exportSource(sink, ledger, source, report, nowMs);
+          await exportSource(sink, ledger, source, report, { nowMs, overlapMs: this.deps.overlapMs ?? OVERLAP_MS });
         } catch (error) {
           // Reading the source or the ledger failed: nothing moved, the next run tries again.
           const status = statusOf(error);

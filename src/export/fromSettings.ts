@@ -26,6 +26,8 @@ export interface ExporterOptions {
   clock?: Clock;
   /** Retries of each call inside the SDK client (its default when not set). */
   maxRetries?: number;
+  /** How far before its cursor a run reads again (tests: 0, to see the cursor alone). */
+  overlapMs?: number;
 }
 
 /** The exporter, or undefined when no destination is set. */
@@ -47,5 +49,6 @@ export function exporterFromSettings(env: Env = process.env, options: ExporterOp
     sources: [historySource(storage.table(HISTORY_TABLE)), findingSource(storage.table(FINDINGS_TABLE)), reportSource(store)],
     sinks: sinks.map((sink) => ({ sink, ledger: new ExportLedger(ledgerTable, sink.name) })),
     clock: options.clock ?? systemClock,
+    ...(options.overlapMs !== undefined ? { overlapMs: options.overlapMs } : {}),
   });
 }
