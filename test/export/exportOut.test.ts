@@ -6,6 +6,9 @@
  * findings are read back from the local Log Analytics tables. Faults injected on the local cloud
  * (`POST /management/faults`) stop a run without losing anything; the next run sends the rest once.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -19,6 +22,7 @@ import { EXPORT_TABLES, FINDINGS_TABLE, ROTATION_TABLE, streamOf } from "../../s
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { exportOut } from "../../src/functions/exportOut.js";
 import { History, HISTORY_TABLE, type HistoryRow } from "../../src/rotation/history.js";
+import { runCli } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
 import { WebhookReceiver } from "../helpers/webhookReceiver.js";
@@ -215,6 +219,19 @@ describe("exportOut", () => {
     expect(JSON.stringify(hook.delivered())).not.toContain(accountKey);
     // Refused once: the next run does not try again.
     expect((await runExportOut()).join("\n")).toMatch(/export eventgrid: 0 sent, \d+ already sent, 0 refused/);
+  });
+
+  it("runs once from the CLI: kvguard export --reports DIR sends a folder's new report snapshot", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvguard-export-"));
+    const report = await runCli(["report", "--format", "json", "--out", dir], { ...process.env, ...env });
+    expect(report.code, report.stderr).toBe(0);
+    const before = hook.deliveredTypes().filter((t) => t === "Kvguard.Report.Ready").length;
+    const run = await runCli(["export", "--reports", dir], { ...process.env, ...env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^export eventgrid: 1 sent, \d+ already sent, 0 refused\nexport loganalytics: 0 sent/);
+    await hook.waitFor((r) => r.deliveredTypes().filter((t) => t === "Kvguard.Report.Ready").length === before + 1, "the folder's report");
+    const none = await runCli(["export"], { ...process.env, ...stack.env });
+    expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining("nothing to export to: set KVGUARD_EXPORT_TOPIC_ENDPOINT") as string });
   });
 
   it("says so when no destination is set", async () => {
