@@ -221,6 +221,20 @@ describe("exportOut", () => {
     expect((await runExportOut()).join("\n")).toMatch(/export eventgrid: 0 sent, \d+ already sent, 0 refused/);
   });
 
+  it("splits what is over 1 MB into calls Event Grid and the ingestion API each take (they refuse larger ones with 413)", async () => {
+    const findings = TableClient.fromConnectionString(stack.azurite.connectionString, FINDINGS_STATE_TABLE, { allowInsecureConnection: true });
+    const many = Array.from({ length: 400 }, (_, i) => finding(`bulk-${String(i).padStart(3, "0")}`, { summary: `bulk ${i} ${"x".repeat(3000)}` }));
+    expect(Buffer.byteLength(JSON.stringify(many))).toBeGreaterThan(1024 * 1024);
+    await new TableFindingStore(findings).upsert(many);
+    const reports = await exporterFromSettings(env, { maxRetries: 0 })!.run();
+    expect(reports.map((r) => [r.sink, r.sent, r.failed])).toEqual([
+      ["eventgrid", 400, []],
+      ["loganalytics", 400, []],
+    ]);
+    await hook.waitFor((r) => r.delivered().filter((e) => String((e.data as { id?: string }).id).startsWith("bulk-")).length === 400, "400 findings");
+    expect((await rows(FINDINGS_TABLE.table)).filter((r) => String(r.FindingId).startsWith("bulk-")).length).toBe(400);
+  });
+
   it("runs once from the CLI: kvguard export --reports DIR sends a folder's new report snapshot", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kvguard-export-"));
     const report = await runCli(["report", "--format", "json", "--out", dir], { ...process.env, ...env });
