@@ -63,7 +63,7 @@ async function exportSource(sink: ExportSink<unknown>, ledger: ExportLedger, sou
     try {
       await sink.send(batch);
     } catch (error) {
-      const status = statusOf(error) ?? statusOf((error as { cause?: unknown }).cause);
+      const status = statusOf(error);
       report.failed.push({ source: source.name, error: ensureError(error).message.split("\n")[0]!.slice(0, 500), ...(status ? { status } : {}) });
       // Resume at the first item not sent: everything before it went out or was refused.
       if (items[next]!.changedMs !== since) await ledger.advance(source.name, items[next]!.changedMs);

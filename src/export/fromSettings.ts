@@ -40,8 +40,8 @@ export function exporterFromSettings(env: Env = process.env, options: ExporterOp
   const secrets = settingSecrets(env);
   const common = { credential, secrets, ...(config.local ? { ca: config.local.caPem } : {}), ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}) };
   const sinks: ExportSink<unknown>[] = [];
-  if (config.export.topicEndpoint) sinks.push(eventGridSink({ topicEndpoint: config.export.topicEndpoint, ...common }) as ExportSink<unknown>);
-  if (config.export.logs) sinks.push(logAnalyticsSink({ ...config.export.logs, ...common }) as ExportSink<unknown>);
+  if (config.export.topicEndpoint) sinks.push(eventGridSink({ topicEndpoint: config.export.topicEndpoint, ...common }));
+  if (config.export.logs) sinks.push(logAnalyticsSink({ ...config.export.logs, ...common }));
   if (sinks.length === 0) return undefined;
   const ledgerTable = storage.table(EXPORT_TABLE);
   const store = options.reportsDir ? new FolderStore(options.reportsDir) : new BlobStore(storage.blob.getContainerClient(config.report.container));

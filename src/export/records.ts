@@ -38,7 +38,7 @@ async function changedRows<T extends object>(table: TableClient, sinceMs: number
   const rows: (T & Stamped)[] = [];
   const filter = sinceMs > 0 ? odata`Timestamp ge ${new Date(sinceMs)}` : undefined;
   try {
-    for await (const row of table.listEntities<T>(filter ? { queryOptions: { filter } } : {})) rows.push(row as T & Stamped);
+    for await (const row of table.listEntities<T>(filter ? { queryOptions: { filter } } : {})) rows.push(row);
   } catch (error) {
     // A table nothing has written yet: nothing to export.
     if ((error as { statusCode?: number }).statusCode === 404) return [];

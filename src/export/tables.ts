@@ -58,6 +58,18 @@ export function streamOf(table: TableDefinition): string {
   return `Custom-${table.table.replace(/_CL$/, "")}`;
 }
 
+/**
+ * A data collection rule's properties for these tables, as ARM takes them (`infra/modules/exportLogs.bicep`
+ * writes the same): one stream per table, each flowing unchanged to it in the workspace.
+ */
+export function ruleProperties(workspaceResourceId: string): Record<string, unknown> {
+  return {
+    streamDeclarations: Object.fromEntries(EXPORT_TABLES.map((t) => [streamOf(t), { columns: t.columns.map(({ name, type }) => ({ name, type })) }])),
+    destinations: { logAnalytics: [{ workspaceResourceId, name: "workspace" }] },
+    dataFlows: EXPORT_TABLES.map((t) => ({ streams: [streamOf(t)], destinations: ["workspace"], transformKql: "source", outputStream: `Custom-${t.table}` })),
+  };
+}
+
 type Row = Record<string, unknown>;
 
 function rowOf(record: ExportRecord): Row | undefined {

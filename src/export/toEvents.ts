@@ -137,7 +137,9 @@ export function eventsOf(record: ExportRecord, secrets: readonly string[]): Expo
   try {
     list = drafts(record);
   } catch (error) {
-    return [{ key: record.key, changedMs: record.changedMs, refused: `unreadable: ${(error as Error).message.split("\n")[0]!.slice(0, 300)}` }];
+    // Say what is wrong, never quote the record (JSON.parse's message shows a piece of its input).
+    const why = error instanceof z.ZodError ? `${error.issues[0]?.path.join(".") ?? ""}: ${error.issues[0]?.message ?? "invalid"}` : "not JSON";
+    return [{ key: record.key, changedMs: record.changedMs, refused: `unreadable ${record.source} record: ${why}` }];
   }
   return list.map((draft) => {
     const parsed = EVENT_CATALOGUE[draft.type].schema.safeParse(draft.data);

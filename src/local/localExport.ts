@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import type { StartedLocalCloud } from "../../emulator/cloud/index.js";
 import { stamp } from "../alerts/local/teamsCatcher.js";
-import { EXPORT_TABLES, streamOf } from "../export/tables.js";
+import { ruleProperties } from "../export/tables.js";
 import { postAdmin } from "./adminApi.js";
 
 const TOPIC = "kvguard-events";
@@ -46,7 +46,7 @@ async function startEventsCatcher(outDir: string, print: (line: string) => void)
         events.map(async (event) => {
           const file = join(dir, `${stamp(++count)}.json`);
           await writeFile(file, `${JSON.stringify(event, null, 2)}\n`);
-          print(`event: ${String(event.type)} ${String(event.subject ?? "")} → ${relative(process.cwd(), file)}`);
+          print(`event: ${String(event.type)} ${typeof event.subject === "string" ? event.subject : ""} → ${relative(process.cwd(), file)}`);
         }),
       )
         .then(() => res.writeHead(200).end())
@@ -69,11 +69,7 @@ export async function startLocalExport(cloud: StartedLocalCloud, ca: string, out
     const rule = (await postAdmin(cloud.url, ca, "/management/monitor/dataCollectionRules", {
       name: "kvguard-export",
       dataCollectionEndpoint: "kvguard-dce",
-      properties: {
-        streamDeclarations: Object.fromEntries(EXPORT_TABLES.map((t) => [streamOf(t), { columns: t.columns.map(({ name, type }) => ({ name, type })) }])),
-        destinations: { logAnalytics: [{ workspaceResourceId: WORKSPACE, name: "workspace" }] },
-        dataFlows: EXPORT_TABLES.map((t) => ({ streams: [streamOf(t)], destinations: ["workspace"], transformKql: "source", outputStream: `Custom-${t.table}` })),
-      },
+      properties: ruleProperties(WORKSPACE),
     })) as { immutableId: string; ingestionEndpoint: string };
     return {
       settings: {

@@ -18,7 +18,7 @@ import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
 import { exporterFromSettings } from "../../src/export/fromSettings.js";
-import { EXPORT_TABLES, FINDINGS_TABLE, ROTATION_TABLE, streamOf } from "../../src/export/tables.js";
+import { FINDINGS_TABLE, ROTATION_TABLE, ruleProperties } from "../../src/export/tables.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { exportOut } from "../../src/functions/exportOut.js";
 import { History, HISTORY_TABLE, type HistoryRow } from "../../src/rotation/history.js";
@@ -87,11 +87,7 @@ beforeAll(async () => {
       name: "kvguard-dcr",
       dataCollectionEndpoint: "kvguard-dce",
       publishers: [KVGUARD_OID],
-      properties: {
-        streamDeclarations: Object.fromEntries(EXPORT_TABLES.map((t) => [streamOf(t), { columns: t.columns.map(({ name, type }) => ({ name, type })) }])),
-        destinations: { logAnalytics: [{ workspaceResourceId: WORKSPACE, name: "sentinel" }] },
-        dataFlows: EXPORT_TABLES.map((t) => ({ streams: [streamOf(t)], destinations: ["sentinel"], transformKql: "source", outputStream: `Custom-${t.table}` })),
-      },
+      properties: ruleProperties(WORKSPACE),
     })
   ).json() as { immutableId: string; ingestionEndpoint: string };
   env = { ...stack.env, KVGUARD_EXPORT_TOPIC_ENDPOINT: topic.endpoint, KVGUARD_EXPORT_DCE_ENDPOINT: rule.ingestionEndpoint, KVGUARD_EXPORT_DCR_ID: rule.immutableId };
@@ -154,7 +150,7 @@ describe("exportOut", () => {
 
     const rotationRows = await rows(ROTATION_TABLE.table);
     expect(rotationRows.filter((r) => r.ObjectName === "db-password").map((r) => r.Step)).toEqual(expect.arrayContaining(["create", "finish"]));
-    expect(rotationRows.filter((r) => r.ObjectName === "seeded-secret").map((r) => `${r.Step}:${r.Outcome}`).sort()).toEqual(["abandon:ok", "check:skipped", "revoke:ok", "test:failed"]);
+    expect(rotationRows.filter((r) => r.ObjectName === "seeded-secret").map((r) => `${String(r.Step)}:${String(r.Outcome)}`).sort()).toEqual(["abandon:ok", "check:skipped", "revoke:ok", "test:failed"]);
     const findingRows = await rows(FINDINGS_TABLE.table);
     expect(findingRows.map((r) => r.FindingId).sort()).toEqual(["f-1", "f-2"]);
     expect(findingRows.find((r) => r.FindingId === "f-1")).toMatchObject({ Detector: "secret-enumeration", Severity: "high", RecordCount: 42, CallerIpAddress: "203.0.113.7", Evidence: ["c0ffee00-0000-0000-0000-000000000001"] });

@@ -47,7 +47,8 @@ export function logAnalyticsSink(options: LogAnalyticsSinkOptions): ExportSink<I
         // The client wraps each failed call; its cause has the service's status and message.
         const cause = isAggregateLogsUploadError(error) ? error.errors[0]?.cause : error;
         const status = statusOf(cause);
-        throw new Error(`Logs Ingestion refused ${batch.length} rows of ${stream}${status ? ` (${status})` : ""}: ${(cause as Error | undefined)?.message ?? String(error)}`, { cause });
+        const message = `Logs Ingestion refused ${batch.length} rows of ${stream}${status ? ` (${status})` : ""}: ${(cause as Error | undefined)?.message ?? String(error)}`;
+        throw Object.assign(new Error(message, { cause: error }), status ? { statusCode: status } : {});
       }
     },
   };
