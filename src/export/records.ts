@@ -87,28 +87,36 @@ export function findingSource(table: TableClient): RecordSource {
   };
 }
 
+/** The time a snapshot's name holds: `snapshots/all/2026-11-27T06-00-00Z.json` → 2026-11-27T06:00:00Z. */
+function snapshotTimeMs(name: string): number | undefined {
+  const m = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.json$/.exec(name);
+  return m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) : undefined;
+}
+
 /**
- * Report snapshots (`snapshots/<scope>/<time>.json`), all of them on every run: a few a month, and the
- * ledger skips those already sent. A folder store lists one level at a time, so scopes are listed in turn.
+ * Report snapshots (`snapshots/<scope>/<time>.json`) made at or after `sinceMs`, by the time in their name,
+ * so only new ones are downloaded. A folder store lists one level at a time, so scopes are listed in turn.
  */
 export function reportSource(store: ReportStore): RecordSource {
   return {
     name: "reports",
-    async read(_sinceMs, unreadable) {
-      const records: ExportRecord[] = [];
+    async read(sinceMs, unreadable) {
       const names: string[] = [];
       for (const entry of await store.list("snapshots/")) {
         if (entry.endsWith(".json")) names.push(entry);
-        else names.push(...(await store.list(`${entry.replace(/\/$/, "")}/`)).filter((n) => n.endsWith(".json")));
+        else names.push(...(await store.list(`${entry.replace(/\/$/, "")}/`)));
       }
-      for (const name of names.sort()) {
+      const records: ExportRecord[] = [];
+      for (const name of names) {
+        const changedMs = snapshotTimeMs(name);
+        if (changedMs === undefined || changedMs < sinceMs) continue;
         try {
-          records.push({ source: "reports", key: `report|${name}`, changedMs: 0, name, text: await store.read(name) });
+          records.push({ source: "reports", key: `report|${name}`, changedMs, name, text: await store.read(name) });
         } catch (error) {
           unreadable.push({ source: "reports", key: `report|${name}`, reason: (error as Error).message.split("\n")[0]!.slice(0, 200) });
         }
       }
-      return records;
+      return records.sort(byTime);
     },
   };
 }

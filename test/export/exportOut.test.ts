@@ -203,6 +203,23 @@ describe("exportOut", () => {
     expect(names.sort()).toEqual(["outage-a", "outage-b", "outage-c"]);
   });
 
+  it("rides out a 429 with Retry-After and a 503 within one run (the clients' own retries)", async () => {
+    const faults = [
+      { status: 429, count: 1, match: "POST /dce/", retryAfterSeconds: 0 },
+      { status: 503, count: 1, match: "POST /eventgrid/" },
+    ];
+    for (const fault of faults) expect((await cloudAdmin("POST", "/management/faults", fault)).status).toBe(201);
+    await history.record(seeded("finish", "ok", { name: "throttled", rotationId: "r-throttled", version: "v4", at: "2026-03-03T10:00:00.000Z" }));
+    const reports = await exporterFromSettings(env, { maxRetries: 2 })!.run();
+    expect(reports.map((r) => [r.sink, r.sent, r.failed])).toEqual([
+      ["eventgrid", 1, []],
+      ["loganalytics", 1, []],
+    ]);
+    // Both faults were met (and ridden out).
+    expect(((await cloudAdmin("GET", "/management/faults")).json() as { remaining: number }[]).map((f) => f.remaining)).toEqual([0, 0]);
+    expect((await rows(ROTATION_TABLE.table)).filter((r) => r.ObjectName === "throttled").length).toBe(1);
+  });
+
   it("refuses, counts and never sends a record holding a setting's secret value", async () => {
     const accountKey = /AccountKey=([^;]+)/.exec(stack.env.AzureWebJobsStorage!)![1]!;
     await history.record(seeded("test", "failed", { name: "leaky", rotationId: "r-leak", message: `connection failed with key ${accountKey}`, at: "2026-03-04T08:00:00.000Z" }));
