@@ -8,8 +8,8 @@ import type { LocalKeyVault } from "../../emulator/index.js";
 import { DevTokenCredential } from "../azure/devCredential.js";
 import { createVaultClients } from "../azure/keyVaultClients.js";
 import { statusOf } from "../common/errors.js";
+import { DAY_MS } from "../common/duration.js";
 
-const DAY_MS = 86_400_000;
 
 /** The person who set the vault up; an older demo's role assignments make them Administrator. */
 const OPERATOR = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };

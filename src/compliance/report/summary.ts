@@ -4,6 +4,7 @@
  * these out, so the HTML, PDF, CSV and JSON cannot disagree.
  */
 import type { CheckDefinition, CheckResult, ComplianceRun, ControlRef, Framework, InventoryItem, Outcome } from "../model.js";
+import { DAY_MS } from "../../common/duration.js";
 
 export const OUTCOMES: readonly Outcome[] = ["pass", "fail", "not-applicable", "error"];
 
@@ -136,7 +137,6 @@ export function isRotationCheck(checkId: string): boolean {
   return /rotat/i.test(checkId);
 }
 
-const DAY_MS = 86_400_000;
 
 function expiryTimeline(inventory: readonly InventoryItem[], at: string): ExpiryBucket[] {
   const now = new Date(at);

@@ -1,0 +1,21 @@
+/** @module Check secret-disabled: Disabled secrets are reviewed. */
+import { isoDay, type ObjectCheck } from "../check.js";
+import { ISO, PCI } from "../controls.js";
+
+export const check = (): ObjectCheck => ({
+  definition: {
+    id: "secret-disabled",
+    title: "Disabled secrets are reviewed",
+    scope: "secret",
+    rationale: "A disabled object is retired in place: it should be deleted once nothing needs it, or re-enabled on purpose.",
+    remediation: "Delete the secret if it is retired, or enable it if it is still needed.",
+    severity: "low",
+    controls: [PCI["3.7.5"], ISO["A.8.24"]],
+    parameters: {},
+  },
+  enabledOnly: false,
+  evaluate: ({ item }) =>
+    item.enabled
+      ? { outcome: "pass", reason: "enabled", evidence: { enabled: true } }
+      : { outcome: "fail", reason: `disabled (last updated ${isoDay(item.updated) ?? "unknown"})`, evidence: { enabled: false, updated: item.updated ?? null } },
+});
