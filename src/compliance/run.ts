@@ -17,7 +17,7 @@ import type { RotationStatus } from "../rotation/status.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { ArmClients } from "./armClients.js";
 import { catalogue, definitions, type Catalogue } from "./catalogue.js";
-import type { AuditTrace, CheckContext, KvguardPolicy, ObjectFacts } from "./check.js";
+import type { AuditTrace, CheckContext, KvguardPolicy, ObjectCheck, ObjectFacts, Verdict } from "./check.js";
 import { readDataPlane, type DataPlaneClients, type DataPlaneObject } from "./dataPlane.js";
 import { errorMessage } from "./errors.js";
 import { listSubscriptions, readVaultFacts, type SubscriptionVaults } from "./managementPlane.js";
@@ -96,21 +96,26 @@ const PROBLEM_CHECKS: Record<string, RegExp> = {
   "certificate issuers": /^certificate-integrated-ca$/,
 };
 
+/**
+ * One object check on one object, as a run judges it: undefined when it does not apply (another object kind,
+ * or a deleted object for a check of live ones); an unreadable part or a disabled object decides before the check.
+ */
+export function judgeOne(check: ObjectCheck, facts: ObjectFacts, problems: readonly string[], ctx: CheckContext): Verdict | undefined {
+  const { item } = facts;
+  if (check.definition.scope !== item.type || Boolean(check.deleted) !== Boolean(item.deleted)) return undefined;
+  const problem = problems.find((p) => PROBLEM_CHECKS[p.split(":")[0]!]?.test(check.definition.id));
+  if (problem) return { outcome: "error", reason: `could not read its ${problem}`, evidence: {} };
+  if (check.enabledOnly && !item.enabled) return { outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } };
+  return check.evaluate(facts, ctx);
+}
+
 function judgeObject(c: Catalogue, facts: ObjectFacts, problems: string[], ctx: CheckContext): CheckResult[] {
   const { item } = facts;
   const results: CheckResult[] = [];
   for (const check of c.objects) {
-    if (check.definition.scope !== item.type || Boolean(check.deleted) !== Boolean(item.deleted)) continue;
-    const base = { checkId: check.definition.id, vault: item.vault, objectId: item.id, objectName: item.name, objectType: item.type };
-    const problem = problems.find((p) => PROBLEM_CHECKS[p.split(":")[0]!]?.test(check.definition.id));
-    if (problem) {
-      results.push({ ...base, outcome: "error", reason: `could not read its ${problem}`, evidence: {} });
-    } else if (check.enabledOnly && !item.enabled) {
-      results.push({ ...base, outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } });
-    } else {
-      const verdict = check.evaluate(facts, ctx);
-      results.push({ ...base, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} });
-    }
+    const verdict = judgeOne(check, facts, problems, ctx);
+    if (!verdict) continue;
+    results.push({ checkId: check.definition.id, vault: item.vault, objectId: item.id, objectName: item.name, objectType: item.type, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} });
   }
   return results;
 }
