@@ -62,6 +62,17 @@ async function versionsOf(list: AsyncIterable<{ version?: string; createdOn?: Da
   return { times: versions.map((v) => v.created), ...(newest ? { newest } : {}) };
 }
 
+/** The object's version times and newest version; a listing that fails is a problem of that object. */
+async function readVersions(object: DataPlaneObject, list: () => AsyncIterable<{ version?: string; createdOn?: Date }>): Promise<void> {
+  try {
+    const { times, newest } = await versionsOf(list());
+    object.versionTimes = times;
+    if (newest) object.newestVersion = newest;
+  } catch (error) {
+    object.problems.push(`versions: ${errorMessage(error)}`);
+  }
+}
+
 function days(duration: string | undefined): number | undefined {
   return duration === undefined ? undefined : parseDurationSeconds(duration) / 86_400;
 }
@@ -82,13 +93,7 @@ async function readSecrets(vault: string, client: SecretClient, out: DataPlaneRe
   try {
     for await (const p of client.listPropertiesOfSecrets()) {
       const object: DataPlaneObject = { item: { ...base(vault, "secret", p), ...(p.contentType ? { contentType: p.contentType } : {}) }, versionTimes: [], problems: [] };
-      try {
-        const { times, newest } = await versionsOf(client.listPropertiesOfSecretVersions(p.name));
-        object.versionTimes = times;
-        if (newest) object.newestVersion = newest;
-      } catch (error) {
-        object.problems.push(`versions: ${errorMessage(error)}`);
-      }
+      await readVersions(object, () => client.listPropertiesOfSecretVersions(p.name));
       finish(object);
       out.objects.push(object);
     }
@@ -122,13 +127,7 @@ async function readKeys(vault: string, client: KeyClient, out: DataPlaneRead): P
       } catch (error) {
         object.problems.push(`key parameters: ${errorMessage(error)}`);
       }
-      try {
-        const { times, newest } = await versionsOf(client.listPropertiesOfKeyVersions(p.name));
-        object.versionTimes = times;
-        if (newest) object.newestVersion = newest;
-      } catch (error) {
-        object.problems.push(`versions: ${errorMessage(error)}`);
-      }
+      await readVersions(object, () => client.listPropertiesOfKeyVersions(p.name));
       try {
         const policy = await client.getKeyRotationPolicy(p.name);
         // A policy never set reads as a default without an id: the key has no rotation policy.
@@ -241,13 +240,7 @@ async function readCertificates(vault: string, client: CertificateClient, out: D
       } catch (error) {
         object.problems.push(`certificate policy: ${errorMessage(error)}`);
       }
-      try {
-        const { times, newest } = await versionsOf(client.listPropertiesOfCertificateVersions(object.item.name));
-        object.versionTimes = times;
-        if (newest) object.newestVersion = newest;
-      } catch (error) {
-        object.problems.push(`versions: ${errorMessage(error)}`);
-      }
+      await readVersions(object, () => client.listPropertiesOfCertificateVersions(object.item.name));
       finish(object);
       out.objects.push(object);
     }

@@ -1,6 +1,7 @@
 /** @module Check certificate-allowed-key-type: Certificates use allowed key types (Azure Policy's default: RSA). */
 import type { ObjectCheck } from "../check.js";
 import { MCSB, policy } from "../controls.js";
+import { allowedKeyType } from "../objectRules.js";
 
 const ALLOWED_CERTIFICATE_KEY_TYPES = ["RSA", "RSA-HSM"];
 
@@ -16,8 +17,5 @@ export const check = (): ObjectCheck => ({
     parameters: { allowedKeyTypes: ALLOWED_CERTIFICATE_KEY_TYPES },
   },
   enabledOnly: true,
-  evaluate: ({ item }) =>
-    item.keyType && ALLOWED_CERTIFICATE_KEY_TYPES.includes(item.keyType)
-      ? { outcome: "pass", reason: `key type ${item.keyType}`, evidence: { keyType: item.keyType } }
-      : { outcome: "fail", reason: `key type ${item.keyType ?? "unknown"} is not in ${ALLOWED_CERTIFICATE_KEY_TYPES.join(", ")}`, evidence: { keyType: item.keyType ?? null } },
+  evaluate: allowedKeyType(ALLOWED_CERTIFICATE_KEY_TYPES),
 });

@@ -2,6 +2,7 @@
 import { ALLOWED_EC_NAMES } from "../allowedKeys.js";
 import type { ObjectCheck } from "../check.js";
 import { MCSB, policy } from "../controls.js";
+import { ecCurve } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -15,11 +16,5 @@ export const check = (): ObjectCheck => ({
     parameters: { allowedECNames: ALLOWED_EC_NAMES },
   },
   enabledOnly: true,
-  evaluate({ item }) {
-    if (!item.keyType?.startsWith("EC")) return { outcome: "not-applicable", reason: `not an EC key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
-    const evidence = { keyType: item.keyType, curve: item.curve ?? null };
-    return item.curve && ALLOWED_EC_NAMES.includes(item.curve)
-      ? { outcome: "pass", reason: `curve ${item.curve}`, evidence }
-      : { outcome: "fail", reason: `curve ${item.curve ?? "unknown"} is not in ${ALLOWED_EC_NAMES.join(", ")}`, evidence };
-  },
+  evaluate: ecCurve(ALLOWED_EC_NAMES),
 });

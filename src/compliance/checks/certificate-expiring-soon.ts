@@ -1,7 +1,8 @@
 /** @module Check certificate-expiring-soon: Certificates have more than N days before expiration. */
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
-import { days, isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { MCSB, policy } from "../controls.js";
+import { expiringSoon } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -15,14 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { daysToExpire: config.expiryWarningDays },
   },
   enabledOnly: true,
-  evaluate({ item }, { nowMs }) {
-    const renewsItself = item.certificate?.renewsItself ?? false;
-    if (!item.expiresOn) return { outcome: "not-applicable", reason: "not issued yet (no expiration date)", evidence: { expiresOn: null } };
-    const left = days(Date.parse(item.expiresOn) - nowMs);
-    const evidence = { expiresOn: item.expiresOn, daysLeft: left, renewsItself };
-    if (left < 0) return { outcome: "fail", reason: `expired ${isoDay(item.expiresOn)}, ${-left} days ago`, evidence };
-    return left >= config.expiryWarningDays
-      ? { outcome: "pass", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days`, evidence }
-      : { outcome: "fail", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days; the limit is ${config.expiryWarningDays}${renewsItself ? " (Key Vault renews it by itself)" : ""}`, evidence };
-  },
+  evaluate: expiringSoon(config.expiryWarningDays),
 });

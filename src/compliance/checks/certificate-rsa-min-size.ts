@@ -2,6 +2,7 @@
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
 import type { ObjectCheck } from "../check.js";
 import { MCSB, policy } from "../controls.js";
+import { rsaMinSize } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -15,12 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { minimumRSAKeySize: config.minRsaKeySize },
   },
   enabledOnly: true,
-  evaluate({ item }) {
-    if (!item.keyType?.startsWith("RSA")) return { outcome: "not-applicable", reason: `not an RSA key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
-    const evidence = { keyType: item.keyType, keySize: item.keySize ?? null };
-    if (item.keySize === undefined) return { outcome: "error", reason: "its key size could not be read", evidence };
-    return item.keySize >= config.minRsaKeySize
-      ? { outcome: "pass", reason: `RSA ${item.keySize} bits`, evidence }
-      : { outcome: "fail", reason: `RSA ${item.keySize} bits; the minimum is ${config.minRsaKeySize}`, evidence };
-  },
+  evaluate: rsaMinSize(config.minRsaKeySize),
 });

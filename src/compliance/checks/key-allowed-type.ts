@@ -2,6 +2,7 @@
 import { ALLOWED_KEY_TYPES } from "../allowedKeys.js";
 import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, PCI, policy } from "../controls.js";
+import { allowedKeyType } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -15,8 +16,5 @@ export const check = (): ObjectCheck => ({
     parameters: { allowedKeyTypes: ALLOWED_KEY_TYPES },
   },
   enabledOnly: true,
-  evaluate: ({ item }) =>
-    item.keyType && ALLOWED_KEY_TYPES.includes(item.keyType)
-      ? { outcome: "pass", reason: `type ${item.keyType}`, evidence: { keyType: item.keyType } }
-      : { outcome: "fail", reason: `type ${item.keyType ?? "unknown"} is not in ${ALLOWED_KEY_TYPES.join(", ")}`, evidence: { keyType: item.keyType ?? null } },
+  evaluate: allowedKeyType(ALLOWED_KEY_TYPES),
 });

@@ -1,6 +1,7 @@
 /** @module Check key-deleted-awaiting-purge: Soft-deleted keys are recovered or purged. */
-import { isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, PCI } from "../controls.js";
+import { deletedAwaitingPurge } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -15,9 +16,5 @@ export const check = (): ObjectCheck => ({
   },
   enabledOnly: false,
   deleted: true,
-  evaluate: ({ item }) => ({
-    outcome: "fail",
-    reason: `soft-deleted ${isoDay(item.deleted?.deletedOn) ?? "at an unknown time"}, purged ${isoDay(item.deleted?.scheduledPurgeDate) ?? "never (no purge date)"}`,
-    evidence: { deletedOn: item.deleted?.deletedOn ?? null, scheduledPurgeDate: item.deleted?.scheduledPurgeDate ?? null },
-  }),
+  evaluate: deletedAwaitingPurge,
 });

@@ -1,6 +1,7 @@
 /** @module Check key-disabled: Disabled keys are reviewed. */
-import { isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, PCI } from "../controls.js";
+import { disabledObject } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -14,8 +15,5 @@ export const check = (): ObjectCheck => ({
     parameters: {},
   },
   enabledOnly: false,
-  evaluate: ({ item }) =>
-    item.enabled
-      ? { outcome: "pass", reason: "enabled", evidence: { enabled: true } }
-      : { outcome: "fail", reason: `disabled (last updated ${isoDay(item.updated) ?? "unknown"})`, evidence: { enabled: false, updated: item.updated ?? null } },
+  evaluate: disabledObject,
 });

@@ -1,6 +1,7 @@
 /** @module Check key-enabled-expired: No enabled key has expired. */
-import { days, isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, PCI } from "../controls.js";
+import { enabledExpired } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -14,9 +15,5 @@ export const check = (): ObjectCheck => ({
     parameters: {},
   },
   enabledOnly: true,
-  evaluate({ item }, { nowMs }) {
-    const evidence = { enabled: item.enabled, expiresOn: item.expiresOn ?? null };
-    if (!item.expiresOn || Date.parse(item.expiresOn) > nowMs) return { outcome: "pass", reason: item.expiresOn ? "not expired" : "no expiration date", evidence };
-    return { outcome: "fail", reason: `enabled, expired ${isoDay(item.expiresOn)} (${days(nowMs - Date.parse(item.expiresOn))} days ago)`, evidence };
-  },
+  evaluate: enabledExpired,
 });

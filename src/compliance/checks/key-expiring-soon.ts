@@ -1,7 +1,8 @@
 /** @module Check key-expiring-soon: Keys have more than N days before expiration. */
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
-import { days, isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { MCSB, PCI, policy } from "../controls.js";
+import { expiringSoon } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -15,13 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { minimumDaysBeforeExpiration: config.expiryWarningDays },
   },
   enabledOnly: true,
-  evaluate({ item }, { nowMs }) {
-    if (!item.expiresOn) return { outcome: "not-applicable", reason: "no expiration date (see the expiry-set check)", evidence: { expiresOn: null } };
-    const left = days(Date.parse(item.expiresOn) - nowMs);
-    const evidence = { expiresOn: item.expiresOn, daysLeft: left };
-    if (left < 0) return { outcome: "fail", reason: `expired ${isoDay(item.expiresOn)}, ${-left} days ago`, evidence };
-    return left >= config.expiryWarningDays
-      ? { outcome: "pass", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days`, evidence }
-      : { outcome: "fail", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days; the limit is ${config.expiryWarningDays}`, evidence };
-  },
+  evaluate: expiringSoon(config.expiryWarningDays),
 });

@@ -1,7 +1,8 @@
 /** @module Check key-max-validity: Keys are valid for at most N days. */
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
-import { days, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, NIST_CRYPTOPERIODS, policy } from "../controls.js";
+import { maxValidity } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -15,12 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { maximumValidityInDays: config.maxValidityDays },
   },
   enabledOnly: true,
-  evaluate({ item }) {
-    if (!item.expiresOn || !item.created) return { outcome: "fail", reason: "no expiration date, so no bounded validity", evidence: { created: item.created ?? null, expiresOn: null } };
-    const validity = days(Date.parse(item.expiresOn) - Date.parse(item.created));
-    const evidence = { created: item.created, expiresOn: item.expiresOn, validityDays: validity };
-    return validity <= config.maxValidityDays
-      ? { outcome: "pass", reason: `valid for ${validity} days`, evidence }
-      : { outcome: "fail", reason: `valid for ${validity} days; the limit is ${config.maxValidityDays}`, evidence };
-  },
+  evaluate: maxValidity(config.maxValidityDays),
 });

@@ -1,7 +1,8 @@
 /** @module Check secret-active-period: Secrets are not active for longer than N days. */
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
-import { days, isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, NIST_CRYPTOPERIODS, policy } from "../controls.js";
+import { activePeriod } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -15,13 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { maximumValidityInDays: config.maxActiveDays },
   },
   enabledOnly: true,
-  evaluate({ item }, { nowMs }) {
-    const start = item.notBefore ?? item.created;
-    if (!start) return { outcome: "error", reason: "the current version has no creation time", evidence: {} };
-    const active = days(nowMs - Date.parse(start));
-    const evidence = { activeSince: start, activeDays: active };
-    return active <= config.maxActiveDays
-      ? { outcome: "pass", reason: `active for ${active} days`, evidence }
-      : { outcome: "fail", reason: `active for ${active} days since ${isoDay(start)}; the limit is ${config.maxActiveDays}`, evidence };
-  },
+  evaluate: activePeriod(config.maxActiveDays),
 });

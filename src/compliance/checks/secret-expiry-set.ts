@@ -1,6 +1,7 @@
 /** @module Check secret-expiry-set: Secrets have an expiration date. */
-import { isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { cis, ISO, MCSB, NIST_CRYPTOPERIODS, PCI, policy } from "../controls.js";
+import { expirySet } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -14,10 +15,5 @@ export const check = (): ObjectCheck => ({
     parameters: {},
   },
   enabledOnly: true,
-  evaluate({ item }, { vault }) {
-    const evidence = { expiresOn: item.expiresOn ?? null, rbacAuthorization: vault.rbacAuthorization ?? null };
-    return item.expiresOn
-      ? { outcome: "pass", reason: `expires ${isoDay(item.expiresOn)}`, evidence }
-      : { outcome: "fail", reason: "enabled secret with no expiration date", evidence };
-  },
+  evaluate: expirySet,
 });

@@ -1,6 +1,7 @@
 /** @module Check secret-kvguard-policy: Secrets have a kvguard rotation policy. */
 import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, PCI } from "../controls.js";
+import { kvguardPolicy } from "../objectRules.js";
 
 export const check = (): ObjectCheck => ({
   definition: {
@@ -14,10 +15,5 @@ export const check = (): ObjectCheck => ({
     parameters: {},
   },
   enabledOnly: true,
-  evaluate({ kvguardPolicy, status }) {
-    const evidence = { policy: kvguardPolicy.kind, statusState: status?.state ?? null };
-    if (kvguardPolicy.kind === "policy") return { outcome: "pass", reason: `rotated by kvguard's ${kvguardPolicy.rotator} rotator`, evidence };
-    if (kvguardPolicy.kind === "invalid") return { outcome: "fail", reason: `its rotation policy is invalid: ${kvguardPolicy.problems.join("; ")}`, evidence };
-    return { outcome: "fail", reason: "no kvguard rotation policy", evidence };
-  },
+  evaluate: kvguardPolicy,
 });

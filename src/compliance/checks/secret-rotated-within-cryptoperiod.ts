@@ -1,9 +1,8 @@
 /** @module Check secret-rotated-within-cryptoperiod: Secrets were rotated within their cryptoperiod. */
-import { DAY_MS } from "../../common/duration.js";
 import type { ComplianceConfig } from "../../config/complianceSettings.js";
-import { days, isoDay, type ObjectCheck } from "../check.js";
+import type { ObjectCheck } from "../check.js";
 import { ISO, MCSB, NIST_CRYPTOPERIODS, PCI } from "../controls.js";
-import { cryptoperiod, rotationEvidence } from "../cryptoperiod.js";
+import { rotatedWithinCryptoperiod } from "../objectRules.js";
 
 export const check = (config: ComplianceConfig): ObjectCheck => ({
   definition: {
@@ -17,17 +16,5 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     parameters: { cryptoperiodDays: config.cryptoperiodDays },
   },
   enabledOnly: true,
-  evaluate(facts, { nowMs }) {
-    const period = cryptoperiod(facts, config);
-    const newest = facts.versionTimes.at(-1);
-    const { summary, evidence } = rotationEvidence(facts);
-    if (newest === undefined) return { outcome: "error", reason: "its versions could not be listed", evidence };
-    const ageDays = days(nowMs - newest);
-    const full = { ...evidence, newestVersionCreated: new Date(newest).toISOString(), ageDays, cryptoperiodDays: period.days, cryptoperiodSource: period.source };
-    const within = nowMs - newest <= period.days * DAY_MS;
-    const what =
-      facts.versionTimes.length === 1 ? `created ${isoDay(newest)} (${ageDays} days ago), never rotated` : `newest of ${facts.versionTimes.length} versions made ${isoDay(newest)} (${ageDays} days ago)`;
-    const reason = `${what}; cryptoperiod ${period.days} days (${period.source}); ${summary.join("; ")}`;
-    return { outcome: within ? "pass" : "fail", reason, evidence: full };
-  },
+  evaluate: rotatedWithinCryptoperiod(config),
 });

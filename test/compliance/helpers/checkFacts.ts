@@ -6,6 +6,7 @@
 import type { ObjectFacts } from "../../../src/compliance/check.js";
 import type { CertificateFacts, CheckScope, InventoryItem, VaultFacts } from "../../../src/compliance/model.js";
 import { DAY_MS } from "../../../src/common/duration.js";
+import { FIXTURE_VAULTS } from "../../helpers/complianceFixture.js";
 
 export const NOW = Date.UTC(2026, 10, 27, 6, 0, 0);
 const at = (days: number) => new Date(NOW + days * DAY_MS).toISOString();
@@ -68,23 +69,12 @@ export const NON_COMPLIANT: ObjectFacts[] = [
   facts(item("certificate", "c-expired", { created: at(-400), expiresOn: at(-2), keyType: "RSA", keySize: 2048, certificate: certificate({ issuerName: "partner-ca", issuerProvider: "OneCertV2-PrivateCA", validityMonths: 12 }) })),
 ];
 
-const vault = (name: string) => ({ name, url: `https://${name}.vault.azure.net`, resourceId: `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/${name}` });
-
-export const HARDENED_VAULT: VaultFacts = {
-  ...vault("hardened"),
-  softDeleteEnabled: true,
-  softDeleteRetentionDays: 90,
-  purgeProtectionEnabled: true,
-  rbacAuthorization: true,
-  publicNetworkAccess: "Disabled",
-  firewallDefaultAction: "Deny",
-  privateEndpoints: 1,
-  auditDiagnostics: [{ name: "to-law", workspace: "/subscriptions/x/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/law" }],
-  access: [{ principalId: "00000000-0000-4000-8000-000000000001", principalType: "ServicePrincipal", role: "Key Vault Secrets User", scope: "vault" }],
-};
+/** The report fixture's hardened vault. */
+export const HARDENED_VAULT: VaultFacts = FIXTURE_VAULTS[0]!;
 
 export const WEAK_VAULT: VaultFacts = {
-  ...vault("weak"),
+  name: "weak",
+  url: "https://weak.vault.azure.net",
   softDeleteEnabled: false,
   purgeProtectionEnabled: false,
   rbacAuthorization: false,
