@@ -125,7 +125,7 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
     for (const secret of secrets) {
       expect(logs.join("\n")).not.toContain(secret);
       expect(JSON.stringify(queued)).not.toContain(secret);
-      expect(`${error.message} ${String(error.cause ?? "")}`).not.toContain(secret);
+      expect(`${error.message} ${error.cause instanceof Error ? error.cause.message : ""}`).not.toContain(secret);
     }
     harness.recover();
     clock.advance(61);

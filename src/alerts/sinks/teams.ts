@@ -83,9 +83,9 @@ export const sink = {
     if (typeof hooks !== "object" || hooks === null || channel in hooks) return;
     problem(SETTING, `has no webhook for teams channel ${channel} (KVGUARD_ALERT_RULES). Add ${channel}=<the Workflows webhook URL>`);
   },
-  async create({ channel, env, secrets, links }) {
+  create({ channel, env, secrets, links }) {
     const url = teamsWebhooksSetting.parse(env[SETTING] ?? "")[channel];
-    if (!url) throw new Error(`${SETTING} has no webhook for teams channel ${channel}`);
-    return new TeamsSink(url, { secrets, links });
+    if (!url) return Promise.reject(new Error(`${SETTING} has no webhook for teams channel ${channel}`));
+    return Promise.resolve(new TeamsSink(url, { secrets, links }));
   },
 } satisfies SinkPlugin;
