@@ -11,6 +11,7 @@ import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClien
 import { catalogue } from "../../src/compliance/catalogue.js";
 import { complianceDeps } from "../../src/compliance/fromConfig.js";
 import type { ComplianceRun, Outcome } from "../../src/compliance/model.js";
+import { reportDocument } from "../../src/compliance/report/json.js";
 import { runCompliance, type ComplianceDeps } from "../../src/compliance/run.js";
 import { loadConfig } from "../../src/config/schema.js";
 import { certificateClient } from "../helpers/certificates.js";
@@ -320,6 +321,10 @@ describe("compliance checks on the local stack", () => {
     });
     expect(run.inventory.filter((i) => i.name === "c-good").map((i) => `${i.type}${i.managed ? " managed" : ""}`).sort()).toEqual(["certificate", "key managed", "secret managed"]);
     expect(run.results.some((r) => r.objectName === "c-good" && r.objectType !== "certificate")).toBe(false);
+    // The report counts a certificate once: its backing secret is not a secret to rotate, nor a second expiry.
+    const { summary } = reportDocument(run);
+    expect(summary.rotation.some((r) => r.name === "c-good")).toBe(false);
+    expect(summary.expiry.reduce((n, b) => n + b.count, 0)).toBe(run.inventory.filter((i) => i.enabled && !i.deleted && !i.managed).length);
   });
 
   it("turns a 403 on listing and an unreachable vault into error results, and goes on", () => {

@@ -5,6 +5,7 @@
  * escapes it. Prints on A4 with a page break before each section.
  */
 import type { CheckResult, InventoryItem, Outcome, VaultFacts } from "../model.js";
+import { DAY_MS } from "../../common/duration.js";
 import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
 import { donut, expiryTimeline, OUTCOME_LABELS, outcomeBars, trendChart } from "./charts.js";
 import { html, Markup } from "./markup.js";
@@ -107,9 +108,9 @@ ${c.unreadable.length ? html`<p class="muted">Snapshots left out: ${c.unreadable
 }
 
 function expiry(doc: ReportDocument): Markup {
-  const soon = Date.parse(doc.generatedAt) + 90 * 86_400_000;
+  const soon = Date.parse(doc.generatedAt) + 90 * DAY_MS;
   const items = doc.inventory
-    .filter((i) => i.enabled && !i.deleted && i.expiresOn && Date.parse(i.expiresOn) <= soon)
+    .filter((i) => i.enabled && !i.deleted && !i.managed && i.expiresOn && Date.parse(i.expiresOn) <= soon)
     .sort((a, b) => a.expiresOn!.localeCompare(b.expiresOn!));
   return html`<h2 id="expiry">Expiry timeline</h2>
 <p>Enabled objects not awaiting purge, by the month they expire.</p>${expiryTimeline(doc.summary.expiry)}
