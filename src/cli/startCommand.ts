@@ -61,7 +61,7 @@ const SEED_NOTES: Partial<Record<SeedOutcome, string>> = {
 function printDemo(seeded: Map<string, SeedOutcome>, out: Out): void {
   out.write(`\nDemo vault "${DEMO_VAULT}" (values are random and never printed)\n`);
   for (const o of DEMO_OBJECTS) {
-    const label = `${o.kind === "key" ? "key " : ""}${o.name}`;
+    const label = `${o.kind === "secret" ? "" : `${o.kind} `}${o.name}`;
     const outcome = seeded.get(o.name) ?? "kept";
     out.write(`  ${label.padEnd(24)} ${SEED_LABELS[outcome].padEnd(11)} ${o.story}${SEED_NOTES[outcome] ?? ""}\n`);
   }

@@ -89,7 +89,7 @@ describe("loadConfig", () => {
             ingestionDelayMinutes: 10,
             lateArrivalHours: 48,
           },
-          alerts: { schedule: "0 */5 * * * *", smtpStartTls: "required" },
+          alerts: { schedule: "0 */5 * * * *" },
         },
       });
     });
