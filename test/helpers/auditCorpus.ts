@@ -344,6 +344,13 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     emit({ t, vault: "payments", op: "SecretSet", actor: ACTORS.kvguard, secret: "db-password", version: newVersion("payments", "db-password") });
     label("stale version", "credential_access_stale_version_read", "payments", t + DAY, t + 2 * DAY, ACTORS.legacyWorker);
 
+    // Low and slow: the orders API reads two secrets a day it never read, for four days.
+    const slow = at(w + 1, 8);
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < 2; i++) emit({ t: slow + k * DAY + i * 3 * HOUR, vault: "orders", op: "SecretGet", actor: ACTORS.ordersApi, secret: `ledger-export-${k}${i}` });
+    }
+    label("low and slow", "credential_access_new_object_creep", "orders", slow, slow + 3 * DAY + 3 * HOUR, ACTORS.ordersApi);
+
     t = at(w + 6, 12);
     emit({ t, vault: "hr", op: "SecretGet", actor: ACTORS.hrApi, secret: "payroll-token", ip: "192.0.2.50" });
     label("outside allowed networks", "initial_access_outside_allowed_networks", "hr", t, t, ACTORS.hrApi);
