@@ -30,7 +30,7 @@ export const detector: Detector = {
   name: "Destructive or sensitive operation",
   tactic: "impact",
   severity: "medium",
-  description: "A successful delete, purge or backup of a vault, secret, key or certificate that is not part of the principal's learned routine. Purges are unrecoverable; a backup blob takes material out of the vault.",
+  description: "A successful delete, purge or backup of a vault, secret, key or certificate that is not part of the principal's learned routine. Purges are unrecoverable (high severity, as is a vault delete); a backup blob takes material out of the vault.",
   rationale:
     "Backup rotation and PR-environment clean-up delete and purge every night; a detector that reports each of them is muted, and then misses the real purge. So each principal's routine is learned per vault and operation: the objects it created and the name shapes it creates (`backup-#`), the shapes it ran the operation on, on how many days, and at which hours. An act is routine when it comes within an hour of a usual hour and either its name shape was worked on on `routineDays` earlier days, or the principal created the object (or its shape) and routinely does this to what it created. Anything else is reported, so the odd purge inside a routine run is the finding and its first evidence.",
   falsePositives: ["A new clean-up job in its first days (until its routine is learned)", "Planned one-off clean-up of test secrets"],
