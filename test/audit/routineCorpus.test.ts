@@ -47,8 +47,10 @@ describe("what the findings say", () => {
       expect(finding!.summary).toMatch(/outside its routine \(it did not create this object/);
     }
     const destructive = of("impact_destructive_operation");
-    expect(destructive.filter((f) => /backup-|pr-\d+-/.test(f.summary))).toEqual([]);
-    expect(destructive.filter((f) => f.summary.includes("SecretBackup"))).toEqual([]);
+    expect(destructive.filter((f) => /backup-|pr-\d+-/.test(f.object ?? ""))).toEqual([]);
+    expect(destructive.filter((f) => f.summary.includes("ran SecretBackup"))).toEqual([]);
+    // The finding says what the routine is.
+    expect(destructive[0]!.summary).toMatch(/it usually runs Secret(Delete|Purge) on secrets\/(backup|pr)-#/);
   });
 
   it("says how unusual a short silence is against the vault's hours of the week", () => {

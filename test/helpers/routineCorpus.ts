@@ -211,7 +211,7 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
     if (d >= 7) {
       const old = `backup-${ymd(at(d - 7, 0))}`;
       emit({ t: (t += between(10, 40) * 1000), vault: "data", op: "SecretDelete", actor: A.backupJob, secret: old });
-      emit({ t: (t += between(30, 90) * 1000), vault: "data", op: "SecretPurge", actor: A.backupJob, secret: old });
+      emit({ t: t + between(30, 90) * 1000, vault: "data", op: "SecretPurge", actor: A.backupJob, secret: old });
     }
   }
 

@@ -7,11 +7,23 @@
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
-import { DayMemo } from "./dayMemo.js";
+import { PairKeys } from "./dayMemo.js";
 import { OBJECT_READS, startOf, WINDOW } from "./operations.js";
 
 /** Correlation ids of new-object reads kept per principal and vault, for the finding's evidence. */
 const EVIDENCE_KEPT = 20;
+
+interface Subject {
+  /** `vault|principal`. */
+  subject: string;
+  /** The day number `first` and `series` were looked up. */
+  day: number;
+  first: number | undefined;
+  /** New objects per day. */
+  series: Map<number, number>;
+  /** The new-object reads in the sliding window, oldest first. */
+  kept: { day: number; cid: string }[];
+}
 
 export const detector: Detector = {
   id: "credential_access_new_object_creep",
@@ -32,31 +44,41 @@ export const detector: Detector = {
   usesBaseline: true,
   handles: (operation) => OBJECT_READS.has(operation),
   create: () => {
-    const sighted = new DayMemo<boolean>();
-    const evidence = new Map<string, { day: number; cid: string }[]>();
+    const pairs = new PairKeys(7);
+    /** vault → principal → what is kept for it, looked up in the baseline once a day. */
+    const subjects = new Map<string, Map<string, Subject>>();
     return {
       step(r, ctx) {
         if (ctx.benign || !OBJECT_READS.has(r.operation) || !isSuccess(r) || !r.object) return;
         const principal = principalKey(r.principal);
         const object = objectKey(r)!;
         const today = startOf(r.timeMs, WINDOW.day);
-        // Most reads are of an object the principal already read today: two map lookups.
-        if (sighted.get(today, principal, object) !== undefined) return;
-        const isNew = sighted.remember(ctx.baseline.see(`lo|${principal}|${object}`, today, r.timeMs));
-        const subject = `${r.vault.name}|${principal}`;
-        const since = ctx.baseline.firstSeenThenTouch(`lk|${subject}`, r.timeMs);
-        // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
-        if (!isNew || since === undefined || r.timeMs - since < WINDOW.day) return;
         const day = today / WINDOW.day;
-        const series = ctx.baseline.series(`lon|${subject}`);
+        // Most reads are of an object the principal already read today: two map lookups.
+        const pair = pairs.entry(day, principal, object, "lo|");
+        if (pair.day === day) return;
+        pair.day = day;
+        const isNew = ctx.baseline.touchPair(pair.key, day);
+        let byPrincipal = subjects.get(r.vault.name);
+        if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map()));
+        let s = byPrincipal.get(principal);
+        if (!s) byPrincipal.set(principal, (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [] }));
+        if (s.day !== day) {
+          // When the principal was first seen on the vault; the series again, as the daily prune may drop one.
+          s.day = day;
+          s.first = ctx.baseline.firstSeenThenTouch(`lk|${s.subject}`, r.timeMs);
+          s.series = ctx.baseline.series(`lon|${s.subject}`);
+        }
+        const first = s.first;
+        // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
+        if (!isNew || first === undefined || r.timeMs - first < WINDOW.day) return;
+        const { subject, series, kept } = s;
         series.set(day, (series.get(day) ?? 0) + 1);
-        let kept = evidence.get(subject);
-        if (!kept) evidence.set(subject, (kept = []));
         const slide = ctx.thresholds.slideDays!;
         const fromDay = day - slide + 1;
         kept.push({ day, cid: r.correlationId });
         while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
-        if (!ctx.warm || r.timeMs - since < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
+        if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
         let sum = 0;
         for (let d = fromDay; d <= day; d++) sum += series.get(d) ?? 0;
         if (sum < ctx.thresholds.minNewObjects!) return;

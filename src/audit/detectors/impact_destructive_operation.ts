@@ -5,10 +5,12 @@
  * inside such a run that falls outside it (an object it never created, of a name shape it never touches,
  * or at another hour) is, and leads the finding's evidence.
  */
+import { dayOf } from "../baseline.js";
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
+import { PairKeys } from "./dayMemo.js";
 import { CREATES, Routines, type RoutineVerdict } from "./routine.js";
 
 const OPERATIONS = new Set([
@@ -42,12 +44,20 @@ export const detector: Detector = {
   handles: (operation) => OPERATIONS.has(operation) || CREATES.has(operation),
   create: () => {
     let routines: Routines | undefined;
+    // A principal setting the same object again the same day teaches nothing new.
+    const created = new PairKeys(7);
     return {
       step(r, ctx) {
         if (!isSuccess(r)) return;
         if (routines?.baseline !== ctx.baseline) routines = new Routines(ctx.baseline, ctx.thresholds.routineDays!);
         const principal = principalKey(r.principal);
         if (CREATES.has(r.operation)) {
+          const object = objectKey(r);
+          if (object === undefined) return;
+          const day = dayOf(r.timeMs);
+          const entry = created.entry(day, principal, object, "");
+          if (entry.day === day) return;
+          entry.day = day;
           routines.created(r, principal);
           return;
         }
@@ -55,14 +65,15 @@ export const detector: Detector = {
         const verdict = routines.judge(r, principal);
         if (verdict.routine) return;
         const purge = r.operation.endsWith("Purge");
-        const usual = routines.describe(r.vault.name, principal, r.operation);
+        const usual = routines.describe(r.vault.name, principal, r.operation, { record: r, verdict });
+        const habit = usual.shapes.length > 0 ? `; it usually runs ${r.operation} on ${usual.shapes.join(", ")} at ${usual.hoursUtc.map((h) => `${h}h`).join(", ")} UTC` : `; it had not run ${r.operation} on this vault in the window`;
         ctx.emit({
           record: r,
           subject: `${r.vault.name}|${principal}|${r.operation}`,
           windowMs: WINDOW.day,
           severity: purge || r.operation === "VaultDelete" ? "high" : undefined,
           object: objectKey(r),
-          summary: `${who(r)} ran ${r.operation} on ${objectKey(r) ?? r.vault.name}, outside its routine (${why(verdict, ctx.thresholds.routineDays!)})`,
+          summary: `${who(r)} ran ${r.operation} on ${objectKey(r) ?? r.vault.name}, outside its routine (${why(verdict, ctx.thresholds.routineDays!)})${habit}`,
           baseline: { createdIt: verdict.createdIt, daysOnThisNameShape: verdict.daysOnShape, daysOnObjectsItCreated: verdict.daysOnOwn, usualShapes: usual.shapes, usualHoursUtc: usual.hoursUtc },
         });
       },

@@ -35,8 +35,8 @@ export const detector: Detector = {
     const described = new FirstPerDay();
     const onVault = new DayMemo<boolean>();
     const onObject = new DayMemo<boolean>();
-    /** vault → object → when anyone first accessed it in the window. */
-    const objectFirst = new DayMemo<number>();
+    /** Object ref (parsers share one per object) → when anyone first read the object in the window, asked once a day. */
+    const objectFirst = new WeakMap<object, { vault: string; day: number; first: number }>();
     /** Subject of a first-seen finding → distinct objects read that day. */
     let sweeps = new Map<string, Set<string>>();
     let sweepDay = Number.NaN;
@@ -49,10 +49,18 @@ export const detector: Detector = {
       const pair = upn && r.principal.appid ? `${upn}+${r.principal.appid}` : principal;
       const today = startOf(r.timeMs, WINDOW.day);
       const newOnVault = onVault.get(today, r.vault.name, pair) ?? onVault.remember(ctx.baseline.see(`pv|${r.vault.name}|${pair}`, today, r.timeMs));
-      const read = r.object !== undefined && OBJECT_READS.has(r.operation) && isSuccess(r) ? objectKey(r) : undefined;
-      const firstOfObject = read === undefined ? undefined : (objectFirst.get(today, r.vault.name, read) ?? objectFirst.remember(ctx.baseline.firstSeenThenTouch(`ob|${read}`, r.timeMs) ?? r.timeMs));
+      const isRead = r.object !== undefined && OBJECT_READS.has(r.operation) && isSuccess(r);
+      let firstOfObject: number | undefined;
+      if (isRead) {
+        let entry = objectFirst.get(r.object!);
+        if (entry?.day !== today || entry.vault !== r.vault.name) {
+          entry = { vault: r.vault.name, day: today, first: ctx.baseline.firstSeenThenTouch(`ob|${objectKey(r)!}`, r.timeMs) ?? r.timeMs };
+          objectFirst.set(r.object!, entry);
+        }
+        firstOfObject = entry.first;
+      }
       // Only users' reads are judged per object (Elastic's rule): apps read the same few secrets.
-      const object = upn !== undefined ? read : undefined;
+      const object = upn !== undefined && isRead ? objectKey(r) : undefined;
       const newObject = object !== undefined && (onObject.get(today, principal, object) ?? onObject.remember(ctx.baseline.see(`po|${principal}|${object}`, today, r.timeMs)));
       if (!ctx.warm) return;
       if (newOnVault) {
@@ -64,7 +72,7 @@ export const detector: Detector = {
         }
         let objects = sweeps.get(subject);
         if (!objects) sweeps.set(subject, (objects = new Set()));
-        if (read !== undefined) objects.add(read);
+        if (isRead) objects.add(objectKey(r)!);
         const grant = grantOf(ctx, r.vault.name, r.principal.oid ?? principal, r.timeMs, ctx.thresholds.grantDays! * WINDOW.day);
         const sweep = objects.size > ctx.thresholds.fewObjects!;
         const onboarding = grant?.usual === true && !sweep;

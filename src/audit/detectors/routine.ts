@@ -10,14 +10,16 @@ import type { AuditRecord } from "../record.js";
 /** Operations that create an object (what a principal made it may also remove). */
 export const CREATES = new Set(["SecretSet", "SecretRestore", "KeyCreate", "KeyImport", "KeyRestore", "CertificateCreate", "CertificateImport", "CertificateRestore"]);
 
+const DIGIT = /[0-9]/;
+
 /** A name with its variable parts (runs of digits and hex holding a digit) replaced by `#`. */
 export function nameShape(name: string): string {
-  return name.replace(/[0-9a-f]*[0-9][0-9a-f]*/g, "#");
+  return DIGIT.test(name) ? name.replace(/[0-9a-f]*[0-9][0-9a-f]*/g, "#") : name;
 }
 
 export interface RoutineVerdict {
   routine: boolean;
-  /** The principal created this very object in the window. */
+  /** The principal created this very object in the window (its name has no variable part). */
   createdIt: boolean;
   /** It creates objects of this name shape. */
   createsShape: boolean;
@@ -34,13 +36,13 @@ export class Routines {
     private readonly minDays: number,
   ) {}
 
-  /** Learns that the record's principal created its object. */
+  /**
+   * Learns that the record's principal created its object, by name shape (a name without digits is its
+   * own shape, so that is the object itself).
+   */
   created(r: AuditRecord, principal: string): void {
     const o = r.object;
-    if (!o) return;
-    const base = `rc|${r.vault.name}|${principal}|${o.type}/`;
-    this.baseline.see(base + o.name, r.timeMs, r.timeMs);
-    this.baseline.see(`${base}#${nameShape(o.name)}`, r.timeMs, r.timeMs);
+    if (o) this.baseline.touchPair(`rc|${r.vault.name}|${principal}|${o.type}/${nameShape(o.name)}`, dayOf(r.timeMs));
   }
 
   /** Judges a sensitive operation against the routine learned before it, then learns it. */
@@ -49,9 +51,8 @@ export class Routines {
     const day = dayOf(r.timeMs);
     const prefix = `${r.vault.name}|${principal}|${r.operation}`;
     const shape = o ? `${o.type}/${nameShape(o.name)}` : "(vault)";
-    const createdBase = o ? `rc|${r.vault.name}|${principal}|${o.type}/` : undefined;
-    const createdIt = createdBase !== undefined && this.baseline.seen.has(createdBase + o!.name);
-    const createsShape = createdBase !== undefined && this.baseline.seen.has(`${createdBase}#${nameShape(o!.name)}`);
+    const createsShape = o !== undefined && this.baseline.pairs.has(`rc|${r.vault.name}|${principal}|${shape}`);
+    const createdIt = createsShape && nameShape(o.name) === o.name;
     const daysOnShape = this.#daysBefore(`rd|${prefix}|${shape}`, day);
     const daysOnOwn = this.#daysBefore(`rdo|${prefix}`, day);
     const hour = new Date(r.timeMs).getUTCHours();
@@ -65,13 +66,27 @@ export class Routines {
     return { routine, createdIt, createsShape, daysOnShape, daysOnOwn, usualHour };
   }
 
-  /** What the principal usually does with this operation on the vault, for a finding: shapes and hours. */
-  describe(vault: string, principal: string, operation: string): { shapes: string[]; hoursUtc: number[] } {
+  /**
+   * What the principal usually does with this operation on the vault, for a finding: the name shapes it
+   * did it on and the hours, without what the judged record itself just taught (per its verdict).
+   */
+  describe(vault: string, principal: string, operation: string, judged: { record: AuditRecord; verdict: RoutineVerdict }): { shapes: string[]; hoursUtc: number[] } {
     const prefix = `${vault}|${principal}|${operation}|`;
+    const o = judged.record.object;
+    const own = `${o ? `${o.type}/${nameShape(o.name)}` : "(vault)"}`;
+    const hour = new Date(judged.record.timeMs).getUTCHours();
     const shapes: string[] = [];
     const hours: number[] = [];
-    for (const key of this.baseline.daily.keys()) if (key.startsWith(`rd|${prefix}`)) shapes.push(key.slice(prefix.length + 3));
-    for (const key of this.baseline.seen.keys()) if (key.startsWith(`rh|${prefix}`)) hours.push(Number(key.slice(prefix.length + 3)));
+    for (const key of this.baseline.daily.keys()) {
+      if (!key.startsWith(`rd|${prefix}`)) continue;
+      const shape = key.slice(prefix.length + 3);
+      if (shape !== own || judged.verdict.daysOnShape > 0) shapes.push(shape);
+    }
+    for (const key of this.baseline.seen.keys()) {
+      if (!key.startsWith(`rh|${prefix}`)) continue;
+      const h = Number(key.slice(prefix.length + 3));
+      if (h !== hour || judged.verdict.usualHour) hours.push(h);
+    }
     return { shapes: shapes.sort(), hoursUtc: hours.sort((a, b) => a - b) };
   }
 

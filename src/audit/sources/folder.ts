@@ -42,9 +42,9 @@ function folderStore(root: string, report: IngestReport): HourlyStore {
         return { name, source: file.path, bytes: file.bytes, hour: blobHourMs(name) ?? Number.POSITIVE_INFINITY, whole: name.toLowerCase().endsWith(".gz") };
       });
     },
-    async open(file, offset) {
+    open(file, offset) {
       const raw = createReadStream(file.source, file.whole ? {} : { start: offset, end: file.bytes - 1, highWaterMark: CHUNK_BYTES });
-      return { body: (file.whole ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>, close: () => raw.destroy() };
+      return Promise.resolve({ body: (file.whole ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>, close: () => raw.destroy() });
     },
   };
 }
