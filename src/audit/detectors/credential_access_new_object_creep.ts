@@ -21,6 +21,9 @@ interface Subject {
   first: number | undefined;
   /** New objects per day. */
   series: Map<number, number>;
+  /** For the day: new objects on the window's earlier days, and what the history before the window gives. */
+  earlier: number;
+  expected: number;
   /** The new-object reads in the sliding window, oldest first. */
   kept: { day: number; cid: string }[];
 }
@@ -62,29 +65,32 @@ export const detector: Detector = {
         let byPrincipal = subjects.get(r.vault.name);
         if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map()));
         let s = byPrincipal.get(principal);
-        if (!s) byPrincipal.set(principal, (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [] }));
+        if (!s) byPrincipal.set(principal, (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+        const slide = ctx.thresholds.slideDays!;
+        const fromDay = day - slide + 1;
         if (s.day !== day) {
-          // When the principal was first seen on the vault; the series again, as the daily prune may drop one.
+          // Once a day: when the principal was first seen on the vault, the series again (the daily prune may
+          // drop one), the window's earlier days and the history before the window.
           s.day = day;
           s.first = ctx.baseline.firstSeenThenTouch(`lk|${s.subject}`, r.timeMs);
           s.series = ctx.baseline.series(`lon|${s.subject}`);
+          s.earlier = 0;
+          for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
+          s.expected = ctx.baseline.history(`lon|${s.subject}`, fromDay).mean * slide;
         }
         const first = s.first;
         // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
         if (!isNew || first === undefined || r.timeMs - first < WINDOW.day) return;
         const { subject, series, kept } = s;
-        series.set(day, (series.get(day) ?? 0) + 1);
-        const slide = ctx.thresholds.slideDays!;
-        const fromDay = day - slide + 1;
+        const todayCount = (series.get(day) ?? 0) + 1;
+        series.set(day, todayCount);
         kept.push({ day, cid: r.correlationId });
         while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
         if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
-        let sum = 0;
-        for (let d = fromDay; d <= day; d++) sum += series.get(d) ?? 0;
-        if (sum < ctx.thresholds.minNewObjects!) return;
+        const sum = s.earlier + todayCount;
+        const expected = s.expected;
+        if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
         const history = ctx.baseline.history(`lon|${subject}`, fromDay);
-        const expected = history.mean * slide;
-        if (sum <= ctx.thresholds.factor! * expected) return;
         ctx.emit({
           record: r,
           subject,

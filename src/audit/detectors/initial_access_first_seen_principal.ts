@@ -37,8 +37,8 @@ export const detector: Detector = {
     const onObject = new DayMemo<boolean>();
     /** Object ref (parsers share one per object) → when anyone first read the object in the window, asked once a day. */
     const objectFirst = new WeakMap<object, { vault: string; day: number; first: number }>();
-    /** Subject of a first-seen finding → distinct objects read that day. */
-    let sweeps = new Map<string, Set<string>>();
+    /** Subject of a first-seen finding → distinct objects read that day, and its grant described once. */
+    let sweeps = new Map<string, { objects: Set<string>; usual: boolean; grant: string }>();
     let sweepDay = Number.NaN;
     return {
     step(r, ctx) {
@@ -70,19 +70,22 @@ export const detector: Detector = {
           sweepDay = today;
           sweeps = new Map();
         }
-        let objects = sweeps.get(subject);
-        if (!objects) sweeps.set(subject, (objects = new Set()));
+        let seen = sweeps.get(subject);
+        if (!seen) {
+          const grant = grantOf(ctx, r.vault.name, r.principal.oid ?? principal, r.timeMs, ctx.thresholds.grantDays! * WINDOW.day);
+          sweeps.set(subject, (seen = { objects: new Set(), usual: grant?.usual === true, grant: describeGrant(grant) }));
+        }
+        const objects = seen.objects;
         if (isRead) objects.add(objectKey(r)!);
-        const grant = grantOf(ctx, r.vault.name, r.principal.oid ?? principal, r.timeMs, ctx.thresholds.grantDays! * WINDOW.day);
         const sweep = objects.size > ctx.thresholds.fewObjects!;
-        const onboarding = grant?.usual === true && !sweep;
+        const onboarding = seen.usual && !sweep;
         ctx.emit({
           record: r,
           subject,
           windowMs: WINDOW.day,
           severity: onboarding ? "low" : "medium",
-          summary: `${who(r)} accessed vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days (${r.operation}); ${describeGrant(grant)}; ${objects.size} distinct object(s) read today${sweep ? ", more than an app's few" : ""}${onboarding ? ": an ordinary onboarding so far" : ""}`,
-          ...(first ? { baseline: { windowDays: ctx.baseline.windowDays, principalsKnownOnVault: countPrefix(ctx.baseline.seen, `pv|${r.vault.name}|`) - 1, grantedUsually: grant?.usual ?? null } } : {}),
+          summary: `${who(r)} accessed vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days (${r.operation}); ${seen.grant}; ${objects.size} distinct object(s) read today${sweep ? ", more than an app's few" : ""}${onboarding ? ": an ordinary onboarding so far" : ""}`,
+          ...(first ? { baseline: { windowDays: ctx.baseline.windowDays, principalsKnownOnVault: countPrefix(ctx.baseline.seen, `pv|${r.vault.name}|`) - 1, grantedUsually: seen.usual } } : {}),
         });
       } else if (newObject) {
         const subject = `${principal}|${object}`;
