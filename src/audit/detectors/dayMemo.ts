@@ -66,7 +66,7 @@ export class PairKeys {
       this.#root = new Map();
     }
     let slot = this.#root.get(a);
-    if (!slot) this.#root.set(a, (slot = new Map()));
+    if (!slot) this.#root.set(a, (slot = new Map<string, PairEntry>()));
     let entry = slot.get(b);
     if (!entry) slot.set(b, (entry = { key: `${prefix}${a}|${b}`, day: -1 }));
     return entry;
