@@ -11,6 +11,9 @@
  * The Node runs alternate BENCH_AUDIT_RUNS times (default 3) and the fastest of each counts, so a burst of
  * other load on the machine skews one run, not the comparison.
  * Run: `npm run bench:audit` (BENCH_AUDIT_MB=100 for a quick run; BENCH_AUDIT_FILE reuses a file).
+ * To compare with another build in the same run (say main's, built elsewhere), set BENCH_AUDIT_COMPARE to
+ * its compiled `dist/bench/audit.bench.js`: its pipeline and one-thread runs alternate with these, and the
+ * figures give the ratios (`vsCompare`, above 1 is faster than the other build).
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
@@ -162,8 +165,8 @@ async function runReadline(path: string): Promise<Omit<Measure, "maxRssMb" | "cp
 
 type Kind = "pipeline" | "one-thread" | "ingest" | "readline";
 
-async function child(kind: Kind, path: string): Promise<Measure> {
-  const proc = spawn(process.execPath, [SELF, "--child", kind, path], { stdio: ["ignore", "pipe", "inherit"] });
+async function child(kind: Kind, path: string, script = SELF): Promise<Measure> {
+  const proc = spawn(process.execPath, [script, "--child", kind, path], { stdio: ["ignore", "pipe", "inherit"] });
   let text = "";
   proc.stdout.on("data", (d: Buffer) => (text += d.toString()));
   const [code] = (await once(proc, "exit")) as [number];
@@ -223,10 +226,15 @@ async function main(): Promise<void> {
   let ingest: Measure | undefined;
   let pipeline: Measure | undefined;
   let oneThread: Measure | undefined;
+  const other = process.env.BENCH_AUDIT_COMPARE;
+  let otherPipeline: Measure | undefined;
+  let otherOneThread: Measure | undefined;
   for (let i = 0; i < runs; i++) {
     readline = best(readline, await child("readline", path));
     ingest = best(ingest, await child("ingest", path));
+    if (other) otherPipeline = best(otherPipeline, await child("pipeline", path, other));
     pipeline = best(pipeline, await child("pipeline", path));
+    if (other) otherOneThread = best(otherOneThread, await child("one-thread", path, other));
     oneThread = best(oneThread, await child("one-thread", path));
   }
   if (!readline || !ingest || !pipeline || !oneThread) throw new Error("no run");
@@ -254,6 +262,20 @@ async function main(): Promise<void> {
     findingsAgree: oneThread.findings === pipeline.findings,
     principalsAgree: readline.principals === pipeline.principals && ingest.principals === pipeline.principals && (!jq || jq.principals === pipeline.principals),
     runs,
+    ...(otherPipeline && otherOneThread
+      ? {
+          compare: {
+            build: other,
+            pipelineRecordsPerSec: rate(otherPipeline),
+            oneThreadRecordsPerSec: rate(otherOneThread),
+            vsCompare: Number((otherPipeline.seconds / pipeline.seconds).toFixed(3)),
+            vsCompareCpu: Number((otherPipeline.cpuSeconds / pipeline.cpuSeconds).toFixed(3)),
+            oneThreadVsCompare: Number((otherOneThread.seconds / oneThread.seconds).toFixed(3)),
+            oneThreadVsCompareCpu: Number((otherOneThread.cpuSeconds / oneThread.cpuSeconds).toFixed(3)),
+            findings: otherPipeline.findings,
+          },
+        }
+      : {}),
     targets: { vsReadline: 0.7, vsJq: 3, peakRssMb: 256 },
   };
   console.log(

@@ -46,6 +46,8 @@ export const baselineJson = z.object({
   daily: z.record(z.string(), z.record(z.string(), z.number())),
   /** principal → day number → events per hour (a baseline saved before these existed loads without them). */
   hours: z.record(z.string(), z.record(z.string(), z.array(z.number()).length(24))).default({}),
+  /** Pairings seen in great numbers (principal + object) → the last day number seen (added later: optional). */
+  pairs: z.record(z.string(), z.number()).default({}),
   vaults: z.record(z.string(), z.object({ lastMs: z.number(), config: z.record(z.string(), configValue).optional() })),
   versions: z.record(z.string(), z.array(z.object({ v: z.string(), at: z.number() }))),
 });
@@ -61,6 +63,11 @@ export class Baseline {
   readonly daily = new Map<string, Map<number, number>>();
   /** principal → day number → events per hour of that day (UTC), for the window's days. */
   readonly hours = new Map<string, Map<number, number[]>>();
+  /**
+   * Pairings far more numerous than `seen`'s (each principal with each object it reads, what it created) →
+   * the last day number seen: a number, not a pair of times, so one costs a map slot and no allocation.
+   */
+  readonly pairs = new Map<string, number>();
   readonly vaults = new Map<string, VaultState>();
   /** `vault/secrets/name` → versions in the order they were created. */
   readonly versions = new Map<string, { v: string; at: number }[]>();
@@ -100,6 +107,16 @@ export class Baseline {
     if (ms < entry[0]) entry[0] = ms;
     if (ms > entry[1]) entry[1] = ms;
     return isNew;
+  }
+
+  /**
+   * Records that the pairing `key` was seen on day number `day`.
+   * @returns true when it was not seen in the window before
+   */
+  touchPair(key: string, day: number): boolean {
+    const last = this.pairs.get(key);
+    if (last === undefined || day > last) this.pairs.set(key, day);
+    return last === undefined;
   }
 
   /** When `key` was first seen (before this sighting), recording this one. */
@@ -198,6 +215,7 @@ export class Baseline {
     const cutoffDay = dayOf(cutoff);
     this.#history.clear();
     for (const [key, [, last]] of this.seen) if (last < cutoff) this.seen.delete(key);
+    for (const [key, day] of this.pairs) if (day < cutoffDay) this.pairs.delete(key);
     for (const [key, series] of this.daily) {
       for (const day of series.keys()) if (day < cutoffDay) series.delete(day);
       if (series.size === 0) this.daily.delete(key);
@@ -223,6 +241,7 @@ export class Baseline {
       seen: Object.fromEntries(this.seen),
       daily: Object.fromEntries([...this.daily].map(([k, s]) => [k, Object.fromEntries(s)])),
       hours: Object.fromEntries([...this.hours].map(([k, days]) => [k, Object.fromEntries(days)])),
+      pairs: Object.fromEntries(this.pairs),
       vaults: Object.fromEntries(this.vaults),
       versions: Object.fromEntries(this.versions),
     };
@@ -243,6 +262,7 @@ export class Baseline {
     for (const [k, v] of Object.entries(json.seen)) baseline.seen.set(k, v);
     for (const [k, s] of Object.entries(json.daily)) baseline.daily.set(k, new Map(Object.entries(s).map(([d, n]) => [Number(d), n])));
     for (const [k, days] of Object.entries(json.hours)) baseline.hours.set(k, new Map(Object.entries(days).map(([d, h]) => [Number(d), h])));
+    for (const [k, v] of Object.entries(json.pairs)) baseline.pairs.set(k, v);
     for (const [k, v] of Object.entries(json.vaults)) baseline.vaults.set(k, v);
     for (const [k, v] of Object.entries(json.versions)) baseline.versions.set(k, v);
     return baseline;

@@ -2,7 +2,8 @@
  * @module `kvguard audit PATH...`: reads audit logs from files and folders (JSON lines, records wrappers,
  * arrays, .gz), learns baselines from the records themselves in time order (the first --baseline-days are
  * warm-up), and prints the findings: a table, or JSON lines with --format json. Progress goes to stderr,
- * as a bar only when stderr is a terminal; malformed lines are counted and listed with file and line.
+ * as a bar only when stderr is a terminal; malformed lines are counted and listed with file and line, and
+ * make the exit code 3.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { AuditEngine } from "../audit/engine.js";
 import type { Finding } from "../audit/finding.js";
 import { loadInputs } from "../audit/inputs.js";
 import { listRecordFiles } from "../audit/sources/files.js";
+import { MAX_LINE_BYTES } from "../audit/sources/decode.js";
 import { readAuditFiles } from "../audit/sources/parallelFiles.js";
 import { formatProblem, IngestReport } from "../audit/sources/report.js";
 import { FileStateStore } from "../audit/store/stateStore.js";
@@ -29,7 +31,12 @@ export const auditUsage = `kvguard audit PATH... [options]
   --suppressions FILE     suppression rules (YAML or JSON)
   --threshold D.NAME=N    override a detector threshold; repeatable
   --self-id ID            kvguard's own object or app id (benign); repeatable
-  --state DIR             keep baselines in DIR and continue from them next run`;
+  --state DIR             keep baselines in DIR and continue from them next run
+Exit codes: 0 read cleanly; 2 no audit log file found; 3 some input lines or records were malformed (or a
+line was longer than ${MAX_LINE_BYTES / 1024 / 1024} MB) and were skipped: the findings cover the rest.`;
+
+/** Exit code when input was malformed: the run completed over the rest, but some input was not read. */
+export const EXIT_MALFORMED = 3;
 
 const PROGRESS_INTERVAL_MS = 200;
 
@@ -129,5 +136,9 @@ export async function auditCommand(args: string[], out: NodeJS.WritableStream, e
   );
   for (const problem of report.problems) err.write(`  ${formatProblem(problem)}\n`);
   if (report.malformed > report.problems.length) err.write(`  ... and ${report.malformed - report.problems.length} more malformed\n`);
+  if (report.malformed > 0) {
+    err.write(`kvguard audit: ${report.malformed} malformed line(s) or record(s) skipped; exit code ${EXIT_MALFORMED}\n`);
+    return EXIT_MALFORMED;
+  }
   return 0;
 }

@@ -7,9 +7,10 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/audit/finding.js";
-import { auditCommand } from "../../src/cli/auditCommand.js";
+import { auditCommand, EXIT_MALFORMED } from "../../src/cli/auditCommand.js";
 import { generateCorpus } from "../helpers/auditCorpus.js";
 
 const corpus = generateCorpus({ seed: 7, scenarios: true });
@@ -45,7 +46,9 @@ describe("kvguard audit over files", () => {
   it("learns from the first two weeks and reports the scenarios of the last", async () => {
     const args = [logs, "--format", "json", "--threat-intel", threatIntel, "--allowed-networks", corpus.allowedNetworks, "--canary", corpus.canaries[0]!, "--self-id", corpus.selfIds[0]!];
     const { code, stdout, stderr } = await run(args);
-    expect(code).toBe(0);
+    // One malformed line: the findings are all there, and the exit code says input was skipped.
+    expect(code).toBe(EXIT_MALFORMED);
+    expect(stderr).toMatch(/1 malformed line\(s\) or record\(s\) skipped; exit code 3/);
     const findings = stdout.trim().split("\n").map((l) => JSON.parse(l) as Finding);
     const detectors = new Set(findings.map((f) => f.detector));
     for (const label of corpus.labels) expect(detectors, label.scenario).toContain(label.detector);
@@ -72,6 +75,21 @@ describe("kvguard audit over files", () => {
     expect(detectorsOf(withState.stdout)).toContain("credential_access_stale_version_read");
     const without = await run([join(logs, days.at(-1)!), "--format", "json"]);
     expect(detectorsOf(without.stdout)).not.toContain("credential_access_stale_version_read");
+  });
+
+  it("skips a 60 MB line with a clear error, reads the lines around it, and exits 3", async () => {
+    const long = join(dir, "long-line");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(long);
+    const good = corpus.records.slice(0, 3).map((r) => JSON.stringify(r));
+    const huge = `{"time":"${"x".repeat(60 * 1024 * 1024)}"}`;
+    writeFileSync(join(long, "plain.jsonl"), [good[0], huge, good[1], good[2]].join("\n") + "\n");
+    writeFileSync(join(long, "zipped.jsonl.gz"), gzipSync([good[0], good[1], huge].join("\n")));
+    const { code, stderr } = await run([long, "--format", "json", "--baseline-days", "0"]);
+    expect(code).toBe(EXIT_MALFORMED);
+    expect(stderr).toMatch(/2 files, 5 records \(\d+ benign\), 2 malformed/);
+    expect(stderr).toMatch(/plain\.jsonl:2: line longer than 8 MB, skipped/);
+    expect(stderr).toMatch(/zipped\.jsonl\.gz:3: line longer than 8 MB, skipped/);
   });
 
   it("refuses bad flags with a clear message and exits 2 when no log file is found", async () => {

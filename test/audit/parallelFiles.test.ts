@@ -91,6 +91,22 @@ describe("audit files read by parse threads", () => {
     expect(report.malformed).toBe(0);
   });
 
+  it.each([
+    ["plain", "long.jsonl", (text: string) => Buffer.from(text)],
+    ["gzip", "long.jsonl.gz", (text: string) => gzipSync(text)],
+  ] as const)("skips a %s line over the cap as one malformed line, as one thread does", async (_form, name, encode) => {
+    const huge = `{"time":"${"y".repeat(20 * 1024 * 1024)}"}`;
+    const path = join(mkdtempSync(join(tmpdir(), "kvguard-over-cap-")), name);
+    writeFileSync(path, encode([...lines.slice(0, 3000), huge, ...lines.slice(3000, 6000), huge].join("\n") + "\n"));
+    const report = new IngestReport();
+    const records = await collect(readAuditFiles([path], report, { threads: 1 }));
+    const alone = new IngestReport();
+    expect(records).toEqual(await collect(readRecordFiles([path], alone)));
+    expect(records).toHaveLength(6000);
+    expect(report.problems.map((p) => `${p.line} ${p.message}`)).toEqual(["3001 line longer than 8 MB, skipped (an audit record is a few KB)", "6002 line longer than 8 MB, skipped (an audit record is a few KB)"]);
+    expect(report.toJSON()).toEqual(alone.toJSON());
+  });
+
   it("reads in this thread when asked for no threads", async () => {
     const report = new IngestReport();
     expect(await collect(readAuditFiles([dir], report, { threads: 0 }))).toEqual(await expected);

@@ -3,7 +3,7 @@
  * the tactic as prefix, metadata filled in, thresholds positive and overridable, and the behaviour every
  * detector owes: silent on benign records, deterministic, no throw on odd records.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Baseline } from "../../src/audit/baseline.js";
 import { TACTICS, type Detector, type DetectorInputs, type StepContext } from "../../src/audit/detectors/detector.js";
@@ -12,10 +12,11 @@ import { AuditEngine, resolveThresholds } from "../../src/audit/engine.js";
 import type { Hit } from "../../src/audit/finding.js";
 import { parseCidrList } from "../../src/audit/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
+import { renderCatalogue, withCatalogue } from "../../scripts/auditCatalogue.js";
 import { generateCorpus } from "../helpers/auditCorpus.js";
 
 const DETECTOR_DIR = new URL("../../src/audit/detectors/", import.meta.url);
-const NOT_DETECTORS = new Set(["detector.ts", "dayMemo.ts", "newTerm.ts", "operations.ts", "registry.ts"]);
+const NOT_DETECTORS = new Set(["detector.ts", "dayMemo.ts", "grants.ts", "newTerm.ts", "operations.ts", "registry.ts", "routine.ts"]);
 
 describe("detector registry", () => {
   it("registers every detector file once, with unique ids and names", () => {
@@ -36,6 +37,16 @@ describe("detector registry", () => {
     for (const [name, t] of Object.entries(d.thresholds)) {
       expect(t.value, name).toBeGreaterThan(0);
       expect(t.description.length, name).toBeGreaterThan(10);
+    }
+  });
+
+  it("is catalogued in docs/audit.md exactly as the metadata renders (npm run docs:audit)", () => {
+    const doc = readFileSync(new URL("../../docs/audit.md", import.meta.url), "utf8");
+    expect(withCatalogue(doc)).toBe(doc);
+    for (const d of detectors) expect(renderCatalogue()).toContain(`\`${d.id}\``);
+    // Every detector that learns explains how it weighs what it learned.
+    for (const d of detectors.filter((x) => ["impact_destructive_operation", "defense_evasion_audit_gap", "initial_access_first_seen_principal", "privilege_escalation_policy_change_then_read", "credential_access_stale_version_read", "credential_access_new_object_creep"].includes(x.id))) {
+      expect(d.rationale?.length ?? 0, d.id).toBeGreaterThan(100);
     }
   });
 

@@ -39,7 +39,7 @@ export interface CorpusOptions {
   scenarios?: boolean;
 }
 
-interface Actor {
+export interface Actor {
   name: string;
   oid: string;
   appid?: string;
@@ -53,11 +53,11 @@ export function guid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function app(name: string, ip: string, client = "azsdk-js-keyvault-secrets/4.11.2 core-rest-pipeline/1.24.0 Node/20.19.0"): Actor {
+export function app(name: string, ip: string, client = "azsdk-js-keyvault-secrets/4.11.2 core-rest-pipeline/1.24.0 Node/20.19.0"): Actor {
   return { name, oid: guid(`oid:${name}`), appid: guid(`appid:${name}`), ip, client };
 }
 
-function user(name: string, ip: string, client = "azsdk-python-keyvault-secrets/4.9.0 Python/3.12.1"): Actor {
+export function user(name: string, ip: string, client = "azsdk-python-keyvault-secrets/4.9.0 Python/3.12.1"): Actor {
   return { name, oid: guid(`oid:${name}`), appid: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", upn: `${name}@contoso.example`, ip, client };
 }
 
@@ -87,8 +87,62 @@ const SECRETS: Record<string, string[]> = {
 };
 export const CORPUS_VAULTS = Object.keys(SECRETS);
 
+export interface EventInput {
+  t: number;
+  vault: string;
+  op: string;
+  actor: Actor;
+  status?: number;
+  secret?: string;
+  key?: string;
+  version?: string;
+  ip?: string;
+  client?: string;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * One event as the diagnostic settings archive writes it (fields, casing and string-typed numbers included).
+ * @param e - what happened
+ * @param how - its correlation id, duration and the object version the id names (a versionless request
+ *   URI unless `e.version` pinned one)
+ */
+export function archiveEvent(e: EventInput, how: { correlationId: string; durationMs: number; version?: string | undefined }): Record<string, unknown> {
+  const status = e.status ?? 200;
+  const host = `https://${e.vault}.vault.azure.net`;
+  const object = e.secret ? `secrets/${e.secret}` : e.key ? `keys/${e.key}` : undefined;
+  const version = how.version;
+  const claims: Record<string, string> = { oid: e.actor.oid, tid: "72f988bf-0000-4000-8000-000000000001" };
+  if (e.actor.appid) claims.appid = e.actor.appid;
+  if (e.actor.upn) claims.upn = e.actor.upn;
+  claims.idtyp = e.actor.upn ? "user" : "app";
+  const challenge = e.op === "Authentication";
+  return {
+    time: new Date(e.t).toISOString().replace("Z", "0000Z"),
+    category: "AuditEvent",
+    operationName: e.op,
+    resultType: "Success",
+    correlationId: challenge ? "00000000-0000-0000-0000-000000000000" : how.correlationId,
+    callerIpAddress: e.ip ?? e.actor.ip,
+    identity: challenge ? {} : { claim: claims },
+    properties: {
+      ...(object && !challenge ? { id: `${host}/${object}${version ? `/${version}` : ""}` } : e.op.startsWith("Vault") ? { id: `${host}/` } : {}),
+      clientInfo: e.client ?? e.actor.client,
+      httpStatusCode: challenge ? 401 : status,
+      requestUri: `${host}/${object ?? (e.op.includes("List") ? "secrets" : "")}${e.version ? `/${e.version}` : object ? "/" : ""}?api-version=7.4`,
+      isRbacAuthorized: status < 300,
+      tlsVersion: "TLS1_2",
+      ...e.properties,
+    },
+    resourceId: `/SUBSCRIPTIONS/${SUBSCRIPTION}/RESOURCEGROUPS/APPS-RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/${e.vault.toUpperCase()}`,
+    operationVersion: "7.4",
+    resultSignature: status === 200 ? "OK" : status === 403 ? "Forbidden" : status === 401 ? "Unauthorized" : String(status),
+    durationMs: String(how.durationMs),
+  };
+}
+
 /** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -122,53 +176,11 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     return v;
   };
 
-  interface EventInput {
-    t: number;
-    vault: string;
-    op: string;
-    actor: Actor;
-    status?: number;
-    secret?: string;
-    key?: string;
-    version?: string;
-    ip?: string;
-    client?: string;
-    properties?: Record<string, unknown>;
-  }
   const emit = (e: EventInput): void => {
     // The silenced vault writes nothing at all during its gap (logging off), whoever calls.
     if (options.scenarios && e.vault === gap.vault && e.t >= gap.from && e.t < gap.to) return;
-    const status = e.status ?? 200;
-    const host = `https://${e.vault}.vault.azure.net`;
-    const object = e.secret ? `secrets/${e.secret}` : e.key ? `keys/${e.key}` : undefined;
-    const version = e.version ?? (e.secret && status < 300 ? versionOf(e.vault, e.secret) : undefined);
-    const claims: Record<string, string> = { oid: e.actor.oid, tid: "72f988bf-0000-4000-8000-000000000001" };
-    if (e.actor.appid) claims.appid = e.actor.appid;
-    if (e.actor.upn) claims.upn = e.actor.upn;
-    claims.idtyp = e.actor.upn ? "user" : "app";
-    const challenge = e.op === "Authentication";
-    records.push({
-      time: new Date(e.t).toISOString().replace("Z", "0000Z"),
-      category: "AuditEvent",
-      operationName: e.op,
-      resultType: "Success",
-      correlationId: challenge ? "00000000-0000-0000-0000-000000000000" : guid(`c${serial++}`),
-      callerIpAddress: e.ip ?? e.actor.ip,
-      identity: challenge ? {} : { claim: claims },
-      properties: {
-        ...(object && !challenge ? { id: `${host}/${object}${version ? `/${version}` : ""}` } : e.op.startsWith("Vault") ? { id: `${host}/` } : {}),
-        clientInfo: e.client ?? e.actor.client,
-        httpStatusCode: challenge ? 401 : status,
-        requestUri: `${host}/${object ?? (e.op.includes("List") ? "secrets" : "")}${e.version ? `/${e.version}` : object ? "/" : ""}?api-version=7.4`,
-        isRbacAuthorized: status < 300,
-        tlsVersion: "TLS1_2",
-        ...e.properties,
-      },
-      resourceId: `/SUBSCRIPTIONS/${SUBSCRIPTION}/RESOURCEGROUPS/APPS-RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/${e.vault.toUpperCase()}`,
-      operationVersion: "7.4",
-      resultSignature: status === 200 ? "OK" : status === 403 ? "Forbidden" : status === 401 ? "Unauthorized" : String(status),
-      durationMs: String(5 + Math.floor(random() * 40)),
-    });
+    const version = e.version ?? (e.secret && (e.status ?? 200) < 300 ? versionOf(e.vault, e.secret) : undefined);
+    records.push(archiveEvent(e, { correlationId: guid(`c${serial++}`), durationMs: 5 + Math.floor(random() * 40), version }));
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const within = (start: number, span: number) => start + Math.floor(random() * span);
@@ -331,6 +343,13 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     t = at(days - 2, 1);
     emit({ t, vault: "payments", op: "SecretSet", actor: ACTORS.kvguard, secret: "db-password", version: newVersion("payments", "db-password") });
     label("stale version", "credential_access_stale_version_read", "payments", t + DAY, t + 2 * DAY, ACTORS.legacyWorker);
+
+    // Low and slow: the orders API reads two secrets a day it never read, for four days.
+    const slow = at(w + 1, 8);
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < 2; i++) emit({ t: slow + k * DAY + i * 3 * HOUR, vault: "orders", op: "SecretGet", actor: ACTORS.ordersApi, secret: `ledger-export-${k}${i}` });
+    }
+    label("low and slow", "credential_access_new_object_creep", "orders", slow, slow + 3 * DAY + 3 * HOUR, ACTORS.ordersApi);
 
     t = at(w + 6, 12);
     emit({ t, vault: "hr", op: "SecretGet", actor: ACTORS.hrApi, secret: "payroll-token", ip: "192.0.2.50" });

@@ -69,6 +69,8 @@ export interface Detector {
   tactic: Tactic;
   severity: Severity;
   description: string;
+  /** Why it judges the way it does (what it learns, what it weighs), for the catalogue; detectors that learn explain it. */
+  rationale?: string;
   falsePositives: string[];
   /** Where the idea comes from (detection.md row, public rules). */
   references: string[];

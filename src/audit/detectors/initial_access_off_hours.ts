@@ -21,7 +21,7 @@ function isWeekend(day: number): boolean {
 }
 
 /** Events in the profile at hours h-1..h+1 of every day of the same kind (weekday or weekend). */
-function neighbourhood(profile: number[], how: number): number {
+export function neighbourhood(profile: readonly number[], how: number): number {
   const day = Math.floor(how / 24);
   const hour = how % 24;
   let sum = 0;

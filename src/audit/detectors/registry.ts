@@ -5,6 +5,7 @@
 import type { Detector } from "./detector.js";
 import { detector as collectionCanarySecret } from "./collection_canary_secret.js";
 import { detector as credentialAccessListThenGet } from "./credential_access_list_then_get.js";
+import { detector as credentialAccessNewObjectCreep } from "./credential_access_new_object_creep.js";
 import { detector as credentialAccessMassRetrieval } from "./credential_access_mass_retrieval.js";
 import { detector as credentialAccessStaleVersionRead } from "./credential_access_stale_version_read.js";
 import { detector as credentialAccessThreatIntelIp } from "./credential_access_threat_intel_ip.js";
@@ -54,6 +55,7 @@ export const detectors: readonly Detector[] = [
   impactSecretChurn,
   credentialAccessStaleVersionRead,
   initialAccessOutsideAllowedNetworks,
+  credentialAccessNewObjectCreep,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -10,8 +10,15 @@ import { fromAuditEvent } from "../parse/archive.js";
 import { isObject, RecordError } from "../parse/fields.js";
 import type { IngestReport } from "./report.js";
 
-/** A whole-document source larger than this is refused (JSON lines have no limit). */
+/** A whole-document source larger than this is refused. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+/**
+ * A JSON line longer than this is skipped and reported (an AuditEvent is a few KB; a records wrapper from
+ * Event Hubs is at most 1 MB): holding and re-copying an endless line would cost time quadratic in its length.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Readers that cut input into pieces put this one-byte line where they skipped a line over the cap. */
+export const LONG_LINE_MARK = "\0";
 const NEWLINE = 10;
 
 export interface DecodeOptions {
@@ -44,8 +51,16 @@ function parseItem(item: unknown, where: number, options: DecodeOptions, out: Au
   }
 }
 
+function reportLongLine(lineNo: number, options: DecodeOptions): void {
+  options.report.bad(options.source, lineNo, `line longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, skipped (an audit record is a few KB)`);
+}
+
 /** Parses one JSON line into `out`, reporting a bad line. */
 function parseLine(line: string, lineNo: number, options: DecodeOptions, out: AuditRecord[]): void {
+  if (line === LONG_LINE_MARK) {
+    reportLongLine(lineNo, options);
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -92,7 +107,11 @@ export function isDocument(firstLine: string): boolean {
 export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: DecodeOptions): AsyncGenerator<AuditRecord[]> {
   let lineNo = (options.firstLine ?? 1) - 1;
   let consumed = 0;
-  let rest: Buffer | undefined;
+  // The partial line carried to the next chunk, in parts (concatenated once, when its end arrives).
+  let restParts: Buffer[] = [];
+  let restBytes = 0;
+  /** Bytes of a line over the cap dropped so far (it is being skipped to its end). */
+  let skipped = -1;
   let mode: "unknown" | "lines" | "document" = options.lines ? "lines" : "unknown";
   const document: Buffer[] = [];
   let documentBytes = 0;
@@ -106,21 +125,42 @@ export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | It
     }
     const out: AuditRecord[] = [];
     let buffer = chunk;
-    if (rest && mode !== "lines") buffer = Buffer.concat([rest, chunk]);
-    else if (rest) {
-      // Only the line across the chunk boundary is copied, not the whole chunk.
-      const nl = chunk.indexOf(NEWLINE);
+    const nl = chunk.indexOf(NEWLINE);
+    if (skipped >= 0) {
       if (nl < 0) {
-        rest = Buffer.concat([rest, chunk]);
+        skipped += chunk.length;
         continue;
       }
-      const line = Buffer.concat([rest, chunk.subarray(0, nl)]).toString("utf8");
+      lineNo++;
+      reportLongLine(lineNo, options);
+      consumed += skipped + nl + 1;
+      skipped = -1;
+      buffer = chunk.subarray(nl + 1);
+    } else if (restBytes > 0 && nl < 0) {
+      restParts.push(chunk);
+      restBytes += chunk.length;
+      // The first line decides the form: a document may be long; a JSON line may not.
+      if (mode === "lines" && restBytes > MAX_LINE_BYTES) {
+        skipped = restBytes;
+        restParts = [];
+        restBytes = 0;
+      } else if (restBytes > MAX_DOCUMENT_BYTES) {
+        options.report.bad(options.source, lineNo + 1, `a first line over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB; not read`);
+        return;
+      }
+      continue;
+    } else if (restBytes > 0 && mode !== "lines") {
+      buffer = Buffer.concat([...restParts, chunk]);
+    } else if (restBytes > 0) {
+      // Only the line across the chunk boundary is copied, not the whole chunk.
+      const line = Buffer.concat([...restParts, chunk.subarray(0, nl)]).toString("utf8");
       lineNo++;
       if (!isBlank(line)) parseLine(line, lineNo, options, out);
-      consumed += rest.length + nl + 1;
+      consumed += restBytes + nl + 1;
       buffer = chunk.subarray(nl + 1);
     }
-    rest = undefined;
+    restParts = [];
+    restBytes = 0;
     const last = buffer.lastIndexOf(NEWLINE);
     // One string per chunk, sliced per line: far cheaper than decoding each line from the buffer.
     const text = last >= 0 ? decodeText(buffer.subarray(0, last + 1)) : "";
@@ -144,7 +184,15 @@ export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | It
     }
     consumed += last + 1;
     start = last + 1;
-    rest = start < buffer.length ? buffer.subarray(start) : undefined;
+    if (start < buffer.length) {
+      restParts = [buffer.subarray(start)];
+      restBytes = buffer.length - start;
+      if (mode === "lines" && restBytes > MAX_LINE_BYTES) {
+        skipped = restBytes;
+        restParts = [];
+        restBytes = 0;
+      }
+    }
     options.onProgress?.(lineNo, consumed);
     if (out.length > 0) yield out;
   }
@@ -152,7 +200,14 @@ export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | It
     yield* decodeDocument(document, documentBytes, options);
     return;
   }
-  if (rest && rest.length > 0 && !options.completeLinesOnly) {
+  if (skipped >= 0 && !options.completeLinesOnly) {
+    lineNo++;
+    reportLongLine(lineNo, options);
+    consumed += skipped;
+    options.onProgress?.(lineNo, consumed);
+  }
+  if (restBytes > 0 && !options.completeLinesOnly) {
+    const rest = restParts.length === 1 ? restParts[0]! : Buffer.concat(restParts);
     const line = rest.toString("utf8");
     const out: AuditRecord[] = [];
     if (mode === "unknown" && isDocument(line)) {

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import type { AuditRecord } from "../record.js";
-import { isDocument } from "./decode.js";
+import { isDocument, LONG_LINE_MARK, MAX_LINE_BYTES } from "./decode.js";
 import { decodePiece, isGzip, listRecordFiles, readListedFiles, readRecordFile, stoppedReading, type FileReadOptions } from "./files.js";
 import { RecordUnpacker, type PackedRecords } from "./recordBatch.js";
 import type { IngestReport, IngestSummary } from "./report.js";
@@ -146,11 +146,38 @@ async function* plainPieces(path: string, onBytes: (read: number) => void): Asyn
     }
   };
   let filling = fill();
+  let skipping = false;
   try {
     for (;;) {
       await filling;
+      if (skipping) {
+        // A line over the cap: its bytes are dropped up to its end, which becomes a marked line.
+        const nl = data.subarray(0, size).indexOf(NEWLINE);
+        if (nl < 0 && size === data.length) {
+          size = 0;
+          filling = fill();
+          continue;
+        }
+        skipping = false;
+        yield markLongLine();
+        if (nl < 0) {
+          size = 0;
+          break;
+        }
+        data.copyWithin(0, nl + 1, size);
+        size -= nl + 1;
+        filling = fill();
+        continue;
+      }
       if (size < data.length) break;
       const last = data.lastIndexOf(NEWLINE);
+      if (last < 0 && size >= MAX_LINE_BYTES) {
+        skipping = true;
+        data = Buffer.allocUnsafeSlow(PIECE_BYTES);
+        size = 0;
+        filling = fill();
+        continue;
+      }
       // The partial last line starts the next piece; a line longer than a piece grows it.
       const lines = data;
       data = Buffer.allocUnsafeSlow(size - (last + 1) + PIECE_BYTES);
@@ -168,6 +195,13 @@ async function* plainPieces(path: string, onBytes: (read: number) => void): Asyn
     await file.close();
   }
   if (size > 0) yield new Uint8Array(data.buffer, data.byteOffset, size);
+}
+
+/** The line put in place of one over the cap (the parser reports it with its line number). */
+function markLongLine(): Uint8Array {
+  const mark = Buffer.allocUnsafeSlow(LONG_LINE_MARK.length + 1);
+  mark.write(`${LONG_LINE_MARK}\n`, "latin1");
+  return new Uint8Array(mark.buffer, mark.byteOffset, mark.length);
 }
 
 /** The parts in one buffer of its own: never a slice of Node's shared pool, which cannot be transferred. */
@@ -195,16 +229,32 @@ async function* gunzippedPieces(path: string, onBytes: (read: number) => void): 
   let parts: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of raw.pipe(createGunzip()) as AsyncIterable<Buffer>) {
+    let skipping = false;
+    for await (let chunk of raw.pipe(createGunzip()) as AsyncIterable<Buffer>) {
       onBytes(raw.bytesRead);
+      if (skipping) {
+        // A line over the cap: dropped up to its end, which becomes a marked line.
+        const nl = chunk.indexOf(NEWLINE);
+        if (nl < 0) continue;
+        skipping = false;
+        yield markLongLine();
+        chunk = chunk.subarray(nl + 1);
+      }
       parts.push(chunk);
       size += chunk.length;
-      if (size < PIECE_BYTES) continue;
+      // Gathered only when a line ends in this chunk: a long line is not copied again for each chunk.
+      if (size < PIECE_BYTES || (size < MAX_LINE_BYTES && chunk.indexOf(NEWLINE) < 0)) continue;
       const { lines, rest } = cut(parts, size);
       parts = rest;
       size = rest[0]?.length ?? 0;
       if (lines) yield lines;
+      else if (size >= MAX_LINE_BYTES) {
+        skipping = true;
+        parts = [];
+        size = 0;
+      }
     }
+    if (skipping) yield markLongLine();
   } catch (error) {
     const { lines } = cut(parts, size);
     if (lines) yield lines;

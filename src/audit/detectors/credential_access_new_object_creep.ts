@@ -1,0 +1,107 @@
+/**
+ * @module Low and slow under a known identity: a principal with history on a vault reading objects it never
+ * read before, a few a day, over days. No hour holds enough for mass retrieval and the address is its
+ * usual one, so only the count accumulated over a sliding window, against the principal's own history of
+ * new objects, shows it.
+ */
+import { isSuccess, objectKey, principalKey } from "../record.js";
+import { who } from "../finding.js";
+import type { Detector } from "./detector.js";
+import { PairKeys } from "./dayMemo.js";
+import { OBJECT_READS, startOf, WINDOW } from "./operations.js";
+
+/** Correlation ids of new-object reads kept per principal and vault, for the finding's evidence. */
+const EVIDENCE_KEPT = 20;
+
+interface Subject {
+  /** `vault|principal`. */
+  subject: string;
+  /** The day number `first` and `series` were looked up. */
+  day: number;
+  first: number | undefined;
+  /** New objects per day. */
+  series: Map<number, number>;
+  /** For the day: new objects on the window's earlier days, and what the history before the window gives. */
+  earlier: number;
+  expected: number;
+  /** The new-object reads in the sliding window, oldest first. */
+  kept: { day: number; cid: string }[];
+}
+
+export const detector: Detector = {
+  id: "credential_access_new_object_creep",
+  name: "Slow accumulation of new objects",
+  tactic: "credential_access",
+  severity: "medium",
+  description: "A principal with history on a vault reads, over a sliding window of days, more objects it had never read than its own history of new objects explains.",
+  rationale:
+    "A stolen app credential used from the app's own network, reading two or three secrets a day it never needed, stays under every per-hour and per-address detector. Apps read a fixed set of objects, so the objects new to a principal are counted per day; over the last `slideDays` days they must stay under `minNewObjects` and `factor` times what the principal's earlier days in the baseline window would give over as many days. A scanner that reads every new secret each week has that in its history; a deploy adding one secret a week stays under the floor.",
+  falsePositives: ["An app given new duties (new secrets to read) over several days", "A person starting work on a new project"],
+  references: ["issue 18: low-and-slow under a known identity", "Elastic new terms on principal + object"],
+  thresholds: {
+    slideDays: { value: 7, description: "days of the sliding window new objects are summed over" },
+    minNewObjects: { value: 6, description: "new objects in the sliding window below which nothing is flagged" },
+    factor: { value: 3, description: "times the new objects the principal's history would give over the sliding window" },
+    minHistoryDays: { value: 3, description: "days the principal must have been seen on the vault" },
+  },
+  usesBaseline: true,
+  handles: (operation) => OBJECT_READS.has(operation),
+  create: () => {
+    const pairs = new PairKeys(7);
+    /** vault → principal → what is kept for it, looked up in the baseline once a day. */
+    const subjects = new Map<string, Map<string, Subject>>();
+    return {
+      step(r, ctx) {
+        if (ctx.benign || !OBJECT_READS.has(r.operation) || !isSuccess(r) || !r.object) return;
+        const principal = principalKey(r.principal);
+        const object = objectKey(r)!;
+        const today = startOf(r.timeMs, WINDOW.day);
+        const day = today / WINDOW.day;
+        // Most reads are of an object the principal already read today: two map lookups.
+        const pair = pairs.entry(day, principal, object, "lo|");
+        if (pair.day === day) return;
+        pair.day = day;
+        const isNew = ctx.baseline.touchPair(pair.key, day);
+        let byPrincipal = subjects.get(r.vault.name);
+        if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map<string, Subject>()));
+        let s = byPrincipal.get(principal);
+        if (!s) byPrincipal.set(principal, (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+        const slide = ctx.thresholds.slideDays!;
+        const fromDay = day - slide + 1;
+        if (s.day !== day) {
+          // Once a day: when the principal was first seen on the vault, the series again (the daily prune may
+          // drop one), the window's earlier days and the history before the window.
+          s.day = day;
+          s.first = ctx.baseline.firstSeenThenTouch(`lk|${s.subject}`, r.timeMs);
+          s.series = ctx.baseline.series(`lon|${s.subject}`);
+          s.earlier = 0;
+          for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
+          s.expected = ctx.baseline.history(`lon|${s.subject}`, fromDay).mean * slide;
+        }
+        const first = s.first;
+        // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
+        if (!isNew || first === undefined || r.timeMs - first < WINDOW.day) return;
+        const { subject, series, kept } = s;
+        const todayCount = (series.get(day) ?? 0) + 1;
+        series.set(day, todayCount);
+        kept.push({ day, cid: r.correlationId });
+        while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
+        if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
+        const sum = s.earlier + todayCount;
+        const expected = s.expected;
+        if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
+        const history = ctx.baseline.history(`lon|${subject}`, fromDay);
+        ctx.emit({
+          record: r,
+          subject,
+          windowMs: WINDOW.day,
+          object,
+          total: sum,
+          evidence: kept.slice(0, -1).map((e) => e.cid),
+          summary: `${who(r)} read ${sum} objects of vault ${r.vault.name} it had never read in the last ${slide} days (latest ${object}); its earlier history gives about ${expected.toFixed(1)} in as many days`,
+          baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
+        });
+      },
+    };
+  },
+};
