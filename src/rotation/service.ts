@@ -26,7 +26,8 @@ import { encodeJob, parseJob, type RotationJob } from "./job.js";
 import { BlobLocks } from "./lock.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
-import { loadPolicyFile, matchEntry, type PolicyFile } from "./policyFile.js";
+import { matchEntry } from "./policyFile.js";
+import { PolicySource } from "./policySource.js";
 import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
@@ -75,7 +76,7 @@ export class RotationService {
     readonly history: History,
     readonly status: StatusStore,
     readonly events: TableClient,
-    readonly policyFile: PolicyFile,
+    readonly policy: PolicySource,
     readonly clock: Clock,
     readonly log: (line: string) => void,
     deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome">,
@@ -85,7 +86,8 @@ export class RotationService {
       vault: (name) => this.vaults.get(name.toLowerCase()),
       history,
       status,
-      policyEntry: (vault, name, kind) => matchEntry(kind === "key" ? policyFile.keys : policyFile.secrets, vault, name),
+      policyFile: () => policy.current(),
+      limits: { minRotationSeconds: config.rotation.minRotationSeconds },
       clock,
       maxAttempts: config.rotation.maxAttempts,
       log,
@@ -107,11 +109,12 @@ export class RotationService {
       [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE].map((name) => ensureTable(storage.table(name))),
     );
     await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
-    const policyFile = config.rotation.policyFile
-      ? await loadPolicyFile(config.rotation.policyFile, async (container, name) =>
-          (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
-        )
-      : { secrets: [], keys: [] };
+    const log = options.log ?? printLine;
+    const policy = new PolicySource(
+      config.rotation.policyFile,
+      async (container, name) => (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
+      log,
+    );
     const locks = new BlobLocks(storage.blob);
     return new RotationService(
       config,
@@ -121,9 +124,9 @@ export class RotationService {
       new History(history!),
       new StatusStore(status!),
       events!,
-      policyFile,
+      policy,
       options.clock ?? systemClock,
-      options.log ?? printLine,
+      log,
       {
         locks,
         hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
@@ -165,6 +168,8 @@ export class RotationService {
 
   async #sweepVault(vault: EngineVault, report: SweepReport): Promise<void> {
     const now = this.clock.nowMs();
+    const file = await this.policy.current();
+    const limits = { minRotationSeconds: this.config.rotation.minRotationSeconds };
     const statuses = new Map<string, RotationStatus>((await this.status.list(vault.target.name)).map((s) => [s.name.toLowerCase(), s]));
     // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
     // many due secrets never holds thousands of sends in flight.
@@ -196,7 +201,7 @@ export class RotationService {
         await job("revoke", secret.name, "schedule");
         report.revokes += 1;
       }
-      const resolved = resolvePolicy(tags, matchEntry(this.policyFile.secrets, vault.target.name, secret.name));
+      const resolved = resolvePolicy(tags, matchEntry(file.secrets, vault.target.name, secret.name), limits);
       if (resolved.kind === "none") {
         report.noPolicy.push(`${vault.target.name}/${secret.name}`);
         continue;
@@ -214,7 +219,7 @@ export class RotationService {
     }
     for await (const key of vault.keys.listPropertiesOfKeys()) {
       report.keys += 1;
-      const resolved = resolveKeyPolicy(key.tags, matchEntry(this.policyFile.keys, vault.target.name, key.name));
+      const resolved = resolveKeyPolicy(key.tags, matchEntry(file.keys, vault.target.name, key.name));
       if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
       else if (resolved.kind === "invalid") {
         report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems });
