@@ -182,7 +182,11 @@ export class RotationEngine {
     }
     const ctx = this.#context(vault, job.name, live, policy, file);
     try {
-      await this.#checkTargets(ctx, policy, current, file, vault, job.name);
+      await this.#checkTargets(ctx, policy, current, file, vault, job.name).catch(async (error: unknown) => {
+        // A target that cannot even be read (a bad ProviderAddress, a missing managing secret) is a failed check.
+        if (!(error instanceof TrustRefusal)) await record("check", "failed", ensureError(error).message);
+        throw error;
+      });
       const run = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
       await this.#succeeded(vault, job.name, stored, { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made }, {
         version: liveVersion,
