@@ -65,7 +65,7 @@ export type ManagerEntry = z.output<typeof managerShape>;
 /** What a rotation will reach, as the rotator declares it before any side effect. */
 export type Target =
   /** A server the rotator connects to, and the TLS mode it will use. */
-  | { kind: "host"; host: string; port: number; tls: TlsMode }
+  | { kind: "host"; host: string; port: number; tls: TlsMode; login?: string }
   /** A managing credential, where it will be used, and the secrets its own `kvguard-manager-for` tag lists. */
   | { kind: "manager"; secret: string; host: string; port: number; ownHost?: { host: string; port?: number }; taggedFor: string[] }
   | { kind: "storage-account"; id: string; blobEndpoint?: string }

@@ -25,6 +25,7 @@ import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
+import { targetKey, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 
 export interface EngineVault {
@@ -43,6 +44,8 @@ export interface EngineDeps {
   policyFile(): Promise<PolicyFile>;
   /** Floors from the settings that no tag goes below. */
   limits: PolicyLimits;
+  /** When each target was last rotated (the per-target rate limit). */
+  targets: TargetLedger;
   clock: Clock;
   maxAttempts: number;
   /** How long a job waits for another run's lock before it is retried later. */
@@ -182,12 +185,18 @@ export class RotationEngine {
     }
     const ctx = this.#context(vault, job.name, live, policy, file);
     try {
-      await this.#checkTargets(ctx, policy, current, file, vault, job.name).catch(async (error: unknown) => {
+      const keys = await this.#checkTargets(ctx, policy, current, file, vault, job.name).catch(async (error: unknown) => {
         // A target that cannot even be read (a bad ProviderAddress, a missing managing secret) is a failed check.
         if (!(error instanceof TrustRefusal)) await record("check", "failed", ensureError(error).message);
         throw error;
       });
+      if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
+        const limited = await this.#rateLimited(keys);
+        if (limited) return { outcome: "not-due", rotationId, message: limited };
+      }
       const run = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
+      const at = this.#now();
+      await Promise.all(keys.map((key) => this.deps.targets.rotated(key, at)));
       await this.#succeeded(vault, job.name, stored, { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made }, {
         version: liveVersion,
         metadata: run.replaced,
@@ -299,9 +308,22 @@ export class RotationEngine {
    * The rotator's declared targets against the operator's bindings, before any side effect (a connection, a
    * Graph or ARM call, a managing credential's use); a target the operator did not allow throws TrustRefusal.
    */
-  async #checkTargets(ctx: RotatorContext, policy: SecretPolicy, current: Credential, file: PolicyFile, vault: EngineVault, name: string): Promise<void> {
+  async #checkTargets(ctx: RotatorContext, policy: SecretPolicy, current: Credential, file: PolicyFile, vault: EngineVault, name: string): Promise<string[]> {
     const targets = (await policy.rotator.targets?.(ctx, current)) ?? [];
     checkTargets(targets, { rotator: policy.rotator.name, vault: vault.target.name, secretName: name, bindings: file.bindings, managers: file.managers });
+    return targets.map(targetKey).filter((k): k is string => k !== undefined);
+  }
+
+  /** Why a scheduled or event rotation must wait: a target rotated (by any secret) less than the minimum period ago. */
+  async #rateLimited(keys: string[]): Promise<string | undefined> {
+    const now = this.deps.clock.nowMs();
+    for (const key of keys) {
+      const last = await this.deps.targets.lastRotated(key);
+      if (last !== undefined && now - last < this.deps.limits.minRotationSeconds * 1000) {
+        return `target ${key} was rotated at ${new Date(last).toISOString()}; the operator's minimum rotation period (KVGUARD_MIN_ROTATION_PERIOD) has not passed`;
+      }
+    }
+    return undefined;
   }
 
   /** A refusal: history, status and the alert (onOutcome) say why; nothing was done at any target. */

@@ -28,6 +28,7 @@ import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry } from "./policyFile.js";
 import { PolicySource } from "./policySource.js";
+import { TARGETS_TABLE, TargetLedger } from "./targetLedger.js";
 import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
@@ -79,7 +80,7 @@ export class RotationService {
     readonly policy: PolicySource,
     readonly clock: Clock,
     readonly log: (line: string) => void,
-    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome">,
+    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "targets">,
   ) {
     this.#dedupe = new EventDedupe(events, clock);
     this.engine = new RotationEngine({
@@ -105,8 +106,8 @@ export class RotationService {
     }
     const queue = storage.queue.getQueueClient(config.rotation.queue);
     const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
-    const [history, status, events] = await Promise.all(
-      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE].map((name) => ensureTable(storage.table(name))),
+    const [history, status, events, targets] = await Promise.all(
+      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))),
     );
     await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
     const log = options.log ?? printLine;
@@ -129,6 +130,7 @@ export class RotationService {
       log,
       {
         locks,
+        targets: new TargetLedger(targets!),
         hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
         lockWaitMs: options.lockWaitMs ?? 30_000,
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),

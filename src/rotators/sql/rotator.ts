@@ -100,8 +100,8 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
 
     /** The server (and its TLS mode), and the managing credential with where it would be used. */
     async targets(ctx, current) {
-      const { endpoint } = parse(ctx, current, "current");
-      const targets: Target[] = [{ kind: "host", host: endpoint.host, port: endpoint.port, tls: tlsModeOf(endpoint.tls) }];
+      const { endpoint, login } = parse(ctx, current, "current");
+      const targets: Target[] = [{ kind: "host", host: endpoint.host, port: endpoint.port, tls: tlsModeOf(endpoint.tls), login: login.username }];
       const manager = optionsOf(ctx).manager;
       if (manager) {
         const m = await readManager(ctx, manager);
