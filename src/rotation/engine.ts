@@ -25,7 +25,7 @@ import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
-import { targetKey, type TargetLedger } from "./targetLedger.js";
+import { targetKey, type TargetClaim, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 
 export interface EngineVault {
@@ -190,11 +190,18 @@ export class RotationEngine {
         if (!(error instanceof TrustRefusal)) await record("check", "failed", ensureError(error).message);
         throw error;
       });
+      const claims: TargetClaim[] = [];
       if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
-        const limited = await this.#rateLimited(keys);
+        const limited = await this.#claimTargets(keys, claims);
         if (limited) return { outcome: "not-due", rotationId, message: limited };
       }
-      const run = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
+      let run;
+      try {
+        run = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
+      } catch (error) {
+        await Promise.all(claims.map((c) => c.release().catch(() => undefined)));
+        throw error;
+      }
       const at = this.#now();
       await Promise.all(keys.map((key) => this.deps.targets.rotated(key, at)));
       await this.#succeeded(vault, job.name, stored, { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made }, {
@@ -314,14 +321,19 @@ export class RotationEngine {
     return targets.map(targetKey).filter((k): k is string => k !== undefined);
   }
 
-  /** Why a scheduled or event rotation must wait: a target rotated (by any secret) less than the minimum period ago. */
-  async #rateLimited(keys: string[]): Promise<string | undefined> {
+  /**
+   * Claims every target for a scheduled or event rotation; when one was rotated (by any secret) less than the
+   * minimum period ago, releases what it claimed and says why the rotation waits.
+   */
+  async #claimTargets(keys: string[], claims: TargetClaim[]): Promise<string | undefined> {
     const now = this.deps.clock.nowMs();
     for (const key of keys) {
-      const last = await this.deps.targets.lastRotated(key);
-      if (last !== undefined && now - last < this.deps.limits.minRotationSeconds * 1000) {
-        return `target ${key} was rotated at ${new Date(last).toISOString()}; the operator's minimum rotation period (KVGUARD_MIN_ROTATION_PERIOD) has not passed`;
+      const claim = await this.deps.targets.claim(key, now, this.deps.limits.minRotationSeconds * 1000);
+      if ("limitedSince" in claim) {
+        await Promise.all(claims.map((c) => c.release()));
+        return `target ${key} was rotated at ${new Date(claim.limitedSince).toISOString()}; the operator's minimum rotation period (KVGUARD_MIN_ROTATION_PERIOD) has not passed`;
       }
+      claims.push(claim);
     }
     return undefined;
   }

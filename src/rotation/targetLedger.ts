@@ -19,6 +19,11 @@ export function targetKey(t: Target): string | undefined {
   return undefined;
 }
 
+/** A claim on a target for one rotation: released (the previous time restored) when the rotation fails. */
+export interface TargetClaim {
+  release(): Promise<void>;
+}
+
 export class TargetLedger {
   constructor(readonly table: TableClient) {}
 
@@ -26,17 +31,39 @@ export class TargetLedger {
     return { partitionKey: "target", rowKey: createHash("sha256").update(key).digest("hex") };
   }
 
-  /** When the target was last rotated (ms), if ever. */
-  async lastRotated(key: string): Promise<number | undefined> {
-    const { partitionKey, rowKey } = this.#row(key);
+  /**
+   * Claims a target for a scheduled or event rotation at `nowMs`, unless it was rotated less than `periodMs`
+   * ago: then the time it was. The claim is one conditional write (create, or replace at the etag read), so of
+   * two rotations of one target at once only one gets it.
+   */
+  async claim(key: string, nowMs: number, periodMs: number): Promise<TargetClaim | { limitedSince: number }> {
+    const row = this.#row(key);
+    let existing: { at: string; etag: string } | undefined;
     try {
-      return Date.parse((await this.table.getEntity<{ at: string }>(partitionKey, rowKey)).at);
+      existing = await this.table.getEntity<{ at: string }>(row.partitionKey, row.rowKey);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (statusOf(error) !== 404) throw error;
+    }
+    if (existing && nowMs - Date.parse(existing.at) < periodMs) return { limitedSince: Date.parse(existing.at) };
+    const entity = { ...row, key, at: new Date(nowMs).toISOString() };
+    try {
+      if (existing) await this.table.updateEntity(entity, "Replace", { etag: existing.etag });
+      else await this.table.createEntity(entity);
+    } catch (error) {
+      // Another rotation claimed it between the read and the write.
+      if (statusOf(error) === 409 || statusOf(error) === 412) return { limitedSince: nowMs };
       throw error;
     }
+    const previous = existing?.at;
+    return {
+      release: async () => {
+        if (previous) await this.table.upsertEntity({ ...row, key, at: previous }, "Replace");
+        else await this.table.deleteEntity(row.partitionKey, row.rowKey).catch(() => undefined);
+      },
+    };
   }
 
+  /** Records a rotation of the target (a manual one too: it starts the period). */
   async rotated(key: string, at: string): Promise<void> {
     await this.table.upsertEntity({ ...this.#row(key), key, at }, "Replace");
   }
