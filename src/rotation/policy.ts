@@ -69,6 +69,12 @@ const LOCK_NAMES: Record<string, string> = {
   [TAGS.window]: "window",
 };
 
+/** A policy-file value as a tag would spell it. */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
+}
+
 function locked(entry: PolicyFileEntry | undefined, field: string): boolean {
   return entry?.lock === "*" || (entry?.lock ?? []).includes(field);
 }
@@ -80,7 +86,7 @@ function unlockedTags(tags: Record<string, string>, entry: PolicyFileEntry | und
   for (const [tag, value] of Object.entries(tags)) {
     const field = LOCK_NAMES[tag];
     if (field === undefined || !locked(entry, field)) out[tag] = value;
-    else if (value !== String((entry as Record<string, unknown>)[field] ?? "")) problems.push(`${tag}: locked by the policy file (lock: ${field}); remove the tag or change the policy file`);
+    else if (value !== text((entry as Record<string, unknown>)[field])) problems.push(`${tag}: locked by the policy file (lock: ${field}); remove the tag or change the policy file`);
   }
   return out;
 }
@@ -89,7 +95,7 @@ function unlockedOptions(options: Record<string, string>, entry: PolicyFileEntry
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
     if (locked(entry, "options") || locked(entry, `options.${key}`)) {
-      if (value !== String(entry?.options?.[key] ?? "")) problems.push(`${TAGS.options}: option ${key} is locked by the policy file (lock: options.${key})`);
+      if (value !== text(entry?.options?.[key])) problems.push(`${TAGS.options}: option ${key} is locked by the policy file (lock: options.${key})`);
     } else out[key] = value;
   }
   return out;

@@ -36,7 +36,7 @@ export interface RotatorContext {
    * The weakest TLS the operator's binding allows at a database host (`verify` when none does): the mode
    * used when the secret asks for none; a secret asking for a weaker one is refused.
    */
-  tlsFloor?(host: string, port: number): TlsMode;
+  tlsFloor?: (host: string, port: number) => TlsMode;
 }
 
 /** A secret as `readSecret` returns it. */

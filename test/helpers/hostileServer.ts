@@ -14,8 +14,8 @@ export interface HostileServer {
   /** Passwords clients sent. */
   passwords: string[];
   /** Every byte received, as text (for the leak scan). */
-  received(): string;
-  close(): Promise<void>;
+  received: () => string;
+  close: () => Promise<void>;
 }
 
 const SSL_REQUEST = 80_877_103;
@@ -41,7 +41,10 @@ export async function startHostileServer(host = "127.0.0.2"): Promise<HostileSer
     connections: 0,
     passwords: [],
     received: () => Buffer.concat(chunks).toString("latin1"),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -84,10 +87,5 @@ export async function startHostileServer(host = "127.0.0.2"): Promise<HostileSer
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   state.port = (server.address() as { port: number }).port;
-  const close = state.close;
-  state.close = async () => {
-    for (const s of sockets) s.destroy();
-    await close();
-  };
   return state;
 }

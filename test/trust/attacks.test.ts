@@ -21,7 +21,7 @@ import { startHostileServer, type HostileServer } from "../helpers/hostileServer
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
 import { createRoleSql, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, serviceFor, versionsOf } from "../helpers/rotation.js";
 
 const OPERATOR = { name: "platform-operator" };
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
@@ -82,7 +82,7 @@ async function expectRefused(name: string, setting: string | RegExp): Promise<vo
   expect(history.some((r) => r.step === "check" && r.outcome === "failed" && /^refused: /.test(r.message))).toBe(true);
 }
 
-async function keysOf(account: string): Promise<string[]> {
+function keysOf(account: string): string[] {
   const a = stack.azurite.accounts.get(account)!;
   for (const k of a.keys) capture.values.add(k.value);
   return a.keys.map((k) => k.value);
@@ -124,7 +124,7 @@ beforeAll(async () => {
   await secrets.setSecret("svc-payments", paymentsInitial.secretText, {
     tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: payments.id, "kvguard-options": "propagationSeconds=10" },
   });
-  const [key1] = await keysOf(ACCOUNT);
+  const [key1] = keysOf(ACCOUNT);
   await secrets.setSecret("svc-storage", key1!, { tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(ACCOUNT), CredentialId: "key1" } });
   for (const name of ATTACKERS) await secrets.setSecret(name, `${name}-initial-Wq8`, { tags: {} });
   for (const v of [PG_ADMIN.password, ORDERS.password]) capture.values.add(v);
@@ -213,7 +213,7 @@ function attacks(bound: boolean): void {
   });
 
   it("4b. outbound steering: a storage blobEndpoint the operator did not allow is refused; the account's keys stay", async () => {
-    const before = await keysOf(ACCOUNT);
+    const before = keysOf(ACCOUNT);
     await attacker("team-storage").setSecret("team-storage", before[0]!.replace(/^./, "A"), {
       tags: {
         "kvguard-rotator": "storage-account",
@@ -222,7 +222,7 @@ function attacks(bound: boolean): void {
       },
     });
     await expectRefused("team-storage", bound ? /bindings\.storage-account\[\]\.blobEndpoints/ : /bindings\.storage-account\[\]\.accounts/);
-    expect(await keysOf(ACCOUNT)).toEqual(before);
+    expect(keysOf(ACCOUNT)).toEqual(before);
     await nothingReachedOrChanged();
   });
 
@@ -230,11 +230,11 @@ function attacks(bound: boolean): void {
     await attacker("team-often").setSecret("team-often", "anything-8Jw", {
       tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(ACCOUNT), "kvguard-rotate-every": "PT1M" },
     });
-    const before = await keysOf(ACCOUNT);
+    const before = keysOf(ACCOUNT);
     const sweep = await capture.cli(stack, ["sweep", "--json"]);
     const report = JSON.parse(sweep.stdout.trim().split("\n").at(-1)!) as { invalid: { object: string; problems: string[] }[] };
     expect(report.invalid.find((i) => i.object === "local/team-often")?.problems.join(" ")).toMatch(/more often than the operator's minimum rotation period .*KVGUARD_MIN_ROTATION_PERIOD/);
-    expect(await keysOf(ACCOUNT)).toEqual(before);
+    expect(keysOf(ACCOUNT)).toEqual(before);
   });
 }
 
@@ -249,7 +249,7 @@ describe("with the default policy (nothing bound)", () => {
     expect(await pgs.canLogin(ORDERS.username, ORDERS.password)).toBe(true);
   });
 
-  it("a refusal raises a high alert that says nothing was changed", async () => {
+  it("a refusal raises a high alert that says nothing was changed", () => {
     const result = { outcome: "refused" as const, rotationId: "r", message: "refused: x. An operator allows it with y" };
     const [alert] = alertsFromRotation({ job: { v: 1, kind: "secret", vault: "local", name: "svc-orders", trigger: "schedule", requestedAt: new Date().toISOString() }, result });
     expect(alert).toMatchObject({ kind: "rotation-failed", severity: "high" });
@@ -272,7 +272,7 @@ describe("with the operator's bindings for the legitimate targets", () => {
     expect(await pgs.canLogin(ORDERS.username, ORDERS.password)).toBe(false);
 
     expect((await rotate("svc-storage")).line).toMatch(/: rotated: /);
-    expect((await keysOf(ACCOUNT))[1]).toBe((await operatorSecrets().getSecret("svc-storage")).value);
+    expect((keysOf(ACCOUNT))[1]).toBe((await operatorSecrets().getSecret("svc-storage")).value);
 
     expect((await rotate("svc-payments")).line).toMatch(/: rotated: /);
     const next = (await operatorSecrets().getSecret("svc-payments")).value!;
@@ -319,9 +319,9 @@ describe("with the operator's bindings for the legitimate targets", () => {
       });
     }
     stack.tv.kv.clock.advance(DAY + 3600);
-    const before = await keysOf(ACCOUNT);
+    const before = keysOf(ACCOUNT);
     const sweep = await capture.cli(stack, ["sweep"]);
-    const after = await keysOf(ACCOUNT);
+    const after = keysOf(ACCOUNT);
     expect(after.filter((k, i) => k !== before[i]), sweep.stdout).toHaveLength(1);
     const history = await service.history.list({ vault: "local" });
     expect(history.filter((r) => r.step === "finish" && /^svc-storage(-2)?$/.test(r.name) && Date.parse(r.at) >= stack.tv.kv.clock.nowMs() - 3600_000)).toHaveLength(1);

@@ -94,7 +94,7 @@ export function parseProviderAddress(address: string): { host: string; port?: nu
 /** The operator's TLS floor for hosts of one rotator (RotatorContext.tlsFloor), and that rotator's name for messages. */
 export interface TlsPolicy {
   rotator: string;
-  floor?(host: string, port: number): TlsMode;
+  floor?: (host: string, port: number) => TlsMode;
 }
 
 /** The mode a secret asks for: its value's `tls` fields over the policy's `tls` option; undefined when neither says. */
