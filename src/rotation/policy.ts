@@ -161,6 +161,9 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
     gracePeriodSeconds: grace === undefined ? DEFAULTS.gracePeriodSeconds : field(problems, TAGS.gracePeriod, () => parseDurationSeconds(grace)),
     window: windowText === undefined ? undefined : field(problems, TAGS.window, () => parseWindow(windowText)),
   };
+  for (const key of rotator?.operatorOptions ?? []) {
+    if (key in tagOptions) problems.push(`${TAGS.options}: option ${key} can be set only in the operator's policy file (KVGUARD_POLICY_FILE)`);
+  }
   const options = rotator ? field(problems, TAGS.options, () => rotator.parseOptions({ ...entry?.options, ...tagOptions })) : undefined;
   if (policy.validityDays !== undefined && policy.rotateBeforeExpiryDays !== undefined && policy.rotateBeforeExpiryDays >= policy.validityDays) {
     problems.push(

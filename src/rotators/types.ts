@@ -58,6 +58,11 @@ export interface SecretRotator {
    * tokens signed with it): carried in the finish history row and the rotation alert.
    */
   readonly rotationWarning?: string;
+  /**
+   * Options only the operator's policy file may set (they decide whom kvguard trusts: a CA, the name a
+   * certificate must carry); the same option in a `kvguard-options` tag is an error.
+   */
+  readonly operatorOptions?: readonly string[];
   /** Checks and normalises the policy's options; throws an Error whose message names the bad option. */
   parseOptions(options: Record<string, unknown>): Record<string, unknown>;
   /** Makes or requests the new credential. Not yet applied anywhere. */

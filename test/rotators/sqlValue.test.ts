@@ -46,7 +46,7 @@ describe("value formats", () => {
 
   it("JSON in, JSON out: only username and password change, field order kept", () => {
     const text = JSON.stringify({ username: "app", host: "h", password: "old", port: 5433, tls: { enabled: true, ca: "PEM" } });
-    const value = parseSqlValue(text, { contentType: `${JSON_TYPE}; charset=utf-8` }, options, 5432, "x", OPERATOR);
+    const value = parseSqlValue(text, { contentType: `${JSON_TYPE}; charset=utf-8` }, options, 5432, "x", { rotator: "postgres", floor: () => "require" });
     expect(value.format).toBe("json");
     expect(value.endpoint).toMatchObject({ host: "h", port: 5433, tls: { enabled: true, rejectUnauthorized: true, ca: "PEM" } });
     const next = value.with({ username: "app_clone", password: "n\"e'w" });
@@ -63,6 +63,9 @@ describe("value formats", () => {
     expect(() => at(json({ rejectUnauthorized: false }), "verify")).toThrow(/refused: the secret asks for TLS mode require at h:5432, weaker than the operator allows there \(verify\).*bindings\.postgres\[\]\.tls/);
     expect(() => at(json({ enabled: false }), "require")).toThrow(/TLS mode disable/);
     expect(() => at(json(undefined), "verify", parseSqlOptions("postgres", { tls: "require" }))).toThrow(TrustRefusal);
+    // The value's own CA or certificate name decides whom verify trusts: only where the operator allows require.
+    expect(() => at(json({ enabled: true, ca: "PEM" }), "verify")).toThrow(/TLS mode require \(its own tls\.ca or tls\.serverName\)/);
+    expect(at(json({ enabled: true, serverName: "db" }), "require")).toEqual({ enabled: true, rejectUnauthorized: true, serverName: "db" });
   });
 
   it("a bad JSON value names each bad field and never echoes the value", () => {

@@ -112,6 +112,8 @@ describe("locked fields", () => {
     expect(problems({ "kvguard-rotate-every": "P2D" })[0]).toMatch(/^kvguard-rotate-every: locked by the policy file/);
     expect(problems({ "kvguard-options": "length=12" })).toEqual(["kvguard-options: option length is locked by the policy file (lock: options.length)"]);
     expect(problems({ "kvguard-rotator": "random", "kvguard-options": "classes=upper,digit", "kvguard-grace-period": "PT1H" })).toEqual([]);
+    // Whom TLS trusts (a CA, a certificate name) is never a tag's to say.
+    expect(resolvePolicy({ "kvguard-rotator": "postgres", "kvguard-options": "serverName=evil.example" })).toMatchObject({ kind: "invalid", problems: [expect.stringMatching(/option serverName can be set only in the operator's policy file/)] });
     const all = { ...entry!, lock: "*" as const };
     expect(resolvePolicy({ ProviderAddress: "evil:5432" }, all)).toMatchObject({ kind: "invalid", problems: [expect.stringMatching(/^ProviderAddress: locked/)] });
   });

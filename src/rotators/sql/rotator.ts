@@ -96,6 +96,8 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
     // Alternating users and dual passwords keep the old credential valid until revoke; with the single
     // strategy the old password dies at `set` and revoke has nothing to do.
     credentials: "dual",
+    // Whom the TLS check trusts is the operator's to say, never a tag's.
+    operatorOptions: ["ca", "serverName"],
     parseOptions: (options) => parseSqlOptions(name, options),
 
     /** The server (and its TLS mode), and the managing credential with where it would be used. */

@@ -114,9 +114,12 @@ function requestedTls(options: SqlOptions, fromValue?: JsonValue["tls"]): TlsMod
 function tlsFor(host: string, port: number, options: SqlOptions, policy: TlsPolicy, fromValue?: JsonValue["tls"]): SqlTls {
   const floor = policy.floor?.(host, port) ?? "verify";
   const requested = requestedTls(options, fromValue);
-  if (requested !== undefined && weakerTls(requested, floor)) {
+  // A CA or certificate name from the value (which a vault writer sets) decides whom "verify" trusts: it
+  // counts as `require` against the operator's floor.
+  const strength = requested === "verify" && (fromValue?.ca !== undefined || fromValue?.serverName !== undefined) ? "require" : requested;
+  if (strength !== undefined && weakerTls(strength, floor)) {
     throw new TrustRefusal(
-      `the secret asks for TLS mode ${requested} at ${hostPort(host, port)}, weaker than the operator allows there (${floor})`,
+      `the secret asks for TLS mode ${strength}${strength !== requested ? " (its own tls.ca or tls.serverName)" : ""} at ${hostPort(host, port)}, weaker than the operator allows there (${floor})`,
       `bindings.${policy.rotator}[].tls in the policy file (KVGUARD_POLICY_FILE)`,
     );
   }
