@@ -10,11 +10,14 @@
  * attacks are still refused and the legitimate rotations work. Each time nothing changed at any target, the
  * victims' credentials still work, the hostile server saw no connection, and no secret value reached any output.
  */
+import { HttpRequest, HttpResponse } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localStorageAccountId } from "../../emulator/cloud/storageArm.js";
 import { LocalEntraAdmin, type AdminApplication } from "../../emulator/cloud/entra/adminClient.js";
 import { alertsFromRotation } from "../../src/alerts/fromRotation.js";
 import { devClaims } from "../../src/azure/devCredential.js";
+import { rotateNowHandler } from "../../src/functions/rotateNow.js";
+import { useRotationService } from "../../src/functions/rotationService.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { secretWorks } from "../helpers/entra.js";
 import { startHostileServer, type HostileServer } from "../helpers/hostileServer.js";
@@ -103,6 +106,7 @@ async function nothingReachedOrChanged(): Promise<void> {
 beforeAll(async () => {
   [stack, pgs, hostile] = await Promise.all([startLocalStack({ policy: {} }), startTestPostgres(), startHostileServer()]);
   service = await serviceFor(stack, capture);
+  useRotationService(() => Promise.resolve(service));
   admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
   await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
   payments = await admin.createApplication({ displayName: "payments", owners: [KVGUARD_OID] });
@@ -171,6 +175,13 @@ function attacks(bound: boolean): void {
       tags: { "kvguard-rotator": "postgres", ProviderAddress: `${hostile.host}:${hostile.port}`, CredentialId: PG_ADMIN.username, "kvguard-options": "manager=db-admin" },
     });
     await expectRefused("team-pg", /bindings\.postgres\[\]\.hosts in the policy file \(KVGUARD_POLICY_FILE\)/);
+    // The same through the HTTP function (POST /api/rotate/local/team-pg): 403 with the reason.
+    const request = new HttpRequest({ method: "POST", url: "http://localhost:7071/api/rotate/local/team-pg", params: { vault: "local", name: "team-pg" } });
+    const response = new HttpResponse(await rotateNowHandler(request, capture.context("rotateNow")));
+    const body = (await response.json()) as { outcome: string; message: string };
+    capture.add("rotateNow response", JSON.stringify(body));
+    expect(response.status).toBe(403);
+    expect(body).toMatchObject({ outcome: "refused", message: expect.stringMatching(/bindings\.postgres\[\]\.hosts/) });
     if (bound) {
       // At the real server (bound for svc-*), the managing credential still does not name this secret.
       await attacker("team-pg").setSecret("team-pg", "anything-9Kd", {
