@@ -181,7 +181,8 @@ function attacks(bound: boolean): void {
     const body = (await response.json()) as { outcome: string; message: string };
     capture.add("rotateNow response", JSON.stringify(body));
     expect(response.status).toBe(403);
-    expect(body).toMatchObject({ outcome: "refused", message: expect.stringMatching(/bindings\.postgres\[\]\.hosts/) });
+    expect(body.outcome).toBe("refused");
+    expect(body.message).toMatch(/bindings\.postgres\[\]\.hosts/);
     if (bound) {
       // At the real server (bound for svc-*), the managing credential still does not name this secret.
       await attacker("team-pg").setSecret("team-pg", "anything-9Kd", {
