@@ -13,7 +13,7 @@
  * one JSON object as the last line. Run: `npm run bench:sql`. BENCH_SQL_SECRETS (default 40 per pass) and
  * BENCH_SQL_CONCURRENCY (default 8) size it.
  */
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,7 +91,10 @@ async function main(): Promise<void> {
     startAzurite({ location: join(work, "azurite") }),
     startEmbeddedPostgres({ dataDir: join(work, "pg"), password: "bench-superuser-Hk4r" }),
   ]);
-  const env = { KVGUARD_VAULT_URLS: `bench=${kv.urls.bench!}`, KVGUARD_LOCAL_CA_FILE: kv.caFile, AzureWebJobsStorage: azurite.connectionString };
+  // The operator's bindings for the benchmark's servers on 127.0.0.1 (no TLS there), as an operator declares them.
+  const policyFile = join(work, "policy.json");
+  writeFileSync(policyFile, JSON.stringify({ bindings: { postgres: [{ hosts: ["127.0.0.1:*"], tls: "disable" }], mysql: [{ hosts: ["127.0.0.1:*"], tls: "disable" }] }, managers: [{ secret: "pg-admin", host: "127.0.0.1:*", for: ["*"] }] }));
+  const env = { KVGUARD_VAULT_URLS: `bench=${kv.urls.bench!}`, KVGUARD_LOCAL_CA_FILE: kv.caFile, AzureWebJobsStorage: azurite.connectionString, KVGUARD_POLICY_FILE: policyFile };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("; "));
   const service = await RotationService.create(loaded.config, { env, clock: { nowMs: () => kv.clock.nowMs() }, log: () => undefined });

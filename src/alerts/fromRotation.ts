@@ -80,6 +80,17 @@ export function alertsFromRotation(input: RotationInput): Alert[] {
           explanation: `${result.message}. Fix the object's kvguard tags or its policy-file entry; nothing is rotated until then.`,
         },
       ];
+    case "refused":
+      return [
+        {
+          ...base,
+          kind: "rotation-failed",
+          severity: "high",
+          dedupKey: `rotation-refused|${where}`.toLowerCase(),
+          title: `Rotation of ${where} refused: a target the operator did not allow`,
+          explanation: `${result.message}. Nothing was changed at any target. If the target is legitimate, the operator adds the binding; otherwise someone steered this secret's tags.`,
+        },
+      ];
     case "no-policy":
       // Only Key Vault's expiry warning makes a missing policy worth an alert: the credential will lapse.
       if (job.trigger !== "event") return [];

@@ -39,7 +39,8 @@ export async function rotateCommand(args: string[], out: Out): Promise<number> {
   const { vault, name } = target(positionals[0]);
   const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
   lineWriter(out)(values.json ? JSON.stringify(result) : `${vault}/${name}: ${result.outcome}: ${result.message}`);
-  return 0;
+  // A refusal is not a success: scripts see it (the message names the setting that would allow it).
+  return result.outcome === "refused" ? 1 : 0;
 }
 
 export async function sweepCommand(args: string[], out: Out): Promise<number> {

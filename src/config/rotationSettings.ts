@@ -1,5 +1,6 @@
 /** @module The rotation engine's settings: when the sweep runs, where jobs queue, policies and limits. */
 import { z } from "zod";
+import { parseDurationSeconds } from "../common/duration.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
 import { positiveInt } from "./positiveInt.js";
@@ -33,6 +34,34 @@ export const rotationShape = {
     .register(docs, {
       description: "The secret, in each vault, whose value keys the HMAC kept in history instead of a rotated value (created when missing).",
     }),
+  KVGUARD_MIN_ROTATION_PERIOD: z
+    .string()
+    .default("P1D")
+    .transform((text, ctx) => {
+      try {
+        const seconds = parseDurationSeconds(text);
+        if (seconds > 0) return seconds;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a positive duration. Set it to seconds or ISO-8601, such as P1D or PT1H` });
+      return z.NEVER;
+    })
+    .register(docs, {
+      description:
+        "The shortest rotation period a tag or policy-file entry may ask for (kvguard-rotate-every, rotateEvery); scheduled and event rotations of one target (a database login, a storage account, an Entra application) are at most this often.",
+      default: "P1D",
+      example: "PT12H",
+    }),
+  KVGUARD_ENTRA_TENANT_ID: z
+    .string()
+    .regex(/^[0-9a-zA-Z.-]{1,128}$/, { error: () => "is not a tenant id (GUID) or domain" })
+    .optional()
+    .register(docs, {
+      description:
+        "The Entra tenant the entra-app-secret rotator works in: a rotator option tenantId naming another is refused. Default: the tenant of kvguard's own identity.",
+      example: "00000000-0000-0000-0000-000000000000",
+    }),
 };
 
 export type RotationSettings = z.output<z.ZodObject<typeof rotationShape>>;
@@ -44,6 +73,9 @@ export interface RotationConfig {
   concurrency: number;
   maxAttempts: number;
   hmacSecretName: string;
+  /** KVGUARD_MIN_ROTATION_PERIOD in seconds. */
+  minRotationSeconds: number;
+  entraTenantId?: string;
 }
 
 export function rotationConfig(settings: RotationSettings): RotationConfig {
@@ -54,5 +86,7 @@ export function rotationConfig(settings: RotationSettings): RotationConfig {
     concurrency: settings.KVGUARD_ROTATION_CONCURRENCY,
     maxAttempts: settings.KVGUARD_ROTATION_MAX_ATTEMPTS,
     hmacSecretName: settings.KVGUARD_HISTORY_HMAC_NAME,
+    minRotationSeconds: settings.KVGUARD_MIN_ROTATION_PERIOD,
+    ...(settings.KVGUARD_ENTRA_TENANT_ID ? { entraTenantId: settings.KVGUARD_ENTRA_TENANT_ID } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * @module HTTP `POST /api/rotate/{vault}/{name}[?kind=key]`: rotates one secret or key now. The names are
  * checked against Key Vault's rules before anything else; errors answer in kvguard's words (`httpErrors.ts`):
- * a vault kvguard does not manage is named, never the ones it does.
+ * a vault kvguard does not manage is named, never the ones it does. A refused rotation answers 403.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { objectNameProblem, vaultNameProblem } from "../common/keyVaultNames.js";
@@ -36,7 +36,8 @@ export async function rotateNowHandler(request: HttpRequest, context: Invocation
   try {
     const result = await service.rotateNow(vault, name, kind);
     context.log(`rotate ${vault}/${name}: ${result.outcome}`);
-    return { status: 200, jsonBody: result };
+    // A refusal (a target the operator did not bind) is not a success; its message is kvguard's own words.
+    return { status: result.outcome === "refused" ? 403 : 200, jsonBody: result };
   } catch (error) {
     if (error instanceof LockBusyError) return refused(409, `another rotation of ${vault}/${name} holds its lock; try again in a minute`);
     if (notFound(error)) return refused(404, `${kind} ${name} does not exist in vault ${vault}`);

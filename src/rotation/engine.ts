@@ -16,14 +16,16 @@ import { ensureError, statusOf } from "../common/errors.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
 import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { Credential, RotatorContext } from "../rotators/types.js";
+import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { ValueHmac } from "./hmac.js";
 import type { RotationJob } from "./job.js";
 import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
-import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type SecretPolicy } from "./policy.js";
-import type { PolicyFileEntry } from "./policyFile.js";
+import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
+import { matchEntry, type PolicyFile } from "./policyFile.js";
+import { targetKey, type TargetClaim, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 
 export interface EngineVault {
@@ -38,8 +40,12 @@ export interface EngineDeps {
   history: History;
   status: StatusStore;
   hmac: ValueHmac;
-  /** The policy-file entry for a secret or key, if the file has one. */
-  policyEntry(vault: string, name: string, kind: "secret" | "key"): PolicyFileEntry | undefined;
+  /** The operator's policy file as it is now (entries, bindings, managers). */
+  policyFile(): Promise<PolicyFile>;
+  /** Floors from the settings that no tag goes below. */
+  limits: PolicyLimits;
+  /** When each target was last rotated (the per-target rate limit). */
+  targets: TargetLedger;
   clock: Clock;
   maxAttempts: number;
   /** How long a job waits for another run's lock before it is retried later. */
@@ -59,6 +65,8 @@ export type Outcome =
   | "invalid-policy"
   | "revoked"
   | "nothing-to-revoke"
+  /** The operator's bindings do not allow a target (the message names the setting that would). */
+  | "refused"
   | "not-found";
 
 export interface JobResult {
@@ -96,13 +104,14 @@ export class RotationEngine {
     }
   }
 
-  #run(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
-    if (job.kind === "revoke") return this.#revoke(vault, job, rotationId);
-    if (job.kind === "key") return this.#rotateKey(vault, job, rotationId);
-    return this.#rotate(vault, job, rotationId);
+  async #run(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+    const file = await this.deps.policyFile();
+    if (job.kind === "revoke") return this.#revoke(vault, job, rotationId, file);
+    if (job.kind === "key") return this.#rotateKey(vault, job, rotationId, file);
+    return this.#rotate(vault, job, rotationId, file);
   }
 
-  async #rotate(vault: EngineVault, job: RotationJob, newRotationId: string): Promise<JobResult> {
+  async #rotate(vault: EngineVault, job: RotationJob, newRotationId: string, file: PolicyFile): Promise<JobResult> {
     const { secrets } = vault;
     const pendingStore = new PendingStore(secrets);
     let pending = await pendingStore.read(job.name);
@@ -131,12 +140,11 @@ export class RotationEngine {
         await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
         // The crashed run never recorded its success: record it now, so the previous credential is still revoked.
         const base = pending.baseVersion;
-        const previous = await secrets.getSecret(job.name, { version: base }).catch(() => undefined);
-        const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
+        const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
         const graceSeconds = resolved.kind === "policy" ? resolved.policy.gracePeriodSeconds : DEFAULTS.gracePeriodSeconds;
-        await this.#succeeded(vault, job.name, stored, { version: liveVersion, rotationId }, {
+        await this.#succeeded(vault, job.name, stored, { version: liveVersion, rotationId, metadata: pending.metadata }, {
           version: base,
-          metadata: previous ? this.#currentMetadata(previous) : {},
+          metadata: pending.replaces,
           graceSeconds,
         });
         return { outcome: "already-rotated", rotationId, message: "the rotation had finished; closed its pending credential", version: liveVersion };
@@ -155,7 +163,7 @@ export class RotationEngine {
       return { outcome: "already-rotated", rotationId, message: "already rotated", version: liveVersion };
     }
 
-    const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
+    const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
     if (resolved.kind === "none") {
       await this.deps.status.put({ ...status, state: "no-policy" });
       return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
@@ -167,7 +175,7 @@ export class RotationEngine {
       return { outcome: "invalid-policy", rotationId, message };
     }
     const policy = resolved.policy;
-    const current: Credential = { value: live.value ?? "", metadata: this.#currentMetadata(live) };
+    const current: Credential = { value: live.value ?? "", metadata: this.#recorded(stored, liveVersion) };
     if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
       const decision = decide(policy, live.properties, this.deps.clock.nowMs());
       if (!decision.due) {
@@ -175,16 +183,35 @@ export class RotationEngine {
         return { outcome: "not-due", rotationId, message: decision.reason };
       }
     }
-    const ctx = this.#context(vault, job.name, live, policy);
+    const ctx = this.#context(vault, job.name, live, policy, file);
     try {
-      const result = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
-      await this.#succeeded(vault, job.name, stored, { version: result.version!, rotationId: result.rotationId }, {
+      const keys = await this.#checkTargets(ctx, policy, current, file, vault, job.name).catch(async (error: unknown) => {
+        // A target that cannot even be read (a bad ProviderAddress, a missing managing secret) is a failed check.
+        if (!(error instanceof TrustRefusal)) await record("check", "failed", ensureError(error).message);
+        throw error;
+      });
+      const claims: TargetClaim[] = [];
+      if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
+        const limited = await this.#claimTargets(keys, claims);
+        if (limited) return { outcome: "not-due", rotationId, message: limited };
+      }
+      let run;
+      try {
+        run = await this.#protocol(vault, job, { rotationId, live, current, pending, policy, ctx, pendingStore, record });
+      } catch (error) {
+        await Promise.all(claims.map((c) => c.release().catch(() => undefined)));
+        throw error;
+      }
+      const at = this.#now();
+      await Promise.all(keys.map((key) => this.deps.targets.rotated(key, at)));
+      await this.#succeeded(vault, job.name, stored, { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made }, {
         version: liveVersion,
-        metadata: current.metadata,
+        metadata: run.replaced,
         graceSeconds: policy.gracePeriodSeconds,
       });
-      return result;
+      return run.result;
     } catch (error) {
+      if (error instanceof TrustRefusal) return this.#refuse(record, status, rotationId, error);
       const attempts = status.attempts + 1;
       const failed = attempts >= this.deps.maxAttempts;
       const wait = failed ? FAILED_COOLDOWN_MS : Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** (attempts - 1));
@@ -213,7 +240,7 @@ export class RotationEngine {
       pendingStore: PendingStore;
       record: Recorder;
     },
-  ): Promise<JobResult> {
+  ): Promise<{ result: JobResult; made: Record<string, string>; replaced: Record<string, string> }> {
     const { live, current, policy, ctx, pendingStore, record } = run;
     const rotator = policy.rotator;
     const liveVersion = live.properties.version!;
@@ -226,10 +253,14 @@ export class RotationEngine {
         await rotator.test(ctx, current, "current");
         return "the current credential works at the target";
       });
+      // What the proven current value holds, recorded with the pending credential: the revoke after grace
+      // acts on this record, never on what a tag says later.
+      const replaces = (await rotator.identify?.(ctx, current)) ?? current.metadata;
       const created = await rotator.create(ctx, current);
       pending = await pendingStore.write(job.name, created, {
         baseVersion: liveVersion,
         rotationId,
+        replaces,
         ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),
       });
       await record("create", "ok", `created a pending credential (rotation ${rotationId})`, { valueHmac: await this.#hmac(vault, pending.value) });
@@ -273,10 +304,55 @@ export class RotationEngine {
     await this.deps.afterStep?.("finish", job);
     await pendingStore.close(job.name, open, "finished");
     this.deps.log(`rotated ${vault.target.name}/${job.name}: version ${version} (${job.trigger})`);
-    return { outcome: "rotated", rotationId, message: `rotated to version ${version}`, version, ...(warning ? { warning } : {}) };
+    return {
+      result: { outcome: "rotated", rotationId, message: `rotated to version ${version}`, version, ...(warning ? { warning } : {}) },
+      made: open.metadata,
+      replaced: open.replaces,
+    };
   }
 
-  async #revoke(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+  /**
+   * The rotator's declared targets against the operator's bindings, before any side effect (a connection, a
+   * Graph or ARM call, a managing credential's use); a target the operator did not allow throws TrustRefusal.
+   */
+  async #checkTargets(ctx: RotatorContext, policy: SecretPolicy, current: Credential, file: PolicyFile, vault: EngineVault, name: string): Promise<string[]> {
+    const targets = (await policy.rotator.targets?.(ctx, current)) ?? [];
+    checkTargets(targets, { rotator: policy.rotator.name, vault: vault.target.name, secretName: name, bindings: file.bindings, managers: file.managers });
+    return targets.map(targetKey).filter((k): k is string => k !== undefined);
+  }
+
+  /**
+   * Claims every target for a scheduled or event rotation; when one was rotated (by any secret) less than the
+   * minimum period ago, releases what it claimed and says why the rotation waits.
+   */
+  async #claimTargets(keys: string[], claims: TargetClaim[]): Promise<string | undefined> {
+    const now = this.deps.clock.nowMs();
+    for (const key of keys) {
+      const claim = await this.deps.targets.claim(key, now, this.deps.limits.minRotationSeconds * 1000);
+      if ("limitedSince" in claim) {
+        await Promise.all(claims.map((c) => c.release()));
+        return `target ${key} was rotated at ${new Date(claim.limitedSince).toISOString()}; the operator's minimum rotation period (KVGUARD_MIN_ROTATION_PERIOD) has not passed`;
+      }
+      claims.push(claim);
+    }
+    return undefined;
+  }
+
+  /** A refusal: history, status and the alert (onOutcome) say why; nothing was done at any target. */
+  async #refuse(record: Recorder, status: RotationStatus, rotationId: string, refusal: TrustRefusal): Promise<JobResult> {
+    if (status.state !== "refused" || status.lastError !== refusal.message) await record("check", "failed", refusal.message);
+    await this.deps.status.put({ ...status, state: "refused", lastError: refusal.message, lastErrorAt: this.#now() });
+    this.deps.log(`${status.vault}/${status.name}: ${refusal.message}`);
+    return { outcome: "refused", rotationId, message: refusal.message };
+  }
+
+  /** kvguard's own record of what the live version holds, when kvguard made that version; else nothing. */
+  #recorded(status: RotationStatus | undefined, liveVersion: string): Record<string, string> {
+    if (!status?.liveMetadata || status.lastVersion !== liveVersion) return {};
+    return JSON.parse(status.liveMetadata) as Record<string, string>;
+  }
+
+  async #revoke(vault: EngineVault, job: RotationJob, rotationId: string, file: PolicyFile): Promise<JobResult> {
     const record = this.#recorder(vault, job, rotationId);
     const status = await this.deps.status.get(vault.target.name, job.name);
     const now = this.deps.clock.nowMs();
@@ -284,11 +360,22 @@ export class RotationEngine {
     const due = all.filter((r) => Date.parse(r.at) <= now);
     if (!status || due.length === 0) return { outcome: "nothing-to-revoke", rotationId, message: "no grace period has ended" };
     const live = await vault.secrets.getSecret(job.name);
-    const resolved = resolvePolicy(live.properties.tags, this.deps.policyEntry(vault.target.name, job.name, "secret"));
-    for (const revoke of due) {
-      if (resolved.kind === "policy") {
-        await resolved.policy.rotator.revoke(this.#context(vault, job.name, live, resolved.policy), { value: "", metadata: revoke.metadata });
+    const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
+    const ctx = resolved.kind === "policy" ? this.#context(vault, job.name, live, resolved.policy, file) : undefined;
+    if (resolved.kind === "policy" && ctx) {
+      // The revoke reaches the same server as a rotation would (through the live value): the same bindings.
+      const current = { value: live.value ?? "", metadata: this.#recorded(status, live.properties.version!) };
+      try {
+        await this.#checkTargets(ctx, resolved.policy, current, file, vault, job.name);
+      } catch (error) {
+        if (!(error instanceof TrustRefusal)) throw error;
+        await record("revoke", "failed", error.message);
+        return { outcome: "refused", rotationId, message: error.message };
       }
+    }
+    for (const revoke of due) {
+      // The credential revoked is kvguard's record of what it switched away from (status), never a tag.
+      if (resolved.kind === "policy" && ctx) await resolved.policy.rotator.revoke(ctx, { value: "", metadata: revoke.metadata });
       // The old version's credential is dead now; disabling it makes a consumer still pinned to it fail loudly.
       await vault.secrets.updateSecretProperties(job.name, revoke.version, { enabled: false }).catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
@@ -306,7 +393,7 @@ export class RotationEngine {
     vault: EngineVault,
     name: string,
     before: RotationStatus | undefined,
-    now: { version: string; rotationId: string },
+    now: { version: string; rotationId: string; metadata: Record<string, string> },
     previous: { version: string; metadata: Record<string, string>; graceSeconds: number },
   ): Promise<void> {
     await this.deps.status.put({
@@ -318,6 +405,7 @@ export class RotationEngine {
       lastSuccessAt: this.#now(),
       lastVersion: now.version,
       lastRotationId: now.rotationId,
+      liveMetadata: JSON.stringify(now.metadata),
       revokes: JSON.stringify([
         ...pendingRevokes(before).filter((r) => r.version !== previous.version),
         { version: previous.version, at: new Date(this.deps.clock.nowMs() + previous.graceSeconds * 1000).toISOString(), metadata: previous.metadata },
@@ -325,7 +413,7 @@ export class RotationEngine {
     });
   }
 
-  async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
+  async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string, file: PolicyFile): Promise<JobResult> {
     const record = this.#recorder(vault, job, rotationId);
     let properties;
     try {
@@ -340,7 +428,7 @@ export class RotationEngine {
       await record("check", "skipped", `already rotated: the trigger saw version ${job.baseVersion}, the current version is ${properties.version}`);
       return { outcome: "already-rotated", rotationId, message: "already rotated", version: properties.version! };
     }
-    const resolved = resolveKeyPolicy(properties.tags, this.deps.policyEntry(vault.target.name, job.name, "key"));
+    const resolved = resolveKeyPolicy(properties.tags, matchEntry(file.keys, vault.target.name, job.name));
     if (resolved.kind === "none") {
       await this.deps.status.put({ ...base, state: "no-policy" });
       return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
@@ -373,7 +461,8 @@ export class RotationEngine {
     try {
       message = await act();
     } catch (error) {
-      await record(step, "failed", ensureError(error).message);
+      // A refusal is recorded once, by the engine's refusal path.
+      if (!(error instanceof TrustRefusal)) await record(step, "failed", ensureError(error).message);
       throw error;
     }
     await record(step, "ok", message);
@@ -407,13 +496,9 @@ export class RotationEngine {
     return tags;
   }
 
-  #currentMetadata(live: KeyVaultSecret): Record<string, string> {
-    const credentialId = live.properties.tags?.[TAGS.credentialId];
-    return credentialId === undefined ? {} : { credentialId };
-  }
-
-  #context(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy): RotatorContext {
+  #context(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy, file: PolicyFile): RotatorContext {
     return {
+      tlsFloor: (host, port) => tlsFloor(file.bindings, policy.rotator.name, host, port),
       vault: vault.target,
       secretName: name,
       ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),

@@ -18,6 +18,8 @@ export const PENDING_TAGS = {
   rotationId: "kvguard-rotation-id",
   step: "kvguard-step",
   metadata: "kvguard-metadata",
+  /** What the credential replaced held, as kvguard identified it from the proven value: what revoke acts on. */
+  replaces: "kvguard-replaces",
   state: "kvguard-state",
 } as const;
 
@@ -30,6 +32,8 @@ export interface Pending extends Credential {
   baseVersion: string;
   rotationId: string;
   step: PendingStep;
+  /** The replaced credential's metadata as kvguard recorded it at create time. */
+  replaces: Record<string, string>;
   /** The pending version's tags as stored, so a step can update them without reading the value again. */
   tags: Record<string, string>;
 }
@@ -64,6 +68,7 @@ export class PendingStore {
     return {
       value: secret.value,
       metadata: JSON.parse(tags[PENDING_TAGS.metadata] ?? "{}") as Record<string, string>,
+      replaces: JSON.parse(tags[PENDING_TAGS.replaces] ?? "{}") as Record<string, string>,
       version: secret.properties.version!,
       baseVersion: tags[PENDING_TAGS.baseVersion] ?? "",
       rotationId: tags[PENDING_TAGS.rotationId] ?? "",
@@ -72,22 +77,24 @@ export class PendingStore {
     };
   }
 
-  async write(name: string, credential: Credential, info: { baseVersion: string; rotationId: string; contentType?: string }): Promise<Pending> {
+  async write(name: string, credential: Credential, info: { baseVersion: string; rotationId: string; replaces: Record<string, string>; contentType?: string }): Promise<Pending> {
     const metadata = JSON.stringify(credential.metadata);
-    if (metadata.length > 512) throw new Error("the rotator's metadata does not fit in a Key Vault tag (512 characters)");
+    const replaces = JSON.stringify(info.replaces);
+    if (metadata.length > 256 || replaces.length > 256) throw new Error("the rotator's metadata does not fit in a Key Vault tag (256 characters)");
     const tags = {
       [PENDING_TAGS.pendingFor]: name,
       [PENDING_TAGS.baseVersion]: info.baseVersion,
       [PENDING_TAGS.rotationId]: info.rotationId,
       [PENDING_TAGS.step]: "created",
       [PENDING_TAGS.metadata]: metadata,
+      [PENDING_TAGS.replaces]: replaces,
       [PENDING_TAGS.state]: "open",
     };
     const stored = await this.secrets.setSecret(pendingName(name), credential.value, {
       ...(info.contentType !== undefined ? { contentType: info.contentType } : {}),
       tags,
     });
-    return { ...credential, version: stored.properties.version!, baseVersion: info.baseVersion, rotationId: info.rotationId, step: "created", tags };
+    return { ...credential, version: stored.properties.version!, baseVersion: info.baseVersion, rotationId: info.rotationId, step: "created", replaces: info.replaces, tags };
   }
 
   async mark(name: string, pending: Pending, step: PendingStep): Promise<void> {

@@ -2,6 +2,8 @@
  * @module A secret's rotation policy, from its tags (Microsoft's `CredentialId`, `ProviderAddress`,
  * `ValidityPeriodDays` and kvguard's `kvguard-*`) over an optional policy-file entry. A secret with neither
  * has no policy and is left alone. A policy that does not parse is an error for that secret alone.
+ * The operator's policy file can `lock` fields (a tag that would change one is an error), and the settings
+ * set floors no tag goes below (the minimum rotation period).
  */
 import { parseDurationSeconds } from "../common/duration.js";
 import { findRotator, rotatorNames } from "../rotators/registry.js";
@@ -47,6 +49,58 @@ export interface SecretPolicy {
   window?: RotationWindow;
 }
 
+/** Floors from the settings; tags and policy-file entries cannot go below them. */
+export interface PolicyLimits {
+  /** KVGUARD_MIN_ROTATION_PERIOD, in seconds. */
+  minRotationSeconds: number;
+}
+
+export const DEFAULT_LIMITS: PolicyLimits = { minRotationSeconds: 86_400 };
+
+/** The policy-file field each tag sets, as `lock` names it. */
+const LOCK_NAMES: Record<string, string> = {
+  [TAGS.rotator]: "rotator",
+  [TAGS.credentialId]: "credentialId",
+  [TAGS.providerAddress]: "providerAddress",
+  [TAGS.validityPeriodDays]: "validityPeriodDays",
+  [TAGS.rotateEvery]: "rotateEvery",
+  [TAGS.rotateBeforeExpiryDays]: "rotateBeforeExpiryDays",
+  [TAGS.gracePeriod]: "gracePeriod",
+  [TAGS.window]: "window",
+};
+
+/** A policy-file value as a tag would spell it. */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
+}
+
+function locked(entry: PolicyFileEntry | undefined, field: string): boolean {
+  return entry?.lock === "*" || (entry?.lock ?? []).includes(field);
+}
+
+/** Tags with the locked ones taken out; a locked tag that differs from the file's value is a problem. */
+function unlockedTags(tags: Record<string, string>, entry: PolicyFileEntry | undefined, problems: string[]): Record<string, string> {
+  if (!entry?.lock) return tags;
+  const out: Record<string, string> = {};
+  for (const [tag, value] of Object.entries(tags)) {
+    const field = LOCK_NAMES[tag];
+    if (field === undefined || !locked(entry, field)) out[tag] = value;
+    else if (value !== text((entry as Record<string, unknown>)[field])) problems.push(`${tag}: locked by the policy file (lock: ${field}); remove the tag or change the policy file`);
+  }
+  return out;
+}
+
+function unlockedOptions(options: Record<string, string>, entry: PolicyFileEntry | undefined, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (locked(entry, "options") || locked(entry, `options.${key}`)) {
+      if (value !== text(entry?.options?.[key])) problems.push(`${TAGS.options}: option ${key} is locked by the policy file (lock: options.${key})`);
+    } else out[key] = value;
+  }
+  return out;
+}
+
 export type PolicyResult = { kind: "none" } | { kind: "policy"; policy: SecretPolicy } | { kind: "invalid"; problems: string[] };
 
 /** `key=value;key=value`, the compact form of rotator options in one tag. */
@@ -83,12 +137,12 @@ function field<T>(problems: string[], tag: string, parse: () => T): T | undefine
   }
 }
 
-export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry): PolicyResult {
-  const t = tags ?? {};
+export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry, limits: PolicyLimits = DEFAULT_LIMITS): PolicyResult {
   if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
-  const rotatorName = t[TAGS.rotator] ?? entry?.rotator;
-  if (rotatorName === undefined) return { kind: "none" };
   const problems: string[] = [];
+  const t = unlockedTags(tags ?? {}, entry, problems);
+  const rotatorName = t[TAGS.rotator] ?? entry?.rotator;
+  if (rotatorName === undefined) return problems.length ? { kind: "invalid", problems } : { kind: "none" };
   const rotator = findRotator(rotatorName);
   if (!rotator) problems.push(`${TAGS.rotator}: unknown rotator "${rotatorName}" (known: ${rotatorNames().join(", ")})`);
 
@@ -97,7 +151,7 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
   const before = t[TAGS.rotateBeforeExpiryDays] ?? entry?.rotateBeforeExpiryDays?.toString();
   const grace = t[TAGS.gracePeriod] ?? entry?.gracePeriod;
   const windowText = t[TAGS.window] ?? entry?.window;
-  const tagOptions = t[TAGS.options] === undefined ? {} : field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {};
+  const tagOptions = t[TAGS.options] === undefined ? {} : unlockedOptions(field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {}, entry, problems);
 
   const policy = {
     validityDays: validity === undefined ? DEFAULTS.validityDays : field(problems, TAGS.validityPeriodDays, () => positiveNumber(validity, "validity")),
@@ -107,10 +161,18 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
     gracePeriodSeconds: grace === undefined ? DEFAULTS.gracePeriodSeconds : field(problems, TAGS.gracePeriod, () => parseDurationSeconds(grace)),
     window: windowText === undefined ? undefined : field(problems, TAGS.window, () => parseWindow(windowText)),
   };
+  for (const key of rotator?.operatorOptions ?? []) {
+    if (key in tagOptions) problems.push(`${TAGS.options}: option ${key} can be set only in the operator's policy file (KVGUARD_POLICY_FILE)`);
+  }
   const options = rotator ? field(problems, TAGS.options, () => rotator.parseOptions({ ...entry?.options, ...tagOptions })) : undefined;
   if (policy.validityDays !== undefined && policy.rotateBeforeExpiryDays !== undefined && policy.rotateBeforeExpiryDays >= policy.validityDays) {
     problems.push(
       `${TAGS.rotateBeforeExpiryDays}: ${policy.rotateBeforeExpiryDays} days before expiry is not inside a validity of ${policy.validityDays} days`,
+    );
+  }
+  if (policy.rotateEverySeconds !== undefined && policy.rotateEverySeconds < limits.minRotationSeconds) {
+    problems.push(
+      `${TAGS.rotateEvery}: every ${every} is more often than the operator's minimum rotation period of ${limits.minRotationSeconds} seconds (KVGUARD_MIN_ROTATION_PERIOD)`,
     );
   }
   if (problems.length > 0 || !rotator || !options) return { kind: "invalid", problems };

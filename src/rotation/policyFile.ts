@@ -12,10 +12,17 @@
  *
  * A file or entry that cannot be read is not fatal: the objects it could govern get a per-object policy
  * error (history, status, sweep report) and the sweep goes on.
+ *
+ * The file is the operator's (kvguard's own storage), so it also holds what tags may never decide: the
+ * `bindings` (which hosts, storage accounts and Entra applications each rotator may reach, see bindings.ts),
+ * the `managers` (which secrets may use a managing credential, and at which server), and per entry a `lock`
+ * (fields a tag may not change).
  */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { bindingsShape, managerShape, type Bindings, type ManagerEntry } from "./bindings.js";
+import { globMatch } from "./glob.js";
 
 const entry = z
   .object({
@@ -29,6 +36,8 @@ const entry = z
     gracePeriod: z.string().optional(),
     window: z.string().optional(),
     options: z.record(z.string(), z.unknown()).optional(),
+    /** Fields a tag may not change: `*` for all, or names (`providerAddress`, `options.manager`, `options` ...). */
+    lock: z.union([z.literal("*"), z.array(z.string().min(1))]).optional(),
   })
   .strict();
 
@@ -38,24 +47,33 @@ export type PolicyFileEntry = z.output<typeof entry> & { invalid?: string };
 export interface PolicyFile {
   secrets: PolicyFileEntry[];
   keys: PolicyFileEntry[];
+  bindings: Bindings;
+  managers: ManagerEntry[];
+  /** Set when the whole file could not be used (every object gets this error). */
+  broken?: string;
 }
 
-const sections = z.object({ secrets: z.array(z.unknown()).default([]), keys: z.array(z.unknown()).default([]) }).strict();
-
-function glob(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`, "i");
-}
+const sections = z
+  .object({
+    secrets: z.array(z.unknown()).default([]),
+    keys: z.array(z.unknown()).default([]),
+    bindings: bindingsShape.default({}),
+    managers: z.array(managerShape).default([]),
+  })
+  .strict();
 
 export function matchEntry(entries: PolicyFileEntry[], vault: string, name: string): PolicyFileEntry | undefined {
-  return entries.find((e) => glob(e.match.vault).test(vault) && glob(e.match.name).test(name));
+  return entries.find((e) => globMatch(e.match.vault, vault) && globMatch(e.match.name, name));
 }
 
 /** A file that cannot be used at all: it could govern any object, so every object gets its error. */
 export function brokenPolicyFile(problem: string): PolicyFile {
   const all: PolicyFileEntry = { match: { vault: "*", name: "*" }, invalid: problem };
-  return { secrets: [all], keys: [all] };
+  return { secrets: [all], keys: [all], bindings: {}, managers: [], broken: problem };
 }
+
+/** No file: no entries, and no bindings (so every rotation that reaches a target is refused). */
+export const EMPTY_POLICY_FILE: PolicyFile = { secrets: [], keys: [], bindings: {}, managers: [] };
 
 function issueText(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0]!;
@@ -83,7 +101,7 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
       const match = entry.shape.match.safeParse(typeof item === "object" && item !== null ? (item as { match?: unknown }).match : undefined);
       return { match: match.success ? match.data : { vault: "*", name: "*" }, invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}` };
     });
-  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys") };
+  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys"), bindings: top.data.bindings, managers: top.data.managers };
 }
 
 /** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader (read errors throw: they may pass). */

@@ -26,7 +26,9 @@ import { encodeJob, parseJob, type RotationJob } from "./job.js";
 import { BlobLocks } from "./lock.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
-import { loadPolicyFile, matchEntry, type PolicyFile } from "./policyFile.js";
+import { matchEntry } from "./policyFile.js";
+import { PolicySource } from "./policySource.js";
+import { TARGETS_TABLE, TargetLedger } from "./targetLedger.js";
 import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
@@ -75,17 +77,18 @@ export class RotationService {
     readonly history: History,
     readonly status: StatusStore,
     readonly events: TableClient,
-    readonly policyFile: PolicyFile,
+    readonly policy: PolicySource,
     readonly clock: Clock,
     readonly log: (line: string) => void,
-    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome">,
+    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "targets">,
   ) {
     this.#dedupe = new EventDedupe(events, clock);
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
       history,
       status,
-      policyEntry: (vault, name, kind) => matchEntry(kind === "key" ? policyFile.keys : policyFile.secrets, vault, name),
+      policyFile: () => policy.current(),
+      limits: { minRotationSeconds: config.rotation.minRotationSeconds },
       clock,
       maxAttempts: config.rotation.maxAttempts,
       log,
@@ -103,15 +106,16 @@ export class RotationService {
     }
     const queue = storage.queue.getQueueClient(config.rotation.queue);
     const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
-    const [history, status, events] = await Promise.all(
-      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE].map((name) => ensureTable(storage.table(name))),
+    const [history, status, events, targets] = await Promise.all(
+      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))),
     );
     await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
-    const policyFile = config.rotation.policyFile
-      ? await loadPolicyFile(config.rotation.policyFile, async (container, name) =>
-          (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
-        )
-      : { secrets: [], keys: [] };
+    const log = options.log ?? printLine;
+    const policy = new PolicySource(
+      config.rotation.policyFile,
+      async (container, name) => (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
+      log,
+    );
     const locks = new BlobLocks(storage.blob);
     return new RotationService(
       config,
@@ -121,11 +125,12 @@ export class RotationService {
       new History(history!),
       new StatusStore(status!),
       events!,
-      policyFile,
+      policy,
       options.clock ?? systemClock,
-      options.log ?? printLine,
+      log,
       {
         locks,
+        targets: new TargetLedger(targets!),
         hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
         lockWaitMs: options.lockWaitMs ?? 30_000,
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
@@ -165,6 +170,8 @@ export class RotationService {
 
   async #sweepVault(vault: EngineVault, report: SweepReport): Promise<void> {
     const now = this.clock.nowMs();
+    const file = await this.policy.current();
+    const limits = { minRotationSeconds: this.config.rotation.minRotationSeconds };
     const statuses = new Map<string, RotationStatus>((await this.status.list(vault.target.name)).map((s) => [s.name.toLowerCase(), s]));
     // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
     // many due secrets never holds thousands of sends in flight.
@@ -196,7 +203,7 @@ export class RotationService {
         await job("revoke", secret.name, "schedule");
         report.revokes += 1;
       }
-      const resolved = resolvePolicy(tags, matchEntry(this.policyFile.secrets, vault.target.name, secret.name));
+      const resolved = resolvePolicy(tags, matchEntry(file.secrets, vault.target.name, secret.name), limits);
       if (resolved.kind === "none") {
         report.noPolicy.push(`${vault.target.name}/${secret.name}`);
         continue;
@@ -214,7 +221,7 @@ export class RotationService {
     }
     for await (const key of vault.keys.listPropertiesOfKeys()) {
       report.keys += 1;
-      const resolved = resolveKeyPolicy(key.tags, matchEntry(this.policyFile.keys, vault.target.name, key.name));
+      const resolved = resolveKeyPolicy(key.tags, matchEntry(file.keys, vault.target.name, key.name));
       if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
       else if (resolved.kind === "invalid") {
         report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems });

@@ -11,7 +11,7 @@ export interface RotationStatus {
   vault: string;
   name: string;
   kind: "secret" | "key";
-  state: "ok" | "failing" | "failed" | "invalid-policy" | "no-policy";
+  state: "ok" | "failing" | "failed" | "invalid-policy" | "no-policy" | "refused";
   lastSuccessAt?: string;
   lastVersion?: string;
   lastRotationId?: string;
@@ -20,6 +20,8 @@ export interface RotationStatus {
   attempts: number;
   nextAttemptAt?: string;
   nextDueAt?: string;
+  /** JSON of the rotator's metadata for the credential kvguard made live in `lastVersion` (kvguard's own record). */
+  liveMetadata?: string;
   /** JSON of `PendingRevoke[]`: previous versions whose credentials are revoked when their grace ends. */
   revokes?: string;
 }

@@ -5,6 +5,7 @@
  * the old credential is already gone.
  */
 import type { VaultTarget } from "../config/vaultUrl.js";
+import type { Target, TlsMode } from "../rotation/bindings.js";
 
 /** A credential as the engine hands it around: the value and what the rotator needs to find it again. */
 export interface Credential {
@@ -31,6 +32,11 @@ export interface RotatorContext {
    * itself). The engine supplies it; its value must never be logged.
    */
   readSecret?(name: string): Promise<VaultSecretValue>;
+  /**
+   * The weakest TLS the operator's binding allows at a database host (`verify` when none does): the mode
+   * used when the secret asks for none; a secret asking for a weaker one is refused.
+   */
+  tlsFloor?: (host: string, port: number) => TlsMode;
 }
 
 /** A secret as `readSecret` returns it. */
@@ -52,6 +58,11 @@ export interface SecretRotator {
    * tokens signed with it): carried in the finish history row and the rotation alert.
    */
   readonly rotationWarning?: string;
+  /**
+   * Options only the operator's policy file may set (they decide whom kvguard trusts: a CA, the name a
+   * certificate must carry); the same option in a `kvguard-options` tag is an error.
+   */
+  readonly operatorOptions?: readonly string[];
   /** Checks and normalises the policy's options; throws an Error whose message names the bad option. */
   parseOptions(options: Record<string, unknown>): Record<string, unknown>;
   /** Makes or requests the new credential. Not yet applied anywhere. */
@@ -60,6 +71,17 @@ export interface SecretRotator {
   set(ctx: RotatorContext, pending: Credential, current: Credential): Promise<void>;
   /** Proves the credential works at the target; throws when it does not. */
   test(ctx: RotatorContext, credential: Credential, which: "current" | "pending"): Promise<void>;
+  /**
+   * Everything a rotation (or revoke) will reach, from the resolved options and the current value, before
+   * any side effect: the engine refuses targets the operator did not bind. A rotator without it reaches
+   * nothing outside Key Vault.
+   */
+  targets?(ctx: RotatorContext, current: Credential): Promise<Target[]>;
+  /**
+   * What the proven current credential is (the login, keyId or key name), from its value and kvguard's own
+   * record in `current.metadata`, never from a tag: kvguard records it and revokes exactly that after grace.
+   */
+  identify?(ctx: RotatorContext, current: Credential): Promise<Record<string, string>>;
   /** Removes the old credential after the grace period. Must succeed if it is already gone. */
   revoke(ctx: RotatorContext, previous: Credential): Promise<void>;
 }

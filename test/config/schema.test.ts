@@ -62,6 +62,7 @@ describe("loadConfig", () => {
             concurrency: 8,
             maxAttempts: 5,
             hmacSecretName: "kvguard-history-hmac-key",
+            minRotationSeconds: 86_400,
           },
           compliance: {
             subscriptionIds: [],

@@ -15,7 +15,7 @@ import { startLocalAlerts, type LocalAlerts } from "../../src/alerts/local/local
 import { useAlerting } from "../../src/alerts/notify.js";
 import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
 import { devClaims } from "../../src/azure/devCredential.js";
-import { startEntraDemo } from "../../src/local/demo/entraDemo.js";
+import { ENTRA_DEMO, startEntraDemo } from "../../src/local/demo/entraDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor } from "../helpers/rotation.js";
@@ -32,8 +32,20 @@ let alertDir: string;
 const capture = new Capture();
 const savedEnv = { ...process.env };
 
+/** The applications the operator bound (object ids). */
+const bound: string[] = [];
+
+/** The operator binds an application (object id) kvguard may add client secrets to. */
+async function bind(id: string): Promise<void> {
+  bound.push(id);
+  await stack.writePolicy!({ bindings: { "entra-app-secret": [{ applications: bound }] } });
+}
+
+/** A new application, bound by the operator as it would bind each application kvguard rotates. */
 async function newApp(name: string, settings: ApplicationSettings = {}) {
-  return admin.createApplication({ displayName: name, owners: [KVGUARD_OID], ...settings });
+  const app = await admin.createApplication({ displayName: name, owners: [KVGUARD_OID], ...settings });
+  await bind(app.id);
+  return app;
 }
 
 /** A Key Vault secret holding a first client secret made by hand, tagged as Microsoft's sample tags it. */
@@ -82,7 +94,8 @@ beforeAll(async () => {
   // Every alert (the failures below raise some) goes to local Teams and SMTP catchers, whose files are scanned.
   alertDir = await mkdtemp(join(tmpdir(), "kvguard-entra-alerts-"));
   alerts = await startLocalAlerts({ outDir: alertDir, print: (line) => capture.add("alert catcher", line) });
-  stack = await startLocalStack({ settings: alerts.settings });
+  // The demo's operator lets its secret rotate every two minutes (below the default floor of a day).
+  stack = await startLocalStack({ settings: { ...alerts.settings, KVGUARD_MIN_ROTATION_PERIOD: "PT1M" }, policy: {} });
   // The rotator (and alerting) read the app settings as the Functions host and `npm start` provide them.
   Object.assign(process.env, stack.env);
   useAlerting(() => alertingFromSettings(stack.env));
@@ -198,6 +211,7 @@ describe("entra-app-secret through the engine", () => {
 
   it("names the missing Graph permission, and an app-management policy's lifetime cap, clearly", async () => {
     const notOwned = await admin.createApplication({ displayName: "not-owned" });
+    await bind(notOwned.id);
     await seed("unowned-secret", notOwned);
     const denied = await failure("unowned-secret");
     expect(denied.message).toMatch(/403 Authorization_RequestDenied.*Application\.ReadWrite\.OwnedBy.*owner.*Application\.ReadWrite\.All/);
@@ -228,6 +242,7 @@ describe("entra-app-secret through the engine", () => {
 
   it("the npm start demo seeds an app and its secret, and its watcher gets a token with each new version", async () => {
     const lines: string[] = [];
+    await bind(ENTRA_DEMO.objectId);
     const demo = await startEntraDemo({ kv: stack.tv.kv, cloudUrl: stack.cloud.url, vaultUrl: stack.tv.url, write: (l) => lines.push(l), pollMs: 100 });
     try {
       expect(lines.join("\n")).toMatch(/seeded demo-entra-app-secret/);

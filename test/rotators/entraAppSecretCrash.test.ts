@@ -35,7 +35,7 @@ const cases: Case[] = [...STEPS.map((step) => ({ step, name: `entra-crash-${step
 const works = (appId: string, secret: string) => secretWorks(stack, appId, secret);
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  stack = await startLocalStack({ policy: {} });
   service = await serviceFor(stack, capture);
   admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
   await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
@@ -48,6 +48,8 @@ beforeAll(async () => {
       tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: c.app.appId, CredentialId: initial.keyId, "kvguard-options": "propagationSeconds=10" },
     });
   }
+  // The operator binds the applications kvguard may add client secrets to.
+  await stack.writePolicy!({ bindings: { "entra-app-secret": [{ applications: cases.map((c) => c.app!.appId) }] } });
 });
 afterAll(() => stack.stop());
 

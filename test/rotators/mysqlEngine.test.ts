@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RotationService } from "../../src/rotation/service.js";
 import { stagingName } from "../../src/rotators/mysql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { localDatabases } from "../helpers/operator.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
 import { Capture, liveLogin, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
@@ -68,7 +69,8 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
 
 
   beforeAll(async () => {
-    [stack] = await Promise.all([startLocalStack(), db.start()]);
+    const managers = [{ secret: "my-admin", for: ["*"] }, { secret: "my-admin-wrong", for: ["*"] }];
+    [stack] = await Promise.all([startLocalStack({ policy: localDatabases(["mysql"], { managers }) }), db.start()]);
     service = await serviceFor(stack, capture);
     manager.user = await db.user("admin", manager.password);
     await db.sql(`GRANT CREATE USER, SELECT ON *.* TO ${db.account(manager.user)} WITH GRANT OPTION`);

@@ -11,6 +11,7 @@ import { quoteIdent, quoteLiteral } from "../../src/rotators/postgres/quote.js";
 import { scramVerifier } from "../../src/rotators/postgres/scram.js";
 import { SqlRotationError } from "../../src/rotators/sql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { localDatabases } from "../helpers/operator.js";
 import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { Capture, emulatorValues, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor, versionsOf } from "../helpers/rotation.js";
 
@@ -65,7 +66,8 @@ async function failure(promise: Promise<unknown>, where: string): Promise<Error>
 }
 
 beforeAll(async () => {
-  [stack, pgs] = await Promise.all([startLocalStack(), startTestPostgres({ logStatements: true })]);
+  const policy = localDatabases(["postgres"], { managers: [{ secret: "pg-admin", for: ["pg-*"] }, { secret: "pg-admin-wrong", for: ["pg-*"] }] });
+  [stack, pgs] = await Promise.all([startLocalStack({ policy }), startTestPostgres({ logStatements: true })]);
   service = await serviceFor(stack, capture);
   await pgs.query(createRoleSql(MANAGER.username, MANAGER.password, "CREATEROLE"));
   // The managing user creates the roles it manages (from PostgreSQL 16 that gives it ADMIN on them).

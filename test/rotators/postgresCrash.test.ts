@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { localDatabases } from "../helpers/operator.js";
 import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { Capture, liveLogin, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
 
@@ -61,7 +62,7 @@ function valueOf(c: Case): { value: string; tags: Record<string, string>; conten
 
 
 beforeAll(async () => {
-  [stack, pgs] = await Promise.all([startLocalStack(), startTestPostgres()]);
+  [stack, pgs] = await Promise.all([startLocalStack({ policy: localDatabases(["postgres"], { managers: [{ secret: "crash-admin", for: ["*"] }] }) }), startTestPostgres()]);
   service = await serviceFor(stack, capture);
   await pgs.query(createRoleSql(MANAGER.username, MANAGER.password, "CREATEROLE"));
   await queryAs(pgs, MANAGER, [...cases, ...killed].map((c) => createRoleSql(c.role, c.initial)));

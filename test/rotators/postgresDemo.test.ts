@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEMO_POLICY } from "../../src/local/demo/operatorPolicy.js";
 import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../src/local/demo/postgresDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
@@ -26,7 +27,8 @@ async function until(predicate: () => boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  // The demo's operator policy (its bindings and its short minimum rotation period), as `npm start` declares it.
+  stack = await startLocalStack({ policy: DEMO_POLICY, settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1M" } });
   service = await serviceFor(stack, capture);
   stateDir = await mkdtemp(join(tmpdir(), "kvguard-pgdemo-"));
   await chmod(stateDir, 0o755);

@@ -227,6 +227,8 @@ describe("sqlserver rotator flow on the fake", () => {
       options: rotator.parseOptions(options),
       log: (m) => logs.push(m),
       readSecret: (name) => (secrets[name] ? Promise.resolve(secrets[name]) : Promise.reject(new Error(`no secret ${name}`))),
+      // What the engine passes from the operator's binding: the fake server has no certificate to verify.
+      tlsFloor: () => "require",
     };
   }
 

@@ -36,7 +36,10 @@ let service: RotationService;
 const capture = new Capture();
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  // The operator binds the fake server's host and lets its TLS go unverified (the fake has no certificate).
+  stack = await startLocalStack({
+    policy: { bindings: { "sqlserver-fake": [{ hosts: ["sql.example.test"], tls: "require" }] }, managers: [{ secret: "ss-admin", host: "sql.example.test:*", for: ["*"] }] },
+  });
   service = await serviceFor(stack, capture);
   fake.database("app", 0);
   fake.database("tenant", 1);

@@ -6,6 +6,7 @@
  * regenerateKey and Key Vault's update finished by a rerun with the key the account already holds, bad
  * ProviderAddress and options, and no key in any log, history row, status row or alert.
  */
+import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
 import { randomUUID } from "node:crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +20,7 @@ import { keyOf } from "../../src/rotators/storage-account/value.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
 
+const LOCAL_SCOPE = `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${LOCAL_RESOURCE_GROUP}`;
 let stack: LocalStack;
 let service: RotationService;
 const capture = new Capture();
@@ -69,7 +71,9 @@ async function historyText(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  // The operator binds the local subscription: every Azurite account of the local cloud.
+  // The demo test below rotates every two minutes, as the demo's operator allows (KVGUARD_MIN_ROTATION_PERIOD).
+  stack = await startLocalStack({ policy: { bindings: { "storage-account": [{ accounts: [LOCAL_SCOPE] }] } }, settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1M" } });
   // The rotator reads kvguard's settings from the environment, as the Functions host and the CLI provide them.
   Object.assign(process.env, stack.env);
   service = await serviceFor(stack, capture);

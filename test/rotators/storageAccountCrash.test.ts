@@ -4,6 +4,7 @@
  * finish), then run again. Each time the rerun finishes with the key the account already holds: the key is
  * regenerated once, the live secret holds it, no pending credential stays open, and the other key still works.
  */
+import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
@@ -17,6 +18,7 @@ import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, s
 const CASES = ["regenerate", "create", "set", "test", "finish"] as const;
 type Case = (typeof CASES)[number];
 
+const LOCAL_SCOPE = `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${LOCAL_RESOURCE_GROUP}`;
 let stack: LocalStack;
 let service: RotationService;
 const capture = new Capture();
@@ -57,7 +59,8 @@ async function rotateCli(name: string, extraEnv: Record<string, string>, killWhe
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  // The operator binds the local subscription: every Azurite account of the local cloud.
+  stack = await startLocalStack({ policy: { bindings: { "storage-account": [{ accounts: [LOCAL_SCOPE] }] } } });
   Object.assign(process.env, stack.env);
   service = await serviceFor(stack, capture);
   for (const c of CASES) {

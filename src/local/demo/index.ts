@@ -10,13 +10,14 @@ import type { LineWriter } from "../invocation.js";
 import type { Stack } from "../stack.js";
 import { attackDemoSettings, start as startAttackDemo } from "./attackDemo.js";
 import { startEntraDemo } from "./entraDemo.js";
+import { demoOperatorSettings } from "./operatorPolicy.js";
 import { startPostgresDemo } from "./postgresDemo.js";
 import { writeDemoReport } from "./reportDemo.js";
 import { seedStorageDemo } from "./storageDemo.js";
 
-/** Settings the demos need from the stack: the audit demo's folder source and its short baseline. */
+/** Settings the demos need from the stack: the audit demo's folder source and its short baseline, the operator's bindings. */
 export function demoSettings(stateDir: string): Record<string, string> {
-  return attackDemoSettings(join(stateDir, "audit"));
+  return { ...attackDemoSettings(join(stateDir, "audit")), ...demoOperatorSettings(stateDir) };
 }
 
 export interface DemosOptions {

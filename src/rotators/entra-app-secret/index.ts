@@ -15,6 +15,7 @@ import type { Credential, RotatorContext, SecretRotator } from "../types.js";
 import { EntraGraph, GraphCallError, type GraphApplication, type GraphPassword } from "./graphClient.js";
 import { entraOptions, type EntraOptions } from "./options.js";
 import { runtimeFromSettings, type EntraRuntime } from "./runtime.js";
+import { TrustRefusal } from "../../rotation/bindings.js";
 import { ownTenant, proveSecret, SecretRefused } from "./secretCheck.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,12 +57,14 @@ async function resolveTarget(ctx: RotatorContext, runtime: EntraRuntime): Promis
 }
 
 /**
- * The password the current value belongs to: the recorded keyId, else the only password whose hint (its
- * first three characters, as Entra shows them) matches the value.
+ * The password the current value belongs to, on the application object itself: the keyId kvguard recorded
+ * when it added it (its hint must still match the value), else the only password whose hint (its first three
+ * characters, as Entra shows them) matches the value. Never a keyId from a tag.
  */
-function currentPassword(app: GraphApplication, current: Credential, recordedKeyId: string | undefined): GraphPassword | undefined {
+function currentPassword(app: GraphApplication, current: Credential): GraphPassword | undefined {
+  const recordedKeyId = current.metadata.credentialId;
   const byKey = recordedKeyId && app.passwordCredentials.find((p) => p.keyId.toLowerCase() === recordedKeyId.toLowerCase());
-  if (byKey) return byKey;
+  if (byKey && (byKey.hint === null || current.value.startsWith(byKey.hint))) return byKey;
   const byHint = app.passwordCredentials.filter((p) => p.hint !== null && current.value.startsWith(p.hint));
   return byHint.length === 1 ? byHint[0] : undefined;
 }
@@ -83,7 +86,7 @@ async function remove(target: Target, ctx: RotatorContext, p: GraphPassword, why
 async function prepare(target: Target, ctx: RotatorContext, current: Credential, limitOverride?: number): Promise<void> {
   const marker = markerFor(ctx);
   target.app = await EntraGraph.retrying(() => target.graph.application(target.path), { log: (m) => ctx.log(m) });
-  const currentPwd = currentPassword(target.app, current, current.metadata.credentialId ?? ctx.credentialId);
+  const currentPwd = currentPassword(target.app, current);
   const mine = target.app.passwordCredentials.filter((p) => p.displayName === marker && !mayBeCurrent(p, current, currentPwd));
   if (currentPwd) {
     for (const orphan of mine.filter((p) => startMs(p) > startMs(currentPwd))) {
@@ -114,8 +117,17 @@ async function prepare(target: Target, ctx: RotatorContext, current: Credential,
   }
 }
 
+/** The one tenant kvguard works in; a tenantId option naming another is refused. */
+async function pinnedTenant(options: EntraOptions, runtime: EntraRuntime): Promise<string> {
+  const tenant = runtime.tenantId ?? (await ownTenant(runtime));
+  if (options.tenantId !== undefined && options.tenantId.toLowerCase() !== tenant.toLowerCase()) {
+    throw new TrustRefusal(`the tenantId option names tenant ${options.tenantId}, not the tenant kvguard works in (${tenant})`, "KVGUARD_ENTRA_TENANT_ID");
+  }
+  return tenant;
+}
+
 async function prove(target: Target, ctx: RotatorContext, credential: Credential, which: "current" | "pending"): Promise<void> {
-  const tenant = target.options.tenantId ?? (await ownTenant(target.runtime));
+  const tenant = await pinnedTenant(target.options, target.runtime);
   const deadline = Date.now() + (which === "pending" ? target.options.propagationSeconds * 1000 : 0);
   for (let wait = 1000; ; wait = Math.min(wait * 2, 10_000)) {
     try {
@@ -139,6 +151,24 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       const parsed = entraOptions.safeParse(options);
       if (!parsed.success) throw new Error(`entra-app-secret rotator options: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}`);
       return parsed.data;
+    },
+
+    /** The application (bound by the operator), in the pinned tenant. */
+    async targets(ctx) {
+      const options = ctx.options as EntraOptions;
+      await pinnedTenant(options, runtime());
+      const application = options.application ?? ctx.providerAddress;
+      return application === undefined ? [] : [{ kind: "entra-app" as const, application }];
+    },
+
+    /** The client secret the current value is: kvguard's own (recorded keyId) or the one its hint matches. */
+    async identify(ctx, current): Promise<Record<string, string>> {
+      const target = await resolveTarget(ctx, runtime());
+      const p = currentPassword(target.app, current);
+      if (!p) return {};
+      return p.keyId.toLowerCase() === current.metadata.credentialId?.toLowerCase() && current.metadata.added === "kvguard"
+        ? { credentialId: p.keyId, added: "kvguard" }
+        : { credentialId: p.keyId, matchedBy: "value" };
     },
 
     async create(ctx, current) {
@@ -165,7 +195,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
         { log: (m) => ctx.log(m) },
       );
       ctx.log(`added client secret ${added.keyId} to application ${target.app.appId}, valid until ${added.endDateTime}`);
-      return { value: added.secretText, metadata: { credentialId: added.keyId } };
+      return { value: added.secretText, metadata: { credentialId: added.keyId, added: "kvguard" } };
     },
 
     async set(ctx, pending) {
@@ -181,12 +211,20 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async test(ctx, credential, which) {
-      await prove(await resolveTarget(ctx, runtime()), ctx, credential, which);
+      const target = await resolveTarget(ctx, runtime());
+      // The value must be a client secret of this application object, not merely one that gets a token somewhere.
+      if (which === "current" && !currentPassword(target.app, credential)) {
+        throw new Error(
+          `the secret's current value is not a client secret of application ${target.app.appId} (no password credential on the application has its keyId or hint): kvguard adds nothing`,
+        );
+      }
+      await prove(target, ctx, credential, which);
     },
 
     async revoke(ctx, previous) {
+      // kvguard's own record of the replaced client secret (written at rotation time), never a tag.
       const keyId = previous.metadata.credentialId;
-      if (!keyId) return ctx.log("the replaced version records no client secret (no CredentialId tag): nothing removed");
+      if (!keyId) return ctx.log("kvguard recorded no client secret for the replaced version: nothing removed");
       let target: Target;
       try {
         target = await resolveTarget(ctx, runtime());
@@ -197,8 +235,12 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       const p = target.app.passwordCredentials.find((c) => c.keyId.toLowerCase() === keyId.toLowerCase());
       if (!p) return ctx.log(`client secret ${keyId} is already gone`);
       if (keyId.toLowerCase() === ctx.credentialId?.toLowerCase()) return ctx.log(`client secret ${keyId} is the current one again: left in place`);
-      if (p.displayName !== markerFor(ctx) && !target.options.revokeInitial) {
-        return ctx.log(`client secret ${keyId} was not added by kvguard for this secret: left in place (rotator option revokeInitial=true removes it)`);
+      const mine = previous.metadata.added === "kvguard";
+      const initial = previous.metadata.matchedBy === "value" && target.options.revokeInitial;
+      if (!mine && !initial) {
+        return ctx.log(
+          `client secret ${keyId} was not added by kvguard: left in place (rotator option revokeInitial=true removes the one whose hint matched the secret's value)`,
+        );
       }
       await remove(target, ctx, p, "its grace period ended");
     },

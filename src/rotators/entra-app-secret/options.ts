@@ -10,7 +10,7 @@ export const entraOptions = z
   .object({
     /** The application (object id or appId); else the `ProviderAddress` tag. */
     application: z.string().regex(GUID, "application must be the app's object id or appId (a GUID)").optional(),
-    /** The tenant to prove the new secret in; default: the tenant of kvguard's own token. */
+    /** The tenant; only the one kvguard works in (KVGUARD_ENTRA_TENANT_ID, default its own) is accepted. */
     tenantId: z.string().regex(/^[0-9a-zA-Z.-]{1,128}$/, "tenantId must be a tenant id (GUID) or domain").optional(),
     /** The token scope the new secret is tested with. */
     scope: z.string().regex(/\/\.default$/, "scope must end with /.default (a client-credentials scope)").default("https://graph.microsoft.com/.default"),
@@ -20,7 +20,7 @@ export const entraOptions = z
     maxPasswords: z.coerce.number().int().min(1, "maxPasswords must be at least 1").optional(),
     /** How long a new secret may take to be accepted by the token endpoint (Entra replication). */
     propagationSeconds: z.coerce.number().int().min(0).max(900, "propagationSeconds must be at most 900").default(60),
-    /** Also remove, after its grace period, the first secret (made by hand) that kvguard replaced. */
+    /** Also remove, after its grace period, the first secret (made by hand) that kvguard replaced: only the one whose hint matched the secret's value. */
     revokeInitial: flag.default(false),
   })
   .strict();

@@ -15,10 +15,12 @@ export interface EntraRuntime {
   ca?: string;
   /** kvguard's identity, which calls Graph. */
   credential: TokenCredential;
+  /** KVGUARD_ENTRA_TENANT_ID: the only tenant the rotator works in (default: the tenant of kvguard's token). */
+  tenantId?: string;
 }
 
 /** The settings this rotator reads; a change in any of them makes a new runtime. */
-const KEYS = ["KVGUARD_GRAPH_ENDPOINT", "KVGUARD_AUTHORITY_HOST", "KVGUARD_LOCAL_CA_FILE", "KVGUARD_LOCAL_IDENTITY", "AZURE_CLIENT_ID"] as const;
+const KEYS = ["KVGUARD_GRAPH_ENDPOINT", "KVGUARD_AUTHORITY_HOST", "KVGUARD_LOCAL_CA_FILE", "KVGUARD_LOCAL_IDENTITY", "AZURE_CLIENT_ID", "KVGUARD_ENTRA_TENANT_ID"] as const;
 
 let cached: { key: string; runtime: EntraRuntime } | undefined;
 
@@ -35,6 +37,7 @@ export function runtimeFromSettings(env: Readonly<Record<string, string | undefi
     authorityHost: config.cloud.authorityHost,
     ...(config.local ? { ca: config.local.caPem } : {}),
     credential: credentialFor(config.identity),
+    ...(config.rotation.entraTenantId ? { tenantId: config.rotation.entraTenantId } : {}),
   };
   cached = { key, runtime };
   return runtime;

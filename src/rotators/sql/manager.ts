@@ -3,9 +3,11 @@
  * user, kept as its own Key Vault secret in the same vault and named by the policy's `manager` option. Its
  * value is a bare password (the user in its `CredentialId` tag) or JSON with `username` and `password`; a
  * JSON `host`/`port`, when present, must be the target's (a manager for another server is refused, the
- * AWS "confused deputy" guard).
+ * AWS "confused deputy" guard). Which secrets may use it (its `kvguard-manager-for` tag or the policy file's
+ * `managers`) and where a bare-password manager may be used are the operator bindings' to check.
  */
 import { z } from "zod";
+import { MANAGER_FOR_TAG } from "../../rotation/bindings.js";
 import type { RotatorContext } from "../types.js";
 import type { SqlEndpoint, SqlLogin } from "./dialect.js";
 import { isJsonContentType } from "./value.js";
@@ -21,15 +23,32 @@ const managerShape = z
   })
   .strict();
 
+/** A managing credential as read: its login, its own server when its JSON value names one, and its opt-in tag. */
+export interface Manager {
+  login: SqlLogin;
+  ownHost?: { host: string; port?: number };
+  /** The secrets its `kvguard-manager-for` tag lets use it. */
+  taggedFor: string[];
+}
+
 export async function managerLogin(ctx: RotatorContext, secretName: string, target: SqlEndpoint): Promise<SqlLogin> {
+  const m = await readManager(ctx, secretName);
+  if (m.ownHost && (m.ownHost.host.toLowerCase() !== target.host.toLowerCase() || (m.ownHost.port !== undefined && m.ownHost.port !== target.port))) {
+    throw new Error(`the managing credential (secret ${secretName}) is for ${m.ownHost.host}:${m.ownHost.port ?? target.port}, not the server rotated (${target.host}:${target.port})`);
+  }
+  return m.login;
+}
+
+export async function readManager(ctx: RotatorContext, secretName: string): Promise<Manager> {
   if (!ctx.readSecret) throw new Error("the manager option needs a caller that can read secrets of the vault (readSecret)");
   if (secretName.toLowerCase() === ctx.secretName.toLowerCase()) throw new Error("manager: the managing credential must be another secret than the one rotated");
   const secret = await ctx.readSecret(secretName);
   const what = `the managing credential (secret ${secretName})`;
+  const taggedFor = (secret.tags[MANAGER_FOR_TAG] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (!isJsonContentType(secret.contentType)) {
     const username = secret.tags.CredentialId;
     if (!username) throw new Error(`${what}: the CredentialId tag is missing (the managing user), or use a JSON value`);
-    return { username, password: secret.value };
+    return { login: { username, password: secret.value }, taggedFor };
   }
   let document: unknown;
   try {
@@ -43,8 +62,9 @@ export async function managerLogin(ctx: RotatorContext, secretName: string, targ
     throw new Error(`${what}: ${problems.join("; ")}`);
   }
   const m = parsed.data;
-  if ((m.host !== undefined && m.host.toLowerCase() !== target.host.toLowerCase()) || (m.port !== undefined && m.port !== target.port)) {
-    throw new Error(`${what} is for ${m.host ?? target.host}:${m.port ?? target.port}, not the server rotated (${target.host}:${target.port})`);
-  }
-  return { username: m.username, password: m.password };
+  return {
+    login: { username: m.username, password: m.password },
+    ...(m.host !== undefined ? { ownHost: { host: m.host, ...(m.port !== undefined ? { port: m.port } : {}) } } : {}),
+    taggedFor,
+  };
 }

@@ -27,7 +27,7 @@ export const sqlOptions = z
     /** Bare-password values: where the server is, beyond `ProviderAddress`. */
     port: z.coerce.number({ error: "port must be a number" }).int("port must be a whole number").min(1).max(65_535).optional(),
     database: z.string().min(1, "database must not be empty").optional(),
-    /** disable; require (encrypt, trust any certificate); verify (encrypt and check the certificate). Default: verify for Azure hosts, disable otherwise. */
+    /** disable; require (encrypt, trust any certificate); verify (encrypt, check the certificate and host name). Default: the operator binding's mode for the host (verify); a weaker one than that is refused. */
     tls: z.enum(["disable", "require", "verify"], { error: (i) => `tls "${String(i.input)}" is not one of disable, require, verify` }).optional(),
     /** PEM of a private CA (policy file only: it does not fit in a tag). */
     ca: z.string().optional(),

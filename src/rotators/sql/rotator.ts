@@ -16,9 +16,10 @@
 import { generate } from "../random/index.js";
 import type { Credential, RotatorContext, SecretRotator } from "../types.js";
 import { SqlRotationError, type SqlConnection, type SqlDialect, type SqlEndpoint, type SqlLogin } from "./dialect.js";
-import { managerLogin } from "./manager.js";
+import type { Target } from "../../rotation/bindings.js";
+import { managerLogin, readManager } from "./manager.js";
 import { parseSqlOptions, type SqlOptions } from "./options.js";
-import { parseSqlValue, type SqlSecretValue } from "./value.js";
+import { parseSqlValue, tlsModeOf, type SqlSecretValue, type TlsPolicy } from "./value.js";
 
 /** The other user of an alternating pair: `app` ↔ `app_clone`. */
 export function alternateUser(username: string, suffix: string): string {
@@ -48,6 +49,8 @@ async function using<T>(connection: SqlConnection, act: (c: SqlConnection) => Pr
 }
 
 export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotator {
+  const tlsPolicy = (ctx: RotatorContext): TlsPolicy => ({ rotator: name, ...(ctx.tlsFloor ? { floor: ctx.tlsFloor } : {}) });
+
   /** A credential's value; a bare password's login is the rotator's `credentialId` or the secret's tag. */
   const parse = (ctx: RotatorContext, credential: Credential, which: string): SqlSecretValue =>
     parseSqlValue(
@@ -60,6 +63,7 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
       optionsOf(ctx),
       dialect.defaultPort,
       `the ${which} value of secret ${ctx.secretName}`,
+      tlsPolicy(ctx),
     );
 
   /** The live secret as Key Vault has it now (revoke runs long after the rotation that made it). */
@@ -72,6 +76,7 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
       optionsOf(ctx),
       dialect.defaultPort,
       `the live value of secret ${ctx.secretName}`,
+      tlsPolicy(ctx),
     );
   };
 
@@ -91,7 +96,26 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
     // Alternating users and dual passwords keep the old credential valid until revoke; with the single
     // strategy the old password dies at `set` and revoke has nothing to do.
     credentials: "dual",
+    // Whom the TLS check trusts is the operator's to say, never a tag's.
+    operatorOptions: ["ca", "serverName"],
     parseOptions: (options) => parseSqlOptions(name, options),
+
+    /** The server (and its TLS mode), and the managing credential with where it would be used. */
+    async targets(ctx, current) {
+      const { endpoint, login } = parse(ctx, current, "current");
+      const targets: Target[] = [{ kind: "host", host: endpoint.host, port: endpoint.port, tls: tlsModeOf(endpoint.tls), login: login.username }];
+      const manager = optionsOf(ctx).manager;
+      if (manager) {
+        const m = await readManager(ctx, manager);
+        targets.push({ kind: "manager", secret: manager, host: endpoint.host, port: endpoint.port, taggedFor: m.taggedFor, ...(m.ownHost ? { ownHost: m.ownHost } : {}) });
+      }
+      return targets;
+    },
+
+    /** The login the current value proved to hold: what an alternating revoke may later lock out. */
+    identify(ctx, current) {
+      return Promise.resolve({ credentialId: parse(ctx, current, "current").login.username });
+    },
 
     create(ctx, current) {
       const options = optionsOf(ctx);
@@ -141,9 +165,10 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
         });
         return;
       }
+      // kvguard's own record of the user it switched away from (never the secret's current tags).
       const old = previous.metadata.credentialId;
       if (old === undefined) {
-        ctx.log("the previous version does not say which user it held (no CredentialId); nothing revoked");
+        ctx.log("kvguard recorded no user for the previous version; nothing revoked");
         return;
       }
       if (old === now.login.username) {

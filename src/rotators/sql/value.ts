@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import type { SqlEndpoint, SqlLogin, SqlTls } from "./dialect.js";
+import { hostPort, TrustRefusal, weakerTls, type TlsMode } from "../../rotation/bindings.js";
 import type { SqlOptions } from "./options.js";
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -62,7 +63,6 @@ const AZURE_SERVERS: Record<string, string> = {
   "microsoft.dbformariadb/servers": ".mariadb.database.azure.com",
   "microsoft.sql/servers": ".database.windows.net",
 };
-const AZURE_SUFFIXES = [...new Set(Object.values(AZURE_SERVERS))];
 
 export function isJsonContentType(contentType: string | undefined): boolean {
   return (contentType ?? "").split(";")[0]!.trim().toLowerCase() === JSON_CONTENT_TYPE;
@@ -91,29 +91,67 @@ export function parseProviderAddress(address: string): { host: string; port?: nu
   return { host: match[1]!, ...(port !== undefined ? { port } : {}) };
 }
 
-function tlsFor(host: string, options: SqlOptions, fromValue?: JsonValue["tls"]): SqlTls {
-  const azure = AZURE_SUFFIXES.some((s) => host.toLowerCase().endsWith(s));
-  // A value that turns TLS on gets the certificate checked unless the policy says `require`.
-  const mode = options.tls ?? (azure || fromValue?.enabled === true ? "verify" : "disable");
-  const tls: SqlTls = { enabled: mode !== "disable", rejectUnauthorized: mode === "verify" };
-  if (options.ca !== undefined) tls.ca = options.ca;
-  if (options.serverName !== undefined) tls.serverName = options.serverName;
-  // The value's own TLS settings win over the policy's.
-  if (fromValue) {
-    if (fromValue.enabled !== undefined) tls.enabled = fromValue.enabled;
-    if (fromValue.rejectUnauthorized !== undefined) tls.rejectUnauthorized = fromValue.rejectUnauthorized;
-    if (fromValue.ca !== undefined) tls.ca = fromValue.ca;
-    if (fromValue.serverName !== undefined) tls.serverName = fromValue.serverName;
+/** The operator's TLS floor for hosts of one rotator (RotatorContext.tlsFloor), and that rotator's name for messages. */
+export interface TlsPolicy {
+  rotator: string;
+  floor?: (host: string, port: number) => TlsMode;
+}
+
+/** The mode a secret asks for: its value's `tls` fields over the policy's `tls` option; undefined when neither says. */
+function requestedTls(options: SqlOptions, fromValue?: JsonValue["tls"]): TlsMode | undefined {
+  if (options.tls === undefined && fromValue?.enabled === undefined && fromValue?.rejectUnauthorized === undefined) return undefined;
+  let enabled = options.tls === undefined ? true : options.tls !== "disable";
+  let verify = options.tls === undefined ? true : options.tls === "verify";
+  if (fromValue?.enabled !== undefined) enabled = fromValue.enabled;
+  if (fromValue?.rejectUnauthorized !== undefined) verify = fromValue.rejectUnauthorized;
+  return !enabled ? "disable" : verify ? "verify" : "require";
+}
+
+/**
+ * TLS to a database: verified (certificate and host name) unless the operator's binding for that host allows
+ * less. The secret (tags, value) may ask for more, never for less: that is refused, naming the binding.
+ */
+function tlsFor(host: string, port: number, options: SqlOptions, policy: TlsPolicy, fromValue?: JsonValue["tls"]): SqlTls {
+  const floor = policy.floor?.(host, port) ?? "verify";
+  const requested = requestedTls(options, fromValue);
+  // A CA or certificate name from the value (which a vault writer sets) decides whom "verify" trusts: it
+  // counts as `require` against the operator's floor.
+  const strength = requested === "verify" && (fromValue?.ca !== undefined || fromValue?.serverName !== undefined) ? "require" : requested;
+  if (strength !== undefined && weakerTls(strength, floor)) {
+    throw new TrustRefusal(
+      `the secret asks for TLS mode ${strength}${strength !== requested ? " (its own tls.ca or tls.serverName)" : ""} at ${hostPort(host, port)}, weaker than the operator allows there (${floor})`,
+      `bindings.${policy.rotator}[].tls in the policy file (KVGUARD_POLICY_FILE)`,
+    );
   }
+  const mode = requested ?? floor;
+  const tls: SqlTls = { enabled: mode !== "disable", rejectUnauthorized: mode === "verify" };
+  const ca = fromValue?.ca ?? options.ca;
+  const serverName = fromValue?.serverName ?? options.serverName;
+  if (ca !== undefined) tls.ca = ca;
+  if (serverName !== undefined) tls.serverName = serverName;
   return tls;
 }
 
-function endpointOf(host: string, port: number | undefined, database: string | undefined, defaultPort: number, options: SqlOptions, tls?: JsonValue["tls"]): SqlEndpoint {
+/** The TLS mode of an endpoint, as the bindings compare it. */
+export function tlsModeOf(tls: SqlTls): TlsMode {
+  return !tls.enabled ? "disable" : tls.rejectUnauthorized ? "verify" : "require";
+}
+
+function endpointOf(
+  host: string,
+  port: number | undefined,
+  database: string | undefined,
+  defaultPort: number,
+  options: SqlOptions,
+  policy: TlsPolicy,
+  tls?: JsonValue["tls"],
+): SqlEndpoint {
+  const at = port ?? defaultPort;
   return {
     host,
-    port: port ?? defaultPort,
+    port: at,
     ...(database !== undefined ? { database } : {}),
-    tls: tlsFor(host, options, tls),
+    tls: tlsFor(host, at, options, policy, tls),
     connectTimeoutMs: options.connectTimeout * 1000,
     statementTimeoutMs: options.statementTimeout * 1000,
   };
@@ -139,12 +177,12 @@ function parseJson(text: string, what: string): JsonValue {
 }
 
 /** Reads a secret's value in either format. */
-export function parseSqlValue(value: string, tags: SqlTags, options: SqlOptions, defaultPort: number, what: string): SqlSecretValue {
+export function parseSqlValue(value: string, tags: SqlTags, options: SqlOptions, defaultPort: number, what: string, tlsPolicy: TlsPolicy): SqlSecretValue {
   if (isJsonContentType(tags.contentType)) {
     const json = parseJson(value, what);
     return {
       format: "json",
-      endpoint: endpointOf(json.host, json.port ?? options.port, json.database ?? options.database, defaultPort, options, json.tls),
+      endpoint: endpointOf(json.host, json.port ?? options.port, json.database ?? options.database, defaultPort, options, tlsPolicy, json.tls),
       login: { username: json.username, password: json.password },
       // Spread keeps the document's field order; only the login changes.
       with: (login) => JSON.stringify({ ...(JSON.parse(value) as Record<string, unknown>), username: login.username, password: login.password }),
@@ -155,7 +193,7 @@ export function parseSqlValue(value: string, tags: SqlTags, options: SqlOptions,
   const address = parseProviderAddress(tags.providerAddress);
   return {
     format: "password",
-    endpoint: endpointOf(address.host, address.port ?? options.port, options.database, defaultPort, options),
+    endpoint: endpointOf(address.host, address.port ?? options.port, options.database, defaultPort, options, tlsPolicy),
     login: { username: tags.credentialId, password: value },
     with: (login) => login.password,
   };

@@ -74,6 +74,13 @@ export const storageAccountRotator: SecretRotator = {
     return parsed.data;
   },
 
+  /** The account whose keys are regenerated, and the blob endpoint named by the options (if any). */
+  targets(ctx) {
+    const { address } = target(ctx);
+    const blobEndpoint = options(ctx).blobEndpoint;
+    return Promise.resolve([{ kind: "storage-account" as const, id: address.id, ...(blobEndpoint !== undefined ? { blobEndpoint } : {}) }]);
+  },
+
   async create(ctx, current) {
     const { address, arm } = target(ctx);
     let keys = await arm.keys();
