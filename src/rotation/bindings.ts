@@ -11,6 +11,8 @@
  *       tls: verify                                                  # the weakest TLS allowed there (default)
  *   storage-account:
  *     - accounts: ["/subscriptions/SUB/resourceGroups/RG"]           # an account id, or a subscription / group
+ *   key-pair:
+ *     - resources: ["/subscriptions/SUB/resourceGroups/RG"]          # resource ids, or a subscription / group
  *   entra-app-secret:
  *     - applications: ["00000000-0000-0000-0000-000000000000"]       # appIds or object ids
  * managers:
@@ -35,6 +37,8 @@ const rule = z
     tls: z.enum(TLS_MODES).optional(),
     /** Storage accounts: resource ids, or a subscription or resource group id that contains them. */
     accounts: z.array(z.string().min(1)).optional(),
+    /** Azure resources whose keys the key-pair rotator regenerates: resource ids, or a subscription or resource group id. */
+    resources: z.array(z.string().min(1)).optional(),
     /** Blob endpoints (`*` globs) the storage rotator's `blobEndpoint` option may name. */
     blobEndpoints: z.array(z.string().min(1)).optional(),
     /** Entra applications (appId or object id). */
@@ -69,6 +73,8 @@ export type Target =
   /** A managing credential, where it will be used, and the secrets its own `kvguard-manager-for` tag lists. */
   | { kind: "manager"; secret: string; host: string; port: number; ownHost?: { host: string; port?: number }; taggedFor: string[] }
   | { kind: "storage-account"; id: string; blobEndpoint?: string }
+  /** An Azure resource whose key pair is regenerated through ARM (`type` names it in messages). */
+  | { kind: "resource"; id: string; type: string }
   | { kind: "entra-app"; application: string };
 
 /** A rotation kvguard will not run because the operator did not allow it; `setting` says what would. */
@@ -142,6 +148,10 @@ export function checkTargets(targets: readonly Target[], c: CheckContext): void 
       }
       if (t.blobEndpoint !== undefined && !rules.some((r) => r.blobEndpoints && anyGlob(r.blobEndpoints, t.blobEndpoint!))) {
         throw new TrustRefusal(`the blobEndpoint option ${t.blobEndpoint} is not an endpoint the operator allows`, key("blobEndpoints"));
+      }
+    } else if (t.kind === "resource") {
+      if (!(c.bindings[c.rotator] ?? []).some((r) => r.resources?.some((scope) => inScope(scope, t.id)))) {
+        throw new TrustRefusal(`the ${c.rotator} rotator would regenerate the keys of ${t.type} ${t.id}, which no operator binding allows`, key("resources"));
       }
     } else if (!(c.bindings[c.rotator] ?? []).some((r) => r.applications?.some((a) => a.toLowerCase() === t.application.toLowerCase()))) {
       throw new TrustRefusal(`the ${c.rotator} rotator would add a client secret to Entra application ${t.application}, which no operator binding allows`, key("applications"));

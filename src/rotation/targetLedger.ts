@@ -14,7 +14,8 @@ export const TARGETS_TABLE = "kvguardtargets";
 /** The rate-limited identity of a target; a managing credential is not one (it is used, not rotated). */
 export function targetKey(t: Target): string | undefined {
   if (t.kind === "host") return t.login === undefined ? undefined : `db|${t.host}|${t.port}|${t.login}`.toLowerCase();
-  if (t.kind === "storage-account") return `storage|${t.id}`.toLowerCase();
+  // A storage account is one target whichever rotator (storage-account or key-pair) reaches it.
+  if (t.kind === "storage-account" || t.kind === "resource") return `resource|${t.id}`.toLowerCase();
   if (t.kind === "entra-app") return `entra|${t.application}`.toLowerCase();
   return undefined;
 }

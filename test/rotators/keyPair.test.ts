@@ -7,6 +7,7 @@
  * formats, read-only pairs, bad addresses, and no key in any log, history row, status row or output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
 import type { JobResult } from "../../src/rotation/engine.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { resolveKeyPairTarget } from "../../src/rotators/key-pair/index.js";
@@ -19,6 +20,9 @@ const redis = needs("redis");
 let stack: LocalStack;
 let service: RotationService;
 const capture = new Capture();
+/** The operator binds the key-pair rotator to the local resource group, as a deployer would bind theirs. */
+const LOCAL_SCOPE = `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${LOCAL_RESOURCE_GROUP}`;
+const BOUND = { bindings: { "key-pair": [{ resources: [LOCAL_SCOPE] }] } };
 
 /** A resource of the case and a secret holding its first key, with the rotator's tags. */
 async function seed(c: KeyPairCase, secret: string, tags: Record<string, string> = {}): Promise<string> {
@@ -64,7 +68,7 @@ async function rotatesTwiceAndRefusesOldKeys(c: KeyPairCase): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  stack = await startLocalStack({ policy: BOUND });
   // The rotator reads kvguard's settings from the environment, as the Functions host and the CLI provide them.
   Object.assign(process.env, stack.env);
   service = await serviceFor(stack, capture);
@@ -161,6 +165,21 @@ describe("key-pair: the key in use, addresses, options", () => {
     expect(after[1]).toBe(second);
     expect(after[0]).not.toBe(first);
     expect(serviceLog()).toMatch(/CredentialId says primary, but the secret holds secondary; kvguard goes by the value/);
+  });
+
+  it("refuses a resource outside the operator's bindings, naming the setting and changing nothing", async () => {
+    const c = named(CASES.find((x) => x.kind === "cosmos")!, "unbound");
+    await seed(c, "kp-unbound");
+    const before = keysOf(stack, c, capture);
+    await stack.writePolicy!({ bindings: { "key-pair": [{ resources: [`/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/another-group`] }] } });
+    try {
+      const result = await rotate("kp-unbound");
+      expect(result.outcome).toBe("refused");
+      expect(JSON.stringify(result)).toMatch(/bindings\.key-pair\[\]\.resources/);
+    } finally {
+      await stack.writePolicy!(BOUND);
+    }
+    expect(keysOf(stack, c, capture)).toEqual(before);
   });
 
   it("refuses a current value that is neither key, changing nothing", async () => {

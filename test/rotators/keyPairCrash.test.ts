@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../helpers/cli.js";
+import { LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { needs } from "../helpers/machineServices.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
@@ -80,7 +81,7 @@ const crashes: Crash[] = [];
 let redisCrash: Crash | undefined;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  stack = await startLocalStack({ policy: { bindings: { "key-pair": [{ resources: [`/subscriptions/${LOCAL_SUBSCRIPTION_ID}`] }] } } });
   Object.assign(process.env, stack.env);
 });
 afterAll(() => stack.stop());

@@ -58,6 +58,12 @@ export const keyPairRotator: SecretRotator = {
     return parsed.data;
   },
 
+  /** The resource whose keys are regenerated (the operator binds it: bindings.key-pair[].resources). */
+  targets(ctx) {
+    const target = keyPairTarget(ctx);
+    return Promise.resolve([{ kind: "resource" as const, id: target.id, type: target.type.label }]);
+  },
+
   async create(ctx, current) {
     const { target, access } = open(ctx);
     let keys = await access.keys();
