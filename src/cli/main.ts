@@ -10,6 +10,7 @@ const usage = `usage: kvguard <command>
   emulator        serve the local Key Vault (kvguard emulator --help)
   start           the local stack with a demo vault (what \`npm start\` runs)
   rotate V/NAME   rotate one secret now (--key for a key), with the engine's lock and protocol
+                  --check: test the current and managing credentials and the target, change nothing
   sweep           find what is due in every vault and rotate it (--no-run: only enqueue)
   history [V[/N]] rotation history, newest first (--limit N, --json)
   status [VAULT]  per-object rotation status: last success, last error, next due (--html FILE: the status page)

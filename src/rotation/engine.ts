@@ -412,6 +412,11 @@ export class RotationEngine {
     return credentialId === undefined ? {} : { credentialId };
   }
 
+  /** The context a rotation would hand the rotator (`kvguard rotate --check` tests with it). */
+  contextFor(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy): RotatorContext {
+    return this.#context(vault, name, live, policy);
+  }
+
   #context(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy): RotatorContext {
     return {
       vault: vault.target,

@@ -184,6 +184,11 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       await prove(await resolveTarget(ctx, runtime()), ctx, credential, which);
     },
 
+    async checkManager(ctx) {
+      const target = await resolveTarget(ctx, runtime());
+      return `kvguard's identity reads application ${target.app.appId} through Microsoft Graph`;
+    },
+
     async revoke(ctx, previous) {
       const keyId = previous.metadata.credentialId;
       if (!keyId) return ctx.log("the replaced version records no client secret (no CredentialId tag): nothing removed");
