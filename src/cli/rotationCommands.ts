@@ -85,7 +85,8 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 }
 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" }, html: { type: "string" } }, allowPositionals: true });
+  if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(await service(out), values.html, out);
   const statuses = await (await service(out)).status.list(positionals[0]);
   const print = lineWriter(out);
   for (const s of statuses) {

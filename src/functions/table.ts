@@ -21,6 +21,7 @@ import { rotateNow } from "./rotateNow.js";
 import { rotationPoison } from "./rotationPoison.js";
 import { rotationSweep } from "./rotationSweep.js";
 import { rotationWorker } from "./rotationWorker.js";
+import { statusPage } from "./statusPage.js";
 
 interface FunctionDefinitionBase {
   /** Unique in the app; also the HTTP route when an HTTP function has none. */
@@ -85,4 +86,5 @@ export const functionTable: readonly FunctionDefinition[] = [
   alertOutbox,
   complianceReport,
   complianceReportNow,
+  statusPage,
 ];
