@@ -10,6 +10,7 @@ import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
+import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
@@ -123,6 +124,7 @@ const shape = {
   ...alertShape,
   ...complianceShape,
   ...reportShape,
+  ...discoveryShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -234,6 +236,8 @@ export interface KvguardConfig {
   alerts: AlertConfig;
   compliance: ComplianceConfig;
   report: ReportConfig;
+  /** Present when vaults are also found through ARM by tag. */
+  discovery?: { tag: DiscoveryTag };
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -301,6 +305,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),
       report: reportConfig(settings),
+      ...(settings.KVGUARD_DISCOVERY_TAG ? { discovery: discoveryConfig(settings)! } : {}),
     },
   };
 }
