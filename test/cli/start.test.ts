@@ -43,6 +43,7 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ {2}\S+kvguard-compliance-\S+\.pdf$/m);
     expect(stdout).not.toMatch(/demo not started/);
     expect(stdout).toMatch(/^Done: \d+ rotations/m);
+    expect(stdout).toMatch(/status page: \d+ planned in 30 days, \d+ problems: \S+status\.html$/m);
     expect(stdout).toContain(`npx kvguard history demo`);
 
     // Every value the vault holds (rotated versions, pending credentials, the history HMAC key): none printed.

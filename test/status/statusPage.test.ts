@@ -4,7 +4,7 @@
  * machine's Chromium (playwright-core): no request beyond the page itself, no console error, the rotation
  * states, the last failure, the 30-day calendar, open findings by severity and the compliance trend as the
  * stores hold them; a hostile tag prints as text; no secret value anywhere. The screenshot stays in
- * out/status/ (docs/status-page.png is a copy of it).
+ * out/status-test/ (docs/status-page.png is a copy of it).
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,7 +27,7 @@ import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../he
 
 const CHROMIUM = needs("chromium");
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const OUT = join(process.cwd(), "out", "status");
+const OUT = join(process.cwd(), "out", "status-test");
 const DAY_MS = 86_400_000;
 
 function finding(id: string, severity: Finding["severity"], endMs: number, summary: string): Finding {
