@@ -93,6 +93,12 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
   const expiry = (kind: PlanItem["kind"], object: string, expiresOn: Date | undefined, enabled: boolean | undefined, why: string) => {
     if (expiresOn && enabled !== false) add(kind, object, "expire", expiresOn.getTime(), why);
   };
+  /** An object without a valid policy: an invalid one is a problem; either way only its expiry lies ahead. */
+  const unrotated = (kind: PlanItem["kind"], object: { name: string; expiresOn?: Date; enabled?: boolean }, resolved: { kind: "none" } | { kind: "invalid"; problems: string[] }) => {
+    if (resolved.kind === "invalid") out.problems.push({ vault: name, kind, name: object.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
+    const why = resolved.kind === "invalid" ? "expiry; its rotation policy is invalid, so nothing rotates it" : "expiry; no rotation policy";
+    expiry(kind, object.name, object.expiresOn, object.enabled, why);
+  };
 
   for await (const secret of vault.secrets.listPropertiesOfSecrets()) {
     if (isPendingName(secret.name) || secret.name.toLowerCase() === sources.hmacSecretName.toLowerCase()) continue;
@@ -101,13 +107,8 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
       add("secret", secret.name, "revoke", Date.parse(revoke.at), `grace period of the previous credential (version ${revoke.version}) ends`);
     }
     const resolved = resolvePolicy(secret.tags, matchEntry(sources.policyFile.secrets, name, secret.name));
-    if (resolved.kind === "invalid") {
-      out.problems.push({ vault: name, kind: "secret", name: secret.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
-      expiry("secret", secret.name, secret.expiresOn, secret.enabled, "expiry; its rotation policy is invalid, so nothing rotates it");
-      continue;
-    }
-    if (resolved.kind === "none") {
-      expiry("secret", secret.name, secret.expiresOn, secret.enabled, "expiry; no rotation policy");
+    if (resolved.kind !== "policy") {
+      unrotated("secret", secret, resolved);
       continue;
     }
     const problem = statusProblem(name, "secret", secret.name, status);
@@ -121,13 +122,8 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
 
   for await (const key of vault.keys.listPropertiesOfKeys()) {
     const resolved = resolveKeyPolicy(key.tags, matchEntry(sources.policyFile.keys, name, key.name));
-    if (resolved.kind === "invalid") {
-      out.problems.push({ vault: name, kind: "key", name: key.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
-      expiry("key", key.name, key.expiresOn, key.enabled, "expiry; its rotation policy is invalid, so nothing rotates it");
-      continue;
-    }
-    if (resolved.kind === "none") {
-      expiry("key", key.name, key.expiresOn, key.enabled, "expiry; no rotation policy");
+    if (resolved.kind !== "policy") {
+      unrotated("key", key, resolved);
       continue;
     }
     const problem = statusProblem(name, "key", key.name, statuses.get(`key|${key.name.toLowerCase()}`));

@@ -59,8 +59,8 @@ describe("vault discovery", () => {
     expect(check("discovery: vaults by tag")).toMatchObject({ status: "ok", detail: "2 vault(s) tagged kvguard=managed: covered, bare" });
     expect(check("discovered vault covered: events")).toMatchObject({ status: "ok", detail: "events reach kvguard through kvguard-events" });
     expect(check("discovered vault covered: audit logs")).toMatchObject({ status: "ok", detail: "AuditEvent goes out through audit" });
-    expect(check("discovered vault bare: events")).toMatchObject({ status: "failed", detail: expect.stringContaining("no Event Grid subscription of vault bare"), fix: expect.stringContaining("az eventgrid event-subscription create") });
-    expect(check("discovered vault bare: audit logs")).toMatchObject({ status: "failed", fix: expect.stringContaining("az monitor diagnostic-settings create") });
+    expect(check("discovered vault bare: events")).toMatchObject({ status: "failed", detail: expect.stringContaining("no Event Grid subscription of vault bare") as string, fix: expect.stringContaining("az eventgrid event-subscription create") as string });
+    expect(check("discovered vault bare: audit logs")).toMatchObject({ status: "failed", fix: expect.stringContaining("az monitor diagnostic-settings create") as string });
     expect(report.checks.some((c) => c.name.includes("other"))).toBe(false);
   });
 

@@ -75,18 +75,18 @@ describeMariadb("kvguard rotate --check", () => {
     const manager = await check("db-app-bad-manager");
     expect(manager.code).toBe(1);
     expect(manager.report.steps.find((s) => s.check === "current credential")!.ok).toBe(true);
-    expect(manager.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("the managing credential (secret db-admin-wrong") });
+    expect(manager.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("the managing credential (secret db-admin-wrong") as string });
 
     // Logging in is not enough: the privileges set needs are tried with a read.
     const weak = await check("db-app-weak-manager");
-    expect(weak.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("needs SELECT on mysql.user") });
+    expect(weak.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("needs SELECT on mysql.user") as string });
 
     const down = await check("db-app-down");
     expect(down.code).toBe(1);
-    expect(down.report.steps.find((s) => s.check === "current credential")).toMatchObject({ ok: false, detail: expect.stringContaining("ECONNREFUSED") });
+    expect(down.report.steps.find((s) => s.check === "current credential")).toMatchObject({ ok: false, detail: expect.stringContaining("ECONNREFUSED") as string });
 
     const invalid = await check("db-app-invalid");
-    expect(invalid.report.steps).toEqual([{ check: "policy", ok: false, detail: expect.stringContaining('strategy "sideways"') }]);
+    expect(invalid.report.steps).toEqual([{ check: "policy", ok: false, detail: expect.stringContaining('strategy "sideways"') as string }]);
     // Failed checks record nothing either: a check is not a failed rotation.
     expect(await service.history.list()).toEqual([]);
   });

@@ -22,11 +22,11 @@ import { statusPageHandler } from "../../src/functions/statusPage.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { storageClients } from "../../src/state/storage.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { CHROMIUM_ARGS, openWatched } from "../helpers/browserPage.js";
 import { needs } from "../helpers/machineServices.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
 
 const CHROMIUM = needs("chromium");
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const OUT = join(process.cwd(), "out", "status-test");
 const DAY_MS = 86_400_000;
 
@@ -74,7 +74,7 @@ CHROMIUM.describe("the status page", () => {
       finding("f3", "medium", now - 3 * DAY_MS, "listing then reading"),
       finding("f4", "low", now - 90 * DAY_MS, "long closed: not open any more"),
     ]);
-    browser = await chromium.launch({ executablePath: CHROMIUM.at(), args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM.at(), args: CHROMIUM_ARGS });
   }, 180_000);
 
   afterAll(async () => {
@@ -103,15 +103,8 @@ CHROMIUM.describe("the status page", () => {
     const html = await readFile(file, "utf8");
     capture.add("status.html", html);
 
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => void (m.type() === "error" || m.type() === "warning" ? problems.push(`${m.type()}: ${m.text()}`) : undefined));
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => requests.push(r.url()));
-    page.on("dialog", (d) => problems.push(`dialog: ${d.message()}`));
     const url = pathToFileURL(file).href;
-    await page.goto(url, { waitUntil: "load" });
+    const { page, problems, requests } = await openWatched(browser, url, { width: 1200, height: 900 });
 
     const vault = page.locator('section[data-vault="local"]');
     const state = (s: string) => vault.locator(`.card[data-state="${s}"] .num`).textContent();
