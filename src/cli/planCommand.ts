@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
+import { planSourcesOf } from "../plan/fromService.js";
 import { buildPlan, type Plan } from "../plan/plan.js";
 import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
 
@@ -26,10 +27,7 @@ export async function planCommand(args: string[], out: NodeJS.WritableStream): P
   const days = Number(values.days);
   const print = lineWriter(out);
   const service = await rotationServiceFromSettings(process.env, { log: print });
-  const plan = await buildPlan(
-    { vaults: service.vaults.values(), status: service.status, policyFile: service.policyFile, hmacSecretName: service.config.rotation.hmacSecretName, nowMs: service.clock.nowMs() },
-    days,
-  );
+  const plan = await buildPlan(planSourcesOf(service), days);
   if (values.json) print(JSON.stringify(plan));
   else for (const line of planLines(plan)) print(line);
   // Non-zero when something will fail or could not be read, so a pipeline can stop on it.

@@ -1,9 +1,10 @@
 /**
- * @module What the next N days hold, per vault: every object that will rotate, expire or have its previous
- * credential revoked, when and why, from the same due dates, policies and statuses the sweep acts on
+ * @module What the next N days hold, per vault: every object that will rotate, renew (a certificate Key
+ * Vault renews), expire or have its previous credential revoked, when and why, from the same due dates, policies and statuses the sweep acts on
  * (`due.ts`, `policy.ts`, `status.ts`). What is invalid or stuck (an invalid policy, a failed rotation, one
  * retrying) comes first. Properties only: no secret value is read.
  */
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError } from "../common/errors.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
@@ -13,14 +14,15 @@ import { isPendingName } from "../rotation/pending.js";
 import { resolvePolicy } from "../rotation/policy.js";
 import { matchEntry, type PolicyFile } from "../rotation/policyFile.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "../rotation/status.js";
+import { certificateEvents } from "./certificates.js";
 
 const DAY_MS = 86_400_000;
 
-export type PlanAction = "rotate" | "expire" | "revoke";
+export type PlanAction = "rotate" | "renew" | "expire" | "revoke";
 
 export interface PlanItem {
   vault: string;
-  kind: "secret" | "key";
+  kind: "secret" | "key" | "certificate";
   name: string;
   action: PlanAction;
   /** When it happens (ISO); the plan's own time for what is already overdue. */
@@ -61,6 +63,8 @@ export interface PlanSources {
   /** The secret kvguard keeps its value HMAC key in: not a credential of anyone's. */
   hmacSecretName: string;
   nowMs: number;
+  /** A certificate client for the vault; without it, certificates are left out. */
+  certificates?: (vault: EngineVault) => CertificateClient;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -94,14 +98,15 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     if (expiresOn && enabled !== false) add(kind, object, "expire", expiresOn.getTime(), why);
   };
   /** An object without a valid policy: an invalid one is a problem; either way only its expiry lies ahead. */
-  const unrotated = (kind: PlanItem["kind"], object: { name: string; expiresOn?: Date; enabled?: boolean }, resolved: { kind: "none" } | { kind: "invalid"; problems: string[] }) => {
+  const unrotated = (kind: PlanProblem["kind"], object: { name: string; expiresOn?: Date; enabled?: boolean }, resolved: { kind: "none" } | { kind: "invalid"; problems: string[] }) => {
     if (resolved.kind === "invalid") out.problems.push({ vault: name, kind, name: object.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
     const why = resolved.kind === "invalid" ? "expiry; its rotation policy is invalid, so nothing rotates it" : "expiry; no rotation policy";
     expiry(kind, object.name, object.expiresOn, object.enabled, why);
   };
 
   for await (const secret of vault.secrets.listPropertiesOfSecrets()) {
-    if (isPendingName(secret.name) || secret.name.toLowerCase() === sources.hmacSecretName.toLowerCase()) continue;
+    // A certificate's own secret and key (managed) are planned with the certificate.
+    if (secret.managed || isPendingName(secret.name) || secret.name.toLowerCase() === sources.hmacSecretName.toLowerCase()) continue;
     const status = statuses.get(`secret|${secret.name.toLowerCase()}`);
     for (const revoke of pendingRevokes(status)) {
       add("secret", secret.name, "revoke", Date.parse(revoke.at), `grace period of the previous credential (version ${revoke.version}) ends`);
@@ -121,6 +126,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
   }
 
   for await (const key of vault.keys.listPropertiesOfKeys()) {
+    if (key.managed) continue;
     const resolved = resolveKeyPolicy(key.tags, matchEntry(sources.policyFile.keys, name, key.name));
     if (resolved.kind !== "policy") {
       unrotated("key", key, resolved);
@@ -132,6 +138,9 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     if (every && key.createdOn) {
       add("key", key.name, "rotate", key.createdOn.getTime() + parseDurationSeconds(every) * 1000, `policy: Key Vault's rotation policy rotates it every ${every} after the current version`);
     } else expiry("key", key.name, key.expiresOn, key.enabled, "expiry; its policy sets a validity but no rotation period");
+  }
+  if (sources.certificates) {
+    for await (const c of certificateEvents(sources.certificates(vault))) add("certificate", c.name, c.action, c.atMs, c.why);
   }
   out.items.sort((a, b) => a.at.localeCompare(b.at) || a.name.localeCompare(b.name));
   return out;

@@ -8,6 +8,7 @@ import { TableFindingStore } from "../audit/store/findingStore.js";
 import { credentialFor } from "../azure/credential.js";
 import { scopeKey } from "../compliance/report/snapshots.js";
 import { BlobStore } from "../compliance/report/store.js";
+import { planSourcesOf } from "../plan/fromService.js";
 import type { RotationService } from "../rotation/service.js";
 import { storageClients } from "../state/storage.js";
 import { buildStatusPage, type StatusPage } from "./model.js";
@@ -16,7 +17,7 @@ export function statusPageOf(service: RotationService, env: Readonly<Record<stri
   const { config } = service;
   const storage = storageClients(env, credentialFor(config.identity));
   return buildStatusPage({
-    plan: { vaults: service.vaults.values(), status: service.status, policyFile: service.policyFile, hmacSecretName: config.rotation.hmacSecretName, nowMs: service.clock.nowMs() },
+    plan: planSourcesOf(service),
     status: service.status,
     history: service.history,
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),

@@ -10,7 +10,7 @@ import type { PlanAction, PlanItem } from "../plan/plan.js";
 import type { StatusPage, VaultStatus } from "./model.js";
 
 const DAY_MS = 86_400_000;
-const ACTION_COLOURS: Record<PlanAction, string> = { rotate: "#1565c0", revoke: "#ef6c00", expire: "#c62828" };
+const ACTION_COLOURS: Record<PlanAction, string> = { rotate: "#1565c0", renew: "#2e7d32", revoke: "#ef6c00", expire: "#c62828" };
 const SEVERITY_COLOURS: Record<Severity, string> = { low: "#9e9e9e", medium: "#ef6c00", high: "#c62828" };
 const STATE_CLASS: Record<keyof VaultStatus["states"], string> = { ok: "good", failing: "warn", failed: "bad", "invalid-policy": "bad", "no-policy": "" };
 
@@ -54,7 +54,7 @@ export function calendar(items: readonly PlanItem[], fromIso: string, days: numb
     const inRange = index >= 0 && index < days;
     const date = new Date(start + index * DAY_MS).toISOString().slice(0, 10);
     const due = inRange ? (byDay.get(index) ?? []) : [];
-    const counts = (["rotate", "revoke", "expire"] as const)
+    const counts = (["rotate", "renew", "revoke", "expire"] as const)
       .map((action) => ({ action, n: due.filter((i) => i.action === action).length }))
       .filter((c) => c.n > 0);
     const marks = counts.map(
@@ -106,7 +106,7 @@ ${v.plan.error ? html`<p class="problem">The vault could not be read: ${v.plan.e
 ${problems}
 <h3>Last failures</h3>${failures}
 <h3>Due in the next ${page.days} days</h3>
-<p class="legend"><span><i style="background:${ACTION_COLOURS.rotate}"></i>rotate</span><span><i style="background:${ACTION_COLOURS.revoke}"></i>revoke previous credential</span><span><i style="background:${ACTION_COLOURS.expire}"></i>expire</span></p>
+<p class="legend"><span><i style="background:${ACTION_COLOURS.rotate}"></i>rotate</span><span><i style="background:${ACTION_COLOURS.renew}"></i>renew certificate</span><span><i style="background:${ACTION_COLOURS.revoke}"></i>revoke previous credential</span><span><i style="background:${ACTION_COLOURS.expire}"></i>expire</span></p>
 ${calendar(v.plan.items, page.generatedAt, page.days)}
 ${upcoming}
 <div class="grid"><div><h3>Open findings by severity</h3>${severityBars(v.findings)}${findings}</div>

@@ -4,7 +4,9 @@
  * no secret value in the output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CertificatePolicy } from "@azure/keyvault-certificates";
 import type { Plan } from "../../src/plan/plan.js";
+import { certificateClient } from "../helpers/certificates.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
@@ -30,6 +32,11 @@ beforeAll(async () => {
   });
   await secrets.setSecret("rotated", "rotated-value-Ck64", { tags: random });
   await stack.tv.clients({ name: "kvguard" }).keys.createKey("signing", "RSA", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P20D" } });
+  // Key Vault renews tls-renewing itself 10 days before it expires; tls-notify only mails, so it expires.
+  const certificates = certificateClient(stack.tv, { name: "kvguard" });
+  const policy = (lifetimeActions: CertificatePolicy["lifetimeActions"]) => ({ issuerName: "Self", subject: "CN=plan.example", validityInMonths: 1, lifetimeActions });
+  await (await certificates.beginCreateCertificate("tls-renewing", policy([{ action: "AutoRenew", daysBeforeExpiry: 10 }]))).pollUntilDone();
+  await (await certificates.beginCreateCertificate("tls-notify", policy([{ action: "EmailContacts", lifetimePercentage: 80 }]))).pollUntilDone();
   service = await serviceFor(stack, capture);
   await service.rotateNow("local", "rotated");
   await expect(service.rotateNow("local", "unreachable-db")).rejects.toThrow();
@@ -66,6 +73,12 @@ describe("kvguard plan", () => {
     expect(at("rotated|revoke")).toBeCloseTo(1, 1);
     expect(byName.get("signing|rotate")).toMatchObject({ kind: "key" });
     expect(at("signing|rotate")).toBeCloseTo(20, 1);
+    // Certificates: Key Vault's renewal, or the expiry; their own secret and key are not listed apart.
+    const renewing = byName.get("tls-renewing|renew")!;
+    expect(renewing).toMatchObject({ kind: "certificate", why: expect.stringContaining("Key Vault's AutoRenew 10 days before it expires") as string });
+    const renewingExpiry = Date.parse(/expires at (\S+)$/.exec(renewing.why)![1]!);
+    expect(Date.parse(renewing.at)).toBe(renewingExpiry - 10 * DAY_MS);
+    expect(vault.items.filter((i) => i.name.startsWith("tls-") && i.kind !== "certificate")).toEqual([]);
     // Beyond the horizon, nothing due, or kvguard's own companions: not listed.
     for (const absent of ["far-expiry", "forever", "kvguard-history-hmac"]) expect(vault.items.some((i) => i.name === absent), absent).toBe(false);
     expect(vault.items.some((i) => i.name.endsWith("--kvguard-pending"))).toBe(false);
@@ -74,6 +87,7 @@ describe("kvguard plan", () => {
   it("--days widens the horizon; the table puts problems before the schedule", async () => {
     const wide = JSON.parse((await plan(["--days", "365", "--json"])).stdout) as Plan;
     expect(wide.vaults[0]!.items.map((i) => i.name)).toContain("far-expiry");
+    expect(wide.vaults[0]!.items.find((i) => i.name === "tls-notify")).toMatchObject({ kind: "certificate", action: "expire", why: "expiry; its policy has no AutoRenew action" });
     const { stdout } = await plan(["--days", "3"]);
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^plan for the 3 days from /);
