@@ -1,22 +1,19 @@
 /**
  * @module The alert dispatcher built from the settings, as the functions and the CLI run it: the rules from
- * `KVGUARD_ALERT_RULES`, one sink per channel from its connection setting, the state table in the app's
+ * `KVGUARD_ALERT_RULES`, one sink per channel built by its type's plug-in (sinks/registry.ts), the state table in the app's
  * storage. Connection secrets are read here, from the environment, and never kept in the config; they are
  * also handed to the secret guard, so no alert can carry one.
  */
 import { credentialFor } from "../azure/credential.js";
 import type { Clock } from "../common/clock.js";
-import { acsConnectionSetting, teamsWebhooksSetting } from "../config/alertSettings.js";
 import { isSecretName } from "../config/redact.js";
 import { formatProblem, loadConfig, SETTING_NAMES } from "../config/schema.js";
 import { ensureTable, storageClients } from "../state/storage.js";
 import { AlertDispatcher } from "./dispatcher.js";
 import type { LinkContext } from "./links.js";
 import type { RetryPolicy } from "./delivery.js";
-import { AcsEmailSink } from "./sinks/acsEmail.js";
+import { sinkPlugin } from "./sinks/registry.js";
 import type { Sink } from "./sinks/sink.js";
-import { SmtpSink } from "./sinks/smtp.js";
-import { TeamsSink } from "./sinks/teams.js";
 import { ALERTS_TABLE } from "./store/alertTable.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,25 +57,19 @@ export async function alertingFromSettings(env: Env = process.env, options: Aler
   const credential = credentialFor(config.identity);
   const secrets = settingSecrets(env);
   const links: LinkContext = env.WEBSITE_HOSTNAME ? { appHost: env.WEBSITE_HOSTNAME } : {};
-  const hooks = env.KVGUARD_ALERT_TEAMS_WEBHOOKS ? teamsWebhooksSetting.parse(env.KVGUARD_ALERT_TEAMS_WEBHOOKS) : {};
-  const acs = env.KVGUARD_ALERT_ACS_CONNECTION ? acsConnectionSetting.parse(env.KVGUARD_ALERT_ACS_CONNECTION) : undefined;
   const sinks: Record<string, Sink> = {};
-  const smtpSinks: SmtpSink[] = [];
   for (const [name, channel] of Object.entries(rules.channels)) {
-    const mail = { from: config.alerts.from!, to: channel.to ?? [], secrets, links };
-    if (channel.type === "teams") sinks[name] = new TeamsSink(hooks[name]!, { secrets, links });
-    else if (channel.type === "smtp") {
-      // Against the local stack, its SMTP catcher's certificate comes from the local CA, as the vault's does.
-      const sink = new SmtpSink(env.KVGUARD_ALERT_SMTP_CONNECTION!, {
-        ...mail,
-        startTls: config.alerts.smtpStartTls,
-        ...(config.local ? { ca: config.local.caPem } : {}),
-      });
-      smtpSinks.push(sink);
-      sinks[name] = sink;
-    } else {
-      sinks[name] = new AcsEmailSink("connectionString" in acs! ? acs.connectionString : { endpoint: acs!.endpoint, credential }, mail);
-    }
+    // Against the local stack, the local catchers' certificates come from the local CA, as the vault's does.
+    sinks[name] = await sinkPlugin(channel.type).create({
+      channel: name,
+      to: channel.to ?? [],
+      ...(config.alerts.from ? { from: config.alerts.from } : {}),
+      env,
+      secrets,
+      links,
+      credential,
+      ...(config.local ? { ca: config.local.caPem } : {}),
+    });
   }
   const table = await ensureTable(storageClients(env, credential).table(ALERTS_TABLE));
   const dispatcher = new AlertDispatcher({
@@ -90,5 +81,5 @@ export async function alertingFromSettings(env: Env = process.env, options: Aler
     ...(options.log ? { log: options.log } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   });
-  return { dispatcher, sinks, close: () => smtpSinks.forEach((s) => s.close()) };
+  return { dispatcher, sinks, close: () => Object.values(sinks).forEach((s) => s.close?.()) };
 }

@@ -2,6 +2,7 @@
  * @module Where an alert goes and when: the channels its routes name (every matching route adds its
  * channels), whether a channel is in quiet hours, and when a channel's daily digest is due. Times are UTC.
  */
+import { DAY_MS } from "../common/duration.js";
 import { severityRank, type Alert } from "./alert.js";
 import type { AlertRules, ChannelRule, RouteRule } from "./rules.js";
 
@@ -51,6 +52,6 @@ export function heldByQuietHours(channel: ChannelRule, alert: Alert, nowMs: numb
 export function digestDue(at: string, sinceMs: number, nowMs: number): boolean {
   const since = new Date(sinceMs);
   let next = Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()) + minutesOf(at) * 60_000;
-  if (next <= sinceMs) next += 86_400_000;
+  if (next <= sinceMs) next += DAY_MS;
   return next <= nowMs;
 }

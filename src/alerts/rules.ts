@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parseDurationSeconds } from "../common/duration.js";
 import { ALERT_KINDS, ALERT_SEVERITIES } from "./alert.js";
+import { SINK_TYPES, sinkPlugin } from "./sinks/registry.js";
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -16,7 +17,7 @@ const time = z.string().regex(HHMM, { error: () => "is not a time of day. Write 
 
 const channelSchema = z
   .object({
-    type: z.enum(["teams", "smtp", "acs"], { error: () => "is not a channel type. Use teams, smtp or acs" }),
+    type: z.enum(SINK_TYPES, { error: () => `is not a channel type. Use ${SINK_TYPES.join(", ")}` }),
     to: z.array(z.email({ error: () => "is not an email address" })).min(1).optional(),
     quietHours: z
       .string()
@@ -75,7 +76,7 @@ export const rulesSchema = z
       }),
     );
     for (const [name, channel] of Object.entries(rules.channels)) {
-      if (channel.type !== "teams" && !channel.to) {
+      if (sinkPlugin(channel.type).mail && !channel.to) {
         ctx.addIssue({ code: "custom", path: ["channels", name, "to"], message: `is missing: an ${channel.type} channel needs recipients, such as ["secops@contoso.com"]` });
       }
     }

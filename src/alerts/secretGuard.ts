@@ -4,6 +4,7 @@
  * one pasted into an explanation (an error message that quoted a credential), in every form rendering gives
  * it (JSON, HTML, one plain line, markdown-escaped).
  */
+import { escapeHtml } from "../common/html.js";
 import { plainText } from "./render/format.js";
 import { escapeMarkdown, markdownText } from "./render/markdown.js";
 
@@ -29,7 +30,7 @@ function strings(value: unknown, out: string[] = []): string[] {
 function forms(secret: string): string[] {
   return [...new Set([secret, plainText(secret)].flatMap((value) => {
     const json = JSON.stringify(value).slice(1, -1);
-    const html = value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    const html = escapeHtml(value);
     const markdown = escapeMarkdown(value);
     // The card's JSON holds the markdown form JSON-escaped (a backslash doubles).
     return [value, json, html, markdown, JSON.stringify(markdown).slice(1, -1), markdownText(value), JSON.stringify(markdownText(value)).slice(1, -1)];

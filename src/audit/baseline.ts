@@ -7,9 +7,9 @@
  * on load. While it is younger than its window it is warming up, and no "unusual" finding is made.
  */
 import { z } from "zod";
+import { DAY_MS } from "../common/duration.js";
 import type { VaultConfig } from "./parse/fields.js";
 
-export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 /** Versions remembered per secret, newest last. */
 const VERSIONS_KEPT = 10;

@@ -6,7 +6,8 @@
 import type { LogsQueryClient } from "@azure/monitor-query-logs";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { AuditConfig } from "../config/auditSettings.js";
-import { Baseline, DAY_MS } from "./baseline.js";
+import { DAY_MS } from "../common/duration.js";
+import { Baseline } from "./baseline.js";
 import { AuditEngine, runRecords } from "./engine.js";
 import type { Finding } from "./finding.js";
 import { loadInputs } from "./inputs.js";

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Baseline, DAY_MS } from "../audit/baseline.js";
+import { Baseline } from "../audit/baseline.js";
+import { DAY_MS } from "../common/duration.js";
 import { AuditEngine } from "../audit/engine.js";
 import type { Finding } from "../audit/finding.js";
 import { loadInputs } from "../audit/inputs.js";

@@ -1,25 +1,29 @@
 /**
  * @module The demo vault `npm start` seeds: one object per part of the rotation story (an event-driven
- * rotation, a scheduled one, a key, an invalid policy, an unmanaged secret). Seeding is idempotent: an
+ * rotation, a scheduled one, a key, an invalid policy, an unmanaged secret), and two certificates for the
+ * compliance report (one meeting every certificate check, one failing most). Seeding is idempotent: an
  * object that exists is left as it is. Values are random and never printed.
  */
 import { randomBytes } from "node:crypto";
+import { CertificateClient, type CertificatePolicy } from "@azure/keyvault-certificates";
 import type { LocalKeyVault } from "../../emulator/index.js";
 import { DevTokenCredential } from "../azure/devCredential.js";
-import { createVaultClients } from "../azure/keyVaultClients.js";
+import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
 import { statusOf } from "../common/errors.js";
+import { DAY_MS } from "../common/duration.js";
 
-const DAY_MS = 86_400_000;
 
 /** The person who set the vault up; an older demo's role assignments make them Administrator. */
 const OPERATOR = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
 
 export interface DemoObject {
-  kind: "secret" | "key";
+  kind: "secret" | "key" | "certificate";
   name: string;
   tags: Record<string, string>;
   /** Set `exp` this many days after now (the vault's clock) when seeding. */
   expiresInDays?: number;
+  /** Certificates: the policy it is issued from, and the issuer object (an integrated CA) it names. */
+  certificate?: { policy: CertificatePolicy; issuer?: { name: string; provider: string } };
   /** What it shows. */
   story: string;
 }
@@ -56,6 +60,33 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     tags: {},
     story: "no rotation policy: kvguard leaves it alone and lists it",
   },
+  {
+    kind: "certificate",
+    name: "shop-tls",
+    tags: {},
+    certificate: {
+      issuer: { name: "digicert", provider: "DigiCert" },
+      policy: {
+        issuerName: "digicert",
+        subject: "CN=shop.kvguard.localhost",
+        subjectAlternativeNames: { dnsNames: ["shop.kvguard.localhost"] },
+        keyType: "RSA",
+        keySize: 2048,
+        validityInMonths: 12,
+        lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],
+      },
+    },
+    story: "a certificate from an integrated CA that Key Vault renews by itself: every certificate check passes",
+  },
+  {
+    kind: "certificate",
+    name: "legacy-tls",
+    tags: {},
+    certificate: {
+      policy: { issuerName: "Self", subject: "CN=legacy.kvguard.localhost", keyType: "EC", keyCurveName: "P-256", validityInMonths: 24, lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }] },
+    },
+    story: "self-signed, EC, 24 months, warned at 95% of its life: the report shows its certificate checks failing",
+  },
 ];
 
 /** What seeding did with an object: made it, found it as the demo makes it, or found it otherwise. */
@@ -74,11 +105,14 @@ async function tagsOf(read: () => Promise<{ properties: { tags?: Record<string, 
 
 /** Creates each demo object that does not exist yet; reports, per name, what it found or did. */
 export async function seedDemoVault(kv: LocalKeyVault, vaultUrl: string): Promise<Map<string, SeedOutcome>> {
-  const { secrets, keys } = createVaultClients({ vaultUrl, credential: new DevTokenCredential(OPERATOR), ca: kv.tls.caPem });
+  const connection = { vaultUrl, credential: new DevTokenCredential(OPERATOR), ca: kv.tls.caPem };
+  const { secrets, keys } = createVaultClients(connection);
+  const certificates = new CertificateClient(vaultUrl, connection.credential, clientOptions(connection));
   const outcomes = new Map<string, SeedOutcome>();
   for (const object of DEMO_OBJECTS) {
     const isKey = object.kind === "key";
-    const tags = await tagsOf(() => (isKey ? keys.getKey(object.name) : secrets.getSecret(object.name)));
+    const read = object.kind === "certificate" ? () => certificates.getCertificate(object.name) : isKey ? () => keys.getKey(object.name) : () => secrets.getSecret(object.name);
+    const tags = await tagsOf(read);
     if (tags) {
       // An older demo (or a person) may have left it with another policy: say so rather than change it.
       const same = Object.entries(object.tags).every(([name, value]) => tags[name] === value);
@@ -88,7 +122,11 @@ export async function seedDemoVault(kv: LocalKeyVault, vaultUrl: string): Promis
     const expiresOn = object.expiresInDays === undefined ? undefined : new Date(kv.clock.nowMs() + object.expiresInDays * DAY_MS);
     const options = { tags: object.tags, ...(expiresOn ? { expiresOn } : {}) };
     try {
-      if (isKey) await keys.createRsaKey(object.name, { keySize: 2048, ...options });
+      if (object.certificate) {
+        const { issuer, policy } = object.certificate;
+        if (issuer) await certificates.createIssuer(issuer.name, issuer.provider);
+        await (await certificates.beginCreateCertificate(object.name, policy, { tags: object.tags })).pollUntilDone();
+      } else if (isKey) await keys.createRsaKey(object.name, { keySize: 2048, ...options });
       else await secrets.setSecret(object.name, randomBytes(24).toString("base64url"), { contentType: "text/plain", ...options });
       outcomes.set(object.name, "seeded");
     } catch (error) {

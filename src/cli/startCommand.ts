@@ -50,6 +50,7 @@ function printStack(stack: Stack, stateDir: string, out: Out): void {
   for (const f of stack.runner.functions) say(`  ${f.name.padEnd(20)} ${f.kind.padEnd(13)} ${f.trigger}`);
   for (const f of stack.runner.failed) say(`  ${f.name.padEnd(20)} NOT RUNNING   ${f.error}`);
   say(`Key Vault's near-expiry and expiry events are subscribed to the Event Grid function's webhook`);
+  say(`exportOut sends kvguard's own events to the local topic kvguard-events (saved under out/events/) and history and findings to the local cloud's tables`);
 }
 
 const SEED_LABELS: Record<SeedOutcome, string> = { seeded: "seeded now", kept: "kept", differs: "kept", deleted: "deleted" };
@@ -61,7 +62,7 @@ const SEED_NOTES: Partial<Record<SeedOutcome, string>> = {
 function printDemo(seeded: Map<string, SeedOutcome>, out: Out): void {
   out.write(`\nDemo vault "${DEMO_VAULT}" (values are random and never printed)\n`);
   for (const o of DEMO_OBJECTS) {
-    const label = `${o.kind === "key" ? "key " : ""}${o.name}`;
+    const label = `${o.kind === "secret" ? "" : `${o.kind} `}${o.name}`;
     const outcome = seeded.get(o.name) ?? "kept";
     out.write(`  ${label.padEnd(24)} ${SEED_LABELS[outcome].padEnd(11)} ${o.story}${SEED_NOTES[outcome] ?? ""}\n`);
   }
@@ -80,6 +81,8 @@ function printHelp(stack: Stack, stateDir: string, out: Out): void {
   say(`npx kvguard plan                     # what rotates, expires or is revoked in the next 30 days`);
   say(`npx kvguard status --html ${DEMO_STATUS_PAGE}   # the status page (also: ${stack.runner.baseUrl}/api/status)`);
   say(`npx kvguard doctor                   # check the settings, roles, storage and audit sources`);
+  say(`npx kvguard export                   # send new events and rows now (exportOut does it every 10 s)`);
+  say(`curl --cacert ${stateDir}/ca.pem ${stack.cloud.url}/management/monitor/tables/KvguardRotation_CL   # the rows ingested`);
   say(`curl --cacert ${stateDir}/ca.pem -X POST ${stack.vaultUrl}/management/clock/advance -d '{"seconds":2592000}'   # 30 days on`);
 }
 

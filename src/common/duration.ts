@@ -1,5 +1,8 @@
 /** @module ISO-8601 durations (P30D, PT12H, P1DT2H30M) or plain seconds, as the CLI accepts them. */
 
+/** Milliseconds in a day (UTC days: no leap seconds, no daylight saving). */
+export const DAY_MS = 86_400_000;
+
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
 /** Seconds in a duration; throws a message that shows the accepted forms. */

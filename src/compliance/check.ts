@@ -2,6 +2,7 @@
  * @module What a check is in code: its definition (id, title, controls, parameters) and a function that
  * judges one subject, and the facts an object check reads (properties only: never a value).
  */
+import { DAY_MS } from "../common/duration.js";
 import type { ComplianceConfig } from "../config/complianceSettings.js";
 import type { HistoryRow } from "../rotation/history.js";
 import type { RotationStatus } from "../rotation/status.js";
@@ -72,7 +73,12 @@ export interface VaultCheck {
   evaluate(vault: VaultFacts, ctx: CheckContext): Verdict;
 }
 
-export const DAY_MS = 86_400_000;
+/** A check plug-in: one file in `checks/` named for its id, built with this run's configuration. */
+export type CheckFactory = (config: ComplianceConfig) => ObjectCheck | VaultCheck;
+
+export function isVaultCheck(check: ObjectCheck | VaultCheck): check is VaultCheck {
+  return "needs" in check;
+}
 
 export function days(ms: number): number {
   return Math.floor(ms / DAY_MS);

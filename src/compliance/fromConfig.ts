@@ -5,14 +5,16 @@
  * or storage archive when one is configured.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import { CertificateClient } from "@azure/keyvault-certificates";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { IngestReport } from "../audit/sources/report.js";
 import { readRecordFiles } from "../audit/sources/files.js";
 import { readStorageArchive } from "../audit/sources/storageArchive.js";
 import { armClientOptions } from "../azure/cloudClients.js";
 import { credentialFor } from "../azure/credential.js";
-import { createVaultClients } from "../azure/keyVaultClients.js";
+import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
 import { systemClock, type Clock } from "../common/clock.js";
+import { DAY_MS } from "../common/duration.js";
 import { statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { History, HISTORY_TABLE } from "../rotation/history.js";
@@ -20,7 +22,6 @@ import { loadPolicyFile, matchEntry } from "../rotation/policyFile.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { storageClients } from "../state/storage.js";
 import { createArmClients } from "./armClients.js";
-import { DAY_MS } from "./check.js";
 import type { ComplianceDeps } from "./run.js";
 
 export interface ComplianceWiring {
@@ -69,7 +70,10 @@ export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWi
     vaults: config.vaults,
     settings: config.compliance,
     clock,
-    vaultClients: (target) => createVaultClients({ vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) }),
+    vaultClients: (target) => {
+      const connection = { vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) };
+      return { ...createVaultClients(connection), certificates: new CertificateClient(target.url, credential, clientOptions(connection)) };
+    },
     armClients: (subscriptionId: string) => createArmClients(credential, subscriptionId, arm),
     ...(history ? { history: { list: emptyWhenMissing(() => history.list()) } } : {}),
     ...(status ? { status: { list: emptyWhenMissing(() => status.list()) } } : {}),

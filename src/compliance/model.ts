@@ -73,7 +73,31 @@ export interface InventoryItem {
   versions?: number;
   /** Soft-deleted and awaiting purge. */
   deleted?: { deletedOn?: string; scheduledPurgeDate?: string };
+  /** A key or secret that backs a certificate (judged as the certificate). */
+  managed?: boolean;
+  /** Certificates: the issuance policy and the current X.509 certificate (public parts only). */
+  certificate?: CertificateFacts;
   tags: Record<string, string>;
+}
+
+/** What a certificate's policy and its current X.509 certificate say; the key fields are on the item. */
+export interface CertificateFacts {
+  /** The X.509 subject and subject alternative names (DNS:, email:, IP:...). */
+  subject?: string;
+  sans: string[];
+  /** The certificate's issuer as X.509 names it. */
+  issuedBy?: string;
+  /** The policy's issuer: `Self`, `Unknown` (signed elsewhere, merged) or an issuer object's name. */
+  issuerName?: string;
+  /** The CA behind that issuer object (DigiCert, GlobalSign...), when it is one. */
+  issuerProvider?: string;
+  validityMonths?: number;
+  exportable?: boolean;
+  /** The policy's lifetime actions: AutoRenew or EmailContacts, at days before expiry or a percentage of life. */
+  lifetimeActions: { action: string; daysBeforeExpiry?: number; lifetimePercentage?: number }[];
+  /** Key Vault renews it by itself: an AutoRenew action and an issuer it can renew with (Self or a CA issuer). */
+  renewsItself: boolean;
+  thumbprint?: string;
 }
 
 /** A vault as the management plane describes it; absent fields were not readable. */

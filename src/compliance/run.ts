@@ -1,11 +1,9 @@
 /**
- * @module A compliance run: reads every vault's management-plane facts and its keys' and secrets'
- * properties, joins kvguard's rotation history and status and (when given) the audit logs, and judges every
+ * @module A compliance run: reads every vault's management-plane facts and its keys', secrets' and
+ * certificates' properties, joins kvguard's rotation history and status and (when given) the audit logs, and judges every
  * check on every object. One vault, listing or object that fails becomes "error" results and an entry in
  * `errors`; the run goes on. It never reads a secret value.
  */
-import type { KeyClient } from "@azure/keyvault-keys";
-import type { SecretClient } from "@azure/keyvault-secrets";
 import { systemClock, type Clock } from "../common/clock.js";
 import { parseDurationSeconds } from "../common/duration.js";
 import type { ComplianceConfig } from "../config/complianceSettings.js";
@@ -19,9 +17,8 @@ import type { RotationStatus } from "../rotation/status.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { ArmClients } from "./armClients.js";
 import { catalogue, definitions, type Catalogue } from "./catalogue.js";
-import { CERTIFICATES_NOT_READ } from "./certificateChecks.js";
-import type { AuditTrace, CheckContext, KvguardPolicy, ObjectFacts } from "./check.js";
-import { readDataPlane, type DataPlaneObject } from "./dataPlane.js";
+import type { AuditTrace, CheckContext, KvguardPolicy, ObjectCheck, ObjectFacts, Verdict } from "./check.js";
+import { readDataPlane, type DataPlaneClients, type DataPlaneObject } from "./dataPlane.js";
 import { errorMessage } from "./errors.js";
 import { listSubscriptions, readVaultFacts, type SubscriptionVaults } from "./managementPlane.js";
 import type { CheckResult, ComplianceRun, Framework, VaultFacts } from "./model.js";
@@ -30,7 +27,7 @@ export interface ComplianceDeps {
   vaults: VaultTarget[];
   settings: ComplianceConfig;
   /** Data-plane clients for a vault. */
-  vaultClients(target: VaultTarget): { secrets: SecretClient; keys: KeyClient };
+  vaultClients(target: VaultTarget): DataPlaneClients;
   /** Management-plane clients for a subscription; absent: vault-level checks are errors. */
   armClients?: (subscriptionId: string) => ArmClients;
   /** kvguard's rotation history (newest first) and status. */
@@ -78,6 +75,7 @@ async function readAudit(deps: ComplianceDeps, errors: ComplianceRun["errors"]):
 
 function kvguardPolicy(deps: ComplianceDeps, vault: string, object: DataPlaneObject): KvguardPolicy {
   const { type, name, tags } = object.item;
+  if (type === "certificate") return { kind: "none" };
   const entry = deps.policyEntry?.(vault, name, type === "key" ? "key" : "secret");
   if (type === "key") {
     const result = resolveKeyPolicy(tags, entry);
@@ -94,23 +92,30 @@ const PROBLEM_CHECKS: Record<string, RegExp> = {
   "key parameters": /^key-(allowed-type|rsa-min-size|ec-curve|hsm-backed)$/,
   versions: /-rotated-within-cryptoperiod$/,
   "rotation policy": /^key-rotation-policy$/,
+  "certificate policy": /^certificate-(max-validity|renewal-action|allowed-key-type|rsa-min-size|ec-curve|integrated-ca)$/,
+  "certificate issuers": /^certificate-integrated-ca$/,
 };
+
+/**
+ * One object check on one object, as a run judges it: undefined when it does not apply (another object kind,
+ * or a deleted object for a check of live ones); an unreadable part or a disabled object decides before the check.
+ */
+export function judgeOne(check: ObjectCheck, facts: ObjectFacts, problems: readonly string[], ctx: CheckContext): Verdict | undefined {
+  const { item } = facts;
+  if (check.definition.scope !== item.type || Boolean(check.deleted) !== Boolean(item.deleted)) return undefined;
+  const problem = problems.find((p) => PROBLEM_CHECKS[p.split(":")[0]!]?.test(check.definition.id));
+  if (problem) return { outcome: "error", reason: `could not read its ${problem}`, evidence: {} };
+  if (check.enabledOnly && !item.enabled) return { outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } };
+  return check.evaluate(facts, ctx);
+}
 
 function judgeObject(c: Catalogue, facts: ObjectFacts, problems: string[], ctx: CheckContext): CheckResult[] {
   const { item } = facts;
   const results: CheckResult[] = [];
   for (const check of c.objects) {
-    if (check.definition.scope !== item.type || Boolean(check.deleted) !== Boolean(item.deleted)) continue;
-    const base = { checkId: check.definition.id, vault: item.vault, objectId: item.id, objectName: item.name, objectType: item.type };
-    const problem = problems.find((p) => PROBLEM_CHECKS[p.split(":")[0]!]?.test(check.definition.id));
-    if (problem) {
-      results.push({ ...base, outcome: "error", reason: `could not read its ${problem}`, evidence: {} });
-    } else if (check.enabledOnly && !item.enabled) {
-      results.push({ ...base, outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } });
-    } else {
-      const verdict = check.evaluate(facts, ctx);
-      results.push({ ...base, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} });
-    }
+    const verdict = judgeOne(check, facts, problems, ctx);
+    if (!verdict) continue;
+    results.push({ checkId: check.definition.id, vault: item.vault, objectId: item.id, objectName: item.name, objectType: item.type, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} });
   }
   return results;
 }
@@ -175,7 +180,7 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
     try {
       read = await readDataPlane(target.name, deps.vaultClients(target));
     } catch (error) {
-      read = { objects: [], failures: (["secret", "key"] as const).map((listing) => ({ listing, what: `${listing}s`, message: errorMessage(error) })) };
+      read = { objects: [], failures: (["secret", "key", "certificate"] as const).map((listing) => ({ listing, what: `${listing}s`, message: errorMessage(error) })) };
     }
     for (const failure of read.failures) {
       run.errors.push({ vault: target.name, message: `listing ${failure.what}: ${failure.message}` });
@@ -195,8 +200,9 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
     for (const object of read.objects) {
       run.inventory.push(object.item);
       const { item } = object;
-      // kvguard's pending companions are bookkeeping of its own rotations (their versions are disabled by design).
-      if (item.type === "secret" && isPendingName(item.name)) continue;
+      // kvguard's pending companions are bookkeeping of its own rotations (their versions are disabled by design);
+      // a certificate's backing key and secret are judged as the certificate.
+      if ((item.type === "secret" && isPendingName(item.name)) || item.managed) continue;
       const objectFacts: ObjectFacts = {
         item,
         versionTimes: object.versionTimes,
@@ -209,18 +215,6 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
       const status = statuses.find((s) => s.vault.toLowerCase() === target.name.toLowerCase() && s.name.toLowerCase() === item.name.toLowerCase());
       if (status) objectFacts.status = status;
       run.results.push(...judgeObject(c, objectFacts, object.problems, ctx));
-    }
-    for (const definition of c.certificates) {
-      run.results.push({
-        checkId: definition.id,
-        vault: target.name,
-        objectId: `${target.url}/certificates`,
-        objectName: "(certificates)",
-        objectType: "certificate",
-        outcome: "not-applicable",
-        reason: CERTIFICATES_NOT_READ,
-        evidence: { certificatesRead: 0 },
-      });
     }
   }
   return run;

@@ -9,8 +9,9 @@ import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./al
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
-import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
+import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
+import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
@@ -124,6 +125,7 @@ const shape = {
   ...alertShape,
   ...complianceShape,
   ...reportShape,
+  ...exportShape,
   ...discoveryShape,
 };
 
@@ -161,6 +163,7 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
     });
   }
   alertCrossCheck(value, ctx);
+  exportCrossCheck(value, ctx);
   if (!Array.isArray(value.KVGUARD_VAULT_URLS)) return;
   for (const vault of value.KVGUARD_VAULT_URLS as VaultTarget[]) {
     const { hostname } = new URL(vault.url);
@@ -236,6 +239,7 @@ export interface KvguardConfig {
   alerts: AlertConfig;
   compliance: ComplianceConfig;
   report: ReportConfig;
+  export: ExportConfig;
   /** Present when vaults are also found through ARM by tag. */
   discovery?: { tag: DiscoveryTag };
 }
@@ -305,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),
       report: reportConfig(settings),
+      export: exportConfig(settings),
       ...(settings.KVGUARD_DISCOVERY_TAG ? { discovery: discoveryConfig(settings)! } : {}),
     },
   };

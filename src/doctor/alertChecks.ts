@@ -6,10 +6,9 @@ import { deliverWithRetry } from "../alerts/delivery.js";
 import { alertingFromSettings } from "../alerts/fromSettings.js";
 import { single } from "../alerts/message.js";
 import { sampleAlert } from "../alerts/samples.js";
+import { sinkPlugin } from "../alerts/sinks/registry.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 
-/** The setting holding each sink type's connection. */
-const CONNECTION_SETTING = { teams: "KVGUARD_ALERT_TEAMS_WEBHOOKS", smtp: "KVGUARD_ALERT_SMTP_CONNECTION", acs: "KVGUARD_ALERT_ACS_CONNECTION" } as const;
 
 export async function alertChecks(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<CheckResult[]> {
   const alerting = await alertingFromSettings(env);
@@ -27,11 +26,11 @@ export async function alertChecks(env: Readonly<Record<string, string | undefine
           async () => {
             const result = await deliverWithRetry(sink, single(alert));
             if (!result.ok) {
-              throw new CheckFailure(`${sink.type} channel: not delivered after ${result.attempts} attempt(s): ${result.error}`, `check channel ${name}'s connection in ${CONNECTION_SETTING[sink.type]} and that the service accepts kvguard`);
+              throw new CheckFailure(`${sink.type} channel: not delivered after ${result.attempts} attempt(s): ${result.error}`, `check channel ${name}'s connection in ${sinkPlugin(sink.type).connectionSetting} and that the service accepts kvguard`);
             }
             return `${sink.type} channel: test alert delivered (message ${alert.id})`;
           },
-          (error) => ({ detail: error.message, fix: `check channel ${name}'s connection in ${CONNECTION_SETTING[sink.type]}` }),
+          (error) => ({ detail: error.message, fix: `check channel ${name}'s connection in ${sinkPlugin(sink.type).connectionSetting}` }),
         ),
       );
     }

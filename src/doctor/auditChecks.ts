@@ -11,8 +11,8 @@ import type { KvguardConfig } from "../config/schema.js";
 import { storageClients } from "../state/storage.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 import { network } from "./fixes.js";
+import { DAY_MS } from "../common/duration.js";
 
-const DAY_MS = 24 * 3600_000;
 /** The tables the audit scan reads (src/audit/sources/logAnalytics.ts). */
 const TABLES = {
   AZKVAuditLogs: "AZKVAuditLogs",

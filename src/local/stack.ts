@@ -20,6 +20,7 @@ import { functionTable, type FunctionDefinition } from "../functions/table.js";
 import { RotationService } from "../rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../rotation/vaultEvents.js";
 import { postAdmin } from "./adminApi.js";
+import { startLocalExport, type LocalExport } from "./localExport.js";
 import type { LineWriter } from "./invocation.js";
 import { DEFAULT_FUNCTIONS_PORT, startLocalRunner, type LocalRunner } from "./runner.js";
 
@@ -99,9 +100,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // The SMTP catcher upgrades with the local Key Vault's certificate (for 127.0.0.1), signed by the local CA.
   const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line), tls: kv.tls });
   let cloud: LocalCloud | undefined;
-  const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
+  let exported: LocalExport | undefined;
+  const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close(), exported?.close()]);
   try {
-    cloud = await startLocalCloud({ kv, azurite });
+    const started = await startLocalCloud({ kv, azurite });
+    cloud = started;
+    // kvguard's own events go to a local topic and webhook (out/events/), its records to the cloud's tables.
+    exported = await startLocalExport(started, kv.tls.caPem, resolve(dirname(stateDir), "out"), (line) => options.write(line));
     admitKvguard(kv, options.vault);
     const vaultUrl = kv.urls[options.vault]!;
     const env: Record<string, string> = {
@@ -111,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...localCloudSettings(cloud),
       KVGUARD_ROTATION_SCHEDULE: DEMO_SCHEDULE,
       ...alerts.settings,
+      ...exported.settings,
       ...options.settings,
     };
     const loaded = loadConfig(env);

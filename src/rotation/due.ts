@@ -1,13 +1,13 @@
 /** @module When a secret is due: its rotation period after the current version, or N days before `exp`. */
 import type { SecretPolicy } from "./policy.js";
 import { isInWindow } from "./window.js";
+import { DAY_MS } from "../common/duration.js";
 
 export interface CurrentVersion {
   createdOn?: Date;
   expiresOn?: Date;
 }
 
-const DAY_MS = 86_400_000;
 
 /** The time the current version falls due, or undefined when nothing makes it due (no period, no expiry). */
 export function dueAtMs(policy: Pick<SecretPolicy, "rotateEverySeconds" | "rotateBeforeExpiryDays">, current: CurrentVersion): number | undefined {

@@ -34,7 +34,7 @@ afterAll(() => azurite.stop());
 describe("SMTP", () => {
   it("delivers an HTML mail with a plain-text alternative, the subject saying severity and what, and no secret", async () => {
     const catcher = await MailCatcher.start(0, PASSWORD, tls);
-    const sink = new SmtpSink(`smtp://alerts%40contoso.com:${PASSWORD}@127.0.0.1:${catcher.port}`, {
+    const sink = await SmtpSink.connect(`smtp://alerts%40contoso.com:${PASSWORD}@127.0.0.1:${catcher.port}`, {
       from: "kvguard <DoNotReply@contoso.com>",
       to: ["secops@contoso.com", "oncall@contoso.com"],
       secrets: [PASSWORD, MARKED_SECRET],
@@ -68,7 +68,7 @@ describe("SMTP", () => {
     const parsed = parseRules({ channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     // A relay without STARTTLS on a trusted network: the operator allows clear text.
-    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"], startTls: "optional" });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"], startTls: "optional" });
     const clock = new TestClock(Date.UTC(2026, 10, 27, 10, 0, 0));
     const logs: string[] = [];
     const dispatcher = new AlertDispatcher({
@@ -99,7 +99,7 @@ describe("SMTP transport security", () => {
 
   it("refuses to send over smtp:// to a server that offers no STARTTLS, naming the setting that would allow it", async () => {
     const catcher = await MailCatcher.start(0, PASSWORD);
-    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     const error = await sink.deliver(alert()).catch((e: unknown) => e);
     sink.close();
     await catcher.close();
@@ -110,7 +110,7 @@ describe("SMTP transport security", () => {
 
   it("refuses a STARTTLS server whose certificate it does not trust", async () => {
     const catcher = await MailCatcher.start(0, PASSWORD, tls);
-    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     const error = await sink.deliver(alert()).catch((e: unknown) => e);
     sink.close();
     await catcher.close();
@@ -120,7 +120,7 @@ describe("SMTP transport security", () => {
 
   it("reads only scheme, login, host and port: a query cannot turn TLS off", async () => {
     const catcher = await MailCatcher.start(0, PASSWORD);
-    const sink = new SmtpSink(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     await expect(sink.deliver(alert())).rejects.toThrow(/KVGUARD_ALERT_SMTP_STARTTLS/);
     sink.close();
     await catcher.close();
@@ -161,7 +161,7 @@ describe("ACS Email", () => {
   afterAll(() => fake.close());
 
   it("sends through the real SDK: send → 202 with Operation-Location, then the status poll until Succeeded", async () => {
-    const sink = new AcsEmailSink(fake.connectionString, {
+    const sink = await AcsEmailSink.connect(fake.connectionString, {
       from: "DoNotReply@kvguard.azurecomm.net",
       to: ["auditors@contoso.com"],
       secrets: [fake.accessKey, MARKED_SECRET],
@@ -187,7 +187,7 @@ describe("ACS Email", () => {
 
   it("fails without retry when the service refuses the credential", async () => {
     const wrong = `endpoint=${fake.endpoint}/;accesskey=${Buffer.from("not-the-key-not-the-key-not-the-").toString("base64")}`;
-    const sink = new AcsEmailSink(wrong, { from: "DoNotReply@kvguard.azurecomm.net", to: ["a@contoso.com"], client: { tlsOptions: { ca: fake.caPem }, retryOptions: { maxRetries: 0 } } });
+    const sink = await AcsEmailSink.connect(wrong, { from: "DoNotReply@kvguard.azurecomm.net", to: ["a@contoso.com"], client: { tlsOptions: { ca: fake.caPem }, retryOptions: { maxRetries: 0 } } });
     const error = await sink.deliver(single(sampleAlert("finding"))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: false, message: expect.stringContaining("(401)") as string });

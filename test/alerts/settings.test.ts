@@ -35,7 +35,6 @@ describe("alert settings", () => {
     const result = loadConfig(FULL);
     expect(result.ok && result.config.alerts).toEqual({
       schedule: "0 */5 * * * *",
-      smtpStartTls: "required",
       from: "DoNotReply@contoso.com",
       rules: {
         channels: {

@@ -36,6 +36,13 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ROTATED +demo\/demo-entra-app-secret by schedule: /m);
     expect(stdout).toMatch(/^entra demo: kvguard-demo-app got a token with version/m);
     expect(stdout).toMatch(/^compliance report: 1 vaults, \d+ results/m);
+    // The demo's two certificates, judged for real: one meets every certificate check, the other fails most.
+    expect(stdout).toMatch(/^ {2}certificate shop-tls +seeded now/m);
+    const json = /^ {2}(\S+kvguard-compliance-\S+\.json)$/m.exec(stdout)![1]!;
+    const report = JSON.parse(readFileSync(json, "utf8")) as { results: { objectName: string; checkId: string; outcome: string }[] };
+    const certificateOutcomes = (name: string) => Object.fromEntries(report.results.filter((r) => r.objectName === name && r.checkId.startsWith("certificate-")).map((r) => [r.checkId, r.outcome]));
+    expect(certificateOutcomes("shop-tls")).toMatchObject({ "certificate-integrated-ca": "pass", "certificate-renewal-action": "pass", "certificate-max-validity": "pass", "certificate-allowed-key-type": "pass", "certificate-expiring-soon": "pass" });
+    expect(certificateOutcomes("legacy-tls")).toMatchObject({ "certificate-integrated-ca": "fail", "certificate-renewal-action": "fail", "certificate-max-validity": "fail", "certificate-allowed-key-type": "fail", "certificate-ec-curve": "pass" });
     // Alerts reach the local catchers; mail over STARTTLS, with the local CA's certificate.
     expect(stdout).toMatch(/^teams: /m);
     expect(stdout).toMatch(/^mail: \[kvguard \w+\] .* → secops@kvguard\.localhost → \S+\.eml \(STARTTLS\)$/m);
@@ -44,6 +51,9 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).not.toMatch(/demo not started/);
     expect(stdout).toMatch(/^Done: \d+ rotations/m);
     expect(stdout).toMatch(/status page: \d+ planned in 30 days, \d+ problems: \S+status\.html$/m);
+    // exportOut: kvguard's own events to the local topic's webhook, history and findings to the local tables.
+    expect(stdout).toMatch(/^event: Kvguard\.Rotation\.Succeeded demo\/\S+ → \S+\.json$/m);
+    expect(stdout).toMatch(/\[exportOut\] export loganalytics: [1-9]\d* sent/);
     expect(stdout).toContain(`npx kvguard history demo`);
 
     // Every value the vault holds (rotated versions, pending credentials, the history HMAC key): none printed.

@@ -4,14 +4,17 @@
  * 800 days of the vault's clock, a rotation made by kvguard's engine, the audit folder for the cross-check,
  * a vault whose listings answer 403 and one that does not answer at all. Every result is asserted.
  */
+import { CertificateClient, type CertificatePolicy } from "@azure/keyvault-certificates";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js";
-import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { catalogue } from "../../src/compliance/catalogue.js";
 import { complianceDeps } from "../../src/compliance/fromConfig.js";
 import type { ComplianceRun, Outcome } from "../../src/compliance/model.js";
+import { reportDocument } from "../../src/compliance/report/json.js";
 import { runCompliance, type ComplianceDeps } from "../../src/compliance/run.js";
 import { loadConfig } from "../../src/config/schema.js";
+import { certificateClient } from "../helpers/certificates.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, emulatorValues, serviceFor } from "../helpers/rotation.js";
 
@@ -112,6 +115,26 @@ describe("compliance checks on the local stack", () => {
     await keys.updateKeyRotationPolicy("k-ec", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P800D" }] });
     await good.secrets.setSecret("g-secret", "g-value-00000001", { contentType: "text/plain", expiresOn: days(60) });
 
+    // Certificates through CertificateClient: compliant ones in "good" (an integrated-CA issuer, RSA 3072, 12
+    // months, AutoRenew 30 days before expiry); in "weak" a self-signed one breaking every rule, an EC one, one
+    // a month long, and one signed outside Key Vault (Unknown issuer) still waiting for its merge.
+    const certs = (vault: string) => certificateClient(stack.tv, { name: "kvguard" }, vault);
+    const create = async (vault: string, name: string, policy: CertificatePolicy) => (await certs(vault).beginCreateCertificate(name, policy, { intervalInMs: 10 })).pollUntilDone();
+    await certs("good").createIssuer("digicert", "DigiCert");
+    await create("good", "c-good", {
+      issuerName: "digicert",
+      subject: "CN=api.contoso.com",
+      subjectAlternativeNames: { dnsNames: ["api.contoso.com", "www.contoso.com"] },
+      keyType: "RSA",
+      keySize: 3072,
+      validityInMonths: 12,
+      lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],
+    });
+    await create("weak", "c-weak", { issuerName: "Self", subject: "CN=legacy.contoso.com", keyType: "RSA", keySize: 2048, validityInMonths: 24, lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }] });
+    await create("weak", "c-ec", { issuerName: "Self", subject: "CN=ec.contoso.com", keyType: "EC", keyCurveName: "P-256", validityInMonths: 12, lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 80 }] });
+    await create("weak", "c-short", { issuerName: "Self", subject: "CN=short.contoso.com", keyType: "RSA", keySize: 3072, validityInMonths: 1, lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 5 }] });
+    await certs("weak").beginCreateCertificate("c-csr", { issuerName: "Unknown", subject: "CN=partner.contoso.com", keyType: "RSA", keySize: 4096, validityInMonths: 12 });
+
     // 2 days later s-expired has expired while still enabled.
     kv.clock.advance(2 * 86_400);
 
@@ -124,8 +147,10 @@ describe("compliance checks on the local stack", () => {
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.setting}: ${p.message}`).join("; "));
     deps = await complianceDeps(loaded.config, { env, clock: kv.clock });
     // No retries against the vault that does not answer, to keep the test quick.
-    deps.vaultClients = (target) =>
-      createVaultClients({ vaultUrl: target.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem, retryOptions: { maxRetries: 0 } });
+    deps.vaultClients = (target) => {
+      const connection = { vaultUrl: target.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem, retryOptions: { maxRetries: 0 } };
+      return { ...createVaultClients(connection), certificates: new CertificateClient(target.url, connection.credential, clientOptions(connection)) };
+    };
     run = await runCompliance(deps);
   });
 
@@ -257,29 +282,65 @@ describe("compliance checks on the local stack", () => {
     expect(run.inventory.find((i) => i.name === "k-ec")).toMatchObject({ keyType: "EC", curve: "P-384" });
   });
 
-  it("reports certificate checks as not applicable, saying why", () => {
-    const certs = run.results.filter((r) => r.objectType === "certificate");
-    expect(certs.length).toBe(7 * 4);
-    for (const r of certs) {
-      expect(r.outcome).toBe("not-applicable");
-      expect(r.reason).toMatch(/kvguard does not list certificates yet/);
-    }
+  it("judges certificates read through CertificateClient: policy, X.509 and issuer, with evidence", () => {
+    expect(outcomes("good", "c-good")).toEqual({
+      "certificate-expiring-soon": "pass",
+      "certificate-max-validity": "pass",
+      "certificate-renewal-action": "pass",
+      "certificate-allowed-key-type": "pass",
+      "certificate-rsa-min-size": "pass",
+      "certificate-ec-curve": "not-applicable",
+      "certificate-integrated-ca": "pass",
+    });
+    expect(result("good", "c-good", "certificate-integrated-ca")!.evidence).toMatchObject({ issuerName: "digicert", issuerProvider: "DigiCert", issuedBy: expect.stringContaining("DigiCert") as string });
+    expect(outcomes("weak", "c-weak")).toEqual({
+      "certificate-expiring-soon": "pass",
+      "certificate-max-validity": "fail",
+      "certificate-renewal-action": "fail",
+      "certificate-allowed-key-type": "pass",
+      "certificate-rsa-min-size": "fail",
+      "certificate-ec-curve": "not-applicable",
+      "certificate-integrated-ca": "fail",
+    });
+    expect(result("weak", "c-weak", "certificate-max-validity")!).toMatchObject({ reason: "policy validity 24 months; the limit is 12", evidence: { validityInMonths: 24 } });
+    expect(result("weak", "c-weak", "certificate-rsa-min-size")!).toMatchObject({ reason: "RSA 2048 bits; the minimum is 3072", evidence: { keyType: "RSA", keySize: 2048 } });
+    expect(result("weak", "c-weak", "certificate-renewal-action")!.evidence).toEqual({ lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }], renewsItself: false });
+    expect(result("weak", "c-weak", "certificate-integrated-ca")!.reason).toBe("self-signed (issuer Self); allowed: DigiCert, GlobalSign");
+    expect(outcomes("weak", "c-ec")).toMatchObject({ "certificate-allowed-key-type": "fail", "certificate-ec-curve": "pass", "certificate-rsa-min-size": "not-applicable", "certificate-renewal-action": "pass" });
+    expect(result("weak", "c-ec", "certificate-ec-curve")!.evidence).toEqual({ keyType: "EC", curve: "P-256" });
+    expect(outcomes("weak", "c-short")).toMatchObject({ "certificate-expiring-soon": "fail", "certificate-renewal-action": "fail", "certificate-max-validity": "pass" });
+    expect(result("weak", "c-short", "certificate-expiring-soon")!.evidence).toMatchObject({ renewsItself: true });
+    expect(outcomes("weak", "c-csr")).toMatchObject({ "certificate-expiring-soon": "not-applicable", "certificate-integrated-ca": "fail", "certificate-rsa-min-size": "pass" });
+    expect(result("weak", "c-csr", "certificate-integrated-ca")!.reason).toMatch(/^signed outside Key Vault \(issuer Unknown\)/);
+    // The inventory lists each certificate with what the report shows; its backing key and secret are not judged twice.
+    expect(run.inventory.find((i) => i.name === "c-good" && i.type === "certificate")).toMatchObject({
+      type: "certificate",
+      keyType: "RSA",
+      keySize: 3072,
+      certificate: { subject: "CN=api.contoso.com", sans: ["DNS:api.contoso.com", "DNS:www.contoso.com"], issuerName: "digicert", validityMonths: 12, renewsItself: true },
+    });
+    expect(run.inventory.filter((i) => i.name === "c-good").map((i) => `${i.type}${i.managed ? " managed" : ""}`).sort()).toEqual(["certificate", "key managed", "secret managed"]);
+    expect(run.results.some((r) => r.objectName === "c-good" && r.objectType !== "certificate")).toBe(false);
+    // The report counts a certificate once: its backing secret is not a secret to rotate, nor a second expiry.
+    const { summary } = reportDocument(run);
+    expect(summary.rotation.some((r) => r.name === "c-good")).toBe(false);
+    expect(summary.expiry.reduce((n, b) => n + b.count, 0)).toBe(run.inventory.filter((i) => i.enabled && !i.deleted && !i.managed).length);
   });
 
   it("turns a 403 on listing and an unreachable vault into error results, and goes on", () => {
-    const locked = run.results.filter((r) => r.vault === "locked" && r.objectType !== "certificate");
+    const locked = run.results.filter((r) => r.vault === "locked");
     const objectErrors = locked.filter((r) => r.objectType !== "vault");
     expect(objectErrors.length).toBe(catalogue(deps.settings).objects.length);
     for (const r of objectErrors) {
       expect(r.outcome).toBe("error");
-      expect(r.reason).toMatch(/could not list the vault's (deleted )?(secrets|keys): 403 Forbidden/);
+      expect(r.reason).toMatch(/could not list the vault's (deleted )?(secrets|keys|certificates): 403 Forbidden/);
     }
     // ARM does not show the vault to kvguard's identity: its vault checks are errors too.
     for (const r of locked.filter((r) => r.objectType === "vault")) {
       expect(r.outcome).toBe("error");
       expect(r.reason).toMatch(/is not among the vaults kvguard's identity can read/);
     }
-    const gone = run.results.filter((r) => r.vault === "gone" && r.objectType !== "certificate");
+    const gone = run.results.filter((r) => r.vault === "gone");
     expect(gone.length).toBe(catalogue(deps.settings).objects.length + catalogue(deps.settings).vault.length);
     expect(gone.every((r) => r.outcome === "error")).toBe(true);
     expect(run.errors.map((e) => e.vault)).toEqual(expect.arrayContaining(["locked", "gone"]));

@@ -29,8 +29,8 @@ describe("JSON report", () => {
     expect(doc.summary.totals.error).toBe(4);
     expect(doc.scope.frameworks).toEqual(["azure-policy", "cis", "mcsb", "pci", "nist-800-57", "iso-27001"]);
     const pci = doc.summary.byFramework.find((f) => f.framework === "pci")!;
-    // secret-expiry-set (7), secret-rotated (7), key-expiry-set (3), key-rotation-policy (3), vault-rbac (3)
-    expect(pci.totals.total).toBe(23);
+    // secret-expiry-set (7), secret-rotated (7), key-expiry-set (3), key-rsa-min-size (3), key-rotation-policy (3), vault-rbac (3), vault-audit-logging (3)
+    expect(pci.totals.total).toBe(29);
     expect(pci.controls.find((c) => c.control === "3.7.4")).toMatchObject({ checks: ["secret-rotated-within-cryptoperiod", "key-rotation-policy"], status: "fail" });
     const cis = doc.summary.byFramework.find((f) => f.framework === "cis")!;
     expect(cis.controls.map((c) => `${c.version} ${c.control}`)).toContain("5.0.0 8.3.9");
@@ -44,7 +44,7 @@ describe("JSON report", () => {
   it("narrows to the frameworks asked for", () => {
     const doc = reportDocument(complianceFixture({ frameworks: ["pci"] }));
     expect(doc.scope.frameworks).toEqual(["pci"]);
-    expect(doc.checks.map((c) => c.id).sort()).toEqual(["key-expiry-set", "key-rotation-policy", "secret-expiry-set", "secret-rotated-within-cryptoperiod", "vault-rbac"]);
+    expect(doc.checks.map((c) => c.id).sort()).toEqual(["key-expiry-set", "key-rotation-policy", "key-rsa-min-size", "secret-expiry-set", "secret-rotated-within-cryptoperiod", "vault-audit-logging", "vault-rbac"]);
     expect(doc.results.every((r) => doc.checks.some((c) => c.id === r.checkId))).toBe(true);
     expect(doc.summary.byFramework.map((f) => f.framework)).toEqual(["pci"]);
   });
@@ -73,9 +73,9 @@ describe("CSV report", () => {
       const parsed = csvRowSchema.safeParse(record);
       expect(parsed.error?.issues ?? []).toEqual([]);
     }
-    const legacy = rows.find((r) => r[3] === "legacy-signing" && r[5] === "key-rsa-minimum-size")!;
+    const legacy = rows.find((r) => r[3] === "legacy-signing" && r[5] === "key-rsa-min-size")!;
     expect(legacy[8]).toBe("fail");
-    expect(legacy[10]).toBe("azure-policy:82067dbb-e53b-4e06-b631-546d197452d9; mcsb:DP-6; nist-800-57:5.6.1");
+    expect(legacy[10]).toBe("azure-policy:82067dbb-e53b-4e06-b631-546d197452d9; mcsb:DP-6; pci:3.6.1.1; iso-27001:A.8.24");
     expect(JSON.parse(legacy[14]!)).toEqual({ keyType: "RSA", keySize: 1024 });
   });
 
@@ -104,6 +104,16 @@ describe("HTML report", () => {
     expect(text).not.toMatch(/@import|url\(/);
     expect(text).toContain("Content-Security-Policy");
   });
+
+  it("lists every certificate: subject and SANs, issuer, key, expiry, lifetime actions, whether it renews by itself", () => {
+    const text = renderHtml(reportDocument(complianceFixture()));
+    const table = /<table id="certificate-inventory">([\s\S]*?)<\/table>/.exec(text)?.[1] ?? "";
+    const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]));
+    expect(rows).toEqual([
+      ["payments-prod", "api-tls", "CN=api.payments.contoso.com, DNS:api.payments.contoso.com", "Self, signed by CN=api.payments.contoso.com", "RSA 2048", `${daysFrom(25).slice(0, 10)} (in 25 days)`, "EmailContacts at 80% of life", "no"],
+      ["web-prod", "www-tls", "CN=www.contoso.com, DNS:www.contoso.com, DNS:contoso.com", "globalsign (GlobalSign), signed by CN=GlobalSign GCC R3 DV TLS CA 2020", "EC P-384", `${daysFrom(165).slice(0, 10)} (in 165 days)`, "AutoRenew 30 days before expiry", "yes"],
+    ]);
+  });
 });
 
 describe("PDF report", () => {
@@ -116,14 +126,15 @@ describe("PDF report", () => {
     expect(second.bytes.equals(first.bytes)).toBe(true);
     const { pages, pageTexts, text } = await readPdf(first.bytes);
     expect(pages).toBe(first.pages);
-    // Summary, six frameworks one page each, failures, vaults.
-    expect(first.pages).toBe(10);
+    // Summary, six frameworks one page each (CIS, with every benchmark version, two), failures (two), vaults and certificates.
+    expect(first.pages).toBe(11);
     pageTexts.forEach((page, i) => expect(page).toContain(`page ${i + 1} of ${first.pages}`));
     expect(text).toContain("Key Vault compliance report");
     expect(text).toContain("Summary by framework");
     expect(text).toContain(`page 1 of ${first.pages}`);
     expect(text).toContain(`page ${first.pages} of ${first.pages}`);
     expect(text).toContain("PCI DSS v4.0.1");
+    expect(pageTexts.at(-1)!.replace(/\s+/g, " ")).toMatch(/Certificates \(2\) .*www-tls .*globalsign \(GlobalSign\).*AutoRenew 30 days before expiry yes/);
     expect(text).toContain("RSA 1024 bits; at least 2048 are required");
     expect(text).toContain(`Failures and errors (${failing})`);
     expect(text).toContain("the vault could not be read: 403 Forbidden");

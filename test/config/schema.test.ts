@@ -75,6 +75,7 @@ describe("loadConfig", () => {
             maxCustodians: 3,
           },
           report: { container: "kvguard-reports", formats: ["html", "csv", "json", "pdf"], frameworks: [], history: 12 },
+          export: {},
           audit: {
             schedule: "0 */15 * * * *",
             workspaceIds: [],
@@ -88,7 +89,7 @@ describe("loadConfig", () => {
             ingestionDelayMinutes: 10,
             lateArrivalHours: 48,
           },
-          alerts: { schedule: "0 */5 * * * *", smtpStartTls: "required" },
+          alerts: { schedule: "0 */5 * * * *" },
         },
       });
     });

@@ -134,7 +134,8 @@ describe("lifetime actions on the vault's clock", () => {
     expect(await versionCount("auto-pct")).toBe(2);
     const renewed = await certs.getCertificate("auto-pct");
     expect(renewed.properties.version).not.toBe(first.properties.version);
-    expect(Math.abs(renewed.properties.notBefore!.getTime() - tv.kv.clock.nowMs())).toBeLessThan(5000);
+    // Dated on the vault clock (half a year ahead of the wall clock here); an hour's slack lets a busy machine be slow.
+    expect(Math.abs(renewed.properties.notBefore!.getTime() - tv.kv.clock.nowMs())).toBeLessThan(3_600_000);
     expect((await tv.clients().secrets.getSecret("auto-pct")).properties.version).toBe(renewed.properties.version);
     expect(seen(events, "auto-pct")).toEqual(["CertificateNewVersionCreated", "CertificateNewVersionCreated"]);
     tv.kv.clock.advance(DAY);

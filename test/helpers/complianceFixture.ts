@@ -1,9 +1,11 @@
 /**
- * @module Compliance runs for the report tests and the report benchmark: `complianceFixture()` is a small,
- * hand-written run (three vaults, one unreachable; checks mapped to every framework; pass, fail,
+ * @module Compliance runs for the report tests and the report benchmark: `complianceFixture()` is a small
+ * run judged by hand with the registry's check definitions (three vaults, one unreachable; checks mapped to every framework; pass, fail,
  * not-applicable and error results; expiry dates; rotation evidence; a few hostile strings), and
  * `syntheticRun(n)` a seeded run of n objects shaped the same way.
  */
+import { defaultComplianceConfig } from "../../scripts/checkCatalogue.js";
+import { buildChecks } from "../../src/compliance/checks/registry.js";
 import type { CheckDefinition, CheckResult, ComplianceRun, Framework, InventoryItem, Outcome, VaultFacts } from "../../src/compliance/model.js";
 
 export const FIXTURE_AT = "2026-11-27T06:00:00.000Z";
@@ -14,150 +16,23 @@ export function daysFrom(days: number, at = FIXTURE_AT): string {
   return new Date(Date.parse(at) + days * DAY).toISOString();
 }
 
-const cisVersions = (controls: Record<string, string>, title: string) =>
-  Object.entries(controls).map(([version, control]) => ({ framework: "cis" as const, version, control, title }));
-
-export const FIXTURE_CHECKS: CheckDefinition[] = [
-  {
-    id: "secret-expiry-set",
-    title: "Secrets have an expiration date",
-    scope: "secret",
-    rationale: "A secret without an expiry is never forced to change.",
-    remediation: "Set an expiry (exp) on the secret, or give it a kvguard rotation policy that sets one.",
-    severity: "high",
-    controls: [
-      { framework: "azure-policy", control: "98728c90-32c7-4049-8429-847dc0f4fe37", title: "Key Vault secrets should have an expiration date" },
-      ...cisVersions({ "3.0.0": "3.3.3", "5.0.0": "8.3.3" }, "Ensure that the Expiration Date is set for all Secrets in RBAC Key Vaults"),
-      { framework: "mcsb", control: "DP-6", title: "Use a secure key management process" },
-      { framework: "pci", control: "3.6.1", title: "Procedures protect cryptographic keys" },
-    ],
-    parameters: { effect: "Audit" },
-  },
-  {
-    id: "key-expiry-set",
-    title: "Keys have an expiration date",
-    scope: "key",
-    rationale: "Keys without an expiry stay usable past their cryptoperiod.",
-    remediation: "Set an expiry on the key, or a rotation policy with expiryTime.",
-    severity: "high",
-    controls: [
-      { framework: "azure-policy", control: "152b15f7-8e1f-4c1f-ab71-8c010ba5dbc0", title: "Key Vault keys should have an expiration date" },
-      ...cisVersions({ "3.0.0": "3.3.1", "5.0.0": "8.3.1" }, "Ensure that the Expiration Date is set for all Keys in RBAC Key Vaults"),
-      { framework: "mcsb", control: "DP-6", title: "Use a secure key management process" },
-      { framework: "pci", control: "3.6.1.1", title: "Key strength and expiry date documented" },
-    ],
-    parameters: { effect: "Audit" },
-  },
-  {
-    id: "certificate-expiring-soon",
-    title: "Certificates do not expire within 30 days",
-    scope: "certificate",
-    rationale: "A certificate that expires unnoticed breaks TLS for its consumers.",
-    remediation: "Renew the certificate, and add a lifetime action that renews it automatically.",
-    severity: "medium",
-    controls: [
-      { framework: "azure-policy", control: "f772fb64-8e40-40ad-87bc-7706e1949427", title: "Certificates should not expire within the specified number of days" },
-      { framework: "mcsb", control: "DP-7", title: "Use a secure certificate management process" },
-    ],
-    parameters: { daysToExpire: 30 },
-  },
-  {
-    id: "key-rsa-minimum-size",
-    title: "RSA keys are at least 2048 bits",
-    scope: "key",
-    rationale: "Short RSA keys are within reach of factoring.",
-    remediation: "Create a new version with key size 2048 or more and move consumers to it.",
-    severity: "high",
-    controls: [
-      { framework: "azure-policy", control: "82067dbb-e53b-4e06-b631-546d197452d9", title: "Keys using RSA cryptography should have a specified minimum key size" },
-      { framework: "mcsb", control: "DP-6" },
-      { framework: "nist-800-57", control: "5.6.1", title: "Comparable algorithm strengths" },
-    ],
-    parameters: { minimumRSAKeySize: 2048 },
-  },
-  {
-    id: "secret-rotated-within-cryptoperiod",
-    title: "Rotation actually happened: the newest version is younger than the cryptoperiod",
-    scope: "secret",
-    rationale: "PCI DSS 3.7.4 asks for keys changed at the end of their cryptoperiod, shown by version history and logs.",
-    remediation: "Rotate the secret now (kvguard rotate VAULT/NAME) and give it a rotation policy.",
-    severity: "high",
-    controls: [
-      { framework: "pci", control: "3.7.4", title: "Key changes at the end of the defined cryptoperiod" },
-      { framework: "nist-800-57", control: "5.3", title: "Cryptoperiods" },
-      { framework: "iso-27001", control: "A.8.24", title: "Use of cryptography" },
-    ],
-    parameters: { cryptoperiodDays: 90 },
-  },
-  {
-    id: "key-rotation-policy",
-    title: "Keys have a rotation policy that rotates within 365 days",
-    scope: "key",
-    rationale: "Automatic rotation keeps keys inside their cryptoperiod without a person remembering.",
-    remediation: "Set a rotation policy with a Rotate lifetime action (timeAfterCreate P1Y or less).",
-    severity: "medium",
-    controls: [
-      { framework: "azure-policy", control: "d8cf8476-a2ec-4916-896e-992351803c44", title: "Keys should have a rotation policy ensuring that their rotation is scheduled within the specified number of days after creation." },
-      ...cisVersions({ "3.0.0": "3.3.8", "5.0.0": "8.3.9" }, "Enable Automatic Key Rotation within Azure Key Vault"),
-      { framework: "pci", control: "3.7.4" },
-    ],
-    parameters: { maximumDaysToRotate: 365 },
-  },
-  {
-    id: "secret-content-type",
-    title: "Secrets have a content type",
-    scope: "secret",
-    rationale: "The content type says what a secret is, so reviewers and tools can tell a password from a connection string.",
-    remediation: "Set contentType on the secret.",
-    severity: "low",
-    controls: [{ framework: "azure-policy", control: "75262d3e-ba4a-4f43-85f8-9f72c090e5e3", title: "Secrets should have content type set" }],
-    parameters: { effect: "Audit" },
-  },
-  {
-    id: "vault-purge-protection",
-    title: "Soft delete and purge protection are on",
-    scope: "vault",
-    rationale: "Without purge protection a deleted vault or object can be destroyed before anyone notices.",
-    remediation: "Turn on purge protection (it cannot be turned off again).",
-    severity: "high",
-    controls: [
-      { framework: "azure-policy", control: "0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", title: "Key vaults should have deletion protection enabled" },
-      ...cisVersions({ "3.0.0": "3.3.5", "5.0.0": "8.3.5" }, "Ensure the Key Vault is Recoverable"),
-      { framework: "mcsb", control: "DP-8", title: "Ensure security of key and certificate repository" },
-    ],
-    parameters: { effect: "Audit" },
-  },
-  {
-    id: "vault-rbac",
-    title: "The vault uses the RBAC permission model",
-    scope: "vault",
-    rationale: "RBAC gives per-object scopes and separation of duties that access policies cannot.",
-    remediation: "Migrate the access policies to role assignments, then set enableRbacAuthorization.",
-    severity: "high",
-    controls: [
-      { framework: "azure-policy", control: "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5", title: "Azure Key Vault should use RBAC permission model" },
-      ...cisVersions({ "3.0.0": "3.3.6", "5.0.0": "8.3.6" }, "Enable Role Based Access Control for Azure Key Vault"),
-      { framework: "pci", control: "7.2.4" },
-      { framework: "mcsb", control: "PA-7" },
-    ],
-    parameters: { effect: "Audit" },
-  },
-  {
-    id: "vault-audit-logging",
-    title: "A diagnostic setting sends AuditEvent logs",
-    scope: "vault",
-    rationale: "Without AuditEvent logs nobody can say who used a key or secret.",
-    remediation: "Add a diagnostic setting with the AuditEvent category (or the audit group) to a workspace or storage account.",
-    severity: "medium",
-    controls: [
-      { framework: "azure-policy", control: "cf820ca0-f99e-4f3e-84fb-66e913812d21", title: "Resource logs in Key Vault should be enabled" },
-      ...cisVersions({ "3.0.0": "6.1.4", "5.0.0": "6.1.1.4" }, "Ensure that logging for Azure Key Vault is 'Enabled'"),
-      { framework: "mcsb", control: "LT-3" },
-      { framework: "iso-27001", control: "A.8.24" },
-    ],
-    parameters: { requiredRetentionDays: 365 },
-  },
-];
+/** The registry's own definitions of the checks the fixture judges (default settings). */
+export const FIXTURE_CHECKS: CheckDefinition[] = (() => {
+  const ids = [
+    "secret-expiry-set",
+    "key-expiry-set",
+    "certificate-expiring-soon",
+    "key-rsa-min-size",
+    "secret-rotated-within-cryptoperiod",
+    "key-rotation-policy",
+    "secret-content-type",
+    "vault-purge-protection",
+    "vault-rbac",
+    "vault-audit-logging",
+  ];
+  const definitions = buildChecks(defaultComplianceConfig()).map((c) => c.definition);
+  return ids.map((id) => definitions.find((d) => d.id === id)!);
+})();
 
 const vault = (name: string): Pick<VaultFacts, "name" | "url" | "resourceId"> => ({
   name,
@@ -208,12 +83,12 @@ export const FIXTURE_INVENTORY: InventoryItem[] = [
   { vault: "payments-prod", type: "secret", name: "old-sftp-password", id: "https://payments-prod.vault.azure.net/secrets/old-sftp-password", enabled: false, created: daysFrom(-900), expiresOn: daysFrom(-200), latestVersionCreated: daysFrom(-900), versions: 3, tags: {} },
   { vault: "payments-prod", type: "key", name: "tokenization-key", id: "https://payments-prod.vault.azure.net/keys/tokenization-key", enabled: true, created: daysFrom(-700), expiresOn: daysFrom(200), keyType: "RSA-HSM", keySize: 3072, latestVersionCreated: daysFrom(-65), versions: 6, tags: { "kvguard-rotator": "keyvault-key" } },
   { vault: "payments-prod", type: "key", name: "legacy-signing", id: "https://payments-prod.vault.azure.net/keys/legacy-signing", enabled: true, created: daysFrom(-1500), keyType: "RSA", keySize: 1024, latestVersionCreated: daysFrom(-1500), versions: 1, tags: {} },
-  { vault: "payments-prod", type: "certificate", name: "api-tls", id: "https://payments-prod.vault.azure.net/certificates/api-tls", enabled: true, created: daysFrom(-340), expiresOn: daysFrom(25), keyType: "RSA", keySize: 2048, latestVersionCreated: daysFrom(-340), versions: 2, tags: {} },
+  { vault: "payments-prod", type: "certificate", name: "api-tls", id: "https://payments-prod.vault.azure.net/certificates/api-tls", enabled: true, created: daysFrom(-340), expiresOn: daysFrom(25), keyType: "RSA", keySize: 2048, latestVersionCreated: daysFrom(-340), versions: 2, certificate: { subject: "CN=api.payments.contoso.com", sans: ["DNS:api.payments.contoso.com"], issuedBy: "CN=api.payments.contoso.com", issuerName: "Self", validityMonths: 12, lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 80 }], renewsItself: false }, tags: {} },
   { vault: "web-prod", type: "secret", name: "session-secret", id: "https://web-prod.vault.azure.net/secrets/session-secret", enabled: true, created: daysFrom(-60), expiresOn: daysFrom(300), contentType: "text/plain", latestVersionCreated: daysFrom(-20), versions: 3, tags: { "kvguard-rotator": "random" } },
   { vault: "web-prod", type: "secret", name: HOSTILE_NAME, id: "https://web-prod.vault.azure.net/secrets/hostile", enabled: true, created: daysFrom(-5), latestVersionCreated: daysFrom(-5), versions: 1, tags: {} },
   { vault: "web-prod", type: "secret", name: "cdn-key", id: "https://web-prod.vault.azure.net/secrets/cdn-key", enabled: true, created: daysFrom(-30), expiresOn: daysFrom(-2), contentType: "text/plain", latestVersionCreated: daysFrom(-30), versions: 1, deleted: { deletedOn: daysFrom(-1), scheduledPurgeDate: daysFrom(6) }, tags: {} },
   { vault: "web-prod", type: "key", name: "cookie-encryption", id: "https://web-prod.vault.azure.net/keys/cookie-encryption", enabled: true, created: daysFrom(-40), expiresOn: daysFrom(150), keyType: "EC", curve: "P-256", latestVersionCreated: daysFrom(-40), versions: 1, tags: {} },
-  { vault: "web-prod", type: "certificate", name: "www-tls", id: "https://web-prod.vault.azure.net/certificates/www-tls", enabled: true, created: daysFrom(-200), expiresOn: daysFrom(165), keyType: "EC", curve: "P-384", latestVersionCreated: daysFrom(-200), versions: 1, tags: {} },
+  { vault: "web-prod", type: "certificate", name: "www-tls", id: "https://web-prod.vault.azure.net/certificates/www-tls", enabled: true, created: daysFrom(-200), expiresOn: daysFrom(165), keyType: "EC", curve: "P-384", latestVersionCreated: daysFrom(-200), versions: 1, certificate: { subject: "CN=www.contoso.com", sans: ["DNS:www.contoso.com", "DNS:contoso.com"], issuedBy: "CN=GlobalSign GCC R3 DV TLS CA 2020", issuerName: "globalsign", issuerProvider: "GlobalSign", validityMonths: 12, lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }], renewsItself: true }, tags: {} },
 ];
 
 function result(checkId: string, item: InventoryItem, outcome: Outcome, reason: string, evidence: Record<string, unknown> = {}): CheckResult {
@@ -259,9 +134,9 @@ function fixtureResults(): CheckResult[] {
     result("key-expiry-set", by("tokenization-key"), "pass", `expires ${daysFrom(200).slice(0, 10)}`, { expiresOn: daysFrom(200) }),
     result("key-expiry-set", by("legacy-signing"), "fail", "no expiry (exp) is set", { expiresOn: null }),
     result("key-expiry-set", by("cookie-encryption"), "pass", `expires ${daysFrom(150).slice(0, 10)}`, { expiresOn: daysFrom(150) }),
-    result("key-rsa-minimum-size", by("tokenization-key"), "pass", "RSA-HSM 3072 bits", { keyType: "RSA-HSM", keySize: 3072 }),
-    result("key-rsa-minimum-size", by("legacy-signing"), "fail", "RSA 1024 bits; at least 2048 are required", { keyType: "RSA", keySize: 1024 }),
-    result("key-rsa-minimum-size", by("cookie-encryption"), "not-applicable", "an EC key (P-256)", { keyType: "EC", curve: "P-256" }),
+    result("key-rsa-min-size", by("tokenization-key"), "pass", "RSA-HSM 3072 bits", { keyType: "RSA-HSM", keySize: 3072 }),
+    result("key-rsa-min-size", by("legacy-signing"), "fail", "RSA 1024 bits; at least 2048 are required", { keyType: "RSA", keySize: 1024 }),
+    result("key-rsa-min-size", by("cookie-encryption"), "not-applicable", "an EC key (P-256)", { keyType: "EC", curve: "P-256" }),
     result("key-rotation-policy", by("tokenization-key"), "pass", "Rotate 30 days before expiry; rotated 65 days ago", { lifetimeActions: ["Rotate timeBeforeExpiry=P30D"], latestVersionCreated: daysFrom(-65), rotationHistory: [`${daysFrom(-65)} KeyRotate`] }),
     result("key-rotation-policy", by("legacy-signing"), "fail", "no rotation policy", { lifetimeActions: [] }),
     result("key-rotation-policy", by("cookie-encryption"), "error", "reading the rotation policy failed: 503 ServiceUnavailable after 4 tries", { status: 503 }),

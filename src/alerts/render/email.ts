@@ -4,6 +4,7 @@
  * audit records) is one plain line (`plainText`), HTML-escaped in the HTML body: it can neither add markup nor
  * forge lines of the text body or headers of the subject.
  */
+import { escapeHtml } from "../../common/html.js";
 import { KIND_LABELS, objectPath, type Alert } from "../alert.js";
 import { links, rotateNow, type LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
@@ -17,7 +18,7 @@ export interface EmailContent {
 
 /** A value for the HTML body: one plain line, HTML-escaped. */
 function escape(value: string): string {
-  return plainText(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return escapeHtml(plainText(value));
 }
 
 const FONT = "font-family:Segoe UI,Helvetica,Arial,sans-serif";

@@ -3,15 +3,43 @@
  * `KVGUARD_ALERT_SMTP_CONNECTION`: `smtps://user:password@host:465` is TLS from the start; `smtp://host:587`
  * must upgrade with STARTTLS before anything is sent (`requireTLS`), unless the operator set
  * `KVGUARD_ALERT_SMTP_STARTTLS=optional`. The certificate and host name are always checked. Only the URL's
- * scheme, login, host and port are read: nodemailer would take transport options from its query.
+ * scheme, login, host and port are read: nodemailer would take transport options from its query. nodemailer
+ * loads when a sink is built, not with the settings.
  */
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
-import { assertNoSecrets } from "../secretGuard.js";
+import { z } from "zod";
+import { docs } from "../../config/docs.js";
 import type { LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
 import { emailContent } from "../render/email.js";
-import { DeliveryError, type Sink } from "./sink.js";
+import { assertNoSecrets } from "../secretGuard.js";
+import { DeliveryError, type Sink, type SinkPlugin } from "./sink.js";
+
+const CONNECTION = "KVGUARD_ALERT_SMTP_CONNECTION";
+const STARTTLS = "KVGUARD_ALERT_SMTP_STARTTLS";
+const SMTP_EXAMPLE = "smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587";
+
+/** `smtps://` (TLS from the start) or `smtp://` (STARTTLS: KVGUARD_ALERT_SMTP_STARTTLS), host, port, login; nothing else. */
+export const smtpConnectionSetting = z.string().superRefine((raw, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
+    ctx.addIssue({ code: "custom", message: `is not an SMTP URL. Set it to ${SMTP_EXAMPLE}` });
+  } else if (url.search || url.hash || (url.pathname !== "" && url.pathname !== "/")) {
+    // nodemailer would read transport options from the query (ignoreTLS, tls.rejectUnauthorized...).
+    ctx.addIssue({
+      code: "custom",
+      message: `has a path or query (${url.search ? "?…" : url.pathname}); kvguard reads only the scheme, login, host and port. Remove it; TLS is set by the scheme and KVGUARD_ALERT_SMTP_STARTTLS`,
+    });
+  }
+});
+
+const startTlsSetting = z.enum(["required", "optional"], { error: () => "must be required or optional" }).default("required");
 
 export interface SmtpSinkOptions {
   from: string;
@@ -52,13 +80,15 @@ export class SmtpSink implements Sink {
   readonly #transport: Transporter;
   readonly #startTlsRequired: boolean;
 
-  constructor(
-    connection: string,
-    readonly options: SmtpSinkOptions,
-  ) {
+  private constructor(transport: Transporter, startTlsRequired: boolean, readonly options: SmtpSinkOptions) {
+    this.#transport = transport;
+    this.#startTlsRequired = startTlsRequired;
+  }
+
+  static async connect(connection: string, options: SmtpSinkOptions): Promise<SmtpSink> {
+    const { default: nodemailer } = await import("nodemailer");
     const transport = transportOptions(connection, options);
-    this.#startTlsRequired = transport.requireTLS === true;
-    this.#transport = nodemailer.createTransport(transport);
+    return new SmtpSink(nodemailer.createTransport(transport), transport.requireTLS === true, options);
   }
 
   async deliver(message: AlertMessage): Promise<void> {
@@ -88,3 +118,28 @@ export class SmtpSink implements Sink {
     this.#transport.close();
   }
 }
+
+export const sink = {
+  type: "smtp",
+  title: "SMTP server (nodemailer; smtps:// or STARTTLS)",
+  mail: true,
+  connectionSetting: CONNECTION,
+  settings: {
+    KVGUARD_ALERT_SMTP_CONNECTION: smtpConnectionSetting.optional().register(docs, {
+      description: "The SMTP server smtp channels send through, as a URL with credentials.",
+      example: "smtps://alerts%40contoso.com:<password>@smtp.office365.com:465",
+    }),
+    KVGUARD_ALERT_SMTP_STARTTLS: startTlsSetting.register(docs, {
+      description:
+        "For an smtp:// connection: required sends only after the server upgrades the connection with STARTTLS (certificate and host checked); optional also sends in clear text to a server that does not offer it (a relay on a network you trust). smtps:// is TLS from the start either way.",
+    }),
+  },
+  checkChannel(channel, values, problem) {
+    if (values[CONNECTION] === undefined) problem(CONNECTION, `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} by SMTP. Set it to smtps://user:password@host:465`);
+  },
+  async create({ env, from, to, secrets, links, ca }) {
+    const connection = smtpConnectionSetting.parse(env[CONNECTION]);
+    const startTls = startTlsSetting.parse(env[STARTTLS]?.trim() || undefined);
+    return SmtpSink.connect(connection, { from: from ?? "", to, secrets, links, startTls, ...(ca ? { ca } : {}) });
+  },
+} satisfies SinkPlugin;

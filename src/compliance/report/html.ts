@@ -5,6 +5,8 @@
  * escapes it. Prints on A4 with a page break before each section.
  */
 import type { CheckResult, InventoryItem, Outcome, VaultFacts } from "../model.js";
+import { DAY_MS } from "../../common/duration.js";
+import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
 import { donut, expiryTimeline, OUTCOME_LABELS, outcomeBars, trendChart } from "./charts.js";
 import { html, Markup } from "./markup.js";
 import type { ReportDocument, ResultRef } from "./schema.js";
@@ -106,14 +108,21 @@ ${c.unreadable.length ? html`<p class="muted">Snapshots left out: ${c.unreadable
 }
 
 function expiry(doc: ReportDocument): Markup {
-  const soon = Date.parse(doc.generatedAt) + 90 * 86_400_000;
+  const soon = Date.parse(doc.generatedAt) + 90 * DAY_MS;
   const items = doc.inventory
-    .filter((i) => i.enabled && !i.deleted && i.expiresOn && Date.parse(i.expiresOn) <= soon)
+    .filter((i) => i.enabled && !i.deleted && !i.managed && i.expiresOn && Date.parse(i.expiresOn) <= soon)
     .sort((a, b) => a.expiresOn!.localeCompare(b.expiresOn!));
   return html`<h2 id="expiry">Expiry timeline</h2>
 <p>Enabled objects not awaiting purge, by the month they expire.</p>${expiryTimeline(doc.summary.expiry)}
 <h3>Expired or expiring within 90 days (${items.length})</h3>
 ${items.length ? html`<table><thead><tr><th>Vault</th><th>Type</th><th>Name</th><th>Expires</th><th>Newest version</th><th>Rotation policy</th></tr></thead><tbody>${items.map((i) => html`<tr><td>${i.vault}</td><td>${i.type}</td><td>${i.name}</td><td>${day(i.expiresOn)}${i.expiresOn! < doc.generatedAt ? html` ${badge("fail")}` : ""}</td><td>${day(i.latestVersionCreated)}</td><td>${i.tags["kvguard-rotator"] ?? "none"}</td></tr>`)}</tbody></table>` : html`<p class="muted">None.</p>`}`;
+}
+
+function certificates(doc: ReportDocument): Markup {
+  const rows = certificateRows(doc.inventory, doc.generatedAt);
+  return html`<h2 id="certificates">Certificates (${rows.length})</h2>
+<p>Every certificate with its subject and SANs, issuer, key, expiry and lifetime actions; it renews by itself when its policy has an AutoRenew action and an issuer Key Vault renews with.</p>
+${rows.length ? html`<table id="certificate-inventory"><thead><tr>${CERTIFICATE_COLUMNS.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>${rows.map((cells) => html`<tr>${cells.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody></table>` : html`<p class="muted">No certificates.</p>`}`;
 }
 
 function rotation(doc: ReportDocument): Markup {
@@ -179,7 +188,7 @@ export function renderHtml(doc: ReportDocument): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Key Vault compliance report ${doc.generatedAt.slice(0, 10)}</title><style>${new Markup(STYLE)}</style></head>
-<body>${header(doc)}${frameworks(doc)}${changes(doc)}${expiry(doc)}${rotation(doc)}${failures(doc)}${vaults(doc)}${checks(doc)}
+<body>${header(doc)}${frameworks(doc)}${changes(doc)}${expiry(doc)}${certificates(doc)}${rotation(doc)}${failures(doc)}${vaults(doc)}${checks(doc)}
 <footer class="muted"><p>kvguard compliance report, schema ${doc.schema} v${doc.schemaVersion}. The CSV and JSON reports of this run hold every result with its evidence.</p></footer></body></html>
 `;
   return page.text;

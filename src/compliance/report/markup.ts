@@ -2,6 +2,7 @@
  * @module Safe markup for the HTML report: the `html` tagged template escapes every value it is given,
  * except markup made by `html` itself, so a vault, object or reason holding `<script>` prints as text.
  */
+import { escapeHtml } from "../../common/html.js";
 
 export class Markup {
   constructor(readonly text: string) {}
@@ -10,11 +11,6 @@ export class Markup {
   }
 }
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-}
 
 type Value = Markup | string | number | boolean | null | undefined | readonly Value[];
 

@@ -7,6 +7,7 @@
  */
 import PDFDocument from "pdfkit";
 import type { CheckResult } from "../model.js";
+import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
 import type { ReportDocument } from "./schema.js";
 import { FRAMEWORK_LABELS, OUTCOMES, passRate, type Totals } from "./summary.js";
 
@@ -239,6 +240,17 @@ function vaultPages(layout: Layout, doc: ReportDocument): void {
   );
 }
 
+function certificatePages(layout: Layout, doc: ReportDocument): void {
+  const rows = certificateRows(doc.inventory, doc.generatedAt);
+  layout.heading(`Certificates (${rows.length})`);
+  if (!rows.length) return layout.paragraph("No certificates.");
+  const widths = [0.1, 0.11, 0.17, 0.15, 0.08, 0.13, 0.17, 0.09];
+  layout.table(
+    CERTIFICATE_COLUMNS.map((title, i) => ({ title, width: widths[i]! })),
+    rows.map((cells) => cells.map((cell) => cut(cell, 200))),
+  );
+}
+
 function footers(layout: Layout, doc: ReportDocument): number {
   const range = layout.doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
@@ -275,6 +287,7 @@ export async function renderPdf(doc: ReportDocument, options: PdfOptions = {}): 
   frameworkPages(layout, doc);
   failurePages(layout, doc, options.maxFailuresPerCheck ?? 200);
   vaultPages(layout, doc);
+  certificatePages(layout, doc);
   const pages = footers(layout, doc);
   pdf.end();
   await ended;

@@ -63,6 +63,21 @@ export const inventorySchema = z.strictObject({
   latestVersionCreated: isoTime.optional(),
   versions: count.optional(),
   deleted: z.strictObject({ deletedOn: isoTime.optional(), scheduledPurgeDate: isoTime.optional() }).optional(),
+  managed: z.boolean().optional(),
+  certificate: z
+    .strictObject({
+      subject: z.string().optional(),
+      sans: z.array(z.string()),
+      issuedBy: z.string().optional(),
+      issuerName: z.string().optional(),
+      issuerProvider: z.string().optional(),
+      validityMonths: count.optional(),
+      exportable: z.boolean().optional(),
+      lifetimeActions: z.array(z.strictObject({ action: z.string(), daysBeforeExpiry: count.optional(), lifetimePercentage: count.optional() })),
+      renewsItself: z.boolean(),
+      thumbprint: z.string().optional(),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -4,6 +4,7 @@
  * these out, so the HTML, PDF, CSV and JSON cannot disagree.
  */
 import type { CheckDefinition, CheckResult, ComplianceRun, ControlRef, Framework, InventoryItem, Outcome } from "../model.js";
+import { DAY_MS } from "../../common/duration.js";
 
 export const OUTCOMES: readonly Outcome[] = ["pass", "fail", "not-applicable", "error"];
 
@@ -136,7 +137,6 @@ export function isRotationCheck(checkId: string): boolean {
   return /rotat/i.test(checkId);
 }
 
-const DAY_MS = 86_400_000;
 
 function expiryTimeline(inventory: readonly InventoryItem[], at: string): ExpiryBucket[] {
   const now = new Date(at);
@@ -145,7 +145,8 @@ function expiryTimeline(inventory: readonly InventoryItem[], at: string): Expiry
   const counts = new Map<string, number>([["expired", 0], ...months.map((m): [string, number] => [m, 0]), ["later", 0], ["none", 0]]);
   const bump = (label: string) => counts.set(label, (counts.get(label) ?? 0) + 1);
   for (const item of inventory) {
-    if (!item.enabled || item.deleted) continue;
+    // A certificate's backing key and secret expire with it: counted once, as the certificate.
+    if (!item.enabled || item.deleted || item.managed) continue;
     if (!item.expiresOn) bump("none");
     else if (item.expiresOn < at) bump("expired");
     else {
@@ -166,7 +167,7 @@ function rotationEvidence(run: ComplianceRun): RotationEvidence[] {
   }
   const at = Date.parse(run.generatedAt);
   return run.inventory
-    .filter((i): i is InventoryItem & { type: "secret" | "key" } => i.type === "secret" || i.type === "key")
+    .filter((i): i is InventoryItem & { type: "secret" | "key" } => (i.type === "secret" || i.type === "key") && !i.managed)
     .map((item) => ({
       vault: item.vault,
       type: item.type,

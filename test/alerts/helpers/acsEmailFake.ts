@@ -3,7 +3,7 @@
  * /emails:send` answers 202 with `Operation-Location` and `{id, status: "Running"}`; `GET
  * /emails/operations/{id}` answers `Running` once, then `Succeeded`. It checks each request's HMAC-SHA256
  * signature (x-ms-date;host;x-ms-content-sha256) with the access key, as the service does, and refuses
- * (401) a bad one. Its certificate is signed by a CA the test hands the client through `tlsOptions`.
+ * (401) a bad one; it can answer the next sends 503. Its certificate is signed by a CA the test hands the client through `tlsOptions`.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
@@ -30,6 +30,17 @@ export class AcsEmailFake {
   caPem = "";
   #server!: Server;
   #statusCalls = new Map<string, number>();
+  #failures = 0;
+
+  /** The next `count` sends answer 503 with Retry-After 0, as a throttled or failing service does. */
+  failNext(count: number): void {
+    this.#failures += count;
+  }
+
+  /** Accepts again from now on. */
+  recover(): void {
+    this.#failures = 0;
+  }
 
   static async start(): Promise<AcsEmailFake> {
     const fake = new AcsEmailFake();
@@ -49,6 +60,10 @@ export class AcsEmailFake {
         if (problem) {
           fake.rejected.push(problem);
           return reply(401, { error: { code: "Denied", message: problem } });
+        }
+        if (req.method === "POST" && url.pathname === "/emails:send" && fake.#failures > 0) {
+          fake.#failures--;
+          return reply(503, { error: { code: "ServiceUnavailable", message: "scripted failure" } }, { "Retry-After": "0" });
         }
         if (req.method === "POST" && url.pathname === "/emails:send") {
           const id = String(req.headers["operation-id"] ?? randomUUID());

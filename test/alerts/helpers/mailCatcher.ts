@@ -1,6 +1,7 @@
 /**
  * A local SMTP server (`smtp-server`) that keeps every message and parses it with `mailparser`; with a
- * certificate it offers STARTTLS and records whether each message came over TLS.
+ * certificate it offers STARTTLS and records whether each message came over TLS. It can refuse the next
+ * messages with a temporary failure, for retry and outbox tests.
  */
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
@@ -18,6 +19,17 @@ export class MailCatcher {
   readonly mails: CaughtMail[] = [];
   port = 0;
   #server!: SMTPServer;
+  #failures = 0;
+
+  /** The next `count` messages are refused with a temporary failure (451), as a busy relay does. */
+  failNext(count: number): void {
+    this.#failures += count;
+  }
+
+  /** Accepts again from now on. */
+  recover(): void {
+    this.#failures = 0;
+  }
 
   /**
    * Listens on `port` (0: a free one); login with any user whose password is `password`. STARTTLS only with
@@ -35,6 +47,12 @@ export class MailCatcher {
         else callback(new Error("invalid credentials"));
       },
       onData(stream, session, callback) {
+        if (catcher.#failures > 0) {
+          catcher.#failures--;
+          stream.resume();
+          stream.on("end", () => callback(Object.assign(new Error("try again later"), { responseCode: 451 })));
+          return;
+        }
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));
         stream.on("end", () => {

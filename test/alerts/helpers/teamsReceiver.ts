@@ -61,6 +61,11 @@ export class TeamsReceiver {
     this.#answers.push(...answers);
   }
 
+  /** Drops the answers not yet given: 202 from now on. */
+  unscript(): void {
+    this.#answers = [];
+  }
+
   /** Cards of the messages answered 2xx. */
   delivered(): Record<string, unknown>[] {
     return this.received.filter((r) => r.status < 300).map((r) => r.payload.attachments![0]!.content!);
