@@ -1,7 +1,7 @@
 /**
  * @module Key Vault's management plane on the local cloud, over the local Key Vault's vaults: the vault
  * resource (get, list by subscription and resource group, createOrUpdate = VaultPut, update = VaultPatch),
- * its diagnostic settings (`Microsoft.Insights`) and its role assignments (`Microsoft.Authorization`, from the
+ * its diagnostic settings (`Microsoft.Insights`), its Event Grid event subscriptions (the emulator's, read only) and its role assignments (`Microsoft.Authorization`, from the
  * vault's data-plane RBAC assignments), in ARM's JSON shapes, so `@azure/arm-keyvault`, `@azure/arm-monitor`
  * and `@azure/arm-authorization` run unchanged. VaultGet/VaultPut/VaultPatch are audited as Key Vault does.
  * A PUT cannot create a vault: the vaults are the ones the local Key Vault serves.
@@ -18,6 +18,7 @@ import {
   applyVaultBody,
   diagnosticSettingBody,
   diagnosticSettingResource,
+  eventSubscriptionResource,
   roleAssignmentResource,
   vaultPatchBody,
   vaultPutBody,
@@ -160,6 +161,20 @@ export function keyVaultArmRoutes(kv: LocalKeyVault): CloudRoute[] {
       handle(request) {
         const vault = vaultFor(kv, request, "read", "Microsoft.Insights/diagnosticSettings/read");
         return { body: { value: (vault.settings.diagnosticSettings ?? []).map((s) => diagnosticSettingResource(vault, s)) } };
+      },
+    },
+    {
+      api: "arm",
+      method: "GET",
+      path: `${VAULT}/providers/Microsoft.EventGrid/eventSubscriptions`,
+      handle(request) {
+        const vault = vaultFor(kv, request, "read", "Microsoft.EventGrid/eventSubscriptions/read");
+        // A subscription without a vault filter takes every vault's events.
+        const value = kv.delivery
+          .list()
+          .filter((s) => !s.vaults || s.vaults.some((v) => v.toLowerCase() === vault.name.toLowerCase()))
+          .map((s) => eventSubscriptionResource(vault, s));
+        return { body: { value } };
       },
     },
     {

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { RoleAssignment, RoleName } from "../auth/rbac.js";
+import type { SubscriptionView } from "../events/delivery.js";
 import { accessPolicy, diagnosticSetting } from "../state/snapshot.js";
 import { vaultProperties, type Vault, type VaultSettings } from "../vault.js";
 import { CloudError } from "./host.js";
@@ -77,6 +78,32 @@ export function diagnosticSettingResource(vault: Vault, setting: NonNullable<Vau
     name,
     type: "Microsoft.Insights/diagnosticSettings",
     properties: { ...destinations, logs, metrics: [] },
+  };
+}
+
+/**
+ * One of the emulator's event subscriptions as Event Grid's ARM lists a vault's (`eventSubscriptions`
+ * listByResource, api-version 2022-06-15): a webhook destination shown without its query, the filter, the
+ * schema and the retry policy.
+ */
+export function eventSubscriptionResource(vault: Vault, s: SubscriptionView): Record<string, unknown> {
+  return {
+    id: `${vault.resourceId}/providers/Microsoft.EventGrid/eventSubscriptions/${s.name}`,
+    name: s.name,
+    type: "Microsoft.EventGrid/eventSubscriptions",
+    properties: {
+      topic: vault.resourceId,
+      provisioningState: s.provisioningState,
+      destination: { endpointType: "WebHook", properties: { endpointBaseUrl: s.endpointBaseUrl } },
+      filter: {
+        ...(s.includedEventTypes ? { includedEventTypes: s.includedEventTypes } : {}),
+        subjectBeginsWith: s.subjectBeginsWith,
+        subjectEndsWith: s.subjectEndsWith,
+        isSubjectCaseSensitive: s.isSubjectCaseSensitive,
+      },
+      eventDeliverySchema: s.schema,
+      retryPolicy: { maxDeliveryAttempts: s.maxDeliveryAttempts, eventTimeToLiveInMinutes: s.eventTimeToLiveMinutes },
+    },
   };
 }
 

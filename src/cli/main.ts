@@ -10,9 +10,11 @@ const usage = `usage: kvguard <command>
   emulator        serve the local Key Vault (kvguard emulator --help)
   start           the local stack with a demo vault (what \`npm start\` runs)
   rotate V/NAME   rotate one secret now (--key for a key), with the engine's lock and protocol
+                  --check: test the current and managing credentials and the target, change nothing
   sweep           find what is due in every vault and rotate it (--no-run: only enqueue)
   history [V[/N]] rotation history, newest first (--limit N, --json)
-  status [VAULT]  per-object rotation status: last success, last error, next due
+  status [VAULT]  per-object rotation status: last success, last error, next due (--html FILE: the status page)
+  plan            what rotates, expires or is revoked in the next days, problems first (--days N, --json)
   audit PATH...   find anomalous access in Key Vault audit logs (files, folders, .gz; kvguard audit --help)
   alert test      send a sample alert to one channel: kvguard alert test --channel NAME [--kind KIND]
   report          compliance report: [--vault V] [--framework cis|pci|mcsb|azure-policy] [--format html,csv,json,pdf] [--out DIR]
@@ -29,6 +31,7 @@ const commands: Record<string, Command> = {
   start: (args, out) => import("./startCommand.js").then((m) => m.startCommand(args, out)),
   rotate: (args, out) => rotation().then((m) => m.rotateCommand(args, out)),
   sweep: (args, out) => rotation().then((m) => m.sweepCommand(args, out)),
+  plan: (args, out) => import("./planCommand.js").then((m) => m.planCommand(args, out)),
   history: (args, out) => rotation().then((m) => m.historyCommand(args, out)),
   status: (args, out) => rotation().then((m) => m.statusCommand(args, out)),
   audit: (args, out) => import("./auditCommand.js").then((m) => m.auditCommand(args, out)),

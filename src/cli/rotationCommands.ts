@@ -35,8 +35,9 @@ function target(arg: string | undefined): { vault: string; name: string } {
 }
 
 export async function rotateCommand(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { key: { type: "boolean" }, json: { type: "boolean" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { key: { type: "boolean" }, json: { type: "boolean" }, check: { type: "boolean" } }, allowPositionals: true });
   const { vault, name } = target(positionals[0]);
+  if (values.check) return (await import("./checkCommand.js")).checkCommand(await service(out), vault, name, values.key ? "key" : "secret", values.json === true, out);
   const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
   lineWriter(out)(values.json ? JSON.stringify(result) : `${vault}/${name}: ${result.outcome}: ${result.message}`);
   // A refusal is not a success: scripts see it (the message names the setting that would allow it).
@@ -85,7 +86,8 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 }
 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" }, html: { type: "string" } }, allowPositionals: true });
+  if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(await service(out), values.html, out);
   const statuses = await (await service(out)).status.list(positionals[0]);
   const print = lineWriter(out);
   for (const s of statuses) {

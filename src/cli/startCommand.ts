@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { ensureError } from "../common/errors.js";
 import { oneLine } from "../common/logText.js";
 import { demoSettings, startDemos, type RunningDemos } from "../local/demo/index.js";
+import { DEMO_STATUS_PAGE, writeDemoStatusPage } from "../local/demo/statusDemo.js";
 import { describeRow, followHistory } from "../local/historyFeed.js";
 import { DEFAULT_FUNCTIONS_PORT } from "../local/runner.js";
 import { startStack, type Stack } from "../local/stack.js";
@@ -77,6 +78,8 @@ function printHelp(stack: Stack, stateDir: string, out: Out): void {
   say(`curl ${stack.runner.baseUrl}/api/health`);
   say(`npx kvguard audit ${stateDir}/audit             # the audit pipeline over the vault's audit logs`);
   say(`npx kvguard report --out out/reports       # compliance report (HTML, CSV, JSON, PDF)`);
+  say(`npx kvguard plan                     # what rotates, expires or is revoked in the next 30 days`);
+  say(`npx kvguard status --html ${DEMO_STATUS_PAGE}   # the status page (also: ${stack.runner.baseUrl}/api/status)`);
   say(`npx kvguard doctor                   # check the settings, roles, storage and audit sources`);
   say(`npx kvguard export                   # send new events and rows now (exportOut does it every 10 s)`);
   say(`curl --cacert ${stateDir}/ca.pem ${stack.cloud.url}/management/monitor/tables/KvguardRotation_CL   # the rows ingested`);
@@ -157,6 +160,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
     const line = describeRow(row);
     if (line) write(line);
   });
+  const statusPage = () => writeDemoStatusPage(stack.service, stack.env).catch((error: unknown) => `status page not written: ${ensureError(error).message}`);
   try {
     printStack(stack, stateDir, out);
     const seeded = await seedDemoVault(stack.kv, stack.vaultUrl);
@@ -182,8 +186,11 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
         out.write(`\n--once did not finish: ${played}\n`);
         return 1;
       }
+      // The status page as the demo left things: what rotated, what the 91 days ahead make due, the findings.
+      write(await statusPage());
       out.write(`\nDone: ${rotations.length} rotations (${["event", "schedule", "manual"].map((t) => `${t}: ${rotations.filter((r) => r.trigger === t).length}`).join(", ")}).\n`);
     } else {
+      write(await statusPage());
       out.write(`Running until Ctrl-C.\n`);
       await untilSignal();
     }

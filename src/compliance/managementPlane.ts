@@ -38,7 +38,7 @@ export async function listSubscriptions(subscriptionIds: string[], clientsFor: (
 const normalUrl = (url: string) => url.toLowerCase().replace(/\/+$/, "");
 
 /** A diagnostic setting sends AuditEvent when the category (or the audit / allLogs group) is enabled, with enough retention. */
-function sendsAuditEvent(log: { category?: string; categoryGroup?: string; enabled: boolean; retentionPolicy?: { enabled: boolean; days: number } }, retentionDays: number, toStorage: boolean): boolean {
+export function sendsAuditEvent(log: { category?: string; categoryGroup?: string; enabled: boolean; retentionPolicy?: { enabled: boolean; days: number } }, retentionDays: number, toStorage: boolean): boolean {
   const named = log.category?.toLowerCase() === "auditevent" || ["audit", "alllogs"].includes(log.categoryGroup?.toLowerCase() ?? "");
   if (!named || !log.enabled) return false;
   // Retention applies to storage destinations only; 0 days means forever.

@@ -9,6 +9,7 @@ import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./al
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
+import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
 import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
@@ -125,6 +126,7 @@ const shape = {
   ...complianceShape,
   ...reportShape,
   ...exportShape,
+  ...discoveryShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -238,6 +240,8 @@ export interface KvguardConfig {
   compliance: ComplianceConfig;
   report: ReportConfig;
   export: ExportConfig;
+  /** Present when vaults are also found through ARM by tag. */
+  discovery?: { tag: DiscoveryTag };
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -306,6 +310,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       compliance: complianceConfig(settings, local !== undefined),
       report: reportConfig(settings),
       export: exportConfig(settings),
+      ...(settings.KVGUARD_DISCOVERY_TAG ? { discovery: discoveryConfig(settings)! } : {}),
     },
   };
 }

@@ -11,6 +11,7 @@ import { loadConfig, type ConfigProblem, type KvguardConfig } from "../config/sc
 import { auditChecks } from "./auditChecks.js";
 import { skipped, type CheckResult } from "./check.js";
 import { complianceChecks } from "./complianceChecks.js";
+import { discoveryChecks } from "./discoveryChecks.js";
 import { stateChecks } from "./stateChecks.js";
 import { vaultChecks } from "./vaultChecks.js";
 
@@ -90,6 +91,7 @@ export async function runDoctor(env: Readonly<Record<string, string | undefined>
     );
     results.push(...perVault.flat());
     results.push(...(await complianceChecks(config, credential, timeoutMs, principalId)));
+    results.push(...(await discoveryChecks(config, credential, timeoutMs)));
   }
   results.push(...(await stateChecks(env, config, credential, timeoutMs)));
   results.push(...(await auditChecks(env, config, credential, timeoutMs)));

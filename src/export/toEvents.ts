@@ -11,6 +11,7 @@ import { assertNoSecrets } from "../alerts/secretGuard.js";
 import type { HistoryRow } from "../rotation/history.js";
 import { dataSchemaUri, EVENT_CATALOGUE, type EventType } from "./events/catalogue.js";
 import type { ExportRecord } from "./records.js";
+import { DAY_MS } from "../common/duration.js";
 
 export type ExportOutput<T> = { key: string; changedMs: number; item: T } | { key: string; changedMs: number; refused: string };
 
@@ -68,7 +69,6 @@ const snapshotSchema = z.object({
 });
 
 const EXPIRY_CHECK = /-(expiring-soon|enabled-expired)$/;
-const DAY_MS = 86_400_000;
 
 interface Draft {
   key: string;

@@ -9,7 +9,8 @@ export async function rotationSweepHandler(_timer: Timer, context: InvocationCon
     `sweep: ${report.secrets} secrets, ${report.keys} keys; ${report.enqueued} jobs enqueued (${report.resumed} resumed, ${report.revokes} revokes); ` +
       `${report.noPolicy.length} without policy, ${report.invalid.length} invalid, ${report.backingOff} backing off`,
   );
-  for (const invalid of report.invalid) context.warn(`${invalid.object}: ${invalid.problems.join("; ")}`);
+  // Warned once per change of the policy's problems; the status table and `kvguard plan` keep listing them.
+  for (const invalid of report.invalid.filter((i) => i.changed)) context.warn(`${invalid.object}: ${invalid.problems.join("; ")}`);
   for (const failure of report.errors) context.error(`vault ${failure.vault}: ${failure.error}`);
 }
 

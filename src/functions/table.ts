@@ -22,6 +22,7 @@ import { rotateNow } from "./rotateNow.js";
 import { rotationPoison } from "./rotationPoison.js";
 import { rotationSweep } from "./rotationSweep.js";
 import { rotationWorker } from "./rotationWorker.js";
+import { statusPage } from "./statusPage.js";
 
 interface FunctionDefinitionBase {
   /** Unique in the app; also the HTTP route when an HTTP function has none. */
@@ -87,4 +88,5 @@ export const functionTable: readonly FunctionDefinition[] = [
   complianceReport,
   complianceReportNow,
   exportOut,
+  statusPage,
 ];

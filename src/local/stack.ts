@@ -9,7 +9,9 @@ import { dirname, join, resolve } from "node:path";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { localCloudSettings, startLocalCloud, type LocalCloud } from "../../emulator/cloud/index.js";
 import { LocalKeyVault } from "../../emulator/index.js";
+import { alertingFromSettings } from "../alerts/fromSettings.js";
 import { startLocalAlerts } from "../alerts/local/localAlerts.js";
+import { useAlerting } from "../alerts/notify.js";
 import { devClaims } from "../azure/devCredential.js";
 import { ensureError } from "../common/errors.js";
 import { formatProblem, loadConfig } from "../config/schema.js";
@@ -130,6 +132,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       log: (line) => options.write(`${new Date().toISOString().slice(11, 19)} [rotation] ${line}`),
     });
     useRotationService(() => Promise.resolve(service));
+    // Alerting on the same clock: quiet hours, digests and the times alerts show follow the vault's.
+    useAlerting(() => alertingFromSettings(env, { clock: { nowMs: () => kv.clock.nowMs() } }));
     const runner = await startRunner(options, table, env);
     try {
       // Key Vault → Event Grid → the host's webhook: one subscription per Event Grid function of the table.

@@ -496,6 +496,17 @@ export class RotationEngine {
     return tags;
   }
 
+  /**
+   * The context a rotation would hand the rotator, with its targets checked against the operator's bindings
+   * first (`kvguard rotate --check` tests with it, so a check reaches nothing a rotation could not).
+   */
+  async contextFor(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy, current: Credential): Promise<RotatorContext> {
+    const file = await this.deps.policyFile();
+    const ctx = this.#context(vault, name, live, policy, file);
+    await this.#checkTargets(ctx, policy, current, file, vault, name);
+    return ctx;
+  }
+
   #context(vault: EngineVault, name: string, live: KeyVaultSecret, policy: SecretPolicy, file: PolicyFile): RotatorContext {
     return {
       tlsFloor: (host, port) => tlsFloor(file.bindings, policy.rotator.name, host, port),

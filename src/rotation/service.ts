@@ -53,7 +53,8 @@ export interface SweepReport {
   resumed: number;
   revokes: number;
   noPolicy: string[];
-  invalid: { object: string; problems: string[] }[];
+  /** `changed`: the problems differ from what the object's status last recorded (new, or edited since). */
+  invalid: { object: string; problems: string[]; changed: boolean }[];
   backingOff: number;
   errors: { vault: string; error: string }[];
 }
@@ -138,7 +139,9 @@ export class RotationService {
         ...(config.alerts.rules
           ? {
               onOutcome: async (job, outcome) => {
-                await notifyRotation({ job, ...outcome }, { log: options.log ?? printErrorLine });
+                // Dated on the service's clock: the vault's own in the local stack, so alerts match its dates.
+                const at = new Date((options.clock ?? systemClock).nowMs()).toISOString();
+                await notifyRotation({ job, ...outcome, at }, { log: options.log ?? printErrorLine });
               },
             }
           : {}),
@@ -209,8 +212,8 @@ export class RotationService {
         continue;
       }
       if (resolved.kind === "invalid") {
-        report.invalid.push({ object: `${vault.target.name}/${secret.name}`, problems: resolved.problems });
-        await this.#recordInvalid(vault.target.name, secret.name, "secret", resolved.problems, status);
+        const changed = await this.#recordInvalid(vault.target.name, secret.name, "secret", resolved.problems, status);
+        report.invalid.push({ object: `${vault.target.name}/${secret.name}`, problems: resolved.problems, changed });
         continue;
       }
       if (status?.nextAttemptAt && Date.parse(status.nextAttemptAt) > now) {
@@ -224,8 +227,8 @@ export class RotationService {
       const resolved = resolveKeyPolicy(key.tags, matchEntry(file.keys, vault.target.name, key.name));
       if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
       else if (resolved.kind === "invalid") {
-        report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems });
-        await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
+        const changed = await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
+        report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems, changed });
       } else {
         // A key is worth a job when kvguard has not reconciled its native policy yet, or it is overdue.
         const status = statuses.get(key.name.toLowerCase());
@@ -237,13 +240,14 @@ export class RotationService {
     await Promise.all(sending);
   }
 
-  async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<void> {
+  /** Records an invalid policy once per distinct problem, not on every sweep; says whether it recorded. */
+  async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<boolean> {
     const message = `invalid rotation policy: ${problems.join("; ")}`;
-    // Record once per distinct problem, not on every sweep.
-    if (status?.state === "invalid-policy" && status.lastError === message) return;
+    if (status?.state === "invalid-policy" && status.lastError === message) return false;
     const at = new Date(this.clock.nowMs()).toISOString();
     await this.history.record({ vault, name, rotationId: "sweep", step: "policy", outcome: "failed", trigger: "schedule", message, at });
     await this.status.put({ vault, name, kind, state: "invalid-policy", attempts: 0, lastError: message, lastErrorAt: at });
+    return true;
   }
 
   /**

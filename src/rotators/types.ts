@@ -84,4 +84,9 @@ export interface SecretRotator {
   identify?(ctx: RotatorContext, current: Credential): Promise<Record<string, string>>;
   /** Removes the old credential after the grace period. Must succeed if it is already gone. */
   revoke(ctx: RotatorContext, previous: Credential): Promise<void>;
+  /**
+   * Proves, changing nothing, the managing credential `set` and `revoke` act with (`kvguard rotate --check`);
+   * says what it proved. Absent when the rotation acts with the current credential alone or with nothing.
+   */
+  checkManager?(ctx: RotatorContext, current: Credential): Promise<string>;
 }

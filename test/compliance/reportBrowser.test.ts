@@ -13,10 +13,10 @@ import { publishReport } from "../../src/compliance/report/publish.js";
 import { FolderStore } from "../../src/compliance/report/store.js";
 import { OUTCOMES } from "../../src/compliance/report/summary.js";
 import { complianceFixture, daysFrom } from "../helpers/complianceFixture.js";
+import { CHROMIUM_ARGS, openWatched } from "../helpers/browserPage.js";
 import { needs } from "../helpers/machineServices.js";
 
 const CHROMIUM = needs("chromium");
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const OUT = join(process.cwd(), "out", "compliance");
 
 CHROMIUM.describe("HTML report in Chromium", () => {
@@ -24,7 +24,7 @@ CHROMIUM.describe("HTML report in Chromium", () => {
   beforeAll(async () => {
     // The report, its snapshots, a screenshot and a printed PDF stay here for a person to look at.
     await rm(OUT, { recursive: true, force: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM.at(), args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM.at(), args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
@@ -38,14 +38,7 @@ CHROMIUM.describe("HTML report in Chromium", () => {
     const { document: doc, files } = await publishReport(complianceFixture(), { store, formats: ["html"] });
     const url = pathToFileURL(files[0]!.location).href;
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => void (m.type() === "error" || m.type() === "warning" ? problems.push(`${m.type()}: ${m.text()}`) : undefined));
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => requests.push(r.url()));
-    page.on("dialog", (d) => problems.push(`dialog: ${d.message()}`));
-    await page.goto(url, { waitUntil: "load" });
+    const { page, problems, requests } = await openWatched(browser, url, { width: 1280, height: 900 });
 
     const card = (o: string) => page.locator(`#totals .card[data-outcome="${o}"] .num`).textContent();
     for (const o of OUTCOMES) expect(Number(await card(o))).toBe(doc.summary.totals[o]);

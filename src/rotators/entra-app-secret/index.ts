@@ -221,6 +221,11 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       await prove(target, ctx, credential, which);
     },
 
+    async checkManager(ctx) {
+      const target = await resolveTarget(ctx, runtime());
+      return `kvguard's identity reads application ${target.app.appId} through Microsoft Graph`;
+    },
+
     async revoke(ctx, previous) {
       // kvguard's own record of the replaced client secret (written at rotation time), never a tag.
       const keyId = previous.metadata.credentialId;

@@ -109,6 +109,12 @@ export const keyPairRotator: SecretRotator = {
     await access.validate(listed ?? { name: credential.metadata.credentialId ?? "the key", value, ...(id ? { id } : {}) });
   },
 
+  async checkManager(ctx) {
+    const { target, access } = open(ctx);
+    await access.keys();
+    return `kvguard's identity may list the keys of ${target.type.label} ${target.id} (what regenerating needs)`;
+  },
+
   revoke(ctx, previous) {
     ctx.log(`${previous.metadata.credentialId ?? "the previous key"} stays valid until the next rotation regenerates it`);
     return Promise.resolve();

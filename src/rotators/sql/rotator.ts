@@ -182,5 +182,15 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
         ctx.log(`revoked user ${old}: its password was replaced by one nobody holds`);
       });
     },
+
+    async checkManager(ctx, current) {
+      const target = parse(ctx, current, "current");
+      const { manager } = optionsOf(ctx);
+      if (!manager) return `no manager option: user ${target.login.username} changes its own password`;
+      // Looking the user up is a read that needs the privileges `set` relies on (mysql.user, pg_roles...).
+      const found = await using(await admin(ctx, target, undefined), (c) => c.userExists(target.login.username));
+      if (!found) throw new Error(`the managing credential (secret ${manager}) logs in but finds no user ${target.login.username}`);
+      return `the managing credential (secret ${manager}) logs in at ${target.endpoint.host}:${target.endpoint.port} and finds user ${target.login.username}`;
+    },
   };
 }

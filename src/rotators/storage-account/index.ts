@@ -117,6 +117,12 @@ export const storageAccountRotator: SecretRotator = {
     await proveKey(endpoint.replace(/\/+$/, ""), address.account, keyName, keyOf(credential.value));
   },
 
+  async checkManager(ctx) {
+    const { address, arm } = target(ctx);
+    await arm.keys();
+    return `kvguard's identity may list the keys of storage account ${address.account} (what regenerating needs)`;
+  },
+
   revoke(ctx, previous) {
     // Microsoft's model: the previous key is the alternate, regenerated (and so revoked) by the next rotation.
     ctx.log(`${previous.metadata.credentialId ?? "the previous key"} stays valid until the next rotation regenerates it`);

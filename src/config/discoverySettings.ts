@@ -1,0 +1,38 @@
+/**
+ * @module Vault discovery's setting: the tag that marks a vault for kvguard. With it, kvguard also guards
+ * every vault ARM lists in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS that carries the tag, beside KVGUARD_VAULT_URLS.
+ */
+import { z } from "zod";
+import { docs } from "./docs.js";
+
+/** A tag a discovered vault must carry: its name, and its value unless any value will do. */
+export interface DiscoveryTag {
+  name: string;
+  value?: string;
+}
+
+export const discoveryShape = {
+  KVGUARD_DISCOVERY_TAG: z
+    .string()
+    .transform((raw, ctx): DiscoveryTag => {
+      const eq = raw.indexOf("=");
+      const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
+      if (!name || name.length > 512 || /[<>%&\\?/]/.test(name)) {
+        ctx.addIssue({ code: "custom", message: `"${raw}" does not start with a tag name Azure allows. Set it to NAME or NAME=VALUE, such as kvguard=managed` });
+      }
+      return eq < 0 ? { name } : { name, value: raw.slice(eq + 1).trim() };
+    })
+    .optional()
+    .register(docs, {
+      description:
+        "Vault discovery: kvguard also guards each vault ARM lists in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS with this tag (NAME: any value; NAME=VALUE: that value, case-insensitive), beside KVGUARD_VAULT_URLS; `kvguard doctor` names discovered vaults without the event subscription or the audit diagnostic setting.",
+      default: "no discovery: only KVGUARD_VAULT_URLS",
+      example: "kvguard=managed",
+    }),
+};
+
+export type DiscoverySettings = z.output<z.ZodObject<typeof discoveryShape>>;
+
+export function discoveryConfig(settings: DiscoverySettings): { tag: DiscoveryTag } | undefined {
+  return settings.KVGUARD_DISCOVERY_TAG ? { tag: settings.KVGUARD_DISCOVERY_TAG } : undefined;
+}
