@@ -1,15 +1,15 @@
 /**
- * @module The alert dispatcher built from the settings, as the functions and the CLI run it: the rules from
- * `KVGUARD_ALERT_RULES`, one sink per channel from its connection setting, the state table in the app's
- * storage. Connection secrets are read here, from the environment, and never kept in the config; they are
- * also handed to the secret guard, so no alert can carry one.
+ * @module The alert dispatcher built from the config, as the app wires it: the rules from
+ * `KVGUARD_ALERT_RULES`, one sink per channel from its connection setting, the state table the app hands over.
+ * Connection secrets are read here, from the environment, and never kept in the config; they are also handed
+ * to the secret guard, so no alert can carry one.
  */
-import { credentialFor } from "../azure/credential.js";
+import type { TokenCredential } from "@azure/core-auth";
+import type { TableClient } from "@azure/data-tables";
 import type { Clock } from "../common/clock.js";
 import { acsConnectionSetting, teamsWebhooksSetting } from "../config/alertSettings.js";
 import { isSecretName } from "../config/redact.js";
-import { formatProblem, loadConfig, SETTING_NAMES } from "../config/schema.js";
-import { ensureTable, storageClients } from "../state/storage.js";
+import { SETTING_NAMES, type KvguardConfig } from "../config/schema.js";
 import { AlertDispatcher } from "./dispatcher.js";
 import type { LinkContext } from "./links.js";
 import type { RetryPolicy } from "./delivery.js";
@@ -17,7 +17,6 @@ import { AcsEmailSink } from "./sinks/acsEmail.js";
 import type { Sink } from "./sinks/sink.js";
 import { SmtpSink } from "./sinks/smtp.js";
 import { TeamsSink } from "./sinks/teams.js";
-import { ALERTS_TABLE } from "./store/alertTable.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,6 +34,9 @@ export function settingSecrets(env: Env): string[] {
 }
 
 export interface AlertingOptions {
+  credential: TokenCredential;
+  /** The alerts' state table (`ALERTS_TABLE`), created. */
+  table: TableClient;
   clock?: Clock;
   log?: (line: string) => void;
   retry?: RetryPolicy;
@@ -48,16 +50,14 @@ export interface Alerting {
 
 /**
  * The dispatcher and its sinks, or undefined when `KVGUARD_ALERT_RULES` is not set (alerting is off).
- * @param env - the environment (app settings)
- * @param options - clock, log and retry policy (tests)
+ * @param config - the loaded settings
+ * @param env - the environment (app settings), for the connection secrets
+ * @param options - credential and table; clock, log and retry policy (tests)
  */
-export async function alertingFromSettings(env: Env = process.env, options: AlertingOptions = {}): Promise<Alerting | undefined> {
-  const result = loadConfig(env);
-  if (!result.ok) throw new Error(`kvguard is misconfigured:\n${result.problems.map(formatProblem).join("\n")}`);
-  const { config } = result;
+export function createAlerting(config: KvguardConfig, env: Env, options: AlertingOptions): Alerting | undefined {
   const rules = config.alerts.rules;
   if (!rules) return undefined;
-  const credential = credentialFor(config.identity);
+  const { credential, table } = options;
   const secrets = settingSecrets(env);
   const links: LinkContext = env.WEBSITE_HOSTNAME ? { appHost: env.WEBSITE_HOSTNAME } : {};
   const hooks = env.KVGUARD_ALERT_TEAMS_WEBHOOKS ? teamsWebhooksSetting.parse(env.KVGUARD_ALERT_TEAMS_WEBHOOKS) : {};
@@ -80,7 +80,6 @@ export async function alertingFromSettings(env: Env = process.env, options: Aler
       sinks[name] = new AcsEmailSink("connectionString" in acs! ? acs.connectionString : { endpoint: acs!.endpoint, credential }, mail);
     }
   }
-  const table = await ensureTable(storageClients(env, credential).table(ALERTS_TABLE));
   const dispatcher = new AlertDispatcher({
     rules,
     sinks,

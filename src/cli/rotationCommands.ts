@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
-import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
+import { createApp } from "../app/index.js";
 import type { Step } from "../rotation/history.js";
 import type { RotationService } from "../rotation/service.js";
 import { drainQueue } from "../state/queueWorker.js";
@@ -25,7 +25,7 @@ async function service(out: Out): Promise<RotationService> {
   const afterStep = crashHook();
   // The hook is the tests' kill point, not an app setting: the config check would refuse it as an unknown KVGUARD_ name.
   const { KVGUARD_CRASH_AFTER_STEP: _hook, ...settings } = process.env;
-  return rotationServiceFromSettings(settings, { log: lineWriter(out), ...(afterStep ? { afterStep } : {}) });
+  return createApp(settings, { log: lineWriter(out), ...(afterStep ? { afterStep } : {}) }).rotation();
 }
 
 function target(arg: string | undefined): { vault: string; name: string } {

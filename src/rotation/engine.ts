@@ -15,7 +15,7 @@ import type { Clock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
 import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
-import type { Credential, RotatorContext } from "../rotators/types.js";
+import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { ValueHmac } from "./hmac.js";
@@ -41,6 +41,8 @@ export interface EngineDeps {
   /** The policy-file entry for a secret or key, if the file has one. */
   policyEntry(vault: string, name: string, kind: "secret" | "key"): PolicyFileEntry | undefined;
   clock: Clock;
+  /** Handed to rotators in their context. */
+  runtime: RotatorRuntime;
   maxAttempts: number;
   /** How long a job waits for another run's lock before it is retried later. */
   lockWaitMs: number;
@@ -420,6 +422,7 @@ export class RotationEngine {
       ...(policy.credentialId !== undefined ? { credentialId: policy.credentialId } : {}),
       ...(policy.providerAddress !== undefined ? { providerAddress: policy.providerAddress } : {}),
       options: policy.options,
+      runtime: this.deps.runtime,
       log: (message) => this.deps.log(`${vault.target.name}/${name}: ${message}`),
       readSecret: async (other) => {
         let secret: KeyVaultSecret;

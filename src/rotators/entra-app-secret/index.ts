@@ -14,7 +14,7 @@ import { ensureError } from "../../common/errors.js";
 import type { Credential, RotatorContext, SecretRotator } from "../types.js";
 import { EntraGraph, GraphCallError, type GraphApplication, type GraphPassword } from "./graphClient.js";
 import { entraOptions, type EntraOptions } from "./options.js";
-import { runtimeFromSettings, type EntraRuntime } from "./runtime.js";
+import { entraRuntime, type EntraRuntime } from "./runtime.js";
 import { ownTenant, proveSecret, SecretRefused } from "./secretCheck.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -130,8 +130,7 @@ async function prove(target: Target, ctx: RotatorContext, credential: Credential
   }
 }
 
-/** A rotator over a runtime; the registry's reads the app settings. */
-export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtimeFromSettings): SecretRotator {
+export function createEntraAppSecretRotator(): SecretRotator {
   return {
     name: "entra-app-secret",
     credentials: "dual",
@@ -142,7 +141,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async create(ctx, current) {
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       const endDateTime = new Date(Date.now() + target.options.lifetimeDays * 86_400_000).toISOString();
       let roomFromRefusal: number | undefined;
       // Each attempt first removes orphans, so a retry after a lost answer never leaves two new secrets.
@@ -170,7 +169,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
 
     async set(ctx, pending) {
       // addPassword applied it already; only a secret removed meanwhile (by hand) cannot be applied again.
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       const keyId = pending.metadata.credentialId;
       if (!target.app.passwordCredentials.some((p) => p.keyId === keyId)) {
         throw new Error(
@@ -181,7 +180,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async test(ctx, credential, which) {
-      await prove(await resolveTarget(ctx, runtime()), ctx, credential, which);
+      await prove(await resolveTarget(ctx, entraRuntime(ctx.runtime)), ctx, credential, which);
     },
 
     async revoke(ctx, previous) {
@@ -189,7 +188,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       if (!keyId) return ctx.log("the replaced version records no client secret (no CredentialId tag): nothing removed");
       let target: Target;
       try {
-        target = await resolveTarget(ctx, runtime());
+        target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       } catch (error) {
         if (/no Entra application has/.test(ensureError(error).message)) return ctx.log("the application is gone: nothing to remove");
         throw error;

@@ -1,8 +1,7 @@
 /**
- * @module A compliance run wired from kvguard's config, as the CLI and the functions run it: the vaults'
- * data-plane clients, ARM clients per subscription, rotation history and status from the state storage
- * account, the rotation policy file, and the audit records of the last cryptoperiod from the audit folder
- * or storage archive when one is configured.
+ * @module A compliance run's dependencies from kvguard's config: the vaults' data-plane clients, ARM clients
+ * per subscription, rotation history and status from the state storage account, the rotation policy file, and
+ * the audit records of the last cryptoperiod from the audit folder or storage archive when one is configured.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -10,23 +9,23 @@ import { IngestReport } from "../audit/sources/report.js";
 import { readRecordFiles } from "../audit/sources/files.js";
 import { readStorageArchive } from "../audit/sources/storageArchive.js";
 import { armClientOptions } from "../azure/cloudClients.js";
-import { credentialFor } from "../azure/credential.js";
 import { createVaultClients } from "../azure/keyVaultClients.js";
-import { systemClock, type Clock } from "../common/clock.js";
+import type { Clock } from "../common/clock.js";
 import { statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { History, HISTORY_TABLE } from "../rotation/history.js";
 import { loadPolicyFile, matchEntry } from "../rotation/policyFile.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
-import { storageClients } from "../state/storage.js";
-import { createArmClients } from "./armClients.js";
-import { DAY_MS } from "./check.js";
-import type { ComplianceDeps } from "./run.js";
+import type { StorageClients } from "../state/storage.js";
+import { createArmClients } from "../compliance/armClients.js";
+import { DAY_MS } from "../compliance/check.js";
+import type { ComplianceDeps } from "../compliance/run.js";
 
 export interface ComplianceWiring {
-  env?: Readonly<Record<string, string | undefined>>;
-  credential?: TokenCredential;
-  clock?: Clock;
+  credential: TokenCredential;
+  /** The state storage account, when the settings name one (history, status, the policy file). */
+  storage?: StorageClients;
+  clock: Clock;
 }
 
 /** A table that does not exist yet (kvguard never rotated here) reads as empty. */
@@ -41,12 +40,9 @@ function emptyWhenMissing<T>(list: () => Promise<T[]>): () => Promise<T[]> {
   };
 }
 
-export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWiring = {}): Promise<ComplianceDeps> {
-  const env = wiring.env ?? process.env;
-  const credential = wiring.credential ?? credentialFor(config.identity);
-  const clock = wiring.clock ?? systemClock;
-  const arm = armClientOptions(config);
-  const storage = env.AzureWebJobsStorage || env.AzureWebJobsStorage__accountName ? storageClients(env, credential) : undefined;
+export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWiring): Promise<ComplianceDeps> {
+  const { credential, storage, clock } = wiring;
+  const arm = armClientOptions(config.cloud, config.local?.caPem);
   const history = storage ? new History(storage.table(HISTORY_TABLE)) : undefined;
   const status = storage ? new StatusStore(storage.table(STATUS_TABLE)) : undefined;
   const policyFile = config.rotation.policyFile
