@@ -13,6 +13,7 @@ import type { Clock } from "../common/clock.js";
 import type { PublishedReport } from "../compliance/report/publish.js";
 import type { ConfigResult, KvguardConfig } from "../config/schema.js";
 import type { EngineDeps } from "../rotation/engine.js";
+import type { RotatorRuntime } from "../rotators/types.js";
 import type { RotationService } from "../rotation/service.js";
 import type { StorageClients } from "../state/storage.js";
 import { lazy } from "./lazy.js";
@@ -49,6 +50,8 @@ export interface App {
   storage(): Promise<StorageClients>;
   clock(): Promise<Clock>;
   rotation(): Promise<RotationService>;
+  /** What rotators reaching past the vault (ARM, Graph) are given. */
+  rotatorRuntime(): Promise<RotatorRuntime>;
   /** The dispatcher and sinks; undefined when alerting is off. */
   alerting(): Promise<Alerting | undefined>;
   notifier(): Promise<Notifier>;
@@ -102,11 +105,16 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     return buildAlerting();
   };
   const notifier = lazy(async () => (await import("../alerts/notifier.js")).createNotifier(alerting));
+  const rotatorRuntime = lazy(async (): Promise<RotatorRuntime> => {
+    const { cloud, local } = await config();
+    return { credential: await credential(), cloud, ...(local ? { ca: local.caPem } : {}) };
+  });
   const rotation = lazy(async () => {
     const loaded = await config();
     const { createRotationService } = await import("./rotation.js");
     return createRotationService(loaded, {
       credential: await credential(),
+      runtime: await rotatorRuntime(),
       storage: await storage(),
       clock: await clock(),
       ...(options.log ? { log: options.log } : {}),
@@ -144,6 +152,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     storage,
     clock,
     rotation,
+    rotatorRuntime,
     alerting,
     notifier,
     auditScan() {

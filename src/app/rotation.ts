@@ -14,6 +14,7 @@ import { ValueHmac } from "../rotation/hmac.js";
 import { BlobLocks } from "../rotation/lock.js";
 import { loadPolicyFile } from "../rotation/policyFile.js";
 import { RotationService } from "../rotation/service.js";
+import type { RotatorRuntime } from "../rotators/types.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
 
@@ -23,6 +24,8 @@ export interface RotationWiring {
   /** Where `AzureWebJobsStorage` is read when `storage` is not given (default: process.env). */
   env?: Readonly<Record<string, string | undefined>>;
   credential?: TokenCredential;
+  /** What rotators reaching past the vault get (default: the credential, the config's cloud and local CA). */
+  runtime?: RotatorRuntime;
   storage?: StorageClients;
   clock?: Clock;
   log?: (line: string) => void;
@@ -63,7 +66,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     clock: wiring.clock ?? systemClock,
     log: wiring.log ?? printLine,
     engine: {
-      runtime: { credential, cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}) },
+      runtime: wiring.runtime ?? { credential, cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}) },
       locks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
       lockWaitMs: wiring.lockWaitMs ?? 30_000,

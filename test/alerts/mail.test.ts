@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { createTlsMaterial, type TlsMaterial } from "../../emulator/tls.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
+import { createApp } from "../../src/app/index.js";
 import { single } from "../../src/alerts/message.js";
 import { parseRules } from "../../src/alerts/rules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
@@ -138,7 +138,7 @@ describe("SMTP transport security", () => {
       KVGUARD_ALERT_FROM: "DoNotReply@contoso.com",
     };
     const sent = async (extra: Record<string, string>) => {
-      const alerting = await alertingFromSettings({ ...env, ...extra }, { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } });
+      const alerting = await createApp({ ...env, ...extra }, { alerts: { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } } }).alerting();
       try {
         return await alerting!.sinks.oncall!.deliver(alert()).then(() => "sent", (e: unknown) => (e as Error).message);
       } finally {

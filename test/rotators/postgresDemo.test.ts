@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../src/local/demo/postgresDemo.js";
+import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../dev/demo/postgresDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";

@@ -58,7 +58,6 @@ async function rotateCli(name: string, extraEnv: Record<string, string>, killWhe
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  Object.assign(process.env, stack.env);
   service = await serviceFor(stack, capture);
   for (const c of CASES) {
     const name = `storage-crash-${c}`;

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 // CommonJS whose classes Node's ESM loader cannot see as named exports: take them from the module object.
 import functions from "@azure/functions";
-import type { HttpFunctionDefinition } from "../functions/table.js";
+import type { HttpFunctionDefinition } from "../../src/functions/table.js";
 import { createContext, invoke, type LineWriter } from "./invocation.js";
 
 export type RouteMatcher = (path: string) => Record<string, string> | undefined;

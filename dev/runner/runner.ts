@@ -9,9 +9,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { ensureError } from "../common/errors.js";
-import { oneLine } from "../common/logText.js";
-import type { EventGridFunctionDefinition, FunctionDefinition, FunctionKind, HttpFunctionDefinition, StorageQueueFunctionDefinition } from "../functions/table.js";
+import { ensureError } from "../../src/common/errors.js";
+import { oneLine } from "../../src/common/logText.js";
+import type { EventGridFunctionDefinition, FunctionDefinition, FunctionKind, HttpFunctionDefinition, StorageQueueFunctionDefinition } from "../../src/functions/table.js";
 import { resolveAppSettings, type Env } from "./appSettings.js";
 import { EVENT_GRID_WEBHOOK_PATH, serveEventGrid } from "./eventGridWebhook.js";
 import { readHostSettings, type HostSettings, type QueueSettings } from "./hostJson.js";

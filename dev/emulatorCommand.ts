@@ -4,7 +4,7 @@
  * ..., "settings":{...}}`, the settings pointing kvguard at what runs. Runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from "node:util";
-import { parseDurationSeconds } from "../common/duration.js";
+import { parseDurationSeconds } from "../src/common/duration.js";
 
 export const emulatorUsage = `kvguard emulator [options]
   --port N          port of the first vault (others take the next ones); 0 picks free ports (default)
@@ -51,8 +51,8 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
   if (lroSeconds !== undefined && !(Number.isFinite(lroSeconds) && lroSeconds >= 0)) {
     throw new Error(`--lro-seconds must be a number of seconds, 0 or more, got ${values["lro-seconds"]}`);
   }
-  const { LocalKeyVault } = await import("../../emulator/index.js");
-  const { startAlongside } = await import("../../emulator/cloud/alongside.js");
+  const { LocalKeyVault } = await import("../emulator/index.js");
+  const { startAlongside } = await import("../emulator/cloud/alongside.js");
   const kv = await LocalKeyVault.start({
     port,
     stateDir: values.state,

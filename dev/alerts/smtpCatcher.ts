@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { printLine } from "../../common/logText.js";
+import { printLine } from "../../src/common/logText.js";
 import { stamp, type CatcherOptions, type LocalCatcher } from "./teamsCatcher.js";
 
 export interface SmtpCatcherOptions extends CatcherOptions {

@@ -7,9 +7,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DequeuedMessageItem, QueueClient } from "@azure/storage-queue";
-import { ensureError } from "../common/errors.js";
-import type { StorageQueueFunctionDefinition } from "../functions/table.js";
-import { messageText } from "../state/queueWorker.js";
+import { ensureError } from "../../src/common/errors.js";
+import type { StorageQueueFunctionDefinition } from "../../src/functions/table.js";
+import { messageText } from "../../src/state/queueWorker.js";
 import type { QueueSettings } from "./hostJson.js";
 import { createContext, functionLine, invoke, type LineWriter } from "./invocation.js";
 

@@ -5,15 +5,16 @@
  * and survives restarts (Azurite keeps the account's keys in the state folder). It reports whether the live
  * value works against Azurite's Blob service, never the value.
  */
-import type { RunningAzurite } from "../../../emulator/azurite.js";
-import { localStorageAccountId } from "../../../emulator/cloud/storageArm.js";
-import { DevTokenCredential } from "../../azure/devCredential.js";
-import { createVaultClients } from "../../azure/keyVaultClients.js";
-import { ensureError, statusOf } from "../../common/errors.js";
-import { parseStorageAccountAddress } from "../../rotators/storage-account/address.js";
-import { StorageArm } from "../../rotators/storage-account/arm.js";
-import { proveKey } from "../../rotators/storage-account/dataPlane.js";
-import { connectionString, keyOf } from "../../rotators/storage-account/value.js";
+import type { RunningAzurite } from "../../emulator/azurite.js";
+import { localStorageAccountId } from "../../emulator/cloud/storageArm.js";
+import { DevTokenCredential } from "../../src/azure/devCredential.js";
+import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { ensureError, statusOf } from "../../src/common/errors.js";
+import { parseStorageAccountAddress } from "../../src/rotators/storage-account/address.js";
+import { StorageArm } from "../../src/rotators/storage-account/arm.js";
+import { proveKey } from "../../src/rotators/storage-account/dataPlane.js";
+import { connectionString, keyOf } from "../../src/rotators/storage-account/value.js";
+import type { RotatorRuntime } from "../../src/rotators/types.js";
 
 export const STORAGE_DEMO_ACCOUNT = "kvguarddemo";
 export const STORAGE_DEMO_SECRET = "demo-storage-connection";
@@ -26,6 +27,8 @@ export interface StorageDemoOptions {
   /** The demo vault's URL and the local CA (PEM). */
   vaultUrl: string;
   ca: string;
+  /** How kvguard reaches ARM (the app's), for the check that the live key works. */
+  runtime: RotatorRuntime;
   write: (line: string) => void;
 }
 
@@ -37,15 +40,12 @@ export interface StorageDemoResult {
   validated: boolean;
 }
 
-/**
- * Seeds (once) and checks the storage-account demo secret. Call it after the stack has put kvguard's
- * settings in process.env (the rotator and this check reach ARM through them).
- */
+/** Seeds (once) and checks the storage-account demo secret. */
 export async function seedStorageDemo(options: StorageDemoOptions): Promise<StorageDemoResult> {
   const account = STORAGE_DEMO_ACCOUNT;
   await options.azurite.accounts.create(account);
   const address = parseStorageAccountAddress(localStorageAccountId(account));
-  const arm = new StorageArm(address);
+  const arm = new StorageArm(address, options.runtime);
   const { secrets } = createVaultClients({ vaultUrl: options.vaultUrl, credential: new DevTokenCredential(OPERATOR), ca: options.ca });
 
   let value: string | undefined;

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { EventGridEvent } from "@azure/functions";
-import type { EventGridFunctionDefinition } from "../functions/table.js";
+import type { EventGridFunctionDefinition } from "../../src/functions/table.js";
 import { createContext, functionLine, invoke, type LineWriter } from "./invocation.js";
 
 export const EVENT_GRID_WEBHOOK_PATH = "/runtime/webhooks/eventgrid";

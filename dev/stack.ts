@@ -1,25 +1,24 @@
 /**
  * @module The local stack behind `npm start`: the local Key Vault (state in the state folder, one vault),
- * Azurite (blob, queue, table; data in `<state>/azurite`), the settings pointing kvguard at both, the
- * rotation service on the vault's own clock, and the local Functions runner with the vault's near-expiry
+ * Azurite (blob, queue, table; data in `<state>/azurite`), the settings pointing kvguard at both, kvguard's
+ * app built from them on the vault's own clock (in place of the app settings' one), and the local Functions runner with the vault's near-expiry
  * and expiry events subscribed to its Event Grid webhook. Everything runs in this process but Azurite.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
-import { localCloudSettings, startLocalCloud, type LocalCloud } from "../../emulator/cloud/index.js";
-import { LocalKeyVault } from "../../emulator/index.js";
-import { startLocalAlerts } from "../alerts/local/localAlerts.js";
-import { devClaims } from "../azure/devCredential.js";
-import { ensureError } from "../common/errors.js";
-import { formatProblem, loadConfig } from "../config/schema.js";
-import { useRotationService } from "../functions/rotationService.js";
-import { functionTable, type FunctionDefinition } from "../functions/table.js";
-import { RotationService } from "../rotation/service.js";
-import { ROTATION_EVENT_TYPES } from "../rotation/vaultEvents.js";
+import { startAzurite, type RunningAzurite } from "../emulator/azurite.js";
+import { localCloudSettings, startLocalCloud, type LocalCloud } from "../emulator/cloud/index.js";
+import { LocalKeyVault } from "../emulator/index.js";
+import { startLocalAlerts } from "./alerts/localAlerts.js";
+import { devClaims } from "../src/azure/devCredential.js";
+import { ensureError } from "../src/common/errors.js";
+import { createApp, useApp, type App } from "../src/app/index.js";
+import { functionTable, type FunctionDefinition } from "../src/functions/table.js";
+import type { RotationService } from "../src/rotation/service.js";
+import { ROTATION_EVENT_TYPES } from "../src/rotation/vaultEvents.js";
 import { postAdmin } from "./adminApi.js";
-import type { LineWriter } from "./invocation.js";
-import { DEFAULT_FUNCTIONS_PORT, startLocalRunner, type LocalRunner } from "./runner.js";
+import type { LineWriter } from "./runner/invocation.js";
+import { DEFAULT_FUNCTIONS_PORT, startLocalRunner, type LocalRunner } from "./runner/runner.js";
 
 /** Fast enough that a newcomer sees the sweep work; Azure's default is every 15 minutes. */
 export const DEMO_SCHEDULE = "*/10 * * * * *";
@@ -45,8 +44,10 @@ export interface Stack {
   /** ARM, Graph and the Entra token endpoint, local. */
   cloud: LocalCloud;
   runner: LocalRunner;
+  /** kvguard as the functions run it here (the process's app while the stack runs). */
+  app: App;
   service: RotationService;
-  /** The settings kvguard runs with (also set on process.env, as the host sets app settings). */
+  /** The settings kvguard runs with. */
   env: Record<string, string>;
   /** The same settings as a shell file to source before running the CLI against the stack. */
   envFile: string;
@@ -97,7 +98,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // The SMTP catcher upgrades with the local Key Vault's certificate (for 127.0.0.1), signed by the local CA.
   const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line), tls: kv.tls });
   let cloud: LocalCloud | undefined;
-  const stopStarted = () => Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
+  let app: App | undefined;
+  const stopStarted = async () => {
+    useApp(undefined);
+    await app?.close();
+    await Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
+  };
   try {
     cloud = await startLocalCloud({ kv, azurite });
     admitKvguard(kv, options.vault);
@@ -111,19 +117,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...alerts.settings,
       ...options.settings,
     };
-    const loaded = loadConfig(env);
-    if (!loaded.ok) throw new Error(`the stack's settings are invalid:\n${loaded.problems.map(formatProblem).join("\n")}`);
-    Object.assign(process.env, env);
-    const envFile = join(stateDir, "kvguard.env");
-    await writeFile(envFile, Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join(""));
-
     // Same process, same clock: kvguard judges "due" on the time the vault keeps, --fast included.
-    const service = await RotationService.create(loaded.config, {
-      env,
+    app = createApp(env, {
       clock: { nowMs: () => kv.clock.nowMs() },
       log: (line) => options.write(`${new Date().toISOString().slice(11, 19)} [rotation] ${line}`),
     });
-    useRotationService(() => Promise.resolve(service));
+    const service = await app.rotation();
+    useApp(app);
+    const envFile = join(stateDir, "kvguard.env");
+    await writeFile(envFile, Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join(""));
     const runner = await startRunner(options, table, env);
     try {
       // Key Vault → Event Grid → the host's webhook: one subscription per Event Grid function of the table.
@@ -144,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       azurite,
       cloud,
       runner,
+      app,
       service,
       env,
       envFile,

@@ -6,14 +6,14 @@
  */
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureError } from "../common/errors.js";
-import { oneLine } from "../common/logText.js";
-import { demoSettings, startDemos, type RunningDemos } from "../local/demo/index.js";
-import { describeRow, followHistory } from "../local/historyFeed.js";
-import { DEFAULT_FUNCTIONS_PORT } from "../local/runner.js";
-import { startStack, type Stack } from "../local/stack.js";
-import type { HistoryRow } from "../rotation/history.js";
-import { DEMO_OBJECTS, seedDemoVault, type SeedOutcome } from "./demo.js";
+import { ensureError } from "../src/common/errors.js";
+import { oneLine } from "../src/common/logText.js";
+import { demoSettings, startDemos, type RunningDemos } from "./demo/index.js";
+import { describeRow, followHistory } from "./historyFeed.js";
+import { DEFAULT_FUNCTIONS_PORT } from "./runner/runner.js";
+import { startStack, type Stack } from "./stack.js";
+import type { HistoryRow } from "../src/rotation/history.js";
+import { DEMO_OBJECTS, seedDemoVault, type SeedOutcome } from "./demo/seed.js";
 
 const DEMO_VAULT = "demo";
 const DAY = 86_400;

@@ -15,18 +15,18 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Timer } from "@azure/functions";
-import type { LocalKeyVault } from "../../../emulator/index.js";
-import type { Finding } from "../../audit/finding.js";
-import { FINDINGS_TABLE } from "../../audit/fromSettings.js";
-import { TableFindingStore } from "../../audit/store/findingStore.js";
-import { devClaims, DevTokenCredential, type DevIdentity } from "../../azure/devCredential.js";
-import { createVaultClients, type VaultClients } from "../../azure/keyVaultClients.js";
-import { statusOf } from "../../common/errors.js";
-import { DEFAULT_LOCAL_IDENTITY, formatProblem, loadConfig } from "../../config/schema.js";
-import { auditScanHandler } from "../../functions/auditScan.js";
-import { credentialFor } from "../../azure/credential.js";
-import { storageClients } from "../../state/storage.js";
-import { createContext, type LineWriter } from "../invocation.js";
+import type { LocalKeyVault } from "../../emulator/index.js";
+import type { Finding } from "../../src/audit/finding.js";
+import type { App } from "../../src/app/index.js";
+import { FINDINGS_TABLE, TableFindingStore } from "../../src/audit/store/findingStore.js";
+import { devClaims, DevTokenCredential, type DevIdentity } from "../../src/azure/devCredential.js";
+import { createVaultClients, type VaultClients } from "../../src/azure/keyVaultClients.js";
+import { statusOf } from "../../src/common/errors.js";
+import { DEFAULT_LOCAL_IDENTITY, formatProblem, loadConfig } from "../../src/config/schema.js";
+import { auditScanHandler } from "../../src/functions/auditScan.js";
+import { credentialFor } from "../../src/azure/credential.js";
+import { storageClients } from "../../src/state/storage.js";
+import { createContext, type LineWriter } from "../runner/invocation.js";
 
 const DAY_SECONDS = 86_400;
 /** Secrets the apps read every day; the intruder reads these and the settings below. */
@@ -66,8 +66,8 @@ export interface AttackDemoStack {
   kv: LocalKeyVault;
   /** The demo vault's name. */
   vault: string;
-  /** The settings kvguard runs with (the stack's; `KVGUARD_AUDIT_FOLDER` must name the audit folder). */
-  env: Record<string, string>;
+  /** kvguard on the stack's settings (`KVGUARD_AUDIT_FOLDER` must name the audit folder); the process's app while the demo runs. */
+  app: App;
   write: LineWriter;
 }
 
@@ -143,11 +143,9 @@ async function ordinaryDay(orders: VaultClients, billing: VaultClients, operator
  * @param stack - the local Key Vault, the demo vault's name, the stack's settings, where to print
  */
 export async function start(stack: AttackDemoStack): Promise<AttackDemoReport> {
-  const loaded = loadConfig(stack.env);
-  if (!loaded.ok) throw new Error(`the stack's settings are invalid:\n${loaded.problems.map(formatProblem).join("\n")}`);
-  const { audit } = loaded.config;
+  const { audit } = await stack.app.config();
   if (!audit.folder) throw new Error("the audit demo needs KVGUARD_AUDIT_FOLDER set to the local Key Vault's audit folder (attackDemoSettings() gives it)");
-  const localIdentity = stack.env.KVGUARD_LOCAL_IDENTITY ?? DEFAULT_LOCAL_IDENTITY;
+  const localIdentity = stack.app.env.KVGUARD_LOCAL_IDENTITY ?? DEFAULT_LOCAL_IDENTITY;
   const say = (line: string) => stack.write(`${new Date().toISOString().slice(11, 19)} [audit demo] ${line}`);
 
   const warmupDays = audit.baselineDays + 1;
@@ -188,7 +186,7 @@ export async function start(stack: AttackDemoStack): Promise<AttackDemoReport> {
   const context = createContext({ functionName: "auditScan", trigger: { type: "timerTrigger", name: "timer", schedule: audit.schedule }, write: stack.write });
   await auditScanHandler(timer, context);
 
-  const store = new TableFindingStore(storageClients(stack.env, credentialFor(loaded.config.identity)).table(FINDINGS_TABLE));
+  const store = new TableFindingStore((await stack.app.storage()).table(FINDINGS_TABLE));
   const attackDay = new Date(attackDayMs).toISOString().slice(0, 10);
   const findings = (await store.list()).filter((f) => f.end.slice(0, 10) >= attackDay);
   // Summaries name apps by their ids; the demo knows its identities' names.

@@ -8,7 +8,7 @@ import { format } from "node:util";
 import type { FunctionTrigger, InvocationContext, LogLevel, RetryContext, TriggerMetadata } from "@azure/functions";
 // CommonJS whose classes Node's ESM loader cannot see as named exports: take them from the module object.
 import functions from "@azure/functions";
-import { ensureError } from "../common/errors.js";
+import { ensureError } from "../../src/common/errors.js";
 
 /** Where the runner writes: one line per call, without a trailing newline. */
 export type LineWriter = (line: string) => void;

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
-import { printLine } from "../../common/logText.js";
+import { printLine } from "../../src/common/logText.js";
 
 export interface LocalCatcher {
   /** The webhook URL (Teams) or `smtp://` URL (mail) kvguard sends to. */

@@ -4,11 +4,12 @@
  * the way `kvguard report` makes it. Returns the paths written and the one-sentence summary.
  */
 import { join } from "node:path";
-import { reportSentence, writeReportToFolder } from "../../compliance/report/fromSettings.js";
+import type { App } from "../../src/app/index.js";
+import { reportSentence } from "../../src/compliance/report/sentence.js";
 
 export interface DemoReportOptions {
-  /** The stack's settings (what `.kvguard/kvguard.env` holds). */
-  env: Readonly<Record<string, string | undefined>>;
+  /** kvguard on the stack's settings (what `.kvguard/kvguard.env` holds). */
+  app: App;
   /** Default: out/reports under the working directory. */
   outDir?: string;
   /** Vaults to report on; default every vault of the settings (the demo vault). */
@@ -22,7 +23,7 @@ export interface DemoReport {
 }
 
 export async function writeDemoReport(options: DemoReportOptions): Promise<DemoReport> {
-  const published = await writeReportToFolder(options.env, options.outDir ?? join(process.cwd(), "out", "reports"), {
+  const published = await options.app.reportToFolder(options.outDir ?? join(process.cwd(), "out", "reports"), {
     ...(options.vaults ? { vaults: options.vaults } : {}),
     formats: ["html", "csv", "json", "pdf"],
   });

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { LocalKeyVault } from "../../emulator/index.js";
-import { DevTokenCredential } from "../azure/devCredential.js";
-import { createVaultClients } from "../azure/keyVaultClients.js";
-import { statusOf } from "../common/errors.js";
+import { DevTokenCredential } from "../../src/azure/devCredential.js";
+import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { statusOf } from "../../src/common/errors.js";
 
 const DAY_MS = 86_400_000;
 

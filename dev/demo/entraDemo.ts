@@ -19,12 +19,12 @@
  *   demo-entra-app-secret (client secret K)`, or the token endpoint's refusal.
  */
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { LocalEntraAdmin, type AdminApplication } from "../../../emulator/cloud/entra/adminClient.js";
-import type { LocalKeyVault } from "../../../emulator/index.js";
-import { devClaims, DevTokenCredential } from "../../azure/devCredential.js";
-import { createVaultClients } from "../../azure/keyVaultClients.js";
-import { ensureError, statusOf } from "../../common/errors.js";
-import { ownTenant, proveSecret } from "../../rotators/entra-app-secret/secretCheck.js";
+import { LocalEntraAdmin, type AdminApplication } from "../../emulator/cloud/entra/adminClient.js";
+import type { LocalKeyVault } from "../../emulator/index.js";
+import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js";
+import { createVaultClients } from "../../src/azure/keyVaultClients.js";
+import { ensureError, statusOf } from "../../src/common/errors.js";
+import { ownTenant, proveSecret } from "../../src/rotators/entra-app-secret/secretCheck.js";
 
 export const ENTRA_DEMO = {
   secretName: "demo-entra-app-secret",

@@ -3,7 +3,7 @@
  * Functions host resolves them: each `%NAME%` is replaced by that app setting. When the setting is unset,
  * kvguard's settings table supplies its documented default, so the runner runs with what docs/settings.md says.
  */
-import { settingsTable } from "../config/schema.js";
+import { settingsTable } from "../../src/config/schema.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -5,8 +5,8 @@
  * report in out/reports/. A demo that cannot start says why and the others go on: the stack is the product.
  */
 import { join } from "node:path";
-import { ensureError } from "../../common/errors.js";
-import type { LineWriter } from "../invocation.js";
+import { ensureError } from "../../src/common/errors.js";
+import type { LineWriter } from "../runner/invocation.js";
 import type { Stack } from "../stack.js";
 import { attackDemoSettings, start as startAttackDemo } from "./attackDemo.js";
 import { startEntraDemo } from "./entraDemo.js";
@@ -40,11 +40,13 @@ export async function startDemos(options: DemosOptions): Promise<RunningDemos> {
     write(`${demo} demo not started: ${ensureError(error).message}`);
     return undefined;
   };
-  await startAttackDemo({ kv: stack.kv, vault: options.vault, env: stack.env, write }).catch(failed("audit"));
+  await startAttackDemo({ kv: stack.kv, vault: options.vault, app: stack.app, write }).catch(failed("audit"));
   const postgres = await startPostgresDemo({ kv: stack.kv, vaultUrl: stack.vaultUrl, stateDir: options.stateDir, write }).catch(failed("postgres"));
-  const storage = await seedStorageDemo({ azurite: stack.azurite, vaultUrl: stack.vaultUrl, ca: stack.kv.tls.caPem, write }).catch(failed("storage-account"));
+  const storage = await seedStorageDemo({ azurite: stack.azurite, vaultUrl: stack.vaultUrl, ca: stack.kv.tls.caPem, runtime: await stack.app.rotatorRuntime(), write }).catch(
+    failed("storage-account"),
+  );
   const entra = await startEntraDemo({ kv: stack.kv, cloudUrl: stack.cloud.url, vaultUrl: stack.vaultUrl, write }).catch(failed("entra-app-secret"));
-  const report = await writeDemoReport({ env: stack.env }).catch(failed("compliance report"));
+  const report = await writeDemoReport({ app: stack.app }).catch(failed("compliance report"));
   if (report) {
     write(`compliance report: ${report.summary}`);
     for (const path of report.paths) write(`  ${path}`);

@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Duration, RetryOptions, Timer } from "@azure/functions";
 import { CronExpressionParser } from "cron-parser";
-import { ensureError } from "../common/errors.js";
-import type { TimerFunctionDefinition } from "../functions/table.js";
+import { ensureError } from "../../src/common/errors.js";
+import type { TimerFunctionDefinition } from "../../src/functions/table.js";
 import { createContext, functionLine, invoke, type LineWriter } from "./invocation.js";
 
 /** setTimeout's limit (about 24.8 days); a later occurrence is waited for in steps. */

@@ -5,7 +5,7 @@
  * holds no secret value, so neither do these lines.
  */
 import { odata, type TableClient } from "@azure/data-tables";
-import type { HistoryRow } from "../rotation/history.js";
+import type { HistoryRow } from "../src/rotation/history.js";
 
 /** Rows written this long before a poll are looked at again: clocks and inserts race a little. */
 const OVERLAP_MS = 5000;
