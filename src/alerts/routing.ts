@@ -3,7 +3,7 @@
  * channels), whether a channel is in quiet hours, and when a channel's daily digest is due. Times are UTC.
  */
 import { severityRank, type Alert } from "./alert.js";
-import type { AlertRules, ChannelRule, RouteRule } from "./rules.js";
+import type { AlertRules, ChannelRule, RouteRule } from "../config/alertRules.js";
 
 function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");

@@ -5,7 +5,7 @@
  */
 import { alertFromReport } from "../alerts/fromReport.js";
 import type { ComplianceRun, Framework } from "../compliance/model.js";
-import type { ReportFormat } from "../compliance/report/formats.js";
+import type { ReportFormat } from "../config/reportFormats.js";
 import { publishReport, type PublishedReport } from "../compliance/report/publish.js";
 import { reportSentence } from "../compliance/report/sentence.js";
 import { BlobStore, FolderStore } from "../compliance/report/store.js";

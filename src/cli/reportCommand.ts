@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { lineWriter } from "../common/logText.js";
-import { parseFormats } from "../compliance/report/formats.js";
+import { parseFormats } from "../config/reportFormats.js";
 import { createApp } from "../app/index.js";
 import { reportSentence } from "../compliance/report/sentence.js";
 import { frameworksSetting } from "../config/reportSettings.js";

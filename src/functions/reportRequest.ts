@@ -3,7 +3,7 @@ import type { HttpRequest } from "@azure/functions";
 import { z } from "zod";
 import type { ReportRequest } from "../app/index.js";
 import { vaultNameProblem } from "../common/keyVaultNames.js";
-import { parseFormats } from "../compliance/report/formats.js";
+import { parseFormats } from "../config/reportFormats.js";
 import { frameworksSetting } from "../config/reportSettings.js";
 
 const list = (values: string[]) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);

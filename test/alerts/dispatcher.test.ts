@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import type { Alert } from "../../src/alerts/alert.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
-import { parseRules } from "../../src/alerts/rules.js";
+import { parseRules } from "../../src/config/alertRules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { TeamsSink } from "../../src/alerts/sinks/teams.js";
 import { freshTable, TestClock } from "./helpers/alertTable.js";

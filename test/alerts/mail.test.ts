@@ -11,7 +11,7 @@ import { createTlsMaterial, type TlsMaterial } from "../../emulator/tls.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
 import { createApp } from "../../src/app/index.js";
 import { single } from "../../src/alerts/message.js";
-import { parseRules } from "../../src/alerts/rules.js";
+import { parseRules } from "../../src/config/alertRules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { AcsEmailSink } from "../../src/alerts/sinks/acsEmail.js";
 import { DeliveryError } from "../../src/alerts/sinks/sink.js";

@@ -1,4 +1,4 @@
-/** @module The report formats and how a list of them is written ("html,csv"); light, so settings can import it. */
+/** @module The report formats and how a list of them is written ("html,csv"): a setting's values, which the reports render. */
 
 export const REPORT_FORMATS = ["html", "csv", "json", "pdf"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseDurationSeconds } from "../common/duration.js";
-import { ALERT_KINDS, ALERT_SEVERITIES } from "./alert.js";
+import { ALERT_KINDS, ALERT_SEVERITIES } from "./alertKinds.js";
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
