@@ -22,10 +22,8 @@ import { FINDINGS_TABLE, TableFindingStore } from "../../src/audit/store/finding
 import { devClaims, DevTokenCredential, type DevIdentity } from "../../src/azure/devCredential.js";
 import { createVaultClients, type VaultClients } from "../../src/azure/keyVaultClients.js";
 import { statusOf } from "../../src/common/errors.js";
-import { DEFAULT_LOCAL_IDENTITY, formatProblem, loadConfig } from "../../src/config/schema.js";
+import { DEFAULT_LOCAL_IDENTITY } from "../../src/config/schema.js";
 import { auditScanHandler } from "../../src/functions/auditScan.js";
-import { credentialFor } from "../../src/azure/credential.js";
-import { storageClients } from "../../src/state/storage.js";
 import { createContext, type LineWriter } from "../runner/invocation.js";
 
 const DAY_SECONDS = 86_400;

@@ -22,7 +22,7 @@ const clients = new WeakMap<RotatorRuntime, Map<string, StorageManagementClient>
 
 function clientFor(runtime: RotatorRuntime, subscriptionId: string): StorageManagementClient {
   let bySubscription = clients.get(runtime);
-  if (!bySubscription) clients.set(runtime, (bySubscription = new Map()));
+  if (!bySubscription) clients.set(runtime, (bySubscription = new Map<string, StorageManagementClient>()));
   let client = bySubscription.get(subscriptionId);
   if (!client) {
     const options = armClientOptions(runtime.cloud, runtime.ca);
