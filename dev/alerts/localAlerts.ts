@@ -4,19 +4,19 @@
  * under `out/alerts/`. The stack gives the SMTP catcher its certificate, so mail goes over STARTTLS as in
  * production; without one, the settings allow clear text explicitly, as an operator would for a local relay.
  */
-import { startSmtpCatcher, type SmtpCatcherOptions } from "./smtpCatcher.js";
-import { startTeamsCatcher, type LocalCatcher } from "./teamsCatcher.js";
+import { SmtpCatcher, type SmtpCatcherOptions } from "./smtpCatcher.js";
+import { TeamsCatcher } from "./teamsCatcher.js";
 
 export interface LocalAlerts {
-  teams: LocalCatcher;
-  smtp: LocalCatcher;
+  teams: TeamsCatcher;
+  smtp: SmtpCatcher;
   /** KVGUARD_ALERT_* settings: every alert kind to a local Teams channel and a local mail channel. */
   settings: Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startLocalAlerts(options: Omit<SmtpCatcherOptions, "port">): Promise<LocalAlerts> {
-  const [teams, smtp] = await Promise.all([startTeamsCatcher(options), startSmtpCatcher(options)]);
+export async function startLocalAlerts(options: Omit<SmtpCatcherOptions, "port" | "password"> & { outDir: string }): Promise<LocalAlerts> {
+  const [teams, smtp] = await Promise.all([TeamsCatcher.start(options), SmtpCatcher.start(options)]);
   const rules = {
     channels: { "local-teams": { type: "teams" }, "local-mail": { type: "smtp", to: ["secops@kvguard.localhost"] } },
     routes: [{ channels: ["local-teams", "local-mail"] }],

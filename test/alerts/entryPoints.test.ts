@@ -14,13 +14,13 @@ import { ALERTS_TABLE } from "../../src/alerts/store/alertTable.js";
 import { Outbox } from "../../src/alerts/store/outbox.js";
 import { alertOutbox } from "../../src/functions/alertOutbox.js";
 import { runCli } from "../helpers/cli.js";
-import { TeamsReceiver } from "./helpers/teamsReceiver.js";
+import { startTeamsReceiver, type TeamsReceiver } from "./helpers/teamsReceiver.js";
 
 let azurite: RunningAzurite;
 let receiver: TeamsReceiver;
 let env: Record<string, string>;
 beforeAll(async () => {
-  [azurite, receiver] = await Promise.all([startAzurite(), TeamsReceiver.start()]);
+  [azurite, receiver] = await Promise.all([startAzurite(), startTeamsReceiver()]);
   env = {
     KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net",
     AzureWebJobsStorage: azurite.connectionString,

@@ -17,7 +17,7 @@ import { reportDocumentSchema } from "../../src/compliance/report/schema.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { complianceReportNow } from "../../src/functions/complianceReportNow.js";
 import { writeDemoReport } from "../../dev/demo/reportDemo.js";
-import { TeamsReceiver } from "../alerts/helpers/teamsReceiver.js";
+import { startTeamsReceiver, type TeamsReceiver } from "../alerts/helpers/teamsReceiver.js";
 import { runCli } from "../helpers/cli.js";
 import { readPdf } from "../helpers/pdf.js";
 import { parseCsv } from "./reportCsv.js";
@@ -30,7 +30,7 @@ let env: Record<string, string>;
 let dir: string;
 
 beforeAll(async () => {
-  [stack, receiver, dir] = await Promise.all([startLocalStack({ vaults: ["shop", "ledger"] }), TeamsReceiver.start(), mkdtemp(join(tmpdir(), "kvguard-report-e2e-"))]);
+  [stack, receiver, dir] = await Promise.all([startLocalStack({ vaults: ["shop", "ledger"] }), startTeamsReceiver(), mkdtemp(join(tmpdir(), "kvguard-report-e2e-"))]);
   env = {
     ...stack.env,
     KVGUARD_ALERT_RULES: JSON.stringify({ channels: { auditors: { type: "teams" } }, routes: [{ kinds: ["report-ready"], channels: ["auditors"] }] }),
