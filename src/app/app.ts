@@ -25,6 +25,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const CLOCK_SYNC_MS = 1000;
 
 export interface AppOptions {
+  /** Reads the local CA file (default: from disk); the config check's tests pass a fake. */
+  readFile?: (path: string) => string;
   /** The clock kvguard judges time on (default: the local Key Vault's when the vaults are local, else the system's). */
   clock?: Clock;
   credential?: TokenCredential;
@@ -68,7 +70,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
   let clockSync: NodeJS.Timeout | undefined;
   let scanning: Promise<unknown> = Promise.resolve();
 
-  const settings = lazy(async () => (await import("../config/schema.js")).loadConfig(env));
+  const settings = lazy(async () => (await import("../config/schema.js")).loadConfig(env, options.readFile ? { readFile: options.readFile } : {}));
   const config = lazy(async () => {
     const result = await settings();
     if (result.ok) return result.config;

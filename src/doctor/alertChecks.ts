@@ -5,14 +5,14 @@
 import { deliverWithRetry } from "../alerts/delivery.js";
 import { single } from "../alerts/message.js";
 import { sampleAlert } from "../alerts/samples.js";
-import { createApp } from "../app/index.js";
+import type { App } from "../app/index.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 
 /** The setting holding each sink type's connection. */
 const CONNECTION_SETTING = { teams: "KVGUARD_ALERT_TEAMS_WEBHOOKS", smtp: "KVGUARD_ALERT_SMTP_CONNECTION", acs: "KVGUARD_ALERT_ACS_CONNECTION" } as const;
 
-export async function alertChecks(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<CheckResult[]> {
-  const alerting = await createApp(env).alerting();
+export async function alertChecks(app: App, timeoutMs: number): Promise<CheckResult[]> {
+  const alerting = await app.alerting();
   if (!alerting) {
     return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (docs/alerts.md), or leave out --send-test-alert" }];
   }
