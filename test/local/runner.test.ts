@@ -9,7 +9,6 @@ import { functionTable } from "../../src/functions/table.js";
 import { startLocalRunner, type LocalRunner } from "../../dev/runner/runner.js";
 import { encodeJob } from "../../src/rotation/job.js";
 import { createApp, useApp, type App } from "../../src/app/index.js";
-import type { RotationService } from "../../src/rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../../src/rotation/vaultEvents.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { waitUntil } from "../helpers/wait.js";
