@@ -32,7 +32,7 @@ const APP_SECRETS = ["api-token", "payments-db-password", "third-party-api-key"]
 /** Enough further secrets that reading them all is a mass retrieval (more than 10 distinct in an hour). */
 const SETTINGS = Array.from({ length: 10 }, (_, i) => `demo-app-setting-${String(i + 1).padStart(2, "0")}`);
 
-/** The person who set the demo vault up (src/cli/demo.ts seeds as them): kept an Administrator. */
+/** The person who set the demo vault up (dev/demo/seed.ts seeds as them): kept an Administrator. */
 const PLATFORM_ENGINEER: DevIdentity = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
 export const DEMO_IDENTITIES = {
   ordersApi: { name: "demo-orders-api" },

@@ -7,6 +7,6 @@ export { AlertDispatcher, type DispatchReport, type FlushReport } from "./dispat
 export { alertFromReport, type ReadyReport } from "./fromReport.js";
 export { alertsFromFindings } from "./fromFindings.js";
 export { alertsFromRotation, type RotationInput } from "./fromRotation.js";
-export { createAlerting, type Alerting } from "./fromSettings.js";
+export { createAlerting, type Alerting } from "./alerting.js";
 export { createNotifier, type Notifier, type NotifyOptions } from "./notifier.js";
 export { SecretLeakError } from "./secretGuard.js";

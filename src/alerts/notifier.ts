@@ -11,7 +11,7 @@ import type { Alert } from "./alert.js";
 import type { DispatchReport } from "./dispatcher.js";
 import { alertsFromFindings } from "./fromFindings.js";
 import { alertsFromRotation, type RotationInput } from "./fromRotation.js";
-import type { Alerting } from "./fromSettings.js";
+import type { Alerting } from "./alerting.js";
 
 export interface NotifyOptions {
   /** Values the caller knows must not appear (a rotated value). */

@@ -6,7 +6,7 @@
  * the handlers at every cold start, and most of them use one part.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import type { Alerting, AlertingOptions } from "../alerts/fromSettings.js";
+import type { Alerting, AlertingOptions } from "../alerts/alerting.js";
 import type { Notifier } from "../alerts/notifier.js";
 import type { AuditScanReport } from "../audit/scan.js";
 import type { Clock } from "../common/clock.js";
@@ -95,7 +95,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     const loaded = await config();
     if (!loaded.alerts.rules) return undefined;
     const [{ createAlerting }, { ALERTS_TABLE }, { ensureTable }] = await Promise.all([
-      import("../alerts/fromSettings.js"),
+      import("../alerts/alerting.js"),
       import("../alerts/store/alertTable.js"),
       import("../state/storage.js"),
     ]);

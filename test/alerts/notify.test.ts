@@ -1,7 +1,7 @@
 /** @module The hooks for the engine and the audit pipeline: alerts built and dispatched, no-op when off, failures logged not thrown. */
 import { describe, expect, it, vi } from "vitest";
 import type { Alert } from "../../src/alerts/alert.js";
-import type { Alerting } from "../../src/alerts/fromSettings.js";
+import type { Alerting } from "../../src/alerts/alerting.js";
 import { createNotifier } from "../../src/alerts/notifier.js";
 import type { RotationJob } from "../../src/rotation/job.js";
 

@@ -1,5 +1,5 @@
 /**
- * @module The PostgreSQL demo of `npm start` (src/local/demo/postgresDemo.ts) on the local stack: it seeds
+ * @module The PostgreSQL demo of `npm start` (dev/demo/postgresDemo.ts) on the local stack: it seeds
  * the app secret with a `postgres` policy, and after a rotation its watcher logs in with the new password
  * and says so, without the password; a restart on the same state folder keeps the role and the secret.
  */
