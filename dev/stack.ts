@@ -17,6 +17,7 @@ import { functionTable, type FunctionDefinition } from "../src/functions/table.j
 import type { RotationService } from "../src/rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../src/rotation/vaultEvents.js";
 import { postAdmin } from "./adminApi.js";
+import { startLocalExport, type LocalExport } from "./localExport.js";
 import type { LineWriter } from "./runner/invocation.js";
 import { DEFAULT_FUNCTIONS_PORT, startLocalRunner, type LocalRunner } from "./runner/runner.js";
 
@@ -99,13 +100,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line), tls: kv.tls });
   let cloud: LocalCloud | undefined;
   let app: App | undefined;
+  let exported: LocalExport | undefined;
   const stopStarted = async () => {
     useApp(undefined);
     await app?.close();
-    await Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close()]);
+    await Promise.all([kv.close(), azurite.stop(), alerts.close(), cloud?.close(), exported?.close()]);
   };
   try {
-    cloud = await startLocalCloud({ kv, azurite });
+    const started = await startLocalCloud({ kv, azurite });
+    cloud = started;
+    // kvguard's own events go to a local topic and webhook (out/events/), its records to the cloud's tables.
+    exported = await startLocalExport(started, kv.tls.caPem, resolve(dirname(stateDir), "out"), (line) => options.write(line));
     admitKvguard(kv, options.vault);
     const vaultUrl = kv.urls[options.vault]!;
     const env: Record<string, string> = {
@@ -115,6 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...localCloudSettings(cloud),
       KVGUARD_ROTATION_SCHEDULE: DEMO_SCHEDULE,
       ...alerts.settings,
+      ...exported.settings,
       ...options.settings,
     };
     // Same process, same clock: kvguard judges "due" on the time the vault keeps, --fast included.

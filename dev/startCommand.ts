@@ -49,6 +49,7 @@ function printStack(stack: Stack, stateDir: string, out: Out): void {
   for (const f of stack.runner.functions) say(`  ${f.name.padEnd(20)} ${f.kind.padEnd(13)} ${f.trigger}`);
   for (const f of stack.runner.failed) say(`  ${f.name.padEnd(20)} NOT RUNNING   ${f.error}`);
   say(`Key Vault's near-expiry and expiry events are subscribed to the Event Grid function's webhook`);
+  say(`exportOut sends kvguard's own events to the local topic kvguard-events (saved under out/events/) and history and findings to the local cloud's tables`);
 }
 
 const SEED_LABELS: Record<SeedOutcome, string> = { seeded: "seeded now", kept: "kept", differs: "kept", deleted: "deleted" };
@@ -77,6 +78,8 @@ function printHelp(stack: Stack, stateDir: string, out: Out): void {
   say(`npx kvguard audit ${stateDir}/audit             # the audit pipeline over the vault's audit logs`);
   say(`npx kvguard report --out out/reports       # compliance report (HTML, CSV, JSON, PDF)`);
   say(`npx kvguard doctor                   # check the settings, roles, storage and audit sources`);
+  say(`npx kvguard export                   # send new events and rows now (exportOut does it every 10 s)`);
+  say(`curl --cacert ${stateDir}/ca.pem ${stack.cloud.url}/management/monitor/tables/KvguardRotation_CL   # the rows ingested`);
   say(`curl --cacert ${stateDir}/ca.pem -X POST ${stack.vaultUrl}/management/clock/advance -d '{"seconds":2592000}'   # 30 days on`);
 }
 

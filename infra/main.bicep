@@ -74,6 +74,15 @@ param alertSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of the compliance report (monthly by default).')
 param reportSchedule string = '0 0 6 1 * *'
 
+@description('NCRONTAB schedule of the export to Event Grid and Log Analytics.')
+param exportSchedule string = '0 */5 * * * *'
+
+@description('Publish kvguard\'s events (rotation, expiry, findings, reports) to an Event Grid custom topic created here (docs/export.md).')
+param exportEvents bool = false
+
+@description('Send rotation history and findings to custom tables of the Log Analytics workspace, through a data collection endpoint and rule created here (docs/export.md).')
+param exportLogs bool = false
+
 @description('A rotation policy file: blob:CONTAINER/NAME in the state account (container kvguard-config exists); empty: tags only.')
 param policyFile string = ''
 
@@ -170,6 +179,26 @@ module identity 'modules/identity.bicep' = if (identityType == 'UserAssigned') {
   }
 }
 
+module exportTopic 'modules/exportEvents.bicep' = if (exportEvents) {
+  name: 'kvguard-export-events'
+  params: {
+    location: location
+    tags: allTags
+    topicName: 'evgt-kvguard-${resourceToken}'
+  }
+}
+
+module exportRule 'modules/exportLogs.bicep' = if (exportLogs) {
+  name: 'kvguard-export-logs'
+  params: {
+    location: location
+    tags: allTags
+    workspaceName: monitoring.outputs.workspaceName
+    endpointName: 'dce-kvguard-${resourceToken}'
+    ruleName: 'dcr-kvguard-${resourceToken}'
+  }
+}
+
 module app 'modules/functionApp.bicep' = {
   name: 'kvguard-app'
   params: {
@@ -197,6 +226,10 @@ module app 'modules/functionApp.bicep' = {
     alertSchedule: alertSchedule
     reportSchedule: reportSchedule
     reportContainer: state.outputs.reportContainer
+    exportSchedule: exportSchedule
+    exportTopicEndpoint: exportEvents ? exportTopic!.outputs.endpoint : ''
+    exportDceEndpoint: exportLogs ? exportRule!.outputs.endpoint : ''
+    exportDcrId: exportLogs ? exportRule!.outputs.ruleId : ''
     policyFile: policyFile
     graphEndpoint: graphEndpoint
     alertRules: alertRules
@@ -275,6 +308,17 @@ module monitoringAccess 'modules/monitoringAccess.bicep' = {
   }
 }
 
+module exportAccess 'modules/exportAccess.bicep' = if (exportEvents || exportLogs) {
+  name: 'kvguard-export-access'
+  params: {
+    topicName: exportEvents ? exportTopic!.outputs.topicName : ''
+    ruleName: exportLogs ? exportRule!.outputs.ruleName : ''
+    principalId: app.outputs.principalId
+    exportsEvents: exportEvents
+    exportsLogs: exportLogs
+  }
+}
+
 // Outputs named after the settings they fill, so `azd env get-values` gives `kvguard doctor` the same
 // settings the app has (README, Deploying). Other outputs never start with KVGUARD_: the settings check
 // would report them as unknown settings.
@@ -290,3 +334,6 @@ output KVGUARD_AUDIT_WORKSPACE_IDS string = readsArchive ? '' : monitoring.outpu
 output LOG_ANALYTICS_WORKSPACE_RESOURCE_ID string = monitoring.outputs.workspaceId
 output STATE_STORAGE_ACCOUNT_ID string = state.outputs.id
 output VAULT_EVENTS_SUBSCRIBED bool = subscribeVaultEvents
+output KVGUARD_EXPORT_TOPIC_ENDPOINT string = exportEvents ? exportTopic!.outputs.endpoint : ''
+output KVGUARD_EXPORT_DCE_ENDPOINT string = exportLogs ? exportRule!.outputs.endpoint : ''
+output KVGUARD_EXPORT_DCR_ID string = exportLogs ? exportRule!.outputs.ruleId : ''

@@ -66,6 +66,8 @@ export interface CloudRequest {
 export interface CloudResponse {
   status?: number;
   body?: unknown;
+  /** A body sent as is (`Content-Type` in headers) instead of JSON: Service Bus answers Atom XML. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -192,7 +194,12 @@ export class LocalCloud {
         ...(identity ? { identity } : {}),
         baseUrl: this.#baseUrl,
       });
-      sendJson(res, result.status ?? 200, result.body, { "x-ms-request-id": crypto.randomUUID(), ...result.headers });
+      const headers = { "x-ms-request-id": crypto.randomUUID(), ...result.headers };
+      if (result.text !== undefined) {
+        res.writeHead(result.status ?? 200, { ...headers, "Content-Length": Buffer.byteLength(result.text) }).end(result.text);
+      } else {
+        sendJson(res, result.status ?? 200, result.body, headers);
+      }
     } catch (error) {
       if (error instanceof CloudError) {
         const details = error.details ? { details: error.details } : {};

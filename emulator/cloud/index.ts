@@ -1,14 +1,16 @@
 /**
  * @module Starts the local cloud with every provider's routes: Key Vault's management plane over the local
  * Key Vault's vaults, Azure Storage's over Azurite's accounts, Entra ID applications with their token
- * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics
- * and the Logs Ingestion API. It shares the local Key Vault's TLS material, so one CA file trusts both.
+ * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics,
+ * the Logs Ingestion API, and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
+ * Event Hubs, AI services, AI Search, SignalR, Web PubSub, App Configuration). It shares the local Key Vault's TLS material, so one CA file trusts both.
  */
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
 import { entraRoutes } from "./entra/index.js";
 import { eventGridProvider, type LocalEventGrid } from "./eventGrid/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
+import { keyPairsProvider, type LocalKeyPairs } from "./keyPairs/index.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
 import { logsIngestionProvider, type LocalLogsIngestion } from "./logsIngestion/index.js";
 import { storageArmRoutes } from "./storageArm.js";
@@ -29,6 +31,7 @@ export interface LocalCloudProviders {
   web: LocalWebApps;
   eventGrid: LocalEventGrid;
   logs: LocalLogsIngestion;
+  keyPairs: LocalKeyPairs;
 }
 
 export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
@@ -37,15 +40,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
   const web = webProvider(options.kv);
   const eventGrid = await eventGridProvider(options.kv);
   const logs = logsIngestionProvider(options.kv);
+  const keyPairs = await keyPairsProvider(options.kv);
   const routes: CloudRoute[] = [
     ...keyVaultArmRoutes(options.kv),
     ...entraRoutes({ stateDir: options.kv.options.stateDir }),
     ...web.routes,
     ...eventGrid.routes,
     ...logs.routes,
+    ...keyPairs.routes,
   ];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
-  const closers = [() => web.web.close(), () => eventGrid.eventGrid.close()];
+  const closers = [() => web.web.close(), () => eventGrid.eventGrid.close(), () => keyPairs.keyPairs.close()];
   let cloud: LocalCloud;
   try {
     cloud = await LocalCloud.start({ tls: options.kv.tls, routes, closers, ...(options.port !== undefined ? { port: options.port } : {}) });
@@ -55,7 +60,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
   }
   eventGrid.eventGrid.baseUrl = cloud.url;
   logs.logs.baseUrl = cloud.url;
-  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid, logs: logs.logs } });
+  keyPairs.keyPairs.baseUrl = cloud.url;
+  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid, logs: logs.logs, keyPairs: keyPairs.keyPairs } });
 }
 
 /** The settings that point kvguard's management-plane clients at a local cloud. */

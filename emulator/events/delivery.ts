@@ -11,7 +11,7 @@
  * their own publishers' events with the same machinery.
  */
 import { randomUUID } from "node:crypto";
-import type { EventEmitter } from "node:events";
+import { setMaxListeners, type EventEmitter } from "node:events";
 import { STATUS_CODES } from "node:http";
 import type { KeyVaultEvent, VaultRef } from "./bus.js";
 import { EVENT_GRID_ORIGIN, toCloudEvent, validationEvent, validationResponseCode } from "./cloudEvents.js";
@@ -177,6 +177,8 @@ export class EventDelivery<E = KeyVaultEvent> {
     readonly format: EventFormat<E> = keyVaultEventFormat as unknown as EventFormat<E>,
   ) {
     this.#deadLetters = new DeadLetterWriter(options.deadLetterDir);
+    // Each delivery in flight listens for close: a burst of events (a topic's batch) has many at once.
+    setMaxListeners(0, this.#abort.signal);
     bus.on("event", this.#listener);
   }
 

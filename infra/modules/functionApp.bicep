@@ -32,6 +32,12 @@ param auditSchedule string
 param alertSchedule string
 param reportSchedule string
 param reportContainer string
+param exportSchedule string
+@description('Empty: events are not exported.')
+param exportTopicEndpoint string
+@description('Empty (with exportDcrId): nothing goes to Log Analytics.')
+param exportDceEndpoint string
+param exportDcrId string
 param policyFile string
 param graphEndpoint string
 param alertRules string
@@ -142,6 +148,10 @@ var allSettings = {
   KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS: subscription().subscriptionId
   KVGUARD_REPORT_SCHEDULE: reportSchedule
   KVGUARD_REPORT_CONTAINER: reportContainer
+  KVGUARD_EXPORT_SCHEDULE: exportSchedule
+  KVGUARD_EXPORT_TOPIC_ENDPOINT: exportTopicEndpoint
+  KVGUARD_EXPORT_DCE_ENDPOINT: exportDceEndpoint
+  KVGUARD_EXPORT_DCR_ID: exportDcrId
   // Telemetry with the app's identity (Application Insights has local authentication off).
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: userAssigned ? 'ClientId=${userAssignedClientId};Authorization=AAD' : 'Authorization=AAD'

@@ -21,7 +21,7 @@ var containers = concat(appContainers, [configContainer, deadLetterContainer, pa
 // The rotation queue (KVGUARD_ROTATION_QUEUE) and the poison queue the host moves failed jobs to.
 var queues = ['kvguard-rotations', 'kvguard-rotations-poison']
 // History, status, event dedup, audit watermarks and baselines, findings, the alert outbox.
-var tables = ['kvguardhistory', 'kvguardstatus', 'kvguardevents', 'kvguardaudit', 'kvguardfindings', 'kvguardalerts']
+var tables = ['kvguardhistory', 'kvguardstatus', 'kvguardevents', 'kvguardaudit', 'kvguardfindings', 'kvguardalerts', 'kvguardexport']
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: accountName

@@ -17,7 +17,9 @@ import type { RotatorRuntime } from "../rotators/types.js";
 import type { RotationService } from "../rotation/service.js";
 import type { StorageClients } from "../state/storage.js";
 import { lazy } from "./lazy.js";
+import type { ExporterOptions } from "./export.js";
 import type { ReportRequest } from "./reports.js";
+import type { Exporter } from "../export/exporter.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,6 +64,8 @@ export interface App {
   reportToFolder(out: string, request?: ReportRequest): Promise<PublishedReport>;
   /** The report in the report container, announced through alerting (problems go to `log`). */
   reportToContainer(request: ReportRequest, log: (line: string) => void): Promise<PublishedReport>;
+  /** The export of kvguard's records; undefined when no destination is set. */
+  exporter(options?: ExporterOptions): Promise<Exporter | undefined>;
   /** Stops the clock's sync and closes the alert sinks' connections. */
   close(): Promise<void>;
 }
@@ -162,6 +166,8 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       scanning = scan.catch(() => undefined);
       return scan;
     },
+    exporter: async (options = {}) =>
+      (await import("./export.js")).createExporter(await config(), env, { credential: await credential(), storage: await storage() }, options),
     reportToFolder: async (out, request = {}) => (await import("./reports.js")).reportToFolder(app, out, request),
     reportToContainer: async (request, log) => (await import("./reports.js")).reportToContainer(app, request, log),
     async close() {

@@ -17,6 +17,7 @@ const usage = `usage: kvguard <command>
   alert test      send a sample alert to one channel: kvguard alert test --channel NAME [--kind KIND]
   report          compliance report: [--vault V] [--framework cis|pci|mcsb|azure-policy] [--format html,csv,json,pdf] [--out DIR]
   doctor          check a deployed environment or the local stack: settings, roles, storage, audit sources
+  export          send new rotation history, findings and reports to Event Grid and Log Analytics once [--reports DIR]
 `;
 
 type Command = (args: string[], out: NodeJS.WritableStream) => Promise<number>;
@@ -34,6 +35,7 @@ const commands: Record<string, Command> = {
   alert: (args, out) => import("./alertCommand.js").then((m) => m.alertCommand(args, out)),
   report: (args, out) => import("./reportCommand.js").then((m) => m.reportCommand(args, out)),
   doctor: (args, out) => import("./doctorCommand.js").then((m) => m.doctorCommand(args, out)),
+  export: (args, out) => import("./exportCommand.js").then((m) => m.exportCommand(args, out)),
   config: (args, out) => {
     if (args[0] !== "check") throw new Error(`unknown: config ${args.join(" ")}; did you mean "config check"?`);
     return import("./configCheck.js").then((m) => m.configCheck(process.env, out));

@@ -9,6 +9,7 @@ import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./al
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
+import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
@@ -123,6 +124,7 @@ const shape = {
   ...alertShape,
   ...complianceShape,
   ...reportShape,
+  ...exportShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -159,6 +161,7 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
     });
   }
   alertCrossCheck(value, ctx);
+  exportCrossCheck(value, ctx);
   if (!Array.isArray(value.KVGUARD_VAULT_URLS)) return;
   for (const vault of value.KVGUARD_VAULT_URLS as VaultTarget[]) {
     const { hostname } = new URL(vault.url);
@@ -234,6 +237,7 @@ export interface KvguardConfig {
   alerts: AlertConfig;
   compliance: ComplianceConfig;
   report: ReportConfig;
+  export: ExportConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -301,6 +305,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),
       report: reportConfig(settings),
+      export: exportConfig(settings),
     },
   };
 }

@@ -15,6 +15,7 @@ import { alertOutbox } from "./alertOutbox.js";
 import { auditScan } from "./auditScan.js";
 import { complianceReport } from "./complianceReport.js";
 import { complianceReportNow } from "./complianceReportNow.js";
+import { exportOut } from "./exportOut.js";
 import { health } from "./health.js";
 import { onVaultEvent } from "./onVaultEvent.js";
 import { rotateNow } from "./rotateNow.js";
@@ -85,4 +86,5 @@ export const functionTable: readonly FunctionDefinition[] = [
   alertOutbox,
   complianceReport,
   complianceReportNow,
+  exportOut,
 ];

@@ -2,12 +2,13 @@
 import { mysqlRotator } from "./mysql/index.js";
 import { postgresRotator } from "./postgres/index.js";
 import { entraAppSecretRotator } from "./entra-app-secret/index.js";
+import { keyPairRotator } from "./key-pair/index.js";
 import { randomRotator } from "./random/index.js";
 import { storageAccountRotator } from "./storage-account/index.js";
 import { sqlServerRotator } from "./sqlserver/index.js";
 import type { SecretRotator } from "./types.js";
 
-const rotators = new Map<string, SecretRotator>([[randomRotator.name, randomRotator], [postgresRotator.name, postgresRotator], [mysqlRotator.name, mysqlRotator], [sqlServerRotator.name, sqlServerRotator], [entraAppSecretRotator.name, entraAppSecretRotator], [storageAccountRotator.name, storageAccountRotator]]);
+const rotators = new Map<string, SecretRotator>([[randomRotator.name, randomRotator], [postgresRotator.name, postgresRotator], [mysqlRotator.name, mysqlRotator], [sqlServerRotator.name, sqlServerRotator], [entraAppSecretRotator.name, entraAppSecretRotator], [storageAccountRotator.name, storageAccountRotator], [keyPairRotator.name, keyPairRotator]]);
 
 export function findRotator(name: string): SecretRotator | undefined {
   return rotators.get(name);

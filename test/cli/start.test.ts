@@ -43,6 +43,9 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ {2}\S+kvguard-compliance-\S+\.pdf$/m);
     expect(stdout).not.toMatch(/demo not started/);
     expect(stdout).toMatch(/^Done: \d+ rotations/m);
+    // exportOut: kvguard's own events to the local topic's webhook, history and findings to the local tables.
+    expect(stdout).toMatch(/^event: Kvguard\.Rotation\.Succeeded demo\/\S+ → \S+\.json$/m);
+    expect(stdout).toMatch(/\[exportOut\] export loganalytics: [1-9]\d* sent/);
     expect(stdout).toContain(`npx kvguard history demo`);
 
     // Every value the vault holds (rotated versions, pending credentials, the history HMAC key): none printed.

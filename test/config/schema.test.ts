@@ -75,6 +75,7 @@ describe("loadConfig", () => {
             maxCustodians: 3,
           },
           report: { container: "kvguard-reports", formats: ["html", "csv", "json", "pdf"], frameworks: [], history: 12 },
+          export: {},
           audit: {
             schedule: "0 */15 * * * *",
             workspaceIds: [],

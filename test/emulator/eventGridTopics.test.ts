@@ -144,6 +144,7 @@ describe("CloudEvents topics through EventGridPublisherClient", () => {
       [JSON.stringify([{ ...good, specversion: "0.3" }]), "application/cloudevents-batch+json", 400, /specversion '0.3'/],
       [JSON.stringify([{ ...good, time: "yesterday" }]), "application/cloudevents-batch+json", 400, /RFC 3339/],
       [JSON.stringify([{ ...good, "Bad-Name": 1 }]), "application/cloudevents-batch+json", 400, /extension attribute 'Bad-Name'/],
+      [JSON.stringify([{ ...good, dataschema: "schemas/events/x.json" }]), "application/cloudevents-batch+json", 400, /dataschema 'schemas\/events\/x.json' is not an absolute URI/],
       [JSON.stringify([good]), "application/json", 400, /Content-Type 'application\/json' is not accepted/],
       [JSON.stringify(good), "application/cloudevents-batch+json", 400, /JSON array/],
       ["[{", "application/cloudevents-batch+json", 400, /not valid JSON/],

@@ -1,6 +1,6 @@
 /** A local Key Vault and Azurite for a test file, and a kvguard config pointing at them. */
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
-import { localCloudSettings, startLocalCloud, type LocalCloud } from "../../emulator/cloud/index.js";
+import { localCloudSettings, startLocalCloud, type StartedLocalCloud } from "../../emulator/cloud/index.js";
 import type { EmulatorOptions } from "../../emulator/index.js";
 import { loadConfig, type KvguardConfig } from "../../src/config/schema.js";
 import { startTestVault, type TestVault } from "./localVault.js";
@@ -9,7 +9,7 @@ export interface LocalStack {
   tv: TestVault;
   azurite: RunningAzurite;
   /** ARM, Graph and the Entra token endpoint over the vaults and Azurite's accounts. */
-  cloud: LocalCloud;
+  cloud: StartedLocalCloud;
   /** The environment kvguard would run with (app settings). */
   env: Record<string, string>;
   config: KvguardConfig;

@@ -1,6 +1,6 @@
 /**
  * @module The machine services some tests need: servers and programs of the machine that npm cannot install
- * (a MariaDB, a Chromium). vitest's global setup (this file's default export, named in vitest.config.ts) looks
+ * (a MariaDB, a Chromium, a redis-server). vitest's global setup (this file's default export, named in vitest.config.ts) looks
  * for each once per run. Where one is missing, the tests that need it are skipped, loudly: each such file
  * prints a warning, its tests count as skipped, and the run's last lines say it again. Where the service's
  * REQUIRE_ variable is 1 (`.ci/run` sets them all), a missing service fails instead: its tests run and say
@@ -8,6 +8,7 @@
  */
 import { access, constants, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
+import { REDIS_SERVER } from "../../emulator/cloud/keyPairs/redisServer.js";
 import mysql from "mysql2/promise";
 import { chromium } from "playwright-core";
 import { describe, inject } from "vitest";
@@ -79,6 +80,15 @@ const SERVICES = {
       const downloaded = chromium.executablePath();
       if (await isExecutableFile(downloaded)) return { at: downloaded, looked: downloaded };
       return { looked: `${CHROMIUM_NAMES.join(", ")} on PATH, CHROMIUM_PATH (unset) and Playwright's download (${downloaded})` };
+    },
+  },
+  redis: {
+    name: "redis-server",
+    requireVariable: "REQUIRE_REDIS",
+    tests: "the key-pair rotator's Azure Cache for Redis tests (test/rotators/keyPair*.test.ts), whose local cache is a real redis-server",
+    install: "install Redis (Debian: apt-get install redis-server) or point REDIS_SERVER at a redis-server built with TLS",
+    async find() {
+      return (await isExecutableFile(REDIS_SERVER)) ? { at: REDIS_SERVER, looked: REDIS_SERVER } : { looked: `${REDIS_SERVER}, not an executable file` };
     },
   },
 } satisfies Record<string, MachineService>;

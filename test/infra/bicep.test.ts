@@ -133,6 +133,7 @@ const BUILT_IN_ROLES: Record<string, string> = {
   "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
   "43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
+  "d5a91429-5739-47e2-a06b-3470a27159e7": "EventGrid Data Sender",
 };
 
 /** Broad built-in roles kvguard never needs: named so that a test failure says what was granted. */
@@ -150,7 +151,7 @@ const BROAD_ROLES: Record<string, string> = {
 const CUSTOM_ROLES: Record<string, string> = { rotatorRoleId: "kvguard Key Rotator" };
 
 /** What a role assignment's comment must name: one of kvguard's features. */
-const FEATURES = ["rotation", "compliance", "audit", "state", "dead-letter", "telemetry", "storage-account key rotation", "deployment"];
+const FEATURES = ["rotation", "compliance", "audit", "state", "dead-letter", "telemetry", "storage-account key rotation", "deployment", "export"];
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -224,6 +225,8 @@ describe("role assignments", () => {
       ["infra/modules/stateAccess.bicep", "Storage Table Data Contributor", "stateTables[i]"],
       ["infra/modules/stateAccess.bicep", "Storage Blob Data Contributor", "package"],
       ["infra/modules/deadLetterWriter.bicep", "Storage Blob Data Contributor", "account::blobService::container"],
+      ["infra/modules/exportAccess.bicep", "EventGrid Data Sender", "topic"],
+      ["infra/modules/exportAccess.bicep", "Monitoring Metrics Publisher", "rule"],
     ];
     const granted = assignments.map((a) => [a.resource.file, a.role, a.scope]);
     for (const grant of expected) expect(granted, `missing: ${grant.join(" on ")}`).toContainEqual(grant);

@@ -1,7 +1,7 @@
 /**
  * @module Least privilege in the templates (issue 15): each rule of `leastPrivilege.ts` holds for the
  * templates as written, and a mutation that breaks it (a broader role, a wider scope, basic auth back on, a
- * missing log, an open path) makes its check fail. The custom key role's data actions are also checked
+ * missing log, an open path, an export role beyond its topic or rule) makes its check fail. The custom key role's data actions are also checked
  * against the local Key Vault: they are exactly the actions it demanded of a real key rotation by kvguard.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -45,6 +45,13 @@ describe("least privilege in the templates", () => {
     { check: "httpFront", what: "tokens of any tenant pass", path: "infra/modules/functionApp.bicep", from: "${tenant().tenantId}/v2.0", to: "common/v2.0" },
     { check: "httpFront", what: "ranges are allowed but nothing denied", path: "infra/modules/functionApp.bicep", from: "restricted ? 'Deny' : 'Allow'", to: "'Allow'" },
     { check: "httpFront", what: "authentication is always off", path: "infra/main.bicep", from: "    httpAuthClientId: httpAuthClientId\n", to: "    httpAuthClientId: ''\n" },
+    { check: "exportAccess", what: "Data Sender is granted on the resource group", path: "infra/modules/exportAccess.bicep", from: "  scope: topic\n", to: "" },
+    { check: "exportAccess", what: "Data Sender is granted even without the topic", path: "infra/modules/exportAccess.bicep", from: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (exportsEvents) {", to: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {" },
+    { check: "exportAccess", what: "EventGrid Contributor replaces Data Sender", path: "infra/modules/exportAccess.bicep", from: /d5a91429-5739-47e2-a06b-3470a27159e7/g, to: "1e241071-0855-49ea-94dc-649edcd759de" },
+    { check: "exportAccess", what: "the ingestion role is on the workspace's rule of another deployment", path: "infra/modules/exportAccess.bicep", from: "  scope: rule\n", to: "  scope: resourceGroup()\n" },
+    { check: "exportAccess", what: "the topic takes keys", path: "infra/modules/exportEvents.bicep", from: "disableLocalAuth: true", to: "disableLocalAuth: false" },
+    { check: "exportAccess", what: "events are exported unless told otherwise", path: "infra/main.bicep", from: "param exportEvents bool = false", to: "param exportEvents bool = true" },
+    { check: "exportAccess", what: "the rule is made without exportLogs", path: "infra/main.bicep", from: "module exportRule 'modules/exportLogs.bicep' = if (exportLogs) {", to: "module exportRule 'modules/exportLogs.bicep' = {" },
   ];
 
   it.each(MUTATIONS)("$check fails when $what", ({ check, path, from, to }) => {

@@ -271,4 +271,55 @@ export function httpFront(sources: Sources): string[] {
   return problems;
 }
 
-export const CHECKS = { keyRotationRole, stateScopes, basicAuthOff, diagnostics, httpFront };
+
+const EXPORT_ACCESS = "infra/modules/exportAccess.bicep";
+const EXPORT_EVENTS = "infra/modules/exportEvents.bicep";
+
+/**
+ * The export (issue 20): EventGrid Data Sender on kvguard's topic alone and Monitoring Metrics Publisher on
+ * its data collection rule alone, each only when that destination is deployed (off by default); the topic
+ * takes CloudEvents and Entra ID only.
+ */
+export function exportAccess(sources: Sources): string[] {
+  const problems: string[] = [];
+  const access = file(sources, EXPORT_ACCESS);
+  const assignments = resources(access).filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && !r.existing);
+  const expected = [
+    { role: "d5a91429-5739-47e2-a06b-3470a27159e7", name: "EventGrid Data Sender", scope: "topic", condition: "exportsEvents" },
+    { role: "3913510d-42f4-4e42-8a64-420c390055eb", name: "Monitoring Metrics Publisher", scope: "rule", condition: "exportsLogs" },
+  ];
+  for (const e of expected) {
+    const found = assignments.filter((a) => roleIdOf(a) === e.role);
+    if (found.length !== 1) problems.push(`${EXPORT_ACCESS} must assign ${e.name} once, found ${found.length}`);
+    for (const a of found) {
+      if (scopeOf(a) !== e.scope) problems.push(`${e.name} must be scoped to the ${e.scope} alone, not ${scopeOf(a) || "the resource group"}`);
+      if (principalOf(a) !== "principalId") problems.push(`${e.name} must go to kvguard's identity`);
+      if (conditionOf(a, access) !== e.condition) problems.push(`${e.name} must be assigned only if (${e.condition}), not ${conditionOf(a, access) ?? "always"}`);
+    }
+  }
+  const others = assignments.filter((a) => !expected.some((e) => e.role === roleIdOf(a)));
+  if (others.length) problems.push(`${EXPORT_ACCESS} assigns more: ${others.map((a) => a.symbol).join(", ")}`);
+  for (const [symbol, type] of [["topic", "Microsoft.EventGrid/topics"], ["rule", "Microsoft.Insights/dataCollectionRules"]] as const) {
+    const existing = resources(access).find((r) => r.symbol === symbol);
+    if (!existing?.existing || existing.type !== type) problems.push(`${EXPORT_ACCESS}: ${symbol} must be the existing ${type}`);
+  }
+
+  const topic = resourcesOf(sources, EXPORT_EVENTS, "Microsoft.EventGrid/topics")[0];
+  if (!topic) problems.push(`${EXPORT_EVENTS} defines no topic`);
+  else {
+    if (!/inputSchema:\s*'CloudEventSchemaV1_0'/.test(topic.body)) problems.push("the topic must take CloudEvents 1.0");
+    if (!/disableLocalAuth:\s*true\b/.test(topic.body)) problems.push("the topic's keys and SAS tokens must be off (Entra ID only)");
+  }
+
+  const main = file(sources, MAIN);
+  const mainParams = params(main);
+  for (const name of ["exportEvents", "exportLogs"]) if (mainParams.get(name)?.default !== "false") problems.push(`main.bicep needs param ${name}, default false`);
+  if (!/^module exportTopic 'modules\/exportEvents\.bicep' = if \(exportEvents\)/m.test(main.code)) problems.push("main.bicep must create the topic only if (exportEvents)");
+  if (!/^module exportRule 'modules\/exportLogs\.bicep' = if \(exportLogs\)/m.test(main.code)) problems.push("main.bicep must create the rule only if (exportLogs)");
+  const args = entries(blockAfter(blockAfter(main.code, "module exportAccess "), "params:"));
+  const wanted: Record<string, string> = { principalId: "app.outputs.principalId", exportsEvents: "exportEvents", exportsLogs: "exportLogs" };
+  for (const [name, value] of Object.entries(wanted)) if (args.get(name) !== value) problems.push(`main.bicep must pass ${name}: ${value} to exportAccess`);
+  return problems;
+}
+
+export const CHECKS = { keyRotationRole, stateScopes, basicAuthOff, diagnostics, httpFront, exportAccess };

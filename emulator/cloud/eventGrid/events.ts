@@ -105,6 +105,10 @@ function cloudEvent(raw: unknown, index: number): TopicEvent {
   for (const field of ["subject", "datacontenttype", "dataschema"]) {
     if (raw[field] !== undefined && typeof raw[field] !== "string") throw publishError(400, `${where}: property '${field}' must be a string.`);
   }
+  // CloudEvents 1.0: dataschema is an absolute URI (a scheme, then something).
+  if (typeof raw.dataschema === "string" && !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(raw.dataschema)) {
+    throw publishError(400, `${where}: dataschema '${raw.dataschema}' is not an absolute URI.`);
+  }
   if (raw.time !== undefined && (typeof raw.time !== "string" || !isTimestamp(raw.time))) {
     throw publishError(400, `${where}: time ${JSON.stringify(raw.time)} is not an RFC 3339 timestamp.`);
   }

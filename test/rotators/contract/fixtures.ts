@@ -16,6 +16,8 @@ import { FakeSqlServer } from "../../helpers/fakeSqlServer.js";
 import type { LocalStack } from "../../helpers/localStack.js";
 import { MARIADB, MariadbScratch } from "../../helpers/mariadb.js";
 import { createRoleSql, queryAs, startTestPostgres } from "../../helpers/postgres.js";
+import { Capture } from "../../helpers/rotation.js";
+import { CASES, keysOf, makeResource, named, type KeyPairCase } from "../keyPairCases.js";
 import type { MachineServiceName } from "../../helpers/machineServices.js";
 
 export interface Seeded {
@@ -132,6 +134,27 @@ export const FIXTURES: Record<string, RotatorFixture> = {
         works: (name, value) => db.canLogin(users.get(name)!, value),
         stop: () => db.stop(),
       };
+    },
+  },
+
+  "key-pair": {
+    outOfProcess: true,
+    start(stack) {
+      // The key-pair rotator still reads kvguard's settings from the environment (not wired by the app yet).
+      Object.assign(process.env, stack.env);
+      const search = CASES.find((c) => c.kind === "search")!;
+      const cases = new Map<string, KeyPairCase>();
+      const unused = new Capture();
+      return Promise.resolve({
+        async seed(name) {
+          const c = named(search, short(name));
+          cases.set(name, c);
+          const id = await makeResource(stack, c);
+          return { value: keysOf(stack, c, unused)[0], tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] } };
+        },
+        works: (name, value) => Promise.resolve(keysOf(stack, cases.get(name)!, unused).includes(value)),
+        stop: () => Promise.resolve(),
+      });
     },
   },
 
