@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { TableClient } from "@azure/data-tables";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FINDINGS_TABLE as FINDINGS_STATE_TABLE } from "../../src/audit/store/findingStore.js";
 import type { Finding } from "../../src/audit/finding.js";
 import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
-import { createApp } from "../../src/app/index.js";
+import { createApp, useApp } from "../../src/app/index.js";
 import { FINDINGS_TABLE, ROTATION_TABLE, ruleProperties } from "../../src/export/tables.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { exportOut } from "../../src/functions/exportOut.js";
@@ -48,7 +48,8 @@ async function rows(table: string): Promise<Record<string, unknown>[]> {
 async function runExportOut(): Promise<string[]> {
   const logs: string[] = [];
   const context = new InvocationContext({ functionName: "exportOut", invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  // The app settings as the host hands them over: the process's app, built from them.
+  useApp(createApp(env));
   await exportOut.handler({ isPastDue: false } as Timer, context);
   return logs;
 }
@@ -108,10 +109,10 @@ beforeAll(async () => {
 
   // A secret that expires in 5 days: the report's expiry check notices it.
   await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000) });
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  useApp(createApp(env));
   const context = new InvocationContext({ functionName: "complianceReport", invocationId: "test" });
   await complianceReport.handler({ isPastDue: false } as Timer, context);
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 afterAll(async () => {
@@ -120,7 +121,7 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 describe("exportOut", () => {
