@@ -2,7 +2,7 @@
  * @module Rotation benchmark (issue 3, "Measured"): BENCH_SECRETS secrets (default 10,000; BENCH_DUE of
  * them due, default a fifth) in a local Key Vault that throttles at Key Vault's documented limits (4,000
  * transactions per vault per 10 s), Azurite for kvguard's queue, tables and locks, and the kvguard side
- * (RotationService.create + sweep + drainQueue with the configured concurrency) in this process.
+ * (createRotationService + sweep + drainQueue with the configured concurrency) in this process.
  *
  *   1. seed: the emulator (child process, `--state DIR`, no throttling) gets the secrets over raw HTTPS;
  *   2. timed: the emulator restarts on the same state with `--throttle`, its clock moves 2 days so the
@@ -37,7 +37,8 @@ import { DevTokenCredential } from "../src/azure/devCredential.js";
 import { LocalVaultClock } from "../src/azure/localClock.js";
 import { loadConfig } from "../src/config/schema.js";
 import type { RotationJob } from "../src/rotation/job.js";
-import { RotationService } from "../src/rotation/service.js";
+import { createRotationService } from "../src/app/rotation.js";
+import type { RotationService } from "../src/rotation/service.js";
 import { drainQueue, type DrainReport } from "../src/state/queueWorker.js";
 import { newJobTally, NetStats, type JobTally } from "./netStats.js";
 
@@ -409,7 +410,7 @@ async function main(): Promise<void> {
   const logLines: string[] = [];
   // Live-version "finish" per job, for the event latency (afterStep runs right after setSecret returned).
   const finishedAt = new Map<string, number>();
-  const service = await RotationService.create(config, {
+  const service = await createRotationService(config, {
     env,
     clock,
     log: (line) => void (logLines.length < 50_000 && logLines.push(line)),

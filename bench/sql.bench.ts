@@ -24,8 +24,9 @@ import { LocalKeyVault } from "../emulator/index.js";
 import { DevTokenCredential } from "../src/azure/devCredential.js";
 import { createVaultClients } from "../src/azure/keyVaultClients.js";
 import { loadConfig } from "../src/config/schema.js";
-import { startEmbeddedPostgres } from "../src/local/demo/embeddedPostgres.js";
-import { RotationService } from "../src/rotation/service.js";
+import { startEmbeddedPostgres } from "../dev/demo/embeddedPostgres.js";
+import { createRotationService } from "../src/app/rotation.js";
+import type { RotationService } from "../src/rotation/service.js";
 import { quoteIdent, quoteLiteral } from "../src/rotators/postgres/quote.js";
 import { scramVerifier } from "../src/rotators/postgres/scram.js";
 import { findRotator } from "../src/rotators/registry.js";
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   const env = { KVGUARD_VAULT_URLS: `bench=${kv.urls.bench!}`, KVGUARD_LOCAL_CA_FILE: kv.caFile, AzureWebJobsStorage: azurite.connectionString, KVGUARD_POLICY_FILE: policyFile };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("; "));
-  const service = await RotationService.create(loaded.config, { env, clock: { nowMs: () => kv.clock.nowMs() }, log: () => undefined });
+  const service = await createRotationService(loaded.config, { env, clock: { nowMs: () => kv.clock.nowMs() }, log: () => undefined });
   const { secrets } = createVaultClients({ vaultUrl: kv.urls.bench!, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem });
   const result: Record<string, unknown> = { secretsPerPass: SECRETS, concurrency: CONCURRENCY };
 

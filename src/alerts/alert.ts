@@ -3,13 +3,9 @@
  * (principal, IP), when and how often. It has no field for a secret value on purpose: an alert describes an
  * event, never the credential involved.
  */
+import { ALERT_SEVERITIES, type AlertKind, type AlertSeverity } from "../config/alertKinds.js";
 
-export const ALERT_KINDS = ["finding", "rotation-failed", "rotation-succeeded", "near-expiry-without-policy", "report-ready"] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
-/** Lowest first: routing compares them by position. */
-export const ALERT_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export { ALERT_KINDS, ALERT_SEVERITIES, type AlertKind, type AlertSeverity } from "../config/alertKinds.js";
 
 export interface Alert {
   /** Unique per alert. */

@@ -15,7 +15,7 @@ import type { Alert } from "./alert.js";
 import { DEFAULT_RETRY, deliverWithRetry, type RetryPolicy } from "./delivery.js";
 import { single, summary, type AlertMessage, type SummaryReason } from "./message.js";
 import { channelsFor, digestDue, goesToDigest, heldByQuietHours, inQuietHours } from "./routing.js";
-import type { AlertRules, ChannelRule } from "./rules.js";
+import type { AlertRules, ChannelRule } from "../config/alertRules.js";
 import { assertNoSecrets, SecretLeakError } from "./secretGuard.js";
 import type { Sink } from "./sinks/sink.js";
 import { HeldAlerts, type HeldAlert } from "./store/held.js";

@@ -4,7 +4,7 @@
  */
 import { DAY_MS } from "../common/duration.js";
 import { severityRank, type Alert } from "./alert.js";
-import type { AlertRules, ChannelRule, RouteRule } from "./rules.js";
+import type { AlertRules, ChannelRule, RouteRule } from "../config/alertRules.js";
 
 function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { DetectorInputs } from "./detectors/detector.js";
-import { parseCidrList } from "./network.js";
+import { parseCidrList } from "../common/network.js";
 import { loadSuppressions, Suppressions } from "./suppressions.js";
 
 export interface InputSources {

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Finding } from "./finding.js";
-import { inCidr, ipValue, parseCidr, type Cidr } from "./network.js";
+import { inCidr, ipValue, parseCidr, type Cidr } from "../common/network.js";
 
 export const suppressionRule = z
   .object({

@@ -4,7 +4,7 @@
  * sovereign cloud or the local cloud is one setting away.
  */
 import type { CommonClientOptions } from "@azure/core-client";
-import type { KvguardConfig } from "../config/schema.js";
+import type { CloudConfig } from "../config/cloudSettings.js";
 
 export interface ArmClientOptions extends CommonClientOptions {
   endpoint: string;
@@ -14,10 +14,10 @@ export interface ArmClientOptions extends CommonClientOptions {
 /** The token scope of the public ARM resource, which the local cloud accepts too. */
 const ARM_SCOPE = "https://management.azure.com/.default";
 
-export function armClientOptions(config: Pick<KvguardConfig, "cloud" | "local">): ArmClientOptions {
-  return {
-    endpoint: config.cloud.armEndpoint,
-    credentialScopes: [ARM_SCOPE],
-    ...(config.local ? { tlsOptions: { ca: config.local.caPem } } : {}),
-  };
+/**
+ * @param cloud - the cloud's endpoints
+ * @param ca - the local cloud's CA (PEM); absent against Azure
+ */
+export function armClientOptions(cloud: CloudConfig, ca?: string): ArmClientOptions {
+  return { endpoint: cloud.armEndpoint, credentialScopes: [ARM_SCOPE], ...(ca ? { tlsOptions: { ca } } : {}) };
 }

@@ -5,9 +5,9 @@
 import { parseArgs } from "node:util";
 import { ALERT_KINDS, type AlertKind } from "../alerts/alert.js";
 import { deliverWithRetry } from "../alerts/delivery.js";
-import { alertingFromSettings } from "../alerts/fromSettings.js";
 import { single } from "../alerts/message.js";
 import { sampleAlert } from "../alerts/samples.js";
+import { createApp } from "../app/index.js";
 import { lineWriter } from "../common/logText.js";
 
 export const alertUsage = "kvguard alert test --channel NAME [--kind KIND]   send a sample alert to one channel (kinds: " + ALERT_KINDS.join(", ") + ")";
@@ -18,7 +18,7 @@ export async function alertCommand(args: string[], out: NodeJS.WritableStream): 
   const kind = values.kind as AlertKind;
   if (!ALERT_KINDS.includes(kind)) throw new Error(`--kind ${values.kind} is not an alert kind; use one of ${ALERT_KINDS.join(", ")}`);
   const print = lineWriter(out);
-  const alerting = await alertingFromSettings(process.env, { log: print });
+  const alerting = await createApp(process.env, { alerts: { log: print } }).alerting();
   if (!alerting) throw new Error("KVGUARD_ALERT_RULES is not set: define channels and routes first (docs/alerts.md)");
   try {
     const names = Object.keys(alerting.sinks);

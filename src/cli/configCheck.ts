@@ -1,5 +1,6 @@
 /** @module `kvguard config check`: every settings problem, one per line, or "config OK" and a summary. */
-import { formatProblem, loadConfig, type LoadConfigOptions } from "../config/schema.js";
+import { createApp, type AppOptions } from "../app/index.js";
+import { formatProblem } from "../config/schema.js";
 import { scrubSecrets } from "../config/redact.js";
 import { summarizeConfig } from "../config/summary.js";
 
@@ -15,14 +16,14 @@ export interface LineWriter {
  * @param options - how the CA file is read
  * @returns the exit code: 0 when the config is usable, 1 when a setting needs fixing
  * @example
- * process.exitCode = configCheck(process.env, process.stdout);
+ * process.exitCode = await configCheck(process.env, process.stdout);
  */
-export function configCheck(
+export async function configCheck(
   env: Readonly<Record<string, string | undefined>>,
   out: LineWriter,
-  options: LoadConfigOptions = {},
-): number {
-  const result = loadConfig(env, options);
+  options: Pick<AppOptions, "readFile"> = {},
+): Promise<number> {
+  const result = await createApp(env, options).settings();
   const lines = result.ok ? ["config OK", ...summarizeConfig(result.config).map((line) => `  ${line}`)] : result.problems.map(formatProblem);
   // loadConfig already scrubs problems; scrubbing again guards the summary too.
   for (const line of lines) out.write(`${scrubSecrets(line, env)}\n`);

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
 import { reportLine } from "../export/exporter.js";
-import { exporterFromSettings } from "../export/fromSettings.js";
+import { createApp } from "../app/index.js";
 
 export const exportUsage = `kvguard export [options]
   --reports DIR           read report snapshots from DIR/snapshots/ (kvguard report --out DIR) instead of the report container`;
@@ -14,7 +14,7 @@ export const exportUsage = `kvguard export [options]
 export async function exportCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { reports: { type: "string" } } });
   if (positionals.length > 0) throw new Error(`unexpected ${positionals.join(" ")}\n${exportUsage}`);
-  const exporter = exporterFromSettings(process.env, values.reports ? { reportsDir: values.reports } : {});
+  const exporter = await createApp(process.env).exporter(values.reports ? { reportsDir: values.reports } : {});
   if (!exporter) throw new Error("nothing to export to: set KVGUARD_EXPORT_TOPIC_ENDPOINT, or KVGUARD_EXPORT_DCE_ENDPOINT and KVGUARD_EXPORT_DCR_ID (docs/export.md)");
   const write = lineWriter(out);
   let trouble = false;

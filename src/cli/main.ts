@@ -27,8 +27,8 @@ type Command = (args: string[], out: NodeJS.WritableStream) => Promise<number>;
 const rotation = () => import("./rotationCommands.js");
 
 const commands: Record<string, Command> = {
-  emulator: (args, out) => import("./emulatorCommand.js").then((m) => m.emulatorCommand(args, out)),
-  start: (args, out) => import("./startCommand.js").then((m) => m.startCommand(args, out)),
+  emulator: (args, out) => import("../../dev/emulatorCommand.js").then((m) => m.emulatorCommand(args, out)),
+  start: (args, out) => import("../../dev/startCommand.js").then((m) => m.startCommand(args, out)),
   rotate: (args, out) => rotation().then((m) => m.rotateCommand(args, out)),
   sweep: (args, out) => rotation().then((m) => m.sweepCommand(args, out)),
   plan: (args, out) => import("./planCommand.js").then((m) => m.planCommand(args, out)),
@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;
   const command = name ? commands[name] : undefined;
   if (!command || args.includes("--help")) {
-    const { emulatorUsage } = await import("./emulatorCommand.js");
+    const { emulatorUsage } = await import("../../dev/emulatorCommand.js");
     process.stdout.write(`${usage}\n${emulatorUsage}\n`);
     process.exitCode = command || name === "--help" || name === undefined ? 0 : 2;
     return;

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
 import { planSourcesOf } from "../plan/fromService.js";
 import { buildPlan, type Plan } from "../plan/plan.js";
-import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
+import { createApp } from "../app/index.js";
 
 export function planLines(plan: Plan): string[] {
   const lines = [`plan for the ${plan.days} days from ${plan.generatedAt} to ${plan.until}`];
@@ -26,7 +26,7 @@ export async function planCommand(args: string[], out: NodeJS.WritableStream): P
   const { values } = parseArgs({ args, options: { days: { type: "string", default: "30" }, json: { type: "boolean" } } });
   const days = Number(values.days);
   const print = lineWriter(out);
-  const service = await rotationServiceFromSettings(process.env, { log: print });
+  const service = await createApp(process.env, { log: print }).rotation();
   const plan = await buildPlan(await planSourcesOf(service), days);
   if (values.json) print(JSON.stringify(plan));
   else for (const line of planLines(plan)) print(line);

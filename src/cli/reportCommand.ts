@@ -6,8 +6,9 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { lineWriter } from "../common/logText.js";
-import { parseFormats } from "../compliance/report/formats.js";
-import { reportSentence, writeReportToFolder } from "../compliance/report/fromSettings.js";
+import { parseFormats } from "../config/reportFormats.js";
+import { createApp } from "../app/index.js";
+import { reportSentence } from "../compliance/report/sentence.js";
 import { frameworksSetting } from "../config/reportSettings.js";
 
 export const reportUsage = `kvguard report [options]
@@ -35,7 +36,7 @@ export async function reportCommand(args: string[], out: NodeJS.WritableStream, 
   if (!frameworks.success) throw new Error(`--framework: ${z.prettifyError(frameworks.error).replace(/^✖ /, "")}`);
   const formats = values.format === undefined ? undefined : parseFormats(values.format);
   const vaults = list(values.vault);
-  const published = await writeReportToFolder(process.env, values.out ?? "kvguard-reports", {
+  const published = await createApp(process.env).reportToFolder(values.out ?? "kvguard-reports", {
     ...(vaults.length ? { vaults } : {}),
     ...(frameworks.data.length ? { frameworks: frameworks.data } : {}),
     ...(formats ? { formats } : {}),

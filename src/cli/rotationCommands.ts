@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
-import { rotationServiceFromSettings } from "../rotation/fromSettings.js";
+import { createApp, type App } from "../app/index.js";
 import type { Step } from "../rotation/history.js";
 import type { RotationService } from "../rotation/service.js";
 import { drainQueue } from "../state/queueWorker.js";
@@ -21,11 +21,15 @@ function crashHook(): ((step: Step) => void) | undefined {
   return at ? (step) => void (step === at && process.kill(process.pid, "SIGKILL")) : undefined;
 }
 
-async function service(out: Out): Promise<RotationService> {
+function cliApp(out: Out): App {
   const afterStep = crashHook();
   // The hook is the tests' kill point, not an app setting: the config check would refuse it as an unknown KVGUARD_ name.
   const { KVGUARD_CRASH_AFTER_STEP: _hook, ...settings } = process.env;
-  return rotationServiceFromSettings(settings, { log: lineWriter(out), ...(afterStep ? { afterStep } : {}) });
+  return createApp(settings, { log: lineWriter(out), ...(afterStep ? { afterStep } : {}) });
+}
+
+function service(out: Out): Promise<RotationService> {
+  return cliApp(out).rotation();
 }
 
 function target(arg: string | undefined): { vault: string; name: string } {
@@ -87,7 +91,7 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" }, html: { type: "string" } }, allowPositionals: true });
-  if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(await service(out), values.html, out);
+  if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(cliApp(out), values.html, out);
   const statuses = await (await service(out)).status.list(positionals[0]);
   const print = lineWriter(out);
   for (const s of statuses) {

@@ -4,8 +4,10 @@
  * PDF reports only read it, so every format tells the same story. It never holds a secret value.
  */
 
+import type { Framework } from "../config/frameworks.js";
+
 /** Frameworks a check can map to; `--framework` filters on these. */
-export type Framework = "azure-policy" | "cis" | "mcsb" | "pci" | "nist-800-57" | "iso-27001";
+export type { Framework } from "../config/frameworks.js";
 
 /** One control a check maps to: the framework and its control number (a CIS benchmark version too). */
 export interface ControlRef {

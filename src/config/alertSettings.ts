@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseRules, type AlertRules } from "../alerts/rules.js";
+import { parseRules, type AlertRules } from "./alertRules.js";
 import { sinkPlugin, sinkSettings } from "../alerts/sinks/registry.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";

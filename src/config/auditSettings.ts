@@ -4,8 +4,8 @@
  * (threat intel, allowed networks, canaries, kvguard's own identity).
  */
 import { z } from "zod";
-import { detectors } from "../audit/detectors/registry.js";
-import { parseCidr } from "../audit/network.js";
+import { parseCidr } from "../common/network.js";
+import { DETECTOR_THRESHOLDS } from "./detectorThresholds.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
 import { positiveInt } from "./positiveInt.js";
@@ -23,20 +23,19 @@ const guidList = (what: string) =>
     return ids.map((id) => id.toLowerCase());
   });
 
-/** `detector.threshold=value,...` checked against the detector registry (the CLI reads its flags with it too). */
+/** `detector.threshold=value,...` checked against the detectors' thresholds (the CLI reads its flags with it too). */
 export const thresholdsSetting = z.string().transform((raw, ctx) => {
   const result: Record<string, Record<string, number>> = {};
   for (const item of list(raw)) {
     const match = /^([a-z_]+)\.([A-Za-z]+)=(\d+(?:\.\d+)?)$/.exec(item);
-    const detector = match ? detectors.find((d) => d.id === match[1]) : undefined;
+    const names = match ? DETECTOR_THRESHOLDS[match[1]!] : undefined;
     if (!match) {
       ctx.addIssue({ code: "custom", message: `"${item}" is not detector.threshold=value. Write it like credential_access_mass_retrieval.distinctObjects=20` });
-    } else if (!detector) {
-      ctx.addIssue({ code: "custom", message: `"${match[1]}" is not a detector. Use one of: ${detectors.map((d) => d.id).join(", ")}` });
-    } else if (!(match[2]! in detector.thresholds)) {
-      const names = Object.keys(detector.thresholds);
-      ctx.addIssue({ code: "custom", message: `detector ${detector.id} has no threshold "${match[2]}"; ${names.length ? `it has ${names.join(", ")}` : "it has none"}` });
-    } else (result[detector.id] ??= {})[match[2]!] = Number(match[3]);
+    } else if (!names) {
+      ctx.addIssue({ code: "custom", message: `"${match[1]}" is not a detector. Use one of: ${Object.keys(DETECTOR_THRESHOLDS).join(", ")}` });
+    } else if (!names.includes(match[2]!)) {
+      ctx.addIssue({ code: "custom", message: `detector ${match[1]} has no threshold "${match[2]}"; ${names.length ? `it has ${names.join(", ")}` : "it has none"}` });
+    } else (result[match[1]!] ??= {})[match[2]!] = Number(match[3]);
   }
   return result;
 });

@@ -4,9 +4,8 @@
  * its trend shows.
  */
 import { z } from "zod";
-import type { Framework } from "../compliance/model.js";
-import { parseFormats, REPORT_FORMATS, type ReportFormat } from "../compliance/report/formats.js";
-import { FRAMEWORKS } from "../compliance/report/summary.js";
+import { FRAMEWORKS, type Framework } from "./frameworks.js";
+import { parseFormats, REPORT_FORMATS, type ReportFormat } from "./reportFormats.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
 

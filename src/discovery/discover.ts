@@ -46,7 +46,7 @@ export async function discoverVaults(config: KvguardConfig, credential: TokenCre
     out.problems.push("KVGUARD_DISCOVERY_TAG is set but KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS names no subscription to list vaults in");
     return out;
   }
-  const subscriptions = await listSubscriptions(config.compliance.subscriptionIds, (id) => createArmClients(credential, id, armClientOptions(config)));
+  const subscriptions = await listSubscriptions(config.compliance.subscriptionIds, (id) => createArmClients(credential, id, armClientOptions(config.cloud, config.local?.caPem)));
   for (const subscription of subscriptions) {
     if (subscription.error) out.problems.push(subscription.error);
     for (const vault of subscription.vaults.filter((v: Vault) => hasTag(v.tags, tag))) {

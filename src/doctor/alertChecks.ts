@@ -3,15 +3,15 @@
  * straight to every channel the rules define (as `kvguard alert test` does for one), each a check.
  */
 import { deliverWithRetry } from "../alerts/delivery.js";
-import { alertingFromSettings } from "../alerts/fromSettings.js";
 import { single } from "../alerts/message.js";
 import { sampleAlert } from "../alerts/samples.js";
 import { sinkPlugin } from "../alerts/sinks/registry.js";
+import type { App } from "../app/index.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 
 
-export async function alertChecks(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<CheckResult[]> {
-  const alerting = await alertingFromSettings(env);
+export async function alertChecks(app: App, timeoutMs: number): Promise<CheckResult[]> {
+  const alerting = await app.alerting();
   if (!alerting) {
     return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (docs/alerts.md), or leave out --send-test-alert" }];
   }

@@ -26,7 +26,7 @@ export async function complianceChecks(config: KvguardConfig, credential: TokenC
     async (abortSignal) => {
       const seen: Vault[] = [];
       for (const subscriptionId of subscriptionIds) {
-        const clients = createArmClients(credential, subscriptionId, armClientOptions(config));
+        const clients = createArmClients(credential, subscriptionId, armClientOptions(config.cloud, config.local?.caPem));
         for await (const vault of clients.keyVault.vaults.listBySubscription({ abortSignal })) seen.push(vault);
       }
       const missing = config.vaults.filter(

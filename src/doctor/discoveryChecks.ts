@@ -18,7 +18,7 @@ const NEAR_EXPIRY = "Microsoft.KeyVault.SecretNearExpiry";
 const EVENT_TYPES = "Microsoft.KeyVault.SecretNearExpiry Microsoft.KeyVault.SecretExpired Microsoft.KeyVault.KeyNearExpiry Microsoft.KeyVault.KeyExpired";
 
 async function eventSubscriptionCheck(config: KvguardConfig, credential: TokenCredential, vault: DiscoveredVault, abortSignal: AbortSignal): Promise<string> {
-  const client = new EventGridManagementClient(credential, vault.subscription.subscriptionId, armClientOptions(config));
+  const client = new EventGridManagementClient(credential, vault.subscription.subscriptionId, armClientOptions(config.cloud, config.local?.caPem));
   const names: string[] = [];
   for await (const s of client.eventSubscriptions.listByResource(vault.resourceGroup, "Microsoft.KeyVault", "vaults", vault.target.name, { abortSignal })) {
     const types = s.filter?.includedEventTypes;

@@ -5,9 +5,9 @@
  * environment it checks what the app would meet, and against the local stack what `npm start` runs.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { credentialFor } from "../azure/credential.js";
 import { ensureError } from "../common/errors.js";
-import { loadConfig, type ConfigProblem, type KvguardConfig } from "../config/schema.js";
+import { createApp } from "../app/index.js";
+import type { ConfigProblem, KvguardConfig } from "../config/schema.js";
 import { auditChecks } from "./auditChecks.js";
 import { skipped, type CheckResult } from "./check.js";
 import { complianceChecks } from "./complianceChecks.js";
@@ -57,14 +57,15 @@ async function whoAmI(credential: TokenCredential): Promise<{ oid?: string; appi
  */
 export async function runDoctor(env: Readonly<Record<string, string | undefined>>, options: DoctorOptions = {}): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const loaded = loadConfig(env);
+  const app = createApp(env);
+  const loaded = await app.settings();
   if (!loaded.ok) {
     return [...loaded.problems.map(settingCheck), skipped("other checks", "not run: they need the settings above fixed first")];
   }
   const { config } = loaded;
   const results: CheckResult[] = [{ name: "settings", status: "ok", detail: describeConfig(config) }];
 
-  const credential = credentialFor(config.identity);
+  const credential = await app.credential();
   let principalId: string | undefined;
   let hasToken = true;
   try {
@@ -96,7 +97,7 @@ export async function runDoctor(env: Readonly<Record<string, string | undefined>
   results.push(...(await stateChecks(env, config, credential, timeoutMs)));
   results.push(...(await auditChecks(env, config, credential, timeoutMs)));
   // Alert sinks (mail, Teams, ACS clients) load only when a test alert is asked for.
-  if (options.sendTestAlert) results.push(...(await (await import("./alertChecks.js")).alertChecks(env, timeoutMs)));
+  if (options.sendTestAlert) results.push(...(await (await import("./alertChecks.js")).alertChecks(app, timeoutMs)));
   else if (config.alerts.rules) results.push(skipped("alerts", "no test alert sent (--send-test-alert sends one to every channel)"));
   return results;
 }

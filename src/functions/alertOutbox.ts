@@ -1,11 +1,11 @@
 /** @module Timer `alertOutbox`: retries alerts still in the outbox and sends due digests and held summaries. */
 import type { InvocationContext, Timer } from "@azure/functions";
-import { alerting } from "../alerts/notify.js";
+import { currentApp } from "../app/index.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
 export async function alertOutboxHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  // The dispatcher the rotation and audit hooks share (the local stack can supply its own with useAlerting).
-  const current = await alerting();
+  // The dispatcher the rotation and audit hooks share.
+  const current = await currentApp().alerting();
   if (!current) {
     context.log("alerts: KVGUARD_ALERT_RULES is not set; nothing to send");
     return;

@@ -1,17 +1,12 @@
 /** @module Timer `auditScan`: reads new audit records from every source and stores the findings. */
 import type { InvocationContext, Timer } from "@azure/functions";
-import { runAuditScanFromSettings } from "../audit/fromSettings.js";
-import { formatProblem } from "../audit/sources/report.js";
+import { currentApp } from "../app/index.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
-/** The scan in progress: one at a time per process, since scans share the baseline and watermarks. */
-let running: Promise<unknown> = Promise.resolve();
-
 export async function auditScanHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  // The host never overlaps timer runs; this also covers a direct call (the local demo's) during one.
-  const scan = running.then(() => runAuditScanFromSettings());
-  running = scan.catch(() => undefined);
-  const report = await scan;
+  // The host never overlaps timer runs; the app also queues a direct call (the local demo's) behind one.
+  const report = await currentApp().auditScan();
+  const { formatProblem } = await import("../audit/sources/report.js");
   const { ingest } = report;
   context.log(
     `audit scan: ${ingest.records} records (${ingest.benign} benign, ${ingest.malformed} malformed), ` +

@@ -3,12 +3,12 @@
  * every vault in the report container, announced through alerting.
  */
 import type { InvocationContext, Timer } from "@azure/functions";
+import { currentApp } from "../app/index.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
 export async function complianceReportHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  // Loaded when it runs (monthly): the checks, renderers and ARM clients would slow every cold start.
-  const { publishReportToContainer, reportSentence } = await import("../compliance/report/fromSettings.js");
-  const published = await publishReportToContainer(process.env, {}, (line) => context.warn(line));
+  const published = await currentApp().reportToContainer({}, (line) => context.warn(line));
+  const { reportSentence } = await import("../compliance/report/sentence.js");
   context.log(`compliance report: ${reportSentence(published)} ${published.files.map((f) => f.location).join(", ")}`);
   for (const e of published.document.errors) context.warn(`not fully assessed: ${e.vault}: ${e.message}`);
 }

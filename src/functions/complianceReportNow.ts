@@ -5,44 +5,22 @@
  */
 import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { z } from "zod";
+import { currentApp, type ReportRequest } from "../app/index.js";
 import { ensureError } from "../common/errors.js";
-import { vaultNameProblem } from "../common/keyVaultNames.js";
-import { parseFormats } from "../compliance/report/formats.js";
-import type { ReportRequest } from "../compliance/report/fromSettings.js";
-import { frameworksSetting } from "../config/reportSettings.js";
 import { failed, refused } from "./httpErrors.js";
 import type { HttpFunctionDefinition } from "./table.js";
-
-const list = (values: string[]) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
-
-function parseRequest(request: HttpRequest): ReportRequest {
-  const vaults = list(request.query.getAll("vault"));
-  for (const vault of vaults) {
-    const rule = vaultNameProblem(vault);
-    if (rule) throw new Error(`vault: invalid vault name: ${rule}`);
-  }
-  const frameworks = frameworksSetting.safeParse(list(request.query.getAll("framework")).join(","));
-  if (!frameworks.success) throw new Error(`framework: ${z.prettifyError(frameworks.error).replace(/^✖ /, "")}`);
-  const format = request.query.get("format");
-  return {
-    ...(vaults.length ? { vaults } : {}),
-    ...(frameworks.data.length ? { frameworks: frameworks.data } : {}),
-    ...(format ? { formats: parseFormats(format) } : {}),
-  };
-}
 
 export async function complianceReportNowHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   let wanted: ReportRequest;
   try {
-    wanted = parseRequest(request);
+    // Loaded on request, as the report is: the settings schema would slow every cold start.
+    wanted = (await import("./reportRequest.js")).parseReportRequest(request);
   } catch (error) {
     return refused(400, ensureError(error).message);
   }
   try {
-    // Loaded on request: the checks, renderers and ARM clients would slow every cold start.
-    const { publishReportToContainer, reportSentence } = await import("../compliance/report/fromSettings.js");
-    const published = await publishReportToContainer(process.env, wanted, (line) => context.warn(line));
+    const published = await currentApp().reportToContainer(wanted, (line) => context.warn(line));
+    const { reportSentence } = await import("../compliance/report/sentence.js");
     context.log(`compliance report: ${reportSentence(published)}`);
     const { document } = published;
     // Vaults not fully assessed are named; why (ARM's or the vault's words) is logged under one error id.

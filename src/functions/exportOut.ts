@@ -1,11 +1,11 @@
 /** @module Timer `exportOut`: sends new rotation history, findings and reports to Event Grid and Log Analytics. */
 import type { InvocationContext, Timer } from "@azure/functions";
+import { currentApp } from "../app/index.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
 export async function exportOutHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { exporterFromSettings } = await import("../export/fromSettings.js");
+  const exporter = await currentApp().exporter();
   const { reportLine } = await import("../export/exporter.js");
-  const exporter = exporterFromSettings();
   if (!exporter) {
     context.log("export: neither KVGUARD_EXPORT_TOPIC_ENDPOINT nor KVGUARD_EXPORT_DCE_ENDPOINT is set; nothing to send");
     return;

@@ -5,14 +5,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { formatProblem, loadConfig } from "../config/schema.js";
+import { currentApp } from "../app/index.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
 /** 200 with the number of vaults, or 503 with the names of the settings to fix and an error id. */
-export function healthHandler(_request: HttpRequest, context: InvocationContext): HttpResponseInit {
-  const result = loadConfig();
+export async function healthHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const result = await currentApp().settings();
   if (!result.ok) {
     const errorId = randomUUID();
+    const { formatProblem } = await import("../config/schema.js");
     // formatProblem never shows a secret value; each problem is one log line with the id.
     for (const problem of result.problems) context.warn(`kvguard is misconfigured (error id ${errorId}): ${formatProblem(problem)}`);
     const settings = [...new Set(result.problems.map((p) => p.setting))];

@@ -3,11 +3,11 @@
  * malformed or foreign event is logged and acknowledged: Event Grid retrying it could never help.
  */
 import type { EventGridEvent, InvocationContext } from "@azure/functions";
-import { rotationService } from "./rotationService.js";
+import { currentApp } from "../app/index.js";
 import type { EventGridFunctionDefinition } from "./table.js";
 
 export async function onVaultEventHandler(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  const report = await (await rotationService()).acceptEvents(event);
+  const report = await (await currentApp().rotation()).acceptEvents(event);
   // The host hands over whatever was posted: read the id and type defensively.
   const { id = "?", eventType = "?" } = (event as Partial<EventGridEvent> | null) ?? {};
   if (report.accepted) context.log(`event ${id}: rotation job enqueued`);

@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { objectNameProblem, vaultNameProblem } from "../common/keyVaultNames.js";
 import { LockBusyError } from "../rotation/lock.js";
 import { failed, refused } from "./httpErrors.js";
-import { rotationService } from "./rotationService.js";
+import { currentApp } from "../app/index.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
 const USAGE = "use POST /api/rotate/{vault}/{name}, with ?kind=key for a key";
@@ -28,7 +28,7 @@ export async function rotateNowHandler(request: HttpRequest, context: Invocation
     context.warn(`rotate ${vault}/${name} (kind ${kind}) refused: ${why}`);
     return refused(400, `${why}; ${USAGE}`);
   }
-  const service = await rotationService();
+  const service = await currentApp().rotation();
   if (!service.vaults.has(vault.toLowerCase())) {
     context.warn(`rotate ${vault}/${name} refused: the vault is not one kvguard manages`);
     return refused(404, `vault ${vault} is not one kvguard manages`);

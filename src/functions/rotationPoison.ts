@@ -1,10 +1,10 @@
 /** @module Queue `rotationPoison`: records the jobs the queue gave up on, so none is silently lost. */
 import type { InvocationContext } from "@azure/functions";
-import { rotationService } from "./rotationService.js";
+import { currentApp } from "../app/index.js";
 import type { StorageQueueFunctionDefinition } from "./table.js";
 
 export async function rotationPoisonHandler(message: unknown, context: InvocationContext): Promise<void> {
-  await (await rotationService()).recordPoisoned(message);
+  await (await currentApp().rotation()).recordPoisoned(message);
   context.error(`rotation job gave up after repeated failures: ${JSON.stringify(message)}`);
 }
 

@@ -1,10 +1,10 @@
 /** @module Timer `rotationSweep`: finds what is due in every vault and enqueues one job per object. */
 import type { InvocationContext, Timer } from "@azure/functions";
-import { rotationService } from "./rotationService.js";
+import { currentApp } from "../app/index.js";
 import type { TimerFunctionDefinition } from "./table.js";
 
 export async function rotationSweepHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const report = await (await rotationService()).sweep();
+  const report = await (await currentApp().rotation()).sweep();
   context.log(
     `sweep: ${report.secrets} secrets, ${report.keys} keys; ${report.enqueued} jobs enqueued (${report.resumed} resumed, ${report.revokes} revokes); ` +
       `${report.noPolicy.length} without policy, ${report.invalid.length} invalid, ${report.backingOff} backing off`,

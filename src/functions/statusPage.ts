@@ -5,14 +5,14 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { failed } from "./httpErrors.js";
-import { rotationService } from "./rotationService.js";
+import { currentApp } from "../app/index.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
 export async function statusPageHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     // Loaded on request: the page's readers and renderer would slow every cold start.
     const [{ statusPageOf }, { renderStatusPage }] = await Promise.all([import("../status/fromService.js"), import("../status/page.js")]);
-    const page = await statusPageOf(await rotationService(), process.env);
+    const page = await statusPageOf(currentApp());
     for (const u of page.unavailable) context.warn(`status page: not shown: ${u.source}: ${u.problem}`);
     return {
       status: 200,

@@ -15,7 +15,7 @@ import type { Clock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
 import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
-import type { Credential, RotatorContext } from "../rotators/types.js";
+import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
@@ -47,6 +47,8 @@ export interface EngineDeps {
   /** When each target was last rotated (the per-target rate limit). */
   targets: TargetLedger;
   clock: Clock;
+  /** Handed to rotators in their context. */
+  runtime: RotatorRuntime;
   maxAttempts: number;
   /** How long a job waits for another run's lock before it is retried later. */
   lockWaitMs: number;
@@ -516,6 +518,7 @@ export class RotationEngine {
       ...(policy.credentialId !== undefined ? { credentialId: policy.credentialId } : {}),
       ...(policy.providerAddress !== undefined ? { providerAddress: policy.providerAddress } : {}),
       options: policy.options,
+      runtime: this.deps.runtime,
       log: (message) => this.deps.log(`${vault.target.name}/${name}: ${message}`),
       readSecret: async (other) => {
         let secret: KeyVaultSecret;

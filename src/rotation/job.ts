@@ -4,6 +4,7 @@
  * base is no longer current finds the secret already rotated, so simultaneous triggers rotate once.
  */
 import { z } from "zod";
+import { messageText } from "../state/queueWorker.js";
 
 export const jobSchema = z
   .object({
@@ -32,7 +33,7 @@ export type JobParse = { ok: true; job: RotationJob } | { ok: false; error: stri
 export function parseJob(input: unknown): JobParse {
   let data = input;
   if (typeof input === "string") {
-    const text = /^[A-Za-z0-9+/=\s]+$/.test(input) && !input.trim().startsWith("{") ? Buffer.from(input, "base64").toString("utf8") : input;
+    const text = messageText(input.trim());
     try {
       data = JSON.parse(text);
     } catch {

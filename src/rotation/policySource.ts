@@ -5,7 +5,7 @@
  * only a process that never read it well gives every object the file's error.
  */
 import { randomUUID } from "node:crypto";
-import { notify } from "../alerts/notify.js";
+import type { Alert } from "../alerts/alert.js";
 import { ensureError } from "../common/errors.js";
 import { brokenPolicyFile, EMPTY_POLICY_FILE, loadPolicyFile, type PolicyFile } from "./policyFile.js";
 
@@ -18,6 +18,8 @@ export class PolicySource {
     readonly location: string | undefined,
     private readonly readBlob: (container: string, name: string) => Promise<string>,
     private readonly log: (line: string) => void,
+    /** Where the "kept the last good one" alert goes (the app's alerting; none when alerting is off). */
+    private readonly alert: (alerts: readonly Alert[]) => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   async current(): Promise<PolicyFile> {
@@ -39,7 +41,7 @@ export class PolicySource {
     if (this.#alerted !== problem) {
       this.#alerted = problem;
       this.log(`${problem}; kvguard keeps the last good policy file it read`);
-      await notify(
+      await this.alert(
         [
           {
             id: randomUUID(),
@@ -52,7 +54,6 @@ export class PolicySource {
             explanation: `${problem}. Rotations go on under the last policy file kvguard read well, until the file is fixed.`,
           },
         ],
-        { log: this.log },
       );
     }
     return good;

@@ -3,47 +3,41 @@
  * per object; the queue worker runs jobs through the engine; events and on-demand requests become jobs too.
  * One code path, whichever trigger fired, against the local stack or Azure alike.
  */
-import type { TokenCredential } from "@azure/core-auth";
 import type { TableClient } from "@azure/data-tables";
 import type { QueueClient } from "@azure/storage-queue";
-import { notifyRotation } from "../alerts/notify.js";
 import type { Clock } from "../common/clock.js";
 import { parseDurationSeconds } from "../common/duration.js";
-import { systemClock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
-import { printErrorLine, printLine } from "../common/logText.js";
 import type { KvguardConfig } from "../config/schema.js";
-import { credentialFor } from "../azure/credential.js";
-import { createVaultClients } from "../azure/keyVaultClients.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
-import { ensureTable, storageClients } from "../state/storage.js";
 import { decide } from "./due.js";
 import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
 import { EventDedupe } from "./eventDedupe.js";
-import { History, HISTORY_TABLE } from "./history.js";
-import { ValueHmac } from "./hmac.js";
+import type { History } from "./history.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
-import { BlobLocks } from "./lock.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry } from "./policyFile.js";
-import { PolicySource } from "./policySource.js";
-import { TARGETS_TABLE, TargetLedger } from "./targetLedger.js";
-import { nextRevokeAt, STATUS_TABLE, StatusStore, type RotationStatus } from "./status.js";
+import type { PolicySource } from "./policySource.js";
+import { nextRevokeAt, type RotationStatus, type StatusStore } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
-export const EVENTS_TABLE = "kvguardevents";
 const SEND_BATCH = 16;
 
-export interface RotationServiceOptions {
-  /** Where `AzureWebJobsStorage` is read (default: process.env). */
-  env?: Readonly<Record<string, string | undefined>>;
-  clock?: Clock;
-  credential?: TokenCredential;
-  log?: (line: string) => void;
-  afterStep?: EngineDeps["afterStep"];
-  /** How long a job waits for another run's lock (default 30 s). */
-  lockWaitMs?: number;
+/** What a rotation service runs with, built by the app (`src/app/rotation.ts`). */
+export interface RotationServiceParts {
+  config: KvguardConfig;
+  vaults: Map<string, EngineVault>;
+  queue: QueueClient;
+  poison: QueueClient;
+  history: History;
+  status: StatusStore;
+  events: TableClient;
+  /** The operator's policy file, read again on every sweep and job (the last good one kept). */
+  policy: PolicySource;
+  clock: Clock;
+  log: (line: string) => void;
+  engine: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets">;
 }
 
 export interface SweepReport {
@@ -70,83 +64,40 @@ export class RotationService {
   readonly engine: RotationEngine;
   readonly #dedupe: EventDedupe;
 
-  private constructor(
-    readonly config: KvguardConfig,
-    readonly vaults: Map<string, EngineVault>,
-    readonly queue: QueueClient,
-    readonly poison: QueueClient,
-    readonly history: History,
-    readonly status: StatusStore,
-    readonly events: TableClient,
-    readonly policy: PolicySource,
-    readonly clock: Clock,
-    readonly log: (line: string) => void,
-    deps: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "targets">,
-  ) {
-    this.#dedupe = new EventDedupe(events, clock);
+  readonly config: KvguardConfig;
+  readonly vaults: Map<string, EngineVault>;
+  readonly queue: QueueClient;
+  readonly poison: QueueClient;
+  readonly history: History;
+  readonly status: StatusStore;
+  readonly events: TableClient;
+  readonly policy: PolicySource;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+
+  constructor(parts: RotationServiceParts) {
+    this.config = parts.config;
+    this.vaults = parts.vaults;
+    this.queue = parts.queue;
+    this.poison = parts.poison;
+    this.history = parts.history;
+    this.status = parts.status;
+    this.events = parts.events;
+    this.policy = parts.policy;
+    this.clock = parts.clock;
+    this.log = parts.log;
+    this.#dedupe = new EventDedupe(parts.events, parts.clock);
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
-      history,
-      status,
-      policyFile: () => policy.current(),
-      limits: { minRotationSeconds: config.rotation.minRotationSeconds },
-      clock,
-      maxAttempts: config.rotation.maxAttempts,
-      log,
-      ...deps,
+      history: parts.history,
+      status: parts.status,
+      policyFile: () => parts.policy.current(),
+      limits: { minRotationSeconds: parts.config.rotation.minRotationSeconds },
+      clock: parts.clock,
+      maxAttempts: parts.config.rotation.maxAttempts,
+      log: parts.log,
+      ...parts.engine,
     });
-  }
-
-  static async create(config: KvguardConfig, options: RotationServiceOptions = {}): Promise<RotationService> {
-    const credential = options.credential ?? credentialFor(config.identity);
-    const storage = storageClients(options.env ?? process.env, credential);
-    const vaults = new Map<string, EngineVault>();
-    for (const target of config.vaults) {
-      const clients = createVaultClients({ vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
-      vaults.set(target.name.toLowerCase(), { target, secrets: clients.secrets, keys: clients.keys });
-    }
-    const queue = storage.queue.getQueueClient(config.rotation.queue);
-    const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
-    const [history, status, events, targets] = await Promise.all(
-      [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))),
-    );
-    await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
-    const log = options.log ?? printLine;
-    const policy = new PolicySource(
-      config.rotation.policyFile,
-      async (container, name) => (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
-      log,
-    );
-    const locks = new BlobLocks(storage.blob);
-    return new RotationService(
-      config,
-      vaults,
-      queue,
-      poison,
-      new History(history!),
-      new StatusStore(status!),
-      events!,
-      policy,
-      options.clock ?? systemClock,
-      log,
-      {
-        locks,
-        targets: new TargetLedger(targets!),
-        hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
-        lockWaitMs: options.lockWaitMs ?? 30_000,
-        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
-        // Failures, and rotations the alert rules ask to hear about, go to alerting when it is configured.
-        ...(config.alerts.rules
-          ? {
-              onOutcome: async (job, outcome) => {
-                // Dated on the service's clock: the vault's own in the local stack, so alerts match its dates.
-                const at = new Date((options.clock ?? systemClock).nowMs()).toISOString();
-                await notifyRotation({ job, ...outcome, at }, { log: options.log ?? printErrorLine });
-              },
-            }
-          : {}),
-      },
-    );
   }
 
   #job(partial: Omit<RotationJob, "v" | "requestedAt">): RotationJob {

@@ -4,6 +4,8 @@
  * retry, so each must be idempotent: `set` succeeds when the credential is already applied, `revoke` when
  * the old credential is already gone.
  */
+import type { TokenCredential } from "@azure/core-auth";
+import type { CloudConfig } from "../config/cloudSettings.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
 import type { Target, TlsMode } from "../rotation/bindings.js";
 
@@ -12,6 +14,16 @@ export interface Credential {
   value: string;
   /** Rotator state kept with the credential (an Entra keyId, the alternate user's name...); never a secret. */
   metadata: Record<string, string>;
+}
+
+/** What the app gives rotators that reach past the vault (ARM, Graph): kvguard's identity and the cloud's endpoints. */
+export interface RotatorRuntime {
+  credential: TokenCredential;
+  cloud: CloudConfig;
+  /** The local cloud's CA (PEM); absent against Azure. */
+  ca?: string;
+  /** The Entra tenant the operator pinned (KVGUARD_ENTRA_TENANT_ID); absent: kvguard's own. */
+  entraTenantId?: string;
 }
 
 /** What a rotator is told about the secret it rotates. */
@@ -25,6 +37,7 @@ export interface RotatorContext {
   providerAddress?: string;
   /** Rotator options from the policy, already checked by the rotator's `options` schema. */
   options: Record<string, unknown>;
+  runtime: RotatorRuntime;
   /** Messages for the rotation's history; never pass a secret value. */
   log(message: string): void;
   /**

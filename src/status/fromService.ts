@@ -1,21 +1,18 @@
 /**
- * @module The status page from what a running kvguard has: the rotation service (vaults, status, history,
- * policies, clock) and the app's storage (the findings table, the report container's snapshots of the
+ * @module The status page from what a running kvguard has: the app's rotation service (vaults, status,
+ * history, policies, clock) and its storage (the findings table, the report container's snapshots of the
  * scheduled report's scope).
  */
-import { FINDINGS_TABLE } from "../audit/fromSettings.js";
-import { TableFindingStore } from "../audit/store/findingStore.js";
-import { credentialFor } from "../azure/credential.js";
+import type { App } from "../app/index.js";
+import { FINDINGS_TABLE, TableFindingStore } from "../audit/store/findingStore.js";
 import { scopeKey } from "../compliance/report/snapshots.js";
 import { BlobStore } from "../compliance/report/store.js";
 import { planSourcesOf } from "../plan/fromService.js";
-import type { RotationService } from "../rotation/service.js";
-import { storageClients } from "../state/storage.js";
 import { buildStatusPage, type StatusPage } from "./model.js";
 
-export async function statusPageOf(service: RotationService, env: Readonly<Record<string, string | undefined>>): Promise<StatusPage> {
+export async function statusPageOf(app: App): Promise<StatusPage> {
+  const [service, storage] = await Promise.all([app.rotation(), app.storage()]);
   const { config } = service;
-  const storage = storageClients(env, credentialFor(config.identity));
   return buildStatusPage({
     plan: await planSourcesOf(service),
     status: service.status,

@@ -8,11 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import type { Alert } from "../../src/alerts/alert.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
-import { parseRules } from "../../src/alerts/rules.js";
+import { parseRules } from "../../src/config/alertRules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { TeamsSink } from "../../src/alerts/sinks/teams.js";
 import { freshTable, TestClock } from "./helpers/alertTable.js";
-import { TeamsReceiver } from "./helpers/teamsReceiver.js";
+import { startTeamsReceiver, type TeamsReceiver } from "./helpers/teamsReceiver.js";
 
 let azurite: RunningAzurite;
 let receiver: TeamsReceiver;
@@ -33,7 +33,7 @@ const FAST = { attempts: 3, baseDelayMs: 20, maxWaitMs: 3000 };
 const MORNING = Date.UTC(2026, 10, 27, 10, 0, 0);
 
 async function setup(channel: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, startMs = MORNING) {
-  receiver = await TeamsReceiver.start();
+  receiver = await startTeamsReceiver();
   table = await freshTable(azurite);
   const parsed = parseRules({ channels: { secops: { type: "teams", ...channel } }, routes: [{ channels: ["secops"] }], ...extra });
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
@@ -181,8 +181,8 @@ describe("quiet hours and digests", () => {
 
 describe("routing", () => {
   it("sends an alert to every channel its routes name, by kind, severity and vault glob; counts the unrouted", async () => {
-    receiver = await TeamsReceiver.start();
-    const other = await TeamsReceiver.start();
+    receiver = await startTeamsReceiver();
+    const other = await startTeamsReceiver();
     table = await freshTable(azurite);
     const parsed = parseRules({
       channels: { secops: { type: "teams" }, platform: { type: "teams" } },
@@ -222,7 +222,7 @@ describe("secrets", () => {
   });
 
   it("never stores in the outbox a message the sink's own guard refused", async () => {
-    receiver = await TeamsReceiver.start();
+    receiver = await startTeamsReceiver();
     table = await freshTable(azurite);
     const parsed = parseRules({ channels: { secops: { type: "teams" } }, routes: [{ channels: ["secops"] }] });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));

@@ -5,23 +5,22 @@
  */
 import { InvocationContext, type Timer } from "@azure/functions";
 import { TableClient } from "@azure/data-tables";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
 import { single } from "../../src/alerts/message.js";
-import { useAlerting } from "../../src/alerts/notify.js";
+import { createApp, useApp } from "../../src/app/index.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { ALERTS_TABLE } from "../../src/alerts/store/alertTable.js";
 import { Outbox } from "../../src/alerts/store/outbox.js";
 import { alertOutbox } from "../../src/functions/alertOutbox.js";
 import { runCli } from "../helpers/cli.js";
-import { TeamsReceiver } from "./helpers/teamsReceiver.js";
+import { startTeamsReceiver, type TeamsReceiver } from "./helpers/teamsReceiver.js";
 
 let azurite: RunningAzurite;
 let receiver: TeamsReceiver;
 let env: Record<string, string>;
 beforeAll(async () => {
-  [azurite, receiver] = await Promise.all([startAzurite(), TeamsReceiver.start()]);
+  [azurite, receiver] = await Promise.all([startAzurite(), startTeamsReceiver()]);
   env = {
     KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net",
     AzureWebJobsStorage: azurite.connectionString,
@@ -33,12 +32,8 @@ afterAll(async () => {
   expect(receiver.received.flatMap((r) => r.errors)).toEqual([]);
   await Promise.all([azurite.stop(), receiver.close()]);
 });
-beforeEach(() => {
-  // Each test builds the shared dispatcher anew from the environment it stubs.
-  useAlerting(() => alertingFromSettings());
-});
 afterEach(() => {
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 function invoke(): Promise<string[]> {
@@ -49,7 +44,7 @@ function invoke(): Promise<string[]> {
 
 describe("alertOutbox", () => {
   it("says so and does nothing when alerting is not configured", async () => {
-    for (const [name, value] of Object.entries({ ...env, KVGUARD_ALERT_RULES: undefined, KVGUARD_ALERT_TEAMS_WEBHOOKS: undefined })) vi.stubEnv(name, value);
+    useApp(createApp({ ...env, KVGUARD_ALERT_RULES: undefined, KVGUARD_ALERT_TEAMS_WEBHOOKS: undefined }));
     expect(await invoke()).toEqual(["information: alerts: KVGUARD_ALERT_RULES is not set; nothing to send"]);
   });
 
@@ -58,7 +53,7 @@ describe("alertOutbox", () => {
     await table.createTable();
     const alert = sampleAlert("rotation-failed");
     await new Outbox(table).add("secops", single(alert), { attempts: 4, error: "Teams webhook answered 503" }, Date.now() - 3_600_000);
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    useApp(createApp(env));
     const before = receiver.delivered().length;
     expect(await invoke()).toContain("information: alerts: outbox 1 delivered, 0 left; 0 summaries sent, 0 queued");
     expect(receiver.delivered().slice(before).map((c) => JSON.stringify(c).includes(alert.title))).toEqual([true]);

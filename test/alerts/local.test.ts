@@ -9,8 +9,8 @@ import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { ALERT_KINDS } from "../../src/alerts/alert.js";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
-import { startLocalAlerts } from "../../src/alerts/local/localAlerts.js";
+import { createApp } from "../../src/app/index.js";
+import { startLocalAlerts } from "../../dev/alerts/localAlerts.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { cardErrors } from "./helpers/cardValidator.js";
 
@@ -27,10 +27,10 @@ describe("local alert catchers", () => {
     const local = await startLocalAlerts({ outDir, print: (line) => lines.push(line) });
     // No certificate given: the catcher speaks clear text, and its settings allow that explicitly.
     expect(local.settings.KVGUARD_ALERT_SMTP_STARTTLS).toBe("optional");
-    const alerting = await alertingFromSettings(
+    const alerting = await createApp(
       { KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net", AzureWebJobsStorage: azurite.connectionString, ...local.settings },
-      { log: (line) => lines.push(`log: ${line}`) },
-    );
+      { alerts: { log: (line) => lines.push(`log: ${line}`) } },
+    ).alerting();
     const report = await alerting!.dispatcher.dispatch(ALERT_KINDS.map((kind) => sampleAlert(kind)));
     alerting!.close();
     await local.close();

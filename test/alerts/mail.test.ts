@@ -9,16 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { createTlsMaterial, type TlsMaterial } from "../../emulator/tls.js";
 import { AlertDispatcher } from "../../src/alerts/dispatcher.js";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
+import { createApp } from "../../src/app/index.js";
 import { single } from "../../src/alerts/message.js";
-import { parseRules } from "../../src/alerts/rules.js";
+import { parseRules } from "../../src/config/alertRules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 import { AcsEmailSink } from "../../src/alerts/sinks/acsEmail.js";
 import { DeliveryError } from "../../src/alerts/sinks/sink.js";
 import { SmtpSink } from "../../src/alerts/sinks/smtp.js";
 import { AcsEmailFake } from "./helpers/acsEmailFake.js";
 import { freshTable, TestClock } from "./helpers/alertTable.js";
-import { MailCatcher } from "./helpers/mailCatcher.js";
+import { SmtpCatcher } from "../../dev/alerts/smtpCatcher.js";
 
 const PASSWORD = "smtp-password-0123";
 const MARKED_SECRET = "rotated-value-Zq8pR2vX9mK4";
@@ -33,7 +33,7 @@ afterAll(() => azurite.stop());
 
 describe("SMTP", () => {
   it("delivers an HTML mail with a plain-text alternative, the subject saying severity and what, and no secret", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD, tls);
+    const catcher = await SmtpCatcher.start({ password: PASSWORD, tls });
     const sink = await SmtpSink.connect(`smtp://alerts%40contoso.com:${PASSWORD}@127.0.0.1:${catcher.port}`, {
       from: "kvguard <DoNotReply@contoso.com>",
       to: ["secops@contoso.com", "oncall@contoso.com"],
@@ -62,7 +62,7 @@ describe("SMTP", () => {
   });
 
   it("keeps the mail in the outbox while the SMTP server is down and delivers it on the next run", async () => {
-    const probe = await MailCatcher.start(0, PASSWORD);
+    const probe = await SmtpCatcher.start({ password: PASSWORD });
     const port = probe.port;
     await probe.close();
     const parsed = parseRules({ channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] });
@@ -84,7 +84,7 @@ describe("SMTP", () => {
     expect(logs.join("\n")).toMatch(/SMTP delivery failed: .*ECONNREFUSED/);
     expect(await dispatcher.outbox.list()).toMatchObject([{ channel: "oncall", attempts: 2 }]);
 
-    const catcher = await MailCatcher.start(port, PASSWORD);
+    const catcher = await SmtpCatcher.start({ port, password: PASSWORD });
     clock.advance(61);
     expect(await dispatcher.flush()).toMatchObject({ outboxDelivered: 1, outboxLeft: 0 });
     sink.close();
@@ -98,7 +98,7 @@ describe("SMTP transport security", () => {
   const alert = () => single(sampleAlert("finding"));
 
   it("refuses to send over smtp:// to a server that offers no STARTTLS, naming the setting that would allow it", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD);
+    const catcher = await SmtpCatcher.start({ password: PASSWORD });
     const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     const error = await sink.deliver(alert()).catch((e: unknown) => e);
     sink.close();
@@ -109,7 +109,7 @@ describe("SMTP transport security", () => {
   });
 
   it("refuses a STARTTLS server whose certificate it does not trust", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD, tls);
+    const catcher = await SmtpCatcher.start({ password: PASSWORD, tls });
     const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     const error = await sink.deliver(alert()).catch((e: unknown) => e);
     sink.close();
@@ -119,7 +119,7 @@ describe("SMTP transport security", () => {
   });
 
   it("reads only scheme, login, host and port: a query cannot turn TLS off", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD);
+    const catcher = await SmtpCatcher.start({ password: PASSWORD });
     const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
     await expect(sink.deliver(alert())).rejects.toThrow(/KVGUARD_ALERT_SMTP_STARTTLS/);
     sink.close();
@@ -128,7 +128,7 @@ describe("SMTP transport security", () => {
   });
 
   it("from the settings: STARTTLS required by default, clear text only with KVGUARD_ALERT_SMTP_STARTTLS=optional", async () => {
-    const catcher = await MailCatcher.start(0, PASSWORD);
+    const catcher = await SmtpCatcher.start({ password: PASSWORD });
     const rules = { channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] };
     const env = {
       KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net",
@@ -138,7 +138,7 @@ describe("SMTP transport security", () => {
       KVGUARD_ALERT_FROM: "DoNotReply@contoso.com",
     };
     const sent = async (extra: Record<string, string>) => {
-      const alerting = await alertingFromSettings({ ...env, ...extra }, { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } });
+      const alerting = await createApp({ ...env, ...extra }, { alerts: { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } } }).alerting();
       try {
         return await alerting!.sinks.oncall!.deliver(alert()).then(() => "sent", (e: unknown) => (e as Error).message);
       } finally {

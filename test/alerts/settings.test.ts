@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, settingsTable, type ConfigProblem } from "../../src/config/schema.js";
-import { settingSecrets } from "../../src/alerts/fromSettings.js";
+import { settingSecrets } from "../../src/alerts/alerting.js";
 import { channelsFor, digestDue, inQuietHours } from "../../src/alerts/routing.js";
-import { parseRules } from "../../src/alerts/rules.js";
+import { parseRules } from "../../src/config/alertRules.js";
 import { sampleAlert } from "../../src/alerts/samples.js";
 
 const BASE = { KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net", AzureWebJobsStorage: "UseDevelopmentStorage=true" };

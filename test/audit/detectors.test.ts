@@ -8,7 +8,7 @@ import { Baseline } from "../../src/audit/baseline.js";
 import { detectorById, detectors } from "../../src/audit/detectors/registry.js";
 import { AuditEngine, type EngineResult } from "../../src/audit/engine.js";
 import type { Finding } from "../../src/audit/finding.js";
-import { parseCidrList } from "../../src/audit/network.js";
+import { parseCidrList } from "../../src/common/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { generateCorpus, type Corpus } from "../helpers/auditCorpus.js";

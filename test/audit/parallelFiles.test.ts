@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { AuditEngine } from "../../src/audit/engine.js";
-import { parseCidrList } from "../../src/audit/network.js";
+import { parseCidrList } from "../../src/common/network.js";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { readRecordFiles } from "../../src/audit/sources/files.js";
 import type * as Pool from "../../src/audit/sources/parallelFiles.js";

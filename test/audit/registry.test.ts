@@ -10,7 +10,8 @@ import { TACTICS, type Detector, type DetectorInputs, type StepContext } from ".
 import { detectors } from "../../src/audit/detectors/registry.js";
 import { AuditEngine, resolveThresholds } from "../../src/audit/engine.js";
 import type { Hit } from "../../src/audit/finding.js";
-import { parseCidrList } from "../../src/audit/network.js";
+import { parseCidrList } from "../../src/common/network.js";
+import { DETECTOR_THRESHOLDS } from "../../src/config/detectorThresholds.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { renderCatalogue, withCatalogue } from "../../scripts/auditCatalogue.js";
 import { generateCorpus } from "../helpers/auditCorpus.js";
@@ -24,6 +25,11 @@ describe("detector registry", () => {
     expect(detectors.map((d) => `${d.id}.ts`).sort()).toEqual(files.sort());
     expect(new Set(detectors.map((d) => d.id)).size).toBe(detectors.length);
     expect(new Set(detectors.map((d) => d.name)).size).toBe(detectors.length);
+  });
+
+  it("is the list the settings check KVGUARD_AUDIT_THRESHOLDS against: every detector and threshold, in order", () => {
+    expect(DETECTOR_THRESHOLDS).toEqual(Object.fromEntries(detectors.map((d) => [d.id, Object.keys(d.thresholds)])));
+    expect(Object.keys(DETECTOR_THRESHOLDS)).toEqual(detectors.map((d) => d.id));
   });
 
   it.each(detectors.map((d) => [d.id, d] as const))("%s: file prefix is its tactic, metadata is filled in", (id, d) => {

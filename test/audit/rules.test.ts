@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { benignReason } from "../../src/audit/benign.js";
 import type { Finding } from "../../src/audit/finding.js";
 import { loadInputs } from "../../src/audit/inputs.js";
-import { matchCidr, networkOf, parseCidr, parseCidrList } from "../../src/audit/network.js";
+import { matchCidr, networkOf, parseCidr, parseCidrList } from "../../src/common/network.js";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { loadSuppressions } from "../../src/audit/suppressions.js";
 

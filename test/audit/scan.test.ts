@@ -6,13 +6,13 @@
 import { TableClient } from "@azure/data-tables";
 import { InvocationContext } from "@azure/functions";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
 import { archivePath } from "../../emulator/audit/writer.js";
 import type { Finding } from "../../src/audit/finding.js";
-import { FINDINGS_TABLE } from "../../src/audit/fromSettings.js";
+import { createApp, useApp } from "../../src/app/index.js";
 import { runAuditScan } from "../../src/audit/scan.js";
-import { TableFindingStore } from "../../src/audit/store/findingStore.js";
+import { FINDINGS_TABLE, TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { TableStateStore } from "../../src/audit/store/tableStateStore.js";
 import { auditScan } from "../../src/functions/auditScan.js";
 import { loadConfig } from "../../src/config/schema.js";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   azurite = await startAzurite();
 });
 afterAll(() => azurite?.stop());
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => useApp(undefined));
 
 async function upload(container: ContainerClient, records: readonly Record<string, unknown>[]): Promise<void> {
   const blobs = new Map<string, string>();
@@ -102,10 +102,14 @@ describe("auditScan timer function", () => {
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("fn-archive");
     await container.createIfNotExists();
     await upload(container, [purge(Date.now() - HOUR, "22222222-0000-4000-8000-000000000002")]);
-    vi.stubEnv("KVGUARD_VAULT_URLS", "https://shared.vault.azure.net");
-    vi.stubEnv("AzureWebJobsStorage", azurite.connectionString);
-    vi.stubEnv("KVGUARD_AUDIT_ARCHIVE_ACCOUNT", "AzureWebJobsStorage");
-    vi.stubEnv("KVGUARD_AUDIT_ARCHIVE_CONTAINER", "fn-archive");
+    useApp(
+      createApp({
+        KVGUARD_VAULT_URLS: "https://shared.vault.azure.net",
+        AzureWebJobsStorage: azurite.connectionString,
+        KVGUARD_AUDIT_ARCHIVE_ACCOUNT: "AzureWebJobsStorage",
+        KVGUARD_AUDIT_ARCHIVE_CONTAINER: "fn-archive",
+      }),
+    );
     const logs: string[] = [];
     const context = new InvocationContext({ functionName: "auditScan", invocationId: "t", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
     await auditScan.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context);

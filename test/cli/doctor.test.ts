@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAlerts, type LocalAlerts } from "../../src/alerts/local/localAlerts.js";
+import { startLocalAlerts, type LocalAlerts } from "../../dev/alerts/localAlerts.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { DEFAULT_LOCAL_IDENTITY } from "../../src/config/schema.js";
 import type { CheckResult } from "../../src/doctor/check.js";

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js";
 import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { catalogue } from "../../src/compliance/catalogue.js";
-import { complianceDeps } from "../../src/compliance/fromConfig.js";
+import { complianceDeps } from "../../src/app/compliance.js";
+import { credentialFor } from "../../src/azure/credential.js";
+import { storageClients } from "../../src/state/storage.js";
 import type { ComplianceRun, Outcome } from "../../src/compliance/model.js";
 import { reportDocument } from "../../src/compliance/report/json.js";
 import { runCompliance, type ComplianceDeps } from "../../src/compliance/run.js";
@@ -145,7 +147,8 @@ describe("compliance checks on the local stack", () => {
     const env = { ...stack.env, KVGUARD_AUDIT_FOLDER: kv.audit.rootDir, KVGUARD_VAULT_URLS: `${stack.env.KVGUARD_VAULT_URLS},gone=https://127.0.0.1:9` };
     const loaded = loadConfig(env);
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.setting}: ${p.message}`).join("; "));
-    deps = await complianceDeps(loaded.config, { env, clock: kv.clock });
+    const credential = credentialFor(loaded.config.identity);
+    deps = await complianceDeps(loaded.config, { credential, storage: storageClients(env, credential), clock: kv.clock });
     // No retries against the vault that does not answer, to keep the test quick.
     deps.vaultClients = (target) => {
       const connection = { vaultUrl: target.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem, retryOptions: { maxRetries: 0 } };

@@ -11,14 +11,13 @@ import { Writable } from "node:stream";
 import { HttpRequest, HttpResponse, InvocationContext, type Timer } from "@azure/functions";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
-import { useAlerting } from "../../src/alerts/notify.js";
+import { createApp, useApp } from "../../src/app/index.js";
 import { reportCommand } from "../../src/cli/reportCommand.js";
 import { reportDocumentSchema } from "../../src/compliance/report/schema.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { complianceReportNow } from "../../src/functions/complianceReportNow.js";
-import { writeDemoReport } from "../../src/local/demo/reportDemo.js";
-import { TeamsReceiver } from "../alerts/helpers/teamsReceiver.js";
+import { writeDemoReport } from "../../dev/demo/reportDemo.js";
+import { startTeamsReceiver, type TeamsReceiver } from "../alerts/helpers/teamsReceiver.js";
 import { runCli } from "../helpers/cli.js";
 import { readPdf } from "../helpers/pdf.js";
 import { parseCsv } from "./reportCsv.js";
@@ -31,7 +30,7 @@ let env: Record<string, string>;
 let dir: string;
 
 beforeAll(async () => {
-  [stack, receiver, dir] = await Promise.all([startLocalStack({ vaults: ["shop", "ledger"] }), TeamsReceiver.start(), mkdtemp(join(tmpdir(), "kvguard-report-e2e-"))]);
+  [stack, receiver, dir] = await Promise.all([startLocalStack({ vaults: ["shop", "ledger"] }), startTeamsReceiver(), mkdtemp(join(tmpdir(), "kvguard-report-e2e-"))]);
   env = {
     ...stack.env,
     KVGUARD_ALERT_RULES: JSON.stringify({ channels: { auditors: { type: "teams" } }, routes: [{ kinds: ["report-ready"], channels: ["auditors"] }] }),
@@ -51,6 +50,7 @@ afterAll(async () => {
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 describe("kvguard report", () => {
@@ -110,7 +110,7 @@ describe("kvguard report", () => {
 describe("the npm start report", () => {
   it("writes the demo report's four formats and snapshot and returns their paths", async () => {
     const out = join(dir, "demo");
-    const report = await writeDemoReport({ env, outDir: out, vaults: ["shop"] });
+    const report = await writeDemoReport({ app: createApp(env), outDir: out, vaults: ["shop"] });
     expect(report.paths.map((p) => p.slice(out.length + 1).split(/[-.]/).at(-1))).toEqual(["html", "csv", "json", "pdf", "json"]);
     expect(report.paths.at(-1)).toContain(join(out, "snapshots", "vault-shop"));
     expect(report.summary).toMatch(/^1 vaults, \d+ results: \d+ fail/);
@@ -123,8 +123,7 @@ describe("complianceReportNow and complianceReport", () => {
   }
 
   it("store the report in the container and announce it", async () => {
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-    useAlerting(() => alertingFromSettings());
+    useApp(createApp(env));
     const logs: string[] = [];
     const bad = await complianceReportNow.handler(new HttpRequest({ method: "POST", url: "http://localhost:7071/api/report?format=docx" }), context("complianceReportNow", logs));
     expect(bad).toMatchObject({ status: 400, jsonBody: { error: expect.stringContaining("docx unknown") as string } });

@@ -5,15 +5,15 @@ import { configCheck } from "../../src/cli/configCheck.js";
 const ACCOUNT_KEY = "c3VwZXItc2VjcmV0LWFjY291bnQta2V5LXZhbHVlLTEyMzQ1Njc4OTA=";
 const CONNECTION_STRING = `DefaultEndpointsProtocol=https;AccountName=kvguardstore;AccountKey=${ACCOUNT_KEY}`;
 
-function run(env: Record<string, string | undefined>, readFile?: (path: string) => string) {
+async function run(env: Record<string, string | undefined>, readFile?: (path: string) => string) {
   let text = "";
-  const code = configCheck(env, { write: (chunk: string) => (text += chunk) }, readFile ? { readFile } : {});
+  const code = await configCheck(env, { write: (chunk: string) => (text += chunk) }, readFile ? { readFile } : {});
   return { code, lines: text.trimEnd().split("\n"), text };
 }
 
 describe("configCheck", () => {
-  it("prints config OK and a summary of an Azure config, exit 0", () => {
-    const { code, lines, text } = run({
+  it("prints config OK and a summary of an Azure config, exit 0", async () => {
+    const { code, lines, text } = await run({
       KVGUARD_VAULT_URLS: "https://myvault.vault.azure.net",
       AZURE_CLIENT_ID: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
       AzureWebJobsStorage: CONNECTION_STRING,
@@ -30,8 +30,8 @@ describe("configCheck", () => {
     expect(text).not.toContain(ACCOUNT_KEY);
   });
 
-  it("summarizes a local config with its dev identity", () => {
-    const { code, lines } = run(
+  it("summarizes a local config with its dev identity", async () => {
+    const { code, lines } = await run(
       {
         KVGUARD_VAULT_URLS: "https://127.0.0.1:8443",
         KVGUARD_LOCAL_CA_FILE: "/state/ca.pem",
@@ -47,9 +47,9 @@ describe("configCheck", () => {
     expect(lines).toContain("  storage: development storage (Azurite)");
   });
 
-  it("prints each problem on its own line, exit 1, never a secret", () => {
+  it("prints each problem on its own line, exit 1, never a secret", async () => {
     const broken = CONNECTION_STRING.replace("AccountName=kvguardstore;", "");
-    const { code, lines, text } = run({ KVGUARD_VAULT_URLS: "not-a-url", AzureWebJobsStorage: broken, KVGUARD_LOGLEVEL: "debug" });
+    const { code, lines, text } = await run({ KVGUARD_VAULT_URLS: "not-a-url", AzureWebJobsStorage: broken, KVGUARD_LOGLEVEL: "debug" });
     expect(code).toBe(1);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(

@@ -28,7 +28,7 @@ beforeAll(async () => {
     subscriptions: [{ name: "kvguard-events", endpoint: hook.url, vaults: ["covered"], includedEventTypes: ["Microsoft.KeyVault.SecretNearExpiry"] }],
   });
   env = { ...stack.env, KVGUARD_VAULT_URLS: `listed=${stack.tv.kv.urls.listed}`, KVGUARD_DISCOVERY_TAG: "kvguard=managed" };
-  const arm = createArmClients(new DevTokenCredential({ name: "platform-team" }), LOCAL_SUBSCRIPTION_ID, armClientOptions(stack.config));
+  const arm = createArmClients(new DevTokenCredential({ name: "platform-team" }), LOCAL_SUBSCRIPTION_ID, armClientOptions(stack.config.cloud, stack.config.local?.caPem));
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "covered", { tags: { KVGuard: "managed" } });
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "bare", { tags: { kvguard: "managed" } });
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "other", { tags: { kvguard: "ignored" } });

@@ -22,10 +22,7 @@ const reader = { name: "arm-reader" };
 const readerOid = devClaims(reader).oid!;
 
 function clients(kv: LocalKeyVault, cloud: LocalCloud, identity = { name: "arm-admin" }): ArmClients {
-  const options = armClientOptions({
-    cloud: { armEndpoint: cloud.url, graphEndpoint: cloud.url, authorityHost: cloud.url },
-    local: { caFile: kv.caFile, caPem: kv.tls.caPem },
-  });
+  const options = armClientOptions({ armEndpoint: cloud.url, graphEndpoint: cloud.url, authorityHost: cloud.url }, kv.tls.caPem);
   return createArmClients(new DevTokenCredential(identity), LOCAL_SUBSCRIPTION_ID, { ...options, retryOptions: { maxRetries: 0 } });
 }
 

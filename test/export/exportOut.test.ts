@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { TableClient } from "@azure/data-tables";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { FINDINGS_TABLE as FINDINGS_STATE_TABLE } from "../../src/audit/fromSettings.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FINDINGS_TABLE as FINDINGS_STATE_TABLE } from "../../src/audit/store/findingStore.js";
 import type { Finding } from "../../src/audit/finding.js";
 import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
-import { exporterFromSettings } from "../../src/export/fromSettings.js";
+import { createApp, useApp } from "../../src/app/index.js";
 import { FINDINGS_TABLE, ROTATION_TABLE, ruleProperties } from "../../src/export/tables.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { exportOut } from "../../src/functions/exportOut.js";
@@ -48,7 +48,8 @@ async function rows(table: string): Promise<Record<string, unknown>[]> {
 async function runExportOut(): Promise<string[]> {
   const logs: string[] = [];
   const context = new InvocationContext({ functionName: "exportOut", invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  // The app settings as the host hands them over: the process's app, built from them.
+  useApp(createApp(env));
   await exportOut.handler({ isPastDue: false } as Timer, context);
   return logs;
 }
@@ -108,10 +109,10 @@ beforeAll(async () => {
 
   // A secret that expires in 5 days: the report's expiry check notices it.
   await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000) });
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  useApp(createApp(env));
   const context = new InvocationContext({ functionName: "complianceReport", invocationId: "test" });
   await complianceReport.handler({ isPastDue: false } as Timer, context);
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 afterAll(async () => {
@@ -120,7 +121,7 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 describe("exportOut", () => {
@@ -164,7 +165,7 @@ describe("exportOut", () => {
     // A finding merged again (another scan) is not raised again.
     const findings = TableClient.fromConnectionString(stack.azurite.connectionString, FINDINGS_STATE_TABLE, { allowInsecureConnection: true });
     await new TableFindingStore(findings).upsert([finding("f-1", { count: 3 })]);
-    const reports = await exporterFromSettings(env)!.run();
+    const reports = await (await createApp(env).exporter())!.run();
     expect(reports.map((r) => [r.sink, r.sent, r.failed.length])).toEqual([
       ["eventgrid", 0, 0],
       ["loganalytics", 0, 0],
@@ -181,8 +182,8 @@ describe("exportOut", () => {
     for (const fault of faults) expect((await cloudAdmin("POST", "/management/faults", fault)).status).toBe(201);
     for (const name of ["outage-a", "outage-b"]) await history.record(seeded("finish", "ok", { name, rotationId: `r-${name}`, version: "v2", at: "2026-03-03T08:00:00.000Z" }));
     // No overlap: only the cursor decides what the next run reads again.
-    const exporter = () => exporterFromSettings(env, { maxRetries: 1, overlapMs: 0 })!;
-    const failed = await exporter().run();
+    const exporter = async () => (await createApp(env).exporter({ maxRetries: 1, overlapMs: 0 }))!;
+    const failed = await (await exporter()).run();
     expect(failed.map((r) => [r.sink, r.sent])).toEqual([
       ["eventgrid", 0],
       ["loganalytics", 0],
@@ -193,7 +194,7 @@ describe("exportOut", () => {
 
     await cloudAdmin("DELETE", "/management/faults");
     await history.record(seeded("finish", "ok", { name: "outage-c", rotationId: "r-outage-c", version: "v3", at: "2026-03-03T09:00:00.000Z" }));
-    const resumed = await exporter().run();
+    const resumed = await (await exporter()).run();
     expect(resumed.map((r) => [r.sink, r.sent, r.failed.length])).toEqual([
       ["eventgrid", 3, 0],
       ["loganalytics", 3, 0],
@@ -210,7 +211,7 @@ describe("exportOut", () => {
     ];
     for (const fault of faults) expect((await cloudAdmin("POST", "/management/faults", fault)).status).toBe(201);
     await history.record(seeded("finish", "ok", { name: "throttled", rotationId: "r-throttled", version: "v4", at: "2026-03-03T10:00:00.000Z" }));
-    const reports = await exporterFromSettings(env, { maxRetries: 2 })!.run();
+    const reports = await (await createApp(env).exporter({ maxRetries: 2 }))!.run();
     expect(reports.map((r) => [r.sink, r.sent, r.failed])).toEqual([
       ["eventgrid", 1, []],
       ["loganalytics", 1, []],
@@ -239,7 +240,7 @@ describe("exportOut", () => {
     const many = Array.from({ length: 400 }, (_, i) => finding(`bulk-${String(i).padStart(3, "0")}`, { summary: `bulk ${i} ${"x".repeat(3000)}` }));
     expect(Buffer.byteLength(JSON.stringify(many))).toBeGreaterThan(1024 * 1024);
     await new TableFindingStore(findings).upsert(many);
-    const reports = await exporterFromSettings(env, { maxRetries: 0 })!.run();
+    const reports = await (await createApp(env).exporter({ maxRetries: 0 }))!.run();
     expect(reports.map((r) => [r.sink, r.sent, r.failed])).toEqual([
       ["eventgrid", 400, []],
       ["loganalytics", 400, []],

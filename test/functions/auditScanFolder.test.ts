@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { InvocationContext, type Timer } from "@azure/functions";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type RunningAzurite } from "../../emulator/azurite.js";
-import { FINDINGS_TABLE } from "../../src/audit/fromSettings.js";
-import { TableFindingStore } from "../../src/audit/store/findingStore.js";
+import { createApp, useApp } from "../../src/app/index.js";
+import { FINDINGS_TABLE, TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { auditScan } from "../../src/functions/auditScan.js";
 import { flushAudit, startTestVault, type TestVault } from "../helpers/localVault.js";
 
@@ -29,7 +29,7 @@ afterAll(async () => {
   await vault?.kv.close();
   await azurite?.stop();
 });
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => useApp(undefined));
 
 /** Sets, deletes and purges a secret: two audited writes the destructive-operation detector reports. */
 async function purge(name: string): Promise<void> {
@@ -57,12 +57,14 @@ function recordsIn(logs: string[]): number {
   return Number(match[1]);
 }
 
+/** The settings the function runs with: the vault, Azurite, and the audit folder. */
+function settings(folder: string): Record<string, string> {
+  return { KVGUARD_VAULT_URLS: `${VAULT}=${vault.url}`, KVGUARD_LOCAL_CA_FILE: vault.kv.caFile, AzureWebJobsStorage: azurite.connectionString, KVGUARD_AUDIT_FOLDER: folder };
+}
+
 describe("auditScan over KVGUARD_AUDIT_FOLDER", () => {
   it("reads the local Key Vault's audit folder, then only what was appended since", async () => {
-    vi.stubEnv("KVGUARD_VAULT_URLS", `${VAULT}=${vault.url}`);
-    vi.stubEnv("KVGUARD_LOCAL_CA_FILE", vault.kv.caFile);
-    vi.stubEnv("AzureWebJobsStorage", azurite.connectionString);
-    vi.stubEnv("KVGUARD_AUDIT_FOLDER", auditDir);
+    useApp(createApp(settings(auditDir)));
 
     await purge("old-ftp-password");
     await settle();
@@ -94,10 +96,7 @@ describe("auditScan over KVGUARD_AUDIT_FOLDER", () => {
   });
 
   it("reports a folder it cannot read, and scans on", async () => {
-    vi.stubEnv("KVGUARD_VAULT_URLS", `${VAULT}=${vault.url}`);
-    vi.stubEnv("KVGUARD_LOCAL_CA_FILE", vault.kv.caFile);
-    vi.stubEnv("AzureWebJobsStorage", azurite.connectionString);
-    vi.stubEnv("KVGUARD_AUDIT_FOLDER", join(auditDir, "missing"));
+    useApp(createApp(settings(join(auditDir, "missing"))));
     const logs = await scan();
     expect(recordsIn(logs)).toBe(0);
     expect(logs.join("\n")).toMatch(/warning: .*missing: cannot read: ENOENT/);

@@ -1,6 +1,7 @@
 /** @module The health function, called from the function table with real `@azure/functions` request and context. */
 import { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApp, useApp } from "../../src/app/index.js";
 import { functionTable, type HttpFunctionDefinition } from "../../src/functions/table.js";
 
 const ACCOUNT_KEY = "c3VwZXItc2VjcmV0LWFjY291bnQta2V5LXZhbHVlLTEyMzQ1Njc4OTA=";
@@ -13,7 +14,8 @@ function healthDefinition(): HttpFunctionDefinition {
 
 /** Invokes the table's handler as the host would, returning the response and what it logged. */
 async function invokeHealth(env: Record<string, string | undefined>) {
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  // The app settings as the host hands them to the worker: its environment.
+  useApp(createApp({ ...process.env, ...env }));
   const logs: string[] = [];
   const request = new HttpRequest({ method: "GET", url: "http://localhost:7071/api/health" });
   const context = new InvocationContext({
@@ -37,7 +39,7 @@ const UNSET = {
 };
 
 afterEach(() => {
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 describe("health", () => {

@@ -6,11 +6,11 @@
  * to itself (DNS rebinding, cross-site requests), with raw HTTP requests a browser would send.
  */
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { useRotationService } from "../../src/functions/rotationService.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionTable } from "../../src/functions/table.js";
-import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
-import { RotationService } from "../../src/rotation/service.js";
+import { startLocalRunner, type LocalRunner } from "../../dev/runner/runner.js";
+import { createApp, useApp, type App } from "../../src/app/index.js";
+import type { RotationService } from "../../src/rotation/service.js";
 import { runCli } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { vaultEvent } from "../helpers/rotation.js";
@@ -18,6 +18,7 @@ import { admin } from "../helpers/webhookReceiver.js";
 
 let stack: LocalStack;
 let runner: LocalRunner;
+let app: App;
 let service: RotationService;
 /** How many times the functions asked for the rotation service since the last reset. */
 let serviceAsked = 0;
@@ -55,24 +56,26 @@ async function liveVersion(name: string): Promise<string> {
 
 beforeAll(async () => {
   stack = await startLocalStack({ settings: { KVGUARD_ROTATION_SCHEDULE: "0 0 0 1 1 *" } });
-  // The Functions host hands app settings to the worker as its environment; health reads them there.
-  for (const [name, value] of Object.entries(stack.env)) vi.stubEnv(name, value);
   const kv = stack.tv.kv;
-  service = await RotationService.create(stack.config, { env: stack.env, clock: { nowMs: () => kv.clock.nowMs() }, log: (l) => lines.push(l), lockWaitMs: 2000 });
+  app = createApp(stack.env, { clock: { nowMs: () => kv.clock.nowMs() }, log: (l) => lines.push(l), lockWaitMs: 2000 });
+  service = await app.rotation();
   runner = await startLocalRunner({ table: functionTable, env: stack.env, port: 0, write: (line) => lines.push(line) });
 });
 
 afterAll(async () => {
   await runner?.stop();
   await stack?.stop();
-  vi.unstubAllEnvs();
+  useApp(undefined);
 });
 
 describe("POST /api/rotate/{vault}/{name}", () => {
   it("checks both names against Key Vault's rules before anything else, and says which rule", async () => {
-    useRotationService(() => {
-      serviceAsked += 1;
-      return Promise.resolve(service);
+    useApp({
+      ...app,
+      rotation: () => {
+        serviceAsked += 1;
+        return app.rotation();
+      },
     });
     serviceAsked = 0;
     const cases: [path: string, rule: string][] = [
@@ -125,7 +128,7 @@ describe("POST /api/rotate/{vault}/{name}", () => {
 
 describe("the Event Grid webhook", () => {
   it("answers a delivery that failed with 500 and no error text (Event Grid retries; the text is in the log)", async () => {
-    useRotationService(() => Promise.resolve(service));
+    useApp(app);
     const first = await secrets().setSecret("webhook-fail", "initial-webhook-fail-Tg8u", { tags: { "kvguard-rotator": "random" } });
     const event = vaultEvent(stack, { id: "evt-webhook-fail", name: "webhook-fail", version: first.properties.version! });
     await service.queue.delete();

@@ -7,7 +7,7 @@
 import { Baseline } from "../../src/audit/baseline.js";
 import { AuditEngine } from "../../src/audit/engine.js";
 import { SEVERITIES, type Finding, type Severity } from "../../src/audit/finding.js";
-import { parseCidrList } from "../../src/audit/network.js";
+import { parseCidrList } from "../../src/common/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { generateCorpus } from "./auditCorpus.js";
 import { generateRoutineCorpus } from "./routineCorpus.js";

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/local/demo/embeddedPostgres.js";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../dev/demo/embeddedPostgres.js";
 import { quoteIdent, quoteLiteral } from "../../src/rotators/postgres/quote.js";
 import { scramVerifier } from "../../src/rotators/postgres/scram.js";
 

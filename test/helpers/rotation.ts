@@ -9,7 +9,10 @@ import { InvocationContext } from "@azure/functions";
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { expect } from "vitest";
 import type { Step } from "../../src/rotation/history.js";
-import { RotationService, type RotationServiceOptions } from "../../src/rotation/service.js";
+import { createApp, type App, type AppOptions } from "../../src/app/index.js";
+import { DevTokenCredential } from "../../src/azure/devCredential.js";
+import type { RotationService } from "../../src/rotation/service.js";
+import type { RotatorRuntime } from "../../src/rotators/types.js";
 import { runCli } from "./cli.js";
 import type { LocalStack } from "./localStack.js";
 import { flushAudit } from "./localVault.js";
@@ -52,9 +55,14 @@ export class Capture {
   }
 }
 
-/** A RotationService on the stack, on the emulator's clock, logging into the capture. */
-export function serviceFor(stack: LocalStack, capture: Capture, options: Omit<RotationServiceOptions, "env" | "clock" | "log"> = {}): Promise<RotationService> {
-  return RotationService.create(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log, ...options });
+/** kvguard's app on the stack's settings and the emulator's clock, logging into the capture. */
+export function appFor(stack: LocalStack, capture: Capture, options: Omit<AppOptions, "clock" | "log"> = {}): App {
+  return createApp(stack.env, { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log, ...options });
+}
+
+/** The rotation service of a new app on the stack (alerting wired as the settings say), logging into the capture. */
+export function serviceFor(stack: LocalStack, capture: Capture, options: Omit<AppOptions, "clock" | "log"> = {}): Promise<RotationService> {
+  return appFor(stack, capture, options).rotation();
 }
 
 /** SDK clients acting as kvguard's development identity. */
@@ -228,3 +236,9 @@ export function meetsPolicy(value: string, policy: { length: number; classes: ("
     !chars.some((ch) => (policy.exclude ?? "").includes(ch))
   );
 }
+
+/** A rotator runtime for rotators that never reach past the vault (their unit tests): Azure's public endpoints. */
+export const OFFLINE_RUNTIME: RotatorRuntime = {
+  credential: new DevTokenCredential({ name: "kvguard" }),
+  cloud: { armEndpoint: "https://management.azure.com", graphEndpoint: "https://graph.microsoft.com", authorityHost: "https://login.microsoftonline.com" },
+};

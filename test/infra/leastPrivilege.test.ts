@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyRoutes } from "../../emulator/keys/routes.js";
 import { devClaims } from "../../src/azure/devCredential.js";
-import { RotationService } from "../../src/rotation/service.js";
+import { createRotationService } from "../../src/app/rotation.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { CHECKS, KEY_ROTATION_ACTIONS, mutated, templates } from "./leastPrivilege.js";
 
@@ -69,7 +69,7 @@ describe("the key rotator role against the local Key Vault", () => {
   it("grants exactly the data actions a key rotation by kvguard needs there, and none of the key's cryptography", async () => {
     const keys = stack.tv.clients({ name: "kvguard" }).keys;
     await keys.createRsaKey("rotating-key", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" } });
-    const service = await RotationService.create(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: () => undefined });
+    const service = await createRotationService(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: () => undefined });
     const audit = stack.tv.kv.audit;
     await audit.close();
     const before = await operations(audit.rootDir);

@@ -6,9 +6,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, useApp } from "../../src/app/index.js";
 import { devClaims } from "../../src/azure/devCredential.js";
-import { attackDemoSettings, attackers, DEMO_IDENTITIES, start, type AttackDemoReport } from "../../src/local/demo/attackDemo.js";
+import { attackDemoSettings, attackers, DEMO_IDENTITIES, start, type AttackDemoReport } from "../../dev/demo/attackDemo.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 
 const auditDir = mkdtempSync(join(tmpdir(), "kvguard-attack-demo-"));
@@ -19,12 +20,13 @@ const lines: string[] = [];
 beforeAll(async () => {
   // With Key Vault's moment for deletes, as under `npm start`: the demo's delete-then-purge must wait on its poller.
   stack = await startLocalStack({ vaults: ["demo"], auditDir, settings: attackDemoSettings(auditDir), lroSeconds: 2 });
-  // The function reads its settings from the environment, as in the Functions host.
-  for (const [name, value] of Object.entries(stack.env)) vi.stubEnv(name, value);
-  report = await start({ kv: stack.tv.kv, vault: "demo", env: stack.env, write: (line) => lines.push(line) });
+  // The function runs with the process's app, as under `npm start`.
+  const app = createApp(stack.env);
+  useApp(app);
+  report = await start({ kv: stack.tv.kv, vault: "demo", app, write: (line) => lines.push(line) });
 });
 afterAll(async () => {
-  vi.unstubAllEnvs();
+  useApp(undefined);
   await stack?.stop();
 });
 

@@ -5,11 +5,10 @@
  */
 import { QueueServiceClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rotationService, useRotationService } from "../../src/functions/rotationService.js";
 import { functionTable } from "../../src/functions/table.js";
-import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
+import { startLocalRunner, type LocalRunner } from "../../dev/runner/runner.js";
 import { encodeJob } from "../../src/rotation/job.js";
-import { RotationService } from "../../src/rotation/service.js";
+import { createApp, useApp, type App } from "../../src/app/index.js";
 import { ROTATION_EVENT_TYPES } from "../../src/rotation/vaultEvents.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { waitUntil } from "../helpers/wait.js";
@@ -21,7 +20,7 @@ const DAY = 86_400;
 let stack: LocalStack;
 let runner: LocalRunner;
 const lines: string[] = [];
-const savedEnv: Record<string, string | undefined> = {};
+let app: App;
 
 /** Re-checks `check` until it returns a value; a test that times out on it shows what the runner said. */
 function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
@@ -38,13 +37,9 @@ async function rotatedFrom(name: string, version: string | undefined): Promise<s
 beforeAll(async () => {
   // The main runner's sweep never fires during the test; the timer test runs its own fast one.
   stack = await startLocalStack({ settings: { KVGUARD_ROTATION_SCHEDULE: "0 0 0 1 1 *" } });
-  // The Functions host hands app settings to the worker as its environment; health reads them there.
-  for (const [name, value] of Object.entries(stack.env)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
   const kv = stack.tv.kv;
-  useRotationService(() => RotationService.create(stack.config, { env: stack.env, clock: { nowMs: () => kv.clock.nowMs() }, log: (l) => lines.push(l), lockWaitMs: 2000 }));
+  app = createApp(stack.env, { clock: { nowMs: () => kv.clock.nowMs() }, log: (l) => lines.push(l), lockWaitMs: 2000 });
+  useApp(app);
   runner = await startLocalRunner({
     table: functionTable,
     env: stack.env,
@@ -57,10 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.stop();
   await stack?.stop();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  useApp(undefined);
 });
 
 describe("local runner", () => {
@@ -113,7 +105,7 @@ describe("local runner", () => {
       await timers.stop();
     }
     expect(lines.some((l) => /\[rotationSweep\] sweep: \d+ secrets/.test(l))).toBe(true);
-    const history = await (await rotationService()).history.list({ vault: "local", name: "scheduled-secret" });
+    const history = await (await app.rotation()).history.list({ vault: "local", name: "scheduled-secret" });
     expect(history.find((h) => h.step === "finish")?.trigger).toBe("schedule");
   });
 
@@ -134,7 +126,7 @@ describe("local runner", () => {
     const tries = lines.filter((l) => l.includes("[rotationWorker] ERROR failed: vault nowhere is not one kvguard manages"));
     expect(tries).toHaveLength(5);
     expect(lines.some((l) => l.includes(`moved to ${QUEUE}-poison after 5 tries`))).toBe(true);
-    const history = await (await rotationService()).history.list({ vault: "nowhere", name: "lost-job" });
+    const history = await (await app.rotation()).history.list({ vault: "nowhere", name: "lost-job" });
     expect(history[0]?.message).toMatch(/gave up after repeated failures/);
     expect((await queues.getQueueClient(`${QUEUE}-poison`).peekMessages()).peekedMessageItems).toHaveLength(0);
   });
@@ -159,7 +151,7 @@ describe("local runner", () => {
       const live = await keys.getKey("expiring-key");
       return live.properties.version !== key.properties.version ? live.properties.version : undefined;
     });
-    const service = await rotationService();
+    const service = await app.rotation();
     for (const name of ["expiring-secret", "expiring-key"]) {
       const history = await service.history.list({ vault: "local", name });
       expect(history.find((h) => h.step === "finish")?.trigger).toBe("event");

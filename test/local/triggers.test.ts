@@ -5,12 +5,12 @@
 import type { InvocationContext, RetryContext } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FunctionDefinition } from "../../src/functions/table.js";
-import { resolveAppSettings } from "../../src/local/appSettings.js";
-import { describeRow } from "../../src/local/historyFeed.js";
-import { readHostSettings, timeSpanMs } from "../../src/local/hostJson.js";
-import { compileRoute } from "../../src/local/httpTrigger.js";
-import { startLocalRunner, type LocalRunner } from "../../src/local/runner.js";
-import { nextOccurrence } from "../../src/local/timerTrigger.js";
+import { resolveAppSettings } from "../../dev/runner/appSettings.js";
+import { describeRow } from "../../dev/historyFeed.js";
+import { readHostSettings, timeSpanMs } from "../../dev/runner/hostJson.js";
+import { compileRoute } from "../../dev/runner/httpTrigger.js";
+import { startLocalRunner, type LocalRunner } from "../../dev/runner/runner.js";
+import { nextOccurrence } from "../../dev/runner/timerTrigger.js";
 import { explained } from "../helpers/wait.js";
 
 describe("app-setting expressions", () => {

@@ -7,8 +7,8 @@
 import type { EventGridEvent } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onVaultEventHandler } from "../../src/functions/onVaultEvent.js";
-import { useRotationService } from "../../src/functions/rotationService.js";
-import { RotationService } from "../../src/rotation/service.js";
+import { createApp, useApp } from "../../src/app/index.js";
+import type { RotationService } from "../../src/rotation/service.js";
 import { drainQueue } from "../../src/state/queueWorker.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, kvguardSecrets, vaultEvent, versionsOf } from "../helpers/rotation.js";
@@ -30,12 +30,14 @@ beforeAll(async () => {
   stack = await startLocalStack();
   proxy = await StorageFaultProxy.start(stack.azurite);
   const env = { ...stack.env, AzureWebJobsStorage: proxy.connectionString };
-  service = await RotationService.create(stack.config, { env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log });
-  useRotationService(() => Promise.resolve(service));
+  const app = createApp(env, { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log });
+  service = await app.rotation();
+  useApp(app);
 });
 afterAll(async () => {
   await proxy?.close();
   await stack?.stop();
+  useApp(undefined);
 });
 
 async function seed(name: string): Promise<string> {

@@ -5,10 +5,10 @@
  */
 import type { Timer } from "@azure/functions";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { useRotationService } from "../../src/functions/rotationService.js";
+import { useApp } from "../../src/app/index.js";
 import { rotationSweepHandler } from "../../src/functions/rotationSweep.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { Capture, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+import { Capture, kvguardSecrets, appFor } from "../helpers/rotation.js";
 
 let stack: LocalStack;
 const capture = new Capture();
@@ -16,9 +16,10 @@ const timer = { isPastDue: false } as Timer;
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  useRotationService(() => serviceFor(stack, capture));
+  useApp(appFor(stack, capture));
 });
 afterAll(async () => {
+  useApp(undefined);
   await stack?.stop();
 });
 

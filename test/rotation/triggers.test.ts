@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onVaultEventHandler } from "../../src/functions/onVaultEvent.js";
 import { rotateNowHandler } from "../../src/functions/rotateNow.js";
 import { rotationPoisonHandler } from "../../src/functions/rotationPoison.js";
-import { rotationService, useRotationService } from "../../src/functions/rotationService.js";
+import { useApp } from "../../src/app/index.js";
 import { rotationSweepHandler } from "../../src/functions/rotationSweep.js";
 import { rotationWorkerHandler } from "../../src/functions/rotationWorker.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { drainQueue } from "../../src/state/queueWorker.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor, vaultEvent, versionsOf } from "../helpers/rotation.js";
+import { appFor, Capture, expectNoSecretValues, kvguardSecrets, serviceFor, vaultEvent, versionsOf } from "../helpers/rotation.js";
 
 const TAGS = { "kvguard-rotator": "random", "kvguard-options": "length=24" };
 const DAY_MS = 86_400_000;
@@ -76,10 +76,14 @@ async function queued(): Promise<number> {
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  useRotationService(() => serviceFor(stack, capture));
-  service = await rotationService();
+  const app = appFor(stack, capture);
+  useApp(app);
+  service = await app.rotation();
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  useApp(undefined);
+  await stack.stop();
+});
 
 describe("timer, event and HTTP at once", () => {
   it("rotate the same secret exactly once", async () => {

@@ -21,7 +21,7 @@ import { matchEntry, parsePolicyFile } from "../../src/rotation/policyFile.js";
 import { parseVaultEvent } from "../../src/rotation/vaultEvents.js";
 import { isInWindow, parseWindow } from "../../src/rotation/window.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { meetsPolicy, versionsOf } from "../helpers/rotation.js";
+import { meetsPolicy, OFFLINE_RUNTIME, versionsOf } from "../helpers/rotation.js";
 
 const DAY_MS = 86_400_000;
 const at = (iso: string) => Date.parse(iso);
@@ -239,7 +239,7 @@ describe("Key Vault events", () => {
 
 describe("the random rotator", () => {
   const options = (input: Record<string, unknown>) => randomOptions.parse(input);
-  const ctx = (o: RandomOptions): RotatorContext => ({ vault: { name: "v", url: "https://v.vault.azure.net" }, secretName: "s", options: o, log: () => undefined });
+  const ctx = (o: RandomOptions): RotatorContext => ({ vault: { name: "v", url: "https://v.vault.azure.net" }, secretName: "s", options: o, runtime: OFFLINE_RUNTIME, log: () => undefined });
 
   it("generates the length, every class, and never an excluded character", () => {
     for (const [input, policy] of [

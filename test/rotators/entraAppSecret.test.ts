@@ -11,11 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEntraAdmin, type AdminApplication, type ApplicationSettings } from "../../emulator/cloud/entra/adminClient.js";
-import { startLocalAlerts, type LocalAlerts } from "../../src/alerts/local/localAlerts.js";
-import { useAlerting } from "../../src/alerts/notify.js";
-import { alertingFromSettings } from "../../src/alerts/fromSettings.js";
+import { startLocalAlerts, type LocalAlerts } from "../../dev/alerts/localAlerts.js";
 import { devClaims } from "../../src/azure/devCredential.js";
-import { ENTRA_DEMO, startEntraDemo } from "../../src/local/demo/entraDemo.js";
+import { ENTRA_DEMO, startEntraDemo } from "../../dev/demo/entraDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor } from "../helpers/rotation.js";
@@ -30,7 +28,6 @@ let admin: LocalEntraAdmin;
 let alerts: LocalAlerts;
 let alertDir: string;
 const capture = new Capture();
-const savedEnv = { ...process.env };
 
 /** The applications the operator bound (object ids). */
 const bound: string[] = [];
@@ -96,15 +93,11 @@ beforeAll(async () => {
   alerts = await startLocalAlerts({ outDir: alertDir, print: (line) => capture.add("alert catcher", line) });
   // The demo's operator lets its secret rotate every two minutes (below the default floor of a day).
   stack = await startLocalStack({ settings: { ...alerts.settings, KVGUARD_MIN_ROTATION_PERIOD: "PT1M" }, policy: {} });
-  // The rotator (and alerting) read the app settings as the Functions host and `npm start` provide them.
-  Object.assign(process.env, stack.env);
-  useAlerting(() => alertingFromSettings(stack.env));
   admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
   await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
   service = await serviceFor(stack, capture);
 });
 afterAll(async () => {
-  process.env = savedEnv;
   await stack.stop();
   await alerts.close();
   await rm(alertDir, { recursive: true, force: true });

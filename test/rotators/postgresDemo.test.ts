@@ -1,5 +1,5 @@
 /**
- * @module The PostgreSQL demo of `npm start` (src/local/demo/postgresDemo.ts) on the local stack: it seeds
+ * @module The PostgreSQL demo of `npm start` (dev/demo/postgresDemo.ts) on the local stack: it seeds
  * the app secret with a `postgres` policy, and after a rotation its watcher logs in with the new password
  * and says so, without the password; a restart on the same state folder keeps the role and the secret.
  */
@@ -7,8 +7,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEMO_POLICY } from "../../src/local/demo/operatorPolicy.js";
-import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../src/local/demo/postgresDemo.js";
+import { DEMO_POLICY } from "../../dev/demo/operatorPolicy.js";
+import { POSTGRES_DEMO, startPostgresDemo, type PostgresDemo } from "../../dev/demo/postgresDemo.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";

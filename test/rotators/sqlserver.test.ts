@@ -12,6 +12,7 @@ import { createSqlServerDialect, mssqlConfig, stagingName } from "../../src/rota
 import { TSQL } from "../../src/rotators/sqlserver/statements.js";
 import type { Credential, RotatorContext } from "../../src/rotators/types.js";
 import { FakeSqlServer, quotename } from "../helpers/fakeSqlServer.js";
+import { OFFLINE_RUNTIME } from "../helpers/rotation.js";
 
 const HOSTILE_NAMES = ["we]ird'; DROP LOGIN sa;--", "[bracket]]", "ünï名字 ' OR 1=1", "semi;colon\\back"];
 const HOSTILE_PASSWORDS = ["Pw'; DROP LOGIN sa;--1", "Pw]]'']x9\\n", "Ünïcødé名字'Pw9", "N'Pw' + 'x'--7"];
@@ -222,6 +223,7 @@ describe("sqlserver rotator flow on the fake", () => {
     return {
       vault: { name: "local", url: "https://127.0.0.1" },
       secretName: "db-app",
+      runtime: OFFLINE_RUNTIME,
       credentialId: "app",
       providerAddress: "sql.example.test",
       options: rotator.parseOptions(options),

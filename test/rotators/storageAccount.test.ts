@@ -12,12 +12,13 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localStorageAccountId } from "../../emulator/cloud/storageArm.js";
 import { alertsFromRotation } from "../../src/alerts/fromRotation.js";
-import { seedStorageDemo, STORAGE_DEMO_ACCOUNT, STORAGE_DEMO_SECRET } from "../../src/local/demo/storageDemo.js";
+import { seedStorageDemo, STORAGE_DEMO_ACCOUNT, STORAGE_DEMO_SECRET } from "../../dev/demo/storageDemo.js";
 import type { JobResult } from "../../src/rotation/engine.js";
 import type { RotationJob } from "../../src/rotation/job.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { keyOf } from "../../src/rotators/storage-account/value.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { createApp } from "../../src/app/index.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
 
 const LOCAL_SCOPE = `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${LOCAL_RESOURCE_GROUP}`;
@@ -74,8 +75,6 @@ beforeAll(async () => {
   // The operator binds the local subscription: every Azurite account of the local cloud.
   // The demo test below rotates every two minutes, as the demo's operator allows (KVGUARD_MIN_ROTATION_PERIOD).
   stack = await startLocalStack({ policy: { bindings: { "storage-account": [{ accounts: [LOCAL_SCOPE] }] } }, settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1M" } });
-  // The rotator reads kvguard's settings from the environment, as the Functions host and the CLI provide them.
-  Object.assign(process.env, stack.env);
   service = await serviceFor(stack, capture);
 });
 afterAll(() => stack.stop());
@@ -211,7 +210,8 @@ describe("storage-account rotation", () => {
 
   it("seeds the npm start demo once, validated against Azurite, and it rotates", async () => {
     const lines: string[] = [];
-    const demo = { azurite: stack.azurite, vaultUrl: stack.tv.kv.urls.local!, ca: stack.tv.kv.tls.caPem, write: (line: string) => lines.push(line) };
+    const runtime = await createApp(stack.env).rotatorRuntime();
+    const demo = { azurite: stack.azurite, vaultUrl: stack.tv.kv.urls.local!, ca: stack.tv.kv.tls.caPem, runtime, write: (line: string) => lines.push(line) };
     expect(await seedStorageDemo(demo)).toEqual({ secret: STORAGE_DEMO_SECRET, account: STORAGE_DEMO_ACCOUNT, outcome: "seeded", validated: true });
     const seeded = await kvguardSecrets(stack).getSecret(STORAGE_DEMO_SECRET);
     expect(seeded.properties.tags).toMatchObject({ "kvguard-rotator": "storage-account", CredentialId: "key1", "kvguard-rotate-every": "PT2M" });

@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HttpRequest, HttpResponse, type HttpResponseInit } from "@azure/functions";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { DevTokenCredential } from "../../src/azure/devCredential.js";
-import { FINDINGS_TABLE } from "../../src/audit/fromSettings.js";
 import type { Finding } from "../../src/audit/finding.js";
-import { TableFindingStore } from "../../src/audit/store/findingStore.js";
-import { publishReportToContainer } from "../../src/compliance/report/fromSettings.js";
-import { useRotationService } from "../../src/functions/rotationService.js";
+import { FINDINGS_TABLE, TableFindingStore } from "../../src/audit/store/findingStore.js";
+import { useApp, type App } from "../../src/app/index.js";
+import { reportToContainer } from "../../src/app/reports.js";
 import { statusPageHandler } from "../../src/functions/statusPage.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { storageClients } from "../../src/state/storage.js";
@@ -25,7 +24,7 @@ import { localDatabases } from "../helpers/operator.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { CHROMIUM_ARGS, openWatched } from "../helpers/browserPage.js";
 import { needs } from "../helpers/machineServices.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+import { appFor, Capture, expectNoSecretValues, kvguardSecrets } from "../helpers/rotation.js";
 
 const CHROMIUM = needs("chromium");
 const OUT = join(process.cwd(), "out", "status-test");
@@ -39,6 +38,7 @@ function finding(id: string, severity: Finding["severity"], endMs: number, summa
 CHROMIUM.describe("the status page", () => {
   let stack: LocalStack;
   let service: RotationService;
+  let app: App;
   let browser: Browser;
   const capture = new Capture();
 
@@ -46,15 +46,15 @@ CHROMIUM.describe("the status page", () => {
     await rm(OUT, { recursive: true, force: true });
     await mkdir(OUT, { recursive: true });
     stack = await startLocalStack({ policy: localDatabases(["mysql"]), settings: { KVGUARD_ROTATION_MAX_ATTEMPTS: "1" } });
-    for (const [name, value] of Object.entries(stack.env)) vi.stubEnv(name, value);
+    app = appFor(stack, capture);
     const secrets = kvguardSecrets(stack);
     const random = { "kvguard-rotator": "random" };
     // Two compliance reports two days apart: the trend's two points.
     await secrets.setSecret("api-token", "api-token-value-Jd83", { tags: random, expiresOn: new Date(stack.tv.kv.clock.nowMs() + 45 * DAY_MS) });
-    await publishReportToContainer(stack.env, { formats: ["json"] }, capture.log);
+    await reportToContainer(app, { formats: ["json"] }, capture.log);
     stack.tv.kv.clock.advance((2 * DAY_MS) / 1000);
     await secrets.setSecret("no-expiry", "no-expiry-value-Ua61");
-    await publishReportToContainer(stack.env, { formats: ["json"] }, capture.log);
+    await reportToContainer(app, { formats: ["json"] }, capture.log);
 
     const now = stack.tv.kv.clock.nowMs();
     await secrets.setSecret("weekly", "weekly-value-Qx81", { tags: { ...random, "kvguard-rotate-every": "P7D" } });
@@ -63,8 +63,8 @@ CHROMIUM.describe("the status page", () => {
     await secrets.setSecret("orders-db", "orders-db-Vb73", {
       tags: { "kvguard-rotator": "mysql", CredentialId: "orders", ProviderAddress: "127.0.0.1:1", "kvguard-options": "connectTimeout=2" },
     });
-    service = await serviceFor(stack, capture);
-    useRotationService(() => Promise.resolve(service));
+    service = await app.rotation();
+    useApp(app);
     await service.rotateNow("local", "api-token");
     await expect(service.rotateNow("local", "orders-db")).rejects.toThrow();
     await service.sweep();
@@ -79,7 +79,7 @@ CHROMIUM.describe("the status page", () => {
   }, 180_000);
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
+    useApp(undefined);
     await browser?.close();
     await stack?.stop();
   });

@@ -17,14 +17,14 @@ import { LocalEntraAdmin, type AdminApplication } from "../../emulator/cloud/ent
 import { alertsFromRotation } from "../../src/alerts/fromRotation.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { rotateNowHandler } from "../../src/functions/rotateNow.js";
-import { useRotationService } from "../../src/functions/rotationService.js";
+import { useApp } from "../../src/app/index.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { secretWorks } from "../helpers/entra.js";
 import { startHostileServer, type HostileServer } from "../helpers/hostileServer.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
 import { createRoleSql, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { Capture, expectNoSecretValues, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { appFor, Capture, expectNoSecretValues, versionsOf } from "../helpers/rotation.js";
 
 const OPERATOR = { name: "platform-operator" };
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
@@ -105,8 +105,9 @@ async function nothingReachedOrChanged(): Promise<void> {
 
 beforeAll(async () => {
   [stack, pgs, hostile] = await Promise.all([startLocalStack({ policy: {} }), startTestPostgres(), startHostileServer()]);
-  service = await serviceFor(stack, capture);
-  useRotationService(() => Promise.resolve(service));
+  const app = appFor(stack, capture);
+  service = await app.rotation();
+  useApp(app);
   admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
   await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
   payments = await admin.createApplication({ displayName: "payments", owners: [KVGUARD_OID] });
@@ -143,6 +144,7 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
+  useApp(undefined);
   await hostile?.close();
   await pgs?.close();
   await stack?.stop();

@@ -1,7 +1,7 @@
 /** @module Detection row 11: any request (allowed or denied) from an address on the threat-intel list. */
 import { isSuccess, principalKey } from "../record.js";
 import { who } from "../finding.js";
-import { matchCidr } from "../network.js";
+import { matchCidr } from "../../common/network.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
 

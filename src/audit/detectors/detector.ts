@@ -6,7 +6,7 @@
  */
 import type { Baseline } from "../baseline.js";
 import type { Hit, Severity } from "../finding.js";
-import type { Cidr } from "../network.js";
+import type { Cidr } from "../../common/network.js";
 import type { AuditRecord } from "../record.js";
 
 export const TACTICS = [

@@ -1,7 +1,7 @@
 /** @module Access from an address outside the configured allowed networks (CIDR list). */
 import { isSuccess, principalKey } from "../record.js";
 import { who } from "../finding.js";
-import { ipValue, matchCidr } from "../network.js";
+import { ipValue, matchCidr } from "../../common/network.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
 

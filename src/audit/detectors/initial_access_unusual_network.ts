@@ -1,7 +1,7 @@
 /** @module Detection row 12: a known principal calling from a network (/24, /48) it had not used in the window. */
 import { isSuccess, principalKey } from "../record.js";
 import { who } from "../finding.js";
-import { networkOf } from "../network.js";
+import { networkOf } from "../../common/network.js";
 import type { Detector } from "./detector.js";
 import { DayMemo } from "./dayMemo.js";
 import { FirstPerDay, isNewTermForKnownPrincipal, usualTerms } from "./newTerm.js";

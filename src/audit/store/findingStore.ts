@@ -6,6 +6,9 @@
 import type { TableClient } from "@azure/data-tables";
 import type { Finding } from "../finding.js";
 
+/** The findings table in the app's storage. */
+export const FINDINGS_TABLE = "kvguardfindings";
+
 export interface FindingStore {
   /** Stores findings, merging with stored ones of the same id; returns the ids that were new. */
   upsert(findings: readonly Finding[]): Promise<string[]>;

@@ -7,6 +7,9 @@ import type { TableClient, TableEntity } from "@azure/data-tables";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { safeKey, type StateStore } from "./stateStore.js";
 
+/** The baseline and watermarks table in the app's storage. */
+export const AUDIT_STATE_TABLE = "kvguardaudit";
+
 const CHUNK_BYTES = 60 * 1024;
 /** Chunks per entity: 15 × 60 KB stays under the 1 MB entity limit. */
 const CHUNKS_PER_ROW = 15;

@@ -5,7 +5,7 @@
  */
 import type { ComplianceRun } from "../model.js";
 import { renderCsv } from "./csv.js";
-import { CONTENT_TYPES, type ReportFormat } from "./formats.js";
+import { CONTENT_TYPES, type ReportFormat } from "../../config/reportFormats.js";
 import { renderHtml } from "./html.js";
 import { renderJson, reportDocument } from "./json.js";
 import type { ReportDocument } from "./schema.js";

@@ -3,13 +3,13 @@
  * framework and control, by vault and by check; the expiry timeline; rotation evidence. Formats only lay
  * these out, so the HTML, PDF, CSV and JSON cannot disagree.
  */
+import { FRAMEWORKS } from "../../config/frameworks.js";
 import type { CheckDefinition, CheckResult, ComplianceRun, ControlRef, Framework, InventoryItem, Outcome } from "../model.js";
 import { DAY_MS } from "../../common/duration.js";
 
 export const OUTCOMES: readonly Outcome[] = ["pass", "fail", "not-applicable", "error"];
 
 /** Frameworks in the order reports list them. */
-export const FRAMEWORKS: readonly Framework[] = ["azure-policy", "cis", "mcsb", "pci", "nist-800-57", "iso-27001"];
 
 export const FRAMEWORK_LABELS: Record<Framework, string> = {
   "azure-policy": "Azure Policy",

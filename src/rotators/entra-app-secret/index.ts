@@ -14,8 +14,8 @@ import { ensureError } from "../../common/errors.js";
 import type { Credential, RotatorContext, SecretRotator } from "../types.js";
 import { EntraGraph, GraphCallError, type GraphApplication, type GraphPassword } from "./graphClient.js";
 import { entraOptions, type EntraOptions } from "./options.js";
-import { runtimeFromSettings, type EntraRuntime } from "./runtime.js";
 import { TrustRefusal } from "../../rotation/bindings.js";
+import { entraRuntime, type EntraRuntime } from "./runtime.js";
 import { ownTenant, proveSecret, SecretRefused } from "./secretCheck.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -142,8 +142,7 @@ async function prove(target: Target, ctx: RotatorContext, credential: Credential
   }
 }
 
-/** A rotator over a runtime; the registry's reads the app settings. */
-export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtimeFromSettings): SecretRotator {
+export function createEntraAppSecretRotator(): SecretRotator {
   return {
     name: "entra-app-secret",
     credentials: "dual",
@@ -156,14 +155,14 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     /** The application (bound by the operator), in the pinned tenant. */
     async targets(ctx) {
       const options = ctx.options as EntraOptions;
-      await pinnedTenant(options, runtime());
+      await pinnedTenant(options, entraRuntime(ctx.runtime));
       const application = options.application ?? ctx.providerAddress;
       return application === undefined ? [] : [{ kind: "entra-app" as const, application }];
     },
 
     /** The client secret the current value is: kvguard's own (recorded keyId) or the one its hint matches. */
     async identify(ctx, current): Promise<Record<string, string>> {
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       const p = currentPassword(target.app, current);
       if (!p) return {};
       return p.keyId.toLowerCase() === current.metadata.credentialId?.toLowerCase() && current.metadata.added === "kvguard"
@@ -172,7 +171,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async create(ctx, current) {
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       const endDateTime = new Date(Date.now() + target.options.lifetimeDays * 86_400_000).toISOString();
       let roomFromRefusal: number | undefined;
       // Each attempt first removes orphans, so a retry after a lost answer never leaves two new secrets.
@@ -200,7 +199,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
 
     async set(ctx, pending) {
       // addPassword applied it already; only a secret removed meanwhile (by hand) cannot be applied again.
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       const keyId = pending.metadata.credentialId;
       if (!target.app.passwordCredentials.some((p) => p.keyId === keyId)) {
         throw new Error(
@@ -211,7 +210,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async test(ctx, credential, which) {
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       // The value must be a client secret of this application object, not merely one that gets a token somewhere.
       if (which === "current" && !currentPassword(target.app, credential)) {
         throw new Error(
@@ -222,7 +221,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
     },
 
     async checkManager(ctx) {
-      const target = await resolveTarget(ctx, runtime());
+      const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       return `kvguard's identity reads application ${target.app.appId} through Microsoft Graph`;
     },
 
@@ -232,7 +231,7 @@ export function createEntraAppSecretRotator(runtime: () => EntraRuntime = runtim
       if (!keyId) return ctx.log("kvguard recorded no client secret for the replaced version: nothing removed");
       let target: Target;
       try {
-        target = await resolveTarget(ctx, runtime());
+        target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
       } catch (error) {
         if (/no Entra application has/.test(ensureError(error).message)) return ctx.log("the application is gone: nothing to remove");
         throw error;

@@ -1,14 +1,13 @@
 /**
- * @module The storage accounts' management plane through `@azure/arm-storage`, with kvguard's settings (the
- * ARM endpoint, the local CA, the app's identity) read from the environment, as every entry point sets it.
+ * @module The storage accounts' management plane through `@azure/arm-storage`, with the runtime the app
+ * gives rotators (the ARM endpoint, the local CA, the app's identity).
  * The SDK's pipeline retries 429 and 5xx, waiting what `Retry-After` asks. ARM errors become messages that
  * say what to fix; an ARM error body never holds a key.
  */
 import { StorageManagementClient, type StorageAccount, type StorageAccountKey } from "@azure/arm-storage";
 import { armClientOptions } from "../../azure/cloudClients.js";
-import { credentialFor } from "../../azure/credential.js";
 import { ensureError, statusOf } from "../../common/errors.js";
-import { formatProblem, loadConfig, SETTING_NAMES } from "../../config/schema.js";
+import type { RotatorRuntime } from "../types.js";
 import type { StorageAccountAddress } from "./address.js";
 
 export type KeyName = "key1" | "key2";
@@ -18,20 +17,18 @@ export interface AccountKeys {
   key2: StorageAccountKey & { value: string };
 }
 
-const clients = new Map<string, StorageManagementClient>();
+/** One client per runtime and subscription: its pipeline keeps the token and the connections. */
+const clients = new WeakMap<RotatorRuntime, Map<string, StorageManagementClient>>();
 
-function clientFor(subscriptionId: string): StorageManagementClient {
-  // kvguard's own settings only: a misspelt or foreign KVGUARD_ name is the config check's business, not a rotation's.
-  const loaded = loadConfig(Object.fromEntries(SETTING_NAMES.map((name) => [name, process.env[name]])));
-  if (!loaded.ok) throw new Error(`kvguard's settings are invalid: ${loaded.problems.map(formatProblem).join("; ")}`);
-  const config = loaded.config;
-  const id = `${config.cloud.armEndpoint}|${config.local?.caFile ?? ""}|${JSON.stringify(config.identity)}|${subscriptionId}`;
-  let client = clients.get(id);
+function clientFor(runtime: RotatorRuntime, subscriptionId: string): StorageManagementClient {
+  let bySubscription = clients.get(runtime);
+  if (!bySubscription) clients.set(runtime, (bySubscription = new Map<string, StorageManagementClient>()));
+  let client = bySubscription.get(subscriptionId);
   if (!client) {
-    const options = armClientOptions(config);
+    const options = armClientOptions(runtime.cloud, runtime.ca);
     // The modular SDK reads its token scope from `credentials.scopes`.
-    client = new StorageManagementClient(credentialFor(config.identity), subscriptionId, { ...options, credentials: { scopes: options.credentialScopes } });
-    clients.set(id, client);
+    client = new StorageManagementClient(runtime.credential, subscriptionId, { ...options, credentials: { scopes: options.credentialScopes } });
+    bySubscription.set(subscriptionId, client);
   }
   return client;
 }
@@ -51,8 +48,11 @@ function explain(error: unknown, what: string, address: StorageAccountAddress): 
 export class StorageArm {
   readonly #client: StorageManagementClient;
 
-  constructor(readonly address: StorageAccountAddress) {
-    this.#client = clientFor(address.subscriptionId);
+  constructor(
+    readonly address: StorageAccountAddress,
+    runtime: RotatorRuntime,
+  ) {
+    this.#client = clientFor(runtime, address.subscriptionId);
   }
 
   async keys(): Promise<AccountKeys> {

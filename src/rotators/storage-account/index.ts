@@ -29,7 +29,7 @@ function options(ctx: RotatorContext): StorageAccountOptions {
 
 function target(ctx: RotatorContext): { address: StorageAccountAddress; arm: StorageArm } {
   const address = parseStorageAccountAddress(ctx.providerAddress);
-  return { address, arm: new StorageArm(address) };
+  return { address, arm: new StorageArm(address, ctx.runtime) };
 }
 
 /** Which key a value holds, by comparing with the account's keys (never by trusting a tag alone). */

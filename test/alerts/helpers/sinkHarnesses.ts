@@ -6,8 +6,8 @@
 import { createTlsMaterial } from "../../../emulator/tls.js";
 import { AcsEmailFake } from "./acsEmailFake.js";
 import { cardTexts, markdownHtml } from "./cardMarkdown.js";
-import { MailCatcher } from "./mailCatcher.js";
-import { TeamsReceiver } from "./teamsReceiver.js";
+import { SmtpCatcher } from "../../../dev/alerts/smtpCatcher.js";
+import { startTeamsReceiver } from "./teamsReceiver.js";
 
 export interface SinkHarness {
   /** Settings that send channel `contract` to this receiver. */
@@ -31,7 +31,7 @@ const SMTP_PASSWORD = "smtp-contract-password-7Qx";
 
 export const SINK_HARNESSES: Record<string, () => Promise<SinkHarness>> = {
   async teams() {
-    const receiver = await TeamsReceiver.start();
+    const receiver = await startTeamsReceiver();
     const accepted = () => receiver.received.filter((r) => r.status < 300);
     return {
       settings: { KVGUARD_ALERT_TEAMS_WEBHOOKS: `contract=${receiver.url}` },
@@ -46,7 +46,7 @@ export const SINK_HARNESSES: Record<string, () => Promise<SinkHarness>> = {
   },
   async smtp() {
     const tls = await createTlsMaterial();
-    const catcher = await MailCatcher.start(0, SMTP_PASSWORD, tls);
+    const catcher = await SmtpCatcher.start({ password: SMTP_PASSWORD, tls });
     return {
       settings: { KVGUARD_ALERT_SMTP_CONNECTION: `smtp://kvguard:${SMTP_PASSWORD}@127.0.0.1:${catcher.port}` },
       ca: tls.caPem,

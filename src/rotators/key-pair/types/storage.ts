@@ -8,6 +8,7 @@ import { StorageArm, type KeyName } from "../../storage-account/arm.js";
 import { proveKey } from "../../storage-account/dataPlane.js";
 import { connectionString, type AccountEndpoints } from "../../storage-account/value.js";
 import type { KeyPairType } from "../keyPairType.js";
+import { runtimeFromSettings } from "../settings.js";
 
 export const storageType: KeyPairType = {
   name: "storage",
@@ -20,7 +21,7 @@ export const storageType: KeyPairType = {
   warning: SAS_WARNING,
   access(target) {
     const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
-    const arm = new StorageArm(address);
+    const arm = new StorageArm(address, runtimeFromSettings());
     const endpoints = async (): Promise<AccountEndpoints> => {
       const primary = (await arm.account()).primaryEndpoints;
       return { ...(primary?.blob ? { blob: primary.blob } : {}), ...(primary?.queue ? { queue: primary.queue } : {}), ...(primary?.table ? { table: primary.table } : {}), ...(primary?.file ? { file: primary.file } : {}) };

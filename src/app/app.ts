@@ -1,0 +1,189 @@
+/**
+ * @module The composition root: kvguard's settings loaded once, and everything built from them (credential,
+ * state storage, clock, rotation service, alerting, the audit scan, reports) on first use. The function
+ * handlers and the CLI ask an App for what they need; the domains get ready parts and hooks from here and
+ * never wire themselves. Each part's code is imported when it is first asked for: the Functions host loads
+ * the handlers at every cold start, and most of them use one part.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { Alerting, AlertingOptions } from "../alerts/alerting.js";
+import type { Notifier } from "../alerts/notifier.js";
+import type { AuditScanReport } from "../audit/scan.js";
+import type { Clock } from "../common/clock.js";
+import type { PublishedReport } from "../compliance/report/publish.js";
+import type { ConfigResult, KvguardConfig } from "../config/schema.js";
+import type { EngineDeps } from "../rotation/engine.js";
+import type { RotatorRuntime } from "../rotators/types.js";
+import type { RotationService } from "../rotation/service.js";
+import type { StorageClients } from "../state/storage.js";
+import { lazy } from "./lazy.js";
+import type { ExporterOptions } from "./export.js";
+import type { ReportRequest } from "./reports.js";
+import type { Exporter } from "../export/exporter.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** How often kvguard reads the local Key Vault's clock (which its admin API can move). */
+const CLOCK_SYNC_MS = 1000;
+
+export interface AppOptions {
+  /** Reads the local CA file (default: from disk); the config check's tests pass a fake. */
+  readFile?: (path: string) => string;
+  /** The clock kvguard judges time on (default: the local Key Vault's when the vaults are local, else the system's). */
+  clock?: Clock;
+  credential?: TokenCredential;
+  /** Rotation progress lines (default: standard output). */
+  log?: (line: string) => void;
+  /** Called after each rotation step (the CLI's crash hook for the crash-safety tests). */
+  afterStep?: EngineDeps["afterStep"];
+  /** How long a rotation job waits for another run's lock (default 30 s). */
+  lockWaitMs?: number;
+  /** The alert dispatcher's clock, log and retry policy. */
+  alerts?: Omit<AlertingOptions, "credential" | "table">;
+}
+
+export interface App {
+  readonly env: Env;
+  /** The settings, checked: the config or every problem. */
+  settings(): Promise<ConfigResult>;
+  /** The config, or an error naming every problem ("kvguard is misconfigured"). */
+  config(): Promise<KvguardConfig>;
+  credential(): Promise<TokenCredential>;
+  /** Whether the settings name a state storage account (AzureWebJobsStorage). */
+  hasStorage(): boolean;
+  storage(): Promise<StorageClients>;
+  clock(): Promise<Clock>;
+  rotation(): Promise<RotationService>;
+  /** What rotators reaching past the vault (ARM, Graph) are given. */
+  rotatorRuntime(): Promise<RotatorRuntime>;
+  /** The dispatcher and sinks; undefined when alerting is off. */
+  alerting(): Promise<Alerting | undefined>;
+  notifier(): Promise<Notifier>;
+  /** One audit scan; scans of one app run one at a time (they share the baseline and watermarks). */
+  auditScan(): Promise<AuditScanReport>;
+  reportToFolder(out: string, request?: ReportRequest): Promise<PublishedReport>;
+  /** The report in the report container, announced through alerting (problems go to `log`). */
+  reportToContainer(request: ReportRequest, log: (line: string) => void): Promise<PublishedReport>;
+  /** The export of kvguard's records; undefined when no destination is set. */
+  exporter(options?: ExporterOptions): Promise<Exporter | undefined>;
+  /** Stops the clock's sync and closes the alert sinks' connections. */
+  close(): Promise<void>;
+}
+
+export function createApp(env: Env = process.env, options: AppOptions = {}): App {
+  let clockSync: NodeJS.Timeout | undefined;
+  let scanning: Promise<unknown> = Promise.resolve();
+
+  const settings = lazy(async () => (await import("../config/schema.js")).loadConfig(env, options.readFile ? { readFile: options.readFile } : {}));
+  const config = lazy(async () => {
+    const result = await settings();
+    if (result.ok) return result.config;
+    const { formatProblem } = await import("../config/schema.js");
+    throw new Error(`kvguard is misconfigured:\n${result.problems.map(formatProblem).join("\n")}`);
+  });
+  const credential = lazy(async () => options.credential ?? (await import("../azure/credential.js")).credentialFor((await config()).identity));
+  const storage = lazy(async () => (await import("../state/storage.js")).storageClients(env, await credential()));
+  const clock = lazy(async (): Promise<Clock> => {
+    if (options.clock) return options.clock;
+    const { local, vaults } = await config();
+    if (!local) return (await import("../common/clock.js")).systemClock;
+    // Against the local Key Vault, "due" is judged on the vault's clock, which its admin API can move ahead.
+    const { LocalVaultClock } = await import("../azure/localClock.js");
+    const vaultClock = new LocalVaultClock(vaults[0]!.url, local.caPem);
+    await vaultClock.sync();
+    clockSync = setInterval(() => void vaultClock.sync().catch(() => undefined), CLOCK_SYNC_MS).unref();
+    return vaultClock;
+  });
+  let alertingAsked = false;
+  const buildAlerting = lazy(async () => {
+    const loaded = await config();
+    if (!loaded.alerts.rules) return undefined;
+    const [{ createAlerting }, { ALERTS_TABLE }, { ensureTable }] = await Promise.all([
+      import("../alerts/alerting.js"),
+      import("../alerts/store/alertTable.js"),
+      import("../state/storage.js"),
+    ]);
+    const table = await ensureTable((await storage()).table(ALERTS_TABLE));
+    return createAlerting(loaded, env, { ...options.alerts, credential: await credential(), table });
+  });
+  const alerting = () => {
+    alertingAsked = true;
+    return buildAlerting();
+  };
+  const notifier = lazy(async () => (await import("../alerts/notifier.js")).createNotifier(alerting));
+  const rotatorRuntime = lazy(async (): Promise<RotatorRuntime> => {
+    const { cloud, local, rotation } = await config();
+    return { credential: await credential(), cloud, ...(local ? { ca: local.caPem } : {}), ...(rotation.entraTenantId ? { entraTenantId: rotation.entraTenantId } : {}) };
+  });
+  const rotation = lazy(async () => {
+    let loaded = await config();
+    // Vaults found by tag through ARM join the listed ones; what discovery could not read is logged, not fatal.
+    if (loaded.discovery) {
+      const [{ discoverVaults, withDiscovered }, { printErrorLine }] = await Promise.all([import("../discovery/discover.js"), import("../common/logText.js")]);
+      const discovery = await discoverVaults(loaded, await credential());
+      for (const problem of discovery.problems) (options.log ?? printErrorLine)(`vault discovery: ${problem}`);
+      loaded = withDiscovered(loaded, discovery);
+    }
+    const { createRotationService } = await import("./rotation.js");
+    return createRotationService(loaded, {
+      credential: await credential(),
+      runtime: await rotatorRuntime(),
+      storage: await storage(),
+      clock: await clock(),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+      ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+      // Failures, and rotations the alert rules ask to hear about, go to alerting when it is configured.
+      ...(loaded.alerts.rules
+        ? {
+            onOutcome: async (job, outcome) => {
+              // Dated on kvguard's clock (the vault's, against the local Key Vault), as the rotation was.
+              const at = new Date((await clock()).nowMs()).toISOString();
+              await (await notifier()).notifyRotation({ job, ...outcome, at }, options.log ? { log: options.log } : {});
+            },
+            alert: async (alerts) => (await notifier()).notify(alerts, options.log ? { log: options.log } : {}),
+          }
+        : {}),
+    });
+  });
+  const scanOnce = async () => {
+    const loaded = await config();
+    const [{ auditScanDeps }, { runAuditScan }] = await Promise.all([import("./audit.js"), import("../audit/scan.js")]);
+    return runAuditScan(
+      auditScanDeps(loaded, {
+        credential: await credential(),
+        storage: await storage(),
+        // New findings go to alerting when it is configured.
+        ...(loaded.alerts.rules ? { onNewFindings: async (findings) => void (await (await notifier()).notifyFindings(findings)) } : {}),
+      }),
+    );
+  };
+
+  const app: App = {
+    env,
+    settings,
+    config,
+    credential,
+    hasStorage: () => Boolean(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim()),
+    storage,
+    clock,
+    rotation,
+    rotatorRuntime,
+    alerting,
+    notifier,
+    auditScan() {
+      const scan = scanning.then(scanOnce);
+      scanning = scan.catch(() => undefined);
+      return scan;
+    },
+    exporter: async (options = {}) =>
+      (await import("./export.js")).createExporter(await config(), env, { credential: await credential(), storage: await storage() }, options),
+    reportToFolder: async (out, request = {}) => (await import("./reports.js")).reportToFolder(app, out, request),
+    reportToContainer: async (request, log) => (await import("./reports.js")).reportToContainer(app, request, log),
+    async close() {
+      clearInterval(clockSync);
+      if (alertingAsked) (await buildAlerting().catch(() => undefined))?.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,84 @@
+/**
+ * @module The rotation service's parts built from the config: one SDK client pair per vault, the job queue
+ * and its poison queue, the history, status and event tables, the policy file, blob locks and the value HMAC.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import { credentialFor } from "../azure/credential.js";
+import { createVaultClients } from "../azure/keyVaultClients.js";
+import { systemClock, type Clock } from "../common/clock.js";
+import { printLine } from "../common/logText.js";
+import type { Alert } from "../alerts/alert.js";
+import type { KvguardConfig } from "../config/schema.js";
+import type { EngineDeps, EngineVault } from "../rotation/engine.js";
+import { History, HISTORY_TABLE } from "../rotation/history.js";
+import { ValueHmac } from "../rotation/hmac.js";
+import { BlobLocks } from "../rotation/lock.js";
+import { PolicySource } from "../rotation/policySource.js";
+import { RotationService } from "../rotation/service.js";
+import type { RotatorRuntime } from "../rotators/types.js";
+import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
+import { TARGETS_TABLE, TargetLedger } from "../rotation/targetLedger.js";
+import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
+
+export const EVENTS_TABLE = "kvguardevents";
+
+export interface RotationWiring {
+  /** Where `AzureWebJobsStorage` is read when `storage` is not given (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  credential?: TokenCredential;
+  /** What rotators reaching past the vault get (default: the credential, the config's cloud and local CA). */
+  runtime?: RotatorRuntime;
+  storage?: StorageClients;
+  clock?: Clock;
+  log?: (line: string) => void;
+  afterStep?: EngineDeps["afterStep"];
+  /** How long a job waits for another run's lock (default 30 s). */
+  lockWaitMs?: number;
+  /** Called after each job (the app hands its outcome to alerting). */
+  onOutcome?: EngineDeps["onOutcome"];
+  /** Alerts of the rotation service itself (a policy file kvguard cannot use). */
+  alert?: (alerts: readonly Alert[]) => Promise<unknown>;
+}
+
+export async function createRotationService(config: KvguardConfig, wiring: RotationWiring = {}): Promise<RotationService> {
+  const credential = wiring.credential ?? credentialFor(config.identity);
+  const storage = wiring.storage ?? storageClients(wiring.env ?? process.env, credential);
+  const vaults = new Map<string, EngineVault>();
+  for (const target of config.vaults) {
+    const clients = createVaultClients({ vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
+    vaults.set(target.name.toLowerCase(), { target, secrets: clients.secrets, keys: clients.keys });
+  }
+  const queue = storage.queue.getQueueClient(config.rotation.queue);
+  const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
+  const [history, status, events, targets] = await Promise.all([HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))));
+  await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
+  const log = wiring.log ?? printLine;
+  const policy = new PolicySource(
+    config.rotation.policyFile,
+    async (container, name) => (await storage.blob.getContainerClient(container).getBlobClient(name).downloadToBuffer()).toString("utf8"),
+    log,
+    wiring.alert,
+  );
+  const locks = new BlobLocks(storage.blob);
+  return new RotationService({
+    config,
+    vaults,
+    queue,
+    poison,
+    history: new History(history!),
+    status: new StatusStore(status!),
+    events: events!,
+    policy,
+    clock: wiring.clock ?? systemClock,
+    log,
+    engine: {
+      runtime: wiring.runtime ?? { credential, cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}), ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}) },
+      targets: new TargetLedger(targets!),
+      locks,
+      hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
+      lockWaitMs: wiring.lockWaitMs ?? 30_000,
+      ...(wiring.afterStep ? { afterStep: wiring.afterStep } : {}),
+      ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
+    },
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * @module The rotator contract: one suite run over every registered rotator (each with its target from
+ * contract/fixtures.ts), against the local stack through the rotation service and the built CLI. A rotation
+ * killed right after each step (create, set, test, finish: `kvguard rotate` SIGKILLed; stopped in process for a
+ * target that lives in the test process) is finished when run again by hand or by the sweep's resume; triggers at once, and
+ * two `kvguard sweep` processes working one due secret (as two scaled-out instances would), make exactly one new
+ * version; hostile tags get a clear refusal in one escaped line and leave the secret as it was, as does a name
+ * too long for the pending companion; the live value works at the target after every rotation; and no secret
+ * value appears in any output, history or status.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RotationService } from "../../src/rotation/service.js";
+import { drainQueue } from "../../src/state/queueWorker.js";
+import { rotatorNames } from "../../src/rotators/registry.js";
+import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { needs } from "../helpers/machineServices.js";
+import { appFor, Capture, expectNoSecretValues, kvguardSecrets, openPendings, versionsOf } from "../helpers/rotation.js";
+import { FIXTURES, type ContractTarget } from "./contract/fixtures.js";
+
+const STEPS = ["create", "set", "test", "finish"] as const;
+/** What a log line or CLI output may never carry raw: ESC, CR, a line or paragraph separator, a bidi override. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u001b\r\u2028\u2029\u202a-\u202e]/;
+const HOSTILE = "x\n\u001b[31m\u202e'; DROP ROLE postgres; --\r";
+/** The vault of the racing sweeps, apart so they find only their secret due. */
+const RACE_VAULT = "race";
+/** The longest secret name kvguard rotates: Key Vault's 127 less its pending companion's suffix. */
+const LONGEST_NAME = 127 - "--kvguard-pending".length;
+function fail(step: string): never {
+  throw new Error(`stopped after ${step}`);
+}
+
+/** The registry as the product has it (the fixtures register test doubles while they start). */
+const REGISTERED = rotatorNames();
+
+describe("the rotator contract", () => {
+  it("has a fixture for every registered rotator", () => {
+    expect(REGISTERED.filter((name) => !FIXTURES[name])).toEqual([]);
+  });
+});
+
+for (const name of REGISTERED) {
+  const fixture = FIXTURES[name];
+  if (!fixture) continue;
+  const describeFor = fixture.needs ? needs(fixture.needs).describe : describe;
+
+  describeFor(`the ${name} rotator under the contract`, () => {
+    let stack: LocalStack;
+    let target: ContractTarget;
+    let service: RotationService;
+    const capture = new Capture();
+
+    beforeAll(async () => {
+      stack = await startLocalStack({ vaults: ["local", RACE_VAULT] });
+      target = await fixture.start(stack);
+      service = await appFor(stack, capture, { lockWaitMs: 120_000 }).rotation();
+    });
+    afterAll(async () => {
+      await target?.stop();
+      await stack?.stop();
+    });
+
+    /** Seeds a credential at the target and its secret; returns the secret's first version. */
+    async function seed(secret: string, extraTags: Record<string, string> = {}, vault = "local", expiresOn?: Date): Promise<string> {
+      const seeded = await target.seed(secret);
+      capture.values.add(seeded.value);
+      const set = await kvguardSecrets(stack, vault).setSecret(secret, seeded.value, {
+        tags: { ...seeded.tags, ...extraTags },
+        ...(seeded.contentType ? { contentType: seeded.contentType } : {}),
+        ...(expiresOn ? { expiresOn } : {}),
+      });
+      return set.properties.version!;
+    }
+
+    /** One new version, holding a value that works at the target; nothing left open. */
+    async function expectRotatedOnce(secret: string, firstVersion: string, vault = "local"): Promise<void> {
+      const secrets = kvguardSecrets(stack, vault);
+      const versions = await versionsOf(secrets, secret);
+      expect(versions.map((v) => v.version).filter((v) => v !== firstVersion), secret).toHaveLength(1);
+      const live = await secrets.getSecret(secret);
+      capture.values.add(live.value!);
+      expect(await target.works(secret, live.value!), `${secret}: the live value works at the target`).toBe(true);
+      expect((await openPendings(secrets)).filter((p) => p.startsWith(secret)), secret).toEqual([]);
+    }
+
+    it("finishes a rotation killed right after each step, when run again by hand or by the sweep", async () => {
+      const cases = STEPS.map((step) => ({ step, secret: `contract-kill-${step}`, first: "" }));
+      for (const c of cases) c.first = await seed(c.secret);
+      if (fixture.outOfProcess) {
+        // `kvguard rotate` SIGKILLed right after the step (KVGUARD_CRASH_AFTER_STEP): no cleanup of any kind.
+        await Promise.all(
+          cases.map(async (c) => {
+            const killed = await capture.cli(stack, ["rotate", `local/${c.secret}`], { KVGUARD_CRASH_AFTER_STEP: c.step });
+            expect(killed.code, `${c.secret}: ${killed.stderr}`).toBeNull();
+          }),
+        );
+      } else {
+        // The target lives in this process: the run stops by throwing right after the step instead.
+        for (const c of cases) {
+          const stopping = await appFor(stack, capture, { afterStep: (done, job) => void (job.name === c.secret && done === c.step && fail(c.step)) }).rotation();
+          await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
+        }
+      }
+      for (const c of cases) {
+        const pending = await kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
+        capture.values.add(pending.value!);
+        expect(pending.properties.tags?.["kvguard-state"], c.secret).toBe("open");
+      }
+      // Run again: by hand for the first two (once the dead run's lock lapses), then the sweep resumes the others.
+      const [byHand, bySweep] = [cases.slice(0, 2), cases.slice(2)];
+      for (const c of byHand) {
+        const outcome = fixture.outOfProcess
+          ? (JSON.parse((await capture.cli(stack, ["rotate", `local/${c.secret}`, "--json"])).stdout.trim().split("\n").at(-1)!) as { outcome: string }).outcome
+          : (await service.rotateNow("local", c.secret)).outcome;
+        expect(outcome, c.secret).toBe("rotated");
+      }
+      if (fixture.outOfProcess) {
+        const swept = await capture.cli(stack, ["sweep", "--json"]);
+        expect(swept.code, swept.stderr).toBe(0);
+        expect((JSON.parse(swept.stdout.trim().split("\n").at(-1)!) as { resumed: number }).resumed).toBe(bySweep.length);
+      } else {
+        await service.sweep();
+        await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), { concurrency: 4, visibilityTimeoutSeconds: 60, poison: service.poison });
+      }
+      for (const c of cases) await expectRotatedOnce(c.secret, c.first);
+    });
+
+    it("makes one new version when triggers come at once", async () => {
+      const secret = "contract-at-once";
+      const first = await seed(secret);
+      const outcomes = await Promise.all([0, 1, 2].map(() => service.rotateNow("local", secret).then((r) => r.outcome)));
+      expect(outcomes.sort()).toEqual(["already-rotated", "already-rotated", "rotated"]);
+      await expectRotatedOnce(secret, first);
+    });
+
+    it.skipIf(!fixture.outOfProcess)("makes one new version when two worker processes race on one due secret", async () => {
+      // Due: it expires within the default 30 days' lead. Each `kvguard sweep` enqueues its job and runs the queue
+      // as a scaled-out worker instance would: both see it due, one rotates, the other finds it rotated.
+      const secret = "contract-two-workers";
+      const first = await seed(secret, {}, RACE_VAULT, new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000));
+      const only = { KVGUARD_VAULT_URLS: `${RACE_VAULT}=${stack.tv.kv.urls[RACE_VAULT]!}` };
+      const runs = await Promise.all([0, 1].map(() => capture.cli(stack, ["sweep", "--json"], only)));
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      await expectRotatedOnce(secret, first, RACE_VAULT);
+      const finishes = (await service.history.list({ vault: RACE_VAULT, name: secret })).filter((r) => r.step === "finish" && r.outcome === "ok" && r.valueHmac);
+      expect(finishes).toHaveLength(1);
+    });
+
+    it("refuses hostile tags clearly, in one escaped line, and leaves the secret as it was", async () => {
+      const secret = "contract-hostile";
+      const first = await seed(secret, { "kvguard-options": `length=${HOSTILE}` });
+      const outcome = await service.rotateNow("local", secret).then(
+        (r) => `${r.outcome}: ${r.message}`,
+        (error: Error) => `error: ${error.message}`,
+      );
+      capture.add("hostile outcome", outcome);
+      expect(outcome).toMatch(/^(invalid-policy|error): /);
+      if (fixture.outOfProcess) {
+        const run = await capture.cli(stack, ["rotate", `local/${secret}`]);
+        expect(run.code).not.toBeNull();
+        expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
+      }
+      const secrets = kvguardSecrets(stack);
+      expect((await versionsOf(secrets, secret)).map((v) => v.version)).toEqual([first]);
+      expect(await openPendings(secrets)).toEqual([]);
+      const history = await service.history.list({ vault: "local", name: secret });
+      for (const row of history) expect(row.message).not.toMatch(RAW_CONTROL);
+    });
+
+    it("rotates the longest name it can and refuses a longer one clearly, leaving it as it was", async () => {
+      const longest = `contract-long-${"n".repeat(LONGEST_NAME - "contract-long-".length)}`;
+      const first = await seed(longest);
+      expect((await service.rotateNow("local", longest)).outcome).toBe("rotated");
+      await expectRotatedOnce(longest, first);
+      const tooLong = `${longest}x`;
+      const kept = await seed(tooLong);
+      await expect(service.rotateNow("local", tooLong)).rejects.toThrow(`is too long for kvguard's pending companion (${LONGEST_NAME} characters at most)`);
+      expect((await versionsOf(kvguardSecrets(stack), tooLong)).map((v) => v.version)).toEqual([kept]);
+    });
+
+    it("shows no secret value in any output, history or status", async () => {
+      capture.add("history cli", fixture.outOfProcess ? (await capture.cli(stack, ["history", "--json", "--limit", "500"])).stdout : "");
+      await expectNoSecretValues(stack, capture, service);
+    });
+  });
+}

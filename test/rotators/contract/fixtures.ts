@@ -1,0 +1,184 @@
+/**
+ * What the rotator contract suite needs of each registered rotator: a target to rotate at (started once per
+ * suite), a fresh credential there for each secret (the secret's value and tags), and whether a value works at
+ * the target. A rotator without a fixture fails the suite, so a new rotator comes with one; its behaviour is
+ * then checked by the suite, with no tests of its own needed for the contract.
+ */
+import { createHash } from "node:crypto";
+import { LocalEntraAdmin } from "../../../emulator/cloud/entra/adminClient.js";
+import { localStorageAccountId } from "../../../emulator/cloud/storageArm.js";
+import { devClaims } from "../../../src/azure/devCredential.js";
+import { registerRotator } from "../../../src/rotators/registry.js";
+import { createSqlRotator } from "../../../src/rotators/sql/rotator.js";
+import { createSqlServerDialect } from "../../../src/rotators/sqlserver/dialect.js";
+import { secretWorks } from "../../helpers/entra.js";
+import { FakeSqlServer } from "../../helpers/fakeSqlServer.js";
+import type { LocalStack } from "../../helpers/localStack.js";
+import { MARIADB, MariadbScratch } from "../../helpers/mariadb.js";
+import { createRoleSql, queryAs, startTestPostgres } from "../../helpers/postgres.js";
+import { Capture } from "../../helpers/rotation.js";
+import { CASES, keysOf, makeResource, named, type KeyPairCase } from "../keyPairCases.js";
+import type { MachineServiceName } from "../../helpers/machineServices.js";
+
+export interface Seeded {
+  value: string;
+  tags: Record<string, string>;
+  contentType?: string;
+}
+
+export interface ContractTarget {
+  /** A fresh credential at the target for the secret `name`. */
+  seed(name: string): Promise<Seeded>;
+  /** Whether `value` (the live secret's) works at the target. */
+  works(name: string, value: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface RotatorFixture {
+  /** Whether another process (`kvguard rotate`) can reach the target (a fake inside the test process cannot). */
+  outOfProcess: boolean;
+  /** A machine service the target needs (the suite is skipped loudly without it, as the other suites are). */
+  needs?: MachineServiceName;
+  start(stack: LocalStack): Promise<ContractTarget>;
+}
+
+const short = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 10);
+const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
+
+export const FIXTURES: Record<string, RotatorFixture> = {
+  random: {
+    outOfProcess: true,
+    start: () => {
+      const initial = new Map<string, string>();
+      return Promise.resolve({
+        seed: (name) => {
+          initial.set(name, `initial-${short(name)}-Zq8v`);
+          return Promise.resolve({ value: initial.get(name)!, tags: { "kvguard-rotator": "random" } });
+        },
+        works: (name, value) => Promise.resolve(value !== initial.get(name) && value.length >= 16),
+        stop: () => Promise.resolve(),
+      });
+    },
+  },
+
+  "storage-account": {
+    outOfProcess: true,
+    start: (stack) =>
+      Promise.resolve({
+        async seed(name) {
+          const account = `c${short(name)}`;
+          await stack.azurite.accounts.create(account);
+          const key1 = stack.azurite.accounts.get(account)!.keys[0].value;
+          return { value: key1, tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(account), CredentialId: "key1" } };
+        },
+        works: (name, value) => Promise.resolve(stack.azurite.accounts.get(`c${short(name)}`)!.keys.some((k) => k.value === value)),
+        stop: () => Promise.resolve(),
+      }),
+  },
+
+  "entra-app-secret": {
+    outOfProcess: true,
+    async start(stack) {
+      const admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
+      await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
+      const apps = new Map<string, string>();
+      return {
+        async seed(name) {
+          const app = await admin.createApplication({ displayName: name.slice(0, 100), owners: [KVGUARD_OID] });
+          const initial = await admin.addPassword(app.id, { displayName: "made by hand" });
+          apps.set(name, app.appId);
+          return {
+            value: initial.secretText,
+            tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: app.appId, CredentialId: initial.keyId, "kvguard-options": "propagationSeconds=0" },
+          };
+        },
+        works: (name, value) => secretWorks(stack, apps.get(name)!, value),
+        stop: () => Promise.resolve(),
+      };
+    },
+  },
+
+  postgres: {
+    outOfProcess: true,
+    async start() {
+      const pgs = await startTestPostgres();
+      return {
+        async seed(name) {
+          const role = `r_${short(name)}`;
+          const value = `initial-${short(name)}-Pg4t`;
+          await pgs.query(createRoleSql(role, value));
+          return { value, tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: `127.0.0.1:${pgs.port}` } };
+        },
+        works: (name, value) =>
+          queryAs(pgs, { username: `r_${short(name)}`, password: value }, ["SELECT 1"]).then(
+            () => true,
+            () => false,
+          ),
+        stop: () => pgs.close(),
+      };
+    },
+  },
+
+  mysql: {
+    outOfProcess: true,
+    needs: "mariadb",
+    async start() {
+      const db = await new MariadbScratch().start();
+      const users = new Map<string, string>();
+      return {
+        async seed(name) {
+          const value = `initial-${short(name)}-My4t`;
+          users.set(name, await db.user(short(name), value));
+          return { value, tags: { "kvguard-rotator": "mysql", CredentialId: users.get(name)!, ProviderAddress: `${MARIADB.host}:${MARIADB.port}` } };
+        },
+        works: (name, value) => db.canLogin(users.get(name)!, value),
+        stop: () => db.stop(),
+      };
+    },
+  },
+
+  "key-pair": {
+    outOfProcess: true,
+    start(stack) {
+      // The key-pair rotator still reads kvguard's settings from the environment (not wired by the app yet).
+      Object.assign(process.env, stack.env);
+      const search = CASES.find((c) => c.kind === "search")!;
+      const cases = new Map<string, KeyPairCase>();
+      const unused = new Capture();
+      return Promise.resolve({
+        async seed(name) {
+          const c = named(search, short(name));
+          cases.set(name, c);
+          const id = await makeResource(stack, c);
+          return { value: keysOf(stack, c, unused)[0], tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] } };
+        },
+        works: (name, value) => Promise.resolve(keysOf(stack, cases.get(name)!, unused).includes(value)),
+        stop: () => Promise.resolve(),
+      });
+    },
+  },
+
+  sqlserver: {
+    outOfProcess: false,
+    // SQL Server cannot run here: the sqlserver rotator's code over a fake server in this process (see fakeSqlServer.ts).
+    start() {
+      const fake = new FakeSqlServer();
+      registerRotator(createSqlRotator(createSqlServerDialect(fake.connect), "sqlserver-contract"));
+      fake.database("app", 0);
+      return Promise.resolve({
+        seed(name) {
+          const user = `app_${short(name)}`;
+          const value = `Initial-${short(name)}-Ss9!`;
+          fake.addLogin(user, value);
+          fake.addUser("app", user, { login: user, roles: ["db_datareader"] });
+          return Promise.resolve({
+            value,
+            tags: { "kvguard-rotator": "sqlserver-contract", CredentialId: user, ProviderAddress: "sql.example.test", "kvguard-options": "database=app;tls=require" },
+          });
+        },
+        works: (name, value) => fake.canLogin(`app_${short(name)}`, value, "app"),
+        stop: () => Promise.resolve(),
+      });
+    },
+  },
+};
