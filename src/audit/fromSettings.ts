@@ -8,7 +8,8 @@ import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { notifyFindings } from "../alerts/notify.js";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { credentialFor } from "../azure/credential.js";
-import { formatProblem, loadConfig } from "../config/schema.js";
+import { formatProblem, loadConfig, type KvguardConfig } from "../config/schema.js";
+import type { ConsumerSources } from "./consumers.js";
 import { storageClients } from "../state/storage.js";
 import { runAuditScan, type AuditScanReport } from "./scan.js";
 import { TableFindingStore } from "./store/findingStore.js";
@@ -17,10 +18,11 @@ import { TableStateStore } from "./store/tableStateStore.js";
 export const AUDIT_STATE_TABLE = "kvguardaudit";
 export const FINDINGS_TABLE = "kvguardfindings";
 
-export async function runAuditScanFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<AuditScanReport> {
+/** The loaded settings and the audit sources they configure, reached with the app's identity. */
+export function auditSourcesFromSettings(env: Readonly<Record<string, string | undefined>>): { config: KvguardConfig; sources: ConsumerSources; storage: ReturnType<typeof storageClients> } {
   const result = loadConfig(env);
   if (!result.ok) throw new Error(`kvguard is misconfigured:\n${result.problems.map(formatProblem).join("\n")}`);
-  const { audit, identity, alerts } = result.config;
+  const { audit, identity } = result.config;
   const credential = credentialFor(identity);
   const storage = storageClients(env, credential);
   const archiveService = audit.archive
@@ -28,15 +30,23 @@ export async function runAuditScanFromSettings(env: Readonly<Record<string, stri
       ? storage.blob
       : new BlobServiceClient(audit.archive.account, credential)
     : undefined;
-  return runAuditScan({
+  const sources: ConsumerSources = {
     config: audit,
-    state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
-    findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
     ...(archiveService && audit.archive ? { archive: archiveService.getContainerClient(audit.archive.container) } : {}),
     ...(audit.folder ? { folder: resolve(audit.folder) } : {}),
     ...(audit.workspaceIds.length > 0 ? { logs: new LogsQueryClient(credential, { endpoint: audit.logsEndpoint }) } : {}),
+  };
+  return { config: result.config, sources, storage };
+}
+
+export async function runAuditScanFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<AuditScanReport> {
+  const { config, sources, storage } = auditSourcesFromSettings(env);
+  return runAuditScan({
+    ...sources,
+    state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
+    findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
     // New findings go to alerting when it is configured.
-    ...(alerts.rules
+    ...(config.alerts.rules
       ? {
           onNewFindings: async (findings) => {
             await notifyFindings(findings);
