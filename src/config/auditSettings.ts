@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { detectors } from "../audit/detectors/registry.js";
 import { parseCidr } from "../audit/network.js";
-import { parseDurationSeconds } from "../common/duration.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
+import { positiveDuration } from "./positiveDuration.js";
 import { positiveInt } from "./positiveInt.js";
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
@@ -130,27 +130,16 @@ export const auditShape = {
   KVGUARD_AUDIT_INGESTION_DELAY_MINUTES: positiveInt(10).default(10).register(docs, {
     description: "How far behind now Log Analytics reads stop, for records ingested but not yet queryable.",
   }),
-  KVGUARD_CONSUMER_WINDOW: z
-    .string()
-    .default("P14D")
-    .transform((text, ctx) => {
-      try {
-        const seconds = parseDurationSeconds(text);
-        if (seconds > 0) return seconds;
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a positive duration. Set it to seconds or ISO-8601, such as P14D` });
-      return z.NEVER;
-    })
+  KVGUARD_AUDIT_LATE_ARRIVAL_HOURS: positiveInt(48).default(48).register(docs, {
+    description: "How long after its own time a record may reach Log Analytics and still be read (scans follow ingestion time; a later record is not read).",
+  }),
+  KVGUARD_CONSUMER_WINDOW: positiveDuration("P14D")
+    .default(14 * 86_400)
     .register(docs, {
       description: "How far back `kvguard consumers` reads the audit log for the principals that read a secret or key.",
       default: "P14D",
       example: "P30D",
     }),
-  KVGUARD_AUDIT_LATE_ARRIVAL_HOURS: positiveInt(48).default(48).register(docs, {
-    description: "How long after its own time a record may reach Log Analytics and still be read (scans follow ingestion time; a later record is not read).",
-  }),
 };
 
 export type AuditSettings = z.output<z.ZodObject<typeof auditShape>>;
