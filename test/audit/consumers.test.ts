@@ -5,6 +5,7 @@
  * first and last. A malformed line in the folder is counted, not fatal.
  */
 import { appendFileSync, cpSync, mkdtempSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,12 +21,15 @@ const BILLING: DevIdentity = { name: "billing-api" };
 const REPORTS: DevIdentity = { name: "reports-job" };
 const ANALYST: DevIdentity = { name: "consumers-analyst", upn: "analyst@kvguard.local" };
 const STRANGER: DevIdentity = { name: "consumers-stranger" };
+const SIGNER: DevIdentity = { name: "token-signer" };
+const KEY = "signing-key";
 const oid = (identity: DevIdentity) => devClaims(identity).oid!;
 
 let vault: TestVault;
 const auditDir = mkdtempSync(join(tmpdir(), "kvguard-consumers-audit-"));
 let v1: string;
 let v2: string;
+let keyVersion: string;
 let lastReadWindow: [number, number];
 
 /** The CLI's settings: only the audit folder is read; the rest just has to be valid (nothing is contacted). */
@@ -51,10 +55,14 @@ beforeAll(async () => {
     { principalId: oid(BILLING), role: "Key Vault Secrets User" },
     { principalId: oid(REPORTS), role: "Key Vault Secrets User" },
     { principalId: oid(ANALYST), role: "Key Vault Secrets User" },
+    { principalId: oid(SIGNER), role: "Key Vault Crypto User" },
   ]);
   const admin = vault.clients(ADMIN, VAULT).secrets;
   v1 = (await admin.setSecret(SECRET, "first-value-never-printed")).properties.version!;
   await admin.setSecret("other-secret", "other-value-never-printed");
+  const key = await vault.clients(ADMIN, VAULT).keys.createRsaKey(KEY);
+  keyVersion = key.properties.version!;
+  await vault.clients(SIGNER, VAULT).crypto(key.id!).sign("RS256", createHash("sha256").update("payload").digest());
   const billing = vault.clients(BILLING, VAULT).secrets;
   for (let i = 0; i < 3; i++) await billing.getSecret(SECRET);
   vault.kv.clock.advance(3600);
@@ -133,6 +141,16 @@ describe("kvguard consumers over the local Key Vault's audit folder", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/1 malformed/);
     expect((JSON.parse(result.stdout) as ConsumerReport).consumers).toHaveLength(3);
+  });
+
+  it("names the users of a key with --key: gets and cryptographic operations", async () => {
+    const result = await runCli(["consumers", `${VAULT}/${KEY}`, "--key", "--json"], env());
+    expect(result.code, result.stderr).toBe(0);
+    const keyReport = JSON.parse(result.stdout) as ConsumerReport;
+    expect(keyReport.consumers.map((c) => c.principal.oid)).toEqual([oid(SIGNER)]);
+    expect(keyReport.consumers[0]!.lastVersion).toBe(keyVersion);
+    // Without --key the same name is a secret, which no one read.
+    expect((await runCli(["consumers", `${VAULT}/${KEY}`], env())).stdout).toContain("0 consumers");
   });
 
   it("says clearly when no audit source is configured", async () => {
