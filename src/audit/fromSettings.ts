@@ -1,7 +1,7 @@
 /**
  * @module The audit scan wired from the settings, as the timer function runs it: state and findings in
  * the app's storage tables, the archive container, a local folder and the Log Analytics client from the
- * audit settings, all reached with the app's identity.
+ * audit settings, all reached with the app's identity. `kvguard consumers` reads the same sources.
  */
 import { resolve } from "node:path";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
