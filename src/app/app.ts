@@ -150,7 +150,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     const loaded = await config();
     const [{ auditScanDeps }, { runAuditScan }] = await Promise.all([import("./audit.js"), import("../audit/scan.js")]);
     return runAuditScan(
-      auditScanDeps(loaded, {
+      await auditScanDeps(loaded, {
         credential: await credential(),
         storage: await storage(),
         // New findings go to alerting when it is configured.

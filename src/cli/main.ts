@@ -15,6 +15,7 @@ const usage = `usage: kvguard <command>
   history [V[/N]] rotation history, newest first (--limit N, --json)
   status [VAULT]  per-object rotation status: last success, last error, next due (--html FILE: the status page)
   plan            what rotates, expires or is revoked in the next days, problems first (--days N, --json)
+  consumers V/N   who read a secret (--key: a key) in the audit log, and which versions (--days N, --json)
   audit PATH...   find anomalous access in Key Vault audit logs (files, folders, .gz; kvguard audit --help)
   alert test      send a sample alert to one channel: kvguard alert test --channel NAME [--kind KIND]
   report          compliance report: [--vault V] [--framework cis|pci|mcsb|azure-policy] [--format html,csv,json,pdf] [--out DIR]
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   history: (args, out) => rotation().then((m) => m.historyCommand(args, out)),
   status: (args, out) => rotation().then((m) => m.statusCommand(args, out)),
   audit: (args, out) => import("./auditCommand.js").then((m) => m.auditCommand(args, out)),
+  consumers: (args, out) => import("./consumersCommand.js").then((m) => m.consumersCommand(args, out)),
   alert: (args, out) => import("./alertCommand.js").then((m) => m.alertCommand(args, out)),
   report: (args, out) => import("./reportCommand.js").then((m) => m.reportCommand(args, out)),
   doctor: (args, out) => import("./doctorCommand.js").then((m) => m.doctorCommand(args, out)),

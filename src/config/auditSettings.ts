@@ -8,6 +8,7 @@ import { parseCidr } from "../common/network.js";
 import { DETECTOR_THRESHOLDS } from "./detectorThresholds.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
+import { positiveDuration } from "./positiveDuration.js";
 import { positiveInt } from "./positiveInt.js";
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
@@ -131,6 +132,13 @@ export const auditShape = {
   KVGUARD_AUDIT_LATE_ARRIVAL_HOURS: positiveInt(48).default(48).register(docs, {
     description: "How long after its own time a record may reach Log Analytics and still be read (scans follow ingestion time; a later record is not read).",
   }),
+  KVGUARD_CONSUMER_WINDOW: positiveDuration("P14D")
+    .default(14 * 86_400)
+    .register(docs, {
+      description: "How far back `kvguard consumers` reads the audit log for the principals that read a secret or key.",
+      default: "P14D",
+      example: "P30D",
+    }),
 };
 
 export type AuditSettings = z.output<z.ZodObject<typeof auditShape>>;
@@ -152,6 +160,8 @@ export interface AuditConfig {
   querySliceMinutes: number;
   ingestionDelayMinutes: number;
   lateArrivalHours: number;
+  /** How far back consumers are read (KVGUARD_CONSUMER_WINDOW). */
+  consumerWindowMs: number;
 }
 
 /**
@@ -178,5 +188,6 @@ export function auditConfig(settings: AuditSettings, clientId?: string): AuditCo
     querySliceMinutes: settings.KVGUARD_AUDIT_QUERY_SLICE_MINUTES,
     ingestionDelayMinutes: settings.KVGUARD_AUDIT_INGESTION_DELAY_MINUTES,
     lateArrivalHours: settings.KVGUARD_AUDIT_LATE_ARRIVAL_HOURS,
+    consumerWindowMs: settings.KVGUARD_CONSUMER_WINDOW * 1000,
   };
 }

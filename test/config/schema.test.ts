@@ -89,6 +89,7 @@ describe("loadConfig", () => {
             querySliceMinutes: 60,
             ingestionDelayMinutes: 10,
             lateArrivalHours: 48,
+            consumerWindowMs: 14 * 86_400_000,
           },
           alerts: { schedule: "0 */5 * * * *" },
         },
