@@ -4,14 +4,14 @@
  * detector registry (a new detector or threshold is added here too).
  */
 export const DETECTOR_THRESHOLDS: Readonly<Record<string, readonly string[]>> = {
-  impact_destructive_operation: [],
+  impact_destructive_operation: ["routineDays"],
   impact_recover_restore: [],
   credential_access_mass_retrieval: ["distinctObjects", "peakFactor"],
   credential_access_volume_spike: ["sigma", "meanFactor", "minReads"],
   credential_access_list_then_get: ["distinctGets", "withinMinutes"],
-  privilege_escalation_policy_change_then_read: ["withinMinutes"],
+  privilege_escalation_policy_change_then_read: ["withinMinutes", "fewObjects"],
   persistence_transient_grant: ["withinMinutes"],
-  initial_access_first_seen_principal: [],
+  initial_access_first_seen_principal: ["grantDays", "fewObjects", "newObjectDays"],
   discovery_vault_fan_out: ["minVaults", "margin"],
   discovery_denied_access: ["burst", "peakFactor", "vaults"],
   credential_access_threat_intel_ip: [],
@@ -23,9 +23,10 @@ export const DETECTOR_THRESHOLDS: Readonly<Record<string, readonly string[]>> = 
   impact_key_material: [],
   impact_crypto_volume: ["minCount", "peakFactor"],
   collection_canary_secret: [],
-  defense_evasion_audit_gap: ["minGapHours", "gapFactor", "minDailyRecords"],
+  defense_evasion_audit_gap: ["minGapHours", "gapFactor", "minDailyRecords", "minWeeks", "hourOfWeekFactor", "minGapMinutes"],
   initial_access_off_hours: ["minEvents"],
   impact_secret_churn: ["sets", "peakFactor"],
   credential_access_stale_version_read: ["staleHours"],
   initial_access_outside_allowed_networks: [],
+  credential_access_new_object_creep: ["slideDays", "minNewObjects", "factor", "minHistoryDays"],
 };

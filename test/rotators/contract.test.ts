@@ -49,9 +49,12 @@ for (const name of REGISTERED) {
     let target: ContractTarget;
     let service: RotationService;
     const capture = new Capture();
+    const bindings: Record<string, unknown>[] = [];
 
     beforeAll(async () => {
-      stack = await startLocalStack({ vaults: ["local", RACE_VAULT] });
+      // The operator's bindings grow with each seeded target; the suite's rotations come seconds apart, so the
+      // operator's minimum period is a second here (the floor itself has its own tests, test/trust/).
+      stack = await startLocalStack({ vaults: ["local", RACE_VAULT], policy: {}, settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1S" } });
       target = await fixture.start(stack);
       service = await appFor(stack, capture, { lockWaitMs: 120_000 }).rotation();
     });
@@ -64,6 +67,10 @@ for (const name of REGISTERED) {
     async function seed(secret: string, extraTags: Record<string, string> = {}, vault = "local", expiresOn?: Date): Promise<string> {
       const seeded = await target.seed(secret);
       capture.values.add(seeded.value);
+      if (seeded.binding) {
+        bindings.push(seeded.binding);
+        await stack.writePolicy!({ bindings: { [seeded.tags["kvguard-rotator"]!]: bindings } });
+      }
       const set = await kvguardSecrets(stack, vault).setSecret(secret, seeded.value, {
         tags: { ...seeded.tags, ...extraTags },
         ...(seeded.contentType ? { contentType: seeded.contentType } : {}),

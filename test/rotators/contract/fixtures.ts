@@ -24,6 +24,8 @@ export interface Seeded {
   value: string;
   tags: Record<string, string>;
   contentType?: string;
+  /** The binding an operator declares for this credential's target (the policy file's `bindings.<rotator>[]`). */
+  binding?: Record<string, unknown>;
 }
 
 export interface ContractTarget {
@@ -69,7 +71,11 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           const account = `c${short(name)}`;
           await stack.azurite.accounts.create(account);
           const key1 = stack.azurite.accounts.get(account)!.keys[0].value;
-          return { value: key1, tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(account), CredentialId: "key1" } };
+          return {
+            value: key1,
+            tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(account), CredentialId: "key1" },
+            binding: { accounts: [localStorageAccountId(account)] },
+          };
         },
         works: (name, value) => Promise.resolve(stack.azurite.accounts.get(`c${short(name)}`)!.keys.some((k) => k.value === value)),
         stop: () => Promise.resolve(),
@@ -90,6 +96,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           return {
             value: initial.secretText,
             tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: app.appId, CredentialId: initial.keyId, "kvguard-options": "propagationSeconds=0" },
+            binding: { applications: [app.appId] },
           };
         },
         works: (name, value) => secretWorks(stack, apps.get(name)!, value),
@@ -107,7 +114,8 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           const role = `r_${short(name)}`;
           const value = `initial-${short(name)}-Pg4t`;
           await pgs.query(createRoleSql(role, value));
-          return { value, tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: `127.0.0.1:${pgs.port}` } };
+          // The test server has no TLS: the operator allows it there, as the other database tests do.
+          return { value, tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: `127.0.0.1:${pgs.port}` }, binding: { hosts: [`127.0.0.1:${pgs.port}`], tls: "disable" } };
         },
         works: (name, value) =>
           queryAs(pgs, { username: `r_${short(name)}`, password: value }, ["SELECT 1"]).then(
@@ -129,7 +137,11 @@ export const FIXTURES: Record<string, RotatorFixture> = {
         async seed(name) {
           const value = `initial-${short(name)}-My4t`;
           users.set(name, await db.user(short(name), value));
-          return { value, tags: { "kvguard-rotator": "mysql", CredentialId: users.get(name)!, ProviderAddress: `${MARIADB.host}:${MARIADB.port}` } };
+          return {
+            value,
+            tags: { "kvguard-rotator": "mysql", CredentialId: users.get(name)!, ProviderAddress: `${MARIADB.host}:${MARIADB.port}` },
+            binding: { hosts: [`${MARIADB.host}:${MARIADB.port}`], tls: "disable" },
+          };
         },
         works: (name, value) => db.canLogin(users.get(name)!, value),
         stop: () => db.stop(),
@@ -150,7 +162,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           const c = named(search, short(name));
           cases.set(name, c);
           const id = await makeResource(stack, c);
-          return { value: keysOf(stack, c, unused)[0], tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] } };
+          return { value: keysOf(stack, c, unused)[0], tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] }, binding: { resources: [id] } };
         },
         works: (name, value) => Promise.resolve(keysOf(stack, cases.get(name)!, unused).includes(value)),
         stop: () => Promise.resolve(),
@@ -174,6 +186,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           return Promise.resolve({
             value,
             tags: { "kvguard-rotator": "sqlserver-contract", CredentialId: user, ProviderAddress: "sql.example.test", "kvguard-options": "database=app;tls=require" },
+            binding: { hosts: ["sql.example.test:*"], tls: "require" },
           });
         },
         works: (name, value) => fake.canLogin(`app_${short(name)}`, value, "app"),
