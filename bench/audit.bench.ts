@@ -66,7 +66,12 @@ function guidOf(random: () => number): string {
 async function generate(path: string, bytes: number): Promise<void> {
   const random = rng(1);
   const vaults = Array.from({ length: 20 }, (_, i) => `bench-vault-${i}`);
-  const principals = Array.from({ length: 300 }, (_, i) => ({ oid: guidOf(random), appid: guidOf(random), vault: vaults[i % vaults.length]!, ip: `10.${i % 250}.${(i * 7) % 250}.${(i * 13) % 250}` }));
+  const principals = Array.from({ length: 300 }, (_, i) => ({
+    oid: guidOf(random),
+    appid: guidOf(random),
+    vault: vaults[i % vaults.length]!,
+    ip: `10.${i % 250}.${(i * 7) % 250}.${(i * 13) % 250}`,
+  }));
   const secrets = Array.from({ length: 40 }, (_, i) => `secret-${i}`);
   const versions = secrets.map(() => hex(random, 32));
   const ops = ["SecretGet", "SecretGet", "SecretGet", "SecretGet", "SecretGet", "SecretList", "KeyGet", "KeySign", "SecretSet", "VaultGet"];
@@ -185,7 +190,9 @@ function ensureJq(): boolean {
 function runJq(path: string): { seconds: number; principals: number } | undefined {
   if (!ensureJq()) return undefined;
   const started = performance.now();
-  const output = execFileSync("jq", ["-c", "-n", 'reduce inputs as $r ({}; .[$r.identity.claim.oid // "anonymous"] += 1)', path], { maxBuffer: 256 * MB }).toString();
+  const output = execFileSync("jq", ["-c", "-n", 'reduce inputs as $r ({}; .[$r.identity.claim.oid // "anonymous"] += 1)', path], {
+    maxBuffer: 256 * MB,
+  }).toString();
   return { seconds: (performance.now() - started) / 1000, principals: Object.keys(JSON.parse(output) as object).length };
 }
 

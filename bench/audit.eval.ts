@@ -11,6 +11,7 @@ const seededSeeds = [7, 8, 9];
 const scores: CorpusScore[] = [...routineSeeds.map(scoreRoutine), ...seededSeeds.map(scoreSeeded)];
 console.log(formatScores(scores));
 if (process.env.EVAL_AUDIT_VERBOSE) {
-  for (const s of scores) for (const f of s.falseFindings) console.log(`false ${s.corpus}#${s.seed} ${f.severity} ${f.detector} ${f.vault} ${f.start} ${f.summary}`);
+  for (const s of scores)
+    for (const f of s.falseFindings) console.log(`false ${s.corpus}#${s.seed} ${f.severity} ${f.detector} ${f.vault} ${f.start} ${f.summary}`);
 }
 console.log(JSON.stringify(summarise(scores)));

@@ -120,7 +120,13 @@ async function main(): Promise<void> {
     const headers = { Authorization: `Bearer ${token}` };
     const idleRss = rssMb(child.pid!);
 
-    const setStatus = await send(agent, `${vaultUrl}/secrets/${SECRET}${API}`, "PUT", { ...headers, "Content-Type": "application/json" }, JSON.stringify({ value: "x".repeat(64) }));
+    const setStatus = await send(
+      agent,
+      `${vaultUrl}/secrets/${SECRET}${API}`,
+      "PUT",
+      { ...headers, "Content-Type": "application/json" },
+      JSON.stringify({ value: "x".repeat(64) }),
+    );
     if (setStatus !== 200) throw new Error(`setting the benchmark secret answered ${setStatus}`);
     const url = `${vaultUrl}/secrets/${SECRET}/${API}`;
 
@@ -150,8 +156,12 @@ async function main(): Promise<void> {
     const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
     console.log(`emulator start-up  ${result.startupMs} ms (target < 1000: ${verdict(result.startupMs < 1000)})`);
     console.log(`GET /secrets/{name} with ${CONCURRENCY} keep-alive clients for ${result.durationS} s after ${WARMUP_S} s warm-up:`);
-    console.log(`  ${sorted.length} requests, ${result.requestsPerSecond} req/s (target >= 2000: ${verdict(result.requestsPerSecond >= 2000)}), ${result.errors} errors`);
-    console.log(`  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (target <= 10: ${verdict(result.p99Ms <= 10)}), max ${round(sorted.at(-1) ?? NaN)} ms`);
+    console.log(
+      `  ${sorted.length} requests, ${result.requestsPerSecond} req/s (target >= 2000: ${verdict(result.requestsPerSecond >= 2000)}), ${result.errors} errors`,
+    );
+    console.log(
+      `  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (target <= 10: ${verdict(result.p99Ms <= 10)}), max ${round(sorted.at(-1) ?? NaN)} ms`,
+    );
     const cpuPerRequestUs = (serverCpu * run.elapsedS * 1e6) / (sorted.length + run.errors);
     console.log(
       `CPU: emulator ${round(serverCpu * 100, 0)}% of a core (${round(cpuPerRequestUs, 0)} µs a request), load generator ${round(clientCpu * 100, 0)}%`,

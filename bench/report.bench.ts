@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     // Figures swing with other load on the machine; this says how much there was.
     loadAverage: round(loadavg()[0]!, 2),
   };
-  for (const format of ["json", "csv", "html", "pdf"] as const) console.log(`${format.padEnd(5)} ${String(figures[format].ms).padStart(8)} ms  ${figures[format].mb} MB`);
+  for (const format of ["json", "csv", "html", "pdf"] as const)
+    console.log(`${format.padEnd(5)} ${String(figures[format].ms).padStart(8)} ms  ${figures[format].mb} MB`);
   console.log(`document and summary ${figures.documentMs} ms; all formats ${figures.totalMs} ms; peak RSS ${figures.rssPeakMb} MB`);
   console.log(JSON.stringify(figures));
 }

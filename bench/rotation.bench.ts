@@ -76,7 +76,17 @@ interface Emulator {
 
 async function startEmulator(stateDir: string, auditDir: string, throttle: boolean): Promise<Emulator> {
   const nodeArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const args = [...nodeArgs, CLI, "emulator", "--vault", VAULT, ...(NO_STATE ? [] : ["--state", stateDir]), "--audit-dir", auditDir, ...(throttle ? ["--throttle"] : [])];
+  const args = [
+    ...nodeArgs,
+    CLI,
+    "emulator",
+    "--vault",
+    VAULT,
+    ...(NO_STATE ? [] : ["--state", stateDir]),
+    "--audit-dir",
+    auditDir,
+    ...(throttle ? ["--throttle"] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const ready = await new Promise<{ vaults: Record<string, string>; ca: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -198,7 +208,7 @@ function plan(): SeedPlan[] {
     if (due < DUE && Math.floor(((i + 1) * DUE) / SECRETS) > due) {
       category = "due";
       due += 1;
-    } else if (near < NEAR_EXPIRY && Math.floor(((++others) * NEAR_EXPIRY) / (SECRETS - DUE)) > near) {
+    } else if (near < NEAR_EXPIRY && Math.floor((++others * NEAR_EXPIRY) / (SECRETS - DUE)) > near) {
       category = "near-expiry";
       near += 1;
     } else category = i % 2 === 0 ? "not-due" : "no-policy";
@@ -333,7 +343,9 @@ async function main(): Promise<void> {
   const secrets = plan();
   const dueNames = new Set(secrets.filter((s) => s.category === "due").map((s) => s.name));
   const nearNames = new Set(secrets.filter((s) => s.category === "near-expiry").map((s) => s.name));
-  console.log(`rotation bench: ${SECRETS} secrets, ${dueNames.size} due, ${nearNames.size} near expiry, throttling ${THROTTLE ? "on" : "OFF"}; state ${stateDir}`);
+  console.log(
+    `rotation bench: ${SECRETS} secrets, ${dueNames.size} due, ${nearNames.size} near expiry, throttling ${THROTTLE ? "on" : "OFF"}; state ${stateDir}`,
+  );
 
   // 1. Seed without throttling (10,000 PUTs under throttling alone would take 25 s), with Azurite starting meanwhile.
   const azuriteStarting = startAzurite();
@@ -370,7 +382,14 @@ async function main(): Promise<void> {
     if (port === emulator.port) {
       if (p.startsWith("/management/")) return undefined;
       const parts = p.split("/").filter(Boolean);
-      const what = parts[0] === "secrets" && parts[1] ? (parts[1].endsWith("--kvguard-pending") ? "pending" : parts[1].startsWith("kvguard-history") ? "hmac-key" : "secret") : parts[0] ?? "";
+      const what =
+        parts[0] === "secrets" && parts[1]
+          ? parts[1].endsWith("--kvguard-pending")
+            ? "pending"
+            : parts[1].startsWith("kvguard-history")
+              ? "hmac-key"
+              : "secret"
+          : (parts[0] ?? "");
       const shape = parts.length === 1 ? "list" : parts[2] === "versions" ? "versions" : parts.length === 3 ? `${what}/version` : what;
       return { service: "kv", label: `${method} ${parts.length === 1 ? `${parts[0]} list` : shape}` };
     }
@@ -379,7 +398,15 @@ async function main(): Promise<void> {
       return { service: "blob", label: lease ? `lease ${String(lease)}` : `${method} ${p.split("/").length > 3 ? "blob" : "container"}` };
     }
     if (port === azurite_.queue) {
-      const m = p.endsWith("/messages") ? (method === "POST" ? "send" : "receive") : /\/messages\/[^/]+$/.test(p) ? (method === "DELETE" ? "delete" : "update") : method;
+      const m = p.endsWith("/messages")
+        ? method === "POST"
+          ? "send"
+          : "receive"
+        : /\/messages\/[^/]+$/.test(p)
+          ? method === "DELETE"
+            ? "delete"
+            : "update"
+          : method;
       return { service: "queue", label: m };
     }
     if (port === azurite_.table) {
@@ -390,7 +417,8 @@ async function main(): Promise<void> {
   });
   stats.install();
 
-  const advance = async (seconds: number) => (await admin(emulator, "POST", "/management/clock/advance", { seconds })) as { offsetSeconds: number; now: string };
+  const advance = async (seconds: number) =>
+    (await admin(emulator, "POST", "/management/clock/advance", { seconds })) as { offsetSeconds: number; now: string };
   await advance(2 * DAY_S);
   const mainStartEmuMs = Date.parse(((await admin(emulator, "GET", "/management/clock")) as { now: string }).now);
 
@@ -488,7 +516,9 @@ async function main(): Promise<void> {
   const machineBusyS = machine.busy - machine0.busy;
   const otherLoadS = machineBusyS - cpu.emulator - cpu.azurite - cpu.bench;
   const totalS = (t2 - t0) / 1000;
-  console.log(`sweep ${round((t1 - t0) / 1000, 1)} s (${sweep.secrets} secrets, ${sweep.enqueued} jobs), rotations ${round((t2 - t1) / 1000, 1)} s, total ${round(totalS, 1)} s`);
+  console.log(
+    `sweep ${round((t1 - t0) / 1000, 1)} s (${sweep.secrets} secrets, ${sweep.enqueued} jobs), rotations ${round((t2 - t1) / 1000, 1)} s, total ${round(totalS, 1)} s`,
+  );
 
   // ---- events: NearExpiry → acceptEvents → drain; latency from the event time to the live setSecret.
   // A fresh throttle window first, as events arrive independently of a sweep.
@@ -615,7 +645,8 @@ async function main(): Promise<void> {
     if (v < expected && s.category === "near-expiry") eventMissing++;
     else if (v < expected) missing++;
   }
-  const auditDuplicates = [...dueNames].filter((n) => (main.setsByName.get(n) ?? 0) > 1).length + [...nearNames].filter((n) => (events.setsByName.get(n) ?? 0) > 1).length;
+  const auditDuplicates =
+    [...dueNames].filter((n) => (main.setsByName.get(n) ?? 0) > 1).length + [...nearNames].filter((n) => (events.setsByName.get(n) ?? 0) > 1).length;
   const pendingMultiVersion = [...versions.entries()].filter(([n, v]) => n.endsWith("--kvguard-pending") && v > 1).length;
   const mainRotations = mainJobs;
   const failed = dueNames.size - rotated + drained.failed + drained.poisoned;
@@ -684,21 +715,35 @@ async function main(): Promise<void> {
   // ---- summary
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
   console.log("");
-  console.log(`sweep + rotations: ${result.totalS} s for ${result.rotated} rotations of ${result.due} due among ${SECRETS} secrets (concurrency ${concurrency})`);
-  console.log(`  sweep ${result.sweepS} s (${sweep.secrets} secrets listed, ${sweep.noPolicy.length} without policy, ${sweep.enqueued} enqueued, ${sweepOps} list calls)`);
+  console.log(
+    `sweep + rotations: ${result.totalS} s for ${result.rotated} rotations of ${result.due} due among ${SECRETS} secrets (concurrency ${concurrency})`,
+  );
+  console.log(
+    `  sweep ${result.sweepS} s (${sweep.secrets} secrets listed, ${sweep.noPolicy.length} without policy, ${sweep.enqueued} enqueued, ${sweepOps} list calls)`,
+  );
   console.log(`  rotations ${result.rotateS} s; job time p50 ${result.jobMsP50} ms, p95 ${result.jobMsP95} ms`);
-  console.log(`Key Vault operations: ${main.ops} (${sweepOps} for the sweep, ${round((main.ops - sweepOps) / Math.max(1, result.rotated), 2)} per rotation), ${main.throttled} answered 429, ${main.challenges} challenges`);
+  console.log(
+    `Key Vault operations: ${main.ops} (${sweepOps} for the sweep, ${round((main.ops - sweepOps) / Math.max(1, result.rotated), 2)} per rotation), ${main.throttled} answered 429, ${main.challenges} challenges`,
+  );
   for (const [op, n] of Object.entries(main.byOperation).sort((a, b) => b[1] - a[1])) console.log(`    ${op.padEnd(28)} ${n}`);
-  console.log(`throttle bound ${result.throttleBoundS} s (${main.ops} ops / ${OPS_PER_SECOND} per s): ratio ${result.ratioToBound} (target <= 1.3: ${verdict(result.ratioToBound <= 1.3)})`);
+  console.log(
+    `throttle bound ${result.throttleBoundS} s (${main.ops} ops / ${OPS_PER_SECOND} per s): ratio ${result.ratioToBound} (target <= 1.3: ${verdict(result.ratioToBound <= 1.3)})`,
+  );
   console.log(
     `  CPU floor of the local stack on this machine: ${result.cpuFloorS} s (max of each process's CPU and their sum / ${machine.cores} cores), ${round(cpuFloorS / boundS, 2)}x the throttle bound`,
   );
   if (otherShare > 0.15) {
     console.log(`  WARNING: other processes used ${round(otherShare * 100, 0)}% of the machine's CPU meanwhile; wall-clock figures are inflated`);
   }
-  console.log(`failed rotations ${result.failedRotations} (target 0: ${verdict(result.failedRotations === 0)}), duplicated ${result.duplicatedRotations} (target 0: ${verdict(result.duplicatedRotations === 0)}), missing ${missing}, unexpected new versions ${unexpected}`);
-  console.log(`  outcomes ${JSON.stringify(mainOutcomes)}; drain ${JSON.stringify(drained)}${jobErrors.length ? `; errors: ${jobErrors.slice(0, 5).join(" | ")}` : ""}`);
-  console.log(`bench RSS peak ${result.rssPeakMb} MB (timed part ${result.rssTimedPeakMb} MB; target <= 300: ${verdict(result.rssPeakMb <= 300)}); peak RSS of the emulator ${result.childRssPeakMb.emulator} MB, Azurite ${result.childRssPeakMb.azurite} MB`);
+  console.log(
+    `failed rotations ${result.failedRotations} (target 0: ${verdict(result.failedRotations === 0)}), duplicated ${result.duplicatedRotations} (target 0: ${verdict(result.duplicatedRotations === 0)}), missing ${missing}, unexpected new versions ${unexpected}`,
+  );
+  console.log(
+    `  outcomes ${JSON.stringify(mainOutcomes)}; drain ${JSON.stringify(drained)}${jobErrors.length ? `; errors: ${jobErrors.slice(0, 5).join(" | ")}` : ""}`,
+  );
+  console.log(
+    `bench RSS peak ${result.rssPeakMb} MB (timed part ${result.rssTimedPeakMb} MB; target <= 300: ${verdict(result.rssPeakMb <= 300)}); peak RSS of the emulator ${result.childRssPeakMb.emulator} MB, Azurite ${result.childRssPeakMb.azurite} MB`,
+  );
   console.log(
     `CPU during sweep + rotations: emulator ${result.cpuS.emulator} s, Azurite ${result.cpuS.azurite} s, bench ${result.cpuS.bench} s, other processes on the machine ${result.cpuS.otherProcesses} s (of ${round(totalS * machine.cores, 0)} core-s on ${machine.cores} cores)`,
   );
@@ -711,14 +756,32 @@ async function main(): Promise<void> {
   const mainTallies = tallies.slice(0, mainRotations);
   const avg = (f: (t: JobTally) => number) => mainTallies.reduce((n, t) => n + f(t), 0) / Math.max(1, mainTallies.length);
   const avgJob = jobMs.slice(0, mainRotations).reduce((a, b) => a + b, 0) / Math.max(1, mainRotations);
-  console.log(`per job (mean of ${mainTallies.length}): ${round(avgJob, 1)} ms wall, ${round(avg((t) => t.requests), 1)} requests taking ${round(avg((t) => t.requestMs), 1)} ms:`);
+  console.log(
+    `per job (mean of ${mainTallies.length}): ${round(avgJob, 1)} ms wall, ${round(
+      avg((t) => t.requests),
+      1,
+    )} requests taking ${round(
+      avg((t) => t.requestMs),
+      1,
+    )} ms:`,
+  );
   for (const service of ["kv", "blob", "queue", "table"]) {
-    console.log(`    ${service.padEnd(6)} ${round(avg((t) => t.byService[service]?.requests ?? 0), 2)} requests, ${round(avg((t) => t.byService[service]?.ms ?? 0), 1)} ms`);
+    console.log(
+      `    ${service.padEnd(6)} ${round(
+        avg((t) => t.byService[service]?.requests ?? 0),
+        2,
+      )} requests, ${round(
+        avg((t) => t.byService[service]?.ms ?? 0),
+        1,
+      )} ms`,
+    );
   }
   for (const phase of ["sweep", "rotate", "events"]) {
     console.log(`requests in phase ${phase}:`);
     for (const [label, s] of stats.table(phase)) {
-      console.log(`    ${label.padEnd(28)} ${String(s.count).padStart(6)}  mean ${round(s.totalMs / s.count, 1)} ms  max ${round(s.maxMs, 0)} ms  ${JSON.stringify(s.statuses)}`);
+      console.log(
+        `    ${label.padEnd(28)} ${String(s.count).padStart(6)}  mean ${round(s.totalMs / s.count, 1)} ms  max ${round(s.maxMs, 0)} ms  ${JSON.stringify(s.statuses)}`,
+      );
     }
   }
   if (!KEEP) rmSync(stateDir, { recursive: true, force: true });

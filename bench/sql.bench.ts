@@ -72,7 +72,15 @@ async function pass(service: RotationService, names: string[], concurrency: numb
   let loginsVerified = 0;
   for (const name of names) if (await verify(name)) loginsVerified += 1;
   times.sort((a, b) => a - b);
-  return { rotations: names.length, seconds: round(seconds), perSecond: round(names.length / seconds), p50Ms: round(percentile(times, 0.5), 0), p95Ms: round(percentile(times, 0.95), 0), failed, loginsVerified };
+  return {
+    rotations: names.length,
+    seconds: round(seconds),
+    perSecond: round(names.length / seconds),
+    p50Ms: round(percentile(times, 0.5), 0),
+    p95Ms: round(percentile(times, 0.95), 0),
+    failed,
+    loginsVerified,
+  };
 }
 
 function reachable(host: string, port: number): Promise<boolean> {
@@ -94,8 +102,19 @@ async function main(): Promise<void> {
   ]);
   // The operator's bindings for the benchmark's servers on 127.0.0.1 (no TLS there), as an operator declares them.
   const policyFile = join(work, "policy.json");
-  writeFileSync(policyFile, JSON.stringify({ bindings: { postgres: [{ hosts: ["127.0.0.1:*"], tls: "disable" }], mysql: [{ hosts: ["127.0.0.1:*"], tls: "disable" }] }, managers: [{ secret: "pg-admin", host: "127.0.0.1:*", for: ["*"] }] }));
-  const env = { KVGUARD_VAULT_URLS: `bench=${kv.urls.bench!}`, KVGUARD_LOCAL_CA_FILE: kv.caFile, AzureWebJobsStorage: azurite.connectionString, KVGUARD_POLICY_FILE: policyFile };
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      bindings: { postgres: [{ hosts: ["127.0.0.1:*"], tls: "disable" }], mysql: [{ hosts: ["127.0.0.1:*"], tls: "disable" }] },
+      managers: [{ secret: "pg-admin", host: "127.0.0.1:*", for: ["*"] }],
+    }),
+  );
+  const env = {
+    KVGUARD_VAULT_URLS: `bench=${kv.urls.bench!}`,
+    KVGUARD_LOCAL_CA_FILE: kv.caFile,
+    AzureWebJobsStorage: azurite.connectionString,
+    KVGUARD_POLICY_FILE: policyFile,
+  };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("; "));
   const service = await createRotationService(loaded.config, { env, clock: { nowMs: () => kv.clock.nowMs() }, log: () => undefined });
@@ -117,14 +136,22 @@ async function main(): Promise<void> {
         const password = `initial-${role}-Qm2w`;
         await superuser.query(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD ${quoteLiteral(scramVerifier(password))}`);
         const name = `${prefix.replaceAll("_", "-")}-${i}`;
-        await secrets.setSecret(name, password, { tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: address, ...(options ? { "kvguard-options": options } : {}) } });
+        await secrets.setSecret(name, password, {
+          tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: address, ...(options ? { "kvguard-options": options } : {}) },
+        });
         names.push(name);
       }
       return names;
     };
     const verifyPg = async (name: string) => {
       const live = await secrets.getSecret(name);
-      const client = new pg.Client({ host: server.host, port: server.port, database: "postgres", user: live.properties.tags!.CredentialId!, password: live.value! });
+      const client = new pg.Client({
+        host: server.host,
+        port: server.port,
+        database: "postgres",
+        user: live.properties.tags!.CredentialId!,
+        password: live.value!,
+      });
       return client.connect().then(
         () => client.end().then(() => true),
         () => false,
@@ -135,13 +162,19 @@ async function main(): Promise<void> {
     const alternating = await seedPg("alt", "strategy=alternating;manager=pg-admin");
     console.log(`PostgreSQL ${address}: ${SECRETS} roles per pass`);
     const pgSequential = await pass(service, sequential, 1, verifyPg);
-    console.log(`  single user, one at a time: ${pgSequential.perSecond} rotations/s (p50 ${pgSequential.p50Ms} ms, p95 ${pgSequential.p95Ms} ms), ${pgSequential.loginsVerified}/${SECRETS} logins verified`);
+    console.log(
+      `  single user, one at a time: ${pgSequential.perSecond} rotations/s (p50 ${pgSequential.p50Ms} ms, p95 ${pgSequential.p95Ms} ms), ${pgSequential.loginsVerified}/${SECRETS} logins verified`,
+    );
     const pgConcurrent = await pass(service, concurrent, CONCURRENCY, verifyPg);
-    console.log(`  single user, ${CONCURRENCY} at a time: ${pgConcurrent.perSecond} rotations/s (p50 ${pgConcurrent.p50Ms} ms, p95 ${pgConcurrent.p95Ms} ms), ${pgConcurrent.loginsVerified}/${SECRETS} logins verified`);
+    console.log(
+      `  single user, ${CONCURRENCY} at a time: ${pgConcurrent.perSecond} rotations/s (p50 ${pgConcurrent.p50Ms} ms, p95 ${pgConcurrent.p95Ms} ms), ${pgConcurrent.loginsVerified}/${SECRETS} logins verified`,
+    );
     // The first alternating rotation creates each clone; the second (timed) is the steady state's flip.
     const cloning = await pass(service, alternating, CONCURRENCY, verifyPg);
     const pgAlternating = await pass(service, alternating, CONCURRENCY, verifyPg);
-    console.log(`  alternating users, ${CONCURRENCY} at a time: ${pgAlternating.perSecond} rotations/s flipping (${cloning.perSecond}/s on the first pass, which creates the clones), ${pgAlternating.loginsVerified}/${SECRETS} logins verified`);
+    console.log(
+      `  alternating users, ${CONCURRENCY} at a time: ${pgAlternating.perSecond} rotations/s flipping (${cloning.perSecond}/s on the first pass, which creates the clones), ${pgAlternating.loginsVerified}/${SECRETS} logins verified`,
+    );
     await superuser.end();
     result.postgres = { single: pgSequential, singleConcurrent: pgConcurrent, alternatingFirstPass: cloning, alternating: pgAlternating };
 
@@ -177,7 +210,9 @@ async function main(): Promise<void> {
           );
         };
         const maria = await pass(service, names, CONCURRENCY, verifyMaria);
-        console.log(`MariaDB ${String(version?.v)}: single user, ${CONCURRENCY} at a time: ${maria.perSecond} rotations/s (p50 ${maria.p50Ms} ms, p95 ${maria.p95Ms} ms), ${maria.loginsVerified}/${SECRETS} logins verified`);
+        console.log(
+          `MariaDB ${String(version?.v)}: single user, ${CONCURRENCY} at a time: ${maria.perSecond} rotations/s (p50 ${maria.p50Ms} ms, p95 ${maria.p95Ms} ms), ${maria.loginsVerified}/${SECRETS} logins verified`,
+        );
         result.mariadb = { version: String(version?.v), singleConcurrent: maria };
       } finally {
         for (const user of users) await root.query("DROP USER IF EXISTS ?@'%'", [user]);

@@ -64,7 +64,11 @@ export async function emulatorCommand(args: string[], out: NodeJS.WritableStream
     subscriptions: (values.subscribe ?? []).map((endpoint, i) => ({ name: `cli-${i + 1}`, endpoint })),
     ...(lroSeconds !== undefined ? { lroSeconds } : {}),
   });
-  const alongside = await startAlongside(kv, { cloud: values.cloud ?? false, azurite: values.azurite ?? false, ...(cloudPort !== undefined ? { cloudPort } : {}) }).catch(async (error: unknown) => {
+  const alongside = await startAlongside(kv, {
+    cloud: values.cloud ?? false,
+    azurite: values.azurite ?? false,
+    ...(cloudPort !== undefined ? { cloudPort } : {}),
+  }).catch(async (error: unknown) => {
     await kv.close();
     throw error;
   });

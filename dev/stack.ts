@@ -133,7 +133,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const service = await app.rotation();
     useApp(app);
     const envFile = join(stateDir, "kvguard.env");
-    await writeFile(envFile, Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join(""));
+    await writeFile(
+      envFile,
+      Object.entries(env)
+        .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
+        .join(""),
+    );
     const runner = await startRunner(options, table, env);
     try {
       // Key Vault → Event Grid → the host's webhook: one subscription per Event Grid function of the table.

@@ -87,7 +87,14 @@ function printHelp(stack: Stack, stateDir: string, out: Out): void {
 }
 
 /** `--once`: the event-driven rotation, one on demand over HTTP, then the scheduled ones after a clock jump. */
-async function playOnce(stack: Stack, seeded: Map<string, SeedOutcome>, demos: RunningDemos, rotations: HistoryRow[], timeoutMs: number, out: Out): Promise<void> {
+async function playOnce(
+  stack: Stack,
+  seeded: Map<string, SeedOutcome>,
+  demos: RunningDemos,
+  rotations: HistoryRow[],
+  timeoutMs: number,
+  out: Out,
+): Promise<void> {
   const note = (line: string) => out.write(`--- ${line}\n`);
   if (seeded.get("payments-db-password") === "seeded") {
     await waitForRotations(rotations, rotated("payments-db-password"), "payments-db-password to rotate", timeoutMs);
@@ -188,7 +195,9 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
       }
       // The status page as the demo left things: what rotated, what the 91 days ahead make due, the findings.
       write(await statusPage());
-      out.write(`\nDone: ${rotations.length} rotations (${["event", "schedule", "manual"].map((t) => `${t}: ${rotations.filter((r) => r.trigger === t).length}`).join(", ")}).\n`);
+      out.write(
+        `\nDone: ${rotations.length} rotations (${["event", "schedule", "manual"].map((t) => `${t}: ${rotations.filter((r) => r.trigger === t).length}`).join(", ")}).\n`,
+      );
     } else {
       write(await statusPage());
       out.write(`Running until Ctrl-C.\n`);

@@ -233,12 +233,24 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   }
   const entry = azuriteEntry();
   const args = [
-    "--import", preload(entry),
+    "--import",
+    preload(entry),
     entry,
-    "--blobHost", "127.0.0.1", "--blobPort", String(ports.blob ?? 0),
-    "--queueHost", "127.0.0.1", "--queuePort", String(ports.queue ?? 0),
-    "--tableHost", "127.0.0.1", "--tablePort", String(ports.table ?? 0),
-    "--skipApiVersionCheck", "--disableTelemetry", "--disableProductStyleUrl",
+    "--blobHost",
+    "127.0.0.1",
+    "--blobPort",
+    String(ports.blob ?? 0),
+    "--queueHost",
+    "127.0.0.1",
+    "--queuePort",
+    String(ports.queue ?? 0),
+    "--tableHost",
+    "127.0.0.1",
+    "--tablePort",
+    String(ports.table ?? 0),
+    "--skipApiVersionCheck",
+    "--disableTelemetry",
+    "--disableProductStyleUrl",
     ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {

@@ -45,7 +45,7 @@ export interface EmulatorOptions {
   /** Folder that keeps vaults, TLS material, audit logs and dead letters across restarts. */
   stateDir?: string;
   /** Vault names, or settings; default one vault named "local". */
-  vaults?: (string | Partial<VaultSettings> & { name: string })[];
+  vaults?: (string | (Partial<VaultSettings> & { name: string }))[];
   /** Where to write the CA certificate (PEM). */
   caOut?: string;
   /** Start the clock this many seconds ahead of real time. */
@@ -271,18 +271,20 @@ export class LocalKeyVault {
       format: 1,
       clockOffsetSeconds: this.clock.offsetSeconds,
       backupKey: this.#backups.key.toString("base64"),
-      vaults: [...this.vaults.values()].map((v): VaultState => ({
-        settings: v.settings,
-        secrets: v.secrets.snapshot(),
-        keys: v.keys.snapshot(),
-        keyRotationPolicies: Object.fromEntries(v.keyRotationPolicies),
-        certificates: v.certificates.snapshot(),
-        certificatePolicies: Object.fromEntries(v.certificatePolicies),
-        certificateOperations: Object.fromEntries(v.certificateOperations),
-        ...(v.certificateContacts ? { certificateContacts: v.certificateContacts } : {}),
-        certificateIssuers: [...v.certificateIssuers.values()],
-        roleAssignments: v.roleAssignments,
-      })).concat(this.#dormant),
+      vaults: [...this.vaults.values()]
+        .map((v): VaultState => ({
+          settings: v.settings,
+          secrets: v.secrets.snapshot(),
+          keys: v.keys.snapshot(),
+          keyRotationPolicies: Object.fromEntries(v.keyRotationPolicies),
+          certificates: v.certificates.snapshot(),
+          certificatePolicies: Object.fromEntries(v.certificatePolicies),
+          certificateOperations: Object.fromEntries(v.certificateOperations),
+          ...(v.certificateContacts ? { certificateContacts: v.certificateContacts } : {}),
+          certificateIssuers: [...v.certificateIssuers.values()],
+          roleAssignments: v.roleAssignments,
+        }))
+        .concat(this.#dormant),
       subscriptions: this.delivery.snapshot(),
     };
   }
@@ -313,7 +315,11 @@ export class LocalKeyVault {
       for (const [name, op] of Object.entries(saved.certificateOperations ?? {})) vault.certificateOperations.set(name, op);
       vault.certificateContacts = saved.certificateContacts;
       for (const issuer of saved.certificateIssuers ?? []) vault.certificateIssuers.set(issuer.name.toLowerCase(), issuer);
-      vault.roleAssignments = saved.roleAssignments.map((a) => ({ principalId: a.principalId, role: a.role as RoleName, ...(a.scope ? { scope: a.scope } : {}) }));
+      vault.roleAssignments = saved.roleAssignments.map((a) => ({
+        principalId: a.principalId,
+        role: a.role as RoleName,
+        ...(a.scope ? { scope: a.scope } : {}),
+      }));
       // The vault exists: its properties (changed through ARM, perhaps) are what the state says.
       const { name: _n, subscriptionId: _s, resourceGroup: _g, tenantId: _t, ...properties } = saved.settings;
       Object.assign(vault.settings, properties);

@@ -37,10 +37,9 @@ export class Throttle {
     const limit = this.limitOverrides[bucket.bucket] ?? bucket.limit;
     const vault = this.#window(`${vaultName}|${bucket.bucket}`, nowMs);
     const subscription = this.#window(`sub:${subscriptionId}|${bucket.bucket}`, nowMs);
-    const blocked = [
-      vault.count >= limit ? vault : undefined,
-      subscription.count >= limit * SUBSCRIPTION_FACTOR ? subscription : undefined,
-    ].filter((w): w is Window => w !== undefined);
+    const blocked = [vault.count >= limit ? vault : undefined, subscription.count >= limit * SUBSCRIPTION_FACTOR ? subscription : undefined].filter(
+      (w): w is Window => w !== undefined,
+    );
     if (blocked.length > 0) {
       const until = Math.max(...blocked.map((w) => w.startMs + WINDOW_MS));
       return Math.max(1, Math.ceil((until - nowMs) / 1000));

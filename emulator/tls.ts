@@ -42,11 +42,7 @@ export async function createTlsMaterial(): Promise<TlsMaterial> {
     publicKey: caKeys.publicKey,
     signingKey: caKeys.privateKey,
     ...validity,
-    extensions: [
-      basicConstraintsExtension(true, 0),
-      keyUsageExtension(["keyCertSign", "cRLSign"]),
-      subjectKeyIdentifierExtension(caKeys.publicKey),
-    ],
+    extensions: [basicConstraintsExtension(true, 0), keyUsageExtension(["keyCertSign", "cRLSign"]), subjectKeyIdentifierExtension(caKeys.publicKey)],
   });
   const server = signCertificate({
     subject: parseName("CN=localhost"),
@@ -75,9 +71,7 @@ const FILES = { caPem: "ca.pem", certPem: "server.pem", keyPem: "server-key.pem"
 export async function loadOrCreateTlsMaterial(dir?: string): Promise<TlsMaterial> {
   if (dir) {
     try {
-      const [caPem, certPem, keyPem] = await Promise.all(
-        Object.values(FILES).map((file) => readFile(join(dir, file), "utf8")),
-      );
+      const [caPem, certPem, keyPem] = await Promise.all(Object.values(FILES).map((file) => readFile(join(dir, file), "utf8")));
       return { caPem: caPem!, certPem: certPem!, keyPem: keyPem! };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
@@ -87,9 +81,7 @@ export async function loadOrCreateTlsMaterial(dir?: string): Promise<TlsMaterial
   if (dir) {
     await mkdir(dir, { recursive: true });
     await Promise.all(
-      (Object.keys(FILES) as (keyof typeof FILES)[]).map((k) =>
-        writeFile(join(dir, FILES[k]), material[k], { mode: k === "keyPem" ? 0o600 : 0o644 }),
-      ),
+      (Object.keys(FILES) as (keyof typeof FILES)[]).map((k) => writeFile(join(dir, FILES[k]), material[k], { mode: k === "keyPem" ? 0o600 : 0o644 })),
     );
   }
   return material;

@@ -44,7 +44,9 @@ function parameterText(d: CheckDefinition): string {
 /** The catalogue table, one row per registered check in report order. */
 export function checkCatalogue(config: ComplianceConfig = defaultComplianceConfig()): string {
   const rows = buildChecks(config).map(({ definition: d }) => {
-    const policy = controls(d, "azure-policy").map((c) => `\`${c.control}\``).join(", ");
+    const policy = controls(d, "azure-policy")
+      .map((c) => `\`${c.control}\``)
+      .join(", ");
     const others = d.controls
       .filter((c) => c.framework !== "azure-policy" && c.framework !== "cis")
       .map((c) => `${c.framework.toUpperCase()} ${c.control}`)

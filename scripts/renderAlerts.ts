@@ -16,7 +16,15 @@ import { sampleAlert } from "../src/alerts/samples.js";
 
 const OUT = join(process.cwd(), "out", "alerts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 const LINKS = { appHost: "kvguard-prod.azurewebsites.net" };
 
 /** Teams' light theme, roughly: Segoe UI, its text colours and the container styles' backgrounds. */
@@ -24,7 +32,16 @@ const HOST_CONFIG = {
   fontFamily: "Segoe UI, Helvetica Neue, Arial, sans-serif",
   supportsInteractivity: true,
   containerStyles: {
-    default: { backgroundColor: "#FFFFFF", foregroundColors: { default: { default: "#242424", subtle: "#616161" }, accent: { default: "#5B5FC7" }, good: { default: "#0E700E" }, warning: { default: "#835B00" }, attention: { default: "#C4314B" } } },
+    default: {
+      backgroundColor: "#FFFFFF",
+      foregroundColors: {
+        default: { default: "#242424", subtle: "#616161" },
+        accent: { default: "#5B5FC7" },
+        good: { default: "#0E700E" },
+        warning: { default: "#835B00" },
+        attention: { default: "#C4314B" },
+      },
+    },
     emphasis: { backgroundColor: "#F5F5F5" },
     accent: { backgroundColor: "#E8EBFA", foregroundColors: { default: { default: "#242424", subtle: "#616161" }, accent: { default: "#4F52B2" } } },
     good: { backgroundColor: "#E7F2DA", foregroundColors: { default: { default: "#242424", subtle: "#616161" }, good: { default: "#0E700E" } } },

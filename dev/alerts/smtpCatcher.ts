@@ -82,7 +82,10 @@ export class SmtpCatcher {
               const to = session.envelope.rcptTo.map((r) => r.address);
               const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
               catcher.mails.push({ raw: raw.toString("utf8"), parsed, envelope: { from, to }, secure: session.secure });
-              if (file) options.print?.(`mail: ${parsed.subject ?? "(no subject)"} → ${to.join(", ")} → ${relative(process.cwd(), file)}${session.secure ? " (STARTTLS)" : ""}`);
+              if (file)
+                options.print?.(
+                  `mail: ${parsed.subject ?? "(no subject)"} → ${to.join(", ")} → ${relative(process.cwd(), file)}${session.secure ? " (STARTTLS)" : ""}`,
+                );
               callback();
             })
             .catch((error: Error) => callback(error));

@@ -48,7 +48,12 @@ export function stamp(sequence: number): string {
 /** The band's two lines (`HIGH · Rotation failed`, the title), from a kvguard card. */
 function headline(payload: TeamsPayload): string {
   const body = (payload.attachments?.[0]?.content as { body?: { items?: { text?: string }[] }[] } | undefined)?.body;
-  return (body?.[0]?.items ?? []).map((item) => item.text ?? "").filter(Boolean).join(": ") || "a message without a kvguard card";
+  return (
+    (body?.[0]?.items ?? [])
+      .map((item) => item.text ?? "")
+      .filter(Boolean)
+      .join(": ") || "a message without a kvguard card"
+  );
 }
 
 function envelopeErrors(req: IncomingMessage, payload: TeamsPayload): string[] {
@@ -56,7 +61,8 @@ function envelopeErrors(req: IncomingMessage, payload: TeamsPayload): string[] {
   if (req.headers["content-type"] !== "application/json") errors.push(`content-type ${req.headers["content-type"]}`);
   if (payload.type !== "message") errors.push(`type ${String(payload.type)}`);
   const attachment = payload.attachments?.[0];
-  if (payload.attachments?.length !== 1 || attachment?.contentType !== "application/vnd.microsoft.card.adaptive") errors.push("not one Adaptive Card attachment");
+  if (payload.attachments?.length !== 1 || attachment?.contentType !== "application/vnd.microsoft.card.adaptive")
+    errors.push("not one Adaptive Card attachment");
   if (attachment?.content?.version !== "1.5") errors.push(`card version ${String(attachment?.content?.version)}`);
   return errors;
 }

@@ -43,9 +43,13 @@ export async function startDemos(options: DemosOptions): Promise<RunningDemos> {
   };
   await startAttackDemo({ kv: stack.kv, vault: options.vault, app: stack.app, write }).catch(failed("audit"));
   const postgres = await startPostgresDemo({ kv: stack.kv, vaultUrl: stack.vaultUrl, stateDir: options.stateDir, write }).catch(failed("postgres"));
-  const storage = await seedStorageDemo({ azurite: stack.azurite, vaultUrl: stack.vaultUrl, ca: stack.kv.tls.caPem, runtime: await stack.app.rotatorRuntime(), write }).catch(
-    failed("storage-account"),
-  );
+  const storage = await seedStorageDemo({
+    azurite: stack.azurite,
+    vaultUrl: stack.vaultUrl,
+    ca: stack.kv.tls.caPem,
+    runtime: await stack.app.rotatorRuntime(),
+    write,
+  }).catch(failed("storage-account"));
   const entra = await startEntraDemo({ kv: stack.kv, cloudUrl: stack.cloud.url, vaultUrl: stack.vaultUrl, write }).catch(failed("entra-app-secret"));
   const report = await writeDemoReport({ app: stack.app }).catch(failed("compliance report"));
   if (report) {

@@ -77,7 +77,14 @@ function portFree(port: number): Promise<boolean> {
 
 async function login(server: { host: string; port: number }, username: string, password: string): Promise<void> {
   const connection = await postgresDialect.connect(
-    { host: server.host, port: server.port, database: "postgres", tls: { enabled: false, rejectUnauthorized: false }, connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 },
+    {
+      host: server.host,
+      port: server.port,
+      database: "postgres",
+      tls: { enabled: false, rejectUnauthorized: false },
+      connectTimeoutMs: 5_000,
+      statementTimeoutMs: 5_000,
+    },
     { username, password },
   );
   await connection.close();
@@ -89,14 +96,19 @@ export async function startPostgresDemo(options: PostgresDemoOptions): Promise<P
   await mkdir(dataDir, { recursive: true });
   const fresh = (await readdir(dataDir)).length === 0;
   const [admin, app] = await Promise.all([read(secrets, POSTGRES_DEMO.adminSecret), read(secrets, POSTGRES_DEMO.appSecret)]);
-  if (!fresh && !admin?.value) throw new Error(`${dataDir} holds a PostgreSQL whose superuser secret ${POSTGRES_DEMO.adminSecret} is gone: delete the state folder to start over`);
+  if (!fresh && !admin?.value)
+    throw new Error(`${dataDir} holds a PostgreSQL whose superuser secret ${POSTGRES_DEMO.adminSecret} is gone: delete the state folder to start over`);
   const adminPassword = fresh ? randomBytes(24).toString("base64url") : admin!.value!;
   const previousPort = app?.properties.tags?.ProviderAddress ? parseProviderAddress(app.properties.tags.ProviderAddress).port : undefined;
   const port = previousPort !== undefined && (await portFree(previousPort)) ? previousPort : await freePort();
 
   const server: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, port, password: adminPassword, onLog: () => undefined });
   try {
-    if (fresh) await secrets.setSecret(POSTGRES_DEMO.adminSecret, adminPassword, { contentType: "text/plain", tags: { CredentialId: "postgres", ProviderAddress: `127.0.0.1:${port}` } });
+    if (fresh)
+      await secrets.setSecret(POSTGRES_DEMO.adminSecret, adminPassword, {
+        contentType: "text/plain",
+        tags: { CredentialId: "postgres", ProviderAddress: `127.0.0.1:${port}` },
+      });
     const address = `127.0.0.1:${port}`;
     if (!app) {
       const password = randomBytes(24).toString("base64url");
@@ -112,7 +124,12 @@ export async function startPostgresDemo(options: PostgresDemoOptions): Promise<P
       }
       await secrets.setSecret(POSTGRES_DEMO.appSecret, password, {
         contentType: "text/plain",
-        tags: { "kvguard-rotator": "postgres", CredentialId: POSTGRES_DEMO.role, ProviderAddress: address, "kvguard-rotate-every": options.rotateEvery ?? "PT2M" },
+        tags: {
+          "kvguard-rotator": "postgres",
+          CredentialId: POSTGRES_DEMO.role,
+          ProviderAddress: address,
+          "kvguard-rotate-every": options.rotateEvery ?? "PT2M",
+        },
       });
     } else if (app.properties.tags?.ProviderAddress !== address) {
       // The old port was taken: the live version's tag follows the server (metadata only, same value).
@@ -122,7 +139,9 @@ export async function startPostgresDemo(options: PostgresDemoOptions): Promise<P
     await server.stop();
     throw error;
   }
-  options.write(`postgres demo: PostgreSQL on 127.0.0.1:${port}; role ${POSTGRES_DEMO.role}'s password is secret ${POSTGRES_DEMO.appSecret}, rotated by the postgres rotator`);
+  options.write(
+    `postgres demo: PostgreSQL on 127.0.0.1:${port}; role ${POSTGRES_DEMO.role}'s password is secret ${POSTGRES_DEMO.appSecret}, rotated by the postgres rotator`,
+  );
 
   let seen: string | undefined;
   let checking = false;
@@ -137,9 +156,13 @@ export async function startPostgresDemo(options: PostgresDemoOptions): Promise<P
       seen = version;
       try {
         await login({ host: server.host, port }, POSTGRES_DEMO.role, live.value);
-        options.write(`postgres demo: ${POSTGRES_DEMO.role} logged in with ${first ? "the current" : "the new"} password (version ${version} of ${POSTGRES_DEMO.appSecret})`);
+        options.write(
+          `postgres demo: ${POSTGRES_DEMO.role} logged in with ${first ? "the current" : "the new"} password (version ${version} of ${POSTGRES_DEMO.appSecret})`,
+        );
       } catch (error) {
-        options.write(`postgres demo: ${POSTGRES_DEMO.role} could not log in with version ${version} of ${POSTGRES_DEMO.appSecret}: ${ensureError(error).message}`);
+        options.write(
+          `postgres demo: ${POSTGRES_DEMO.role} could not log in with version ${version} of ${POSTGRES_DEMO.appSecret}: ${ensureError(error).message}`,
+        );
       }
     } catch (error) {
       options.write(`postgres demo: could not read ${POSTGRES_DEMO.appSecret}: ${ensureError(error).message}`);

@@ -12,7 +12,6 @@ import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClien
 import { statusOf } from "../../src/common/errors.js";
 import { DAY_MS } from "../../src/common/duration.js";
 
-
 /** The person who set the vault up; an older demo's role assignments make them Administrator. */
 const OPERATOR = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
 
@@ -83,7 +82,14 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     name: "legacy-tls",
     tags: {},
     certificate: {
-      policy: { issuerName: "Self", subject: "CN=legacy.kvguard.localhost", keyType: "EC", keyCurveName: "P-256", validityInMonths: 24, lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }] },
+      policy: {
+        issuerName: "Self",
+        subject: "CN=legacy.kvguard.localhost",
+        keyType: "EC",
+        keyCurveName: "P-256",
+        validityInMonths: 24,
+        lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }],
+      },
     },
     story: "self-signed, EC, 24 months, warned at 95% of its life: the report shows its certificate checks failing",
   },
@@ -111,7 +117,12 @@ export async function seedDemoVault(kv: LocalKeyVault, vaultUrl: string): Promis
   const outcomes = new Map<string, SeedOutcome>();
   for (const object of DEMO_OBJECTS) {
     const isKey = object.kind === "key";
-    const read = object.kind === "certificate" ? () => certificates.getCertificate(object.name) : isKey ? () => keys.getKey(object.name) : () => secrets.getSecret(object.name);
+    const read =
+      object.kind === "certificate"
+        ? () => certificates.getCertificate(object.name)
+        : isKey
+          ? () => keys.getKey(object.name)
+          : () => secrets.getSecret(object.name);
     const tags = await tagsOf(read);
     if (tags) {
       // An older demo (or a person) may have left it with another policy: say so rather than change it.

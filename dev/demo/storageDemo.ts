@@ -62,7 +62,11 @@ export async function seedStorageDemo(options: StorageDemoOptions): Promise<Stor
     // Microsoft's sample starts the same way: the secret holds key1 and says so in CredentialId.
     const keys = await arm.keys();
     const primary = (await arm.account()).primaryEndpoints ?? {};
-    value = connectionString(account, keys.key1.value, { ...(primary.blob ? { blob: primary.blob } : {}), ...(primary.queue ? { queue: primary.queue } : {}), ...(primary.table ? { table: primary.table } : {}) });
+    value = connectionString(account, keys.key1.value, {
+      ...(primary.blob ? { blob: primary.blob } : {}),
+      ...(primary.queue ? { queue: primary.queue } : {}),
+      ...(primary.table ? { table: primary.table } : {}),
+    });
     await secrets.setSecret(STORAGE_DEMO_SECRET, value, {
       contentType: "text/plain",
       tags: {
@@ -81,7 +85,9 @@ export async function seedStorageDemo(options: StorageDemoOptions): Promise<Stor
     const endpoint = options.azurite.endpointsOf(account).blob;
     await proveKey(endpoint, account, "the live key", keyOf(value ?? ""));
     validated = true;
-    options.write(`storage-account demo: ${STORAGE_DEMO_SECRET} (${outcome}) holds a key of Azurite account ${account} that works (Blob service call); it rotates every 2 minutes, key1 ↔ key2`);
+    options.write(
+      `storage-account demo: ${STORAGE_DEMO_SECRET} (${outcome}) holds a key of Azurite account ${account} that works (Blob service call); it rotates every 2 minutes, key1 ↔ key2`,
+    );
   } catch (error) {
     options.write(`storage-account demo: ${STORAGE_DEMO_SECRET} (${outcome}) does not work against Azurite account ${account}: ${ensureError(error).message}`);
   }

@@ -25,7 +25,8 @@ export function ownOriginCheck(port: number): RequestCheck {
     const host = (headers.host ?? "").toLowerCase();
     if (!hosts.has(host)) return `Host ${JSON.stringify(headers.host ?? "")} is not this runner's (${[...hosts].join(" or ")})`;
     const origin = headers.origin;
-    if (origin !== undefined && !origins.has(origin.toLowerCase())) return `Origin ${JSON.stringify(origin)} is not this runner's (${[...origins].join(" or ")})`;
+    if (origin !== undefined && !origins.has(origin.toLowerCase()))
+      return `Origin ${JSON.stringify(origin)} is not this runner's (${[...origins].join(" or ")})`;
     return undefined;
   };
 }

@@ -75,7 +75,10 @@ export function startQueuePoller(
         onPoisoned(`${target.queueName}-poison`);
       },
       onPollError: (error) =>
-        say(error ? "error" : "information", error ? `cannot poll queue ${target.queueName}: ${error.message}; retrying` : `queue ${target.queueName} is reachable again`),
+        say(
+          error ? "error" : "information",
+          error ? `cannot poll queue ${target.queueName}: ${error.message}; retrying` : `queue ${target.queueName} is reachable again`,
+        ),
     },
   );
   // Every queue call in the worker is guarded; this only reports a bug instead of an unhandled rejection.

@@ -11,7 +11,13 @@ import type { AddressInfo } from "node:net";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { ensureError } from "../../src/common/errors.js";
 import { oneLine } from "../../src/common/logText.js";
-import type { EventGridFunctionDefinition, FunctionDefinition, FunctionKind, HttpFunctionDefinition, StorageQueueFunctionDefinition } from "../../src/functions/table.js";
+import type {
+  EventGridFunctionDefinition,
+  FunctionDefinition,
+  FunctionKind,
+  HttpFunctionDefinition,
+  StorageQueueFunctionDefinition,
+} from "../../src/functions/table.js";
 import { resolveAppSettings, type Env } from "./appSettings.js";
 import { EVENT_GRID_WEBHOOK_PATH, serveEventGrid } from "./eventGridWebhook.js";
 import { readHostSettings, type HostSettings, type QueueSettings } from "./hostJson.js";
@@ -177,7 +183,12 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         case "storageQueue": {
           const queueName = resolveAppSettings(definition.queueName, options.env);
           const service = QueueServiceClient.fromConnectionString(storageConnection(definition, options.env));
-          const target = { queueName, connection: definition.connection, queue: service.getQueueClient(queueName), poison: service.getQueueClient(`${queueName}-poison`) };
+          const target = {
+            queueName,
+            connection: definition.connection,
+            queue: service.getQueueClient(queueName),
+            poison: service.getQueueClient(`${queueName}-poison`),
+          };
           pollers.set(queueName, startQueuePoller(definition, target, queueSettings, write, nudge));
           functions.push({ name: definition.name, kind: "storageQueue", trigger: `queue ${queueName}` });
           break;
@@ -186,7 +197,11 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
           functions.push({ name: definition.name, kind: "eventGrid", trigger: `POST ${webhookUrl(definition.name)}` });
           break;
         case "http":
-          functions.push({ name: definition.name, kind: "http", trigger: `${definition.methods.join(",")} ${baseUrl}${prefix}${definition.route ?? definition.name}` });
+          functions.push({
+            name: definition.name,
+            kind: "http",
+            trigger: `${definition.methods.join(",")} ${baseUrl}${prefix}${definition.route ?? definition.name}`,
+          });
           break;
       }
     } catch (error) {

@@ -80,9 +80,7 @@ export function startTimer(definition: TimerFunctionDefinition, schedule: string
     }
   };
   // Handlers are guarded by invoke(); this only reports a bug instead of an unhandled rejection.
-  const running = loop().catch((error: unknown) =>
-    write(functionLine(definition.name, "error", `timer stopped: ${ensureError(error).message}`)),
-  );
+  const running = loop().catch((error: unknown) => write(functionLine(definition.name, "error", `timer stopped: ${ensureError(error).message}`)));
 
   return {
     async stop() {

@@ -87,9 +87,7 @@ function covers(scope: string | undefined, target: RequestTarget | undefined): b
 
 export function isAuthorized(assignments: readonly RoleAssignment[], identity: Identity, action: string, target?: RequestTarget): boolean {
   if (assignments.length === 0) return true;
-  return assignments.some(
-    (a) => a.principalId === identity.oid && covers(a.scope, target) && ROLES[a.role].some((pattern) => grants(pattern, action)),
-  );
+  return assignments.some((a) => a.principalId === identity.oid && covers(a.scope, target) && ROLES[a.role].some((pattern) => grants(pattern, action)));
 }
 
 export function forbiddenByRbac(identity: Identity, action: string, vaultResourceId: string, vaultName: string): KvError {

@@ -40,7 +40,9 @@ function fromPem(text: string, password: string | undefined): { key?: KeyObject;
     try {
       key = createPrivateKey({ key: keyBlock.der, format: "der", type: KEY_TYPES[keyBlock.label]!, ...(password ? { passphrase: password } : {}) });
     } catch {
-      throw errors.badParameter(`The PEM's private key (${keyBlock.label}) cannot be read${keyBlock.label.startsWith("ENCRYPTED") ? ": the password is wrong or missing" : ""}.`);
+      throw errors.badParameter(
+        `The PEM's private key (${keyBlock.label}) cannot be read${keyBlock.label.startsWith("ENCRYPTED") ? ": the password is wrong or missing" : ""}.`,
+      );
     }
   }
   return { ...(key ? { key } : {}), certificates: blocks.filter((b) => b.label === "CERTIFICATE").map((b) => b.der) };

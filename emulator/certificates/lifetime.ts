@@ -18,7 +18,11 @@ function triggerAt(action: LifetimeAction, nbf: number, exp: number): number {
 }
 
 /** When an action of `type` triggers for this version (unix seconds), if the policy has one and is on. */
-export function actionAt(policy: CertificatePolicy | undefined, version: CertificateVersion, type: LifetimeAction["action"]["action_type"]): number | undefined {
+export function actionAt(
+  policy: CertificatePolicy | undefined,
+  version: CertificateVersion,
+  type: LifetimeAction["action"]["action_type"],
+): number | undefined {
   const { nbf, exp } = version.attributes;
   const action = policy?.lifetime_actions.find((a) => a.action.action_type === type);
   if (!policy?.attributes.enabled || !action || nbf === undefined || exp === undefined || !version.cer) return undefined;

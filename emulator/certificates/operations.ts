@@ -70,7 +70,11 @@ export function startOperation(vault: Vault, events: EventBus, request: StartReq
     cancellationRequested: false,
     ...(issued ? { issued: issued.map((der) => der.toString("base64")), completesAtMs: request.completesAtMs } : {}),
     ...(issuerGone
-      ? { status: "failed" as const, statusDetails: "", error: { code: "IssuerNotFound", message: `Issuer ${policy.issuer.name} does not exist in this vault.` } }
+      ? {
+          status: "failed" as const,
+          statusDetails: "",
+          error: { code: "IssuerNotFound", message: `Issuer ${policy.issuer.name} does not exist in this vault.` },
+        }
       : {}),
     ...(request.enabled !== undefined ? { enabled: request.enabled } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
@@ -92,7 +96,15 @@ export function startOperation(vault: Vault, events: EventBus, request: StartReq
 }
 
 /** Finishes an operation with `chain` (leaf first): the new version, its key and secret. */
-export function finishOperation(vault: Vault, events: EventBus, name: string, op: PendingOperation, chain: Buffer[], leaf: Buffer, nowMs: number): CertificateVersion {
+export function finishOperation(
+  vault: Vault,
+  events: EventBus,
+  name: string,
+  op: PendingOperation,
+  chain: Buffer[],
+  leaf: Buffer,
+  nowMs: number,
+): CertificateVersion {
   const policy = policies.get(vault, name)!;
   const stored = addCertificateVersion(vault, events, nowMs, {
     name,

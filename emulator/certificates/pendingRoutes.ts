@@ -114,7 +114,9 @@ export const pendingRoutes: Route[] = [
       const id = pendingId(ctx, name);
       if (op.status !== "inProgress") throw errors.badParameter(`The certificate operation is ${op.status}: there is nothing to merge.`).about(id);
       if (op.issuer.name.toLowerCase() !== UNKNOWN.toLowerCase()) {
-        throw new KvError(403, "Forbidden", `Merge is only for certificates of issuer Unknown; issuer ${op.issuer.name} completes the request itself.`).about(id);
+        throw new KvError(403, "Forbidden", `Merge is only for certificates of issuer Unknown; issuer ${op.issuer.name} completes the request itself.`).about(
+          id,
+        );
       }
       const certificates = body.x5c.map(certificateDer);
       const publicKey = createPublicKey(privateKey(op.jwk));

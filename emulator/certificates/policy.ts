@@ -8,7 +8,7 @@ import { parseBody } from "../common/attributes.js";
 import { errors } from "../http/errors.js";
 import type { CertificateFacts } from "../pki/certificate.js";
 import { KEY_USAGES } from "../pki/extensions.js";
-import type { NameError} from "../pki/names.js";
+import type { NameError } from "../pki/names.js";
 import { parseName } from "../pki/names.js";
 import type { Vault } from "../vault.js";
 import { CERTIFICATE_CURVES, CERTIFICATE_KEY_TYPES, PEM, PKCS12, SELF, UNKNOWN, type CertificatePolicy, type LifetimeAction } from "./model.js";
@@ -117,7 +117,8 @@ export function validatePolicy(policy: CertificatePolicy): CertificatePolicy {
   const { key_props: key, x509_props: x509 } = policy;
   if (key.kty.startsWith("RSA")) {
     key.key_size ??= 2048;
-    if (!RSA_SIZES.includes(key.key_size)) throw errors.badParameter(`Invalid key size ${key.key_size}: RSA certificate keys are ${RSA_SIZES.join(", ")} bits.`);
+    if (!RSA_SIZES.includes(key.key_size))
+      throw errors.badParameter(`Invalid key size ${key.key_size}: RSA certificate keys are ${RSA_SIZES.join(", ")} bits.`);
   } else {
     const fromSize = key.key_size === undefined ? undefined : EC_SIZES[key.key_size];
     if (key.key_size !== undefined && !fromSize) throw errors.badParameter(`Invalid key size ${key.key_size} for an EC key: 256, 384 or 521.`);
@@ -144,7 +145,9 @@ export function validatePolicy(policy: CertificatePolicy): CertificatePolicy {
       throw errors.badParameter(`days_before_expiry must be between 1 and ${maxDays} (validity_months × 27).`);
     }
     if (action.action_type === "AutoRenew" && isUnknown) {
-      throw errors.badParameter("AutoRenew needs an issuer Key Vault can renew with (Self or an issuer object); a certificate of issuer Unknown can only EmailContacts.");
+      throw errors.badParameter(
+        "AutoRenew needs an issuer Key Vault can renew with (Self or an issuer object); a certificate of issuer Unknown can only EmailContacts.",
+      );
     }
   }
   if (new Set(policy.lifetime_actions.map((a) => a.action.action_type)).size !== policy.lifetime_actions.length) {
@@ -175,7 +178,14 @@ function monthsBetween(from: Date, to: Date): number {
  * An imported certificate's policy: its X.509 fields and key as they are, the request's choices for the
  * rest (content type, exportable, lifetime actions, issuer), issuer Unknown by default.
  */
-export function importedPolicy(base: CertificatePolicy | undefined, body: unknown, facts: CertificateFacts, keyFields: Pick<CertificatePolicy["key_props"], "kty" | "key_size" | "crv">, contentType: string, now: number): CertificatePolicy {
+export function importedPolicy(
+  base: CertificatePolicy | undefined,
+  body: unknown,
+  facts: CertificateFacts,
+  keyFields: Pick<CertificatePolicy["key_props"], "kty" | "key_size" | "crv">,
+  contentType: string,
+  now: number,
+): CertificatePolicy {
   const input = parseBody(policyInput, body);
   const issuerName = input.issuer?.name ?? base?.issuer.name ?? UNKNOWN;
   const policy: CertificatePolicy = {

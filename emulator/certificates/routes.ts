@@ -27,8 +27,16 @@ import { addCertificateVersion, currentKey, mirrorAttributes } from "./versions.
 const ACTION = "Microsoft.KeyVault/vaults/certificates";
 
 const attributes = z.object({ enabled: z.boolean().optional() }).loose();
-const createBody = z.object({ policy: z.unknown().optional(), attributes: attributes.optional(), tags: tagsInput.optional(), preserveCertOrder: z.boolean().optional() });
-const importBody = createBody.extend({ value: z.string({ error: "value (the certificate, base64 PFX or PEM) is required" }).min(1), pwd: z.string().optional() });
+const createBody = z.object({
+  policy: z.unknown().optional(),
+  attributes: attributes.optional(),
+  tags: tagsInput.optional(),
+  preserveCertOrder: z.boolean().optional(),
+});
+const importBody = createBody.extend({
+  value: z.string({ error: "value (the certificate, base64 PFX or PEM) is required" }).min(1),
+  pwd: z.string().optional(),
+});
 const updateBody = z.object({ policy: z.unknown().optional(), attributes: attributes.optional(), tags: tagsInput.optional() });
 const backupBody = z.object({ value: z.string().min(1) });
 
@@ -146,7 +154,10 @@ const ownRoutes: Route[] = [
     action: `${ACTION}/read`,
     handle(ctx) {
       const entry = ctx.vault.certificates.entry(certificateName(ctx));
-      return { body: policyOut(ctx.vault, entry.name, policies.get(ctx.vault, entry.name)!), objectId: `${objectId(ctx.vault.url, "certificates", entry.name)}/policy` };
+      return {
+        body: policyOut(ctx.vault, entry.name, policies.get(ctx.vault, entry.name)!),
+        objectId: `${objectId(ctx.vault.url, "certificates", entry.name)}/policy`,
+      };
     },
   },
   {

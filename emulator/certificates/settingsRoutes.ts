@@ -18,7 +18,13 @@ const ISSUERS = "Microsoft.KeyVault/vaults/certificatecas";
 
 const contactsBody = z.object({
   contacts: z
-    .array(z.object({ email: z.string().regex(/^[^@\s]+@[^@\s]+$/, { message: "must be an email address" }), name: z.string().optional(), phone: z.string().optional() }))
+    .array(
+      z.object({
+        email: z.string().regex(/^[^@\s]+@[^@\s]+$/, { message: "must be an email address" }),
+        name: z.string().optional(),
+        phone: z.string().optional(),
+      }),
+    )
     .min(1, { message: "at least one contact is required" }),
 });
 

@@ -29,7 +29,8 @@ export async function startAlongside(kv: LocalKeyVault, options: AlongsideOption
   const azurite = options.azurite ? await startAzurite(stateDir ? { location: join(stateDir, "azurite") } : {}) : undefined;
   let cloud: StartedLocalCloud | undefined;
   try {
-    if (options.cloud) cloud = await startLocalCloud({ kv, ...(azurite ? { azurite } : {}), ...(options.cloudPort !== undefined ? { port: options.cloudPort } : {}) });
+    if (options.cloud)
+      cloud = await startLocalCloud({ kv, ...(azurite ? { azurite } : {}), ...(options.cloudPort !== undefined ? { port: options.cloudPort } : {}) });
   } catch (error) {
     await azurite?.stop();
     throw error;

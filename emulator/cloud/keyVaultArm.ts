@@ -50,7 +50,13 @@ function vaultFor(kv: LocalKeyVault, request: CloudRequest, access: Access, acti
   return vault;
 }
 
-function audit(kv: LocalKeyVault, vault: Vault, request: CloudRequest, operation: string, extra: { added?: AccessPolicy[]; removed?: AccessPolicy[] } = {}): void {
+function audit(
+  kv: LocalKeyVault,
+  vault: Vault,
+  request: CloudRequest,
+  operation: string,
+  extra: { added?: AccessPolicy[]; removed?: AccessPolicy[] } = {},
+): void {
   const resource = vaultResource(vault);
   kv.auditManagement({
     timeMs: kv.clock.nowMs(),
@@ -73,7 +79,12 @@ function audit(kv: LocalKeyVault, vault: Vault, request: CloudRequest, operation
 
 /** Access-policy entries as Key Vault's audit records name them. */
 function auditPolicy(policy: AccessPolicy): Record<string, unknown> {
-  return { ObjectId: policy.objectId, TenantId: policy.tenantId, ...(policy.applicationId ? { ApplicationId: policy.applicationId } : {}), Permissions: policy.permissions };
+  return {
+    ObjectId: policy.objectId,
+    TenantId: policy.tenantId,
+    ...(policy.applicationId ? { ApplicationId: policy.applicationId } : {}),
+    Permissions: policy.permissions,
+  };
 }
 
 /** Entries in `a` whose object (and app) id is not in `b`. */

@@ -164,10 +164,18 @@ type PropertiesBody = z.output<typeof vaultPropertiesBody>;
  * The settings after a PUT (`replace`: what the body leaves out returns to the defaults) or a PATCH (merge).
  * @throws CloudError 400 when the body turns off purge protection or soft delete
  */
-export function applyVaultBody(current: VaultSettings, body: { tags?: Record<string, string>; location?: string; properties?: PropertiesBody }, replace: boolean): VaultSettings {
+export function applyVaultBody(
+  current: VaultSettings,
+  body: { tags?: Record<string, string>; location?: string; properties?: PropertiesBody },
+  replace: boolean,
+): VaultSettings {
   const p = body.properties ?? {};
   if (current.purgeProtection && p.enablePurgeProtection === false) {
-    throw new CloudError(400, "BadRequest", 'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.');
+    throw new CloudError(
+      400,
+      "BadRequest",
+      'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.',
+    );
   }
   if ((current.softDelete ?? true) && p.enableSoftDelete === false) {
     throw new CloudError(400, "BadRequest", 'The property "enableSoftDelete" cannot be set to false. Soft delete cannot be turned off once enabled.');
@@ -201,7 +209,9 @@ export function applyVaultBody(current: VaultSettings, body: { tags?: Record<str
     ...(p.softDeleteRetentionInDays !== undefined ? { softDeleteRetentionDays: p.softDeleteRetentionInDays } : {}),
     ...(p.enableRbacAuthorization !== undefined ? { rbacAuthorization: p.enableRbacAuthorization } : {}),
     ...(p.enablePurgeProtection ? { purgeProtection: true } : {}),
-    ...(p.publicNetworkAccess ? { publicNetworkAccess: p.publicNetworkAccess === "disabled" || p.publicNetworkAccess === "Disabled" ? "Disabled" : "Enabled" } : {}),
+    ...(p.publicNetworkAccess
+      ? { publicNetworkAccess: p.publicNetworkAccess === "disabled" || p.publicNetworkAccess === "Disabled" ? "Disabled" : "Enabled" }
+      : {}),
     ...(acls
       ? {
           networkAcls: {

@@ -65,7 +65,11 @@ function keyNameOf(body: unknown): StorageKeyName {
   const keyName = (body as { keyName?: unknown } | undefined)?.keyName;
   if (keyName === "key1" || keyName === "key2") return keyName;
   if (keyName === "kerb1" || keyName === "kerb2") {
-    throw new CloudError(400, "InvalidRequestPropertyValue", "Kerberos keys need Active Directory authentication, which the local stack's accounts do not have.");
+    throw new CloudError(
+      400,
+      "InvalidRequestPropertyValue",
+      "Kerberos keys need Active Directory authentication, which the local stack's accounts do not have.",
+    );
   }
   throw new CloudError(400, "InvalidRequestPropertyValue", `keyName must be key1, key2, kerb1 or kerb2, got ${JSON.stringify(keyName ?? null)}.`);
 }
@@ -73,14 +77,19 @@ function keyNameOf(body: unknown): StorageKeyName {
 /** The routes; `nowMs` is the clock key creation times are stamped with. */
 export function storageArmRoutes(azurite: RunningAzurite, nowMs: () => number): CloudRoute[] {
   return [
-    { api: "login", method: "GET", path: "/management/storage/accounts", handle: () => ({ body: azurite.accounts.names().map((name) => accountBody(azurite, azurite.accounts.get(name)!)) }) },
+    {
+      api: "login",
+      method: "GET",
+      path: "/management/storage/accounts",
+      handle: () => ({ body: azurite.accounts.names().map((name) => accountBody(azurite, azurite.accounts.get(name)!)) }),
+    },
     {
       api: "login",
       method: "POST",
       path: "/management/storage/accounts",
       handle: async (request) => {
         const name = (request.body as { name?: unknown } | undefined)?.name;
-        if (typeof name !== "string") throw new CloudError(400, "BadRequest", "the body must be {\"name\": \"<account>\"}");
+        if (typeof name !== "string") throw new CloudError(400, "BadRequest", 'the body must be {"name": "<account>"}');
         try {
           return { status: 201, body: accountBody(azurite, await azurite.accounts.create(name, nowMs())) };
         } catch (error) {
@@ -109,7 +118,11 @@ export function storageArmRoutes(azurite: RunningAzurite, nowMs: () => number): 
         const keyName = keyNameOf(request.body);
         if (account.name === DEV_ACCOUNT) {
           // kvguard's own state storage signs with the well-known key.
-          throw new CloudError(409, "OperationNotAllowed", `${DEV_ACCOUNT}'s keys stay Azurite's well-known development keys in the local stack; rotate another account.`);
+          throw new CloudError(
+            409,
+            "OperationNotAllowed",
+            `${DEV_ACCOUNT}'s keys stay Azurite's well-known development keys in the local stack; rotate another account.`,
+          );
         }
         return { body: keysBody(await azurite.accounts.regenerate(account.name, keyName, nowMs())) };
       },

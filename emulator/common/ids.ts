@@ -11,9 +11,7 @@ export function newVersion(): string {
 
 export function assertObjectName(kind: "secret" | "key" | "certificate" | "issuer", name: string): void {
   if (!OBJECT_NAME.test(name)) {
-    throw errors.badParameter(
-      `The request URI contains an invalid name: ${name}. A ${kind} name must be 1-127 characters of 0-9, a-z, A-Z and -.`,
-    );
+    throw errors.badParameter(`The request URI contains an invalid name: ${name}. A ${kind} name must be 1-127 characters of 0-9, a-z, A-Z and -.`);
   }
 }
 

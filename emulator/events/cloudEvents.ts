@@ -43,12 +43,7 @@ export interface SubscriptionValidationEvent {
   dataVersion: "1";
 }
 
-export function validationEvent(
-  topic: string,
-  validationCode: string,
-  validationUrl: string,
-  nowMs: number,
-): SubscriptionValidationEvent {
+export function validationEvent(topic: string, validationCode: string, validationUrl: string, nowMs: number): SubscriptionValidationEvent {
   return {
     id: randomUUID(),
     topic,

@@ -16,14 +16,7 @@ import { STATUS_CODES } from "node:http";
 import type { KeyVaultEvent, VaultRef } from "./bus.js";
 import { EVENT_GRID_ORIGIN, toCloudEvent, validationEvent, validationResponseCode } from "./cloudEvents.js";
 import { DeadLetterWriter, type DeadLetterFields, type DeadLetterReason } from "./deadLetter.js";
-import {
-  endpointBaseUrl,
-  isLoopback,
-  matches,
-  parseSubscription,
-  retryDelayMs,
-  type Subscription,
-} from "./subscription.js";
+import { endpointBaseUrl, isLoopback, matches, parseSubscription, retryDelayMs, type Subscription } from "./subscription.js";
 import { callWebhook, WEBHOOK_TIMEOUT_MS, type WebhookAnswer } from "./webhook.js";
 import { KvError } from "../http/errors.js";
 
@@ -193,20 +186,13 @@ export class EventDelivery<E = KeyVaultEvent> {
       const served = ctx.vaults.map((v) => v.name);
       const unknown = config.vaults.find((name) => !served.some((s) => s.toLowerCase() === name.toLowerCase()));
       if (unknown !== undefined) {
-        throw new KvError(
-          400,
-          "BadParameter",
-          `Invalid subscription: vaults: no vault named ${unknown} is served here (served: ${served.join(", ")}).`,
-        );
+        throw new KvError(400, "BadParameter", `Invalid subscription: vaults: no vault named ${unknown} is served here (served: ${served.join(", ")}).`);
       }
     }
     const key = config.name.toLowerCase();
     const existing = this.#subs.get(key);
     const revalidate =
-      !existing ||
-      existing.config.endpoint !== config.endpoint ||
-      existing.config.schema !== config.schema ||
-      existing.config.endpointCa !== config.endpointCa;
+      !existing || existing.config.endpoint !== config.endpoint || existing.config.schema !== config.schema || existing.config.endpointCa !== config.endpointCa;
     if (revalidate) await this.#handshake(config, ctx);
     const current = this.#subs.get(key);
     if (current) {
@@ -346,8 +332,7 @@ export class EventDelivery<E = KeyVaultEvent> {
   // ---- handshake ----
 
   async #handshake(config: Subscription, ctx: CreateContext): Promise<void> {
-    const failure =
-      config.schema === "CloudEventSchemaV1_0" ? await this.#cloudEventsHandshake(config) : await this.#eventGridHandshake(config, ctx);
+    const failure = config.schema === "CloudEventSchemaV1_0" ? await this.#cloudEventsHandshake(config) : await this.#eventGridHandshake(config, ctx);
     if (failure) {
       throw new KvError(400, "WebhookValidationHandshakeFailed", `Webhook validation handshake failed for ${endpointBaseUrl(config.endpoint)}: ${failure}`);
     }

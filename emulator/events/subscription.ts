@@ -40,10 +40,9 @@ function isWebUrl(value: string): boolean {
   }
 }
 
-const eventTypeName = z.string().refine(
-  (type) => KEY_VAULT_EVENT_TYPES.some((known) => known.toLowerCase() === type.toLowerCase()),
-  { message: `is not a Key Vault event type; expected one of ${KEY_VAULT_EVENT_TYPES.join(", ")}` },
-);
+const eventTypeName = z.string().refine((type) => KEY_VAULT_EVENT_TYPES.some((known) => known.toLowerCase() === type.toLowerCase()), {
+  message: `is not a Key Vault event type; expected one of ${KEY_VAULT_EVENT_TYPES.join(", ")}`,
+});
 
 const retryBackoff = z
   .strictObject({
@@ -81,9 +80,7 @@ export type Subscription = z.output<typeof subscriptionInput>;
 /** Normalizes event type spelling to Key Vault's. */
 export function normalizeSubscription(sub: Subscription): Subscription {
   if (!sub.includedEventTypes) return sub;
-  const types = sub.includedEventTypes.map(
-    (type) => KEY_VAULT_EVENT_TYPES.find((known) => known.toLowerCase() === type.toLowerCase()) ?? type,
-  );
+  const types = sub.includedEventTypes.map((type) => KEY_VAULT_EVENT_TYPES.find((known) => known.toLowerCase() === type.toLowerCase()) ?? type);
   return { ...sub, includedEventTypes: [...new Set(types)] };
 }
 

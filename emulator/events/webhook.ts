@@ -21,9 +21,7 @@ export interface WebhookRequest {
 }
 
 export type WebhookAnswer =
-  | { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string }
-  | { kind: "timeout" }
-  | { kind: "error"; message: string };
+  { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string } | { kind: "timeout" } | { kind: "error"; message: string };
 
 export function callWebhook(endpoint: string, req: WebhookRequest): Promise<WebhookAnswer> {
   const url = new URL(endpoint);

@@ -53,13 +53,7 @@ function managedTarget(vault: Vault, target: RequestTarget | undefined): Request
   return entry?.versions.at(-1)?.managed ? { ...target, managedBy: entry.name } : target;
 }
 
-export async function handleDataPlane(
-  vault: Vault,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: DataPlaneDeps,
-): Promise<void> {
+export async function handleDataPlane(vault: Vault, req: IncomingMessage, res: ServerResponse, url: URL, deps: DataPlaneDeps): Promise<void> {
   const startedMs = deps.nowMs();
   const started = performance.now();
   const query = new URLSearchParams(url.search);
@@ -124,8 +118,7 @@ export async function handleDataPlane(
     if (result.mutated) deps.changed();
     sendJson(res, status, result.body, { ...requestIds, ...result.headers });
   } catch (error) {
-    const kvError =
-      error instanceof KvError ? error : new KvError(500, "InternalServerError", "The service encountered an internal error.");
+    const kvError = error instanceof KvError ? error : new KvError(500, "InternalServerError", "The service encountered an internal error.");
     if (!(error instanceof KvError)) console.error("local Key Vault: unexpected error", error);
     status = kvError.status;
     objectId = kvError.objectId;

@@ -46,8 +46,7 @@ export const errors = {
         ? `A ${kind.toLowerCase()} with (name/id) ${name}/${version} was not found in this key vault. If you recently deleted this ${kind.toLowerCase()} you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`
         : `A ${kind.toLowerCase()} with (name/id) ${name} was not found in this key vault. If you recently deleted this ${kind.toLowerCase()} you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
     ),
-  deletedNotFound: (kind: ObjectKind, name: string) =>
-    new KvError(404, `${kind}NotFound`, `Deleted ${kind} not found: ${name}`),
+  deletedNotFound: (kind: ObjectKind, name: string) => new KvError(404, `${kind}NotFound`, `Deleted ${kind} not found: ${name}`),
   routeNotFound: (path: string) => new KvError(404, "NotFound", `No operation matches ${path} on this key vault.`),
   methodNotAllowed: (method: string, path: string) =>
     new KvError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}' at ${path}.`),
@@ -57,8 +56,7 @@ export const errors = {
     new KvError(403, "Forbidden", `Operation ${operation} is not allowed before the ${kind.toLowerCase()}'s activation date.`, "NotYetValid"),
   expired: (kind: ObjectKind, operation: string) =>
     new KvError(403, "Forbidden", `Operation ${operation} is not allowed on an expired ${kind.toLowerCase()}.`, "Expired"),
-  operationNotPermitted: (operation: string) =>
-    new KvError(403, "Forbidden", `Operation ${operation} is not permitted on this key.`, "KeyOperationForbidden"),
+  operationNotPermitted: (operation: string) => new KvError(403, "Forbidden", `Operation ${operation} is not permitted on this key.`, "KeyOperationForbidden"),
   deletedConflict: (kind: ObjectKind, name: string) =>
     new KvError(
       409,
@@ -84,11 +82,7 @@ export const errors = {
     ),
   unauthorized: (message: string) => new KvError(401, "Unauthorized", message),
   throttled: (retryAfterSeconds: number) =>
-    new KvError(
-      429,
-      "Throttled",
-      "Request was not processed because too many requests were received. Reason: A generic throttling reason.",
-      undefined,
-      { "Retry-After": String(retryAfterSeconds) },
-    ),
+    new KvError(429, "Throttled", "Request was not processed because too many requests were received. Reason: A generic throttling reason.", undefined, {
+      "Retry-After": String(retryAfterSeconds),
+    }),
 } as const;

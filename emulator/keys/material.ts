@@ -37,8 +37,7 @@ export function ecSpec(curve = DEFAULT_CURVE): KeySpec {
 /** Async, so a 4096-bit generation does not stall the other vaults' requests. */
 export function generateKeyMaterial(spec: KeySpec): Promise<NodeJwk> {
   return new Promise((resolve, reject) => {
-    const done = (error: Error | null, _publicKey: KeyObject, privateKey: KeyObject) =>
-      error ? reject(error) : resolve(privateKey.export({ format: "jwk" }));
+    const done = (error: Error | null, _publicKey: KeyObject, privateKey: KeyObject) => (error ? reject(error) : resolve(privateKey.export({ format: "jwk" })));
     if (spec.family === "RSA") generateKeyPair("rsa", { modulusLength: spec.size, publicExponent: spec.exponent }, done);
     else generateKeyPair("ec", { namedCurve: CURVES[spec.curve]! }, done);
   });

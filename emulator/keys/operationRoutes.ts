@@ -85,14 +85,12 @@ function handler(spec: OperationSpec) {
 }
 
 export const operationRoutes: Route[] = OPERATIONS.flatMap((spec) =>
-  ["/keys/{name}/{version}", "/keys/{name}"].map(
-    (base): Route => ({
-      method: "POST",
-      path: `${base}/${spec.segment}`,
-      operation: spec.audit,
-      action: `Microsoft.KeyVault/vaults/keys/${spec.verb}/action`,
-      throttle: keyBucket,
-      handle: handler(spec),
-    }),
-  ),
+  ["/keys/{name}/{version}", "/keys/{name}"].map((base): Route => ({
+    method: "POST",
+    path: `${base}/${spec.segment}`,
+    operation: spec.audit,
+    action: `Microsoft.KeyVault/vaults/keys/${spec.verb}/action`,
+    throttle: keyBucket,
+    handle: handler(spec),
+  })),
 );

@@ -16,7 +16,10 @@ const keyAttributes = attributesInput.extend({ exportable: z.boolean().optional(
 export const releasePolicyInput = z.object({
   contentType: z.string().optional(),
   immutable: z.boolean().optional(),
-  data: z.string().regex(/^[A-Za-z0-9_-]*={0,2}$/, { message: "must be base64url-encoded" }).optional(),
+  data: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*={0,2}$/, { message: "must be base64url-encoded" })
+    .optional(),
 });
 
 export const createBody = z.object({
@@ -53,4 +56,8 @@ export const verifyBody = z.object({ alg: z.string(), digest: base64url, value: 
 export const cryptBody = z.object({ alg: z.string(), value: base64url });
 
 /** Key release: the target's attestation token, and optional nonce and wrapping algorithm. */
-export const releaseBody = z.object({ target: z.string({ error: "target (an attestation token) is required" }), nonce: z.string().optional(), enc: z.string().optional() });
+export const releaseBody = z.object({
+  target: z.string({ error: "target (an attestation token) is required" }),
+  nonce: z.string().optional(),
+  enc: z.string().optional(),
+});

@@ -19,8 +19,6 @@ export function addKeyVersion(ctx: RouteContext, name: string, fields: Omit<KeyV
   const entry = ctx.vault.keys.addVersion(name, version);
   // A purged key's policy must not carry over to a new key of the same name.
   if (isNewKey) policies.delete(ctx.vault, name);
-  ctx.events.publish(
-    objectEvent(ctx.vault, "NewVersionCreated", "Key", { name: entry.name, version: version.version, ...version.attributes }, ctx.nowMs),
-  );
+  ctx.events.publish(objectEvent(ctx.vault, "NewVersionCreated", "Key", { name: entry.name, version: version.version, ...version.attributes }, ctx.nowMs));
   return { body: keyBundle(ctx.vault, entry.name, version), objectId: keyId(ctx.vault, entry.name, version.version), mutated: true };
 }

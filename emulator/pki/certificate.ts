@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import type { Name} from "@peculiar/asn1-x509";
+import type { Name } from "@peculiar/asn1-x509";
 import { Certificate, Extensions, SubjectPublicKeyInfo, TBSCertificate, Validity, Version, type Extension } from "@peculiar/asn1-x509";
 import { readExtensions, type ExtensionFacts } from "./extensions.js";
 import { formatName } from "./names.js";

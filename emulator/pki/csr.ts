@@ -18,9 +18,7 @@ export function signCsr(subject: Name, key: KeyObject, publicKey: KeyObject, ext
     version: 0,
     subject,
     subjectPKInfo: spki(publicKey),
-    attributes: new Attributes([
-      new Attribute({ type: EXTENSION_REQUEST, values: [AsnConvert.serialize(new Extensions(extensions))] }),
-    ]),
+    attributes: new Attributes([new Attribute({ type: EXTENSION_REQUEST, values: [AsnConvert.serialize(new Extensions(extensions))] })]),
   });
   const signature = signDer(key, hash, AsnConvert.serialize(info));
   return Buffer.from(AsnConvert.serialize(new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm: identifier, signature })));

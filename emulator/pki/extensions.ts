@@ -69,7 +69,9 @@ export function basicConstraintsExtension(ca: boolean, pathLength?: number): Ext
 
 /** SHA-1 of the public key's DER (RFC 5280's first method, near enough: over the whole SPKI). */
 export function keyIdentifier(publicKey: KeyObject): Buffer {
-  return createHash("sha1").update(publicKey.export({ type: "spki", format: "der" })).digest();
+  return createHash("sha1")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest();
 }
 
 export function subjectKeyIdentifierExtension(publicKey: KeyObject): Extension {
@@ -85,10 +87,7 @@ export function subjectAltNameExtension(sans: SubjectAltNames, critical: boolean
   const names = [
     ...(sans.dns_names ?? []).map((dNSName) => new GeneralName({ dNSName })),
     ...(sans.emails ?? []).map((rfc822Name) => new GeneralName({ rfc822Name })),
-    ...(sans.upns ?? []).map(
-      (upn) =>
-        new GeneralName({ otherName: new OtherName({ typeId: UPN_OID, value: utf8String(upn) }) }),
-    ),
+    ...(sans.upns ?? []).map((upn) => new GeneralName({ otherName: new OtherName({ typeId: UPN_OID, value: utf8String(upn) }) })),
     ...(sans.uris ?? []).map((uniformResourceIdentifier) => new GeneralName({ uniformResourceIdentifier })),
     ...(sans.ipAddresses ?? []).map((iPAddress) => new GeneralName({ iPAddress })),
   ];

@@ -89,7 +89,10 @@ export function parseName(text: string): Name {
 }
 
 function escape(value: string): string {
-  return value.replace(/([,;+"\\<>=])/g, "\\$1").replace(/^([ #])/, "\\$1").replace(/ $/, "\\ ");
+  return value
+    .replace(/([,;+"\\<>=])/g, "\\$1")
+    .replace(/^([ #])/, "\\$1")
+    .replace(/ $/, "\\ ");
 }
 
 /** Name → "CN=a, O=b", most specific first. */

@@ -54,7 +54,11 @@ export function writePfx(key: KeyObject | undefined, certificates: readonly Buff
   );
   const safes = [dataContent(AsnConvert.serialize(new SafeContents(certBags)))];
   if (key) {
-    const keyBag = new SafeBag({ bagId: id_keyBag, bagValue: new Uint8Array(key.export({ type: "pkcs8", format: "der" })).buffer, bagAttributes: localKeyId(id) });
+    const keyBag = new SafeBag({
+      bagId: id_keyBag,
+      bagValue: new Uint8Array(key.export({ type: "pkcs8", format: "der" })).buffer,
+      bagAttributes: localKeyId(id),
+    });
     safes.push(dataContent(AsnConvert.serialize(new SafeContents([keyBag]))));
   }
   const authSafe = Buffer.from(AsnConvert.serialize(new AuthenticatedSafe(safes)));
@@ -140,8 +144,7 @@ export function readPfx(der: Buffer, password = ""): PfxContents {
   if (pfx.macData?.mac.digest.byteLength) checkMac(pfx.macData, authSafe, password);
   const result: PfxContents = { certificates: [] };
   for (const info of parse(authSafe, AuthenticatedSafe, "AuthenticatedSafe")) {
-    const contents =
-      info.contentType === DATA ? dataOf(info) : info.contentType === ENCRYPTED_DATA ? decryptedContents(info, password) : undefined;
+    const contents = info.contentType === DATA ? dataOf(info) : info.contentType === ENCRYPTED_DATA ? decryptedContents(info, password) : undefined;
     if (!contents) throw new PkcsError(`content type ${info.contentType} is not supported`);
     for (const bag of parse(contents, SafeContents, "SafeContents")) {
       if (bag.bagId === id_certBag) {

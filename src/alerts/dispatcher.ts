@@ -205,7 +205,11 @@ export class AlertDispatcher {
         continue;
       }
       if (!(await this.#due(name, channel, reason, held, now))) continue;
-      const message = summary(reason, held.map((h) => h.alert), randomUUID());
+      const message = summary(
+        reason,
+        held.map((h) => h.alert),
+        randomUUID(),
+      );
       // Sent or queued in the outbox, the held alerts are accounted for: the outbox keeps them now.
       if (await this.#send(name, message, report)) report.summariesSent += 1;
       await this.#held.remove(held);

@@ -24,7 +24,10 @@ export interface Notifier {
   /** After a rotation job: its result, or the error it threw with the object's status after it. */
   notifyRotation(input: RotationInput, options?: NotifyOptions): Promise<DispatchReport | undefined>;
   /** After an audit scan: the new findings; `vaultResourceIds` (name → resource id) makes portal links exact. */
-  notifyFindings(findings: readonly Finding[], options?: NotifyOptions & { vaultResourceIds?: Readonly<Record<string, string>> }): Promise<DispatchReport | undefined>;
+  notifyFindings(
+    findings: readonly Finding[],
+    options?: NotifyOptions & { vaultResourceIds?: Readonly<Record<string, string>> },
+  ): Promise<DispatchReport | undefined>;
 }
 
 /**
@@ -39,7 +42,12 @@ export function createNotifier(alerting: () => Promise<Alerting | undefined>): N
       const current = await alerting();
       return current ? await current.dispatcher.dispatch(alerts, options.secrets ? { secrets: options.secrets } : {}) : undefined;
     } catch (error) {
-      log(`alerts: could not dispatch ${alerts.length} alert(s) (${alerts.map((a) => a.title).join("; ").slice(0, 300)}): ${ensureError(error).message}`);
+      log(
+        `alerts: could not dispatch ${alerts.length} alert(s) (${alerts
+          .map((a) => a.title)
+          .join("; ")
+          .slice(0, 300)}): ${ensureError(error).message}`,
+      );
       return undefined;
     }
   };

@@ -7,7 +7,13 @@ import { severityRank, type Alert } from "./alert.js";
 import type { AlertRules, ChannelRule, RouteRule } from "../config/alertRules.js";
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 }
 
 function matches(route: RouteRule, alert: Alert): boolean {

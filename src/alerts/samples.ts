@@ -21,7 +21,8 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         who: { principal: "build-agent@contoso.com", ip: "203.0.113.45" },
         until: new Date(Date.parse(at) + 90_000).toISOString(),
         count: 3,
-        explanation: "build-agent@contoso.com read the decoy secret db-admin-old 3 times from 203.0.113.45. No application uses it: whoever reads it is exploring the vault (detector collection_canary_secret).",
+        explanation:
+          "build-agent@contoso.com read the decoy secret db-admin-old 3 times from 203.0.113.45. No application uses it: whoever reads it is exploring the vault (detector collection_canary_secret).",
       };
     case "rotation-failed":
       return {
@@ -32,7 +33,8 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         title: "Rotation of payments-prod/db-password failed: kvguard gave up",
         object: { type: "secret", name: "db-password" },
         count: 5,
-        explanation: "The schedule rotation failed 5 times and will not be retried before the next due time. The live version still holds the previous credential. Last error: the target refused the current credential (login failed for user 'payments_app').",
+        explanation:
+          "The schedule rotation failed 5 times and will not be retried before the next due time. The live version still holds the previous credential. Last error: the target refused the current credential (login failed for user 'payments_app').",
       };
     case "rotation-succeeded":
       return {
@@ -42,7 +44,8 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         dedupKey: `sample|rotated|${base.id}`,
         title: "Rotated payments-prod/api-token",
         object: { type: "secret", name: "api-token" },
-        explanation: "The schedule rotation made version 3f2a9c0d41e84b7f a live (rotation 6c1d…). The previous credential stays valid through its grace period, then is revoked.",
+        explanation:
+          "The schedule rotation made version 3f2a9c0d41e84b7f a live (rotation 6c1d…). The previous credential stays valid through its grace period, then is revoked.",
       };
     case "near-expiry-without-policy":
       return {
@@ -52,7 +55,8 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         dedupKey: `sample|near-expiry|${base.id}`,
         title: "payments-prod/partner-sftp-password nears expiry and has no rotation policy",
         object: { type: "secret", name: "partner-sftp-password" },
-        explanation: "Key Vault raised Microsoft.KeyVault.SecretNearExpiry, but no kvguard-rotator tag or policy-file entry covers this secret, so nothing will rotate it. Add a policy, or rotate it by hand before it expires.",
+        explanation:
+          "Key Vault raised Microsoft.KeyVault.SecretNearExpiry, but no kvguard-rotator tag or policy-file entry covers this secret, so nothing will rotate it. Add a policy, or rotate it by hand before it expires.",
       };
     case "report-ready":
       return {

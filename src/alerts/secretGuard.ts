@@ -28,13 +28,17 @@ function strings(value: unknown, out: string[] = []): string[] {
 
 /** The forms a value takes once rendered: as is or as one plain line, each JSON-, HTML- or markdown-escaped. */
 function forms(secret: string): string[] {
-  return [...new Set([secret, plainText(secret)].flatMap((value) => {
-    const json = JSON.stringify(value).slice(1, -1);
-    const html = escapeHtml(value);
-    const markdown = escapeMarkdown(value);
-    // The card's JSON holds the markdown form JSON-escaped (a backslash doubles).
-    return [value, json, html, markdown, JSON.stringify(markdown).slice(1, -1), markdownText(value), JSON.stringify(markdownText(value)).slice(1, -1)];
-  }))];
+  return [
+    ...new Set(
+      [secret, plainText(secret)].flatMap((value) => {
+        const json = JSON.stringify(value).slice(1, -1);
+        const html = escapeHtml(value);
+        const markdown = escapeMarkdown(value);
+        // The card's JSON holds the markdown form JSON-escaped (a backslash doubles).
+        return [value, json, html, markdown, JSON.stringify(markdown).slice(1, -1), markdownText(value), JSON.stringify(markdownText(value)).slice(1, -1)];
+      }),
+    ),
+  ];
 }
 
 /**

@@ -113,7 +113,12 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
   const notifier = lazy(async () => (await import("../alerts/notifier.js")).createNotifier(alerting));
   const rotatorRuntime = lazy(async (): Promise<RotatorRuntime> => {
     const { cloud, local, rotation } = await config();
-    return { credential: await credential(), cloud, ...(local ? { ca: local.caPem } : {}), ...(rotation.entraTenantId ? { entraTenantId: rotation.entraTenantId } : {}) };
+    return {
+      credential: await credential(),
+      cloud,
+      ...(local ? { ca: local.caPem } : {}),
+      ...(rotation.entraTenantId ? { entraTenantId: rotation.entraTenantId } : {}),
+    };
   });
   const rotation = lazy(async () => {
     let loaded = await config();

@@ -15,7 +15,10 @@ import type { KvguardConfig } from "../config/schema.js";
 import type { StorageClients } from "../state/storage.js";
 
 /** The audit sources the settings configure (archive container, folder, Log Analytics), with the app's identity. */
-export async function auditSources(config: KvguardConfig, wiring: { credential: TokenCredential; storage: () => Promise<StorageClients> }): Promise<ConsumerSources> {
+export async function auditSources(
+  config: KvguardConfig,
+  wiring: { credential: TokenCredential; storage: () => Promise<StorageClients> },
+): Promise<ConsumerSources> {
   const { audit } = config;
   const { credential } = wiring;
   const archiveService = audit.archive

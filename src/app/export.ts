@@ -39,7 +39,12 @@ export function createExporter(
 ): Exporter | undefined {
   const { credential, storage } = wiring;
   const secrets = settingSecrets(env);
-  const common = { credential, secrets, ...(config.local ? { ca: config.local.caPem } : {}), ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}) };
+  const common = {
+    credential,
+    secrets,
+    ...(config.local ? { ca: config.local.caPem } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+  };
   const sinks: ExportSink<unknown>[] = [];
   if (config.export.topicEndpoint) sinks.push(eventGridSink({ topicEndpoint: config.export.topicEndpoint, ...common }));
   if (config.export.logs) sinks.push(logAnalyticsSink({ ...config.export.logs, ...common }));

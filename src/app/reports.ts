@@ -38,7 +38,12 @@ export async function complianceRun(app: App, request: ReportRequest = {}): Prom
 export async function reportToFolder(app: App, out: string, request: ReportRequest = {}): Promise<PublishedReport> {
   const { report } = await app.config();
   const run = await complianceRun(app, request);
-  return publishReport(run, { store: new FolderStore(out), formats: request.formats ?? report.formats, vaultFilter: request.vaults ?? [], keep: report.history });
+  return publishReport(run, {
+    store: new FolderStore(out),
+    formats: request.formats ?? report.formats,
+    vaultFilter: request.vaults ?? [],
+    keep: report.history,
+  });
 }
 
 /** The report in the report container under reports/<time>/, then a report-ready alert. */
@@ -54,7 +59,9 @@ export async function reportToContainer(app: App, request: ReportRequest, log: (
     keep: report.history,
   });
   const main = published.files.find((f) => f.format === "html") ?? published.files[0];
-  await (await app.notifier()).notify(
+  await (
+    await app.notifier()
+  ).notify(
     [
       alertFromReport({
         id: published.snapshot,

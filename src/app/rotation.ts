@@ -50,7 +50,9 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
   }
   const queue = storage.queue.getQueueClient(config.rotation.queue);
   const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
-  const [history, status, events, targets] = await Promise.all([HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))));
+  const [history, status, events, targets] = await Promise.all(
+    [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))),
+  );
   await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
   const log = wiring.log ?? printLine;
   const policy = new PolicySource(
@@ -72,7 +74,12 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     clock: wiring.clock ?? systemClock,
     log,
     engine: {
-      runtime: wiring.runtime ?? { credential, cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}), ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}) },
+      runtime: wiring.runtime ?? {
+        credential,
+        cloud: config.cloud,
+        ...(config.local ? { ca: config.local.caPem } : {}),
+        ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
+      },
       targets: new TargetLedger(targets!),
       locks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),

@@ -24,11 +24,7 @@ export const auditProperties = z.looseObject({
   /** The object the request touched (`https://vault/secrets/name/version`) or the vault. */
   id: z.string().optional(),
   requestUri: z.string({ error: "properties.requestUri is required and must be a string" }),
-  httpStatusCode: z
-    .number({ error: "properties.httpStatusCode must be a number (not a string)" })
-    .int()
-    .min(100)
-    .max(599),
+  httpStatusCode: z.number({ error: "properties.httpStatusCode must be a number (not a string)" }).int().min(100).max(599),
   clientInfo: z.string().optional(),
   isAccessPolicyMatch: z.boolean().optional(),
   isRbacAuthorized: z.boolean().optional(),

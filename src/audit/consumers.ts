@@ -79,7 +79,11 @@ export class ConsumerFold {
       if (r.timeMs < this.sinceMs || !isSuccess(r) || !this.reads.has(r.operation)) continue;
       const key = principalKey(r.principal);
       let t = this.tallies.get(key);
-      if (!t) this.tallies.set(key, (t = { principal: r.principal, reads: 0, firstMs: r.timeMs, lastMs: r.timeMs, lastVersion: UNKNOWN_VERSION, ips: new Map(), versions: new Map() }));
+      if (!t)
+        this.tallies.set(
+          key,
+          (t = { principal: r.principal, reads: 0, firstMs: r.timeMs, lastMs: r.timeMs, lastVersion: UNKNOWN_VERSION, ips: new Map(), versions: new Map() }),
+        );
       const version = o.version ?? UNKNOWN_VERSION;
       t.reads++;
       t.firstMs = Math.min(t.firstMs, r.timeMs);
@@ -112,7 +116,9 @@ export class ConsumerFold {
         lastRead: iso(t.lastMs),
         ips: Object.fromEntries([...t.ips].sort((a, b) => b[1] - a[1])),
         versions: Object.fromEntries(
-          [...t.versions].sort((a, b) => b[1].lastMs - a[1].lastMs).map(([v, x]) => [v, { reads: x.reads, firstRead: iso(x.firstMs), lastRead: iso(x.lastMs) }]),
+          [...t.versions]
+            .sort((a, b) => b[1].lastMs - a[1].lastMs)
+            .map(([v, x]) => [v, { reads: x.reads, firstRead: iso(x.firstMs), lastRead: iso(x.lastMs) }]),
         ),
         lastVersion: t.lastVersion,
       }));

@@ -22,9 +22,12 @@ export interface InputSources {
  */
 export async function loadInputs(sources: InputSources): Promise<{ inputs: DetectorInputs; suppressions: Suppressions }> {
   const threatIntel = sources.threatIntelFile
-    ? parseCidrList(await readFile(sources.threatIntelFile, "utf8").catch((error: Error) => {
-        throw new Error(`cannot read threat-intel file ${sources.threatIntelFile}: ${error.message}`, { cause: error });
-      }), sources.threatIntelFile)
+    ? parseCidrList(
+        await readFile(sources.threatIntelFile, "utf8").catch((error: Error) => {
+          throw new Error(`cannot read threat-intel file ${sources.threatIntelFile}: ${error.message}`, { cause: error });
+        }),
+        sources.threatIntelFile,
+      )
     : [];
   return {
     inputs: {

@@ -13,7 +13,11 @@ import { lineWriter } from "../common/logText.js";
 export const alertUsage = "kvguard alert test --channel NAME [--kind KIND]   send a sample alert to one channel (kinds: " + ALERT_KINDS.join(", ") + ")";
 
 export async function alertCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { channel: { type: "string" }, kind: { type: "string", default: "rotation-failed" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { channel: { type: "string" }, kind: { type: "string", default: "rotation-failed" } },
+    allowPositionals: true,
+  });
   if (positionals[0] !== "test") throw new Error(`unknown: alert ${positionals.join(" ")}; usage: ${alertUsage}`);
   const kind = values.kind as AlertKind;
   if (!ALERT_KINDS.includes(kind)) throw new Error(`--kind ${values.kind} is not an alert kind; use one of ${ALERT_KINDS.join(", ")}`);

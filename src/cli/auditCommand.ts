@@ -49,7 +49,15 @@ function parseSince(text: string, nowMs: number): number {
 
 function formatTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return "no findings\n";
-  const rows = findings.map((f) => [f.severity, f.detector, f.vault, f.principal.upn ?? f.principal.appid ?? f.principal.oid ?? "-", f.start.slice(0, 19) + "Z", String(f.count), f.summary]);
+  const rows = findings.map((f) => [
+    f.severity,
+    f.detector,
+    f.vault,
+    f.principal.upn ?? f.principal.appid ?? f.principal.oid ?? "-",
+    f.start.slice(0, 19) + "Z",
+    String(f.count),
+    f.summary,
+  ]);
   const header = ["SEVERITY", "DETECTOR", "VAULT", "PRINCIPAL", "START", "COUNT", "SUMMARY"];
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
@@ -68,7 +76,9 @@ function progressBar(totalBytes: number, report: IngestReport, err: NodeJS.Write
     const width = 30;
     const filled = Math.round(share * width);
     const rate = Math.round(report.records / Math.max(0.001, (now - started) / 1000));
-    err.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${report.records} records  ${rate}/s  ${report.malformed} malformed`);
+    err.write(
+      `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${report.records} records  ${rate}/s  ${report.malformed} malformed`,
+    );
   };
 }
 
@@ -94,7 +104,8 @@ export async function auditCommand(args: string[], out: NodeJS.WritableStream, e
   const format = values.format ?? "table";
   if (format !== "table" && format !== "json") throw new Error(`--format must be table or json, got ${format}`);
   const baselineDays = values["baseline-days"] === undefined ? 14 : Number(values["baseline-days"]);
-  if (!Number.isInteger(baselineDays) || baselineDays < 0) throw new Error(`--baseline-days must be a whole number of days (0 or more), got ${values["baseline-days"]}`);
+  if (!Number.isInteger(baselineDays) || baselineDays < 0)
+    throw new Error(`--baseline-days must be a whole number of days (0 or more), got ${values["baseline-days"]}`);
   const sinceMs = values.since === undefined ? undefined : parseSince(values.since, Date.now());
   const thresholds = thresholdsSetting.safeParse((values.threshold ?? []).join(","));
   if (!thresholds.success) throw new Error(`--threshold: ${z.prettifyError(thresholds.error)}`);

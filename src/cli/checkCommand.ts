@@ -3,7 +3,14 @@ import { lineWriter } from "../common/logText.js";
 import { checkRotation } from "../plan/check.js";
 import type { RotationService } from "../rotation/service.js";
 
-export async function checkCommand(service: RotationService, vault: string, name: string, kind: "secret" | "key", json: boolean, out: NodeJS.WritableStream): Promise<number> {
+export async function checkCommand(
+  service: RotationService,
+  vault: string,
+  name: string,
+  kind: "secret" | "key",
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const report = await checkRotation(service, vault, name, kind);
   const print = lineWriter(out);
   if (json) print(JSON.stringify(report));

@@ -39,8 +39,12 @@ export function consumerLines(report: ConsumerReport): string[] {
     c.firstRead.slice(0, 19) + "Z",
     c.lastRead.slice(0, 19) + "Z",
     short(c.lastVersion),
-    Object.entries(c.versions).map(([v, x]) => `${short(v)}:${x.reads}`).join(","),
-    Object.entries(c.ips).map(([ip, n]) => `${ip}:${n}`).join(","),
+    Object.entries(c.versions)
+      .map(([v, x]) => `${short(v)}:${x.reads}`)
+      .join(","),
+    Object.entries(c.ips)
+      .map(([ip, n]) => `${ip}:${n}`)
+      .join(","),
   ]);
   const header = ["PRINCIPAL", "OID", "APPID", "READS", "FIRST READ", "LAST READ", "LAST VERSION", "VERSIONS", "IPS"];
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
@@ -49,7 +53,11 @@ export function consumerLines(report: ConsumerReport): string[] {
 }
 
 export async function consumersCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: "boolean" }, days: { type: "string" }, json: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { key: { type: "boolean" }, days: { type: "string" }, json: { type: "boolean" } },
+  });
   const [vault, name, extra] = (positionals[0] ?? "").split("/");
   if (!vault || !name || extra !== undefined || positionals.length > 1) throw new Error(`name the object as VAULT/NAME\n${consumersUsage}`);
   const days = values.days === undefined ? undefined : Number(values.days);
@@ -63,7 +71,9 @@ export async function consumersCommand(args: string[], out: NodeJS.WritableStrea
   const print = lineWriter(out);
   const warn = lineWriter(err);
   if (!sources.archive && !sources.folder && !sources.logs) {
-    warn("kvguard consumers: no audit source is configured, so no reads are known. Set KVGUARD_AUDIT_FOLDER, KVGUARD_AUDIT_ARCHIVE_ACCOUNT or KVGUARD_AUDIT_WORKSPACE_IDS (docs/audit.md)");
+    warn(
+      "kvguard consumers: no audit source is configured, so no reads are known. Set KVGUARD_AUDIT_FOLDER, KVGUARD_AUDIT_ARCHIVE_ACCOUNT or KVGUARD_AUDIT_WORKSPACE_IDS (docs/audit.md)",
+    );
     return EXIT_NO_SOURCE;
   }
   const nowMs = Date.now();

@@ -12,7 +12,11 @@ export const doctorUsage = "kvguard doctor [--format text|json] [--send-test-ale
 export async function doctorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { format: { type: "string", default: "text" }, "send-test-alert": { type: "boolean", default: false }, timeout: { type: "string", default: "30" } },
+    options: {
+      format: { type: "string", default: "text" },
+      "send-test-alert": { type: "boolean", default: false },
+      timeout: { type: "string", default: "30" },
+    },
   });
   if (values.format !== "text" && values.format !== "json") throw new Error(`--format ${values.format} is not text or json; usage: ${doctorUsage}`);
   const seconds = Number(values.timeout);

@@ -17,7 +17,8 @@ export function planLines(plan: Plan): string[] {
     }
     lines.push(`vault ${v.vault}: ${v.problems.length} problems, ${v.items.length} planned`);
     for (const p of v.problems) lines.push(`  ! ${p.problem.padEnd(14)} ${p.kind.padEnd(6)} ${p.name}: ${p.message}`);
-    for (const i of v.items) lines.push(`  ${i.overdue ? "overdue now        " : i.at.slice(0, 19)} ${i.action.padEnd(7)} ${i.kind.padEnd(6)} ${i.name}: ${i.why}`);
+    for (const i of v.items)
+      lines.push(`  ${i.overdue ? "overdue now        " : i.at.slice(0, 19)} ${i.action.padEnd(7)} ${i.kind.padEnd(6)} ${i.name}: ${i.why}`);
   }
   return lines;
 }

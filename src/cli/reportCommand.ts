@@ -17,7 +17,11 @@ export const reportUsage = `kvguard report [options]
   --format LIST           html,csv,json,pdf (default KVGUARD_REPORT_FORMATS: all four)
   --out DIR               where to write (default ./kvguard-reports); snapshots go to DIR/snapshots/`;
 
-const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+const list = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export async function reportCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseArgs({

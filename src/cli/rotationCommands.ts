@@ -39,9 +39,14 @@ function target(arg: string | undefined): { vault: string; name: string } {
 }
 
 export async function rotateCommand(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { key: { type: "boolean" }, json: { type: "boolean" }, check: { type: "boolean" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { key: { type: "boolean" }, json: { type: "boolean" }, check: { type: "boolean" } },
+    allowPositionals: true,
+  });
   const { vault, name } = target(positionals[0]);
-  if (values.check) return (await import("./checkCommand.js")).checkCommand(await service(out), vault, name, values.key ? "key" : "secret", values.json === true, out);
+  if (values.check)
+    return (await import("./checkCommand.js")).checkCommand(await service(out), vault, name, values.key ? "key" : "secret", values.json === true, out);
   const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
   lineWriter(out)(values.json ? JSON.stringify(result) : `${vault}/${name}: ${result.outcome}: ${result.message}`);
   // A refusal is not a success: scripts see it (the message names the setting that would allow it).

@@ -29,7 +29,10 @@ export function oneLine(text: string): string {
  * indented: a line the text forges can never pass for one of kvguard's own.
  */
 export function indentedLines(text: string, indent = "  "): string {
-  return text.split(/\r\n|\n|\r/).map(oneLine).join(`\n${indent}`);
+  return text
+    .split(/\r\n|\n|\r/)
+    .map(oneLine)
+    .join(`\n${indent}`);
 }
 
 /** Writes each line given, escaped, with a line feed: the CLI's printing. */

@@ -72,7 +72,12 @@ export function networkOf(ip: string): string | undefined {
   if (network !== undefined || networks.has(ip)) return network;
   const value = ipValue(ip);
   if (!value) network = undefined;
-  else if (!value.v6) network = `${ip.slice(ip.indexOf(".") === -1 ? 0 : ip.lastIndexOf(":") + 1).split(".").slice(0, 3).join(".")}.0/24`;
+  else if (!value.v6)
+    network = `${ip
+      .slice(ip.indexOf(".") === -1 ? 0 : ip.lastIndexOf(":") + 1)
+      .split(".")
+      .slice(0, 3)
+      .join(".")}.0/24`;
   else network = `${[2n, 1n, 0n].map((i) => ((value.value >> (80n + 16n * i)) & 0xffffn).toString(16)).join(":")}::/48`;
   if (networks.size > 100_000) networks.clear();
   networks.set(ip, network);

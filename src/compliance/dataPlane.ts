@@ -46,12 +46,26 @@ interface BaseProperties {
 }
 
 function base(vault: string, type: Listing, p: BaseProperties): InventoryItem {
-  const item: InventoryItem = { vault, type, name: p.name ?? "", id: (p.id ?? "").replace(/\/[0-9a-f]{32}$/i, ""), enabled: p.enabled !== false, tags: p.tags ?? {}, ...(p.managed ? { managed: true } : {}) };
+  const item: InventoryItem = {
+    vault,
+    type,
+    name: p.name ?? "",
+    id: (p.id ?? "").replace(/\/[0-9a-f]{32}$/i, ""),
+    enabled: p.enabled !== false,
+    tags: p.tags ?? {},
+    ...(p.managed ? { managed: true } : {}),
+  };
   const created = iso(p.createdOn);
   const updated = iso(p.updatedOn);
   const notBefore = iso(p.notBefore);
   const expiresOn = iso(p.expiresOn);
-  return { ...item, ...(created ? { created } : {}), ...(updated ? { updated } : {}), ...(notBefore ? { notBefore } : {}), ...(expiresOn ? { expiresOn } : {}) };
+  return {
+    ...item,
+    ...(created ? { created } : {}),
+    ...(updated ? { updated } : {}),
+    ...(notBefore ? { notBefore } : {}),
+    ...(expiresOn ? { expiresOn } : {}),
+  };
 }
 
 async function versionsOf(list: AsyncIterable<{ version?: string; createdOn?: Date }>): Promise<{ times: number[]; newest?: string }> {
@@ -92,7 +106,11 @@ export function nativePolicy(policy: KeyRotationPolicy): NativeRotationPolicy {
 async function readSecrets(vault: string, client: SecretClient, out: DataPlaneRead): Promise<void> {
   try {
     for await (const p of client.listPropertiesOfSecrets()) {
-      const object: DataPlaneObject = { item: { ...base(vault, "secret", p), ...(p.contentType ? { contentType: p.contentType } : {}) }, versionTimes: [], problems: [] };
+      const object: DataPlaneObject = {
+        item: { ...base(vault, "secret", p), ...(p.contentType ? { contentType: p.contentType } : {}) },
+        versionTimes: [],
+        problems: [],
+      };
       await readVersions(object, () => client.listPropertiesOfSecretVersions(p.name));
       finish(object);
       out.objects.push(object);
@@ -103,7 +121,11 @@ async function readSecrets(vault: string, client: SecretClient, out: DataPlaneRe
   try {
     for await (const d of client.listDeletedSecrets()) {
       const item = base(vault, "secret", d.properties);
-      out.objects.push({ item: { ...item, id: item.id.replace("/secrets/", "/deletedsecrets/"), deleted: deletedFields(d.properties) }, versionTimes: [], problems: [] });
+      out.objects.push({
+        item: { ...item, id: item.id.replace("/secrets/", "/deletedsecrets/"), deleted: deletedFields(d.properties) },
+        versionTimes: [],
+        problems: [],
+      });
     }
   } catch (error) {
     out.failures.push({ listing: "secret", what: "deleted secrets", message: errorMessage(error) });
@@ -144,7 +166,11 @@ async function readKeys(vault: string, client: KeyClient, out: DataPlaneRead): P
   try {
     for await (const d of client.listDeletedKeys()) {
       const item = base(vault, "key", d.properties);
-      out.objects.push({ item: { ...item, id: item.id.replace("/keys/", "/deletedkeys/"), deleted: deletedFields(d.properties) }, versionTimes: [], problems: [] });
+      out.objects.push({
+        item: { ...item, id: item.id.replace("/keys/", "/deletedkeys/"), deleted: deletedFields(d.properties) },
+        versionTimes: [],
+        problems: [],
+      });
     }
   } catch (error) {
     out.failures.push({ listing: "key", what: "deleted keys", message: errorMessage(error) });
@@ -197,7 +223,7 @@ export function certificateItem(item: InventoryItem, certificate: KeyVaultCertif
     sans: x509?.sans ?? [],
     lifetimeActions,
     renewsItself: renewable && lifetimeActions.some((a) => a.action === "AutoRenew"),
-    ...(x509?.subject ?? policy?.subject ? { subject: x509?.subject ?? policy!.subject! } : {}),
+    ...((x509?.subject ?? policy?.subject) ? { subject: x509?.subject ?? policy!.subject! } : {}),
     ...(x509?.issuedBy ? { issuedBy: x509.issuedBy } : {}),
     ...(issuerName ? { issuerName } : {}),
     ...(issuerProvider ? { issuerProvider } : {}),
@@ -250,7 +276,11 @@ async function readCertificates(vault: string, client: CertificateClient, out: D
   try {
     for await (const d of client.listDeletedCertificates()) {
       const item = base(vault, "certificate", d.properties);
-      out.objects.push({ item: { ...item, id: item.id.replace("/certificates/", "/deletedcertificates/"), deleted: deletedFields(d) }, versionTimes: [], problems: [] });
+      out.objects.push({
+        item: { ...item, id: item.id.replace("/certificates/", "/deletedcertificates/"), deleted: deletedFields(d) },
+        versionTimes: [],
+        problems: [],
+      });
     }
   } catch (error) {
     out.failures.push({ listing: "certificate", what: "deleted certificates", message: errorMessage(error) });

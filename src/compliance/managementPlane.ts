@@ -38,7 +38,11 @@ export async function listSubscriptions(subscriptionIds: string[], clientsFor: (
 const normalUrl = (url: string) => url.toLowerCase().replace(/\/+$/, "");
 
 /** A diagnostic setting sends AuditEvent when the category (or the audit / allLogs group) is enabled, with enough retention. */
-export function sendsAuditEvent(log: { category?: string; categoryGroup?: string; enabled: boolean; retentionPolicy?: { enabled: boolean; days: number } }, retentionDays: number, toStorage: boolean): boolean {
+export function sendsAuditEvent(
+  log: { category?: string; categoryGroup?: string; enabled: boolean; retentionPolicy?: { enabled: boolean; days: number } },
+  retentionDays: number,
+  toStorage: boolean,
+): boolean {
   const named = log.category?.toLowerCase() === "auditevent" || ["audit", "alllogs"].includes(log.categoryGroup?.toLowerCase() ?? "");
   if (!named || !log.enabled) return false;
   // Retention applies to storage destinations only; 0 days means forever.
@@ -91,7 +95,11 @@ export async function readVaultFacts(target: VaultTarget, subscriptions: Subscri
     const settings = await clients.monitor.diagnosticSettings.list(resourceUri);
     facts.auditDiagnostics = (settings.value ?? [])
       .filter((s) => (s.logs ?? []).some((log) => sendsAuditEvent({ ...log, enabled: log.enabled }, logRetentionDays, Boolean(s.storageAccountId))))
-      .map((s) => ({ name: s.name ?? "", ...(s.workspaceId ? { workspace: s.workspaceId } : {}), ...(s.storageAccountId ? { storageAccount: s.storageAccountId } : {}) }));
+      .map((s) => ({
+        name: s.name ?? "",
+        ...(s.workspaceId ? { workspace: s.workspaceId } : {}),
+        ...(s.storageAccountId ? { storageAccount: s.storageAccountId } : {}),
+      }));
   } catch (error) {
     problems.push(`diagnostic settings: ${errorMessage(error)}`);
   }

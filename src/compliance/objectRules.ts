@@ -30,14 +30,19 @@ export function expiringSoon(limitDays: number): Evaluate {
     const evidence = { expiresOn: item.expiresOn, daysLeft: left, ...renews };
     if (left < 0) return { outcome: "fail", reason: `expired ${isoDay(item.expiresOn)}, ${-left} days ago`, evidence };
     if (left >= limitDays) return { outcome: "pass", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days`, evidence };
-    return { outcome: "fail", reason: `expires ${isoDay(item.expiresOn)}, in ${left} days; the limit is ${limitDays}${item.certificate?.renewsItself ? " (Key Vault renews it by itself)" : ""}`, evidence };
+    return {
+      outcome: "fail",
+      reason: `expires ${isoDay(item.expiresOn)}, in ${left} days; the limit is ${limitDays}${item.certificate?.renewsItself ? " (Key Vault renews it by itself)" : ""}`,
+      evidence,
+    };
   };
 }
 
 /** Created to expiry within `limitDays`; no expiry fails. */
 export function maxValidity(limitDays: number): Evaluate {
   return ({ item }) => {
-    if (!item.expiresOn || !item.created) return { outcome: "fail", reason: "no expiration date, so no bounded validity", evidence: { created: item.created ?? null, expiresOn: null } };
+    if (!item.expiresOn || !item.created)
+      return { outcome: "fail", reason: "no expiration date, so no bounded validity", evidence: { created: item.created ?? null, expiresOn: null } };
     const validity = days(Date.parse(item.expiresOn) - Date.parse(item.created));
     const evidence = { created: item.created, expiresOn: item.expiresOn, validityDays: validity };
     return validity <= limitDays
@@ -62,7 +67,8 @@ export function activePeriod(limitDays: number): Evaluate {
 /** Nothing enabled has expired. */
 export const enabledExpired: Evaluate = ({ item }, { nowMs }) => {
   const evidence = { enabled: item.enabled, expiresOn: item.expiresOn ?? null };
-  if (!item.expiresOn || Date.parse(item.expiresOn) > nowMs) return { outcome: "pass", reason: item.expiresOn ? "not expired" : "no expiration date", evidence };
+  if (!item.expiresOn || Date.parse(item.expiresOn) > nowMs)
+    return { outcome: "pass", reason: item.expiresOn ? "not expired" : "no expiration date", evidence };
   return { outcome: "fail", reason: `enabled, expired ${isoDay(item.expiresOn)} (${days(nowMs - Date.parse(item.expiresOn))} days ago)`, evidence };
 };
 
@@ -82,13 +88,21 @@ function rotationEvidence(facts: ObjectFacts): { summary: string[]; evidence: Re
   const newestVersion = facts.newestVersion;
   if (latest) {
     const confirms = latest.version !== undefined && latest.version === newestVersion;
-    summary.push(confirms ? `kvguard history confirms the rotation of ${isoDay(latest.at)}` : `kvguard's last rotation was ${isoDay(latest.at)} (another version is newest)`);
+    summary.push(
+      confirms
+        ? `kvguard history confirms the rotation of ${isoDay(latest.at)}`
+        : `kvguard's last rotation was ${isoDay(latest.at)} (another version is newest)`,
+    );
   } else {
     summary.push("no kvguard rotation on record");
   }
   if (facts.audit) {
     const made = facts.audit.filter((a) => /^(KeyRotate|KeyRotateIfDue|KeyCreate|KeyImport|SecretSet|SecretRestore|KeyRestore)$/.test(a.operation));
-    summary.push(made.length ? `${made.length} new-version record(s) in the audit logs, the last ${made[0]!.operation} on ${isoDay(made[0]!.time)}` : "no new-version record in the audit logs read");
+    summary.push(
+      made.length
+        ? `${made.length} new-version record(s) in the audit logs, the last ${made[0]!.operation} on ${isoDay(made[0]!.time)}`
+        : "no new-version record in the audit logs read",
+    );
   }
   return {
     summary,
@@ -96,7 +110,9 @@ function rotationEvidence(facts: ObjectFacts): { summary: string[]; evidence: Re
       versions: facts.versionTimes.length,
       newestVersion: newestVersion ?? null,
       kvguardRotations: facts.rotations.slice(0, 5).map((r) => ({ at: r.at, version: r.version ?? null, trigger: r.trigger ?? null })),
-      kvguardStatus: facts.status ? { state: facts.status.state, lastSuccessAt: facts.status.lastSuccessAt ?? null, lastError: facts.status.lastError ?? null } : null,
+      kvguardStatus: facts.status
+        ? { state: facts.status.state, lastSuccessAt: facts.status.lastSuccessAt ?? null, lastError: facts.status.lastError ?? null }
+        : null,
       auditRecords: facts.audit ? facts.audit.slice(0, 10) : "not read",
     },
   };
@@ -110,10 +126,18 @@ export function rotatedWithinCryptoperiod(config: ComplianceConfig): Evaluate {
     const { summary, evidence } = rotationEvidence(facts);
     if (newest === undefined) return { outcome: "error", reason: "its versions could not be listed", evidence };
     const ageDays = days(nowMs - newest);
-    const full = { ...evidence, newestVersionCreated: new Date(newest).toISOString(), ageDays, cryptoperiodDays: period.days, cryptoperiodSource: period.source };
+    const full = {
+      ...evidence,
+      newestVersionCreated: new Date(newest).toISOString(),
+      ageDays,
+      cryptoperiodDays: period.days,
+      cryptoperiodSource: period.source,
+    };
     const within = nowMs - newest <= period.days * DAY_MS;
     const what =
-      facts.versionTimes.length === 1 ? `created ${isoDay(newest)} (${ageDays} days ago), never rotated` : `newest of ${facts.versionTimes.length} versions made ${isoDay(newest)} (${ageDays} days ago)`;
+      facts.versionTimes.length === 1
+        ? `created ${isoDay(newest)} (${ageDays} days ago), never rotated`
+        : `newest of ${facts.versionTimes.length} versions made ${isoDay(newest)} (${ageDays} days ago)`;
     const reason = `${what}; cryptoperiod ${period.days} days (${period.source}); ${summary.join("; ")}`;
     return { outcome: within ? "pass" : "fail", reason, evidence: full };
   };
@@ -151,7 +175,8 @@ export function allowedKeyType(allowed: readonly string[]): Evaluate {
 /** RSA keys have at least `minimumBits`; other keys are not judged. */
 export function rsaMinSize(minimumBits: number): Evaluate {
   return ({ item }) => {
-    if (!item.keyType?.startsWith("RSA")) return { outcome: "not-applicable", reason: `not an RSA key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
+    if (!item.keyType?.startsWith("RSA"))
+      return { outcome: "not-applicable", reason: `not an RSA key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
     const evidence = { keyType: item.keyType, keySize: item.keySize ?? null };
     if (item.keySize === undefined) return { outcome: "error", reason: "its key size could not be read", evidence };
     return item.keySize >= minimumBits
@@ -163,7 +188,8 @@ export function rsaMinSize(minimumBits: number): Evaluate {
 /** EC keys are on a curve of `allowed`; other keys are not judged. */
 export function ecCurve(allowed: readonly string[]): Evaluate {
   return ({ item }) => {
-    if (!item.keyType?.startsWith("EC")) return { outcome: "not-applicable", reason: `not an EC key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
+    if (!item.keyType?.startsWith("EC"))
+      return { outcome: "not-applicable", reason: `not an EC key (${item.keyType ?? "unknown"})`, evidence: { keyType: item.keyType ?? null } };
     const evidence = { keyType: item.keyType, curve: item.curve ?? null };
     return item.curve && allowed.includes(item.curve)
       ? { outcome: "pass", reason: `curve ${item.curve}`, evidence }

@@ -48,7 +48,16 @@ export interface ComplianceOptions {
 }
 
 /** Operations that make a new version (or set a rotation schedule), the audit trail of a rotation. */
-const ROTATION_OPERATIONS = new Set(["KeyCreate", "KeyImport", "KeyRotate", "KeyRotateIfDue", "KeyRotationPolicySet", "KeyRestore", "SecretSet", "SecretRestore"]);
+const ROTATION_OPERATIONS = new Set([
+  "KeyCreate",
+  "KeyImport",
+  "KeyRotate",
+  "KeyRotateIfDue",
+  "KeyRotationPolicySet",
+  "KeyRestore",
+  "SecretSet",
+  "SecretRestore",
+]);
 
 const objectKey = (vault: string, type: string, name: string) => `${vault}/${type}/${name}`.toLowerCase();
 
@@ -61,7 +70,12 @@ async function readAudit(deps: ComplianceDeps, errors: ComplianceRun["errors"]):
         if (!r.object || !ROTATION_OPERATIONS.has(r.operation) || r.status < 200 || r.status > 299) continue;
         const key = objectKey(r.vault.name, r.object.type === "keys" ? "key" : "secret", r.object.name);
         const list = traces.get(key) ?? [];
-        list.push({ operation: r.operation, time: new Date(r.timeMs).toISOString(), ...(r.object.version ? { version: r.object.version } : {}), ...(r.principal.oid ? { principal: r.principal.oid } : {}) });
+        list.push({
+          operation: r.operation,
+          time: new Date(r.timeMs).toISOString(),
+          ...(r.object.version ? { version: r.object.version } : {}),
+          ...(r.principal.oid ? { principal: r.principal.oid } : {}),
+        });
         traces.set(key, list);
       }
     }
@@ -80,11 +94,19 @@ function kvguardPolicy(deps: ComplianceDeps, vault: string, object: DataPlaneObj
   if (type === "key") {
     const result = resolveKeyPolicy(tags, entry);
     if (result.kind !== "policy") return result;
-    return { kind: "policy", rotator: "keyvault-key", ...(result.policy.rotateEvery ? { rotateEverySeconds: parseDurationSeconds(result.policy.rotateEvery) } : {}) };
+    return {
+      kind: "policy",
+      rotator: "keyvault-key",
+      ...(result.policy.rotateEvery ? { rotateEverySeconds: parseDurationSeconds(result.policy.rotateEvery) } : {}),
+    };
   }
   const result = resolvePolicy(tags, entry);
   if (result.kind !== "policy") return result;
-  return { kind: "policy", rotator: result.policy.rotator.name, ...(result.policy.rotateEverySeconds !== undefined ? { rotateEverySeconds: result.policy.rotateEverySeconds } : {}) };
+  return {
+    kind: "policy",
+    rotator: result.policy.rotator.name,
+    ...(result.policy.rotateEverySeconds !== undefined ? { rotateEverySeconds: result.policy.rotateEverySeconds } : {}),
+  };
 }
 
 /** Which checks an unreadable part of an object makes unjudgeable. */
@@ -105,7 +127,8 @@ export function judgeOne(check: ObjectCheck, facts: ObjectFacts, problems: reado
   if (check.definition.scope !== item.type || Boolean(check.deleted) !== Boolean(item.deleted)) return undefined;
   const problem = problems.find((p) => PROBLEM_CHECKS[p.split(":")[0]!]?.test(check.definition.id));
   if (problem) return { outcome: "error", reason: `could not read its ${problem}`, evidence: {} };
-  if (check.enabledOnly && !item.enabled) return { outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } };
+  if (check.enabledOnly && !item.enabled)
+    return { outcome: "not-applicable", reason: "disabled: only enabled objects are judged", evidence: { enabled: false } };
   return check.evaluate(facts, ctx);
 }
 
@@ -115,16 +138,32 @@ function judgeObject(c: Catalogue, facts: ObjectFacts, problems: string[], ctx: 
   for (const check of c.objects) {
     const verdict = judgeOne(check, facts, problems, ctx);
     if (!verdict) continue;
-    results.push({ checkId: check.definition.id, vault: item.vault, objectId: item.id, objectName: item.name, objectType: item.type, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} });
+    results.push({
+      checkId: check.definition.id,
+      vault: item.vault,
+      objectId: item.id,
+      objectName: item.name,
+      objectType: item.type,
+      outcome: verdict.outcome,
+      reason: verdict.reason,
+      evidence: verdict.evidence ?? {},
+    });
   }
   return results;
 }
 
 function judgeVault(c: Catalogue, facts: VaultFacts, ctx: CheckContext): CheckResult[] {
   return c.vault.map((check) => {
-    const base = { checkId: check.definition.id, vault: facts.name, objectId: facts.resourceId ?? facts.url, objectName: facts.name, objectType: "vault" as const };
+    const base = {
+      checkId: check.definition.id,
+      vault: facts.name,
+      objectId: facts.resourceId ?? facts.url,
+      objectName: facts.name,
+      objectType: "vault" as const,
+    };
     const missing = check.needs.filter((n) => facts[n] === undefined);
-    if (missing.length) return { ...base, outcome: "error", reason: facts.error ?? `the management plane did not say ${missing.join(", ")}`, evidence: { missing } };
+    if (missing.length)
+      return { ...base, outcome: "error", reason: facts.error ?? `the management plane did not say ${missing.join(", ")}`, evidence: { missing } };
     const verdict = check.evaluate(facts, ctx);
     return { ...base, outcome: verdict.outcome, reason: verdict.reason, evidence: verdict.evidence ?? {} };
   });
@@ -139,7 +178,15 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
   const nowMs = (deps.clock ?? systemClock).nowMs();
   const frameworks = options.frameworks ?? [];
   const c = catalogue(deps.settings, frameworks);
-  const run: ComplianceRun = { generatedAt: new Date(nowMs).toISOString(), frameworks, vaults: [], checks: definitions(c), results: [], inventory: [], errors: [] };
+  const run: ComplianceRun = {
+    generatedAt: new Date(nowMs).toISOString(),
+    frameworks,
+    vaults: [],
+    checks: definitions(c),
+    results: [],
+    inventory: [],
+    errors: [],
+  };
 
   const wanted = options.vaults?.map((v) => v.toLowerCase());
   for (const name of wanted ?? []) {
@@ -180,7 +227,10 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
     try {
       read = await readDataPlane(target.name, deps.vaultClients(target));
     } catch (error) {
-      read = { objects: [], failures: (["secret", "key", "certificate"] as const).map((listing) => ({ listing, what: `${listing}s`, message: errorMessage(error) })) };
+      read = {
+        objects: [],
+        failures: (["secret", "key", "certificate"] as const).map((listing) => ({ listing, what: `${listing}s`, message: errorMessage(error) })),
+      };
     }
     for (const failure of read.failures) {
       run.errors.push({ vault: target.name, message: `listing ${failure.what}: ${failure.message}` });

@@ -19,7 +19,10 @@ const time = z.string().regex(HHMM, { error: () => "is not a time of day. Write 
 const channelSchema = z
   .object({
     type: z.enum(SINK_TYPES, { error: () => `is not a channel type. Use ${SINK_TYPES.join(", ")}` }),
-    to: z.array(z.email({ error: () => "is not an email address" })).min(1).optional(),
+    to: z
+      .array(z.email({ error: () => "is not an email address" }))
+      .min(1)
+      .optional(),
     quietHours: z
       .string()
       .regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: () => "is not a time range. Write it HH:MM-HH:MM, UTC, such as 22:00-07:00" })
@@ -28,11 +31,11 @@ const channelSchema = z
     /** Alerts at or above this severity go out even in quiet hours. */
     urgent: severity.optional(),
     /** Alerts at or below `upTo` collect into one daily message sent at `at` (UTC). */
-    digest: z.object({ at: time, upTo: severity.default("critical") }).strict().optional(),
-    rateLimit: z
-      .object({ max: z.number().int().positive(), perMinutes: z.number().int().positive() })
+    digest: z
+      .object({ at: time, upTo: severity.default("critical") })
       .strict()
-      .default({ max: 10, perMinutes: 60 }),
+      .optional(),
+    rateLimit: z.object({ max: z.number().int().positive(), perMinutes: z.number().int().positive() }).strict().default({ max: 10, perMinutes: 60 }),
   })
   .strict();
 
@@ -49,11 +52,8 @@ const routeSchema = z
 
 export const rulesSchema = z
   .object({
-    channels: z.record(
-      z.string().regex(CHANNEL_NAME, { error: () => "is not a channel name (lower-case letters, digits, hyphens)" }),
-      channelSchema,
-    ),
-    routes: z.array(routeSchema).min(1, { error: () => "lists no route. Add one such as {\"kinds\":[\"rotation-failed\"],\"channels\":[\"secops\"]}" }),
+    channels: z.record(z.string().regex(CHANNEL_NAME, { error: () => "is not a channel name (lower-case letters, digits, hyphens)" }), channelSchema),
+    routes: z.array(routeSchema).min(1, { error: () => 'lists no route. Add one such as {"kinds":["rotation-failed"],"channels":["secops"]}' }),
     dedupWindow: z
       .string()
       .default("PT1H")
@@ -72,13 +72,21 @@ export const rulesSchema = z
       route.channels.forEach((name, j) => {
         if (!(name in rules.channels)) {
           const known = Object.keys(rules.channels);
-          ctx.addIssue({ code: "custom", path: ["routes", i, "channels", j], message: `"${name}" is not a channel. Use one of: ${known.join(", ") || "(none defined)"}` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["routes", i, "channels", j],
+            message: `"${name}" is not a channel. Use one of: ${known.join(", ") || "(none defined)"}`,
+          });
         }
       }),
     );
     for (const [name, channel] of Object.entries(rules.channels)) {
       if (sinkPlugin(channel.type).mail && !channel.to) {
-        ctx.addIssue({ code: "custom", path: ["channels", name, "to"], message: `is missing: an ${channel.type} channel needs recipients, such as ["secops@contoso.com"]` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["channels", name, "to"],
+          message: `is missing: an ${channel.type} channel needs recipients, such as ["secops@contoso.com"]`,
+        });
       }
     }
   });
@@ -101,7 +109,10 @@ export function parseRules(data: unknown): RulesParse {
   return {
     ok: false,
     problems: parsed.error.issues.map((issue) => {
-      const message = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove it or check its spelling (docs/alerts.md)` : issue.message;
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove it or check its spelling (docs/alerts.md)`
+          : issue.message;
       return issue.path.length ? `at ${pathText(issue.path)}: ${message}` : message;
     }),
   };

@@ -40,7 +40,8 @@ export const rulesSetting = z.string().transform((raw, ctx): AlertRules => {
 
 export const alertShape = {
   KVGUARD_ALERT_RULES: rulesSetting.optional().register(docs, {
-    description: "Alert routing: channels, routes (event kind, severity, vault → channels), quiet hours, digests, rate limits, dedup window. Inline JSON, or a JSON or YAML file.",
+    description:
+      "Alert routing: channels, routes (event kind, severity, vault → channels), quiet hours, digests, rate limits, dedup window. Inline JSON, or a JSON or YAML file.",
     example: RULES_EXAMPLE,
   }),
   ...sinkSettings,

@@ -11,7 +11,11 @@ import { ncrontab } from "./ncrontab.js";
 import { positiveDuration } from "./positiveDuration.js";
 import { positiveInt } from "./positiveInt.js";
 
-const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (raw: string) =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,7 +23,8 @@ const guidList = (what: string) =>
   z.string().transform((raw, ctx) => {
     const ids = list(raw);
     for (const id of ids) {
-      if (!GUID.test(id)) ctx.addIssue({ code: "custom", message: `"${id}" is not a GUID. Set it to comma-separated ${what} such as 00000000-0000-0000-0000-000000000000` });
+      if (!GUID.test(id))
+        ctx.addIssue({ code: "custom", message: `"${id}" is not a GUID. Set it to comma-separated ${what} such as 00000000-0000-0000-0000-000000000000` });
     }
     return ids.map((id) => id.toLowerCase());
   });
@@ -35,7 +40,10 @@ export const thresholdsSetting = z.string().transform((raw, ctx) => {
     } else if (!names) {
       ctx.addIssue({ code: "custom", message: `"${match[1]}" is not a detector. Use one of: ${Object.keys(DETECTOR_THRESHOLDS).join(", ")}` });
     } else if (!names.includes(match[2]!)) {
-      ctx.addIssue({ code: "custom", message: `detector ${match[1]} has no threshold "${match[2]}"; ${names.length ? `it has ${names.join(", ")}` : "it has none"}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `detector ${match[1]} has no threshold "${match[2]}"; ${names.length ? `it has ${names.join(", ")}` : "it has none"}`,
+      });
     } else (result[match[1]!] ??= {})[match[2]!] = Number(match[3]);
   }
   return result;
@@ -60,7 +68,8 @@ export const auditShape = {
     })
     .optional()
     .register(docs, {
-      description: "The storage account diagnostic settings archive Key Vault logs to: its blob endpoint (read with the app's identity), or AzureWebJobsStorage.",
+      description:
+        "The storage account diagnostic settings archive Key Vault logs to: its blob endpoint (read with the app's identity), or AzureWebJobsStorage.",
       example: "https://kvauditlogs.blob.core.windows.net",
     }),
   KVGUARD_AUDIT_ARCHIVE_CONTAINER: z
@@ -106,13 +115,17 @@ export const auditShape = {
       return ranges;
     })
     .optional()
-    .register(docs, { description: "Networks callers may come from (comma-separated CIDRs); a request from elsewhere is a finding.", example: "10.0.0.0/8,203.0.113.0/24" }),
+    .register(docs, {
+      description: "Networks callers may come from (comma-separated CIDRs); a request from elsewhere is a finding.",
+      example: "10.0.0.0/8,203.0.113.0/24",
+    }),
   KVGUARD_AUDIT_CANARIES: z
     .string()
     .transform((raw, ctx) => {
       const names = list(raw).map((n) => n.toLowerCase());
       for (const name of names) {
-        if (!/^([0-9a-z-]{3,24}\/)?[0-9a-z-]{1,127}$/.test(name)) ctx.addIssue({ code: "custom", message: `"${name}" is not NAME or VAULT/NAME. Set it to decoy secret names such as payments/db-admin-old` });
+        if (!/^([0-9a-z-]{3,24}\/)?[0-9a-z-]{1,127}$/.test(name))
+          ctx.addIssue({ code: "custom", message: `"${name}" is not NAME or VAULT/NAME. Set it to decoy secret names such as payments/db-admin-old` });
       }
       return names;
     })

@@ -17,9 +17,16 @@ export const complianceShape = {
   KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS: z
     .string()
     .transform((raw, ctx) => {
-      const ids = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      const ids = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const id of ids) {
-        if (!GUID.test(id)) ctx.addIssue({ code: "custom", message: `"${id}" is not a subscription id. Set it to comma-separated subscription GUIDs such as 00000000-0000-0000-0000-000000000000` });
+        if (!GUID.test(id))
+          ctx.addIssue({
+            code: "custom",
+            message: `"${id}" is not a subscription id. Set it to comma-separated subscription GUIDs such as 00000000-0000-0000-0000-000000000000`,
+          });
       }
       return ids.map((id) => id.toLowerCase());
     })
@@ -55,7 +62,8 @@ export const complianceShape = {
     description: "Retention a diagnostic setting archiving to storage must keep, 0 meaning forever (Azure Policy requiredRetentionDays).",
   }),
   KVGUARD_COMPLIANCE_MAX_CUSTODIANS: positiveInt(3).default(3).register(docs, {
-    description: "Most principals that may manage a vault's keys and secrets (administrator and officer roles, writing access policies); PCI DSS 3.6.1's fewest custodians.",
+    description:
+      "Most principals that may manage a vault's keys and secrets (administrator and officer roles, writing access policies); PCI DSS 3.6.1's fewest custodians.",
   }),
 };
 

@@ -18,7 +18,10 @@ export const discoveryShape = {
       const eq = raw.indexOf("=");
       const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
       if (!name || name.length > 512 || /[<>%&\\?/]/.test(name)) {
-        ctx.addIssue({ code: "custom", message: `"${raw}" does not start with a tag name Azure allows. Set it to NAME or NAME=VALUE, such as kvguard=managed` });
+        ctx.addIssue({
+          code: "custom",
+          message: `"${raw}" does not start with a tag name Azure allows. Set it to NAME or NAME=VALUE, such as kvguard=managed`,
+        });
       }
       return eq < 0 ? { name } : { name, value: raw.slice(eq + 1).trim() };
     })

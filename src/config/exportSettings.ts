@@ -13,7 +13,10 @@ const httpsUrl = (example: string) =>
   z.url({ protocol: /^https$/, error: () => `is not an https URL. Set it to a URL such as ${example}` }).transform((url) => url.replace(/\/+$/, ""));
 
 const stream = (example: string) =>
-  z.string().regex(/^Custom-[A-Za-z0-9_]{1,100}$/, { error: () => `is not a custom stream name. Set it to the rule's stream, such as ${example}` }).default(example);
+  z
+    .string()
+    .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, { error: () => `is not a custom stream name. Set it to the rule's stream, such as ${example}` })
+    .default(example);
 
 export const exportShape = {
   KVGUARD_EXPORT_SCHEDULE: ncrontab(EVERY_5_MINUTES).default(EVERY_5_MINUTES).register(docs, {
@@ -29,9 +32,14 @@ export const exportShape = {
   }),
   KVGUARD_EXPORT_DCR_ID: z
     .string()
-    .regex(/^dcr-[0-9a-f]{32}$/, { error: () => "is not a data collection rule's immutable id. Set it to the rule's immutableId, such as dcr-00000000000000000000000000000000" })
+    .regex(/^dcr-[0-9a-f]{32}$/, {
+      error: () => "is not a data collection rule's immutable id. Set it to the rule's immutableId, such as dcr-00000000000000000000000000000000",
+    })
     .optional()
-    .register(docs, { description: "The data collection rule's immutable id (dcr-…); with KVGUARD_EXPORT_DCE_ENDPOINT.", example: "dcr-0123456789abcdef0123456789abcdef" }),
+    .register(docs, {
+      description: "The data collection rule's immutable id (dcr-…); with KVGUARD_EXPORT_DCE_ENDPOINT.",
+      example: "dcr-0123456789abcdef0123456789abcdef",
+    }),
   KVGUARD_EXPORT_ROTATION_STREAM: stream("Custom-KvguardRotation").register(docs, {
     description: "The rule's input stream rotation history rows go to (table KvguardRotation_CL).",
   }),

@@ -12,10 +12,15 @@ export const CONTENT_TYPES: Record<ReportFormat, string> = {
 
 /** Formats from "html,csv": each checked; a clear error names the bad one. */
 export function parseFormats(text: string): ReportFormat[] {
-  const formats = text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const formats = text
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (bad.length > 0 || formats.length === 0) {
-    throw new Error(`"${text}" is not a list of report formats${bad.length ? ` (${bad.join(", ")} unknown)` : ""}. Use one or more of ${REPORT_FORMATS.join(", ")}, comma-separated`);
+    throw new Error(
+      `"${text}" is not a list of report formats${bad.length ? ` (${bad.join(", ")} unknown)` : ""}. Use one or more of ${REPORT_FORMATS.join(", ")}, comma-separated`,
+    );
   }
   return [...new Set(formats)] as ReportFormat[];
 }

@@ -23,9 +23,13 @@ const formatsSetting = z.string().transform((raw, ctx): ReportFormat[] => {
 
 /** "cis,pci": each checked against the frameworks checks map to. */
 export const frameworksSetting = z.string().transform((raw, ctx): Framework[] => {
-  const items = raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = raw
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const item of items) {
-    if (!(FRAMEWORKS as readonly string[]).includes(item)) ctx.addIssue({ code: "custom", message: `"${item}" is not a framework. Use one or more of ${FRAMEWORKS.join(", ")}, comma-separated` });
+    if (!(FRAMEWORKS as readonly string[]).includes(item))
+      ctx.addIssue({ code: "custom", message: `"${item}" is not a framework. Use one or more of ${FRAMEWORKS.join(", ")}, comma-separated` });
   }
   return [...new Set(items)] as Framework[];
 });
@@ -36,9 +40,13 @@ export const reportShape = {
   }),
   KVGUARD_REPORT_CONTAINER: z
     .string()
-    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { error: () => "is not a blob container name (3 to 63 lower-case letters, digits and single hyphens). Set it to something like kvguard-reports" })
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, {
+      error: () => "is not a blob container name (3 to 63 lower-case letters, digits and single hyphens). Set it to something like kvguard-reports",
+    })
     .default("kvguard-reports")
-    .register(docs, { description: "The blob container (in the app's storage account) reports go to, under reports/<time>/, with their snapshots under snapshots/." }),
+    .register(docs, {
+      description: "The blob container (in the app's storage account) reports go to, under reports/<time>/, with their snapshots under snapshots/.",
+    }),
   KVGUARD_REPORT_FORMATS: formatsSetting.default(["html", "csv", "json", "pdf"]).register(docs, {
     description: `Formats the functions write, comma-separated: ${REPORT_FORMATS.join(", ")}.`,
     default: REPORT_FORMATS.join(","),

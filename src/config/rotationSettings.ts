@@ -10,8 +10,7 @@ export const rotationShape = {
     description: "When the rotation sweep looks for due secrets and keys (NCRONTAB, UTC).",
   }),
   KVGUARD_POLICY_FILE: z.string().optional().register(docs, {
-    description:
-      "A rotation policy file (JSON or YAML) for what does not fit in tags: a path, or blob:CONTAINER/NAME in the state storage account.",
+    description: "A rotation policy file (JSON or YAML) for what does not fit in tags: a path, or blob:CONTAINER/NAME in the state storage account.",
     example: "blob:kvguard-config/policy.yaml",
   }),
   KVGUARD_ROTATION_QUEUE: z

@@ -31,7 +31,10 @@ const shape = {
   KVGUARD_VAULT_URLS: z
     .string({ error: `is not set. Set it to a comma-separated list of vault URLs such as ${VAULT_URL_EXAMPLE}` })
     .transform((raw, ctx) => {
-      const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (items.length === 0) {
         ctx.addIssue({ code: "custom", message: `lists no vault URL. Set it to a comma-separated list of vault URLs such as ${VAULT_URL_EXAMPLE}` });
       }
@@ -221,9 +224,7 @@ export const settingsTable: readonly SettingRow[] = SETTING_NAMES.map((name) => 
 });
 
 /** How kvguard authenticates to the vaults. */
-export type IdentityConfig =
-  | { kind: "dev"; name: string }
-  | { kind: "azure"; managedIdentityClientId?: string };
+export type IdentityConfig = { kind: "dev"; name: string } | { kind: "azure"; managedIdentityClientId?: string };
 
 /** The typed config. It holds no secret: storage is described, not its connection string. */
 export interface KvguardConfig {

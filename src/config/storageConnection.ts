@@ -4,10 +4,7 @@
  */
 
 /** How the Functions host reaches its storage account. */
-export type StorageConnection =
-  | { kind: "developmentStorage" }
-  | { kind: "connectionString"; accountName?: string }
-  | { kind: "identity"; accountName: string };
+export type StorageConnection = { kind: "developmentStorage" } | { kind: "connectionString"; accountName?: string } | { kind: "identity"; accountName: string };
 
 /** `Key=Value;...` parts, keys lower-cased; a value may itself contain `=` (base64 keys end in `==`). */
 export function connectionStringParts(value: string): Map<string, string> {

@@ -46,14 +46,18 @@ export async function discoverVaults(config: KvguardConfig, credential: TokenCre
     out.problems.push("KVGUARD_DISCOVERY_TAG is set but KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS names no subscription to list vaults in");
     return out;
   }
-  const subscriptions = await listSubscriptions(config.compliance.subscriptionIds, (id) => createArmClients(credential, id, armClientOptions(config.cloud, config.local?.caPem)));
+  const subscriptions = await listSubscriptions(config.compliance.subscriptionIds, (id) =>
+    createArmClients(credential, id, armClientOptions(config.cloud, config.local?.caPem)),
+  );
   for (const subscription of subscriptions) {
     if (subscription.error) out.problems.push(subscription.error);
     for (const vault of subscription.vaults.filter((v: Vault) => hasTag(v.tags, tag))) {
       const url = vault.properties.vaultUri;
       const resourceGroup = vault.id ? resourceGroupOf(vault.id) : undefined;
       if (!url || !vault.name || !resourceGroup) {
-        out.problems.push(`vault ${vault.name ?? vault.id ?? "(unnamed)"} in subscription ${subscription.subscriptionId} has no vaultUri, name or resource group in ARM's answer; skipped`);
+        out.problems.push(
+          `vault ${vault.name ?? vault.id ?? "(unnamed)"} in subscription ${subscription.subscriptionId} has no vaultUri, name or resource group in ARM's answer; skipped`,
+        );
         continue;
       }
       out.vaults.push({ target: { name: vault.name, url: url.replace(/\/+$/, "") }, resourceId: vault.id!, resourceGroup, subscription });

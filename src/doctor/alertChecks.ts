@@ -9,11 +9,17 @@ import { sinkPlugin } from "../alerts/sinks/registry.js";
 import type { App } from "../app/index.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 
-
 export async function alertChecks(app: App, timeoutMs: number): Promise<CheckResult[]> {
   const alerting = await app.alerting();
   if (!alerting) {
-    return [{ name: "alerts", status: "failed", detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set", fix: "define channels and routes in KVGUARD_ALERT_RULES (docs/alerts.md), or leave out --send-test-alert" }];
+    return [
+      {
+        name: "alerts",
+        status: "failed",
+        detail: "--send-test-alert was given, but KVGUARD_ALERT_RULES is not set",
+        fix: "define channels and routes in KVGUARD_ALERT_RULES (docs/alerts.md), or leave out --send-test-alert",
+      },
+    ];
   }
   try {
     const results: CheckResult[] = [];
@@ -26,7 +32,10 @@ export async function alertChecks(app: App, timeoutMs: number): Promise<CheckRes
           async () => {
             const result = await deliverWithRetry(sink, single(alert));
             if (!result.ok) {
-              throw new CheckFailure(`${sink.type} channel: not delivered after ${result.attempts} attempt(s): ${result.error}`, `check channel ${name}'s connection in ${sinkPlugin(sink.type).connectionSetting} and that the service accepts kvguard`);
+              throw new CheckFailure(
+                `${sink.type} channel: not delivered after ${result.attempts} attempt(s): ${result.error}`,
+                `check channel ${name}'s connection in ${sinkPlugin(sink.type).connectionSetting} and that the service accepts kvguard`,
+              );
             }
             return `${sink.type} channel: test alert delivered (message ${alert.id})`;
           },

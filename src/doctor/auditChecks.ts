@@ -57,10 +57,16 @@ async function workspaceCheck(client: LogsQueryClient, workspaceId: string, endp
     (error) => {
       const status = statusOf(error);
       if (status === 403) {
-        return { detail: `403 from the query API for workspace ${workspaceId}`, fix: `grant Log Analytics Reader on the workspace (the resource whose workspace id is ${workspaceId}) to kvguard's identity (audit from Log Analytics)` };
+        return {
+          detail: `403 from the query API for workspace ${workspaceId}`,
+          fix: `grant Log Analytics Reader on the workspace (the resource whose workspace id is ${workspaceId}) to kvguard's identity (audit from Log Analytics)`,
+        };
       }
       if (status === 404) {
-        return { detail: `404: the query API knows no workspace ${workspaceId}`, fix: "set KVGUARD_AUDIT_WORKSPACE_IDS to the workspace id (a GUID, the workspace's customerId), not its resource id or name" };
+        return {
+          detail: `404: the query API knows no workspace ${workspaceId}`,
+          fix: "set KVGUARD_AUDIT_WORKSPACE_IDS to the workspace id (a GUID, the workspace's customerId), not its resource id or name",
+        };
       }
       return network(error, endpoint, "check KVGUARD_AUDIT_LOGS_ENDPOINT (the query endpoint of the workspace's cloud)");
     },
@@ -91,7 +97,10 @@ async function archiveCheck(
     },
     (error) =>
       statusOf(error) === 403
-        ? { detail: `403 from ${service.url}`, fix: `grant Storage Blob Data Reader on the archive storage account to kvguard's identity (audit from the storage archive)` }
+        ? {
+            detail: `403 from ${service.url}`,
+            fix: `grant Storage Blob Data Reader on the archive storage account to kvguard's identity (audit from the storage archive)`,
+          }
         : network(error, service.url, "check KVGUARD_AUDIT_ARCHIVE_ACCOUNT (the archive account's blob endpoint) and its firewall"),
   );
 }

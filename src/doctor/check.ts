@@ -47,12 +47,7 @@ export class DeadlineError extends Error {
  * @param body - returns the ok detail, or throws
  * @param diagnose - turns an error into the detail and fix (a CheckFailure carries its own)
  */
-export async function runCheck(
-  name: string,
-  timeoutMs: number,
-  body: (signal: AbortSignal) => Promise<string>,
-  diagnose: Diagnose,
-): Promise<CheckResult> {
+export async function runCheck(name: string, timeoutMs: number, body: (signal: AbortSignal) => Promise<string>, diagnose: Diagnose): Promise<CheckResult> {
   const controller = new AbortController();
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);

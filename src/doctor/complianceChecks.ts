@@ -30,7 +30,8 @@ export async function complianceChecks(config: KvguardConfig, credential: TokenC
         for await (const vault of clients.keyVault.vaults.listBySubscription({ abortSignal })) seen.push(vault);
       }
       const missing = config.vaults.filter(
-        (v) => !seen.some((s) => (s.properties.vaultUri && normalUrl(s.properties.vaultUri) === normalUrl(v.url)) || s.name?.toLowerCase() === v.name.toLowerCase()),
+        (v) =>
+          !seen.some((s) => (s.properties.vaultUri && normalUrl(s.properties.vaultUri) === normalUrl(v.url)) || s.name?.toLowerCase() === v.name.toLowerCase()),
       );
       if (missing.length > 0) {
         const names = missing.map((v) => v.name).join(", ");

@@ -35,7 +35,9 @@ async function eventSubscriptionCheck(config: KvguardConfig, credential: TokenCr
 
 async function auditSettingCheck(config: KvguardConfig, vault: DiscoveredVault): Promise<string> {
   const settings = await vault.subscription.clients.monitor.diagnosticSettings.list(vault.resourceId.replace(/^\//, ""));
-  const auditing = (settings.value ?? []).filter((s) => (s.logs ?? []).some((log) => sendsAuditEvent(log, config.compliance.logRetentionDays, Boolean(s.storageAccountId))));
+  const auditing = (settings.value ?? []).filter((s) =>
+    (s.logs ?? []).some((log) => sendsAuditEvent(log, config.compliance.logRetentionDays, Boolean(s.storageAccountId))),
+  );
   if (auditing.length === 0) {
     throw new CheckFailure(
       `vault ${vault.target.name} has no diagnostic setting sending AuditEvent: kvguard's audit cannot see who reads it`,
@@ -49,7 +51,8 @@ export async function discoveryChecks(config: KvguardConfig, credential: TokenCr
   if (!config.discovery) return [];
   const { tag } = config.discovery;
   const tagText = tag.value === undefined ? tag.name : `${tag.name}=${tag.value}`;
-  const fixArm = (error: Error) => network(error, config.cloud.armEndpoint, "check KVGUARD_ARM_ENDPOINT, KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS and that kvguard's identity is Reader there");
+  const fixArm = (error: Error) =>
+    network(error, config.cloud.armEndpoint, "check KVGUARD_ARM_ENDPOINT, KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS and that kvguard's identity is Reader there");
   let found: DiscoveredVault[] = [];
   const listing = await runCheck(
     "discovery: vaults by tag",
@@ -57,14 +60,20 @@ export async function discoveryChecks(config: KvguardConfig, credential: TokenCr
     async () => {
       const discovery = await discoverVaults(config, credential);
       found = discovery.vaults;
-      if (discovery.problems.length) throw new CheckFailure(discovery.problems.join("; "), "grant kvguard's identity Reader on the subscription (or the vaults), and list the subscriptions in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS");
+      if (discovery.problems.length)
+        throw new CheckFailure(
+          discovery.problems.join("; "),
+          "grant kvguard's identity Reader on the subscription (or the vaults), and list the subscriptions in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS",
+        );
       return `${found.length} vault(s) tagged ${tagText}${found.length ? `: ${found.map((v) => v.target.name).join(", ")}` : ""}`;
     },
     fixArm,
   );
   const results = [listing];
   for (const vault of found) {
-    results.push(await runCheck(`discovered vault ${vault.target.name}: events`, timeoutMs, (signal) => eventSubscriptionCheck(config, credential, vault, signal), fixArm));
+    results.push(
+      await runCheck(`discovered vault ${vault.target.name}: events`, timeoutMs, (signal) => eventSubscriptionCheck(config, credential, vault, signal), fixArm),
+    );
     results.push(await runCheck(`discovered vault ${vault.target.name}: audit logs`, timeoutMs, () => auditSettingCheck(config, vault), fixArm));
   }
   return results;

@@ -33,8 +33,15 @@ function settingCheck(problem: ConfigProblem): CheckResult {
 }
 
 function describeConfig(config: KvguardConfig): string {
-  const storage = config.storage.kind === "identity" ? `account ${config.storage.accountName} by identity` : config.storage.kind === "developmentStorage" ? "Azurite" : "a connection string";
-  const audit = [config.audit.workspaceIds.length ? `${config.audit.workspaceIds.length} workspace(s)` : "", config.audit.archive ? "a storage archive" : ""].filter(Boolean).join(" and ");
+  const storage =
+    config.storage.kind === "identity"
+      ? `account ${config.storage.accountName} by identity`
+      : config.storage.kind === "developmentStorage"
+        ? "Azurite"
+        : "a connection string";
+  const audit = [config.audit.workspaceIds.length ? `${config.audit.workspaceIds.length} workspace(s)` : "", config.audit.archive ? "a storage archive" : ""]
+    .filter(Boolean)
+    .join(" and ");
   return `${config.vaults.length} vault(s); state storage: ${storage}; audit from ${audit || "no source"}; alerting ${config.alerts.rules ? "on" : "off"}`;
 }
 
@@ -72,7 +79,11 @@ export async function runDoctor(env: Readonly<Record<string, string | undefined>
     const claims = await whoAmI(credential);
     principalId = claims.oid;
     const who = [claims.oid && `oid=${claims.oid}`, claims.appid && `appid=${claims.appid}`, claims.upn && `upn=${claims.upn}`].filter(Boolean).join(" ");
-    results.push({ name: "identity", status: "ok", detail: `acting as ${who || "an identity without oid"}${config.identity.kind === "dev" ? ` (development identity ${config.identity.name})` : ""}` });
+    results.push({
+      name: "identity",
+      status: "ok",
+      detail: `acting as ${who || "an identity without oid"}${config.identity.kind === "dev" ? ` (development identity ${config.identity.name})` : ""}`,
+    });
   } catch (error) {
     hasToken = false;
     results.push({

@@ -66,7 +66,12 @@ export function vaultRefusal(error: unknown): VaultRefusal | undefined {
   const action = /Action:\s*'([^']+)'/.exec(message)?.[1];
   const resource = /Resource:\s*'([^']+)'/.exec(message)?.[1];
   const oid = /\boid=([0-9a-f-]{36})/i.exec(message)?.[1];
-  return { action: action ?? "", ...(resource ? { resource } : {}), ...(oid ? { oid } : {}), accessPolicy: !action && /access polic|does not have .* permission/i.test(message) };
+  return {
+    action: action ?? "",
+    ...(resource ? { resource } : {}),
+    ...(oid ? { oid } : {}),
+    accessPolicy: !action && /access polic|does not have .* permission/i.test(message),
+  };
 }
 
 export interface VaultFixContext {
@@ -98,16 +103,28 @@ export function diagnoseVault(error: Error, context: VaultFixContext): { detail:
     };
   }
   if (statusOf(error) === 401) {
-    return { detail: `401 from ${context.vaultUrl}: the token was refused`, fix: "check that kvguard's identity is in the vault's tenant (AZURE_CLIENT_ID names a user-assigned identity of that tenant)" };
+    return {
+      detail: `401 from ${context.vaultUrl}: the token was refused`,
+      fix: "check that kvguard's identity is in the vault's tenant (AZURE_CLIENT_ID names a user-assigned identity of that tenant)",
+    };
   }
   return network(error, context.vaultUrl, `check KVGUARD_VAULT_URLS (${context.vaultName} = ${context.vaultUrl}) and that the vault's firewall admits kvguard`);
 }
 
 /** The data role each state service needs. */
-export const STORAGE_ROLES = { blob: "Storage Blob Data Contributor", queue: "Storage Queue Data Contributor", table: "Storage Table Data Contributor" } as const;
+export const STORAGE_ROLES = {
+  blob: "Storage Blob Data Contributor",
+  queue: "Storage Queue Data Contributor",
+  table: "Storage Table Data Contributor",
+} as const;
 
 /** The detail and fix of a failed state storage check. */
-export function diagnoseStorage(error: Error, service: keyof typeof STORAGE_ROLES, account: string | undefined, endpoint: string): { detail: string; fix: string } {
+export function diagnoseStorage(
+  error: Error,
+  service: keyof typeof STORAGE_ROLES,
+  account: string | undefined,
+  endpoint: string,
+): { detail: string; fix: string } {
   const status = statusOf(error);
   if (status === 403) {
     const code = (error as { code?: string }).code ?? "AuthorizationFailure";

@@ -22,10 +22,7 @@ const LABEL = { ok: "ok     ", failed: "FAILED ", skipped: "skipped" } as const;
 
 export function formatText(report: DoctorReport, env: Readonly<Record<string, string | undefined>>): string {
   const width = Math.max(...report.checks.map((c) => c.name.length));
-  const lines = report.checks.flatMap((c) => [
-    `${LABEL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`,
-    ...(c.fix ? [`${" ".repeat(8)}fix: ${c.fix}`] : []),
-  ]);
+  const lines = report.checks.flatMap((c) => [`${LABEL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`, ...(c.fix ? [`${" ".repeat(8)}fix: ${c.fix}`] : [])]);
   lines.push(`doctor: ${report.counts.ok} ok, ${report.counts.failed} failed, ${report.counts.skipped} skipped`);
   return lines.map((line) => scrubSecrets(line, env)).join("\n") + "\n";
 }

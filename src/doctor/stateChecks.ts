@@ -52,7 +52,10 @@ export async function stateChecks(
   await check("state: table", "table", storage.table(HISTORY_TABLE).url, async (abortSignal) => {
     const table = storage.table(HISTORY_TABLE);
     await table.createTable({ abortSignal });
-    const page = await table.listEntities({ abortSignal, queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next();
+    const page = await table
+      .listEntities({ abortSignal, queryOptions: { select: ["PartitionKey"] } })
+      .byPage({ maxPageSize: 1 })
+      .next();
     return `table ${HISTORY_TABLE} readable and writable (${page.done || page.value.length === 0 ? "no rotation recorded yet" : "rotations recorded"})`;
   });
 

@@ -37,7 +37,13 @@ async function firstPage<T>(action: string, list: () => Promise<IteratorResult<T
     return page.done ? 0 : page.value.length;
   } catch (error) {
     if (statusOf(error) !== 403) throw error;
-    throw new ListRefused(action, await single().then(() => error, (refused: unknown) => refused));
+    throw new ListRefused(
+      action,
+      await single().then(
+        () => error,
+        (refused: unknown) => refused,
+      ),
+    );
   }
 }
 

@@ -36,7 +36,13 @@ export interface ExporterDeps {
 
 type Item = { key: string; changedMs: number; item: unknown };
 
-async function exportSource(sink: ExportSink<unknown>, ledger: ExportLedger, source: RecordSource, report: SinkReport, run: { nowMs: number; overlapMs: number }): Promise<void> {
+async function exportSource(
+  sink: ExportSink<unknown>,
+  ledger: ExportLedger,
+  source: RecordSource,
+  report: SinkReport,
+  run: { nowMs: number; overlapMs: number },
+): Promise<void> {
   const { nowMs } = run;
   const since = await ledger.cursor(source.name);
   const records = await source.read(Math.max(0, since - run.overlapMs), report.unreadable);

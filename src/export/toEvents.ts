@@ -54,7 +54,8 @@ function rotationData(type: EventType, row: HistoryRow): Record<string, unknown>
     at: row.at,
     message: clip(row.message, 2000),
   };
-  if (type === "Kvguard.Rotation.Succeeded") return { ...base, ...(row.version ? { version: row.version } : {}), ...(row.previousVersion ? { previousVersion: row.previousVersion } : {}) };
+  if (type === "Kvguard.Rotation.Succeeded")
+    return { ...base, ...(row.version ? { version: row.version } : {}), ...(row.previousVersion ? { previousVersion: row.previousVersion } : {}) };
   if (type === "Kvguard.Rotation.Revoked") return { ...base, ...(row.previousVersion ? { previousVersion: row.previousVersion } : {}) };
   if (type === "Kvguard.Rotation.Failed") return { ...base, step: row.step };
   return base;
@@ -65,7 +66,17 @@ const snapshotSchema = z.object({
   generatedAt: z.string(),
   scope: z.object({ frameworks: z.array(z.string()), vaults: z.array(z.string()) }),
   summary: z.object({ totals: z.object({ pass: z.number(), fail: z.number(), "not-applicable": z.number(), error: z.number(), total: z.number() }) }),
-  results: z.array(z.object({ checkId: z.string(), vault: z.string(), objectId: z.string(), objectName: z.string(), objectType: z.string(), outcome: z.string(), evidence: z.record(z.string(), z.unknown()) })),
+  results: z.array(
+    z.object({
+      checkId: z.string(),
+      vault: z.string(),
+      objectId: z.string(),
+      objectName: z.string(),
+      objectType: z.string(),
+      outcome: z.string(),
+      evidence: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const EXPIRY_CHECK = /-(expiring-soon|enabled-expired)$/;
@@ -89,7 +100,13 @@ function snapshotEvents(record: Extract<ExportRecord, { source: "reports" }>): D
       type: "Kvguard.Report.Ready",
       subject: `reports/${scope}`,
       time: snapshot.generatedAt,
-      data: { generatedAt: snapshot.generatedAt, scope, snapshot: record.name, totals, passRate: assessed ? Math.round((totals.pass / assessed) * 1000) / 10 : null },
+      data: {
+        generatedAt: snapshot.generatedAt,
+        scope,
+        snapshot: record.name,
+        totals,
+        passRate: assessed ? Math.round((totals.pass / assessed) * 1000) / 10 : null,
+      },
     },
   ];
   const generatedMs = Date.parse(snapshot.generatedAt);
@@ -97,14 +114,25 @@ function snapshotEvents(record: Extract<ExportRecord, { source: "reports" }>): D
     const expiresOn = result.evidence.expiresOn;
     if (result.outcome !== "fail" || !EXPIRY_CHECK.test(result.checkId) || typeof expiresOn !== "string") continue;
     const status = Date.parse(expiresOn) <= generatedMs ? "expired" : "expiring";
-    const daysLeft = typeof result.evidence.daysLeft === "number" ? Math.trunc(result.evidence.daysLeft) : Math.floor((Date.parse(expiresOn) - generatedMs) / DAY_MS);
+    const daysLeft =
+      typeof result.evidence.daysLeft === "number" ? Math.trunc(result.evidence.daysLeft) : Math.floor((Date.parse(expiresOn) - generatedMs) / DAY_MS);
     drafts.push({
       // Once per object, expiry and status, whichever report first notices it.
       key: `expiry|${result.objectId}|${expiresOn}|${status}`.toLowerCase(),
       type: "Kvguard.Object.ExpiryNotice",
       subject: `${result.vault}/${result.objectType}s/${result.objectName}`,
       time: snapshot.generatedAt,
-      data: { vault: result.vault, objectType: result.objectType, name: result.objectName, objectId: result.objectId, status, expiresOn, daysLeft, checkId: result.checkId, reportedAt: snapshot.generatedAt },
+      data: {
+        vault: result.vault,
+        objectType: result.objectType,
+        name: result.objectName,
+        objectId: result.objectId,
+        status,
+        expiresOn,
+        daysLeft,
+        checkId: result.checkId,
+        reportedAt: snapshot.generatedAt,
+      },
     });
   }
   return drafts;
@@ -120,7 +148,20 @@ function drafts(record: ExportRecord): Draft[] {
     }
     case "findings": {
       const f = record.finding;
-      const data = { id: f.id, detector: f.detector, severity: f.severity, vault: f.vault, principal: f.principal, ip: f.ip, ...(f.object ? { object: f.object } : {}), start: f.start, end: f.end, count: f.count, summary: clip(f.summary, 4000), evidence: f.evidence };
+      const data = {
+        id: f.id,
+        detector: f.detector,
+        severity: f.severity,
+        vault: f.vault,
+        principal: f.principal,
+        ip: f.ip,
+        ...(f.object ? { object: f.object } : {}),
+        start: f.start,
+        end: f.end,
+        count: f.count,
+        summary: clip(f.summary, 4000),
+        evidence: f.evidence,
+      };
       return [{ key: record.key, type: "Kvguard.Finding.Raised", subject: f.object ?? f.vault, time: f.start, data }];
     }
     case "reports":

@@ -34,7 +34,11 @@ export async function complianceReportNowHandler(request: HttpRequest, context: 
         totals: document.summary.totals,
         files: published.files,
         snapshot: published.snapshot,
-        changes: document.changes && { previous: document.changes.previous, newFailures: document.changes.newFailures.length, fixed: document.changes.fixed.length },
+        changes: document.changes && {
+          previous: document.changes.previous,
+          newFailures: document.changes.newFailures.length,
+          fixed: document.changes.fixed.length,
+        },
         notFullyAssessed: document.errors.map((e) => e.vault),
         ...(errorId ? { errorId } : {}),
       },

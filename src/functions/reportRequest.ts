@@ -6,7 +6,11 @@ import { vaultNameProblem } from "../common/keyVaultNames.js";
 import { parseFormats } from "../config/reportFormats.js";
 import { frameworksSetting } from "../config/reportSettings.js";
 
-const list = (values: string[]) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+const list = (values: string[]) =>
+  values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** The request, or an error naming the bad parameter. */
 export function parseReportRequest(request: HttpRequest): ReportRequest {

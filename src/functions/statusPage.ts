@@ -16,7 +16,12 @@ export async function statusPageHandler(_request: HttpRequest, context: Invocati
     for (const u of page.unavailable) context.warn(`status page: not shown: ${u.source}: ${u.problem}`);
     return {
       status: 200,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:", "x-content-type-options": "nosniff" },
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        "x-content-type-options": "nosniff",
+      },
       body: renderStatusPage(page),
     };
   } catch (error) {

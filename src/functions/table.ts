@@ -2,15 +2,7 @@
  * @module The function table: every function of the app as data (name, trigger, handler). `index.ts`
  * registers each entry with the Functions host, and the local runner reads the same list.
  */
-import type {
-  EventGridHandler,
-  HttpHandler,
-  HttpMethod,
-  HttpTriggerOptions,
-  RetryOptions,
-  StorageQueueHandler,
-  TimerHandler,
-} from "@azure/functions";
+import type { EventGridHandler, HttpHandler, HttpMethod, HttpTriggerOptions, RetryOptions, StorageQueueHandler, TimerHandler } from "@azure/functions";
 import { alertOutbox } from "./alertOutbox.js";
 import { auditScan } from "./auditScan.js";
 import { complianceReport } from "./complianceReport.js";
@@ -67,11 +59,7 @@ export interface HttpFunctionDefinition extends FunctionDefinitionBase {
   handler: HttpHandler;
 }
 
-export type FunctionDefinition =
-  | TimerFunctionDefinition
-  | StorageQueueFunctionDefinition
-  | EventGridFunctionDefinition
-  | HttpFunctionDefinition;
+export type FunctionDefinition = TimerFunctionDefinition | StorageQueueFunctionDefinition | EventGridFunctionDefinition | HttpFunctionDefinition;
 
 export type FunctionKind = FunctionDefinition["kind"];
 

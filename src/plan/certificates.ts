@@ -6,7 +6,6 @@
 import type { CertificateClient, CertificatePolicy } from "@azure/keyvault-certificates";
 import { DAY_MS } from "../common/duration.js";
 
-
 export interface CertificateEvent {
   name: string;
   action: "renew" | "expire";
@@ -23,7 +22,10 @@ export function renewalOf(policy: CertificatePolicy, nbf: Date | undefined, exp:
     return { atMs, why: `Key Vault's AutoRenew at ${action.lifetimePercentage}% of its lifetime (it expires at ${exp.toISOString()})` };
   }
   if (action.daysBeforeExpiry !== undefined) {
-    return { atMs: exp.getTime() - action.daysBeforeExpiry * DAY_MS, why: `Key Vault's AutoRenew ${action.daysBeforeExpiry} days before it expires at ${exp.toISOString()}` };
+    return {
+      atMs: exp.getTime() - action.daysBeforeExpiry * DAY_MS,
+      why: `Key Vault's AutoRenew ${action.daysBeforeExpiry} days before it expires at ${exp.toISOString()}`,
+    };
   }
   return undefined;
 }

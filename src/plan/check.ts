@@ -74,7 +74,9 @@ export async function checkRotation(service: Service, vaultName: string, name: s
     if (statusOf(error) === 404) throw new Error(`secret ${name} does not exist in vault ${vault.target.name}`, { cause: error });
     throw error;
   }
-  const resolved = resolvePolicy(live.properties.tags, matchEntry((await service.policy.current()).secrets, vault.target.name, name), { minRotationSeconds: service.config.rotation.minRotationSeconds });
+  const resolved = resolvePolicy(live.properties.tags, matchEntry((await service.policy.current()).secrets, vault.target.name, name), {
+    minRotationSeconds: service.config.rotation.minRotationSeconds,
+  });
   const policyOk = await step(steps, "policy", () => {
     if (resolved.kind === "none") throw new Error("no rotation policy (no kvguard-rotator tag, no policy-file entry)");
     if (resolved.kind === "invalid") throw new Error(`invalid rotation policy: ${resolved.problems.join("; ")}`);
@@ -83,7 +85,12 @@ export async function checkRotation(service: Service, vaultName: string, name: s
   if (!policyOk || resolved.kind !== "policy") return done();
 
   const pending = await new PendingStore(vault.secrets).read(name);
-  if (pending) steps.push({ check: "status", ok: false, detail: `a rotation stopped at step ${pending.step} (rotation ${pending.rotationId}); the next sweep resumes it` });
+  if (pending)
+    steps.push({
+      check: "status",
+      ok: false,
+      detail: `a rotation stopped at step ${pending.step} (rotation ${pending.rotationId}); the next sweep resumes it`,
+    });
 
   const credentialId = live.properties.tags?.[TAGS.credentialId];
   const current: Credential = { value: live.value ?? "", metadata: credentialId === undefined ? {} : { credentialId } };

@@ -16,6 +16,10 @@ export async function planSourcesOf(service: RotationService): Promise<PlanSourc
     hmacSecretName: config.rotation.hmacSecretName,
     nowMs: service.clock.nowMs(),
     certificates: (vault) =>
-      new CertificateClient(vault.target.url, credential, clientOptions({ vaultUrl: vault.target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) })),
+      new CertificateClient(
+        vault.target.url,
+        credential,
+        clientOptions({ vaultUrl: vault.target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) }),
+      ),
   };
 }

@@ -17,7 +17,6 @@ import { pendingRevokes, type RotationStatus, type StatusStore } from "../rotati
 import { certificateEvents } from "./certificates.js";
 import { DAY_MS } from "../common/duration.js";
 
-
 export type PlanAction = "rotate" | "renew" | "expire" | "revoke";
 
 export interface PlanItem {
@@ -80,10 +79,22 @@ function secretWhy(policy: Parameters<typeof dueAtMs>[0], current: { createdOn?:
 
 function statusProblem(vault: string, kind: "secret" | "key", name: string, status: RotationStatus | undefined): PlanProblem | undefined {
   if (status?.state === "failed") {
-    return { vault, kind, name, problem: "failed", message: `rotation failed after ${status.attempts} attempts at ${status.lastErrorAt ?? "?"}: ${status.lastError ?? "no error recorded"}; the sweep tries again after ${status.nextAttemptAt ?? "its cool-down"}` };
+    return {
+      vault,
+      kind,
+      name,
+      problem: "failed",
+      message: `rotation failed after ${status.attempts} attempts at ${status.lastErrorAt ?? "?"}: ${status.lastError ?? "no error recorded"}; the sweep tries again after ${status.nextAttemptAt ?? "its cool-down"}`,
+    };
   }
   if (status?.state === "failing") {
-    return { vault, kind, name, problem: "failing", message: `rotation failing (attempt ${status.attempts}), next attempt ${status.nextAttemptAt ?? "on the next sweep"}: ${status.lastError ?? ""}` };
+    return {
+      vault,
+      kind,
+      name,
+      problem: "failing",
+      message: `rotation failing (attempt ${status.attempts}), next attempt ${status.nextAttemptAt ?? "on the next sweep"}: ${status.lastError ?? ""}`,
+    };
   }
   return undefined;
 }
@@ -100,8 +111,13 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     if (expiresOn && enabled !== false) add(kind, object, "expire", expiresOn.getTime(), why);
   };
   /** An object without a valid policy: an invalid one is a problem; either way only its expiry lies ahead. */
-  const unrotated = (kind: PlanProblem["kind"], object: { name: string; expiresOn?: Date; enabled?: boolean }, resolved: { kind: "none" } | { kind: "invalid"; problems: string[] }) => {
-    if (resolved.kind === "invalid") out.problems.push({ vault: name, kind, name: object.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
+  const unrotated = (
+    kind: PlanProblem["kind"],
+    object: { name: string; expiresOn?: Date; enabled?: boolean },
+    resolved: { kind: "none" } | { kind: "invalid"; problems: string[] },
+  ) => {
+    if (resolved.kind === "invalid")
+      out.problems.push({ vault: name, kind, name: object.name, problem: "invalid-policy", message: resolved.problems.join("; ") });
     const why = resolved.kind === "invalid" ? "expiry; its rotation policy is invalid, so nothing rotates it" : "expiry; no rotation policy";
     expiry(kind, object.name, object.expiresOn, object.enabled, why);
   };
@@ -138,7 +154,13 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     if (problem) out.problems.push(problem);
     const every = resolved.policy.rotateEvery;
     if (every && key.createdOn) {
-      add("key", key.name, "rotate", key.createdOn.getTime() + parseDurationSeconds(every) * 1000, `policy: Key Vault's rotation policy rotates it every ${every} after the current version`);
+      add(
+        "key",
+        key.name,
+        "rotate",
+        key.createdOn.getTime() + parseDurationSeconds(every) * 1000,
+        `policy: Key Vault's rotation policy rotates it every ${every} after the current version`,
+      );
     } else expiry("key", key.name, key.expiresOn, key.enabled, "expiry; its policy sets a validity but no rotation period");
   }
   if (sources.certificates) {

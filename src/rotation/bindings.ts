@@ -144,7 +144,10 @@ export function checkTargets(targets: readonly Target[], c: CheckContext): void 
     else if (t.kind === "storage-account") {
       const rules = c.bindings[c.rotator] ?? [];
       if (!rules.some((r) => r.accounts?.some((scope) => inScope(scope, t.id)))) {
-        throw new TrustRefusal(`the ${c.rotator} rotator would regenerate the keys of storage account ${t.id}, which no operator binding allows`, key("accounts"));
+        throw new TrustRefusal(
+          `the ${c.rotator} rotator would regenerate the keys of storage account ${t.id}, which no operator binding allows`,
+          key("accounts"),
+        );
       }
       if (t.blobEndpoint !== undefined && !rules.some((r) => r.blobEndpoints && anyGlob(r.blobEndpoints, t.blobEndpoint!))) {
         throw new TrustRefusal(`the blobEndpoint option ${t.blobEndpoint} is not an endpoint the operator allows`, key("blobEndpoints"));
@@ -154,7 +157,10 @@ export function checkTargets(targets: readonly Target[], c: CheckContext): void 
         throw new TrustRefusal(`the ${c.rotator} rotator would regenerate the keys of ${t.type} ${t.id}, which no operator binding allows`, key("resources"));
       }
     } else if (!(c.bindings[c.rotator] ?? []).some((r) => r.applications?.some((a) => a.toLowerCase() === t.application.toLowerCase()))) {
-      throw new TrustRefusal(`the ${c.rotator} rotator would add a client secret to Entra application ${t.application}, which no operator binding allows`, key("applications"));
+      throw new TrustRefusal(
+        `the ${c.rotator} rotator would add a client secret to Entra application ${t.application}, which no operator binding allows`,
+        key("applications"),
+      );
     }
   }
 }

@@ -8,7 +8,6 @@ export interface CurrentVersion {
   expiresOn?: Date;
 }
 
-
 /** The time the current version falls due, or undefined when nothing makes it due (no period, no expiry). */
 export function dueAtMs(policy: Pick<SecretPolicy, "rotateEverySeconds" | "rotateBeforeExpiryDays">, current: CurrentVersion): number | undefined {
   const candidates: number[] = [];

@@ -144,11 +144,17 @@ export class RotationEngine {
         const base = pending.baseVersion;
         const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
         const graceSeconds = resolved.kind === "policy" ? resolved.policy.gracePeriodSeconds : DEFAULTS.gracePeriodSeconds;
-        await this.#succeeded(vault, job.name, stored, { version: liveVersion, rotationId, metadata: pending.metadata }, {
-          version: base,
-          metadata: pending.replaces,
-          graceSeconds,
-        });
+        await this.#succeeded(
+          vault,
+          job.name,
+          stored,
+          { version: liveVersion, rotationId, metadata: pending.metadata },
+          {
+            version: base,
+            metadata: pending.replaces,
+            graceSeconds,
+          },
+        );
         return { outcome: "already-rotated", rotationId, message: "the rotation had finished; closed its pending credential", version: liveVersion };
       }
       await pendingStore.close(job.name, pending, "abandoned");
@@ -206,11 +212,17 @@ export class RotationEngine {
       }
       const at = this.#now();
       await Promise.all(keys.map((key) => this.deps.targets.rotated(key, at)));
-      await this.#succeeded(vault, job.name, stored, { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made }, {
-        version: liveVersion,
-        metadata: run.replaced,
-        graceSeconds: policy.gracePeriodSeconds,
-      });
+      await this.#succeeded(
+        vault,
+        job.name,
+        stored,
+        { version: run.result.version!, rotationId: run.result.rotationId, metadata: run.made },
+        {
+          version: liveVersion,
+          metadata: run.replaced,
+          graceSeconds: policy.gracePeriodSeconds,
+        },
+      );
       return run.result;
     } catch (error) {
       if (error instanceof TrustRefusal) return this.#refuse(record, status, rotationId, error);
@@ -483,7 +495,11 @@ export class RotationEngine {
   }
 
   /** Policy tags stay, rotation metadata is refreshed, the rotator's metadata (CredentialId) updated. */
-  #versionTags(liveTags: Record<string, string>, meta: { rotationId: string; rotatedAt: string; previousVersion: string }, pending: Pending): Record<string, string> {
+  #versionTags(
+    liveTags: Record<string, string>,
+    meta: { rotationId: string; rotatedAt: string; previousVersion: string },
+    pending: Pending,
+  ): Record<string, string> {
     const tags: Record<string, string> = { ...liveTags };
     if (pending.metadata.credentialId !== undefined) tags[TAGS.credentialId] = pending.metadata.credentialId;
     const metadata = {
@@ -527,7 +543,8 @@ export class RotationEngine {
         } catch (error) {
           // Say which secret the rotator asked for; the SDK's error stays as the cause.
           const status = statusOf(error);
-          const why = status === 404 ? "does not exist" : status === 403 ? "is disabled or kvguard may not read it" : `could not be read: ${ensureError(error).message}`;
+          const why =
+            status === 404 ? "does not exist" : status === 403 ? "is disabled or kvguard may not read it" : `could not be read: ${ensureError(error).message}`;
           throw new Error(`secret ${other} of vault ${vault.target.name} ${why}`, { cause: error });
         }
         return {

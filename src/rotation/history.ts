@@ -6,18 +6,7 @@ import type { TableClient } from "@azure/data-tables";
 
 export const HISTORY_TABLE = "kvguardhistory";
 
-export type Step =
-  | "policy"
-  | "lock"
-  | "check"
-  | "create"
-  | "set"
-  | "test"
-  | "finish"
-  | "revoke"
-  | "abandon"
-  | "skip"
-  | "reject";
+export type Step = "policy" | "lock" | "check" | "create" | "set" | "test" | "finish" | "revoke" | "abandon" | "skip" | "reject";
 
 export interface HistoryRow {
   vault: string;
@@ -55,10 +44,7 @@ export class History {
   /** Newest first, for one secret or (no name) every secret of a vault, or everything. */
   async list(filter: { vault?: string; name?: string; limit?: number } = {}): Promise<HistoryRow[]> {
     const rows: HistoryRow[] = [];
-    const queryFilter =
-      filter.vault && filter.name
-        ? `PartitionKey eq '${`${filter.vault}|${filter.name}`.toLowerCase().replace(/'/g, "''")}'`
-        : undefined;
+    const queryFilter = filter.vault && filter.name ? `PartitionKey eq '${`${filter.vault}|${filter.name}`.toLowerCase().replace(/'/g, "''")}'` : undefined;
     const entities = this.table.listEntities<HistoryRow>(queryFilter ? { queryOptions: { filter: queryFilter } } : {});
     for await (const entity of entities) {
       if (filter.vault && entity.vault.toLowerCase() !== filter.vault.toLowerCase()) continue;

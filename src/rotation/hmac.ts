@@ -28,7 +28,9 @@ export class ValueHmac {
       this.#keys.set(vault, key);
       key.catch(() => this.#keys.delete(vault));
     }
-    return createHmac("sha256", await key).update(value, "utf8").digest("base64url");
+    return createHmac("sha256", await key)
+      .update(value, "utf8")
+      .digest("base64url");
   }
 
   async #load(vault: string, secrets: SecretClient): Promise<Buffer> {

@@ -77,7 +77,11 @@ export class PendingStore {
     };
   }
 
-  async write(name: string, credential: Credential, info: { baseVersion: string; rotationId: string; replaces: Record<string, string>; contentType?: string }): Promise<Pending> {
+  async write(
+    name: string,
+    credential: Credential,
+    info: { baseVersion: string; rotationId: string; replaces: Record<string, string>; contentType?: string },
+  ): Promise<Pending> {
     const metadata = JSON.stringify(credential.metadata);
     const replaces = JSON.stringify(info.replaces);
     if (metadata.length > 256 || replaces.length > 256) throw new Error("the rotator's metadata does not fit in a Key Vault tag (256 characters)");
@@ -94,7 +98,15 @@ export class PendingStore {
       ...(info.contentType !== undefined ? { contentType: info.contentType } : {}),
       tags,
     });
-    return { ...credential, version: stored.properties.version!, baseVersion: info.baseVersion, rotationId: info.rotationId, step: "created", replaces: info.replaces, tags };
+    return {
+      ...credential,
+      version: stored.properties.version!,
+      baseVersion: info.baseVersion,
+      rotationId: info.rotationId,
+      step: "created",
+      replaces: info.replaces,
+      tags,
+    };
   }
 
   async mark(name: string, pending: Pending, step: PendingStep): Promise<void> {

@@ -86,7 +86,8 @@ function unlockedTags(tags: Record<string, string>, entry: PolicyFileEntry | und
   for (const [tag, value] of Object.entries(tags)) {
     const field = LOCK_NAMES[tag];
     if (field === undefined || !locked(entry, field)) out[tag] = value;
-    else if (value !== text((entry as Record<string, unknown>)[field])) problems.push(`${tag}: locked by the policy file (lock: ${field}); remove the tag or change the policy file`);
+    else if (value !== text((entry as Record<string, unknown>)[field]))
+      problems.push(`${tag}: locked by the policy file (lock: ${field}); remove the tag or change the policy file`);
   }
   return out;
 }
@@ -106,7 +107,10 @@ export type PolicyResult = { kind: "none" } | { kind: "policy"; policy: SecretPo
 /** `key=value;key=value`, the compact form of rotator options in one tag. */
 export function parseOptionsTag(text: string): Record<string, string> {
   const options: Record<string, string> = {};
-  for (const pair of text.split(";").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new Error(`"${pair}" is not key=value`);
     options[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
@@ -151,7 +155,8 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
   const before = t[TAGS.rotateBeforeExpiryDays] ?? entry?.rotateBeforeExpiryDays?.toString();
   const grace = t[TAGS.gracePeriod] ?? entry?.gracePeriod;
   const windowText = t[TAGS.window] ?? entry?.window;
-  const tagOptions = t[TAGS.options] === undefined ? {} : unlockedOptions(field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {}, entry, problems);
+  const tagOptions =
+    t[TAGS.options] === undefined ? {} : unlockedOptions(field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {}, entry, problems);
 
   const policy = {
     validityDays: validity === undefined ? DEFAULTS.validityDays : field(problems, TAGS.validityPeriodDays, () => positiveNumber(validity, "validity")),

@@ -99,7 +99,10 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
       const parsed = entry.safeParse(item);
       if (parsed.success) return parsed.data;
       const match = entry.shape.match.safeParse(typeof item === "object" && item !== null ? (item as { match?: unknown }).match : undefined);
-      return { match: match.success ? match.data : { vault: "*", name: "*" }, invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}` };
+      return {
+        match: match.success ? match.data : { vault: "*", name: "*" },
+        invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}`,
+      };
     });
   return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys"), bindings: top.data.bindings, managers: top.data.managers };
 }

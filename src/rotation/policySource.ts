@@ -41,20 +41,18 @@ export class PolicySource {
     if (this.#alerted !== problem) {
       this.#alerted = problem;
       this.log(`${problem}; kvguard keeps the last good policy file it read`);
-      await this.alert(
-        [
-          {
-            id: randomUUID(),
-            kind: "rotation-failed",
-            severity: "high",
-            dedupKey: `policy-file|${this.location}`.toLowerCase(),
-            title: "The rotation policy file cannot be used: kvguard keeps the last good one",
-            vault: "kvguard",
-            at: new Date().toISOString(),
-            explanation: `${problem}. Rotations go on under the last policy file kvguard read well, until the file is fixed.`,
-          },
-        ],
-      );
+      await this.alert([
+        {
+          id: randomUUID(),
+          kind: "rotation-failed",
+          severity: "high",
+          dedupKey: `policy-file|${this.location}`.toLowerCase(),
+          title: "The rotation policy file cannot be used: kvguard keeps the last good one",
+          vault: "kvguard",
+          at: new Date().toISOString(),
+          explanation: `${problem}. Rotations go on under the last policy file kvguard read well, until the file is fixed.`,
+        },
+      ]);
     }
     return good;
   }

@@ -211,7 +211,15 @@ export class RotationService {
       const text = typeof message === "string" ? message : JSON.stringify(message);
       const at = new Date(this.clock.nowMs()).toISOString();
       const shown = text.length > 300 ? `${text.slice(0, 300)}...` : text;
-      await this.history.record({ vault: "unknown", name: "message", rotationId: "queue", step: "reject", outcome: "failed", message: `${parsed.error}; message: ${shown}`, at });
+      await this.history.record({
+        vault: "unknown",
+        name: "message",
+        rotationId: "queue",
+        step: "reject",
+        outcome: "failed",
+        message: `${parsed.error}; message: ${shown}`,
+        at,
+      });
       return { outcome: "rejected", message: parsed.error };
     }
     return this.engine.run(parsed.job);
@@ -235,7 +243,10 @@ export class RotationService {
   /** On-demand rotation, run now under the same lock and protocol. */
   async rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
     const vault = this.vaults.get(vaultName.toLowerCase());
-    if (!vault) throw new Error(`vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS lists ${[...this.vaults.values()].map((v) => v.target.name).join(", ")})`);
+    if (!vault)
+      throw new Error(
+        `vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS lists ${[...this.vaults.values()].map((v) => v.target.name).join(", ")})`,
+      );
     // The version seen before taking the lock: a rotation that lands meanwhile makes this one a no-op.
     const baseVersion = kind === "key" ? (await vault.keys.getKey(name)).properties.version : await this.#liveVersion(vault, name);
     return this.engine.run(this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) }));
@@ -273,7 +284,15 @@ export class RotationService {
       }
       // A failure here leaves the claim open: Event Grid's redelivery takes it over (eventDedupe.ts).
       await this.enqueue(
-        this.#job({ kind: event.kind, vault: vault.target.name, name: event.name, trigger: "event", baseVersion: event.version, eventId: event.id, eventType: event.type }),
+        this.#job({
+          kind: event.kind,
+          vault: vault.target.name,
+          name: event.name,
+          trigger: "event",
+          baseVersion: event.version,
+          eventId: event.id,
+          eventType: event.type,
+        }),
       );
       // The job is in the queue: should marking it fail, a redelivery enqueues a second job, which finds the
       // version rotated and does nothing. Failing the delivery for it would cause exactly that.

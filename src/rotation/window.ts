@@ -31,10 +31,11 @@ function days(spec: string): number[] {
   for (const part of spec.split(",")) {
     const [from, to] = part.split("-");
     if (to === undefined) result.add(day(from!));
-    else for (let d = day(from!); ; d = (d + 1) % 7) {
-      result.add(d);
-      if (d === day(to)) break;
-    }
+    else
+      for (let d = day(from!); ; d = (d + 1) % 7) {
+        result.add(d);
+        if (d === day(to)) break;
+      }
   }
   return [...result].sort();
 }

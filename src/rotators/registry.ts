@@ -8,7 +8,15 @@ import { storageAccountRotator } from "./storage-account/index.js";
 import { sqlServerRotator } from "./sqlserver/index.js";
 import type { SecretRotator } from "./types.js";
 
-const rotators = new Map<string, SecretRotator>([[randomRotator.name, randomRotator], [postgresRotator.name, postgresRotator], [mysqlRotator.name, mysqlRotator], [sqlServerRotator.name, sqlServerRotator], [entraAppSecretRotator.name, entraAppSecretRotator], [storageAccountRotator.name, storageAccountRotator], [keyPairRotator.name, keyPairRotator]]);
+const rotators = new Map<string, SecretRotator>([
+  [randomRotator.name, randomRotator],
+  [postgresRotator.name, postgresRotator],
+  [mysqlRotator.name, mysqlRotator],
+  [sqlServerRotator.name, sqlServerRotator],
+  [entraAppSecretRotator.name, entraAppSecretRotator],
+  [storageAccountRotator.name, storageAccountRotator],
+  [keyPairRotator.name, keyPairRotator],
+]);
 
 export function findRotator(name: string): SecretRotator | undefined {
   return rotators.get(name);

@@ -106,12 +106,15 @@ export class QueueWorker {
     if (item.dequeueCount > this.#maxDequeue && this.options.poison) return this.#poison(message, item.popReceipt);
     let popReceipt = item.popReceipt;
     let renewing: Promise<unknown> = Promise.resolve();
-    const renew = setInterval(() => {
-      renewing = this.queue
-        .updateMessage(item.messageId, popReceipt, undefined, RUNNING_VISIBILITY_SECONDS)
-        .then((r) => (popReceipt = r.popReceipt ?? popReceipt))
-        .catch(() => undefined);
-    }, (RUNNING_VISIBILITY_SECONDS * 1000) / 2);
+    const renew = setInterval(
+      () => {
+        renewing = this.queue
+          .updateMessage(item.messageId, popReceipt, undefined, RUNNING_VISIBILITY_SECONDS)
+          .then((r) => (popReceipt = r.popReceipt ?? popReceipt))
+          .catch(() => undefined);
+      },
+      (RUNNING_VISIBILITY_SECONDS * 1000) / 2,
+    );
     let failure: { error: unknown } | undefined;
     try {
       await this.handle(message);
@@ -167,7 +170,8 @@ export class QueueWorker {
           await this.queue.createIfNotExists();
           created = true;
         }
-        items = (await this.queue.receiveMessages({ numberOfMessages: Math.min(32, free), visibilityTimeout: RUNNING_VISIBILITY_SECONDS })).receivedMessageItems;
+        items = (await this.queue.receiveMessages({ numberOfMessages: Math.min(32, free), visibilityTimeout: RUNNING_VISIBILITY_SECONDS }))
+          .receivedMessageItems;
         if (pollError !== undefined) this.options.onPollError?.(undefined);
         pollError = undefined;
       } catch (error) {

@@ -86,7 +86,12 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
   const plan = await buildPlan(sources.plan, STATUS_DAYS);
   const findings = sources.findings ? await optional(unavailable, "findings", () => sources.findings!.list(), []) : [];
   const past = sources.reports
-    ? await optional(unavailable, "compliance snapshots", async () => (await loadHistory(sources.reports!.store, sources.reports!.scope, "9999-12-31T00:00:00.000Z", SNAPSHOTS_SHOWN)).past, [])
+    ? await optional(
+        unavailable,
+        "compliance snapshots",
+        async () => (await loadHistory(sources.reports!.store, sources.reports!.scope, "9999-12-31T00:00:00.000Z", SNAPSHOTS_SHOWN)).past,
+        [],
+      )
     : [];
   const vaults: VaultStatus[] = [];
   for (const vaultPlan of plan.vaults) {
@@ -102,7 +107,14 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
       attention: statuses
         .filter((s) => s.state === "failed" || s.state === "failing" || s.state === "invalid-policy")
         .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.name.localeCompare(b.name))
-        .map(({ name, kind, state, lastError, lastErrorAt, nextAttemptAt }) => ({ name, kind, state, ...(lastError ? { lastError } : {}), ...(lastErrorAt ? { lastErrorAt } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) })),
+        .map(({ name, kind, state, lastError, lastErrorAt, nextAttemptAt }) => ({
+          name,
+          kind,
+          state,
+          ...(lastError ? { lastError } : {}),
+          ...(lastErrorAt ? { lastErrorAt } : {}),
+          ...(nextAttemptAt ? { nextAttemptAt } : {}),
+        })),
       lastFailures: history
         .filter((r) => r.outcome === "failed")
         .slice(0, FAILURES_SHOWN)

@@ -12,7 +12,14 @@ import { DAY_MS } from "../common/duration.js";
 
 const ACTION_COLOURS: Record<PlanAction, string> = { rotate: "#1565c0", renew: "#2e7d32", revoke: "#ef6c00", expire: "#c62828" };
 const SEVERITY_COLOURS: Record<Severity, string> = { low: "#9e9e9e", medium: "#ef6c00", high: "#c62828" };
-const STATE_CLASS: Record<keyof VaultStatus["states"], string> = { ok: "good", failing: "warn", failed: "bad", "invalid-policy": "bad", refused: "bad", "no-policy": "" };
+const STATE_CLASS: Record<keyof VaultStatus["states"], string> = {
+  ok: "good",
+  failing: "warn",
+  failed: "bad",
+  "invalid-policy": "bad",
+  refused: "bad",
+  "no-policy": "",
+};
 
 const STYLE = `
 * { box-sizing: border-box; }
@@ -58,16 +65,35 @@ export function calendar(items: readonly PlanItem[], fromIso: string, days: numb
       .map((action) => ({ action, n: due.filter((i) => i.action === action).length }))
       .filter((c) => c.n > 0);
     const marks = counts.map(
-      (c, i) => html`<rect x="${x + 6}" y="${y + 22 + i * 12}" width="8" height="8" fill="${ACTION_COLOURS[c.action]}"/><text x="${x + 18}" y="${y + 30 + i * 12}" font-size="10">${c.n} ${c.action}</text>`,
+      (c, i) =>
+        html`<rect x="${x + 6}" y="${y + 22 + i * 12}" width="8" height="8" fill="${ACTION_COLOURS[c.action]}" /><text
+            x="${x + 18}"
+            y="${y + 30 + i * 12}"
+            font-size="10"
+            >${c.n} ${c.action}</text
+          >`,
     );
     const title = due.length ? due.map((i) => `${i.action} ${i.kind} ${i.name}${i.overdue ? " (overdue)" : ""}`).join("\n") : date;
     cells.push(
-      html`<g data-day="${inRange ? date : ""}" data-due="${due.length}"><title>${title}</title><rect x="${x + 1}" y="${y + 1}" width="${cell - 2}" height="${cellHeight - 2}" fill="${inRange ? (due.length ? "#f5f9ff" : "#fff") : "#f4f4f4"}" stroke="${index === 0 ? "#333" : "#ddd"}"/><text x="${x + 6}" y="${y + 15}" font-size="11" fill="${inRange ? "#222" : "#aaa"}">${date.slice(5)}</text>${marks}</g>`,
+      html`<g data-day="${inRange ? date : ""}" data-due="${due.length}"
+        ><title>${title}</title
+        ><rect
+          x="${x + 1}"
+          y="${y + 1}"
+          width="${cell - 2}"
+          height="${cellHeight - 2}"
+          fill="${inRange ? (due.length ? "#f5f9ff" : "#fff") : "#f4f4f4"}"
+          stroke="${index === 0 ? "#333" : "#ddd"}"
+        /><text x="${x + 6}" y="${y + 15}" font-size="11" fill="${inRange ? "#222" : "#aaa"}">${date.slice(5)}</text>${marks}</g
+      >`,
     );
   }
   const width = 7 * cell;
   const height = head + weeks * cellHeight;
-  return html`<svg class="calendar" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title>What is due in the next ${days} days</title>${names}${cells}</svg>`;
+  return html`<svg class="calendar" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
+    <title>What is due in the next ${days} days</title>
+    ${names}${cells}
+  </svg>`;
 }
 
 /** Open findings by severity: one bar each. */
@@ -75,42 +101,140 @@ export function severityBars(counts: Record<Severity, number>, width = 420): Mar
   const max = Math.max(1, ...SEVERITIES.map((s) => counts[s]));
   const rows = [...SEVERITIES].reverse().map((s, i) => {
     const w = (counts[s] / max) * (width - 120);
-    return html`<text x="0" y="${i * 26 + 17}" font-size="12">${s}</text><rect x="70" y="${i * 26 + 4}" width="${Math.round(w)}" height="18" fill="${SEVERITY_COLOURS[s]}"><title>${s}: ${counts[s]}</title></rect><text x="${Math.round(76 + w)}" y="${i * 26 + 17}" font-size="12">${counts[s]}</text>`;
+    return html`<text x="0" y="${i * 26 + 17}" font-size="12">${s}</text
+      ><rect x="70" y="${i * 26 + 4}" width="${Math.round(w)}" height="18" fill="${SEVERITY_COLOURS[s]}"><title>${s}: ${counts[s]}</title></rect
+      ><text x="${Math.round(76 + w)}" y="${i * 26 + 17}" font-size="12">${counts[s]}</text>`;
   });
-  return html`<svg class="severity" role="img" width="${width}" height="80" viewBox="0 0 ${width} 80"><title>Open findings by severity</title>${rows}</svg>`;
+  return html`<svg class="severity" role="img" width="${width}" height="80" viewBox="0 0 ${width} 80">
+    <title>Open findings by severity</title>
+    ${rows}
+  </svg>`;
 }
 
 function vaultSection(v: VaultStatus, page: StatusPage): Markup {
   // No-policy objects are not tracked in the status table (only those a rotation was asked of): no card.
-  const states = (Object.keys(v.states) as (keyof VaultStatus["states"])[]).filter((s) => s !== "no-policy").map(
-    (s) => html`<div class="card ${STATE_CLASS[s]}" data-state="${s}"><span class="num">${v.states[s]}</span>${s}</div>`,
-  );
+  const states = (Object.keys(v.states) as (keyof VaultStatus["states"])[])
+    .filter((s) => s !== "no-policy")
+    .map((s) => html`<div class="card ${STATE_CLASS[s]}" data-state="${s}"><span class="num">${v.states[s]}</span>${s}</div>`);
   const problems = v.plan.problems.length
-    ? html`<table><thead><tr><th>object</th><th>problem</th><th>why</th></tr></thead><tbody>${v.plan.problems.map((p) => html`<tr class="problem"><td>${p.kind} ${p.name}</td><td>${p.problem}</td><td>${p.message}</td></tr>`)}</tbody></table>`
+    ? html`<table>
+        <thead>
+          <tr>
+            <th>object</th>
+            <th>problem</th>
+            <th>why</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${v.plan.problems.map(
+            (p) =>
+              html`<tr class="problem">
+                <td>${p.kind} ${p.name}</td>
+                <td>${p.problem}</td>
+                <td>${p.message}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
     : html`<p class="muted">No invalid policy and no failing rotation.</p>`;
   const failures = v.lastFailures.length
-    ? html`<table><thead><tr><th>when</th><th>object</th><th>step</th><th>message</th></tr></thead><tbody>${v.lastFailures.map((f) => html`<tr><td>${when(f.at)}</td><td>${f.name}</td><td>${f.step}</td><td>${f.message}</td></tr>`)}</tbody></table>`
+    ? html`<table>
+        <thead>
+          <tr>
+            <th>when</th>
+            <th>object</th>
+            <th>step</th>
+            <th>message</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${v.lastFailures.map(
+            (f) =>
+              html`<tr>
+                <td>${when(f.at)}</td>
+                <td>${f.name}</td>
+                <td>${f.step}</td>
+                <td>${f.message}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
     : html`<p class="muted">No failed step in the rotation history.</p>`;
   const upcoming = v.plan.items.length
-    ? html`<table><thead><tr><th>when</th><th>action</th><th>object</th><th>why</th></tr></thead><tbody>${v.plan.items.map((i) => html`<tr><td>${i.overdue ? "overdue" : when(i.at)}</td><td>${i.action}</td><td>${i.kind} ${i.name}</td><td>${i.why}</td></tr>`)}</tbody></table>`
+    ? html`<table>
+        <thead>
+          <tr>
+            <th>when</th>
+            <th>action</th>
+            <th>object</th>
+            <th>why</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${v.plan.items.map(
+            (i) =>
+              html`<tr>
+                <td>${i.overdue ? "overdue" : when(i.at)}</td>
+                <td>${i.action}</td>
+                <td>${i.kind} ${i.name}</td>
+                <td>${i.why}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
     : html`<p class="muted">Nothing rotates, expires or is revoked in the next ${page.days} days.</p>`;
   const findings = v.latestFindings.length
-    ? html`<table><thead><tr><th>severity</th><th>detector</th><th>last seen</th><th>summary</th></tr></thead><tbody>${v.latestFindings.map((f) => html`<tr><td>${f.severity}</td><td>${f.detector}</td><td>${when(f.end)}</td><td>${f.summary}</td></tr>`)}</tbody></table>`
+    ? html`<table>
+        <thead>
+          <tr>
+            <th>severity</th>
+            <th>detector</th>
+            <th>last seen</th>
+            <th>summary</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${v.latestFindings.map(
+            (f) =>
+              html`<tr>
+                <td>${f.severity}</td>
+                <td>${f.detector}</td>
+                <td>${when(f.end)}</td>
+                <td>${f.summary}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
     : html``;
   const trend = v.trend.some((p) => p.totals.total > 0)
     ? trendChart(v.trend, 560)
     : html`<p class="muted">No compliance report snapshot covers this vault yet.</p>`;
-  return html`<section data-vault="${v.vault}"><h2>Vault ${v.vault}</h2>
-${v.plan.error ? html`<p class="problem">The vault could not be read: ${v.plan.error}</p>` : ""}
-<h3>Rotation status</h3><div class="cards">${states}</div>
-${problems}
-<h3>Last failures</h3>${failures}
-<h3>Due in the next ${page.days} days</h3>
-<p class="legend"><span><i style="background:${ACTION_COLOURS.rotate}"></i>rotate</span><span><i style="background:${ACTION_COLOURS.renew}"></i>renew certificate</span><span><i style="background:${ACTION_COLOURS.revoke}"></i>revoke previous credential</span><span><i style="background:${ACTION_COLOURS.expire}"></i>expire</span></p>
-${calendar(v.plan.items, page.generatedAt, page.days)}
-${upcoming}
-<div class="grid"><div><h3>Open findings by severity</h3>${severityBars(v.findings)}${findings}</div>
-<div><h3>Compliance trend</h3>${trend}</div></div></section>`;
+  return html`<section data-vault="${v.vault}">
+    <h2>Vault ${v.vault}</h2>
+    ${v.plan.error ? html`<p class="problem">The vault could not be read: ${v.plan.error}</p>` : ""}
+    <h3>Rotation status</h3>
+    <div class="cards">${states}</div>
+    ${problems}
+    <h3>Last failures</h3>
+    ${failures}
+    <h3>Due in the next ${page.days} days</h3>
+    <p class="legend">
+      <span><i style="background:${ACTION_COLOURS.rotate}"></i>rotate</span><span><i style="background:${ACTION_COLOURS.renew}"></i>renew certificate</span
+      ><span><i style="background:${ACTION_COLOURS.revoke}"></i>revoke previous credential</span
+      ><span><i style="background:${ACTION_COLOURS.expire}"></i>expire</span>
+    </p>
+    ${calendar(v.plan.items, page.generatedAt, page.days)} ${upcoming}
+    <div class="grid">
+      <div>
+        <h3>Open findings by severity</h3>
+        ${severityBars(v.findings)}${findings}
+      </div>
+      <div>
+        <h3>Compliance trend</h3>
+        ${trend}
+      </div>
+    </div>
+  </section>`;
 }
 
 export function renderStatusPage(page: StatusPage): string {
@@ -118,11 +242,19 @@ export function renderStatusPage(page: StatusPage): string {
     ? html`<p class="problem">Not shown: ${page.unavailable.map((u) => `${u.source} (${u.problem})`).join("; ")}</p>`
     : "";
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kvguard status</title><style>${new Markup(STYLE)}</style></head>
-<body><h1>kvguard status</h1><p class="meta">At ${when(page.generatedAt)} UTC, ${page.vaults.length} vaults; what is due covers the next ${page.days} days.</p>
-${unavailable}
-${page.vaults.map((v) => vaultSection(v, page))}
-</body></html>
-`.text;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>kvguard status</title>
+        <style>
+          ${new Markup(STYLE)}
+        </style>
+      </head>
+      <body>
+        <h1>kvguard status</h1>
+        <p class="meta">At ${when(page.generatedAt)} UTC, ${page.vaults.length} vaults; what is due covers the next ${page.days} days.</p>
+        ${unavailable} ${page.vaults.map((v) => vaultSection(v, page))}
+      </body>
+    </html> `.text;
 }

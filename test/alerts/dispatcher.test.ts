@@ -114,7 +114,12 @@ describe("deduplication", () => {
     const a = alert("finding", { dedupKey: "finding|abc" });
     const failing = alert("rotation-failed", { dedupKey: "rotation-failed|payments-prod/db-password" });
     expect(await dispatcher.dispatch([a, failing])).toMatchObject({ sent: 2, duplicates: 0 });
-    expect(await dispatcher.dispatch([{ ...a, id: "again-1" }, { ...failing, id: "again-2" }])).toMatchObject({ sent: 0, duplicates: 2 });
+    expect(
+      await dispatcher.dispatch([
+        { ...a, id: "again-1" },
+        { ...failing, id: "again-2" },
+      ]),
+    ).toMatchObject({ sent: 0, duplicates: 2 });
     clock.advance(3601);
     expect(await dispatcher.dispatch([{ ...a, id: "later" }])).toMatchObject({ sent: 1, duplicates: 0 });
     expect(receiver.delivered()).toHaveLength(3);
@@ -192,7 +197,13 @@ describe("routing", () => {
       ],
     });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-    const dispatcher = new AlertDispatcher({ rules: parsed.rules, sinks: { secops: new TeamsSink(receiver.url), platform: new TeamsSink(other.url) }, table, retry: FAST, log: () => undefined });
+    const dispatcher = new AlertDispatcher({
+      rules: parsed.rules,
+      sinks: { secops: new TeamsSink(receiver.url), platform: new TeamsSink(other.url) },
+      table,
+      retry: FAST,
+      log: () => undefined,
+    });
     const report = await dispatcher.dispatch([
       alert("finding", { dedupKey: "r1" }),
       alert("finding", { dedupKey: "r2", severity: "medium" }),
@@ -228,7 +239,13 @@ describe("secrets", () => {
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     const secret = "webhook-signature-abcdef";
     const logs: string[] = [];
-    const dispatcher = new AlertDispatcher({ rules: parsed.rules, sinks: { secops: new TeamsSink(receiver.url, { secrets: [secret] }) }, table, retry: FAST, log: (line) => logs.push(line) });
+    const dispatcher = new AlertDispatcher({
+      rules: parsed.rules,
+      sinks: { secops: new TeamsSink(receiver.url, { secrets: [secret] }) },
+      table,
+      retry: FAST,
+      log: (line) => logs.push(line),
+    });
     const report = await dispatcher.dispatch([alert("finding", { dedupKey: "leak", explanation: `echoed ${secret}` })]);
     expect(report).toMatchObject({ sent: 0, queued: 0 });
     expect(receiver.received).toEqual([]);

@@ -38,7 +38,11 @@ afterEach(() => {
 
 function invoke(): Promise<string[]> {
   const logs: string[] = [];
-  const context = new InvocationContext({ functionName: "alertOutbox", invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
+  const context = new InvocationContext({
+    functionName: "alertOutbox",
+    invocationId: "test",
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+  });
   return Promise.resolve(alertOutbox.handler({ isPastDue: false } as Timer, context)).then(() => logs);
 }
 
@@ -56,7 +60,12 @@ describe("alertOutbox", () => {
     useApp(createApp(env));
     const before = receiver.delivered().length;
     expect(await invoke()).toContain("information: alerts: outbox 1 delivered, 0 left; 0 summaries sent, 0 queued");
-    expect(receiver.delivered().slice(before).map((c) => JSON.stringify(c).includes(alert.title))).toEqual([true]);
+    expect(
+      receiver
+        .delivered()
+        .slice(before)
+        .map((c) => JSON.stringify(c).includes(alert.title)),
+    ).toEqual([true]);
     expect(await new Outbox(table).list()).toEqual([]);
   });
 });

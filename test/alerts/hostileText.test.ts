@@ -50,11 +50,25 @@ const job: RotationJob = { v: 1, kind: "secret", vault: "payments-prod", name: "
 function hostileAlerts(text: string): Alert[] {
   return [
     // A tag's value quoted in the engine's invalid-policy message.
-    ...alertsFromRotation({ job, at: AT, result: { outcome: "invalid-policy", rotationId: "r-1", message: `invalid rotation policy: kvguard-rotator: unknown rotator "${text}"` } }),
+    ...alertsFromRotation({
+      job,
+      at: AT,
+      result: { outcome: "invalid-policy", rotationId: "r-1", message: `invalid rotation policy: kvguard-rotator: unknown rotator "${text}"` },
+    }),
     // A driver's error quoting what the tag pointed at.
-    ...alertsFromRotation({ job, at: AT, error: new Error(`the server at ${text} refused the login`), status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failed", attempts: 5 } }),
+    ...alertsFromRotation({
+      job,
+      at: AT,
+      error: new Error(`the server at ${text} refused the login`),
+      status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failed", attempts: 5 },
+    }),
     // An audit record's principal and the detector's explanation quoting it.
-    { ...sampleAlert("finding", AT), title: `Unusual reader ${text}`, who: { principal: text, ip: "203.0.113.45" }, explanation: `${text} read the decoy secret.` },
+    {
+      ...sampleAlert("finding", AT),
+      title: `Unusual reader ${text}`,
+      who: { principal: text, ip: "203.0.113.45" },
+      explanation: `${text} read the decoy secret.`,
+    },
   ];
 }
 
@@ -72,7 +86,12 @@ describe("Teams cards", () => {
   it("is not vacuous: the same texts unescaped become links, emphasis, lists, headings, code and images", () => {
     const plain = HOSTILE.filter((text) => !FORMATTING.test(markdownHtml(text)));
     // Markdown itself shows these as text (HTML off, escapes and entities) or drops them (a reference definition).
-    expect(plain).toEqual(["<script>alert(1)</script>", "\\[pre-escaped\\](https://evil.example)", "[ref]: https://evil.example", "&lt;b&gt;entity&lt;/b&gt; &#91;x&#93;"]);
+    expect(plain).toEqual([
+      "<script>alert(1)</script>",
+      "\\[pre-escaped\\](https://evil.example)",
+      "[ref]: https://evil.example",
+      "&lt;b&gt;entity&lt;/b&gt; &#91;x&#93;",
+    ]);
     expect(markdownHtml(HOSTILE[0]!)).toContain('<a href="https://evil.example/login"');
   });
 
@@ -88,7 +107,10 @@ describe("Teams cards", () => {
           return shownText(html);
         });
         // The reader sees the quoted text itself, on one line.
-        expect(shown.some((s) => s.includes(spaced(text))), text).toBe(true);
+        expect(
+          shown.some((s) => s.includes(spaced(text))),
+          text,
+        ).toBe(true);
       }
     }
   });
@@ -96,7 +118,10 @@ describe("Teams cards", () => {
   it("keep kvguard's own facts readable: names, addresses and dates are unchanged", () => {
     const shown = cardTexts(adaptiveCard(single(sampleAlert("finding", AT)))).map((t) => shownText(markdownHtml(t)));
     for (const part of ["payments-prod/db-admin-old", "build-agent@contoso.com", "203.0.113.45", "2026-11-28 01:02 UTC", "detector collection_canary_secret"]) {
-      expect(shown.some((s) => s.includes(part)), part).toBe(true);
+      expect(
+        shown.some((s) => s.includes(part)),
+        part,
+      ).toBe(true);
     }
   });
 });
@@ -109,7 +134,10 @@ describe("mail", () => {
         const mail = emailContent(single(alert));
         expect(mail.subject, text).not.toMatch(/[\r\n\u2028]/);
         expect(mail.html, text).not.toMatch(/<script|<a href="https:\/\/evil|\u2028/);
-        expect(mail.text.split("\n").some((line) => /^(# forged heading|- forged item|\[link\])/.test(line)), text).toBe(false);
+        expect(
+          mail.text.split("\n").some((line) => /^(# forged heading|- forged item|\[link\])/.test(line)),
+          text,
+        ).toBe(false);
       }
       const mail = emailContent(single(hostileAlerts(text)[1]!));
       expect(mail.text.split("\n"), text).toHaveLength(benign.text.split("\n").length);

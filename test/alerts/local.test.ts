@@ -38,9 +38,13 @@ describe("local alert catchers", () => {
     expect(report).toMatchObject({ received: 5, sent: 10, queued: 0 });
     expect(local.teams.saved).toHaveLength(5);
     expect(local.smtp.saved).toHaveLength(5);
-    expect(lines.filter((l) => l.startsWith("teams: "))).toContainEqual(expect.stringMatching(/^teams: HIGH · Rotation failed: Rotation of payments-prod\/db-password failed: kvguard gave up → .*\.json$/));
+    expect(lines.filter((l) => l.startsWith("teams: "))).toContainEqual(
+      expect.stringMatching(/^teams: HIGH · Rotation failed: Rotation of payments-prod\/db-password failed: kvguard gave up → .*\.json$/),
+    );
     expect(lines.filter((l) => l.startsWith("mail: "))).toContainEqual(
-      expect.stringMatching(/^mail: \[kvguard HIGH\] Audit finding: Canary secret touched \(payments-prod\/db-admin-old\) → secops@kvguard\.localhost → .*\.eml$/),
+      expect.stringMatching(
+        /^mail: \[kvguard HIGH\] Audit finding: Canary secret touched \(payments-prod\/db-admin-old\) → secops@kvguard\.localhost → .*\.eml$/,
+      ),
     );
     expect(lines.filter((l) => l.startsWith("log: "))).toEqual([]);
     for (const file of local.teams.saved) {

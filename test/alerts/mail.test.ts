@@ -68,7 +68,11 @@ describe("SMTP", () => {
     const parsed = parseRules({ channels: { oncall: { type: "smtp", to: ["oncall@contoso.com"] } }, routes: [{ channels: ["oncall"] }] });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     // A relay without STARTTLS on a trusted network: the operator allows clear text.
-    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"], startTls: "optional" });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${port}`, {
+      from: "DoNotReply@contoso.com",
+      to: ["oncall@contoso.com"],
+      startTls: "optional",
+    });
     const clock = new TestClock(Date.UTC(2026, 10, 27, 10, 0, 0));
     const logs: string[] = [];
     const dispatcher = new AlertDispatcher({
@@ -104,7 +108,9 @@ describe("SMTP transport security", () => {
     sink.close();
     await catcher.close();
     expect(error).toBeInstanceOf(DeliveryError);
-    expect((error as Error).message).toMatch(/^SMTP delivery failed: the connection could not be secured with STARTTLS .*set KVGUARD_ALERT_SMTP_STARTTLS=optional to allow clear text$/);
+    expect((error as Error).message).toMatch(
+      /^SMTP delivery failed: the connection could not be secured with STARTTLS .*set KVGUARD_ALERT_SMTP_STARTTLS=optional to allow clear text$/,
+    );
     expect(catcher.mails).toEqual([]);
   });
 
@@ -120,7 +126,10 @@ describe("SMTP transport security", () => {
 
   it("reads only scheme, login, host and port: a query cannot turn TLS off", async () => {
     const catcher = await SmtpCatcher.start({ password: PASSWORD });
-    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, { from: "DoNotReply@contoso.com", to: ["oncall@contoso.com"] });
+    const sink = await SmtpSink.connect(`smtp://kvguard:${PASSWORD}@127.0.0.1:${catcher.port}/?requireTLS=false&ignoreTLS=true&tls.rejectUnauthorized=false`, {
+      from: "DoNotReply@contoso.com",
+      to: ["oncall@contoso.com"],
+    });
     await expect(sink.deliver(alert())).rejects.toThrow(/KVGUARD_ALERT_SMTP_STARTTLS/);
     sink.close();
     await catcher.close();
@@ -138,9 +147,15 @@ describe("SMTP transport security", () => {
       KVGUARD_ALERT_FROM: "DoNotReply@contoso.com",
     };
     const sent = async (extra: Record<string, string>) => {
-      const alerting = await createApp({ ...env, ...extra }, { alerts: { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } } }).alerting();
+      const alerting = await createApp(
+        { ...env, ...extra },
+        { alerts: { log: () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxWaitMs: 1 } } },
+      ).alerting();
       try {
-        return await alerting!.sinks.oncall!.deliver(alert()).then(() => "sent", (e: unknown) => (e as Error).message);
+        return await alerting!.sinks.oncall!.deliver(alert()).then(
+          () => "sent",
+          (e: unknown) => (e as Error).message,
+        );
       } finally {
         alerting!.close();
       }
@@ -187,7 +202,11 @@ describe("ACS Email", () => {
 
   it("fails without retry when the service refuses the credential", async () => {
     const wrong = `endpoint=${fake.endpoint}/;accesskey=${Buffer.from("not-the-key-not-the-key-not-the-").toString("base64")}`;
-    const sink = await AcsEmailSink.connect(wrong, { from: "DoNotReply@kvguard.azurecomm.net", to: ["a@contoso.com"], client: { tlsOptions: { ca: fake.caPem }, retryOptions: { maxRetries: 0 } } });
+    const sink = await AcsEmailSink.connect(wrong, {
+      from: "DoNotReply@kvguard.azurecomm.net",
+      to: ["a@contoso.com"],
+      client: { tlsOptions: { ca: fake.caPem }, retryOptions: { maxRetries: 0 } },
+    });
     const error = await sink.deliver(single(sampleAlert("finding"))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: false, message: expect.stringContaining("(401)") as string });

@@ -10,7 +10,12 @@ const job: RotationJob = { v: 1, kind: "secret", vault: "payments-prod", name: "
 describe("notifyRotation", () => {
   it("dispatches the alerts a failed rotation raises, with the caller's secrets", async () => {
     const dispatched: { alerts: readonly Alert[]; secrets?: readonly string[] }[] = [];
-    const dispatcher = { dispatch: (alerts: readonly Alert[], options: { secrets?: readonly string[] }) => (dispatched.push({ alerts, ...options }), Promise.resolve({ sent: alerts.length })) };
+    const dispatcher = {
+      dispatch: (alerts: readonly Alert[], options: { secrets?: readonly string[] }) => (
+        dispatched.push({ alerts, ...options }),
+        Promise.resolve({ sent: alerts.length })
+      ),
+    };
     const notifier = createNotifier(() => Promise.resolve({ dispatcher, sinks: {}, close: () => undefined } as unknown as Alerting));
     const report = await notifier.notifyRotation({ job, error: new Error("target unreachable") }, { secrets: ["new-value-123456"] });
     expect(report).toEqual({ sent: 1 });

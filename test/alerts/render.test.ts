@@ -34,7 +34,10 @@ describe("Teams cards", () => {
     // What a reader sees once Teams has read the card's markdown.
     const shown = cardTexts(card).map((t) => shownText(markdownHtml(t)));
     for (const part of ["payments-prod/db-admin-old", "build-agent@contoso.com", "203.0.113.45", "2026-11-28 01:02 UTC", "3", alert.explanation]) {
-      expect(shown.some((s) => s.includes(part)), part).toBe(true);
+      expect(
+        shown.some((s) => s.includes(part)),
+        part,
+      ).toBe(true);
     }
     expect(text).toContain(`https://portal.azure.com/#@/resource${alert.vaultResourceId}/overview`);
   });
@@ -84,7 +87,9 @@ describe("mail", () => {
   });
 
   it("says severity and what in the subject", () => {
-    expect(emailContent(single(sampleAlert("rotation-failed", AT))).subject).toBe("[kvguard HIGH] Rotation of payments-prod/db-password failed: kvguard gave up");
+    expect(emailContent(single(sampleAlert("rotation-failed", AT))).subject).toBe(
+      "[kvguard HIGH] Rotation of payments-prod/db-password failed: kvguard gave up",
+    );
     expect(emailContent(single(sampleAlert("finding", AT))).subject).toBe("[kvguard HIGH] Audit finding: Canary secret touched (payments-prod/db-admin-old)");
   });
 });

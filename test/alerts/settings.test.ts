@@ -13,7 +13,10 @@ const BASE = { KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net", Azur
 const HOOK = "https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=c2lnbmF0dXJlLXNlY3JldA";
 const RULES = {
   channels: { secops: { type: "teams", quietHours: "22:00-07:00", urgent: "critical" }, oncall: { type: "smtp", to: ["oncall@contoso.com"] } },
-  routes: [{ kinds: ["rotation-failed"], channels: ["oncall", "secops"] }, { kinds: ["finding"], minSeverity: "high", channels: ["secops"] }],
+  routes: [
+    { kinds: ["rotation-failed"], channels: ["oncall", "secops"] },
+    { kinds: ["finding"], minSeverity: "high", channels: ["secops"] },
+  ],
   dedupWindow: "PT6H",
 };
 const FULL = {
@@ -72,10 +75,18 @@ describe("alert settings", () => {
 
   const cases: { name: string; env: Record<string, string>; setting: string; says: string }[] = [
     { name: "rules that are not JSON", env: { KVGUARD_ALERT_RULES: "{channels:" }, setting: "KVGUARD_ALERT_RULES", says: "is not JSON" },
-    { name: "a rules file that does not exist", env: { KVGUARD_ALERT_RULES: "/nowhere/alerts.yaml" }, setting: "KVGUARD_ALERT_RULES", says: "the file /nowhere/alerts.yaml does not exist" },
+    {
+      name: "a rules file that does not exist",
+      env: { KVGUARD_ALERT_RULES: "/nowhere/alerts.yaml" },
+      setting: "KVGUARD_ALERT_RULES",
+      says: "the file /nowhere/alerts.yaml does not exist",
+    },
     {
       name: "a route naming an unknown channel",
-      env: { KVGUARD_ALERT_RULES: JSON.stringify({ channels: { secops: { type: "teams" } }, routes: [{ channels: ["secops", "pager"] }] }), KVGUARD_ALERT_TEAMS_WEBHOOKS: `secops=${HOOK}` },
+      env: {
+        KVGUARD_ALERT_RULES: JSON.stringify({ channels: { secops: { type: "teams" } }, routes: [{ channels: ["secops", "pager"] }] }),
+        KVGUARD_ALERT_TEAMS_WEBHOOKS: `secops=${HOOK}`,
+      },
       setting: "KVGUARD_ALERT_RULES",
       says: 'at routes[0].channels[1]: "pager" is not a channel. Use one of: secops',
     },
@@ -109,19 +120,42 @@ describe("alert settings", () => {
       setting: "KVGUARD_ALERT_TEAMS_WEBHOOKS",
       says: "has no webhook for teams channel secops",
     },
-    { name: "an http webhook elsewhere than this machine", env: { KVGUARD_ALERT_TEAMS_WEBHOOKS: "secops=http://example.com/hook" }, setting: "KVGUARD_ALERT_TEAMS_WEBHOOKS", says: "is not https" },
-    { name: "an SMTP setting that is not a URL", env: { KVGUARD_ALERT_SMTP_CONNECTION: "smtp.office365.com:587" }, setting: "KVGUARD_ALERT_SMTP_CONNECTION", says: "is not an SMTP URL" },
+    {
+      name: "an http webhook elsewhere than this machine",
+      env: { KVGUARD_ALERT_TEAMS_WEBHOOKS: "secops=http://example.com/hook" },
+      setting: "KVGUARD_ALERT_TEAMS_WEBHOOKS",
+      says: "is not https",
+    },
+    {
+      name: "an SMTP setting that is not a URL",
+      env: { KVGUARD_ALERT_SMTP_CONNECTION: "smtp.office365.com:587" },
+      setting: "KVGUARD_ALERT_SMTP_CONNECTION",
+      says: "is not an SMTP URL",
+    },
     {
       name: "an SMTP URL with transport options in its query",
       env: { KVGUARD_ALERT_SMTP_CONNECTION: "smtp://relay.contoso.com:587?ignoreTLS=true" },
       setting: "KVGUARD_ALERT_SMTP_CONNECTION",
       says: "has a path or query (?…); kvguard reads only the scheme, login, host and port. Remove it; TLS is set by the scheme and KVGUARD_ALERT_SMTP_STARTTLS",
     },
-    { name: "STARTTLS neither required nor optional", env: { KVGUARD_ALERT_SMTP_STARTTLS: "off" }, setting: "KVGUARD_ALERT_SMTP_STARTTLS", says: "must be required or optional" },
-    { name: "an ACS setting without endpoint", env: { KVGUARD_ALERT_ACS_CONNECTION: "accesskey=abc" }, setting: "KVGUARD_ALERT_ACS_CONNECTION", says: "is not an ACS connection string" },
+    {
+      name: "STARTTLS neither required nor optional",
+      env: { KVGUARD_ALERT_SMTP_STARTTLS: "off" },
+      setting: "KVGUARD_ALERT_SMTP_STARTTLS",
+      says: "must be required or optional",
+    },
+    {
+      name: "an ACS setting without endpoint",
+      env: { KVGUARD_ALERT_ACS_CONNECTION: "accesskey=abc" },
+      setting: "KVGUARD_ALERT_ACS_CONNECTION",
+      says: "is not an ACS connection string",
+    },
     {
       name: "mail without a sender",
-      env: { KVGUARD_ALERT_RULES: JSON.stringify({ channels: { oncall: { type: "acs", to: ["a@contoso.com"] } }, routes: [{ channels: ["oncall"] }] }), KVGUARD_ALERT_ACS_CONNECTION: "https://x.communication.azure.com" },
+      env: {
+        KVGUARD_ALERT_RULES: JSON.stringify({ channels: { oncall: { type: "acs", to: ["a@contoso.com"] } }, routes: [{ channels: ["oncall"] }] }),
+        KVGUARD_ALERT_ACS_CONNECTION: "https://x.communication.azure.com",
+      },
       setting: "KVGUARD_ALERT_FROM",
       says: "is not set, but channel oncall sends mail",
     },

@@ -45,7 +45,10 @@ function baseEnv(plugin: SinkPlugin): Record<string, string> {
   return {
     KVGUARD_VAULT_URLS: "https://payments-prod.vault.azure.net",
     AzureWebJobsStorage: azurite.connectionString,
-    KVGUARD_ALERT_RULES: JSON.stringify({ channels: { contract: { type: plugin.type, ...(plugin.mail ? { to: TO } : {}) } }, routes: [{ channels: ["contract"] }] }),
+    KVGUARD_ALERT_RULES: JSON.stringify({
+      channels: { contract: { type: plugin.type, ...(plugin.mail ? { to: TO } : {}) } },
+      routes: [{ channels: ["contract"] }],
+    }),
   };
 }
 
@@ -61,7 +64,16 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
     harness = await start();
     env = { ...baseEnv(plugin), ...harness.settings, ...(plugin.mail ? { KVGUARD_ALERT_FROM: FROM } : {}) };
     secrets = settingSecrets(env);
-    sink = await plugin.create({ channel: "contract", to: TO, from: FROM, env, secrets, links: {}, credential: noCredential, ...(harness.ca ? { ca: harness.ca } : {}) });
+    sink = await plugin.create({
+      channel: "contract",
+      to: TO,
+      from: FROM,
+      env,
+      secrets,
+      links: {},
+      credential: noCredential,
+      ...(harness.ca ? { ca: harness.ca } : {}),
+    });
   });
   afterAll(async () => {
     sink?.close?.();
@@ -97,7 +109,13 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
   });
 
   it("delivers a routed alert to its receiver through the dispatcher", async () => {
-    const dispatcher = new AlertDispatcher({ rules: rulesFor(plugin), sinks: { contract: sink }, table: await freshTable(azurite), retry: FAST, log: () => undefined });
+    const dispatcher = new AlertDispatcher({
+      rules: rulesFor(plugin),
+      sinks: { contract: sink },
+      table: await freshTable(azurite),
+      retry: FAST,
+      log: () => undefined,
+    });
     const alert = { ...sampleAlert("rotation-failed"), title: "Contract delivery check 4711" };
     const got = await accepted(async () => expect(await dispatcher.dispatch([alert])).toMatchObject({ sent: 1, queued: 0 }));
     expect(got.raw).toHaveLength(1);
@@ -106,21 +124,33 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
 
   it("retries a temporary failure and delivers once", async () => {
     harness.failNext(1);
-    const got = await accepted(async () => expect(await deliverWithRetry(sink, single(sampleAlert("finding")), { attempts: 3, baseDelayMs: 10, maxWaitMs: 1000 })).toMatchObject({ ok: true }));
+    const got = await accepted(async () =>
+      expect(await deliverWithRetry(sink, single(sampleAlert("finding")), { attempts: 3, baseDelayMs: 10, maxWaitMs: 1000 })).toMatchObject({ ok: true }),
+    );
     expect(got.raw).toHaveLength(1);
   });
 
   it("keeps what it cannot deliver in the outbox, says why without a secret, and delivers it on the next run", async () => {
     const clock = new TestClock(Date.UTC(2026, 10, 27, 10, 0, 0));
     const logs: string[] = [];
-    const dispatcher = new AlertDispatcher({ rules: rulesFor(plugin), sinks: { contract: sink }, table: await freshTable(azurite), clock, retry: FAST, log: (line) => logs.push(line) });
+    const dispatcher = new AlertDispatcher({
+      rules: rulesFor(plugin),
+      sinks: { contract: sink },
+      table: await freshTable(azurite),
+      clock,
+      retry: FAST,
+      log: (line) => logs.push(line),
+    });
     harness.failNext(1000);
     const alert = sampleAlert("near-expiry-without-policy");
     const failed = await accepted(async () => expect(await dispatcher.dispatch([alert])).toMatchObject({ sent: 0, queued: 1 }));
     expect(failed.raw).toEqual([]);
     const [queued] = await dispatcher.outbox.list();
     expect(queued).toMatchObject({ channel: "contract", attempts: FAST.attempts });
-    const error = (await sink.deliver(single(alert)).then(() => new Error("delivered"), (e: unknown) => e)) as Error;
+    const error = (await sink.deliver(single(alert)).then(
+      () => new Error("delivered"),
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toMatchObject({ name: "DeliveryError", retryable: true });
     for (const secret of secrets) {
       expect(logs.join("\n")).not.toContain(secret);
@@ -145,7 +175,12 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
   });
 
   it("shows quoted hostile text as text: no script, link or image of its making", async () => {
-    const alert: Alert = { ...sampleAlert("finding"), title: `Unusual reader ${HOSTILE}`, who: { principal: HOSTILE, ip: "203.0.113.45" }, explanation: `${HOSTILE} read the decoy secret.` };
+    const alert: Alert = {
+      ...sampleAlert("finding"),
+      title: `Unusual reader ${HOSTILE}`,
+      who: { principal: HOSTILE, ip: "203.0.113.45" },
+      explanation: `${HOSTILE} read the decoy secret.`,
+    };
     const got = await accepted(() => sink.deliver(single(alert)));
     expect(got.shown).toHaveLength(1);
     const shown = got.shown[0]!;

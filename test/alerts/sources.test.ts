@@ -7,22 +7,50 @@ import { alertsFromRotation } from "../../src/alerts/fromRotation.js";
 import type { RotationJob } from "../../src/rotation/job.js";
 
 const AT = "2026-11-28T01:00:00.000Z";
-const job = (overrides: Partial<RotationJob> = {}): RotationJob => ({ v: 1, kind: "secret", vault: "payments-prod", name: "db-password", trigger: "schedule", requestedAt: AT, ...overrides });
+const job = (overrides: Partial<RotationJob> = {}): RotationJob => ({
+  v: 1,
+  kind: "secret",
+  vault: "payments-prod",
+  name: "db-password",
+  trigger: "schedule",
+  requestedAt: AT,
+  ...overrides,
+});
 
 describe("alertsFromRotation", () => {
   it("a failure: medium while kvguard retries, high once it gave up; keyed by the failing secret; credentials scrubbed", () => {
     const error = new Error("login failed; connection AccountName=x;AccountKey=c2VjcmV0LWtleS12YWx1ZQ== refused");
-    const [retrying] = alertsFromRotation({ job: job(), error, status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failing", attempts: 2 }, at: AT });
-    expect(retrying).toMatchObject({ kind: "rotation-failed", severity: "medium", dedupKey: "rotation-failed|payments-prod/db-password", count: 2, at: AT, object: { type: "secret", name: "db-password" } });
+    const [retrying] = alertsFromRotation({
+      job: job(),
+      error,
+      status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failing", attempts: 2 },
+      at: AT,
+    });
+    expect(retrying).toMatchObject({
+      kind: "rotation-failed",
+      severity: "medium",
+      dedupKey: "rotation-failed|payments-prod/db-password",
+      count: 2,
+      at: AT,
+      object: { type: "secret", name: "db-password" },
+    });
     expect(retrying!.explanation).toContain("kvguard retries with backoff");
     expect(retrying!.explanation).not.toContain("c2VjcmV0LWtleS12YWx1ZQ==");
-    const [gaveUp] = alertsFromRotation({ job: job(), error, status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failed", attempts: 5 } });
+    const [gaveUp] = alertsFromRotation({
+      job: job(),
+      error,
+      status: { vault: "payments-prod", name: "db-password", kind: "secret", state: "failed", attempts: 5 },
+    });
     expect(gaveUp).toMatchObject({ severity: "high", dedupKey: retrying!.dedupKey, title: "Rotation of payments-prod/db-password failed: kvguard gave up" });
   });
 
   it("a success, an invalid policy, and a near-expiry event for an object without policy", () => {
-    expect(alertsFromRotation({ job: job(), result: { outcome: "rotated", rotationId: "r1", message: "", version: "v2" } })).toMatchObject([{ kind: "rotation-succeeded", severity: "info", dedupKey: "rotated|r1" }]);
-    expect(alertsFromRotation({ job: job(), result: { outcome: "invalid-policy", rotationId: "r2", message: "invalid rotation policy: bad window" } })).toMatchObject([{ kind: "rotation-failed", severity: "medium" }]);
+    expect(alertsFromRotation({ job: job(), result: { outcome: "rotated", rotationId: "r1", message: "", version: "v2" } })).toMatchObject([
+      { kind: "rotation-succeeded", severity: "info", dedupKey: "rotated|r1" },
+    ]);
+    expect(
+      alertsFromRotation({ job: job(), result: { outcome: "invalid-policy", rotationId: "r2", message: "invalid rotation policy: bad window" } }),
+    ).toMatchObject([{ kind: "rotation-failed", severity: "medium" }]);
     const event = job({ trigger: "event", eventType: "Microsoft.KeyVault.SecretNearExpiry", kind: "secret" });
     expect(alertsFromRotation({ job: event, result: { outcome: "no-policy", rotationId: "r3", message: "" } })).toMatchObject([
       { kind: "near-expiry-without-policy", severity: "medium", dedupKey: "near-expiry|payments-prod/db-password" },
@@ -78,7 +106,9 @@ describe("alertsFromFindings", () => {
 
 describe("alertFromReport", () => {
   it("points at the report", () => {
-    expect(alertFromReport({ id: "2026-11", title: "November access review", vault: "all vaults", url: "https://example.com/r.pdf", at: AT, summary: "s" })).toMatchObject({
+    expect(
+      alertFromReport({ id: "2026-11", title: "November access review", vault: "all vaults", url: "https://example.com/r.pdf", at: AT, summary: "s" }),
+    ).toMatchObject({
       kind: "report-ready",
       severity: "info",
       url: "https://example.com/r.pdf",

@@ -62,11 +62,11 @@ describe("the wiring", () => {
       sources(`src/${domain}`)
         .filter((f) => !NOT_YET_WIRED.includes(f.path))
         .flatMap((f) => [
-        ...imports(f)
-          .filter((i) => WIRING.some((w) => i.startsWith(w.replace(/\.ts$/, ""))))
-          .map((i) => `${f.path} → ${i}`),
-        ...(/process\.env/.test(f.text) ? [`${f.path} reads process.env`] : []),
-      ]),
+          ...imports(f)
+            .filter((i) => WIRING.some((w) => i.startsWith(w.replace(/\.ts$/, ""))))
+            .map((i) => `${f.path} → ${i}`),
+          ...(/process\.env/.test(f.text) ? [`${f.path} reads process.env`] : []),
+        ]),
     );
     expect(found).toEqual([]);
   });

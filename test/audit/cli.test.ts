@@ -44,12 +44,27 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe("kvguard audit over files", () => {
   it("learns from the first two weeks and reports the scenarios of the last", async () => {
-    const args = [logs, "--format", "json", "--threat-intel", threatIntel, "--allowed-networks", corpus.allowedNetworks, "--canary", corpus.canaries[0]!, "--self-id", corpus.selfIds[0]!];
+    const args = [
+      logs,
+      "--format",
+      "json",
+      "--threat-intel",
+      threatIntel,
+      "--allowed-networks",
+      corpus.allowedNetworks,
+      "--canary",
+      corpus.canaries[0]!,
+      "--self-id",
+      corpus.selfIds[0]!,
+    ];
     const { code, stdout, stderr } = await run(args);
     // One malformed line: the findings are all there, and the exit code says input was skipped.
     expect(code).toBe(EXIT_MALFORMED);
     expect(stderr).toMatch(/1 malformed line\(s\) or record\(s\) skipped; exit code 3/);
-    const findings = stdout.trim().split("\n").map((l) => JSON.parse(l) as Finding);
+    const findings = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Finding);
     const detectors = new Set(findings.map((f) => f.detector));
     for (const label of corpus.labels) expect(detectors, label.scenario).toContain(label.detector);
     expect(stderr).toMatch(new RegExp(`${readdirSync(logs).length} files, ${corpus.records.length} records \\(\\d+ benign\\), 1 malformed`));
@@ -58,7 +73,11 @@ describe("kvguard audit over files", () => {
 
   it("reports only findings from --since on", async () => {
     const { stdout } = await run([logs, "--format", "json", "--since", "2026-01-24T00:00:00Z"]);
-    const findings = stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Finding);
+    const findings = stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Finding);
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) expect(f.end >= "2026-01-24").toBe(true);
   });
@@ -68,7 +87,14 @@ describe("kvguard audit over files", () => {
     const days = readdirSync(logs).sort();
     await run([...days.slice(0, -1).map((d) => join(logs, d)), "--state", state]);
     expect(readdirSync(state)).toEqual(["baseline.json.gz"]);
-    const detectorsOf = (stdout: string) => new Set(stdout.trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as Finding).detector));
+    const detectorsOf = (stdout: string) =>
+      new Set(
+        stdout
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as Finding).detector),
+      );
     // On the last day the legacy worker reads a version kvguard replaced the day before: only the saved
     // version history shows it is stale.
     const withState = await run([join(logs, days.at(-1)!), "--state", state, "--format", "json"]);

@@ -44,7 +44,9 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function auditFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("PT1H.json")).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith("PT1H.json"))
+    .map((f) => join(dir, f));
 }
 
 beforeAll(async () => {
@@ -72,7 +74,10 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) await reports.getSecret(SECRET, { version: v1 });
   await reports.getSecret("other-secret");
   await vault.clients(ANALYST, VAULT).secrets.getSecret(SECRET);
-  await vault.clients(STRANGER, VAULT).secrets.getSecret(SECRET).catch(() => undefined);
+  await vault
+    .clients(STRANGER, VAULT)
+    .secrets.getSecret(SECRET)
+    .catch(() => undefined);
   vault.kv.clock.advance(3600);
   const before = vault.kv.clock.nowMs();
   for (let i = 0; i < 2; i++) await billing.getSecret(SECRET);

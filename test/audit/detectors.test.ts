@@ -44,7 +44,10 @@ describe("detectors over the seeded corpus", () => {
         overlaps(f, label.fromMs, label.toMs) &&
         (!label.principal || Object.values(f.principal).includes(label.principal)),
     );
-    expect(found, `no ${label.detector} finding for ${label.scenario}; got:\n${result.findings.map((f) => `${f.detector} ${f.vault} ${f.start} ${f.summary}`).join("\n")}`).not.toHaveLength(0);
+    expect(
+      found,
+      `no ${label.detector} finding for ${label.scenario}; got:\n${result.findings.map((f) => `${f.detector} ${f.vault} ${f.start} ${f.summary}`).join("\n")}`,
+    ).not.toHaveLength(0);
     const finding = found[0]!;
     expect(finding.summary.length).toBeGreaterThan(10);
     expect(finding.id).toMatch(/^[0-9a-f]{32}$/);

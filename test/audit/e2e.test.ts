@@ -62,7 +62,11 @@ describe("kvguard audit over the local Key Vault's audit logs", () => {
   beforeAll(async () => {
     const result = await runCli(["audit", auditDir, "--format", "json", "--baseline-days", "2"]);
     expect(result.code, result.stderr).toBe(0);
-    findings = result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Finding);
+    findings = result.stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Finding);
     stderr = result.stderr;
   });
 

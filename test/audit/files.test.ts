@@ -74,7 +74,12 @@ describe("audit log files", () => {
       mkdirSync(folder, { recursive: true });
       return join(folder, "PT1H.json");
     };
-    const record = (vault: string, hour: string) => JSON.stringify({ ...sample[1], resourceId: `/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/${vault}`, time: `2026-01-05T${hour}:10:00Z` });
+    const record = (vault: string, hour: string) =>
+      JSON.stringify({
+        ...sample[1],
+        resourceId: `/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/${vault}`,
+        time: `2026-01-05T${hour}:10:00Z`,
+      });
     writeFileSync(at("A", "01"), record("A", "01"));
     writeFileSync(at("A", "02"), record("A", "02"));
     writeFileSync(at("B", "01"), record("B", "01"));

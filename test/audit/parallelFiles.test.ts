@@ -103,7 +103,10 @@ describe("audit files read by parse threads", () => {
     const alone = new IngestReport();
     expect(records).toEqual(await collect(readRecordFiles([path], alone)));
     expect(records).toHaveLength(6000);
-    expect(report.problems.map((p) => `${p.line} ${p.message}`)).toEqual(["3001 line longer than 8 MB, skipped (an audit record is a few KB)", "6002 line longer than 8 MB, skipped (an audit record is a few KB)"]);
+    expect(report.problems.map((p) => `${p.line} ${p.message}`)).toEqual([
+      "3001 line longer than 8 MB, skipped (an audit record is a few KB)",
+      "6002 line longer than 8 MB, skipped (an audit record is a few KB)",
+    ]);
     expect(report.toJSON()).toEqual(alone.toJSON());
   });
 

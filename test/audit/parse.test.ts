@@ -60,7 +60,12 @@ describe("archived AuditEvent records", () => {
       },
     });
     expect(old.principal).toEqual({ oid: "d9da5048-2737-4770-bd64-aaaaaaaaaaaa", upn: "someone@example.com", appid: "1950a258-227b-4e31-a9cf-bbbbbbbbbbbb" });
-    const challenge = fromAuditEvent({ ...current, operationName: "Authentication", identity: {}, properties: { ...current.properties, id: undefined, httpStatusCode: 401 } });
+    const challenge = fromAuditEvent({
+      ...current,
+      operationName: "Authentication",
+      identity: {},
+      properties: { ...current.properties, id: undefined, httpStatusCode: 401 },
+    });
     expect(challenge.principal).toEqual({});
     expect(challenge.status).toBe(401);
   });
@@ -162,8 +167,34 @@ describe("Log Analytics rows", () => {
 
   it("reads AZKVAuditLogs typed columns, Identity as a JSON string, the vault from the object URL", () => {
     const [row] = rowsAsObjects(
-      [{ name: "TimeGenerated" }, { name: "OperationName" }, { name: "ResultSignature" }, { name: "HttpStatusCode" }, { name: "DurationMs" }, { name: "CallerIpAddress" }, { name: "CorrelationId" }, { name: "Identity" }, { name: "Id" }, { name: "RequestUri" }, { name: "EnableRbacAuthorization" }],
-      [[new Date("2026-11-27T10:00:00.123Z"), "SecretGet", "OK", "200", 12, "203.0.113.10", "c1", '{"claim":{"oid":"00000000-0000-0000-0000-000000000001","appid":"00000000-0000-0000-0000-000000000002"}}', `https://kv1.vault.azure.net/secrets/s1/${V}`, "https://kv1.vault.azure.net/secrets/s1/?api-version=2026-04-01", "false"]],
+      [
+        { name: "TimeGenerated" },
+        { name: "OperationName" },
+        { name: "ResultSignature" },
+        { name: "HttpStatusCode" },
+        { name: "DurationMs" },
+        { name: "CallerIpAddress" },
+        { name: "CorrelationId" },
+        { name: "Identity" },
+        { name: "Id" },
+        { name: "RequestUri" },
+        { name: "EnableRbacAuthorization" },
+      ],
+      [
+        [
+          new Date("2026-11-27T10:00:00.123Z"),
+          "SecretGet",
+          "OK",
+          "200",
+          12,
+          "203.0.113.10",
+          "c1",
+          '{"claim":{"oid":"00000000-0000-0000-0000-000000000001","appid":"00000000-0000-0000-0000-000000000002"}}',
+          `https://kv1.vault.azure.net/secrets/s1/${V}`,
+          "https://kv1.vault.azure.net/secrets/s1/?api-version=2026-04-01",
+          "false",
+        ],
+      ],
     );
     const r = fromAzkvAuditLogsRow(row!);
     expect(r).toMatchObject({

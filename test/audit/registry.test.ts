@@ -51,13 +51,25 @@ describe("detector registry", () => {
     expect(withCatalogue(doc)).toBe(doc);
     for (const d of detectors) expect(renderCatalogue()).toContain(`\`${d.id}\``);
     // Every detector that learns explains how it weighs what it learned.
-    for (const d of detectors.filter((x) => ["impact_destructive_operation", "defense_evasion_audit_gap", "initial_access_first_seen_principal", "privilege_escalation_policy_change_then_read", "credential_access_stale_version_read", "credential_access_new_object_creep"].includes(x.id))) {
+    for (const d of detectors.filter((x) =>
+      [
+        "impact_destructive_operation",
+        "defense_evasion_audit_gap",
+        "initial_access_first_seen_principal",
+        "privilege_escalation_policy_change_then_read",
+        "credential_access_stale_version_read",
+        "credential_access_new_object_creep",
+      ].includes(x.id),
+    )) {
       expect(d.rationale?.length ?? 0, d.id).toBeGreaterThan(100);
     }
   });
 
   it("applies threshold overrides and names unknown ones", () => {
-    const [mass] = resolveThresholds(detectors.filter((d) => d.id === "credential_access_mass_retrieval"), { credential_access_mass_retrieval: { distinctObjects: 50 } });
+    const [mass] = resolveThresholds(
+      detectors.filter((d) => d.id === "credential_access_mass_retrieval"),
+      { credential_access_mass_retrieval: { distinctObjects: 50 } },
+    );
     expect(mass).toEqual({ distinctObjects: 50, peakFactor: 2 });
     expect(() => resolveThresholds(detectors, { nope: {} })).toThrow(/unknown detector "nope"/);
     expect(() => resolveThresholds(detectors, { impact_secret_churn: { bogus: 1 } })).toThrow(/no threshold "bogus".*sets, peakFactor/);

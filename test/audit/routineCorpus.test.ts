@@ -17,12 +17,15 @@ const SEEDS = [1, 2, 3];
 describe("the routine corpus, on several seeds", () => {
   const scores: CorpusScore[] = SEEDS.map(scoreRoutine);
 
-  it.each(SEEDS.map((seed, i) => [seed, scores[i]!] as const))("seed %i: every scenario is found, and at most one false medium+ finding per vault-week", (_seed, score) => {
-    const table = formatScores([score]);
-    expect(Object.values(score.found).every(Boolean), table).toBe(true);
-    expect(Object.keys(score.found).length).toBeGreaterThanOrEqual(7);
-    expect(falseRate(score), `${table}\n${score.falseFindings.map((f) => `${f.detector}: ${f.summary}`).join("\n")}`).toBeLessThanOrEqual(1);
-  });
+  it.each(SEEDS.map((seed, i) => [seed, scores[i]!] as const))(
+    "seed %i: every scenario is found, and at most one false medium+ finding per vault-week",
+    (_seed, score) => {
+      const table = formatScores([score]);
+      expect(Object.values(score.found).every(Boolean), table).toBe(true);
+      expect(Object.keys(score.found).length).toBeGreaterThanOrEqual(7);
+      expect(falseRate(score), `${table}\n${score.falseFindings.map((f) => `${f.detector}: ${f.summary}`).join("\n")}`).toBeLessThanOrEqual(1);
+    },
+  );
 
   it("keeps the original corpus's scenarios and its quiet benign week", () => {
     const seeded = scoreSeeded(7);
@@ -56,7 +59,9 @@ describe("what the findings say", () => {
   it("says how unusual a short silence is against the vault's hours of the week", () => {
     const gap = corpus.labels.find((l) => l.kind === "audit-gap")!;
     const finding = of("defense_evasion_audit_gap").find((f) => matches(f, gap))!;
-    expect(finding.summary).toMatch(/wrote no audit record for [12]\.\d h .*\d+\.\d× the longest silence it had at these hours of the week over the last 2 week\(s\)/);
+    expect(finding.summary).toMatch(
+      /wrote no audit record for [12]\.\d h .*\d+\.\d× the longest silence it had at these hours of the week over the last 2 week\(s\)/,
+    );
     expect(finding.baseline).toMatchObject({ weeksLearned: 2 });
     expect((finding.baseline as { longestSilenceAtTheseHoursMinutes: number }).longestSilenceAtTheseHoursMinutes).toBeLessThan(40);
   });

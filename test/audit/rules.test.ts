@@ -30,7 +30,9 @@ describe("networks", () => {
   });
 
   it("names each bad entry with its line", () => {
-    expect(() => parseCidrList("10.0.0.0/8\nnot-an-ip\n10.0.0.0/33", "tor.txt")).toThrow(/tor\.txt:2: "not-an-ip" is not an IP[\s\S]*tor\.txt:3: .*prefix length/);
+    expect(() => parseCidrList("10.0.0.0/8\nnot-an-ip\n10.0.0.0/33", "tor.txt")).toThrow(
+      /tor\.txt:2: "not-an-ip" is not an IP[\s\S]*tor\.txt:3: .*prefix length/,
+    );
     expect(() => parseCidr("10.0.0.0/")).toThrow(/prefix length/);
   });
 

@@ -50,7 +50,12 @@ function purge(timeMs: number, correlationId: string): Record<string, unknown> {
     correlationId,
     callerIpAddress: ACTORS.alice.ip,
     identity: { claim: { oid: ACTORS.alice.oid, appid: ACTORS.alice.appid!, upn: ACTORS.alice.upn! } },
-    properties: { id: "https://shared.vault.azure.net/secrets/old-ftp", requestUri: "https://shared.vault.azure.net/secrets/old-ftp?api-version=7.4", httpStatusCode: 204, clientInfo: ACTORS.alice.client },
+    properties: {
+      id: "https://shared.vault.azure.net/secrets/old-ftp",
+      requestUri: "https://shared.vault.azure.net/secrets/old-ftp?api-version=7.4",
+      httpStatusCode: 204,
+      clientInfo: ACTORS.alice.client,
+    },
     resourceId: "/SUBSCRIPTIONS/0A1B2C3D-0000-4000-8000-00000000CAFE/RESOURCEGROUPS/APPS-RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/SHARED",
     operationVersion: "7.4",
     resultSignature: "NoContent",
@@ -65,7 +70,11 @@ describe("runAuditScan", () => {
     await container.createIfNotExists();
     await upload(container, corpus.records);
     const endMs = Date.parse(corpus.records.at(-1)!.time as string);
-    const config = loadConfig({ KVGUARD_VAULT_URLS: "https://shared.vault.azure.net", AzureWebJobsStorage: "UseDevelopmentStorage=true", KVGUARD_AUDIT_BASELINE_DAYS: "2" });
+    const config = loadConfig({
+      KVGUARD_VAULT_URLS: "https://shared.vault.azure.net",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      KVGUARD_AUDIT_BASELINE_DAYS: "2",
+    });
     if (!config.ok) throw new Error("config");
     const table = (name: string) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
     const deps = {
@@ -111,10 +120,16 @@ describe("auditScan timer function", () => {
       }),
     );
     const logs: string[] = [];
-    const context = new InvocationContext({ functionName: "auditScan", invocationId: "t", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
+    const context = new InvocationContext({
+      functionName: "auditScan",
+      invocationId: "t",
+      logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+    });
     await auditScan.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context);
     expect(logs.join("\n")).toMatch(/audit scan: 1 records .* 1 findings \(1 new/);
-    const findings = await new TableFindingStore(TableClient.fromConnectionString(azurite.connectionString, FINDINGS_TABLE, { allowInsecureConnection: true })).list();
+    const findings = await new TableFindingStore(
+      TableClient.fromConnectionString(azurite.connectionString, FINDINGS_TABLE, { allowInsecureConnection: true }),
+    ).list();
     expect(findings.map((f) => f.detector)).toContain("impact_destructive_operation");
   });
 });

@@ -23,7 +23,12 @@ import { startLogAnalyticsFake, type FakeTable } from "../helpers/logAnalyticsFa
 
 const HOUR = 3_600_000;
 const corpus = generateCorpus({ seed: 11, days: 1 });
-const records = corpus.records as (Record<string, unknown> & { time: string; resourceId: string; properties: Record<string, unknown>; identity: { claim?: Record<string, string> } })[];
+const records = corpus.records as (Record<string, unknown> & {
+  time: string;
+  resourceId: string;
+  properties: Record<string, unknown>;
+  identity: { claim?: Record<string, string> };
+})[];
 const startMs = Date.parse(records[0]!.time.slice(0, 10));
 
 async function collect(batches: AsyncIterable<AuditRecord[]>): Promise<AuditRecord[]> {
@@ -90,13 +95,69 @@ describe("storage archive source", () => {
 /** A corpus record as a Log Analytics row of either table. */
 function diagnosticsRow(r: (typeof records)[number]): unknown[] {
   const c = r.identity.claim ?? {};
-  return [r.time, r.resourceId, r.operationName, r.resultSignature, String(r.properties.httpStatusCode), r.durationMs, r.callerIpAddress, r.correlationId, r.properties.id ?? "", r.properties.requestUri, r.properties.clientInfo, c.oid ?? "", c.appid ?? "", c.upn ?? ""];
+  return [
+    r.time,
+    r.resourceId,
+    r.operationName,
+    r.resultSignature,
+    String(r.properties.httpStatusCode),
+    r.durationMs,
+    r.callerIpAddress,
+    r.correlationId,
+    r.properties.id ?? "",
+    r.properties.requestUri,
+    r.properties.clientInfo,
+    c.oid ?? "",
+    c.appid ?? "",
+    c.upn ?? "",
+  ];
 }
-const DIAGNOSTICS_COLUMNS = ["TimeGenerated:datetime", "ResourceId:string", "OperationName:string", "ResultSignature:string", "httpStatusCode_d:real", "DurationMs:long", "CallerIPAddress:string", "CorrelationId:string", "id_s:string", "requestUri_s:string", "clientInfo_s:string", "identity_claim_oid_g:guid", "identity_claim_appid_g:guid", "identity_claim_upn_s:string"];
+const DIAGNOSTICS_COLUMNS = [
+  "TimeGenerated:datetime",
+  "ResourceId:string",
+  "OperationName:string",
+  "ResultSignature:string",
+  "httpStatusCode_d:real",
+  "DurationMs:long",
+  "CallerIPAddress:string",
+  "CorrelationId:string",
+  "id_s:string",
+  "requestUri_s:string",
+  "clientInfo_s:string",
+  "identity_claim_oid_g:guid",
+  "identity_claim_appid_g:guid",
+  "identity_claim_upn_s:string",
+];
 function azkvRow(r: (typeof records)[number]): unknown[] {
-  return [r.time, r.resourceId.toLowerCase(), r.operationName, r.resultSignature, r.properties.httpStatusCode, Number(r.durationMs), r.callerIpAddress, r.correlationId, JSON.stringify(r.identity), r.properties.id ?? "", r.properties.requestUri, r.properties.clientInfo];
+  return [
+    r.time,
+    r.resourceId.toLowerCase(),
+    r.operationName,
+    r.resultSignature,
+    r.properties.httpStatusCode,
+    Number(r.durationMs),
+    r.callerIpAddress,
+    r.correlationId,
+    JSON.stringify(r.identity),
+    r.properties.id ?? "",
+    r.properties.requestUri,
+    r.properties.clientInfo,
+  ];
 }
-const AZKV_COLUMNS = ["TimeGenerated:datetime", "_ResourceId:string", "OperationName:string", "ResultSignature:string", "HttpStatusCode:int", "DurationMs:int", "CallerIpAddress:string", "CorrelationId:string", "Identity:dynamic", "Id:string", "RequestUri:string", "ClientInfo:string"];
+const AZKV_COLUMNS = [
+  "TimeGenerated:datetime",
+  "_ResourceId:string",
+  "OperationName:string",
+  "ResultSignature:string",
+  "HttpStatusCode:int",
+  "DurationMs:int",
+  "CallerIpAddress:string",
+  "CorrelationId:string",
+  "Identity:dynamic",
+  "Id:string",
+  "RequestUri:string",
+  "ClientInfo:string",
+];
 const columns = (list: string[]) => list.map((c) => ({ name: c.split(":")[0]!, type: c.split(":")[1]! }));
 
 describe("Log Analytics source (real LogsQueryClient, local fake of the query API)", () => {
@@ -112,7 +173,15 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, rowLimit: 150 });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 25 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
+      const read = readLogAnalytics(client(fake), {
+        workspaceId: "ws1",
+        report,
+        sinceMs: startMs,
+        nowMs: startMs + 25 * HOUR,
+        sliceMs: 6 * HOUR,
+        ingestionDelayMs: 10 * 60_000,
+        lateArrivalMs: 48 * HOUR,
+      });
       const got = await collect(read.records);
       expect(report.malformed).toBe(0);
       expect(report.partial).toEqual([]);
@@ -132,7 +201,15 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables } });
     try {
       const nowMs = startMs + 3 * HOUR;
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report: new IngestReport(), sinceMs: startMs, nowMs, sliceMs: HOUR, ingestionDelayMs: 45 * 60_000, lateArrivalMs: 48 * HOUR });
+      const read = readLogAnalytics(client(fake), {
+        workspaceId: "ws1",
+        report: new IngestReport(),
+        sinceMs: startMs,
+        nowMs,
+        sliceMs: HOUR,
+        ingestionDelayMs: 45 * 60_000,
+        lateArrivalMs: 48 * HOUR,
+      });
       await collect(read.records);
       expect(read.watermark.untilMs).toBe(nowMs - 45 * 60_000);
       expect(Math.max(...fake.queries.map((q) => Date.parse(q.to)))).toBe(nowMs - 45 * 60_000);
@@ -149,7 +226,11 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     let nowMs = startMs + 2 * HOUR;
     const late: Record<string, FakeTable> = {
       AzureDiagnostics: { columns: columns(DIAGNOSTICS_COLUMNS), rows: [], ingestedMs: [] },
-      AZKVAuditLogs: { columns: columns(AZKV_COLUMNS), rows: three.map(azkvRow), ingestedMs: [startMs + HOUR + 60_000, startMs + 5 * HOUR, startMs + HOUR + 60_000] },
+      AZKVAuditLogs: {
+        columns: columns(AZKV_COLUMNS),
+        rows: three.map(azkvRow),
+        ingestedMs: [startMs + HOUR + 60_000, startMs + 5 * HOUR, startMs + HOUR + 60_000],
+      },
     };
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: late }, nowMs: () => nowMs });
     try {
@@ -171,14 +252,30 @@ describe("Log Analytics source (real LogsQueryClient, local fake of the query AP
     const fake = await startLogAnalyticsFake({ workspaces: { ws1: tables }, failPartially: (q) => q.table === "AZKVAuditLogs" && q.from === failedFrom });
     try {
       const report = new IngestReport();
-      const read = readLogAnalytics(client(fake), { workspaceId: "ws1", report, sinceMs: startMs, nowMs: startMs + 24 * HOUR, sliceMs: 6 * HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
+      const read = readLogAnalytics(client(fake), {
+        workspaceId: "ws1",
+        report,
+        sinceMs: startMs,
+        nowMs: startMs + 24 * HOUR,
+        sliceMs: 6 * HOUR,
+        ingestionDelayMs: 10 * 60_000,
+        lateArrivalMs: 48 * HOUR,
+      });
       const got = await collect(read.records);
       // Rows of the last ten minutes are not read yet: Log Analytics ingests with a delay.
       expect(got).toHaveLength(records.filter((r) => Date.parse(r.time) < startMs + 24 * HOUR - 10 * 60_000).length);
       expect(report.partial).toHaveLength(1);
       expect(report.partial[0]).toMatch(/workspace ws1 AZKVAuditLogs .*PartialError/);
       expect(read.watermark.untilMs).toBe(startMs + 12 * HOUR);
-      const missing = readLogAnalytics(client(fake), { workspaceId: "nope", report, sinceMs: startMs, nowMs: startMs + HOUR, sliceMs: HOUR, ingestionDelayMs: 10 * 60_000, lateArrivalMs: 48 * HOUR });
+      const missing = readLogAnalytics(client(fake), {
+        workspaceId: "nope",
+        report,
+        sinceMs: startMs,
+        nowMs: startMs + HOUR,
+        sliceMs: HOUR,
+        ingestionDelayMs: 10 * 60_000,
+        lateArrivalMs: 48 * HOUR,
+      });
       expect(await collect(missing.records)).toEqual([]);
       expect(report.partial.at(-1)).toMatch(/workspace nope/);
       expect(missing.watermark.untilMs).toBe(startMs);
@@ -203,7 +300,20 @@ describe("Table Storage stores", () => {
 
   it("merges a finding seen again instead of duplicating it", async () => {
     const store = new TableFindingStore(TableClient.fromConnectionString(azurite.connectionString, "kvguardfindingstest", { allowInsecureConnection: true }));
-    const finding = { id: "f".repeat(32), detector: "impact_destructive_operation", severity: "high" as const, vault: "v", principal: { oid: "o" }, ip: "10.0.0.1", start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T00:01:00.000Z", count: 2, summary: "s", evidence: ["a"], baseline: null };
+    const finding = {
+      id: "f".repeat(32),
+      detector: "impact_destructive_operation",
+      severity: "high" as const,
+      vault: "v",
+      principal: { oid: "o" },
+      ip: "10.0.0.1",
+      start: "2026-01-01T00:00:00.000Z",
+      end: "2026-01-01T00:01:00.000Z",
+      count: 2,
+      summary: "s",
+      evidence: ["a"],
+      baseline: null,
+    };
     expect(await store.upsert([finding])).toEqual([finding.id]);
     expect(await store.upsert([{ ...finding, end: "2026-01-01T00:05:00.000Z", count: 1, evidence: ["b"] }])).toEqual([]);
     expect(await store.list()).toEqual([{ ...finding, end: "2026-01-01T00:05:00.000Z", count: 3, evidence: ["a", "b"] }]);

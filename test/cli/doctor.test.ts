@@ -48,7 +48,9 @@ beforeAll(async () => {
   // An audit archive in the app's own storage, as a diagnostic setting writes it.
   const archive = BlobServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage!).getContainerClient("insights-logs-auditevent");
   await archive.createIfNotExists();
-  await archive.getBlockBlobClient(`resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/OPEN-KV/y=2026/m=01/d=01/h=00/m=00/PT1H.json`).upload("{}\n", 3);
+  await archive
+    .getBlockBlobClient(`resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/OPEN-KV/y=2026/m=01/d=01/h=00/m=00/PT1H.json`)
+    .upload("{}\n", 3);
   await assign("reader-kv", "Key Vault Reader");
   await assign("secrets-kv", "Key Vault Secrets Officer");
 });
@@ -136,18 +138,31 @@ describe("kvguard doctor", () => {
     // Key Vault Reader lists secrets, but rotation must read and write them.
     const reader = await resourceId("reader-kv");
     const readerSecrets = check(report, "vault reader-kv: secrets");
-    expect(readerSecrets).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/secrets/getSecret/action refused on vault reader-kv" });
+    expect(readerSecrets).toMatchObject({
+      status: "failed",
+      detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/secrets/getSecret/action refused on vault reader-kv",
+    });
     expect(readerSecrets.fix).toContain(`grant Key Vault Secrets Officer on ${reader.toLowerCase()} to ${KVGUARD_OID}`);
-    expect(readerSecrets.fix).toContain(`az role assignment create --role "Key Vault Secrets Officer" --assignee-object-id ${KVGUARD_OID} --assignee-principal-type ServicePrincipal --scope ${reader.toLowerCase()}`);
+    expect(readerSecrets.fix).toContain(
+      `az role assignment create --role "Key Vault Secrets Officer" --assignee-object-id ${KVGUARD_OID} --assignee-principal-type ServicePrincipal --scope ${reader.toLowerCase()}`,
+    );
     // It lists keys too, but rotating them needs the key rotator role (infra/'s custom role, never Crypto Officer).
-    expect(check(report, "vault reader-kv: keys")).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/rotate/action refused on vault reader-kv" });
+    expect(check(report, "vault reader-kv: keys")).toMatchObject({
+      status: "failed",
+      detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/rotate/action refused on vault reader-kv",
+    });
     expect(check(report, "vault reader-kv: keys").fix).toContain(`grant kvguard Key Rotator (00000000-0000-0000-0000-000000000000) on ${reader.toLowerCase()}`);
 
     // Secrets Officer covers secrets (the write probe included) but no key at all.
     const secrets = await resourceId("secrets-kv");
     expect(check(report, "vault secrets-kv: secrets")).toMatchObject({ status: "ok" });
-    expect(check(report, "vault secrets-kv: keys")).toMatchObject({ status: "failed", detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/read refused on vault secrets-kv" });
-    expect(check(report, "vault secrets-kv: keys").fix).toContain(`grant kvguard Key Rotator (00000000-0000-0000-0000-000000000000) on ${secrets.toLowerCase()}`);
+    expect(check(report, "vault secrets-kv: keys")).toMatchObject({
+      status: "failed",
+      detail: "403 ForbiddenByRbac: Microsoft.KeyVault/vaults/keys/read refused on vault secrets-kv",
+    });
+    expect(check(report, "vault secrets-kv: keys").fix).toContain(
+      `grant kvguard Key Rotator (00000000-0000-0000-0000-000000000000) on ${secrets.toLowerCase()}`,
+    );
 
     // ARM shows secrets-kv to someone else only: compliance could not read it.
     const arm = check(report, "compliance: vaults in ARM");
@@ -169,7 +184,9 @@ describe("kvguard doctor", () => {
     expect(check(report, "vault open-kv: secrets").status).toBe("ok");
     const queue = check(report, "state: queue");
     expect(queue.status).toBe("failed");
-    expect(queue.detail).toMatch(/^(cannot reach http:\/\/127\.0\.0\.1:9\/devstoreaccount1 \(ECONNREFUSED\)|http:\/\/127\.0\.0\.1:9\/devstoreaccount1: no answer within 5 s)$/);
+    expect(queue.detail).toMatch(
+      /^(cannot reach http:\/\/127\.0\.0\.1:9\/devstoreaccount1 \(ECONNREFUSED\)|http:\/\/127\.0\.0\.1:9\/devstoreaccount1: no answer within 5 s)$/,
+    );
     expect(queue.fix).toContain("check AzureWebJobsStorage (or AzureWebJobsStorage__accountName)");
     expect(check(report, "state: table")).toMatchObject({ status: "skipped" });
     expect(check(report, "state: blob lease")).toMatchObject({ status: "skipped" });
@@ -201,10 +218,18 @@ describe("kvguard doctor", () => {
     expect(stderr).toBe("");
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines.find((l) => l.includes("audit: workspace"))).toMatch(/^FAILED +audit: workspace 00000000-0000-0000-0000-000000000001 +404: the query API knows no workspace/);
-    expect(lines).toContain("        fix: set KVGUARD_AUDIT_WORKSPACE_IDS to the workspace id (a GUID, the workspace's customerId), not its resource id or name");
-    expect(lines.find((l) => l.includes("audit: archive"))).toMatch(/^FAILED +audit: archive no-such-archive +no container no-such-archive in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
-    expect(lines).toContain("        fix: check that the vaults' diagnostic settings archive AuditEvent to this storage account (the container appears with the first records), or set KVGUARD_AUDIT_ARCHIVE_CONTAINER");
+    expect(lines.find((l) => l.includes("audit: workspace"))).toMatch(
+      /^FAILED +audit: workspace 00000000-0000-0000-0000-000000000001 +404: the query API knows no workspace/,
+    );
+    expect(lines).toContain(
+      "        fix: set KVGUARD_AUDIT_WORKSPACE_IDS to the workspace id (a GUID, the workspace's customerId), not its resource id or name",
+    );
+    expect(lines.find((l) => l.includes("audit: archive"))).toMatch(
+      /^FAILED +audit: archive no-such-archive +no container no-such-archive in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/,
+    );
+    expect(lines).toContain(
+      "        fix: check that the vaults' diagnostic settings archive AuditEvent to this storage account (the container appears with the first records), or set KVGUARD_AUDIT_ARCHIVE_CONTAINER",
+    );
     expect(lines.find((l) => l.startsWith("ok ") && l.includes("state: blob lease"))).toBeDefined();
     expect(lines.at(-1)).toBe("doctor: 8 ok, 2 failed, 0 skipped");
   });

@@ -109,11 +109,17 @@ describe("kvguard emulator", () => {
       const ca = readFileSync(first.ready.ca as string, "utf8");
       const admin = (method: string, path: string, body?: unknown) =>
         httpsRequest(`${cloud}${path}`, { method, ca, headers: { "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
-      const topic = (await admin("POST", "/management/eventgrid/topics", { name: "cli-topic", inputSchema: "CloudEventSchemaV1_0" })).json() as { endpoint: string; key1: string };
+      const topic = (await admin("POST", "/management/eventgrid/topics", { name: "cli-topic", inputSchema: "CloudEventSchemaV1_0" })).json() as {
+        endpoint: string;
+        key1: string;
+      };
       expect((await admin("POST", "/management/storage/accounts", { name: "clistore" })).status).toBe(201);
       // A fault set over HTTP, as a script would: the publisher's retry rides it out.
       expect((await admin("POST", "/management/faults", { status: 503, count: 1, match: "POST /eventgrid/" })).status).toBe(201);
-      const publisher = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key1), { tlsOptions: { ca }, retryOptions: { retryDelayInMs: 10 } });
+      const publisher = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key1), {
+        tlsOptions: { ca },
+        retryOptions: { retryDelayInMs: 10 },
+      });
       await publisher.send([{ type: "Cli.Test", source: "/cli" }]);
       expect((await admin("GET", "/management/faults")).json()).toMatchObject([{ served: 1 }]);
       expect(await first.stop()).toBe(0);
@@ -156,7 +162,12 @@ describe("kvguard emulator", () => {
       const poller = await secrets.beginDeleteSecret("slow", { intervalInMs: 10 });
       await poller.poll();
       expect(poller.isDone()).toBe(false);
-      await httpsRequest(`${url}/management/clock/advance`, { method: "POST", ca, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ seconds: 3600 }) });
+      await httpsRequest(`${url}/management/clock/advance`, {
+        method: "POST",
+        ca,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ seconds: 3600 }),
+      });
       expect((await poller.pollUntilDone()).name).toBe("slow");
     } finally {
       await cli.stop();

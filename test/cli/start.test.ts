@@ -40,9 +40,22 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ {2}certificate shop-tls +seeded now/m);
     const json = /^ {2}(\S+kvguard-compliance-\S+\.json)$/m.exec(stdout)![1]!;
     const report = JSON.parse(readFileSync(json, "utf8")) as { results: { objectName: string; checkId: string; outcome: string }[] };
-    const certificateOutcomes = (name: string) => Object.fromEntries(report.results.filter((r) => r.objectName === name && r.checkId.startsWith("certificate-")).map((r) => [r.checkId, r.outcome]));
-    expect(certificateOutcomes("shop-tls")).toMatchObject({ "certificate-integrated-ca": "pass", "certificate-renewal-action": "pass", "certificate-max-validity": "pass", "certificate-allowed-key-type": "pass", "certificate-expiring-soon": "pass" });
-    expect(certificateOutcomes("legacy-tls")).toMatchObject({ "certificate-integrated-ca": "fail", "certificate-renewal-action": "fail", "certificate-max-validity": "fail", "certificate-allowed-key-type": "fail", "certificate-ec-curve": "pass" });
+    const certificateOutcomes = (name: string) =>
+      Object.fromEntries(report.results.filter((r) => r.objectName === name && r.checkId.startsWith("certificate-")).map((r) => [r.checkId, r.outcome]));
+    expect(certificateOutcomes("shop-tls")).toMatchObject({
+      "certificate-integrated-ca": "pass",
+      "certificate-renewal-action": "pass",
+      "certificate-max-validity": "pass",
+      "certificate-allowed-key-type": "pass",
+      "certificate-expiring-soon": "pass",
+    });
+    expect(certificateOutcomes("legacy-tls")).toMatchObject({
+      "certificate-integrated-ca": "fail",
+      "certificate-renewal-action": "fail",
+      "certificate-max-validity": "fail",
+      "certificate-allowed-key-type": "fail",
+      "certificate-ec-curve": "pass",
+    });
     // Alerts reach the local catchers; mail over STARTTLS, with the local CA's certificate.
     expect(stdout).toMatch(/^teams: /m);
     expect(stdout).toMatch(/^mail: \[kvguard \w+\] .* → secops@kvguard\.localhost → \S+\.eml \(STARTTLS\)$/m);

@@ -63,7 +63,8 @@ describe.each(checks.map((c) => [c.definition.id, c] as const))("check %s", (id,
       }
     }
     if (d.scope === "certificate") expect(d.controls.filter((c) => c.framework === "azure-policy")).toHaveLength(1);
-    for (const value of Object.values(d.parameters)) expect(["string", "number", "boolean"]).toContain(typeof (Array.isArray(value) ? (value[0] ?? "") : value));
+    for (const value of Object.values(d.parameters))
+      expect(["string", "number", "boolean"]).toContain(typeof (Array.isArray(value) ? (value[0] ?? "") : value));
   });
 
   if (isVaultCheck(check)) {
@@ -86,16 +87,34 @@ describe.each(checks.map((c) => [c.definition.id, c] as const))("check %s", (id,
       });
     const compliant = judged(COMPLIANT);
     const nonCompliant = judged(NON_COMPLIANT);
-    expect(compliant.filter((r) => r.outcome === "fail" || r.outcome === "error"), "compliant objects").toEqual([]);
-    expect(nonCompliant.filter((r) => r.outcome === "error"), "non-compliant objects").toEqual([]);
-    expect(nonCompliant.some((r) => r.outcome === "fail"), "a non-compliant object fails").toBe(true);
+    expect(
+      compliant.filter((r) => r.outcome === "fail" || r.outcome === "error"),
+      "compliant objects",
+    ).toEqual([]);
+    expect(
+      nonCompliant.filter((r) => r.outcome === "error"),
+      "non-compliant objects",
+    ).toEqual([]);
+    expect(
+      nonCompliant.some((r) => r.outcome === "fail"),
+      "a non-compliant object fails",
+    ).toBe(true);
     // Soft-deleted objects are findings in themselves: that check has nothing to pass.
-    if (!check.deleted) expect([...compliant, ...nonCompliant].some((r) => r.outcome === "pass"), "something passes").toBe(true);
+    if (!check.deleted)
+      expect(
+        [...compliant, ...nonCompliant].some((r) => r.outcome === "pass"),
+        "something passes",
+      ).toBe(true);
   });
 
   it("makes an unreadable part of the object an error, not a verdict", () => {
     const facts = COMPLIANT.find((f) => f.item.type === d.scope)!;
-    const verdict = judgeOne(check, facts, ["versions: 503 ServiceUnavailable", "key parameters: 503", "rotation policy: 503", "certificate policy: 503", "certificate issuers: 503"], ctx);
+    const verdict = judgeOne(
+      check,
+      facts,
+      ["versions: 503 ServiceUnavailable", "key parameters: 503", "rotation policy: 503", "certificate policy: 503", "certificate issuers: 503"],
+      ctx,
+    );
     if (verdict?.outcome === "error") expect(verdict.reason).toMatch(/^could not read its /);
   });
 });

@@ -51,7 +51,9 @@ beforeAll(async () => {
         purgeProtection: true,
         publicNetworkAccess: "Disabled",
         networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
-        privateEndpointConnections: [{ name: "pe", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe", status: "Approved" }],
+        privateEndpointConnections: [
+          { name: "pe", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe", status: "Approved" },
+        ],
         // The allLogs category group includes AuditEvent.
         diagnosticSettings: [{ name: "audit-to-workspace", workspaceId: WORKSPACE, logs: [{ categoryGroup: "allLogs", enabled: true }] }],
       },
@@ -59,10 +61,20 @@ beforeAll(async () => {
         name: "weak",
         softDelete: false,
         rbacAuthorization: false,
-        accessPolicies: ["a", "b", "c", "d"].map((n) => ({ tenantId: "00000000-0000-0000-0000-000000000000", objectId: devClaims({ name: n }).oid!, permissions: { secrets: ["get", "set"] } })),
-        privateEndpointConnections: [{ name: "pe", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe", status: "Pending" }],
+        accessPolicies: ["a", "b", "c", "d"].map((n) => ({
+          tenantId: "00000000-0000-0000-0000-000000000000",
+          objectId: devClaims({ name: n }).oid!,
+          permissions: { secrets: ["get", "set"] },
+        })),
+        privateEndpointConnections: [
+          { name: "pe", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe", status: "Pending" },
+        ],
         diagnosticSettings: [
-          { name: "short-retention", storageAccountId: "/subscriptions/x/resourceGroups/s/providers/Microsoft.Storage/storageAccounts/logs", logs: [{ category: "AuditEvent", enabled: true, retentionPolicy: { enabled: true, days: 30 } }] },
+          {
+            name: "short-retention",
+            storageAccountId: "/subscriptions/x/resourceGroups/s/providers/Microsoft.Storage/storageAccounts/logs",
+            logs: [{ category: "AuditEvent", enabled: true, retentionPolicy: { enabled: true, days: 30 } }],
+          },
           { name: "disabled", workspaceId: WORKSPACE, logs: [{ category: "AuditEvent", enabled: false }] },
         ],
       },
@@ -86,7 +98,10 @@ describe("compliance checks on the local stack", () => {
 
     // Day 0: what will have aged by the run.
     await secrets.setSecret("s-stale", "stale-value-0001", { contentType: "text/plain" });
-    await secrets.setSecret("s-rotated", "rotated-value-0001", { contentType: "text/plain", tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P400D" } });
+    await secrets.setSecret("s-rotated", "rotated-value-0001", {
+      contentType: "text/plain",
+      tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P400D" },
+    });
     await keys.createRsaKey("k-stale", { keySize: 3072, expiresOn: days(1000) });
     kv.clock.advance(800 * 86_400);
 
@@ -111,7 +126,12 @@ describe("compliance checks on the local stack", () => {
 
     await keys.createRsaKey("k-rsa2048", { keySize: 2048, expiresOn: days(100) });
     await keys.updateKeyRotationPolicy("k-rsa2048", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P90D" }], expiresIn: "P100D" });
-    await keys.createRsaKey("k-rsa3072-hsm", { keySize: 3072, hsm: true, expiresOn: days(100), tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P60D" } });
+    await keys.createRsaKey("k-rsa3072-hsm", {
+      keySize: 3072,
+      hsm: true,
+      expiresOn: days(100),
+      tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P60D" },
+    });
     await keys.updateKeyRotationPolicy("k-rsa3072-hsm", { lifetimeActions: [{ action: "Rotate", timeBeforeExpiry: "P30D" }], expiresIn: "P90D" });
     await keys.createEcKey("k-ec", { curve: "P-384", expiresOn: days(100) });
     await keys.updateKeyRotationPolicy("k-ec", { lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P800D" }] });
@@ -121,7 +141,8 @@ describe("compliance checks on the local stack", () => {
     // months, AutoRenew 30 days before expiry); in "weak" a self-signed one breaking every rule, an EC one, one
     // a month long, and one signed outside Key Vault (Unknown issuer) still waiting for its merge.
     const certs = (vault: string) => certificateClient(stack.tv, { name: "kvguard" }, vault);
-    const create = async (vault: string, name: string, policy: CertificatePolicy) => (await certs(vault).beginCreateCertificate(name, policy, { intervalInMs: 10 })).pollUntilDone();
+    const create = async (vault: string, name: string, policy: CertificatePolicy) =>
+      (await certs(vault).beginCreateCertificate(name, policy, { intervalInMs: 10 })).pollUntilDone();
     await certs("good").createIssuer("digicert", "DigiCert");
     await create("good", "c-good", {
       issuerName: "digicert",
@@ -132,10 +153,37 @@ describe("compliance checks on the local stack", () => {
       validityInMonths: 12,
       lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],
     });
-    await create("weak", "c-weak", { issuerName: "Self", subject: "CN=legacy.contoso.com", keyType: "RSA", keySize: 2048, validityInMonths: 24, lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }] });
-    await create("weak", "c-ec", { issuerName: "Self", subject: "CN=ec.contoso.com", keyType: "EC", keyCurveName: "P-256", validityInMonths: 12, lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 80 }] });
-    await create("weak", "c-short", { issuerName: "Self", subject: "CN=short.contoso.com", keyType: "RSA", keySize: 3072, validityInMonths: 1, lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 5 }] });
-    await certs("weak").beginCreateCertificate("c-csr", { issuerName: "Unknown", subject: "CN=partner.contoso.com", keyType: "RSA", keySize: 4096, validityInMonths: 12 });
+    await create("weak", "c-weak", {
+      issuerName: "Self",
+      subject: "CN=legacy.contoso.com",
+      keyType: "RSA",
+      keySize: 2048,
+      validityInMonths: 24,
+      lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }],
+    });
+    await create("weak", "c-ec", {
+      issuerName: "Self",
+      subject: "CN=ec.contoso.com",
+      keyType: "EC",
+      keyCurveName: "P-256",
+      validityInMonths: 12,
+      lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 80 }],
+    });
+    await create("weak", "c-short", {
+      issuerName: "Self",
+      subject: "CN=short.contoso.com",
+      keyType: "RSA",
+      keySize: 3072,
+      validityInMonths: 1,
+      lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 5 }],
+    });
+    await certs("weak").beginCreateCertificate("c-csr", {
+      issuerName: "Unknown",
+      subject: "CN=partner.contoso.com",
+      keyType: "RSA",
+      keySize: 4096,
+      validityInMonths: 12,
+    });
 
     // 2 days later s-expired has expired while still enabled.
     kv.clock.advance(2 * 86_400);
@@ -160,7 +208,15 @@ describe("compliance checks on the local stack", () => {
   it("defines every check with controls and the Azure Policy parameter names", () => {
     const ids = run.checks.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(["vault-soft-delete", "vault-audit-logging", "key-rotated-within-cryptoperiod", "secret-rotated-within-cryptoperiod", "certificate-max-validity"]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "vault-soft-delete",
+        "vault-audit-logging",
+        "key-rotated-within-cryptoperiod",
+        "secret-rotated-within-cryptoperiod",
+        "certificate-max-validity",
+      ]),
+    );
     for (const check of run.checks) expect(check.controls.length, check.id).toBeGreaterThan(0);
     const byId = Object.fromEntries(run.checks.map((c) => [c.id, c]));
     expect(byId["key-rsa-min-size"]!.parameters).toEqual({ minimumRSAKeySize: 3072 });
@@ -183,7 +239,14 @@ describe("compliance checks on the local stack", () => {
 
   it("judges the hardened vault's management plane: every vault check passes", () => {
     const vault = run.vaults.find((v) => v.name === "good")!;
-    expect(vault).toMatchObject({ softDeleteEnabled: true, purgeProtectionEnabled: true, rbacAuthorization: true, publicNetworkAccess: "Disabled", firewallDefaultAction: "Deny", privateEndpoints: 1 });
+    expect(vault).toMatchObject({
+      softDeleteEnabled: true,
+      purgeProtectionEnabled: true,
+      rbacAuthorization: true,
+      publicNetworkAccess: "Disabled",
+      firewallDefaultAction: "Deny",
+      privateEndpoints: 1,
+    });
     expect(vault.error).toBeUndefined();
     expect(outcomes("good", "good")).toEqual({
       "vault-soft-delete": "pass",
@@ -237,7 +300,9 @@ describe("compliance checks on the local stack", () => {
       "secret-kvguard-policy": "fail",
       "secret-content-type": "pass",
     });
-    expect(result("weak", "s-stale", "secret-rotated-within-cryptoperiod")!.reason).toMatch(/never rotated; cryptoperiod 365 days \(KVGUARD_COMPLIANCE_CRYPTOPERIOD_DAYS\); no kvguard rotation on record; 1 new-version record\(s\) in the audit logs/);
+    expect(result("weak", "s-stale", "secret-rotated-within-cryptoperiod")!.reason).toMatch(
+      /never rotated; cryptoperiod 365 days \(KVGUARD_COMPLIANCE_CRYPTOPERIOD_DAYS\); no kvguard rotation on record; 1 new-version record\(s\) in the audit logs/,
+    );
     expect(result("weak", "s-stale", "secret-active-period")!.reason).toMatch(/active for 802 days .*the limit is 730/);
     expect(outcome("weak", "s-soon", "secret-expiring-soon")).toBe("fail");
     expect(result("weak", "s-soon", "secret-expiring-soon")!.reason).toMatch(/in 7 days; the limit is 30|in 8 days; the limit is 30/);
@@ -246,7 +311,11 @@ describe("compliance checks on the local stack", () => {
     expect(outcome("weak", "s-invalid-policy", "secret-kvguard-policy")).toBe("fail");
     expect(result("weak", "s-invalid-policy", "secret-kvguard-policy")!.reason).toMatch(/invalid: kvguard-rotator: unknown rotator "no-such-rotator"/);
     expect(outcome("weak", "s-invalid-policy", "secret-content-type")).toBe("fail");
-    expect(outcomes("weak", "s-disabled")).toMatchObject({ "secret-disabled": "fail", "secret-expiry-set": "not-applicable", "secret-rotated-within-cryptoperiod": "not-applicable" });
+    expect(outcomes("weak", "s-disabled")).toMatchObject({
+      "secret-disabled": "fail",
+      "secret-expiry-set": "not-applicable",
+      "secret-rotated-within-cryptoperiod": "not-applicable",
+    });
     expect(outcomes("weak", "s-deleted")).toEqual({ "secret-deleted-awaiting-purge": "fail" });
     expect(run.inventory.find((i) => i.name === "s-deleted")?.deleted?.scheduledPurgeDate).toBeDefined();
   });
@@ -254,7 +323,9 @@ describe("compliance checks on the local stack", () => {
   it("proves rotation from the version history, kvguard's history and the audit logs", () => {
     const rotated = result("weak", "s-rotated", "secret-rotated-within-cryptoperiod")!;
     expect(rotated.outcome).toBe("pass");
-    expect(rotated.reason).toMatch(/newest of 2 versions made .* \(2 days ago\); cryptoperiod 400 days \(kvguard-rotate-every\); kvguard history confirms the rotation of/);
+    expect(rotated.reason).toMatch(
+      /newest of 2 versions made .* \(2 days ago\); cryptoperiod 400 days \(kvguard-rotate-every\); kvguard history confirms the rotation of/,
+    );
     expect(rotated.reason).toMatch(/2 new-version record\(s\) in the audit logs, the last SecretSet/);
     expect(rotated.evidence).toMatchObject({ versions: 2, kvguardStatus: { state: "ok" }, cryptoperiodDays: 400 });
     expect((rotated.evidence.kvguardRotations as unknown[]).length).toBe(1);
@@ -276,11 +347,22 @@ describe("compliance checks on the local stack", () => {
       "key-rotated-within-cryptoperiod": "pass",
     });
     expect(result("weak", "k-rsa2048", "key-rsa-min-size")!.reason).toBe("RSA 2048 bits; the minimum is 3072");
-    expect(outcomes("weak", "k-rsa3072-hsm")).toMatchObject({ "key-rsa-min-size": "pass", "key-hsm-backed": "pass", "key-rotation-policy": "pass", "key-kvguard-policy": "pass" });
+    expect(outcomes("weak", "k-rsa3072-hsm")).toMatchObject({
+      "key-rsa-min-size": "pass",
+      "key-hsm-backed": "pass",
+      "key-rotation-policy": "pass",
+      "key-kvguard-policy": "pass",
+    });
     expect(result("weak", "k-rsa3072-hsm", "key-rotation-policy")!.reason).toBe("rotates 60 days after creation");
     expect(outcomes("weak", "k-ec")).toMatchObject({ "key-ec-curve": "pass", "key-rsa-min-size": "not-applicable", "key-rotation-policy": "fail" });
     expect(result("weak", "k-ec", "key-rotation-policy")!.reason).toBe("rotates 800 days after creation; the limit is 365");
-    expect(outcomes("weak", "k-stale")).toMatchObject({ "key-rotation-policy": "fail", "key-rotated-within-cryptoperiod": "fail", "key-expiry-set": "pass", "key-max-validity": "fail", "key-active-period": "fail" });
+    expect(outcomes("weak", "k-stale")).toMatchObject({
+      "key-rotation-policy": "fail",
+      "key-rotated-within-cryptoperiod": "fail",
+      "key-expiry-set": "pass",
+      "key-max-validity": "fail",
+      "key-active-period": "fail",
+    });
     expect(result("weak", "k-stale", "key-rotation-policy")!.reason).toBe("no rotation policy");
     expect(run.inventory.find((i) => i.name === "k-ec")).toMatchObject({ keyType: "EC", curve: "P-384" });
   });
@@ -295,7 +377,11 @@ describe("compliance checks on the local stack", () => {
       "certificate-ec-curve": "not-applicable",
       "certificate-integrated-ca": "pass",
     });
-    expect(result("good", "c-good", "certificate-integrated-ca")!.evidence).toMatchObject({ issuerName: "digicert", issuerProvider: "DigiCert", issuedBy: expect.stringContaining("DigiCert") as string });
+    expect(result("good", "c-good", "certificate-integrated-ca")!.evidence).toMatchObject({
+      issuerName: "digicert",
+      issuerProvider: "DigiCert",
+      issuedBy: expect.stringContaining("DigiCert") as string,
+    });
     expect(outcomes("weak", "c-weak")).toEqual({
       "certificate-expiring-soon": "pass",
       "certificate-max-validity": "fail",
@@ -305,24 +391,57 @@ describe("compliance checks on the local stack", () => {
       "certificate-ec-curve": "not-applicable",
       "certificate-integrated-ca": "fail",
     });
-    expect(result("weak", "c-weak", "certificate-max-validity")!).toMatchObject({ reason: "policy validity 24 months; the limit is 12", evidence: { validityInMonths: 24 } });
-    expect(result("weak", "c-weak", "certificate-rsa-min-size")!).toMatchObject({ reason: "RSA 2048 bits; the minimum is 3072", evidence: { keyType: "RSA", keySize: 2048 } });
-    expect(result("weak", "c-weak", "certificate-renewal-action")!.evidence).toEqual({ lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }], renewsItself: false });
+    expect(result("weak", "c-weak", "certificate-max-validity")!).toMatchObject({
+      reason: "policy validity 24 months; the limit is 12",
+      evidence: { validityInMonths: 24 },
+    });
+    expect(result("weak", "c-weak", "certificate-rsa-min-size")!).toMatchObject({
+      reason: "RSA 2048 bits; the minimum is 3072",
+      evidence: { keyType: "RSA", keySize: 2048 },
+    });
+    expect(result("weak", "c-weak", "certificate-renewal-action")!.evidence).toEqual({
+      lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 95 }],
+      renewsItself: false,
+    });
     expect(result("weak", "c-weak", "certificate-integrated-ca")!.reason).toBe("self-signed (issuer Self); allowed: DigiCert, GlobalSign");
-    expect(outcomes("weak", "c-ec")).toMatchObject({ "certificate-allowed-key-type": "fail", "certificate-ec-curve": "pass", "certificate-rsa-min-size": "not-applicable", "certificate-renewal-action": "pass" });
+    expect(outcomes("weak", "c-ec")).toMatchObject({
+      "certificate-allowed-key-type": "fail",
+      "certificate-ec-curve": "pass",
+      "certificate-rsa-min-size": "not-applicable",
+      "certificate-renewal-action": "pass",
+    });
     expect(result("weak", "c-ec", "certificate-ec-curve")!.evidence).toEqual({ keyType: "EC", curve: "P-256" });
-    expect(outcomes("weak", "c-short")).toMatchObject({ "certificate-expiring-soon": "fail", "certificate-renewal-action": "fail", "certificate-max-validity": "pass" });
+    expect(outcomes("weak", "c-short")).toMatchObject({
+      "certificate-expiring-soon": "fail",
+      "certificate-renewal-action": "fail",
+      "certificate-max-validity": "pass",
+    });
     expect(result("weak", "c-short", "certificate-expiring-soon")!.evidence).toMatchObject({ renewsItself: true });
-    expect(outcomes("weak", "c-csr")).toMatchObject({ "certificate-expiring-soon": "not-applicable", "certificate-integrated-ca": "fail", "certificate-rsa-min-size": "pass" });
+    expect(outcomes("weak", "c-csr")).toMatchObject({
+      "certificate-expiring-soon": "not-applicable",
+      "certificate-integrated-ca": "fail",
+      "certificate-rsa-min-size": "pass",
+    });
     expect(result("weak", "c-csr", "certificate-integrated-ca")!.reason).toMatch(/^signed outside Key Vault \(issuer Unknown\)/);
     // The inventory lists each certificate with what the report shows; its backing key and secret are not judged twice.
     expect(run.inventory.find((i) => i.name === "c-good" && i.type === "certificate")).toMatchObject({
       type: "certificate",
       keyType: "RSA",
       keySize: 3072,
-      certificate: { subject: "CN=api.contoso.com", sans: ["DNS:api.contoso.com", "DNS:www.contoso.com"], issuerName: "digicert", validityMonths: 12, renewsItself: true },
+      certificate: {
+        subject: "CN=api.contoso.com",
+        sans: ["DNS:api.contoso.com", "DNS:www.contoso.com"],
+        issuerName: "digicert",
+        validityMonths: 12,
+        renewsItself: true,
+      },
     });
-    expect(run.inventory.filter((i) => i.name === "c-good").map((i) => `${i.type}${i.managed ? " managed" : ""}`).sort()).toEqual(["certificate", "key managed", "secret managed"]);
+    expect(
+      run.inventory
+        .filter((i) => i.name === "c-good")
+        .map((i) => `${i.type}${i.managed ? " managed" : ""}`)
+        .sort(),
+    ).toEqual(["certificate", "key managed", "secret managed"]);
     expect(run.results.some((r) => r.objectName === "c-good" && r.objectType !== "certificate")).toBe(false);
     // The report counts a certificate once: its backing secret is not a secret to rotate, nor a second expiry.
     const { summary } = reportDocument(run);

@@ -30,7 +30,12 @@ describe("compliance settings", () => {
   });
 
   it("names each bad value and its fix", () => {
-    const result = loadConfig({ ...base, KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS: "prod", KVGUARD_COMPLIANCE_MIN_RSA_BITS: "1024", KVGUARD_COMPLIANCE_CRYPTOPERIOD_DAYS: "0" });
+    const result = loadConfig({
+      ...base,
+      KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS: "prod",
+      KVGUARD_COMPLIANCE_MIN_RSA_BITS: "1024",
+      KVGUARD_COMPLIANCE_CRYPTOPERIOD_DAYS: "0",
+    });
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems.map((p) => `${p.setting}: ${p.message}`);
     expect(problems).toEqual([

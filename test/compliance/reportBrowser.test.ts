@@ -42,7 +42,9 @@ CHROMIUM.describe("HTML report in Chromium", () => {
 
     const card = (o: string) => page.locator(`#totals .card[data-outcome="${o}"] .num`).textContent();
     for (const o of OUTCOMES) expect(Number(await card(o))).toBe(doc.summary.totals[o]);
-    expect(await page.locator("#pass-rate").textContent()).toBe(`${doc.summary.totals.pass + doc.summary.totals.fail ? Math.round((doc.summary.totals.pass / (doc.summary.totals.pass + doc.summary.totals.fail)) * 1000) / 10 : 0}%`);
+    expect(await page.locator("#pass-rate").textContent()).toBe(
+      `${doc.summary.totals.pass + doc.summary.totals.fail ? Math.round((doc.summary.totals.pass / (doc.summary.totals.pass + doc.summary.totals.fail)) * 1000) / 10 : 0}%`,
+    );
     for (const f of doc.summary.byFramework) {
       for (const o of OUTCOMES) {
         const cell = await page.locator(`#framework-summary tr[data-framework="${f.framework}"] td[data-outcome="${o}"]`).textContent();

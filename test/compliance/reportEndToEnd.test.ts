@@ -30,7 +30,11 @@ let env: Record<string, string>;
 let dir: string;
 
 beforeAll(async () => {
-  [stack, receiver, dir] = await Promise.all([startLocalStack({ vaults: ["shop", "ledger"] }), startTeamsReceiver(), mkdtemp(join(tmpdir(), "kvguard-report-e2e-"))]);
+  [stack, receiver, dir] = await Promise.all([
+    startLocalStack({ vaults: ["shop", "ledger"] }),
+    startTeamsReceiver(),
+    mkdtemp(join(tmpdir(), "kvguard-report-e2e-")),
+  ]);
   env = {
     ...stack.env,
     KVGUARD_ALERT_RULES: JSON.stringify({ channels: { auditors: { type: "teams" } }, routes: [{ kinds: ["report-ready"], channels: ["auditors"] }] }),
@@ -81,7 +85,7 @@ describe("kvguard report", () => {
     // No secret value in any file.
     for (const path of paths) expect(await readFile(path, "latin1")).not.toMatch(/value-(one|two|three)/);
 
-    stack.tv.kv.clock.advance(2 * DAY_MS / 1000);
+    stack.tv.kv.clock.advance((2 * DAY_MS) / 1000);
     // The same command in this process (quicker than another child): one vault, one framework, its own snapshot scope.
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const printed: string[] = [];
@@ -102,7 +106,9 @@ describe("kvguard report", () => {
 
   it("refuses a bad framework or format, naming the choices", async () => {
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await expect(reportCommand(["--framework", "sox"], sink, sink)).rejects.toThrow('"sox" is not a framework. Use one or more of azure-policy, cis, mcsb, pci, nist-800-57, iso-27001');
+    await expect(reportCommand(["--framework", "sox"], sink, sink)).rejects.toThrow(
+      '"sox" is not a framework. Use one or more of azure-policy, cis, mcsb, pci, nist-800-57, iso-27001',
+    );
     await expect(reportCommand(["--format", "html,docx"], sink, sink)).rejects.toThrow("(docx unknown). Use one or more of html, csv, json, pdf");
   });
 });
@@ -111,7 +117,14 @@ describe("the npm start report", () => {
   it("writes the demo report's four formats and snapshot and returns their paths", async () => {
     const out = join(dir, "demo");
     const report = await writeDemoReport({ app: createApp(env), outDir: out, vaults: ["shop"] });
-    expect(report.paths.map((p) => p.slice(out.length + 1).split(/[-.]/).at(-1))).toEqual(["html", "csv", "json", "pdf", "json"]);
+    expect(
+      report.paths.map((p) =>
+        p
+          .slice(out.length + 1)
+          .split(/[-.]/)
+          .at(-1),
+      ),
+    ).toEqual(["html", "csv", "json", "pdf", "json"]);
     expect(report.paths.at(-1)).toContain(join(out, "snapshots", "vault-shop"));
     expect(report.summary).toMatch(/^1 vaults, \d+ results: \d+ fail/);
   });
@@ -119,21 +132,33 @@ describe("the npm start report", () => {
 
 describe("complianceReportNow and complianceReport", () => {
   function context(name: string, logs: string[]): InvocationContext {
-    return new InvocationContext({ functionName: name, invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
+    return new InvocationContext({
+      functionName: name,
+      invocationId: "test",
+      logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+    });
   }
 
   it("store the report in the container and announce it", async () => {
     useApp(createApp(env));
     const logs: string[] = [];
-    const bad = await complianceReportNow.handler(new HttpRequest({ method: "POST", url: "http://localhost:7071/api/report?format=docx" }), context("complianceReportNow", logs));
+    const bad = await complianceReportNow.handler(
+      new HttpRequest({ method: "POST", url: "http://localhost:7071/api/report?format=docx" }),
+      context("complianceReportNow", logs),
+    );
     expect(bad).toMatchObject({ status: 400, jsonBody: { error: expect.stringContaining("docx unknown") as string } });
 
-    const result = await complianceReportNow.handler(new HttpRequest({ method: "POST", url: "http://localhost:7071/api/report?format=html,json&framework=cis" }), context("complianceReportNow", logs));
+    const result = await complianceReportNow.handler(
+      new HttpRequest({ method: "POST", url: "http://localhost:7071/api/report?format=html,json&framework=cis" }),
+      context("complianceReportNow", logs),
+    );
     const response = result instanceof HttpResponse ? result : new HttpResponse(result);
     const body = (await response.json()) as { files: { format: string; location: string }[]; snapshot: string; totals: { total: number } };
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(body.files.map((f) => f.format)).toEqual(["html", "json"]);
-    expect(body.files[0]!.location).toMatch(/\/kvguard-reports\/reports\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\/kvguard-compliance-cis-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.html$/);
+    expect(body.files[0]!.location).toMatch(
+      /\/kvguard-reports\/reports\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\/kvguard-compliance-cis-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.html$/,
+    );
     const container = BlobServiceClient.fromConnectionString(stack.azurite.connectionString).getContainerClient("kvguard-reports");
     const jsonBlob = decodeURIComponent(new URL(body.files[1]!.location).pathname).split("/kvguard-reports/")[1]!;
     const stored = reportDocumentSchema.parse(JSON.parse((await container.getBlobClient(jsonBlob).downloadToBuffer()).toString("utf8")));

@@ -24,17 +24,30 @@ describe("JSON report", () => {
     const run = complianceFixture();
     const doc = reportDocumentSchema.parse(JSON.parse(renderJson(reportDocument(run))));
     const count = (o: string) => run.results.filter((r) => r.outcome === o).length;
-    expect(doc.summary.totals).toEqual({ pass: count("pass"), fail: count("fail"), "not-applicable": count("not-applicable"), error: count("error"), total: run.results.length });
+    expect(doc.summary.totals).toEqual({
+      pass: count("pass"),
+      fail: count("fail"),
+      "not-applicable": count("not-applicable"),
+      error: count("error"),
+      total: run.results.length,
+    });
     expect(doc.summary.totals.fail).toBeGreaterThan(0);
     expect(doc.summary.totals.error).toBe(4);
     expect(doc.scope.frameworks).toEqual(["azure-policy", "cis", "mcsb", "pci", "nist-800-57", "iso-27001"]);
     const pci = doc.summary.byFramework.find((f) => f.framework === "pci")!;
     // secret-expiry-set (7), secret-rotated (7), key-expiry-set (3), key-rsa-min-size (3), key-rotation-policy (3), vault-rbac (3), vault-audit-logging (3)
     expect(pci.totals.total).toBe(29);
-    expect(pci.controls.find((c) => c.control === "3.7.4")).toMatchObject({ checks: ["secret-rotated-within-cryptoperiod", "key-rotation-policy"], status: "fail" });
+    expect(pci.controls.find((c) => c.control === "3.7.4")).toMatchObject({
+      checks: ["secret-rotated-within-cryptoperiod", "key-rotation-policy"],
+      status: "fail",
+    });
     const cis = doc.summary.byFramework.find((f) => f.framework === "cis")!;
     expect(cis.controls.map((c) => `${c.version} ${c.control}`)).toContain("5.0.0 8.3.9");
-    expect(doc.summary.byVault.find((v) => v.vault === "legacy-dev")).toMatchObject({ objects: 0, totals: { error: 3 }, error: expect.stringContaining("403") as string });
+    expect(doc.summary.byVault.find((v) => v.vault === "legacy-dev")).toMatchObject({
+      objects: 0,
+      totals: { error: 3 },
+      error: expect.stringContaining("403") as string,
+    });
     expect(doc.summary.expiry[0]).toEqual({ label: "expired", count: 0 });
     expect(doc.summary.expiry.find((b) => b.label === "2026-12")!.count).toBe(2);
     expect(doc.summary.rotation.find((r) => r.name === "db-password")).toMatchObject({ ageDays: 12, versions: 14, results: [{ outcome: "pass" }] });
@@ -44,14 +57,24 @@ describe("JSON report", () => {
   it("narrows to the frameworks asked for", () => {
     const doc = reportDocument(complianceFixture({ frameworks: ["pci"] }));
     expect(doc.scope.frameworks).toEqual(["pci"]);
-    expect(doc.checks.map((c) => c.id).sort()).toEqual(["key-expiry-set", "key-rotation-policy", "key-rsa-min-size", "secret-expiry-set", "secret-rotated-within-cryptoperiod", "vault-audit-logging", "vault-rbac"]);
+    expect(doc.checks.map((c) => c.id).sort()).toEqual([
+      "key-expiry-set",
+      "key-rotation-policy",
+      "key-rsa-min-size",
+      "secret-expiry-set",
+      "secret-rotated-within-cryptoperiod",
+      "vault-audit-logging",
+      "vault-rbac",
+    ]);
     expect(doc.results.every((r) => doc.checks.some((c) => c.id === r.checkId))).toBe(true);
     expect(doc.summary.byFramework.map((f) => f.framework)).toEqual(["pci"]);
   });
 
   it("has a JSON Schema document naming every top-level field", () => {
     const schema = reportJsonSchema() as { required: string[]; properties: Record<string, unknown> };
-    expect(schema.required).toEqual(expect.arrayContaining(["schema", "schemaVersion", "generatedAt", "summary", "results", "inventory", "checks", "vaults", "errors", "changes"]));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(["schema", "schemaVersion", "generatedAt", "summary", "results", "inventory", "checks", "vaults", "errors", "changes"]),
+    );
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 
@@ -83,12 +106,12 @@ describe("CSV report", () => {
     const run = complianceFixture();
     run.results[0]!.reason = 'said "hello", then\r\nleft';
     run.results[1]!.reason = "+SUM(A1:A9)";
-    run.results[2]!.reason = "@HYPERLINK(\"http://x\")";
+    run.results[2]!.reason = '@HYPERLINK("http://x")';
     const text = renderCsv(reportDocument(run));
     const rows = parseCsv(text);
     expect(rows[1]![9]).toBe('said "hello", then\r\nleft');
     expect(rows[2]![9]).toBe("'+SUM(A1:A9)");
-    expect(rows[3]![9]).toBe("'@HYPERLINK(\"http://x\")");
+    expect(rows[3]![9]).toBe('\'@HYPERLINK("http://x")');
     const hostile = rows.find((r) => r[3]!.includes("cmd|"))!;
     expect(hostile[3]).toBe(`'${HOSTILE_NAME}`);
     for (const cells of rows) for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
@@ -110,8 +133,26 @@ describe("HTML report", () => {
     const table = /<table id="certificate-inventory">([\s\S]*?)<\/table>/.exec(text)?.[1] ?? "";
     const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]));
     expect(rows).toEqual([
-      ["payments-prod", "api-tls", "CN=api.payments.contoso.com, DNS:api.payments.contoso.com", "Self, signed by CN=api.payments.contoso.com", "RSA 2048", `${daysFrom(25).slice(0, 10)} (in 25 days)`, "EmailContacts at 80% of life", "no"],
-      ["web-prod", "www-tls", "CN=www.contoso.com, DNS:www.contoso.com, DNS:contoso.com", "globalsign (GlobalSign), signed by CN=GlobalSign GCC R3 DV TLS CA 2020", "EC P-384", `${daysFrom(165).slice(0, 10)} (in 165 days)`, "AutoRenew 30 days before expiry", "yes"],
+      [
+        "payments-prod",
+        "api-tls",
+        "CN=api.payments.contoso.com, DNS:api.payments.contoso.com",
+        "Self, signed by CN=api.payments.contoso.com",
+        "RSA 2048",
+        `${daysFrom(25).slice(0, 10)} (in 25 days)`,
+        "EmailContacts at 80% of life",
+        "no",
+      ],
+      [
+        "web-prod",
+        "www-tls",
+        "CN=www.contoso.com, DNS:www.contoso.com, DNS:contoso.com",
+        "globalsign (GlobalSign), signed by CN=GlobalSign GCC R3 DV TLS CA 2020",
+        "EC P-384",
+        `${daysFrom(165).slice(0, 10)} (in 165 days)`,
+        "AutoRenew 30 days before expiry",
+        "yes",
+      ],
     ]);
   });
 });
@@ -161,7 +202,11 @@ describe("snapshots", () => {
       if (r.objectName === "stripe-api-key" && r.checkId === "secret-rotated-within-cryptoperiod") r.outcome = "pass";
       if (r.vault === "payments-prod" && r.checkId === "vault-rbac") r.outcome = "fail";
     }
-    earlier.results.push({ ...earlier.results.find((r) => r.checkId === "secret-content-type" && r.outcome === "fail")!, objectId: "https://payments-prod.vault.azure.net/secrets/removed", objectName: "removed" });
+    earlier.results.push({
+      ...earlier.results.find((r) => r.checkId === "secret-content-type" && r.outcome === "fail")!,
+      objectId: "https://payments-prod.vault.azure.net/secrets/removed",
+      objectName: "removed",
+    });
     const first = await publishReport(earlier, { store, formats: ["json"] });
     expect(first.document.changes).toMatchObject({ previous: null, trend: [{ generatedAt: daysFrom(-30) }] });
     await writeFile(join(dir, "snapshots", "all", "2026-11-01T00-00-00Z.json"), "{ not json");

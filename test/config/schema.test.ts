@@ -140,9 +140,7 @@ describe("loadConfig", () => {
         name: "a vault URL that is not a URL",
         env: { ...AZURE_ENV, KVGUARD_VAULT_URLS: "not-a-url" },
         setting: "KVGUARD_VAULT_URLS",
-        says: [
-          '"not-a-url" is not an https URL. Set it to a comma-separated list of vault URLs such as https://myvault.vault.azure.net',
-        ],
+        says: ['"not-a-url" is not an https URL. Set it to a comma-separated list of vault URLs such as https://myvault.vault.azure.net'],
       },
       {
         name: "a vault URL without its scheme",
@@ -262,12 +260,7 @@ describe("loadConfig", () => {
 
     it("reports every problem at once, in table order, one setting per line", () => {
       const problems = problemsOf({ KVGUARD_LOG_LEVEL: "loud", AZURE_CLIENT_ID: "x", KVGUARD_VAULT_URLS: "ftp://vault" });
-      expect(problems.map((p) => p.setting)).toEqual([
-        "KVGUARD_VAULT_URLS",
-        "AZURE_CLIENT_ID",
-        "AzureWebJobsStorage",
-        "KVGUARD_LOG_LEVEL",
-      ]);
+      expect(problems.map((p) => p.setting)).toEqual(["KVGUARD_VAULT_URLS", "AZURE_CLIENT_ID", "AzureWebJobsStorage", "KVGUARD_LOG_LEVEL"]);
       for (const line of problems.map(formatProblem)) expect(line).not.toContain("\n");
     });
   });
@@ -281,9 +274,7 @@ describe("loadConfig", () => {
       ["kvguard_local_identity", "KVGUARD_LOCAL_IDENTITY"],
     ])("%s suggests %s", (typo, match) => {
       const problems = problemsOf({ ...AZURE_ENV, [typo]: "x" });
-      expect(problems.map(formatProblem)).toEqual([
-        `${typo}: unknown setting; did you mean ${match}? Rename it to ${match}, or remove it`,
-      ]);
+      expect(problems.map(formatProblem)).toEqual([`${typo}: unknown setting; did you mean ${match}? Rename it to ${match}, or remove it`]);
     });
 
     it("lists the known settings when nothing is close", () => {
@@ -364,7 +355,11 @@ describe("settingsTable", () => {
 describe("named vaults", () => {
   it("takes name=url for a vault whose host does not name it (the local Key Vault)", () => {
     const result = loadConfig(
-      { KVGUARD_VAULT_URLS: "demo=https://127.0.0.1:40311,https://prod.vault.azure.net", KVGUARD_LOCAL_CA_FILE: "/ca.pem", AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+      {
+        KVGUARD_VAULT_URLS: "demo=https://127.0.0.1:40311,https://prod.vault.azure.net",
+        KVGUARD_LOCAL_CA_FILE: "/ca.pem",
+        AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      },
       { readFile: () => "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n" },
     );
     expect(result.ok).toBe(false);

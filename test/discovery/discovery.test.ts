@@ -28,13 +28,22 @@ beforeAll(async () => {
     subscriptions: [{ name: "kvguard-events", endpoint: hook.url, vaults: ["covered"], includedEventTypes: ["Microsoft.KeyVault.SecretNearExpiry"] }],
   });
   env = { ...stack.env, KVGUARD_VAULT_URLS: `listed=${stack.tv.kv.urls.listed}`, KVGUARD_DISCOVERY_TAG: "kvguard=managed" };
-  const arm = createArmClients(new DevTokenCredential({ name: "platform-team" }), LOCAL_SUBSCRIPTION_ID, armClientOptions(stack.config.cloud, stack.config.local?.caPem));
+  const arm = createArmClients(
+    new DevTokenCredential({ name: "platform-team" }),
+    LOCAL_SUBSCRIPTION_ID,
+    armClientOptions(stack.config.cloud, stack.config.local?.caPem),
+  );
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "covered", { tags: { KVGuard: "managed" } });
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "bare", { tags: { kvguard: "managed" } });
   await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "other", { tags: { kvguard: "ignored" } });
   const covered = (await arm.keyVault.vaults.get(LOCAL_RESOURCE_GROUP, "covered")).id!.slice(1);
-  await arm.monitor.diagnosticSettings.createOrUpdate(covered, "audit", { workspaceId: "/subscriptions/x/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/w", logs: [{ category: "AuditEvent", enabled: true }] });
-  await stack.tv.clients({ name: "kvguard" }, "bare").secrets.setSecret("found-by-tag", "found-value-Wq28", { tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P3D" } });
+  await arm.monitor.diagnosticSettings.createOrUpdate(covered, "audit", {
+    workspaceId: "/subscriptions/x/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/w",
+    logs: [{ category: "AuditEvent", enabled: true }],
+  });
+  await stack.tv
+    .clients({ name: "kvguard" }, "bare")
+    .secrets.setSecret("found-by-tag", "found-value-Wq28", { tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P3D" } });
 });
 
 afterAll(async () => {
@@ -59,8 +68,15 @@ describe("vault discovery", () => {
     expect(check("discovery: vaults by tag")).toMatchObject({ status: "ok", detail: "2 vault(s) tagged kvguard=managed: covered, bare" });
     expect(check("discovered vault covered: events")).toMatchObject({ status: "ok", detail: "events reach kvguard through kvguard-events" });
     expect(check("discovered vault covered: audit logs")).toMatchObject({ status: "ok", detail: "AuditEvent goes out through audit" });
-    expect(check("discovered vault bare: events")).toMatchObject({ status: "failed", detail: expect.stringContaining("no Event Grid subscription of vault bare") as string, fix: expect.stringContaining("az eventgrid event-subscription create") as string });
-    expect(check("discovered vault bare: audit logs")).toMatchObject({ status: "failed", fix: expect.stringContaining("az monitor diagnostic-settings create") as string });
+    expect(check("discovered vault bare: events")).toMatchObject({
+      status: "failed",
+      detail: expect.stringContaining("no Event Grid subscription of vault bare") as string,
+      fix: expect.stringContaining("az eventgrid event-subscription create") as string,
+    });
+    expect(check("discovered vault bare: audit logs")).toMatchObject({
+      status: "failed",
+      fix: expect.stringContaining("az monitor diagnostic-settings create") as string,
+    });
     expect(report.checks.some((c) => c.name.includes("other"))).toBe(false);
   });
 

@@ -51,8 +51,16 @@ describe("local cloud: Key Vault management plane", () => {
           softDeleteRetentionDays: 30,
           publicNetworkAccess: "Disabled",
           networkAcls: { defaultAction: "Deny", bypass: "None", ipRules: ["10.0.0.0/24"], virtualNetworkRules: [] },
-          privateEndpointConnections: [{ name: "pe1", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1", status: "Approved" }],
-          diagnosticSettings: [{ name: "to-workspace", workspaceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/logs", logs: [{ category: "AuditEvent", enabled: true }] }],
+          privateEndpointConnections: [
+            { name: "pe1", privateEndpointId: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1", status: "Approved" },
+          ],
+          diagnosticSettings: [
+            {
+              name: "to-workspace",
+              workspaceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/logs",
+              logs: [{ category: "AuditEvent", enabled: true }],
+            },
+          ],
           sku: "premium",
         },
         { name: "locked", managementAccess: [{ principalId: readerOid, role: "Reader" }] },
@@ -115,15 +123,37 @@ describe("local cloud: Key Vault management plane", () => {
     const policy = { tenantId: current.properties.tenantId, objectId: "11111111-2222-4333-8444-555555555555", permissions: { secrets: ["get", "list"] } };
     const put = await arm.keyVault.vaults.createOrUpdate(LOCAL_RESOURCE_GROUP, "plain", {
       location: "local",
-      properties: { tenantId: current.properties.tenantId, sku: { family: "A", name: "standard" }, enableRbacAuthorization: false, accessPolicies: [policy], enablePurgeProtection: true },
+      properties: {
+        tenantId: current.properties.tenantId,
+        sku: { family: "A", name: "standard" },
+        enableRbacAuthorization: false,
+        accessPolicies: [policy],
+        enablePurgeProtection: true,
+      },
     });
-    expect(put.properties).toMatchObject({ enableRbacAuthorization: false, enablePurgeProtection: true, accessPolicies: [expect.objectContaining({ objectId: policy.objectId })] });
-    const patched = await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny" } } });
-    expect(patched.properties).toMatchObject({ publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny", bypass: "AzureServices" }, enableRbacAuthorization: false });
+    expect(put.properties).toMatchObject({
+      enableRbacAuthorization: false,
+      enablePurgeProtection: true,
+      accessPolicies: [expect.objectContaining({ objectId: policy.objectId })],
+    });
+    const patched = await arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", {
+      properties: { publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny" } },
+    });
+    expect(patched.properties).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+      enableRbacAuthorization: false,
+    });
     // Irreversible settings stay on.
-    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { enablePurgeProtection: false } })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { enableSoftDelete: false } })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { softDeleteRetentionInDays: 3 } })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { enablePurgeProtection: false } })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { enableSoftDelete: false } })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(arm.keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "plain", { properties: { softDeleteRetentionInDays: 3 } })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     // The data plane sees the purge protection turned on through ARM.
     expect(tv.kv.vaults.get("plain")!.settings.purgeProtection).toBe(true);
 
@@ -137,7 +167,12 @@ describe("local cloud: Key Vault management plane", () => {
     expect(records.some((r) => r.operationName === "VaultGet")).toBe(true);
     // The audit pipeline reads the settings and the access-policy change off these records.
     const parsed = fromAuditEvent(vaultPatch);
-    expect(parsed.vaultConfig).toMatchObject({ publicNetworkAccess: "Disabled", networkDefaultAction: "Deny", enablePurgeProtection: true, enableRbacAuthorization: false });
+    expect(parsed.vaultConfig).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      networkDefaultAction: "Deny",
+      enablePurgeProtection: true,
+      enableRbacAuthorization: false,
+    });
     expect(fromAuditEvent(vaultPut).policyChange).toEqual({ added: [policy.objectId], removed: [] });
   });
 
@@ -149,8 +184,13 @@ describe("local cloud: Key Vault management plane", () => {
     ]);
     const plain = hardened.replace("hardened", "plain").slice(1);
     expect((await arm.monitor.diagnosticSettings.list(plain)).value).toEqual([]);
-    await arm.monitor.diagnosticSettings.createOrUpdate(plain, "to-storage", { storageAccountId: "/subscriptions/x/resourceGroups/s/providers/Microsoft.Storage/storageAccounts/logs", logs: [{ category: "AuditEvent", enabled: false }] });
-    expect((await arm.monitor.diagnosticSettings.list(plain)).value).toEqual([expect.objectContaining({ name: "to-storage", logs: [expect.objectContaining({ enabled: false })] })]);
+    await arm.monitor.diagnosticSettings.createOrUpdate(plain, "to-storage", {
+      storageAccountId: "/subscriptions/x/resourceGroups/s/providers/Microsoft.Storage/storageAccounts/logs",
+      logs: [{ category: "AuditEvent", enabled: false }],
+    });
+    expect((await arm.monitor.diagnosticSettings.list(plain)).value).toEqual([
+      expect.objectContaining({ name: "to-storage", logs: [expect.objectContaining({ enabled: false })] }),
+    ]);
     // categoryGroup is newer than arm-monitor 7's model (its serializer drops it on PUT), yet a listed one reaches the caller.
     tv.kv.vaults.get("plain")!.settings.diagnosticSettings = [{ name: "to-storage", workspaceId: "/w", logs: [{ categoryGroup: "audit", enabled: true }] }];
     const [grouped] = (await arm.monitor.diagnosticSettings.list(plain)).value ?? [];
@@ -220,7 +260,9 @@ describe("local cloud: Key Vault management plane", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "kvguard-arm-state-"));
     let kv = await LocalKeyVault.start({ stateDir, vaults: ["keeper"] });
     let local = await startLocalCloud({ kv });
-    await clients(kv, local).keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "keeper", { properties: { enablePurgeProtection: true, publicNetworkAccess: "Disabled" } });
+    await clients(kv, local).keyVault.vaults.update(LOCAL_RESOURCE_GROUP, "keeper", {
+      properties: { enablePurgeProtection: true, publicNetworkAccess: "Disabled" },
+    });
     await local.close();
     await kv.close();
     kv = await LocalKeyVault.start({ stateDir, vaults: ["keeper"] });

@@ -234,14 +234,41 @@ describe("audit archive of SDK traffic", () => {
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "x-ms-client-request-id": rawRequestId, "User-Agent": "audit-test/1" },
         body: `{"value": "${values.malformed}"`,
       });
-      log.push({ vault: VAULT_A, method: "PUT", url: badUrl, status: bad.status, requestId: rawRequestId, userAgent: "audit-test/1", claims: devClaims(APP), bodyId: undefined });
+      log.push({
+        vault: VAULT_A,
+        method: "PUT",
+        url: badUrl,
+        status: bad.status,
+        requestId: rawRequestId,
+        userAgent: "audit-test/1",
+        claims: devClaims(APP),
+        bodyId: undefined,
+      });
       const anonUrl = `${tv.url}/secrets${API}`;
       const anon = await httpsRequest(anonUrl, { ca: tv.kv.tls.caPem, headers: { "User-Agent": "audit-test/1" } });
-      log.push({ vault: VAULT_A, method: "GET", url: anonUrl, status: anon.status, requestId: undefined, userAgent: "audit-test/1", claims: undefined, bodyId: undefined });
+      log.push({
+        vault: VAULT_A,
+        method: "GET",
+        url: anonUrl,
+        status: anon.status,
+        requestId: undefined,
+        userAgent: "audit-test/1",
+        claims: undefined,
+        bodyId: undefined,
+      });
       // Even a path Key Vault does not serve is challenged, and logged as Authentication.
       const nowhereUrl = `${tv.url}/nowhere${API}`;
       const nowhere = await httpsRequest(nowhereUrl, { ca: tv.kv.tls.caPem, headers: { "User-Agent": "audit-test/1" } });
-      log.push({ vault: VAULT_A, method: "GET", url: nowhereUrl, status: nowhere.status, requestId: undefined, userAgent: "audit-test/1", claims: undefined, bodyId: undefined });
+      log.push({
+        vault: VAULT_A,
+        method: "GET",
+        url: nowhereUrl,
+        status: nowhere.status,
+        requestId: undefined,
+        userAgent: "audit-test/1",
+        claims: undefined,
+        bodyId: undefined,
+      });
 
       // RBAC on: the app may use secrets, the outsider may not (ForbiddenByRbac).
       await admin(`/vaults/${VAULT_A}/roleAssignments`, [{ principalId: devClaims(APP).oid, role: "Key Vault Secrets Officer" }]);
@@ -269,9 +296,7 @@ describe("audit archive of SDK traffic", () => {
         .flatMap((f) => f.records)
         .filter((r) => !r.operationName.endsWith("EventGridNotification"));
       const exchanges = log.filter((e) => e.vault === name);
-      expect(records.map((r) => `${r.operationName} ${r.properties.httpStatusCode}`)).toEqual(
-        exchanges.map((e) => `${expectedOperation(e)} ${e.status}`),
-      );
+      expect(records.map((r) => `${r.operationName} ${r.properties.httpStatusCode}`)).toEqual(exchanges.map((e) => `${expectedOperation(e)} ${e.status}`));
       for (const [i, e] of exchanges.entries()) {
         const r = records[i]!;
         const where = `${name} #${i} ${e.method} ${e.url}`;
@@ -317,12 +342,7 @@ describe("audit archive of SDK traffic", () => {
     const disabledGet = a.find((r) => r.operationName === "SecretGet" && r.properties.httpStatusCode === 403 && !r.properties.isRbacAuthorized);
     expect(disabledGet?.properties.id).toBe(ids.disabled);
     expect(disabledGet?.resultDescription).toMatch(/disabled/);
-    expect(a.filter((r) => r.properties.id === ids.alpha).map((r) => r.operationName)).toEqual([
-      "SecretSet",
-      "SecretGet",
-      "SecretGet",
-      "SecretGet",
-    ]);
+    expect(a.filter((r) => r.properties.id === ids.alpha).map((r) => r.operationName)).toEqual(["SecretSet", "SecretGet", "SecretGet", "SecretGet"]);
     const b = files.filter((f) => f.vault === VAULT_B.toUpperCase()).flatMap((f) => f.records);
     expect(b.find((r) => r.operationName === "SecretSet")?.properties.id).toBe(ids.beta);
   });

@@ -93,7 +93,9 @@ describe("role assignments", () => {
     await as("admin").setSecret("app-secret", "admin-wrote-this");
     expect((await as("consumer").getSecret("app-secret")).value).toBe("admin-wrote-this");
 
-    const consumerSet = await as("consumer").setSecret("app-secret", "nope").catch((e: unknown) => e);
+    const consumerSet = await as("consumer")
+      .setSecret("app-secret", "nope")
+      .catch((e: unknown) => e);
     expect(consumerSet).toMatchObject({ statusCode: 403, code: "Forbidden" });
     expect((consumerSet as Error).message).toContain("Microsoft.KeyVault/vaults/secrets/setSecret/action");
     expect((consumerSet as Error).message).toContain(`oid=${devClaims({ name: "consumer" }).oid}`);

@@ -78,7 +78,9 @@ describe("PKCS#12", () => {
     // The CA comes first in the file; the vault puts the leaf first.
     await certs.importCertificate("chained", Buffer.from(caPem + leafPem + keyPem), pemOptions);
     const chainOf = async (name: string) =>
-      [...(await tv.clients().secrets.getSecret(name)).value!.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]).subject);
+      [...(await tv.clients().secrets.getSecret(name)).value!.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map(
+        (m) => new X509Certificate(m[0]).subject,
+      );
     expect(await chainOf("chained")).toEqual(["CN=chained", "CN=import chain CA"]);
     const kept = await certs.importCertificate("chained-kept", Buffer.from(caPem + leafPem + keyPem), { ...pemOptions, preserveCertificateOrder: true });
     expect(kept.properties.preserveCertificateOrder).toBe(true);
@@ -121,18 +123,31 @@ describe("PEM", () => {
     await certs.importCertificate("pem-b64", Buffer.from(made.certPem + made.keyPem));
     openssl(dir, ["pkcs8", "-topk8", "-in", "key.pem", "-out", "enc.pem", "-passout", "pass:pem-pass"]);
     const encrypted = readFileSync(join(dir, "enc.pem"), "utf8");
-    const cert = await certs.importCertificate("pem-encrypted", Buffer.from(encrypted + made.certPem), { password: "pem-pass", policy: { contentType: "application/x-pem-file" } });
+    const cert = await certs.importCertificate("pem-encrypted", Buffer.from(encrypted + made.certPem), {
+      password: "pem-pass",
+      policy: { contentType: "application/x-pem-file" },
+    });
     expect(Buffer.from(cert.cer!)).toEqual(new X509Certificate(made.certPem).raw);
-    expect((await rejection(certs.importCertificate("pem-encrypted-2", Buffer.from(encrypted + made.certPem), { policy: { contentType: "application/x-pem-file" } }))).statusCode).toBe(400);
+    expect(
+      (
+        await rejection(
+          certs.importCertificate("pem-encrypted-2", Buffer.from(encrypted + made.certPem), { policy: { contentType: "application/x-pem-file" } }),
+        )
+      ).statusCode,
+    ).toBe(400);
   });
 });
 
 describe("round trips, as the SDK's own tests do", () => {
   it("imports another certificate's secret value, as bytes and as its base64 text", async () => {
-    const source = await (await certs.beginCreateCertificate("round-source", { issuerName: "Self", subject: "CN=round" }, { intervalInMs: 10 })).pollUntilDone();
+    const source = await (
+      await certs.beginCreateCertificate("round-source", { issuerName: "Self", subject: "CN=round" }, { intervalInMs: 10 })
+    ).pollUntilDone();
     const value = (await tv.clients().secrets.getSecret("round-source")).value!;
     const fromBytes = await certs.importCertificate("round-bytes", Buffer.from(value, "base64"));
-    const fromText = await certs.importCertificate("round-text", Buffer.from(value), { policy: { subject: "a conceptual policy", contentType: "application/x-pem-file" } });
+    const fromText = await certs.importCertificate("round-text", Buffer.from(value), {
+      policy: { subject: "a conceptual policy", contentType: "application/x-pem-file" },
+    });
     expect(Buffer.from(fromBytes.cer!)).toEqual(Buffer.from(source.cer!));
     expect(Buffer.from(fromText.cer!)).toEqual(Buffer.from(source.cer!));
     // The SDK (4.10.3) does not send an import's policy: the certificate keeps its own subject, and its

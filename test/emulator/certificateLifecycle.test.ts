@@ -126,7 +126,12 @@ describe("lifetime actions on the vault's clock", () => {
   }
 
   it("renews by itself at a percentage of the lifetime, once per version, with a new X.509 from then on", async () => {
-    const first = await create(certs, "auto-pct", { issuerName: "Self", subject: "CN=auto", validityInMonths: 12, lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 50 }] });
+    const first = await create(certs, "auto-pct", {
+      issuerName: "Self",
+      subject: "CN=auto",
+      validityInMonths: 12,
+      lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 50 }],
+    });
     const lifetime = (first.properties.expiresOn!.getTime() - first.properties.notBefore!.getTime()) / 1000;
     tv.kv.clock.advance(lifetime * 0.5 - DAY);
     expect(await versionCount("auto-pct")).toBe(1);
@@ -143,20 +148,32 @@ describe("lifetime actions on the vault's clock", () => {
   });
 
   it("renews a number of days before expiry, keeping the key when the policy reuses it", async () => {
-    const first = await create(certs, "auto-days", { issuerName: "Self", subject: "CN=days", validityInMonths: 24, reuseKey: true, lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 40 }] });
+    const first = await create(certs, "auto-days", {
+      issuerName: "Self",
+      subject: "CN=days",
+      validityInMonths: 24,
+      reuseKey: true,
+      lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 40 }],
+    });
     const untilExpiry = (first.properties.expiresOn!.getTime() - tv.kv.clock.nowMs()) / 1000;
     tv.kv.clock.advance(untilExpiry - 41 * DAY);
     expect(await versionCount("auto-days")).toBe(1);
     tv.kv.clock.advance(2 * DAY);
     expect(await versionCount("auto-days")).toBe(2);
     const keys = [];
-    for await (const k of tv.clients().keys.listPropertiesOfKeyVersions("auto-days")) keys.push((await tv.clients().keys.getKey("auto-days", { version: k.version! })).key?.n);
+    for await (const k of tv.clients().keys.listPropertiesOfKeyVersions("auto-days"))
+      keys.push((await tv.clients().keys.getKey("auto-days", { version: k.version! })).key?.n);
     expect(Buffer.from(keys[0]!)).toEqual(Buffer.from(keys[1]!));
   });
 
   it("renews through an issuer object, and fails the renewal clearly once that issuer is gone", async () => {
     await certs.createIssuer("renewing-ca", "GlobalSign");
-    const policy: CertificatePolicy = { issuerName: "renewing-ca", subject: "CN=ca-renew", validityInMonths: 12, lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 10 }] };
+    const policy: CertificatePolicy = {
+      issuerName: "renewing-ca",
+      subject: "CN=ca-renew",
+      validityInMonths: 12,
+      lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 10 }],
+    };
     const first = await create(certs, "ca-renew", policy);
     const lifetime = (first.properties.expiresOn!.getTime() - first.properties.notBefore!.getTime()) / 1000;
     tv.kv.clock.advance(lifetime * 0.1 + DAY);
@@ -169,7 +186,12 @@ describe("lifetime actions on the vault's clock", () => {
   });
 
   it("raises CertificateNearExpiry at the EmailContacts trigger (before the 30 days), once, then CertificateExpired", async () => {
-    const cert = await create(certs, "mail-me", { issuerName: "Self", subject: "CN=mail", validityInMonths: 12, lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 60 }] });
+    const cert = await create(certs, "mail-me", {
+      issuerName: "Self",
+      subject: "CN=mail",
+      validityInMonths: 12,
+      lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 60 }],
+    });
     const untilExpiry = (cert.properties.expiresOn!.getTime() - tv.kv.clock.nowMs()) / 1000;
     tv.kv.clock.advance(untilExpiry - 61 * DAY);
     expect(seen(events, "mail-me")).toEqual(["CertificateNewVersionCreated"]);
@@ -180,7 +202,12 @@ describe("lifetime actions on the vault's clock", () => {
     tv.kv.clock.advance(30 * DAY);
     expect(seen(events, "mail-me")).toEqual(["CertificateNewVersionCreated", "CertificateNearExpiry", "CertificateExpired"]);
     const expired = events.find((e) => e.eventType === "Microsoft.KeyVault.CertificateExpired" && e.subject === "mail-me")!;
-    expect(expired.data).toMatchObject({ ObjectType: "Certificate", ObjectName: "mail-me", Version: cert.properties.version, Id: `${tv.url}/certificates/mail-me/${cert.properties.version}` });
+    expect(expired.data).toMatchObject({
+      ObjectType: "Certificate",
+      ObjectName: "mail-me",
+      Version: cert.properties.version,
+      Id: `${tv.url}/certificates/mail-me/${cert.properties.version}`,
+    });
     // The certificate speaks for its key and secret: they raise nothing of their own.
     expect(events.filter((e) => e.subject === "mail-me" && !e.eventType.includes("Certificate"))).toEqual([]);
   });
@@ -246,11 +273,33 @@ describe("audit records", () => {
       );
       expect([...names].sort()).toEqual(
         [
-          "CertificateBackup", "CertificateContactsDelete", "CertificateContactsGet", "CertificateContactsSet", "CertificateCreate",
-          "CertificateDelete", "CertificateGet", "CertificateGetDeleted", "CertificateImport", "CertificateIssuerDelete", "CertificateIssuerGet",
-          "CertificateIssuerSet", "CertificateIssuerUpdate", "CertificateIssuersList", "CertificateList", "CertificateListDeleted",
-          "CertificateListVersions", "CertificatePendingDelete", "CertificatePendingGet", "CertificatePendingMerge", "CertificatePendingUpdate",
-          "CertificatePolicyGet", "CertificatePolicyUpdate", "CertificatePurge", "CertificateRecover", "CertificateRestore", "CertificateUpdate",
+          "CertificateBackup",
+          "CertificateContactsDelete",
+          "CertificateContactsGet",
+          "CertificateContactsSet",
+          "CertificateCreate",
+          "CertificateDelete",
+          "CertificateGet",
+          "CertificateGetDeleted",
+          "CertificateImport",
+          "CertificateIssuerDelete",
+          "CertificateIssuerGet",
+          "CertificateIssuerSet",
+          "CertificateIssuerUpdate",
+          "CertificateIssuersList",
+          "CertificateList",
+          "CertificateListDeleted",
+          "CertificateListVersions",
+          "CertificatePendingDelete",
+          "CertificatePendingGet",
+          "CertificatePendingMerge",
+          "CertificatePendingUpdate",
+          "CertificatePolicyGet",
+          "CertificatePolicyUpdate",
+          "CertificatePurge",
+          "CertificateRecover",
+          "CertificateRestore",
+          "CertificateUpdate",
         ].sort(),
       );
     } finally {
@@ -310,7 +359,11 @@ describe("state across a restart", () => {
     const stateDir = scratch();
     const first = await startTestVault({ stateDir });
     const certs = certificateClient(first);
-    const issued = await create(certs, "persisted", { issuerName: "Self", subject: "CN=persisted", lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 10 }] });
+    const issued = await create(certs, "persisted", {
+      issuerName: "Self",
+      subject: "CN=persisted",
+      lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 10 }],
+    });
     await certs.beginCreateCertificate("persisted-pending", { issuerName: "Unknown", subject: "CN=later" }, poll);
     const csr = (await certs.getCertificateOperation("persisted-pending")).getOperationState().certificateOperation!.csr!;
     await certs.setContacts([{ email: "pki@contoso.com" }]);

@@ -82,7 +82,11 @@ describe("self-signed creation", () => {
       enhancedKeyUsage: [SERVER_AUTH],
       keyUsage: ["digitalSignature", "keyEncipherment"],
     });
-    expect(cert.policy?.subjectAlternativeNames).toEqual({ dnsNames: ["www.contoso.com", "api.contoso.com"], emails: ["ops@contoso.com"], userPrincipalNames: ["svc@contoso.com"] });
+    expect(cert.policy?.subjectAlternativeNames).toEqual({
+      dnsNames: ["www.contoso.com", "api.contoso.com"],
+      emails: ["ops@contoso.com"],
+      userPrincipalNames: ["svc@contoso.com"],
+    });
   });
 
   it("applies Key Vault's defaults: RSA 2048, 12 months, digitalSignature+keyEncipherment, serverAuth+clientAuth, AutoRenew at 80%", async () => {
@@ -127,7 +131,10 @@ describe("self-signed creation", () => {
       [{ issuerName: "Self", subject: "CN=x", keyType: "EC", keyCurveName: "P-192" }, /crv must be one of/],
       [{ issuerName: "Self", subject: "not a name" }, /Invalid subject/],
       [{ issuerName: "Unknown", subject: "CN=x", lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 80 }] }, /AutoRenew/],
-      [{ issuerName: "Self", subject: "CN=x", validityInMonths: 2, lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 60 }] }, /days_before_expiry/],
+      [
+        { issuerName: "Self", subject: "CN=x", validityInMonths: 2, lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 60 }] },
+        /days_before_expiry/,
+      ],
       [{ issuerName: "Self", subject: "CN=x", lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 80, daysBeforeExpiry: 10 }] }, /exactly one/],
       [{ issuerName: "Self", subject: "CN=x", keyType: "RSA-HSM", exportable: true }, /HSM/],
       [{ issuerName: "Self", subject: "CN=x", contentType: "text/plain" as "application/x-pem-file" }, /contentType/],
@@ -147,7 +154,12 @@ describe("the certificate's secret and key", () => {
   it("serves the certificate with its private key as a password-less PKCS#12 file that OpenSSL opens", async () => {
     const cert = await create("pfx-secret", { issuerName: "Self", subject: "CN=pfx" });
     const secret = await clients.secrets.getSecret("pfx-secret");
-    expect(secret.properties).toMatchObject({ contentType: "application/x-pkcs12", managed: true, certificateKeyId: cert.keyId, version: cert.properties.version });
+    expect(secret.properties).toMatchObject({
+      contentType: "application/x-pkcs12",
+      managed: true,
+      certificateKeyId: cert.keyId,
+      version: cert.properties.version,
+    });
     const pem = opensslReadPfx(scratch(), Buffer.from(secret.value!, "base64"), "");
     const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)![0];
     const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem)![0];
@@ -322,12 +334,22 @@ describe("policy", () => {
     const policy = await certs.getCertificatePolicy("policy-follow");
     expect(policy).toMatchObject({ subject: "CN=before", validityInMonths: 6, issuerName: "Self" });
     // The SDK's updateCertificatePolicy (4.10.3) drops the response body, so the policy is read back.
-    await certs.updateCertificatePolicy("policy-follow", { issuerName: "Self", subject: "CN=after", lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 20 }] });
-    expect(await certs.getCertificatePolicy("policy-follow")).toMatchObject({ subject: "CN=after", validityInMonths: 6, lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 20 }] });
+    await certs.updateCertificatePolicy("policy-follow", {
+      issuerName: "Self",
+      subject: "CN=after",
+      lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 20 }],
+    });
+    expect(await certs.getCertificatePolicy("policy-follow")).toMatchObject({
+      subject: "CN=after",
+      validityInMonths: 6,
+      lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 20 }],
+    });
     expect((await certs.getCertificate("policy-follow")).policy?.subject).toBe("CN=after");
     const next = await create("policy-follow", await certs.getCertificatePolicy("policy-follow"));
     expect(new X509Certificate(Buffer.from(next.cer!)).subject).toBe("CN=after");
-    expect((await rejection(certs.updateCertificatePolicy("policy-follow", { issuerName: "Self", subject: "CN=x", keySize: 1000, keyType: "RSA" }))).statusCode).toBe(400);
+    expect(
+      (await rejection(certs.updateCertificatePolicy("policy-follow", { issuerName: "Self", subject: "CN=x", keySize: 1000, keyType: "RSA" }))).statusCode,
+    ).toBe(400);
     expect((await rejection(certs.getCertificatePolicy("no-such-cert"))).statusCode).toBe(404);
   });
 });

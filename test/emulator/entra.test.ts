@@ -70,7 +70,15 @@ describe("Graph application endpoints, through the Graph SDK", () => {
     expect(byId).toMatchObject({ id: app.id, appId: app.appId, displayName: "orders-api", signInAudience: "AzureADMyOrg" });
     expect(byAppId.id).toBe(app.id);
     expect(byId.passwordCredentials).toEqual([
-      { customKeyIdentifier: null, displayName: "by hand", endDateTime: seeded.endDateTime, hint: seeded.secretText.slice(0, 3), keyId: seeded.keyId, secretText: null, startDateTime: seeded.startDateTime },
+      {
+        customKeyIdentifier: null,
+        displayName: "by hand",
+        endDateTime: seeded.endDateTime,
+        hint: seeded.secretText.slice(0, 3),
+        keyId: seeded.keyId,
+        secretText: null,
+        startDateTime: seeded.startDateTime,
+      },
     ]);
   });
 
@@ -99,29 +107,49 @@ describe("Graph application endpoints, through the Graph SDK", () => {
     expect(none.message).toMatch(/Application\.ReadWrite\.OwnedBy.*Application\.ReadWrite\.All/);
     // Read.All reads but cannot write; OwnedBy writes only apps it owns; .All writes any.
     await expect(graphAs(READER).application(path)).resolves.toMatchObject({ id: app.id });
-    expect(await graphFailure(graphAs(READER).addPassword(path, { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() }))).toMatchObject({ status: 403 });
+    expect(
+      await graphFailure(graphAs(READER).addPassword(path, { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() })),
+    ).toMatchObject({ status: 403 });
     const other = await admin.createApplication({ displayName: "not-owned" });
     expect(await graphFailure(graphAs(OWNER).application(EntraGraph.path({ objectId: other.id })))).toMatchObject({ status: 403 });
-    const added = await graphAs(ALL).addPassword(EntraGraph.path({ objectId: other.id }), { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() });
+    const added = await graphAs(ALL).addPassword(EntraGraph.path({ objectId: other.id }), {
+      displayName: "x",
+      endDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect(added.secretText).toBeTruthy();
   });
 
   it("answers Graph's exact error bodies: 404 Request_ResourceNotFound, 400 for a policy's lifetime and for a third secret", async () => {
     const token = (await new DevTokenCredential(ALL).getToken("https://graph.microsoft.com/.default")).token;
     const post = (path: string, body: unknown) =>
-      httpsRequest(`${cloud.url}/v1.0${path}`, { method: "POST", ca: tv.kv.tls.caPem, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      httpsRequest(`${cloud.url}/v1.0${path}`, {
+        method: "POST",
+        ca: tv.kv.tls.caPem,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const missing = "11111111-2222-4333-8444-555555555555";
     const notFound = await httpsRequest(`${cloud.url}/v1.0/applications/${missing}`, { ca: tv.kv.tls.caPem, headers: { Authorization: `Bearer ${token}` } });
     expect(notFound.status).toBe(404);
     expect(notFound.json()).toMatchObject({
-      error: { code: "Request_ResourceNotFound", message: `Resource '${missing}' does not exist or one of its queried reference-property objects are not present.`, innerError: { "request-id": expect.any(String) as unknown } },
+      error: {
+        code: "Request_ResourceNotFound",
+        message: `Resource '${missing}' does not exist or one of its queried reference-property objects are not present.`,
+        innerError: { "request-id": expect.any(String) as unknown },
+      },
     });
 
     const capped = await admin.createApplication({ displayName: "capped", maxPasswordLifetimeDays: 90 });
-    const tooLong = await post(`/applications/${capped.id}/addPassword`, { passwordCredential: { displayName: "x", endDateTime: new Date(Date.now() + 180 * 86_400_000).toISOString() } });
+    const tooLong = await post(`/applications/${capped.id}/addPassword`, {
+      passwordCredential: { displayName: "x", endDateTime: new Date(Date.now() + 180 * 86_400_000).toISOString() },
+    });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.json()).toMatchObject({ error: { code: "CredentialInvalidLifetimeAsPerAppPolicy", details: [{ code: "InvalidKeyEndDate", target: "EndDate" }] } });
-    const ok = await post(`/applications/${capped.id}/addPassword`, { passwordCredential: { endDateTime: new Date(Date.now() + 60 * 86_400_000).toISOString() } });
+    expect(tooLong.json()).toMatchObject({
+      error: { code: "CredentialInvalidLifetimeAsPerAppPolicy", details: [{ code: "InvalidKeyEndDate", target: "EndDate" }] },
+    });
+    const ok = await post(`/applications/${capped.id}/addPassword`, {
+      passwordCredential: { endDateTime: new Date(Date.now() + 60 * 86_400_000).toISOString() },
+    });
     expect(ok.status).toBe(200);
 
     const personal = await admin.createApplication({ displayName: "consumer", signInAudience: "AzureADandPersonalMicrosoftAccount" });
@@ -130,10 +158,16 @@ describe("Graph application endpoints, through the Graph SDK", () => {
     const third = await post(`/applications(appId='${personal.appId}')/addPassword`, { passwordCredential: {} });
     expect(third.status).toBe(400);
     expect(third.json()).toMatchObject({
-      error: { code: "TooManyAppPasswords", message: "Not allowed to add 3 passwords. You can only add a maximum of 2 passwords.", details: [{ target: "passwordCredentials", code: "TooManyAppPasswords" }] },
+      error: {
+        code: "TooManyAppPasswords",
+        message: "Not allowed to add 3 passwords. You can only add a maximum of 2 passwords.",
+        details: [{ target: "passwordCredentials", code: "TooManyAppPasswords" }],
+      },
     });
     // Through the SDK: the same refusal as a GraphCallError with Graph's code.
-    const viaSdk = await graphFailure(graphAs(ALL).addPassword(EntraGraph.path({ objectId: personal.id }), { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() }));
+    const viaSdk = await graphFailure(
+      graphAs(ALL).addPassword(EntraGraph.path({ objectId: personal.id }), { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() }),
+    );
     expect(viaSdk).toMatchObject({ status: 400, code: "TooManyAppPasswords" });
   });
 });
@@ -141,28 +175,49 @@ describe("Graph application endpoints, through the Graph SDK", () => {
 describe("the token endpoint, through ClientSecretCredential", () => {
   it("issues a token for the app with a current secret, refuses it once removed (AADSTS7000215)", async () => {
     const graph = graphAs(OWNER);
-    const added = await graph.addPassword(EntraGraph.path({ objectId: app.id }), { displayName: "token test", endDateTime: new Date(Date.now() + 86_400_000).toISOString() });
+    const added = await graph.addPassword(EntraGraph.path({ objectId: app.id }), {
+      displayName: "token test",
+      endDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     const token = await secretCredential(app.appId, added.secretText).getToken("https://graph.microsoft.com/.default");
-    expect(claimsOf(token.token)).toMatchObject({ appid: app.appId, aud: "https://graph.microsoft.com", tid: LOCAL_ENTRA_TENANT, idtyp: "app", oid: app.servicePrincipalId });
+    expect(claimsOf(token.token)).toMatchObject({
+      appid: app.appId,
+      aud: "https://graph.microsoft.com",
+      tid: LOCAL_ENTRA_TENANT,
+      idtyp: "app",
+      oid: app.servicePrincipalId,
+    });
     await expect(secretCredential(app.appId, `${added.secretText}x`).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000215/);
     await graph.removePassword(EntraGraph.path({ objectId: app.id }), added.keyId);
     await expect(secretCredential(app.appId, added.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000215/);
   });
 
   it("refuses an expired secret (AADSTS7000222), an unknown app (AADSTS700016) and an unknown tenant (AADSTS90002 at discovery)", async () => {
-    const expired = await admin.addPassword(app.id, { startDateTime: new Date(Date.now() - 10 * 86_400_000).toISOString(), endDateTime: new Date(Date.now() - 86_400_000).toISOString() });
+    const expired = await admin.addPassword(app.id, {
+      startDateTime: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      endDateTime: new Date(Date.now() - 86_400_000).toISOString(),
+    });
     await expect(secretCredential(app.appId, expired.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000222/);
-    await expect(secretCredential("99999999-9999-4999-8999-999999999999", expired.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS700016/);
+    await expect(secretCredential("99999999-9999-4999-8999-999999999999", expired.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(
+      /AADSTS700016/,
+    );
     // An unknown tenant fails at discovery already, as against Entra: MSAL cannot resolve its endpoints.
     const tenant = "12345678-1234-4234-8234-123456789012";
-    await expect(secretCredential(app.appId, expired.secretText, tenant).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/endpoints_resolution_error/);
+    await expect(secretCredential(app.appId, expired.secretText, tenant).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(
+      /endpoints_resolution_error/,
+    );
     const discovery = await httpsRequest(`${cloud.url}/${tenant}/v2.0/.well-known/openid-configuration`, { ca: tv.kv.tls.caPem });
     expect(discovery.status).toBe(400);
     expect(discovery.json()).toMatchObject({ error: "invalid_request", error_codes: [90002] });
   });
 
   it("answers a wrong secret in Entra's error shape, and serves the OpenID configuration MSAL reads", async () => {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: app.appId, client_secret: "not-the-secret", scope: "https://graph.microsoft.com/.default" });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: app.appId,
+      client_secret: "not-the-secret",
+      scope: "https://graph.microsoft.com/.default",
+    });
     const refused = await httpsRequest(`${cloud.url}/${LOCAL_ENTRA_TENANT}/oauth2/v2.0/token`, {
       method: "POST",
       ca: tv.kv.tls.caPem,
@@ -178,7 +233,10 @@ describe("the token endpoint, through ClientSecretCredential", () => {
       correlation_id: expect.any(String) as unknown,
     });
     const config = await httpsRequest(`${cloud.url}/${LOCAL_ENTRA_TENANT}/v2.0/.well-known/openid-configuration`, { ca: tv.kv.tls.caPem });
-    expect(config.json()).toMatchObject({ token_endpoint: `${cloud.url}/${LOCAL_ENTRA_TENANT}/oauth2/v2.0/token`, issuer: `${cloud.url}/${LOCAL_ENTRA_TENANT}/v2.0` });
+    expect(config.json()).toMatchObject({
+      token_endpoint: `${cloud.url}/${LOCAL_ENTRA_TENANT}/oauth2/v2.0/token`,
+      issuer: `${cloud.url}/${LOCAL_ENTRA_TENANT}/v2.0`,
+    });
   });
 
   it("refuses a new secret until the app's propagation delay has passed", async () => {
@@ -188,7 +246,9 @@ describe("the token endpoint, through ClientSecretCredential", () => {
     const recent = await admin.addPassword(slow.id, { startDateTime: new Date(Date.now() - 600_000).toISOString() });
     await expect(secretCredential(slow.appId, recent.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000215/);
     const settled = await admin.addPassword(slow.id, { startDateTime: new Date(Date.now() - 7_200_000).toISOString() });
-    await expect(secretCredential(slow.appId, settled.secretText).getToken("https://graph.microsoft.com/.default")).resolves.toMatchObject({ token: expect.any(String) as unknown });
+    await expect(secretCredential(slow.appId, settled.secretText).getToken("https://graph.microsoft.com/.default")).resolves.toMatchObject({
+      token: expect.any(String) as unknown,
+    });
   });
 });
 

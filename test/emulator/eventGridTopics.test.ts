@@ -55,7 +55,12 @@ function clientOptions() {
 }
 
 async function rawPublish(topic: TopicView, body: string, contentType: string, key = topic.key1): Promise<RawResponse> {
-  return httpsRequest(`${topic.endpoint}?api-version=2018-01-01`, { method: "POST", ca: t.ca, headers: { "Content-Type": contentType, "aeg-sas-key": key }, body });
+  return httpsRequest(`${topic.endpoint}?api-version=2018-01-01`, {
+    method: "POST",
+    ca: t.ca,
+    headers: { "Content-Type": contentType, "aeg-sas-key": key },
+    body,
+  });
 }
 
 beforeAll(async () => {
@@ -124,14 +129,21 @@ describe("CloudEvents topics through EventGridPublisherClient", () => {
     const withKey = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key2), clientOptions());
     await withKey.send([{ type: "Keyed", source: "/s", data: { n: 1 } }]);
     const sas = await generateSharedAccessSignature(topic.endpoint, new AzureKeyCredential(topic.key1), new Date(Date.now() + 3600_000));
-    await new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureSASCredential(sas), clientOptions()).send([{ type: "Sas", source: "/s", data: { n: 2 } }]);
+    await new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureSASCredential(sas), clientOptions()).send([
+      { type: "Sas", source: "/s", data: { n: 2 } },
+    ]);
     const expired = await generateSharedAccessSignature(topic.endpoint, new AzureKeyCredential(topic.key1), new Date(Date.now() - 1000));
-    await expect(new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureSASCredential(expired), clientOptions()).send([{ type: "X", source: "/s" }])).rejects.toMatchObject({ statusCode: 401 });
+    await expect(
+      new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureSASCredential(expired), clientOptions()).send([{ type: "X", source: "/s" }]),
+    ).rejects.toMatchObject({ statusCode: 401 });
     const wrong = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(Buffer.alloc(32).toString("base64")), clientOptions());
     await expect(wrong.send([{ type: "X", source: "/s" }])).rejects.toMatchObject({ statusCode: 401 });
 
     expect((await t.admin("PATCH", "/management/eventgrid/topics/kvguard-events", { disableLocalAuth: true })).status).toBe(200);
-    await expect(withKey.send([{ type: "X", source: "/s" }])).rejects.toMatchObject({ statusCode: 401, message: expect.stringContaining("local authentication disabled") as unknown });
+    await expect(withKey.send([{ type: "X", source: "/s" }])).rejects.toMatchObject({
+      statusCode: 401,
+      message: expect.stringContaining("local authentication disabled") as unknown,
+    });
     await t.admin("PATCH", "/management/eventgrid/topics/kvguard-events", { disableLocalAuth: false });
     await hook.waitFor((r) => r.delivered().length === 3, "the keyed and SAS events");
   });
@@ -144,7 +156,12 @@ describe("CloudEvents topics through EventGridPublisherClient", () => {
       [JSON.stringify([{ ...good, specversion: "0.3" }]), "application/cloudevents-batch+json", 400, /specversion '0.3'/],
       [JSON.stringify([{ ...good, time: "yesterday" }]), "application/cloudevents-batch+json", 400, /RFC 3339/],
       [JSON.stringify([{ ...good, "Bad-Name": 1 }]), "application/cloudevents-batch+json", 400, /extension attribute 'Bad-Name'/],
-      [JSON.stringify([{ ...good, dataschema: "schemas/events/x.json" }]), "application/cloudevents-batch+json", 400, /dataschema 'schemas\/events\/x.json' is not an absolute URI/],
+      [
+        JSON.stringify([{ ...good, dataschema: "schemas/events/x.json" }]),
+        "application/cloudevents-batch+json",
+        400,
+        /dataschema 'schemas\/events\/x.json' is not an absolute URI/,
+      ],
       [JSON.stringify([good]), "application/json", 400, /Content-Type 'application\/json' is not accepted/],
       [JSON.stringify(good), "application/cloudevents-batch+json", 400, /JSON array/],
       ["[{", "application/cloudevents-batch+json", 400, /not valid JSON/],
@@ -176,7 +193,11 @@ describe("CloudEvents topics through EventGridPublisherClient", () => {
   });
 
   it("will not subscribe an Event Grid schema endpoint to a CloudEvents topic", async () => {
-    const res = await t.admin("POST", "/management/eventgrid/topics/kvguard-events/subscriptions", { name: "eg-out", endpoint: hook.url, schema: "EventGridSchema" });
+    const res = await t.admin("POST", "/management/eventgrid/topics/kvguard-events/subscriptions", {
+      name: "eg-out",
+      endpoint: hook.url,
+      schema: "EventGridSchema",
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain("delivers CloudEventSchemaV1_0 only");
   });
@@ -188,7 +209,13 @@ describe("Event Grid schema topics", () => {
     const all = await receiver();
     const filtered = await receiver();
     await subscribe("eg-schema", { name: "all", endpoint: all.url });
-    await subscribe("eg-schema", { name: "filtered", endpoint: filtered.url, schema: "CloudEventSchemaV1_0", includedEventTypes: ["Kvguard.Finding"], subjectBeginsWith: "vault-a/" });
+    await subscribe("eg-schema", {
+      name: "filtered",
+      endpoint: filtered.url,
+      schema: "CloudEventSchemaV1_0",
+      includedEventTypes: ["Kvguard.Finding"],
+      subjectBeginsWith: "vault-a/",
+    });
     expect(all.validations[0]!.headers["aeg-event-type"]).toBe("SubscriptionValidation");
     expect((all.validations[0]!.json as { topic: string }[])[0]!.topic).toBe(topic.id);
 
@@ -202,14 +229,37 @@ describe("Event Grid schema topics", () => {
     await all.waitFor((r) => r.delivered().length === 3, "three Event Grid events");
     await filtered.waitFor((r) => r.delivered().length === 1, "one filtered CloudEvent");
     const f1 = all.delivered().find((e) => e.id === "f1");
-    expect(f1).toEqual({ id: "f1", topic: topic.id, subject: "vault-a/secret-1", eventType: "Kvguard.Finding", eventTime: "2026-02-03T04:05:06.000Z", data: { severity: "high" }, dataVersion: "1.0", metadataVersion: "1" });
+    expect(f1).toEqual({
+      id: "f1",
+      topic: topic.id,
+      subject: "vault-a/secret-1",
+      eventType: "Kvguard.Finding",
+      eventTime: "2026-02-03T04:05:06.000Z",
+      data: { severity: "high" },
+      dataVersion: "1.0",
+      metadataVersion: "1",
+    });
     expect(all.notifications[0]!.headers).toMatchObject({ "aeg-event-type": "Notification", "aeg-metadata-version": "1", "aeg-data-version": "1.0" });
-    expect(filtered.delivered()).toEqual([{ source: topic.id, subject: "vault-a/secret-1", type: "Kvguard.Finding", time: "2026-02-03T04:05:06.000Z", id: "f1", data: { severity: "high" }, specversion: "1.0" }]);
+    expect(filtered.delivered()).toEqual([
+      {
+        source: topic.id,
+        subject: "vault-a/secret-1",
+        type: "Kvguard.Finding",
+        time: "2026-02-03T04:05:06.000Z",
+        id: "f1",
+        data: { severity: "high" },
+        specversion: "1.0",
+      },
+    ]);
 
     const missing = await rawPublish(topic, JSON.stringify([{ id: "x", eventType: "T", eventTime: eventTime.toISOString() }]), "application/json");
     expect(missing.status).toBe(400);
     expect(missing.text).toContain("required property 'subject'");
-    const wrongTopic = await rawPublish(topic, JSON.stringify([{ id: "x", eventType: "T", subject: "s", eventTime: eventTime.toISOString(), topic: "/elsewhere" }]), "application/json");
+    const wrongTopic = await rawPublish(
+      topic,
+      JSON.stringify([{ id: "x", eventType: "T", subject: "s", eventTime: eventTime.toISOString(), topic: "/elsewhere" }]),
+      "application/json",
+    );
     expect(wrongTopic.status).toBe(400);
     const notArray = await rawPublish(topic, JSON.stringify({ id: "x", eventType: "T", subject: "s", eventTime: eventTime.toISOString() }), "application/json");
     expect(notArray.status).toBe(400);
@@ -227,7 +277,10 @@ describe("Event Grid schema topics", () => {
     await client.send([{ eventType: "T", subject: "s", dataVersion: "1", data: {} }]);
     await flaky.waitFor((r) => r.delivered().length === 1, "the retried delivery");
     await t.cloud.providers.eventGrid.delivery(t.cloud.providers.eventGrid.get("eg-retries")!).idle(5000);
-    const views = (await t.admin("GET", "/management/eventgrid/topics/eg-retries/subscriptions")).json() as { name: string; counters: Record<string, number> }[];
+    const views = (await t.admin("GET", "/management/eventgrid/topics/eg-retries/subscriptions")).json() as {
+      name: string;
+      counters: Record<string, number>;
+    }[];
     expect(views.find((v) => v.name === "flaky")!.counters).toMatchObject({ delivered: 1, retried: 1 });
     expect(views.find((v) => v.name === "broken")!.counters).toMatchObject({ delivered: 0, deadLettered: 1 });
   });
@@ -242,14 +295,21 @@ describe("Event Grid topics through @azure/arm-eventgrid", () => {
       retryOptions: { maxRetries: 0 },
     });
     const created = await arm.topics.beginCreateOrUpdateAndWait(RG, "arm-topic", { location: "local", inputSchema: "CloudEventSchemaV1_0" });
-    expect(created).toMatchObject({ name: "arm-topic", type: "Microsoft.EventGrid/topics", inputSchema: "CloudEventSchemaV1_0", provisioningState: "Succeeded", disableLocalAuth: false });
+    expect(created).toMatchObject({
+      name: "arm-topic",
+      type: "Microsoft.EventGrid/topics",
+      inputSchema: "CloudEventSchemaV1_0",
+      provisioningState: "Succeeded",
+      disableLocalAuth: false,
+    });
     const topic = await arm.topics.get(RG, "arm-topic");
     expect(topic.endpoint).toBe(`${t.cloud.url}/eventgrid/topics/arm-topic/api/events`);
     const before = await arm.topics.listSharedAccessKeys(RG, "arm-topic");
     const after = await arm.topics.beginRegenerateKeyAndWait(RG, "arm-topic", { keyName: "key1" });
     expect(after.key1).not.toBe(before.key1);
     expect(after.key2).toBe(before.key2);
-    const send = (key: string) => new EventGridPublisherClient(topic.endpoint!, "CloudEvent", new AzureKeyCredential(key), clientOptions()).send([{ type: "T", source: "/s" }]);
+    const send = (key: string) =>
+      new EventGridPublisherClient(topic.endpoint!, "CloudEvent", new AzureKeyCredential(key), clientOptions()).send([{ type: "T", source: "/s" }]);
     await expect(send(before.key1!)).rejects.toMatchObject({ statusCode: 401 });
     await send(after.key1!);
     await send(before.key2!);
@@ -263,7 +323,10 @@ describe("Event Grid topics through @azure/arm-eventgrid", () => {
   it("lets the publisher's retry policy ride out an injected 503", async () => {
     const topic = await createTopic({ name: "eg-faults", inputSchema: "CloudEventSchemaV1_0" });
     t.cloud.addFault({ status: 503, count: 1, match: "POST /eventgrid/topics/eg-faults" });
-    const client = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key1), { tlsOptions: { ca: t.ca }, retryOptions: { maxRetries: 2, retryDelayInMs: 10 } });
+    const client = new EventGridPublisherClient(topic.endpoint, "CloudEvent", new AzureKeyCredential(topic.key1), {
+      tlsOptions: { ca: t.ca },
+      retryOptions: { maxRetries: 2, retryDelayInMs: 10 },
+    });
     await client.send([{ type: "T", source: "/s" }]);
     expect(t.cloud.faults.list().at(-1)).toMatchObject({ served: 1, remaining: 0 });
   });
@@ -285,7 +348,9 @@ describe("Event Grid topics across a restart", () => {
     try {
       const kept = cloud2.providers.eventGrid.get("kept-topic")!;
       expect(kept.key1).toBe(topic.key1);
-      const client = new EventGridPublisherClient(cloud2.providers.eventGrid.endpointOf(kept), "CloudEvent", new AzureKeyCredential(kept.key1), { tlsOptions: { ca: kv2.tls.caPem } });
+      const client = new EventGridPublisherClient(cloud2.providers.eventGrid.endpointOf(kept), "CloudEvent", new AzureKeyCredential(kept.key1), {
+        tlsOptions: { ca: kv2.tls.caPem },
+      });
       await client.send([{ type: "After.Restart", source: "/s" }]);
       await hook.waitFor((r) => r.delivered().length === 1, "the event after the restart");
       expect(hook.validations).toHaveLength(1);

@@ -48,7 +48,10 @@ async function subscribe(kv: LocalKeyVault, body: Record<string, unknown>): Prom
 
 async function deadLetters(kv: LocalKeyVault, name: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(join(kv.workDir, "deadletter", `${name}.jsonl`), "utf8");
-  return text.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe("one vault", () => {
@@ -255,7 +258,12 @@ describe("one vault", () => {
       await secrets.setSecret("while-hanging", "v");
       await hook.waitFor((r) => r.notifications.length === 1, "the held notification");
       // The request was answered while its delivery is still unanswered: the attempt is neither done nor retried.
-      expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/slow")).body.counters).toEqual({ delivered: 0, retried: 0, deadLettered: 0, pending: 1 });
+      expect((await admin<SubscriptionView>(tv.kv, "GET", "/management/subscriptions/slow")).body.counters).toEqual({
+        delivered: 0,
+        retried: 0,
+        deadLettered: 0,
+        pending: 1,
+      });
       await hook.close();
     });
 
@@ -337,7 +345,11 @@ describe("one vault", () => {
       await all.waitFor((r) => r.delivered().length === 5, "five events for the unfiltered subscription");
       await tv.kv.delivery.idle();
 
-      const seen = (r: WebhookReceiver) => r.delivered().map((e) => `${String(e.eventType).replace("Microsoft.KeyVault.", "")} ${String(e.subject)}`).sort();
+      const seen = (r: WebhookReceiver) =>
+        r
+          .delivered()
+          .map((e) => `${String(e.eventType).replace("Microsoft.KeyVault.", "")} ${String(e.subject)}`)
+          .sort();
       expect(seen(all)).toEqual([
         "SecretNearExpiry app-signing-key",
         "SecretNearExpiry other-key",
@@ -547,10 +559,13 @@ describe("two vaults", () => {
     await tv.clients(undefined, "beta-kv").secrets.setSecret("in-beta", "v");
     await all.waitFor((r) => r.delivered().length === 2, "events from both vaults");
     await tv.kv.delivery.idle();
-    expect(all.delivered().map((e) => e.topic).sort()).toEqual([resourceId("alpha-kv"), resourceId("beta-kv")]);
-    expect(betaOnly.delivered()).toEqual([
-      containing({ topic: resourceId("beta-kv"), subject: "in-beta", data: containing({ VaultName: "beta-kv" }) }),
-    ]);
+    expect(
+      all
+        .delivered()
+        .map((e) => e.topic)
+        .sort(),
+    ).toEqual([resourceId("alpha-kv"), resourceId("beta-kv")]);
+    expect(betaOnly.delivered()).toEqual([containing({ topic: resourceId("beta-kv"), subject: "in-beta", data: containing({ VaultName: "beta-kv" }) })]);
   });
 });
 
@@ -613,8 +628,8 @@ describe("lifecycle", () => {
     }
 
     const refusing = await receiver({ validation: { status: 403 } });
-    await expect(
-      LocalKeyVault.start({ vaults: ["options-kv"], subscriptions: [{ name: "refused", endpoint: refusing.url }] }),
-    ).rejects.toThrow(/handshake failed.*HTTP 403/);
+    await expect(LocalKeyVault.start({ vaults: ["options-kv"], subscriptions: [{ name: "refused", endpoint: refusing.url }] })).rejects.toThrow(
+      /handshake failed.*HTTP 403/,
+    );
   });
 });

@@ -4,16 +4,7 @@
  * algorithm round-tripped, the key rules (disabled, nbf/exp, key_ops, algorithm and digest length), and
  * keys surviving a restart.
  */
-import {
-  constants,
-  createHash,
-  createPublicKey,
-  generateKeyPairSync,
-  privateDecrypt,
-  publicDecrypt,
-  verify as nodeVerify,
-  type KeyObject,
-} from "node:crypto";
+import { constants, createHash, createPublicKey, generateKeyPairSync, privateDecrypt, publicDecrypt, verify as nodeVerify, type KeyObject } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,9 +73,7 @@ describe("sign and verify", () => {
     const { result, keyID } = await crypto.sign(algorithm, digest);
     expect(keyID).toBe(rsaKey.id);
     expect(result).toHaveLength(256);
-    const pss = algorithm.startsWith("PS")
-      ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : {};
+    const pss = algorithm.startsWith("PS") ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : {};
     expect(nodeVerify(hash, data, { key: nodePublicKey(rsaKey), ...pss }, result)).toBe(true);
 
     expect((await crypto.verify(algorithm, digest, result)).result).toBe(true);
@@ -203,11 +192,7 @@ describe("key rules", () => {
     const signature = (await remoteOnly(key).sign("RS256", digest)).result;
     await keys.updateKeyProperties("crypto-disabled", { enabled: false });
     const remote = remoteOnly(key);
-    const refused = [
-      remote.sign("RS256", digest),
-      remote.decrypt({ algorithm: "RSA-OAEP", ciphertext }),
-      remote.unwrapKey("RSA-OAEP", ciphertext),
-    ];
+    const refused = [remote.sign("RS256", digest), remote.decrypt({ algorithm: "RSA-OAEP", ciphertext }), remote.unwrapKey("RSA-OAEP", ciphertext)];
     for (const error of await Promise.all(refused.map(rejection))) {
       expect(error.statusCode).toBe(403);
       expect(error.code).toBe("Forbidden");

@@ -43,7 +43,11 @@ describe("key-based resources on the local cloud's ARM", () => {
     const cosmos = new CosmosDBManagementClient(credential, LOCAL_SUBSCRIPTION_ID, options());
     await t.cloud.providers.keyPairs.create({ kind: "cosmos", name: "shapes-cosmos" });
     const keys = await cosmos.databaseAccounts.listKeys(RG, "shapes-cosmos");
-    expect(Object.keys(keys).filter((k) => k.endsWith("Key")).sort()).toEqual(["primaryMasterKey", "primaryReadonlyMasterKey", "secondaryMasterKey", "secondaryReadonlyMasterKey"]);
+    expect(
+      Object.keys(keys)
+        .filter((k) => k.endsWith("Key"))
+        .sort(),
+    ).toEqual(["primaryMasterKey", "primaryReadonlyMasterKey", "secondaryMasterKey", "secondaryReadonlyMasterKey"]);
     expect(Buffer.from(keys.primaryMasterKey!, "base64")).toHaveLength(64);
     const readOnly = await cosmos.databaseAccounts.listReadOnlyKeys(RG, "shapes-cosmos");
     expect(readOnly.primaryReadonlyMasterKey).toBe(keys.primaryReadonlyMasterKey);
@@ -64,7 +68,9 @@ describe("key-based resources on the local cloud's ARM", () => {
     const rule = await sb.queues.getAuthorizationRule(RG, "shapes-sb", "jobs", "sender");
     expect(rule.rights).toEqual(["Send"]);
     const keys = await sb.queues.listKeys(RG, "shapes-sb", "jobs", "sender");
-    expect(keys.primaryConnectionString).toBe(`Endpoint=sb://${new URL(t.cloud.url).host}/servicebus/shapes-sb/;SharedAccessKeyName=sender;SharedAccessKey=${keys.primaryKey};EntityPath=jobs`);
+    expect(keys.primaryConnectionString).toBe(
+      `Endpoint=sb://${new URL(t.cloud.url).host}/servicebus/shapes-sb/;SharedAccessKeyName=sender;SharedAccessKey=${keys.primaryKey};EntityPath=jobs`,
+    );
     const regenerated = await sb.queues.regenerateKeys(RG, "shapes-sb", "jobs", "sender", { keyType: "SecondaryKey" });
     expect(regenerated.secondaryKey).not.toBe(keys.secondaryKey);
     expect(regenerated.primaryKey).toBe(keys.primaryKey);
@@ -91,13 +97,20 @@ describe("key-based resources on the local cloud's ARM", () => {
   it("answers ARM's errors: an unknown resource (404 ResourceNotFound), a key name the API does not have (400)", async () => {
     const cosmos = new CosmosDBManagementClient(credential, LOCAL_SUBSCRIPTION_ID, options());
     await expect(cosmos.databaseAccounts.listKeys(RG, "no-such-account")).rejects.toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
-    await expect(cosmos.databaseAccounts.beginRegenerateKeyAndWait(RG, "shapes-cosmos", { keyKind: "tertiary" })).rejects.toMatchObject({ statusCode: 400, code: "InvalidRequestContent" });
+    await expect(cosmos.databaseAccounts.beginRegenerateKeyAndWait(RG, "shapes-cosmos", { keyKind: "tertiary" })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "InvalidRequestContent",
+    });
   });
 
   it("the admin API adds resources and lists them without their keys; a taken name is 409, an unknown kind 400", async () => {
     const created = await t.admin("POST", "/management/keypairs", { kind: "search", name: "shapes-search" });
     expect(created.status).toBe(201);
-    expect(created.json()).toEqual({ id: `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.Search/searchServices/shapes-search`, kind: "search", name: "shapes-search" });
+    expect(created.json()).toEqual({
+      id: `/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/${RG}/providers/Microsoft.Search/searchServices/shapes-search`,
+      kind: "search",
+      name: "shapes-search",
+    });
     expect((await t.admin("POST", "/management/keypairs", { kind: "search", name: "shapes-search" })).status).toBe(409);
     expect((await t.admin("POST", "/management/keypairs", { kind: "mongo", name: "x1" })).status).toBe(400);
     const listed = await t.admin("GET", "/management/keypairs");
@@ -121,7 +134,15 @@ redis.describe("Azure Cache for Redis over a real redis-server", () => {
     expect(cache).toMatchObject({ hostName: "127.0.0.1", enableNonSslPort: false });
     expect(await arm().redis.listKeys(RG, "shapes-redis")).toEqual(after);
     const auth = async (password: string) => {
-      const client = new Redis({ host: "127.0.0.1", port: cache.sslPort!, password, tls: { ca: t.ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const client = new Redis({
+        host: "127.0.0.1",
+        port: cache.sslPort!,
+        password,
+        tls: { ca: t.ca },
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       client.on("error", () => undefined);
       try {
         await client.connect();

@@ -148,11 +148,7 @@ describe("import", () => {
   it("imports an EC key as EC-HSM when asked, and refuses a key without its private part", async () => {
     const jwk = generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey.export({ format: "jwk" });
     const bytes = (field: string | undefined) => Buffer.from(field!, "base64url");
-    const ec = await keys.importKey(
-      "imported-ec",
-      { kty: "EC", crv: "P-384", x: bytes(jwk.x), y: bytes(jwk.y), d: bytes(jwk.d) },
-      { hardwareProtected: true },
-    );
+    const ec = await keys.importKey("imported-ec", { kty: "EC", crv: "P-384", x: bytes(jwk.x), y: bytes(jwk.y), d: bytes(jwk.d) }, { hardwareProtected: true });
     expect(ec.keyType).toBe("EC-HSM");
     expect(ec.key?.crv).toBe("P-384");
     const publicOnly = await rejection(keys.importKey("public-only", { kty: "EC", crv: "P-384", x: bytes(jwk.x), y: bytes(jwk.y) }));

@@ -36,7 +36,11 @@ const findingColumns = [
 function ruleProperties(stream = STREAM, table = TABLE) {
   return {
     streamDeclarations: { [stream]: { columns: findingColumns } },
-    destinations: { logAnalytics: [{ workspaceResourceId: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.OperationalInsights/workspaces/local`, name: "workspace" }] },
+    destinations: {
+      logAnalytics: [
+        { workspaceResourceId: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.OperationalInsights/workspaces/local`, name: "workspace" },
+      ],
+    },
     dataFlows: [{ streams: [stream], destinations: ["workspace"], transformKql: "source", outputStream: `Custom-${table}` }],
   };
 }
@@ -51,11 +55,22 @@ let t: TestCloud;
 let rule: RuleView;
 
 function finding(i: number): Record<string, unknown> {
-  return { TimeGenerated: "2026-03-04T05:06:07Z", Detector: "unused-secret", Severity: "low", Count: i, Score: 0.5, Resolved: false, Details: { vault: "demo", n: i } };
+  return {
+    TimeGenerated: "2026-03-04T05:06:07Z",
+    Detector: "unused-secret",
+    Severity: "low",
+    Count: i,
+    Score: 0.5,
+    Resolved: false,
+    Details: { vault: "demo", n: i },
+  };
 }
 
 function client(identity = uploader, retries = 0): LogsIngestionClient {
-  return new LogsIngestionClient(rule.ingestionEndpoint, new DevTokenCredential(identity), { tlsOptions: { ca: t.ca }, retryOptions: { maxRetries: retries, retryDelayInMs: 10 } });
+  return new LogsIngestionClient(rule.ingestionEndpoint, new DevTokenCredential(identity), {
+    tlsOptions: { ca: t.ca },
+    retryOptions: { maxRetries: retries, retryDelayInMs: 10 },
+  });
 }
 
 /** The status of the one failed chunk of an upload, and its error's code. */
@@ -162,7 +177,11 @@ describe("uploads through LogsIngestionClient", () => {
       expect(row).not.toHaveProperty("Score");
       expect(row).not.toHaveProperty("Extra");
       expect((await rows()).some((r) => r.row.Count === 5001)).toBe(false);
-      const errors = (await t.admin("GET", "/management/monitor/dataCollectionRules/kvguard-dcr/errors")).json() as { Message: string; InputStreamId: string; ClientRequestId: string }[];
+      const errors = (await t.admin("GET", "/management/monitor/dataCollectionRules/kvguard-dcr/errors")).json() as {
+        Message: string;
+        InputStreamId: string;
+        ClientRequestId: string;
+      }[];
       expect(errors.map((e) => e.Message)).toEqual([
         "record #1: 'Score' is real but the value is a string",
         "record #1 has 'Extra', which the stream does not declare",
@@ -202,7 +221,14 @@ describe("data collection rules through ARM", () => {
       location: "local",
       properties: {
         dataCollectionEndpointId: dceId,
-        streamDeclarations: { "Custom-Rotations": { columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Type", type: "text" }] } },
+        streamDeclarations: {
+          "Custom-Rotations": {
+            columns: [
+              { name: "TimeGenerated", type: "datetime" },
+              { name: "Type", type: "text" },
+            ],
+          },
+        },
         destinations: { logAnalytics: [{ workspaceResourceId: "/w", name: "ws" }] },
         dataFlows: [{ streams: ["Custom-Undeclared"], destinations: ["ws"], outputStream: "Custom-Rotations" }],
       },
@@ -213,7 +239,10 @@ describe("data collection rules through ARM", () => {
     expect(error.details.map((d) => d.code)).toEqual(["InvalidColumnName", "InvalidColumnType", "InvalidStream", "InvalidOutputTable"]);
     expect(error.details[2]!.target).toBe("properties.dataFlows[0]");
 
-    const created = await put("dataCollectionRules/deployed-dcr", { location: "local", properties: { dataCollectionEndpointId: dceId, ...ruleProperties("Custom-Rotations", "KvguardRotations_CL") } });
+    const created = await put("dataCollectionRules/deployed-dcr", {
+      location: "local",
+      properties: { dataCollectionEndpointId: dceId, ...ruleProperties("Custom-Rotations", "KvguardRotations_CL") },
+    });
     expect(created.status, created.text).toBe(201);
 
     const monitor = new MonitorClient(new DevTokenCredential({ name: "deployer" }), SUB, {
@@ -229,10 +258,16 @@ describe("data collection rules through ARM", () => {
     expect(dce.logsIngestion?.endpoint).toBe(`${t.cloud.url}/dce/deployed-dce`);
 
     // Open to every caller (no publishers set), bound to its endpoint only.
-    const ingest = new LogsIngestionClient(dce.logsIngestion!.endpoint!, new DevTokenCredential({ name: "anyone" }), { tlsOptions: { ca: t.ca }, retryOptions: { maxRetries: 0 } });
+    const ingest = new LogsIngestionClient(dce.logsIngestion!.endpoint!, new DevTokenCredential({ name: "anyone" }), {
+      tlsOptions: { ca: t.ca },
+      retryOptions: { maxRetries: 0 },
+    });
     await ingest.upload(dcr.immutableId!, "Custom-Rotations", [finding(1)]);
     expect(await rows("KvguardRotations_CL")).toHaveLength(1);
-    const unbound = new LogsIngestionClient(rule.ingestionEndpoint, new DevTokenCredential({ name: "anyone" }), { tlsOptions: { ca: t.ca }, retryOptions: { maxRetries: 0 } });
+    const unbound = new LogsIngestionClient(rule.ingestionEndpoint, new DevTokenCredential({ name: "anyone" }), {
+      tlsOptions: { ca: t.ca },
+      retryOptions: { maxRetries: 0 },
+    });
     const refused = await uploadFailure(unbound.upload(dcr.immutableId!, "Custom-Rotations", [finding(2)]));
     expect(refused).toMatchObject({ status: 403 });
     expect(refused.message).toContain("IsDcrDceBindingValid: False");
@@ -245,7 +280,11 @@ describe("ingested rows across a restart", () => {
     const kv = await LocalKeyVault.start({ stateDir });
     const cloud = await startLocalCloud({ kv });
     await adminCall(cloud.url, kv.tls.caPem, "POST", "/management/monitor/dataCollectionEndpoints", { name: "kept-dce" });
-    const created = await adminCall(cloud.url, kv.tls.caPem, "POST", "/management/monitor/dataCollectionRules", { name: "kept-dcr", dataCollectionEndpoint: "kept-dce", properties: ruleProperties() });
+    const created = await adminCall(cloud.url, kv.tls.caPem, "POST", "/management/monitor/dataCollectionRules", {
+      name: "kept-dcr",
+      dataCollectionEndpoint: "kept-dce",
+      properties: ruleProperties(),
+    });
     const kept = created.json() as RuleView;
     const upload = new LogsIngestionClient(kept.ingestionEndpoint, new DevTokenCredential(uploader), { tlsOptions: { ca: kv.tls.caPem } });
     await upload.upload(kept.immutableId, STREAM, [finding(1)]);

@@ -25,7 +25,8 @@ beforeAll(async () => {
   await keys.createEcKey("app-a-signing");
   await keys.createEcKey("app-b-signing");
   const certs = certificateClient(tv, operator);
-  for (const name of ["app-a-tls", "app-b-tls"]) await (await certs.beginCreateCertificate(name, { issuerName: "Self", subject: `CN=${name}` }, poll)).pollUntilDone();
+  for (const name of ["app-a-tls", "app-b-tls"])
+    await (await certs.beginCreateCertificate(name, { issuerName: "Self", subject: `CN=${name}` }, poll)).pollUntilDone();
   const vault = tv.kv.vaults.get("scoped")!;
   const res = await admin(tv.kv, "PUT", "/management/vaults/scoped/roleAssignments", [
     { principalId: devClaims(operator).oid, role: "Key Vault Administrator" },
@@ -88,8 +89,15 @@ describe("a role assignment scoped to one object", () => {
   });
 
   it("refuses a scope outside the vault or not naming one object with 400, leaving the assignments as they were", async () => {
-    for (const scope of ["/subscriptions/other/resourceGroups/x/providers/Microsoft.KeyVault/vaults/other/secrets/a", "/secrets", "/storage/x", "/secrets/bad_name"]) {
-      const res = await admin<{ error: { message: string } }>(tv.kv, "PUT", "/management/vaults/scoped/roleAssignments", [{ principalId: "p", role: "Key Vault Reader", scope }]);
+    for (const scope of [
+      "/subscriptions/other/resourceGroups/x/providers/Microsoft.KeyVault/vaults/other/secrets/a",
+      "/secrets",
+      "/storage/x",
+      "/secrets/bad_name",
+    ]) {
+      const res = await admin<{ error: { message: string } }>(tv.kv, "PUT", "/management/vaults/scoped/roleAssignments", [
+        { principalId: "p", role: "Key Vault Reader", scope },
+      ]);
       expect(res.status, scope).toBe(400);
       expect(res.body.error.message).toMatch(/scope/);
     }

@@ -65,9 +65,7 @@ describe("set and get", () => {
     expect(tooMany.code).toBe("BadParameter");
     expect(tooMany.message).toMatch(/15 tags/);
     const now = Date.now();
-    const backwards = await rejection(
-      secrets.setSecret("dates", "v", { notBefore: new Date(now + 10_000), expiresOn: new Date(now) }),
-    );
+    const backwards = await rejection(secrets.setSecret("dates", "v", { notBefore: new Date(now + 10_000), expiresOn: new Date(now) }));
     expect(backwards.code).toBe("BadParameter");
   });
 

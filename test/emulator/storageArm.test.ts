@@ -33,7 +33,10 @@ async function works(endpoint: string, account: string, key: string): Promise<tr
 beforeAll(async () => {
   stack = await startLocalStack();
   const options = armClientOptions(stack.config.cloud, stack.config.local?.caPem);
-  arm = new StorageManagementClient(new DevTokenCredential({ name: "kvguard" }), LOCAL_SUBSCRIPTION_ID, { ...options, credentials: { scopes: options.credentialScopes } });
+  arm = new StorageManagementClient(new DevTokenCredential({ name: "kvguard" }), LOCAL_SUBSCRIPTION_ID, {
+    ...options,
+    credentials: { scopes: options.credentialScopes },
+  });
   await stack.azurite.accounts.create("armshapes");
 });
 afterAll(() => stack.stop());

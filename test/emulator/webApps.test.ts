@@ -45,7 +45,12 @@ async function env(site: string): Promise<Record<string, EnvEntry>> {
 async function refresh(site: string, identity = operator): Promise<{ status: string; body: unknown }> {
   const context = createWebSiteManagement(new DevTokenCredential(identity), SUB, { ...t.armOptions(), retryOptions: { maxRetries: 2, retryDelayInMs: 10 } });
   const res = await context
-    .pathUnchecked("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}/config/configreferences/appsettings/refresh", SUB, RG, site)
+    .pathUnchecked(
+      "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}/config/configreferences/appsettings/refresh",
+      SUB,
+      RG,
+      site,
+    )
     .post({ queryParameters: { "api-version": "2024-11-01" } });
   return { status: res.status, body: res.body };
 }
@@ -87,7 +92,11 @@ describe("App Service sites through @azure/arm-appservice", () => {
     expect(site.identity?.principalId).toMatch(/^[0-9a-f-]{36}$/);
 
     const settings = await arm.webApps.listApplicationSettings(RG, "billing-api");
-    expect(settings.properties).toEqual({ DB_PASSWORD: secretRef("db-password"), API_KEY: "@Microsoft.KeyVault(VaultName=web-vault;SecretName=api-key)", MODE: "production" });
+    expect(settings.properties).toEqual({
+      DB_PASSWORD: secretRef("db-password"),
+      API_KEY: "@Microsoft.KeyVault(VaultName=web-vault;SecretName=api-key)",
+      MODE: "production",
+    });
 
     const seen = await env("billing-api");
     expect(seen.DB_PASSWORD).toMatchObject({ source: "KeyVault", status: "Resolved", value: "first-value", version: v1.properties.version });
@@ -165,7 +174,9 @@ describe("App Service sites through @azure/arm-appservice", () => {
   it("honours a site's configured cache lifetime", async () => {
     const secrets = t.tv.clients().secrets;
     await secrets.setSecret("short-lived", "s1");
-    expect((await t.admin("POST", "/management/web/sites", { name: "short-cache", cacheHours: 1, appSettings: { S: secretRef("short-lived") } })).status).toBe(201);
+    expect((await t.admin("POST", "/management/web/sites", { name: "short-cache", cacheHours: 1, appSettings: { S: secretRef("short-lived") } })).status).toBe(
+      201,
+    );
     await secrets.setSecret("short-lived", "s2");
     await t.vaultAdmin("POST", "/management/clock/advance", { seconds: HOUR });
     expect((await env("short-cache")).S!.value).toBe("s2");
@@ -203,12 +214,15 @@ describe("App Service sites through @azure/arm-appservice", () => {
     await expect(arm.webApps.get(RG, "no-such-site")).rejects.toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
     await expect(arm.webApps.get("other-group", "billing-api")).rejects.toMatchObject({ statusCode: 404, code: "ResourceGroupNotFound" });
     const { token } = await new DevTokenCredential(operator).getToken("https://management.azure.com/.default");
-    const noLocation = await httpsRequest(`${t.cloud.url}/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Web/sites/bad-body?api-version=2024-11-01`, {
-      method: "PUT",
-      ca: t.ca,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ kind: "app" }),
-    });
+    const noLocation = await httpsRequest(
+      `${t.cloud.url}/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Web/sites/bad-body?api-version=2024-11-01`,
+      {
+        method: "PUT",
+        ca: t.ca,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ kind: "app" }),
+      },
+    );
     expect(noLocation.status).toBe(400);
     expect(noLocation.json()).toMatchObject({ error: { code: "BadRequest", message: expect.stringContaining("location") as unknown } });
     const readerOid = devClaims({ name: "web-reader" }).oid!;
@@ -239,7 +253,10 @@ describe("App Service sites across a restart", () => {
     const kv = await LocalKeyVault.start({ stateDir, vaults: ["persist"] });
     const cloud = await startLocalCloud({ kv });
     const secrets = (await import("@azure/keyvault-secrets")).SecretClient;
-    const client = new secrets(kv.urls.persist!, new DevTokenCredential({ name: "p" }), { tlsOptions: { ca: kv.tls.caPem }, disableChallengeResourceVerification: true });
+    const client = new secrets(kv.urls.persist!, new DevTokenCredential({ name: "p" }), {
+      tlsOptions: { ca: kv.tls.caPem },
+      disableChallengeResourceVerification: true,
+    });
     await client.setSecret("kept", "k1");
     const ref = `@Microsoft.KeyVault(VaultName=persist;SecretName=kept)`;
     await cloud.providers.web.create({ name: "kept-app", appSettings: { K: ref } });

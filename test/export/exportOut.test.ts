@@ -47,7 +47,11 @@ async function rows(table: string): Promise<Record<string, unknown>[]> {
 
 async function runExportOut(): Promise<string[]> {
   const logs: string[] = [];
-  const context = new InvocationContext({ functionName: "exportOut", invocationId: "test", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
+  const context = new InvocationContext({
+    functionName: "exportOut",
+    invocationId: "test",
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+  });
   // The app settings as the host hands them over: the process's app, built from them.
   useApp(createApp(env));
   await exportOut.handler({ isPastDue: false } as Timer, context);
@@ -74,13 +78,30 @@ function finding(id: string, overrides: Partial<Finding> = {}): Finding {
 }
 
 function seeded(step: HistoryRow["step"], outcome: HistoryRow["outcome"], extra: Partial<HistoryRow> = {}): HistoryRow {
-  return { vault: "kv1", name: "seeded-secret", rotationId: `r-${step}`, step, outcome, trigger: "schedule", message: `${step} ${outcome}`, at: "2026-03-02T08:00:00.000Z", ...extra };
+  return {
+    vault: "kv1",
+    name: "seeded-secret",
+    rotationId: `r-${step}`,
+    step,
+    outcome,
+    trigger: "schedule",
+    message: `${step} ${outcome}`,
+    at: "2026-03-02T08:00:00.000Z",
+    ...extra,
+  };
 }
 
 beforeAll(async () => {
   stack = await startLocalStack();
   hook = await WebhookReceiver.start();
-  const topic = (await cloudAdmin("POST", "/management/eventgrid/topics", { name: "kvguard-events", inputSchema: "CloudEventSchemaV1_0", disableLocalAuth: true, dataSenders: [KVGUARD_OID] })).json() as { endpoint: string };
+  const topic = (
+    await cloudAdmin("POST", "/management/eventgrid/topics", {
+      name: "kvguard-events",
+      inputSchema: "CloudEventSchemaV1_0",
+      disableLocalAuth: true,
+      dataSenders: [KVGUARD_OID],
+    })
+  ).json() as { endpoint: string };
   expect((await cloudAdmin("POST", "/management/eventgrid/topics/kvguard-events/subscriptions", { name: "automation", endpoint: hook.url })).status).toBe(201);
   await cloudAdmin("POST", "/management/monitor/dataCollectionEndpoints", { name: "kvguard-dce" });
   const rule = (
@@ -91,7 +112,12 @@ beforeAll(async () => {
       properties: ruleProperties(WORKSPACE),
     })
   ).json() as { immutableId: string; ingestionEndpoint: string };
-  env = { ...stack.env, KVGUARD_EXPORT_TOPIC_ENDPOINT: topic.endpoint, KVGUARD_EXPORT_DCE_ENDPOINT: rule.ingestionEndpoint, KVGUARD_EXPORT_DCR_ID: rule.immutableId };
+  env = {
+    ...stack.env,
+    KVGUARD_EXPORT_TOPIC_ENDPOINT: topic.endpoint,
+    KVGUARD_EXPORT_DCE_ENDPOINT: rule.ingestionEndpoint,
+    KVGUARD_EXPORT_DCR_ID: rule.immutableId,
+  };
 
   // A real rotation (started, succeeded), then what only a long wait or a crash would record.
   await kvguardSecrets(stack).setSecret("db-password", "initial-value-Rt5x", { tags: { "kvguard-rotator": "random", "kvguard-options": "length=30" } });
@@ -129,7 +155,16 @@ describe("exportOut", () => {
     const logs = await runExportOut();
     expect(logs.join("\n")).toMatch(/information: export eventgrid: \d+ sent, 0 already sent, 0 refused/);
     expect(logs.join("\n")).toMatch(/information: export loganalytics: \d+ sent, 0 already sent, 0 refused/);
-    const expected: EventType[] = ["Kvguard.Rotation.Started", "Kvguard.Rotation.Succeeded", "Kvguard.Rotation.Failed", "Kvguard.Rotation.Abandoned", "Kvguard.Rotation.Revoked", "Kvguard.Finding.Raised", "Kvguard.Report.Ready", "Kvguard.Object.ExpiryNotice"];
+    const expected: EventType[] = [
+      "Kvguard.Rotation.Started",
+      "Kvguard.Rotation.Succeeded",
+      "Kvguard.Rotation.Failed",
+      "Kvguard.Rotation.Abandoned",
+      "Kvguard.Rotation.Revoked",
+      "Kvguard.Finding.Raised",
+      "Kvguard.Report.Ready",
+      "Kvguard.Object.ExpiryNotice",
+    ];
     await hook.waitFor((r) => expected.every((type) => r.deliveredTypes().includes(type)), "every event type");
     for (const event of hook.delivered()) {
       const type = event.type as EventType;
@@ -137,13 +172,29 @@ describe("exportOut", () => {
       expect(event).toMatchObject({ specversion: "1.0", source: "/kvguard", dataschema: dataSchemaUri(type), datacontenttype: "application/json" });
       expect(EVENT_CATALOGUE[type].schema.safeParse(event.data).error).toBeUndefined();
     }
-    const byType = (type: EventType) => hook.delivered().filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
-    expect(byType("Kvguard.Rotation.Succeeded")).toEqual([expect.objectContaining({ vault: "local", name: "db-password", trigger: "manual", version: expect.any(String) as string })]);
-    expect(byType("Kvguard.Rotation.Failed")).toEqual([expect.objectContaining({ name: "seeded-secret", step: "test", message: "the new credential was refused: 401" })]);
+    const byType = (type: EventType) =>
+      hook
+        .delivered()
+        .filter((e) => e.type === type)
+        .map((e) => e.data as Record<string, unknown>);
+    expect(byType("Kvguard.Rotation.Succeeded")).toEqual([
+      expect.objectContaining({ vault: "local", name: "db-password", trigger: "manual", version: expect.any(String) as string }),
+    ]);
+    expect(byType("Kvguard.Rotation.Failed")).toEqual([
+      expect.objectContaining({ name: "seeded-secret", step: "test", message: "the new credential was refused: 401" }),
+    ]);
     expect(byType("Kvguard.Rotation.Revoked")).toEqual([expect.objectContaining({ previousVersion: "0123456789abcdef0123456789abcdef" })]);
-    expect(byType("Kvguard.Finding.Raised").map((f) => f.id).sort()).toEqual(["f-1", "f-2"]);
-    expect(byType("Kvguard.Object.ExpiryNotice")).toEqual([expect.objectContaining({ vault: "local", objectType: "secret", name: "expiring-api-key", status: "expiring", daysLeft: 4 })]);
-    expect(byType("Kvguard.Report.Ready")).toEqual([expect.objectContaining({ scope: "all", snapshot: expect.stringMatching(/^snapshots\/all\/.*\.json$/) as string })]);
+    expect(
+      byType("Kvguard.Finding.Raised")
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual(["f-1", "f-2"]);
+    expect(byType("Kvguard.Object.ExpiryNotice")).toEqual([
+      expect.objectContaining({ vault: "local", objectType: "secret", name: "expiring-api-key", status: "expiring", daysLeft: 4 }),
+    ]);
+    expect(byType("Kvguard.Report.Ready")).toEqual([
+      expect.objectContaining({ scope: "all", snapshot: expect.stringMatching(/^snapshots\/all\/.*\.json$/) as string }),
+    ]);
     // No event carries a secret value or the HMAC history keeps of one.
     const text = JSON.stringify(hook.delivered());
     expect(text).not.toContain("initial-value-Rt5x");
@@ -151,10 +202,21 @@ describe("exportOut", () => {
 
     const rotationRows = await rows(ROTATION_TABLE.table);
     expect(rotationRows.filter((r) => r.ObjectName === "db-password").map((r) => r.Step)).toEqual(expect.arrayContaining(["create", "finish"]));
-    expect(rotationRows.filter((r) => r.ObjectName === "seeded-secret").map((r) => `${String(r.Step)}:${String(r.Outcome)}`).sort()).toEqual(["abandon:ok", "check:skipped", "revoke:ok", "test:failed"]);
+    expect(
+      rotationRows
+        .filter((r) => r.ObjectName === "seeded-secret")
+        .map((r) => `${String(r.Step)}:${String(r.Outcome)}`)
+        .sort(),
+    ).toEqual(["abandon:ok", "check:skipped", "revoke:ok", "test:failed"]);
     const findingRows = await rows(FINDINGS_TABLE.table);
     expect(findingRows.map((r) => r.FindingId).sort()).toEqual(["f-1", "f-2"]);
-    expect(findingRows.find((r) => r.FindingId === "f-1")).toMatchObject({ Detector: "secret-enumeration", Severity: "high", RecordCount: 42, CallerIpAddress: "203.0.113.7", Evidence: ["c0ffee00-0000-0000-0000-000000000001"] });
+    expect(findingRows.find((r) => r.FindingId === "f-1")).toMatchObject({
+      Detector: "secret-enumeration",
+      Severity: "high",
+      RecordCount: 42,
+      CallerIpAddress: "203.0.113.7",
+      Evidence: ["c0ffee00-0000-0000-0000-000000000001"],
+    });
   });
 
   it("sends nothing twice: a second run, and a new exporter (another process), find everything sent", async () => {
@@ -180,7 +242,8 @@ describe("exportOut", () => {
       { status: 500, count: 50, match: "POST /eventgrid/" },
     ];
     for (const fault of faults) expect((await cloudAdmin("POST", "/management/faults", fault)).status).toBe(201);
-    for (const name of ["outage-a", "outage-b"]) await history.record(seeded("finish", "ok", { name, rotationId: `r-${name}`, version: "v2", at: "2026-03-03T08:00:00.000Z" }));
+    for (const name of ["outage-a", "outage-b"])
+      await history.record(seeded("finish", "ok", { name, rotationId: `r-${name}`, version: "v2", at: "2026-03-03T08:00:00.000Z" }));
     // No overlap: only the cursor decides what the next run reads again.
     const exporter = async () => (await createApp(env).exporter({ maxRetries: 1, overlapMs: 0 }))!;
     const failed = await (await exporter()).run();
@@ -199,7 +262,10 @@ describe("exportOut", () => {
       ["eventgrid", 3, 0],
       ["loganalytics", 3, 0],
     ]);
-    await hook.waitFor((r) => r.delivered().filter((e) => String((e.data as { name?: string }).name).startsWith("outage-")).length === 3, "the events held back by the outage");
+    await hook.waitFor(
+      (r) => r.delivered().filter((e) => String((e.data as { name?: string }).name).startsWith("outage-")).length === 3,
+      "the events held back by the outage",
+    );
     const names = (await rows(ROTATION_TABLE.table)).map((r) => String(r.ObjectName)).filter((n) => n.startsWith("outage-"));
     expect(names.sort()).toEqual(["outage-a", "outage-b", "outage-c"]);
   });
@@ -223,7 +289,9 @@ describe("exportOut", () => {
 
   it("refuses, counts and never sends a record holding a setting's secret value", async () => {
     const accountKey = /AccountKey=([^;]+)/.exec(stack.env.AzureWebJobsStorage!)![1]!;
-    await history.record(seeded("test", "failed", { name: "leaky", rotationId: "r-leak", message: `connection failed with key ${accountKey}`, at: "2026-03-04T08:00:00.000Z" }));
+    await history.record(
+      seeded("test", "failed", { name: "leaky", rotationId: "r-leak", message: `connection failed with key ${accountKey}`, at: "2026-03-04T08:00:00.000Z" }),
+    );
     const logs = await runExportOut();
     expect(logs.join("\n")).toMatch(/warning: export eventgrid: 0 sent, \d+ already sent, 1 refused/);
     expect(logs.join("\n")).toMatch(/warning: export loganalytics: 0 sent, \d+ already sent, 1 refused/);
@@ -264,6 +332,8 @@ describe("exportOut", () => {
 
   it("says so when no destination is set", async () => {
     env = { ...stack.env };
-    expect(await runExportOut()).toEqual(["information: export: neither KVGUARD_EXPORT_TOPIC_ENDPOINT nor KVGUARD_EXPORT_DCE_ENDPOINT is set; nothing to send"]);
+    expect(await runExportOut()).toEqual([
+      "information: export: neither KVGUARD_EXPORT_TOPIC_ENDPOINT nor KVGUARD_EXPORT_DCE_ENDPOINT is set; nothing to send",
+    ]);
   });
 });

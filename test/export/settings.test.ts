@@ -13,7 +13,12 @@ function problems(env: Record<string, string>): string[] {
 
 describe("export settings", () => {
   it("turns on each destination with its settings, streams defaulting to the tables' own", () => {
-    const result = loadConfig({ ...BASE, KVGUARD_EXPORT_TOPIC_ENDPOINT: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events", KVGUARD_EXPORT_DCE_ENDPOINT: DCE, KVGUARD_EXPORT_DCR_ID: DCR });
+    const result = loadConfig({
+      ...BASE,
+      KVGUARD_EXPORT_TOPIC_ENDPOINT: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events",
+      KVGUARD_EXPORT_DCE_ENDPOINT: DCE,
+      KVGUARD_EXPORT_DCR_ID: DCR,
+    });
     expect(result.ok && result.config.export).toEqual({
       topicEndpoint: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events",
       logs: { endpoint: DCE.replace(/\/$/, ""), ruleId: DCR, streams: { rotation: "Custom-KvguardRotation", findings: "Custom-KvguardFindings" } },
@@ -30,8 +35,12 @@ describe("export settings", () => {
     expect(problems({ KVGUARD_EXPORT_DCE_ENDPOINT: DCE, KVGUARD_EXPORT_DCR_ID: "kvguard-dcr" })).toEqual([
       "KVGUARD_EXPORT_DCR_ID: is not a data collection rule's immutable id. Set it to the rule's immutableId, such as dcr-00000000000000000000000000000000",
     ]);
-    expect(problems({ KVGUARD_EXPORT_TOPIC_ENDPOINT: "http://kvguard-events.westeurope-1.eventgrid.azure.net/api/events" })[0]).toMatch(/^KVGUARD_EXPORT_TOPIC_ENDPOINT: is not an https URL/);
-    expect(problems({ KVGUARD_EXPORT_ROTATION_STREAM: "KvguardRotation" })[0]).toMatch(/^KVGUARD_EXPORT_ROTATION_STREAM: is not a custom stream name. Set it to the rule's stream, such as Custom-KvguardRotation/);
+    expect(problems({ KVGUARD_EXPORT_TOPIC_ENDPOINT: "http://kvguard-events.westeurope-1.eventgrid.azure.net/api/events" })[0]).toMatch(
+      /^KVGUARD_EXPORT_TOPIC_ENDPOINT: is not an https URL/,
+    );
+    expect(problems({ KVGUARD_EXPORT_ROTATION_STREAM: "KvguardRotation" })[0]).toMatch(
+      /^KVGUARD_EXPORT_ROTATION_STREAM: is not a custom stream name. Set it to the rule's stream, such as Custom-KvguardRotation/,
+    );
     expect(problems({ KVGUARD_EXPORT_SCHEDULE: "every 5 minutes" })[0]).toMatch(/^KVGUARD_EXPORT_SCHEDULE: "every 5 minutes" is not an NCRONTAB schedule/);
   });
 });

@@ -46,7 +46,11 @@ function settle(): Promise<void> {
 
 async function scan(): Promise<string[]> {
   const logs: string[] = [];
-  const context = new InvocationContext({ functionName: "auditScan", invocationId: "folder", logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`) });
+  const context = new InvocationContext({
+    functionName: "auditScan",
+    invocationId: "folder",
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+  });
   await auditScan.handler(TIMER, context);
   return logs;
 }
@@ -59,7 +63,12 @@ function recordsIn(logs: string[]): number {
 
 /** The settings the function runs with: the vault, Azurite, and the audit folder. */
 function settings(folder: string): Record<string, string> {
-  return { KVGUARD_VAULT_URLS: `${VAULT}=${vault.url}`, KVGUARD_LOCAL_CA_FILE: vault.kv.caFile, AzureWebJobsStorage: azurite.connectionString, KVGUARD_AUDIT_FOLDER: folder };
+  return {
+    KVGUARD_VAULT_URLS: `${VAULT}=${vault.url}`,
+    KVGUARD_LOCAL_CA_FILE: vault.kv.caFile,
+    AzureWebJobsStorage: azurite.connectionString,
+    KVGUARD_AUDIT_FOLDER: folder,
+  };
 }
 
 describe("auditScan over KVGUARD_AUDIT_FOLDER", () => {

@@ -133,7 +133,12 @@ describe("the Event Grid webhook", () => {
     const event = vaultEvent(stack, { id: "evt-webhook-fail", name: "webhook-fail", version: first.properties.version! });
     await service.queue.delete();
     try {
-      const answer = await raw("POST", "/runtime/webhooks/eventgrid?functionName=onVaultEvent", { "aeg-event-type": "Notification", "Content-Type": "application/json" }, JSON.stringify([event]));
+      const answer = await raw(
+        "POST",
+        "/runtime/webhooks/eventgrid?functionName=onVaultEvent",
+        { "aeg-event-type": "Notification", "Content-Type": "application/json" },
+        JSON.stringify([event]),
+      );
       expect(answer.status).toBe(500);
       expect(answer.text).toBe("the function failed; the runner's log says why");
       expect(lines.some((l) => /\[onVaultEvent\] ERROR failed: \S/.test(l))).toBe(true);
@@ -141,7 +146,12 @@ describe("the Event Grid webhook", () => {
       await service.queue.create();
     }
     // Event Grid's retry now goes through.
-    const retried = await raw("POST", "/runtime/webhooks/eventgrid?functionName=onVaultEvent", { "aeg-event-type": "Notification", "Content-Type": "application/json" }, JSON.stringify([event]));
+    const retried = await raw(
+      "POST",
+      "/runtime/webhooks/eventgrid?functionName=onVaultEvent",
+      { "aeg-event-type": "Notification", "Content-Type": "application/json" },
+      JSON.stringify([event]),
+    );
     expect(retried.status).toBe(202);
   });
 });
@@ -154,7 +164,10 @@ describe("log lines", () => {
     const refusal = lines.find((l) => l.includes("[rotateNow] warn rotate local/x"))!;
     expect(refusal).toContain(`x\\n${forged}\\r\\u001b[2J\\u2028`);
     for (const line of lines) {
-      expect([...line].filter((c) => "\n\r\u001b\u2028".includes(c)), "every line is one line").toEqual([]);
+      expect(
+        [...line].filter((c) => "\n\r\u001b\u2028".includes(c)),
+        "every line is one line",
+      ).toEqual([]);
       expect(line.startsWith(forged), "no forged line").toBe(false);
     }
   });
@@ -204,7 +217,12 @@ describe("the runner answers only requests addressed to itself", () => {
       expect(answer.status, what).toBe(403);
       expect(answer.text, what).toMatch(/^refused: (Host|Origin) .* is not this runner's .*; the local runner answers only requests addressed to it$/);
     }
-    const webhook = await raw("POST", "/runtime/webhooks/eventgrid?functionName=onVaultEvent", { Origin: "https://attacker.example", "aeg-event-type": "Notification" }, "[]");
+    const webhook = await raw(
+      "POST",
+      "/runtime/webhooks/eventgrid?functionName=onVaultEvent",
+      { Origin: "https://attacker.example", "aeg-event-type": "Notification" },
+      "[]",
+    );
     expect(webhook.status).toBe(403);
     expect(await liveVersion("csrf-target")).toBe(before);
     expect(lines.filter((l) => l.startsWith("local runner: refused POST /api/rotate/local/csrf-target"))).toHaveLength(attempts.length);

@@ -193,25 +193,52 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
       const hour = day + h * HOUR;
       // Apps: around the clock, busier by day, quieter at weekends.
       const rhythm = (0.6 + 0.4 * Math.sin(((h - 6) / 24) * 2 * Math.PI)) * (weekend ? 0.6 : 1);
-      for (const [actor, vault, base] of [[ACTORS.paymentsApi, "payments", 8], [ACTORS.ordersApi, "orders", 6], [ACTORS.hrApi, "hr", 4]] as const) {
+      for (const [actor, vault, base] of [
+        [ACTORS.paymentsApi, "payments", 8],
+        [ACTORS.ordersApi, "orders", 6],
+        [ACTORS.hrApi, "hr", 4],
+      ] as const) {
         if (h === 0) emit({ t: hour + 1000, vault, op: "Authentication", actor });
         const n = Math.max(1, Math.round(base * rhythm * (0.8 + random() * 0.4)));
         for (let i = 0; i < n; i++) emit({ t: within(hour, HOUR), vault, op: "SecretGet", actor, secret: pick(SECRETS[vault]!) });
       }
       // The legacy worker reads a pinned version of the payments database password twice an hour.
       for (let i = 0; i < 2; i++) {
-        emit({ t: within(hour, HOUR), vault: "payments", op: "SecretGet", actor: ACTORS.legacyWorker, secret: "db-password", version: versions.get("payments/db-password")?.[0] ?? versionOf("payments", "db-password") });
+        emit({
+          t: within(hour, HOUR),
+          vault: "payments",
+          op: "SecretGet",
+          actor: ACTORS.legacyWorker,
+          secret: "db-password",
+          version: versions.get("payments/db-password")?.[0] ?? versionOf("payments", "db-password"),
+        });
       }
       // Nightly batch: secrets, then decryption with a key.
       if (h === 2) {
         for (const secret of SECRETS.shared!) emit({ t: within(hour, 600_000), vault: "shared", op: "SecretGet", actor: ACTORS.batchJob, secret });
         const n = 40 + Math.floor(random() * 25);
-        for (let i = 0; i < n; i++) emit({ t: within(hour + 600_000, 40 * 60_000), vault: "shared", op: "KeyDecrypt", actor: ACTORS.batchJob, key: "report-kek", client: "azsdk-js-keyvault-keys/4.10.2" });
+        for (let i = 0; i < n; i++)
+          emit({
+            t: within(hour + 600_000, 40 * 60_000),
+            vault: "shared",
+            op: "KeyDecrypt",
+            actor: ACTORS.batchJob,
+            key: "report-kek",
+            client: "azsdk-js-keyvault-keys/4.10.2",
+          });
       }
       // Azure Resource Graph reads every vault's properties every six hours.
       if (h % 6 === 3) {
         for (const vault of CORPUS_VAULTS) {
-          emit({ t: within(hour, HOUR), vault, op: "VaultGet", actor: ACTORS.resourceGraph, properties: { properties: { enableSoftDelete: true, enablePurgeProtection: true, softDeleteRetentionInDays: 90, networkAcls: { defaultAction: "Deny" } } } });
+          emit({
+            t: within(hour, HOUR),
+            vault,
+            op: "VaultGet",
+            actor: ACTORS.resourceGraph,
+            properties: {
+              properties: { enableSoftDelete: true, enablePurgeProtection: true, softDeleteRetentionInDays: 90, networkAcls: { defaultAction: "Deny" } },
+            },
+          });
         }
       }
       // People: weekdays, office hours.
@@ -225,12 +252,21 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
           const t = within(hour, HOUR / 2);
           emit({ t, vault: "shared", op: "SecretList", actor: ACTORS.alice });
           for (let i = 0; i < 3; i++) emit({ t: t + 60_000 * (i + 1), vault: "shared", op: "SecretGet", actor: ACTORS.alice, secret: pick(SECRETS.shared!) });
-          if (weekday === 1) emit({ t: t + 600_000, vault: "shared", op: "SecretSet", actor: ACTORS.alice, secret: "report-token", version: newVersion("shared", "report-token") });
+          if (weekday === 1)
+            emit({
+              t: t + 600_000,
+              vault: "shared",
+              op: "SecretSet",
+              actor: ACTORS.alice,
+              secret: "report-token",
+              version: newVersion("shared", "report-token"),
+            });
         }
       }
     }
     // kvguard rotates the infra API token every Wednesday (benign: its own identity).
-    if (weekday === 3) emit({ t: day + 4 * HOUR, vault: "infra", op: "SecretSet", actor: ACTORS.kvguard, secret: "api-token", version: newVersion("infra", "api-token") });
+    if (weekday === 3)
+      emit({ t: day + 4 * HOUR, vault: "infra", op: "SecretSet", actor: ACTORS.kvguard, secret: "api-token", version: newVersion("infra", "api-token") });
   }
 
   if (options.scenarios) injectScenarios();
@@ -270,11 +306,18 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
 
     t = at(w + 1, 15);
     emit({ t, vault: "orders", op: "SecretList", actor: ACTORS.bob });
-    for (let i = 0; i < 6; i++) emit({ t: t + (i + 1) * 20_000, vault: "orders", op: "SecretGet", actor: ACTORS.bob, secret: i < 4 ? SECRETS.orders![i]! : `hidden-${i}` });
+    for (let i = 0; i < 6; i++)
+      emit({ t: t + (i + 1) * 20_000, vault: "orders", op: "SecretGet", actor: ACTORS.bob, secret: i < 4 ? SECRETS.orders![i]! : `hidden-${i}` });
     label("list then get", "credential_access_list_then_get", "orders", t, t + 7 * 20_000, ACTORS.bob);
 
     t = at(w + 2, 10, 40);
-    emit({ t, vault: "payments", op: "VaultPatch", actor: ACTORS.alice, properties: { addedAccessPolicy: { ObjectId: ACTORS.eve.oid, PermissionsToSecrets: "get,list" } } });
+    emit({
+      t,
+      vault: "payments",
+      op: "VaultPatch",
+      actor: ACTORS.alice,
+      properties: { addedAccessPolicy: { ObjectId: ACTORS.eve.oid, PermissionsToSecrets: "get,list" } },
+    });
     emit({ t: t + 5 * 60_000, vault: "payments", op: "SecretGet", actor: ACTORS.eve, secret: "stripe-key" });
     label("policy change then read", "privilege_escalation_policy_change_then_read", "payments", t, t + 5 * 60_000, ACTORS.eve);
 
@@ -292,7 +335,8 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     label("fan-out", "discovery_vault_fan_out", "*", t, t + 5 * 60_000, ACTORS.bob);
 
     t = at(w + 3, 12);
-    for (let i = 0; i < 15; i++) emit({ t: t + i * 20_000, vault: "orders", op: "SecretGet", actor: ACTORS.scanner, secret: pick(SECRETS.orders!), status: 403 });
+    for (let i = 0; i < 15; i++)
+      emit({ t: t + i * 20_000, vault: "orders", op: "SecretGet", actor: ACTORS.scanner, secret: pick(SECRETS.orders!), status: 403 });
     label("denied burst", "discovery_denied_access", "orders", t, t + 15 * 20_000, ACTORS.scanner);
 
     t = at(w + 3, 13);
@@ -313,7 +357,13 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     label("unusual client", "execution_unusual_client", "orders", t, t, ACTORS.bob);
 
     t = at(w + 4, 9, 5);
-    emit({ t, vault: "shared", op: "VaultPatch", actor: ACTORS.alice, properties: { properties: { networkAcls: { defaultAction: "Allow" }, enablePurgeProtection: true } } });
+    emit({
+      t,
+      vault: "shared",
+      op: "VaultPatch",
+      actor: ACTORS.alice,
+      properties: { properties: { networkAcls: { defaultAction: "Allow" }, enablePurgeProtection: true } },
+    });
     label("network opened", "defense_evasion_hardening_weakened", "shared", t, t, ACTORS.alice);
 
     t = at(w + 4, 11);
@@ -321,7 +371,8 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     label("key import", "impact_key_material", "infra", t, t, ACTORS.alice);
 
     t = at(w + 4, 2, 15);
-    for (let i = 0; i < 400; i++) emit({ t: t + i * 5_000, vault: "shared", op: "KeyDecrypt", actor: ACTORS.batchJob, key: "report-kek", client: "azsdk-js-keyvault-keys/4.10.2" });
+    for (let i = 0; i < 400; i++)
+      emit({ t: t + i * 5_000, vault: "shared", op: "KeyDecrypt", actor: ACTORS.batchJob, key: "report-kek", client: "azsdk-js-keyvault-keys/4.10.2" });
     label("mass decryption", "impact_crypto_volume", "shared", t, t + 400 * 5_000, ACTORS.batchJob);
 
     t = at(w + 4, 14);
@@ -335,7 +386,8 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     label("off-hours", "initial_access_off_hours", "orders", t, t, ACTORS.bob);
 
     t = at(w + 5, 12);
-    for (let i = 0; i < 8; i++) emit({ t: t + i * 120_000, vault: "orders", op: "SecretSet", actor: ACTORS.pipeline, secret: "api-key", version: newVersion("orders", "api-key") });
+    for (let i = 0; i < 8; i++)
+      emit({ t: t + i * 120_000, vault: "orders", op: "SecretSet", actor: ACTORS.pipeline, secret: "api-key", version: newVersion("orders", "api-key") });
     label("version churn", "impact_secret_churn", "orders", t, t + 8 * 120_000, ACTORS.pipeline);
 
     // kvguard rotates the payments database password two days before the end; the legacy worker
@@ -347,7 +399,8 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     // Low and slow: the orders API reads two secrets a day it never read, for four days.
     const slow = at(w + 1, 8);
     for (let k = 0; k < 4; k++) {
-      for (let i = 0; i < 2; i++) emit({ t: slow + k * DAY + i * 3 * HOUR, vault: "orders", op: "SecretGet", actor: ACTORS.ordersApi, secret: `ledger-export-${k}${i}` });
+      for (let i = 0; i < 2; i++)
+        emit({ t: slow + k * DAY + i * 3 * HOUR, vault: "orders", op: "SecretGet", actor: ACTORS.ordersApi, secret: `ledger-export-${k}${i}` });
     }
     label("low and slow", "credential_access_new_object_creep", "orders", slow, slow + 3 * DAY + 3 * HOUR, ACTORS.ordersApi);
 

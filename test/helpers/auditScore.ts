@@ -74,8 +74,8 @@ export function matches(f: Finding, l: ScoredLabel): boolean {
 
 /** Whether a finding is about a scenario at all (any detector, the scenario's principal or vault, near its time). */
 function explained(f: Finding, labels: readonly ScoredLabel[]): boolean {
-  return labels.some((l) =>
-    overlaps(f, l.fromMs - 5 * 60_000, l.toMs + 3_600_000) && (l.principal ? names(f, l.principal) : l.vault === "*" || f.vault === l.vault),
+  return labels.some(
+    (l) => overlaps(f, l.fromMs - 5 * 60_000, l.toMs + 3_600_000) && (l.principal ? names(f, l.principal) : l.vault === "*" || f.vault === l.vault),
   );
 }
 
@@ -107,7 +107,15 @@ export function scoreSeeded(seed: number): CorpusScore {
   const benign = generateCorpus({ seed, scenarios: false });
   const end = Date.parse(String(benign.records[benign.records.length - 1]!.time));
   const evalToMs = Math.ceil(end / DAY) * DAY;
-  const common = { vaults: benign.vaults, evalFromMs: evalToMs - WEEK, evalToMs, selfIds: benign.selfIds, threatIntel: benign.threatIntel, allowedNetworks: benign.allowedNetworks, canaries: benign.canaries };
+  const common = {
+    vaults: benign.vaults,
+    evalFromMs: evalToMs - WEEK,
+    evalToMs,
+    selfIds: benign.selfIds,
+    threatIntel: benign.threatIntel,
+    allowedNetworks: benign.allowedNetworks,
+    canaries: benign.canaries,
+  };
   const recall = scoreCorpus("seeded", seed, { ...common, records: withScenarios.records, labels: withScenarios.labels });
   const quiet = scoreCorpus("seeded", seed, { ...common, records: benign.records, labels: [] });
   return { ...recall, falseFindings: quiet.falseFindings };
@@ -126,7 +134,11 @@ export function formatScores(scores: readonly CorpusScore[]): string {
       const recall = runs.filter((s) => s.found[scenario]).length / runs.length;
       lines.push(`  ${scenario}`.padEnd(width) + marks + `  ${(recall * 100).toFixed(0)}%`);
     }
-    lines.push("  false medium+ per vault-week".padEnd(width) + runs.map((s) => falseRate(s).toFixed(2).padStart(8)).join("") + `  mean ${mean(runs.map(falseRate)).toFixed(2)}`);
+    lines.push(
+      "  false medium+ per vault-week".padEnd(width) +
+        runs.map((s) => falseRate(s).toFixed(2).padStart(8)).join("") +
+        `  mean ${mean(runs.map(falseRate)).toFixed(2)}`,
+    );
     const byDetector = new Map<string, number>();
     for (const f of runs.flatMap((s) => s.falseFindings)) byDetector.set(f.detector, (byDetector.get(f.detector) ?? 0) + 1);
     if (byDetector.size > 0) lines.push(`  false findings by detector (all seeds): ${[...byDetector].map(([d, n]) => `${d} ${n}`).join(", ")}`);
@@ -149,7 +161,12 @@ export function summarise(scores: readonly CorpusScore[]): Record<string, unknow
     const runs = scores.filter((s) => s.corpus === corpus);
     const recall: Record<string, number> = {};
     for (const scenario of new Set(runs.flatMap((s) => Object.keys(s.found)))) recall[scenario] = runs.filter((s) => s.found[scenario]).length / runs.length;
-    out[corpus] = { seeds: runs.map((s) => s.seed), recall, falsePerVaultWeek: runs.map((s) => Number(falseRate(s).toFixed(2))), maxFalsePerVaultWeek: Number(Math.max(...runs.map(falseRate)).toFixed(2)) };
+    out[corpus] = {
+      seeds: runs.map((s) => s.seed),
+      recall,
+      falsePerVaultWeek: runs.map((s) => Number(falseRate(s).toFixed(2))),
+      maxFalsePerVaultWeek: Number(Math.max(...runs.map(falseRate)).toFixed(2)),
+    };
   }
   return out;
 }

@@ -63,7 +63,7 @@ export class TestCa {
   ) {}
 
   static async create(name = "CN=kvguard test CA"): Promise<TestCa> {
-    const keys = (await webcrypto.subtle.generateKey(RSA_SHA256, false, ["sign", "verify"]));
+    const keys = await webcrypto.subtle.generateKey(RSA_SHA256, false, ["sign", "verify"]);
     const certificate = await x509.X509CertificateGenerator.createSelfSigned({
       name,
       keys,

@@ -50,9 +50,14 @@ function connectionError(code: "ELOGIN" | "ESOCKET" | "ETIMEOUT", message: strin
 
 /** SQL Server's password policy (CHECK_POLICY ON): 8+ characters from 3 of 4 categories. */
 function checkPolicy(password: string): void {
-  if ([...password].length < 8) throw requestError(15116, "Password validation failed. The password does not meet the operating system policy requirements because it is too short.");
+  if ([...password].length < 8)
+    throw requestError(15116, "Password validation failed. The password does not meet the operating system policy requirements because it is too short.");
   const categories = [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
-  if (categories < 3) throw requestError(15118, "Password validation failed. The password does not meet the operating system policy requirements because it is not complex enough.");
+  if (categories < 3)
+    throw requestError(
+      15118,
+      "Password validation failed. The password does not meet the operating system policy requirements because it is not complex enough.",
+    );
 }
 
 /** QUOTENAME(s) / QUOTENAME(s, ''''): NULL above 128 characters. */
@@ -144,7 +149,11 @@ interface Principal {
 
 export class FakeSqlServer {
   readonly logins = new Map<string, Login>();
-  readonly serverRoles = new Map<string, Set<string>>([["sysadmin", new Set()], ["securityadmin", new Set()], ["dbcreator", new Set()]]);
+  readonly serverRoles = new Map<string, Set<string>>([
+    ["sysadmin", new Set()],
+    ["securityadmin", new Set()],
+    ["dbcreator", new Set()],
+  ]);
   readonly databases = new Map<string, Database>();
   /** Every batch with its parameters and who ran it, for assertions on the T-SQL. */
   readonly batches: { batch: string; params: TdsParams; as: string }[] = [];
@@ -159,7 +168,12 @@ export class FakeSqlServer {
   }
 
   database(name: string, containment: 0 | 1): Database {
-    const db: Database = { name, containment, users: new Map(), roles: new Map(["db_owner", "db_datareader", "db_datawriter", "db_securityadmin", "db_accessadmin"].map((r) => [r, new Set<string>()])) };
+    const db: Database = {
+      name,
+      containment,
+      users: new Map(),
+      roles: new Map(["db_owner", "db_datareader", "db_datawriter", "db_securityadmin", "db_accessadmin"].map((r) => [r, new Set<string>()])),
+    };
     this.databases.set(name, db);
     return db;
   }
@@ -199,8 +213,12 @@ export class FakeSqlServer {
   }
 
   readonly connect: TdsConnect = (config) => {
-    if (this.fault === "socket") return Promise.reject(connectionError("ESOCKET", `Failed to connect to ${config.server}:${config.port ?? 1433} - connect ECONNREFUSED`));
-    if (this.fault === "connect-timeout") return Promise.reject(connectionError("ETIMEOUT", `Failed to connect to ${config.server}:${config.port ?? 1433} in ${config.connectionTimeout ?? 15000}ms`));
+    if (this.fault === "socket")
+      return Promise.reject(connectionError("ESOCKET", `Failed to connect to ${config.server}:${config.port ?? 1433} - connect ECONNREFUSED`));
+    if (this.fault === "connect-timeout")
+      return Promise.reject(
+        connectionError("ETIMEOUT", `Failed to connect to ${config.server}:${config.port ?? 1433} in ${config.connectionTimeout ?? 15000}ms`),
+      );
     const name = config.user ?? "";
     const db = this.databases.get(config.database ?? "master");
     const failed = () => Promise.reject(connectionError("ELOGIN", `Login failed for user '${name}'.`));
@@ -258,7 +276,13 @@ export class FakeSqlServer {
         const visibleLogin = login && (seesServer || who.login?.name === name) ? login : undefined;
         const user = db.users.get(name);
         const visibleUser = user && (seesDb || who.user?.name === name) ? user : undefined;
-        return [{ login: visibleLogin ? 1 : 0, containedUser: visibleUser?.password !== undefined ? 1 : 0, mappedUser: visibleLogin ? (this.mappedUser(db, name)?.name ?? null) : null }];
+        return [
+          {
+            login: visibleLogin ? 1 : 0,
+            containedUser: visibleUser?.password !== undefined ? 1 : 0,
+            mappedUser: visibleLogin ? (this.mappedUser(db, name)?.name ?? null) : null,
+          },
+        ];
       }
       case TSQL.roles: {
         const rows: Record<string, unknown>[] = [];
@@ -281,7 +305,8 @@ export class FakeSqlServer {
     const { db } = who;
     const words = t.map((x) => (x.kind === "word" || x.kind === "sym" ? x.text : `<${x.kind}>`)).join(" ");
     const arg = (i: number) => t[i]!.text;
-    const cannotAlter = (kind: string, name: string) => requestError(15151, `Cannot alter the ${kind} '${name}', because it does not exist or you do not have permission.`);
+    const cannotAlter = (kind: string, name: string) =>
+      requestError(15151, `Cannot alter the ${kind} '${name}', because it does not exist or you do not have permission.`);
     const noPermission = () => requestError(15247, "User does not have permission to perform this action.");
     switch (words) {
       case "ALTER LOGIN <id> WITH PASSWORD = <string>":
@@ -299,7 +324,8 @@ export class FakeSqlServer {
         const user = db.users.get(arg(2));
         const old = t[7] ? arg(9) : undefined;
         const own = who.user?.name === arg(2) && old !== undefined && old === user?.password;
-        if (!user || user.password === undefined || (!this.has(who, "ALTER ANY USER") && !own) || (old !== undefined && old !== user.password)) throw cannotAlter("user", arg(2));
+        if (!user || user.password === undefined || (!this.has(who, "ALTER ANY USER") && !own) || (old !== undefined && old !== user.password))
+          throw cannotAlter("user", arg(2));
         checkPolicy(arg(6));
         user.password = arg(6);
         return;
@@ -354,7 +380,8 @@ export class FakeSqlServer {
       case "ALTER SERVER ROLE <id> ADD MEMBER <id>": {
         const role = this.serverRoles.get(arg(3));
         if (!role || !this.has(who, "ALTER ANY LOGIN")) throw cannotAlter("server role", arg(3));
-        if (!this.logins.has(arg(6))) throw requestError(15151, `Cannot add the principal '${arg(6)}', because it does not exist or you do not have permission.`);
+        if (!this.logins.has(arg(6)))
+          throw requestError(15151, `Cannot add the principal '${arg(6)}', because it does not exist or you do not have permission.`);
         role.add(arg(6));
         return;
       }

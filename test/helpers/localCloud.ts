@@ -34,7 +34,12 @@ export async function startTestCloud(options: EmulatorOptions = {}): Promise<Tes
     tv,
     cloud,
     ca,
-    armOptions: () => ({ endpoint: cloud.url, tlsOptions: { ca }, credentials: { scopes: ["https://management.azure.com/.default"] }, retryOptions: { maxRetries: 0 } }),
+    armOptions: () => ({
+      endpoint: cloud.url,
+      tlsOptions: { ca },
+      credentials: { scopes: ["https://management.azure.com/.default"] },
+      retryOptions: { maxRetries: 0 },
+    }),
     admin: (method, path, body) => adminCall(cloud.url, ca, method, path, body),
     vaultAdmin: (method, path, body) => adminCall(tv.url, ca, method, path, body),
     async stop() {

@@ -60,7 +60,8 @@ export async function startLogAnalyticsFake(options: LogAnalyticsFakeOptions): P
     req.on("end", () => {
       const match = /^\/v1\/workspaces\/([^/]+)\/query$/.exec(req.url ?? "");
       if (req.method !== "POST" || !match) return send(res, 404, { error: { code: "PathNotFoundError", message: `no route ${req.method} ${req.url}` } });
-      if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) return send(res, 401, { error: { code: "AuthorizationRequiredError", message: "Valid authentication was not provided" } });
+      if (!/^Bearer \S+/.test(req.headers.authorization ?? ""))
+        return send(res, 401, { error: { code: "AuthorizationRequiredError", message: "Valid authentication was not provided" } });
       const workspace = decodeURIComponent(match[1]!);
       const tables = options.workspaces[workspace];
       if (!tables) return send(res, 404, { error: { code: "WorkspaceNotFoundError", message: `Workspace ${workspace} not found` } });
@@ -73,7 +74,13 @@ export async function startLogAnalyticsFake(options: LogAnalyticsFakeOptions): P
       queries.push(query);
       const table = tables[tableName];
       if (!table) {
-        return send(res, 400, { error: { code: "BadArgumentError", message: "The request had some invalid properties", innererror: { code: "SemanticError", message: `'${tableName}' could not be resolved` } } });
+        return send(res, 400, {
+          error: {
+            code: "BadArgumentError",
+            message: "The request had some invalid properties",
+            innererror: { code: "SemanticError", message: `'${tableName}' could not be resolved` },
+          },
+        });
       }
       const timeColumn = table.columns.findIndex((c) => c.name === "TimeGenerated");
       const within = (ms: number, text: string[] | null | undefined) => !text || (ms >= Date.parse(text[0]!) && ms < Date.parse(text[1]!));
@@ -89,9 +96,17 @@ export async function startLogAnalyticsFake(options: LogAnalyticsFakeOptions): P
       let error: unknown;
       if (options.rowLimit !== undefined && rows.length > options.rowLimit) {
         rows = rows.slice(0, options.rowLimit);
-        error = { code: "PartialError", message: "There were some errors when processing your query.", details: [{ code: "E_QUERY_RESULT_SET_TOO_LARGE", message: "Query result set has exceeded the internal record count limit", resources: [] }] };
+        error = {
+          code: "PartialError",
+          message: "There were some errors when processing your query.",
+          details: [{ code: "E_QUERY_RESULT_SET_TOO_LARGE", message: "Query result set has exceeded the internal record count limit", resources: [] }],
+        };
       } else if (options.failPartially?.(query)) {
-        error = { code: "PartialError", message: "There were some errors when processing your query.", details: [{ code: "EngineError", message: "Something went wrong on a shard", resources: [] }] };
+        error = {
+          code: "PartialError",
+          message: "There were some errors when processing your query.",
+          details: [{ code: "EngineError", message: "Something went wrong on a shard", resources: [] }],
+        };
       }
       send(res, 200, { tables: [{ name: "PrimaryResult", columns: table.columns, rows }], ...(error ? { error } : {}) });
     });

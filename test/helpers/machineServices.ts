@@ -69,7 +69,9 @@ const SERVICES = {
     async find() {
       const configured = process.env.CHROMIUM_PATH;
       if (configured) {
-        return (await isExecutableFile(configured)) ? { at: configured, looked: configured } : { looked: `CHROMIUM_PATH=${configured}, not an executable file` };
+        return (await isExecutableFile(configured))
+          ? { at: configured, looked: configured }
+          : { looked: `CHROMIUM_PATH=${configured}, not an executable file` };
       }
       for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
         for (const name of CHROMIUM_NAMES) {
@@ -137,7 +139,9 @@ export function needs(name: MachineServiceName): NeededService {
     describe: describe.skipIf(skip),
     at() {
       if (found.at) return found.at;
-      throw new Error(`${service.name} is required (${service.requireVariable}=1) but not found (looked at ${found.looked}). To run these tests: ${service.install}.`);
+      throw new Error(
+        `${service.name} is required (${service.requireVariable}=1) but not found (looked at ${found.looked}). To run these tests: ${service.install}.`,
+      );
     },
   };
 }

@@ -17,7 +17,14 @@ export const describeMariadb = needs("mariadb").describe;
 
 /** The endpoint of the local server for the dialect. */
 export function mariadbEndpoint(overrides: Partial<SqlEndpoint> = {}): SqlEndpoint {
-  return { host: MARIADB.host, port: MARIADB.port, tls: { enabled: false, rejectUnauthorized: true }, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, ...overrides };
+  return {
+    host: MARIADB.host,
+    port: MARIADB.port,
+    tls: { enabled: false, rejectUnauthorized: true },
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 10_000,
+    ...overrides,
+  };
 }
 
 /** A test file's scratch area: a prefix for every name it makes, a database, and a root connection. */
@@ -31,7 +38,9 @@ export class MariadbScratch {
     try {
       this.root = await mysql.createConnection({ ...MARIADB, connectTimeout: 5000, charset: "utf8mb4_general_ci" });
     } catch (error) {
-      throw new Error(`MariaDB is required (REQUIRE_MARIADB=1) but not reachable at ${MARIADB.host}:${MARIADB.port}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`MariaDB is required (REQUIRE_MARIADB=1) but not reachable at ${MARIADB.host}:${MARIADB.port}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     await this.sql(`CREATE DATABASE ${this.id(this.database)}`);
     await this.sql(`CREATE TABLE ${this.id(this.database)}.items (id INT PRIMARY KEY, secret_col INT)`);
@@ -79,7 +88,10 @@ export class MariadbScratch {
   /** Drops every account and role under the prefix, and the database. */
   async stop(): Promise<void> {
     if (!this.root) return;
-    const accounts = await this.sql("SELECT User AS user, Host AS host, is_role AS role FROM mysql.user WHERE LEFT(User, ?) = ?", [this.prefix.length, this.prefix]);
+    const accounts = await this.sql("SELECT User AS user, Host AS host, is_role AS role FROM mysql.user WHERE LEFT(User, ?) = ?", [
+      this.prefix.length,
+      this.prefix,
+    ]);
     for (const a of accounts) {
       await this.sql(a.role === "Y" ? `DROP ROLE IF EXISTS ${this.id(String(a.user))}` : `DROP USER IF EXISTS ${this.account(String(a.user), String(a.host))}`);
     }

@@ -4,7 +4,10 @@
  */
 
 /** Bindings for database rotators at 127.0.0.1 (any port: the servers take free ports), without TLS as the test servers have none. */
-export function localDatabases(rotators: string[], options: { managers?: { secret: string; for: string[] }[]; hosts?: string[] } = {}): Record<string, unknown> {
+export function localDatabases(
+  rotators: string[],
+  options: { managers?: { secret: string; for: string[] }[]; hosts?: string[] } = {},
+): Record<string, unknown> {
   const hosts = options.hosts ?? ["127.0.0.1:*"];
   return {
     bindings: Object.fromEntries(rotators.map((r) => [r, [{ hosts, tls: "disable" }]])),

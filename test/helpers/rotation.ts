@@ -111,7 +111,11 @@ export function kvguardSecrets(stack: LocalStack, vault?: string): SecretClient 
  * The login a SQL secret holds in Key Vault now: for a single user, the `CredentialId` tag and the value;
  * otherwise the JSON value's username and password. Its text is added to the capture.
  */
-export async function liveLogin(secrets: SecretClient, capture: Capture, c: { secret: string; strategy: string }): Promise<{ username: string; password: string }> {
+export async function liveLogin(
+  secrets: SecretClient,
+  capture: Capture,
+  c: { secret: string; strategy: string },
+): Promise<{ username: string; password: string }> {
   const live = await secrets.getSecret(c.secret);
   capture.values.add(live.value!);
   if (c.strategy === "single") return { username: live.properties.tags!.CredentialId!, password: live.value! };
@@ -171,7 +175,12 @@ export interface AuditLine {
 export async function auditRecords(stack: LocalStack): Promise<AuditLine[]> {
   await flushAudit(stack.tv.kv);
   const texts = await Promise.all((await filesUnder(stack.tv.kv.audit.rootDir)).map((f) => readFile(f, "utf8")));
-  return texts.flatMap((t) => t.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditLine));
+  return texts.flatMap((t) =>
+    t
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditLine),
+  );
 }
 
 /**
@@ -203,7 +212,8 @@ export function vaultEvent(
 ): { id: string; eventType: string; topic: string; subject: string; data: Record<string, unknown>; dataVersion: string; eventTime: string } {
   const vaultName = init.vault ?? stack.config.vaults[0]!.name;
   const vault = stack.tv.kv.vaults.get(vaultName.toLowerCase());
-  const topic = vault?.resourceId ?? `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/elsewhere/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+  const topic =
+    vault?.resourceId ?? `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/elsewhere/providers/Microsoft.KeyVault/vaults/${vaultName}`;
   const url = vault?.url ?? `https://${vaultName}.vault.azure.net`;
   return {
     id: init.id,

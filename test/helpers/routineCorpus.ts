@@ -63,10 +63,28 @@ const A = {
   intruder: app("rc-reporting-sync", "10.2.6.66"),
   alice: user("rc-alice", "203.0.113.40"),
   bob: user("rc-bob", "203.0.113.41"),
-  resourceGraph: { ...app("rc-arg", "20.40.1.1", "AzureResourceGraph.IngestionWorkerService.global/1.24.1.672"), appid: "509e4652-da8d-478d-a730-e9d4a1996ca4" },
+  resourceGraph: {
+    ...app("rc-arg", "20.40.1.1", "AzureResourceGraph.IngestionWorkerService.global/1.24.1.672"),
+    appid: "509e4652-da8d-478d-a730-e9d4a1996ca4",
+  },
 } satisfies Record<string, Actor>;
 
-const PARTNERS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent", "oscorp", "aperture", "gringotts"];
+const PARTNERS = [
+  "acme",
+  "globex",
+  "initech",
+  "umbrella",
+  "hooli",
+  "stark",
+  "wayne",
+  "wonka",
+  "tyrell",
+  "cyberdyne",
+  "soylent",
+  "oscorp",
+  "aperture",
+  "gringotts",
+];
 const SECRETS: Record<string, string[]> = {
   payments: ["db-password", "stripe-key", "signing-salt", "fx-token"],
   orders: ["db-password", "queue-conn", "api-key", "cache-pass"],
@@ -148,7 +166,8 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
       }
       // The signing service signs with the current key version; the docs API unwraps document keys wrapped
       // under whichever version was current when each document was written.
-      for (let i = 0, n = Math.round(10 * rhythm); i < n; i++) emit({ t: hour + between(0, HOUR - 1), vault: "platform", op: "KeySign", actor: A.tokenService, key: "jwt-signing" });
+      for (let i = 0, n = Math.round(10 * rhythm); i < n; i++)
+        emit({ t: hour + between(0, HOUR - 1), vault: "platform", op: "KeySign", actor: A.tokenService, key: "jwt-signing" });
       for (let i = 0, n = Math.round(8 * rhythm); i < n; i++) {
         const list = versions.get("data/keys/docs-kek") ?? [current("data/keys/docs-kek")];
         const version = random() < 0.6 ? list[list.length - 1]! : pick(list);
@@ -156,7 +175,8 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
       }
       if (throttleDays.has(d) && h === 11) {
         // A throttling burst: the orders API is answered 429 for two minutes and retries.
-        for (let i = 0; i < 60; i++) emit({ t: hour + 20 * MINUTE + i * 2000, vault: "orders", op: "SecretGet", actor: A.ordersApi, secret: pick(SECRETS.orders!), status: 429 });
+        for (let i = 0; i < 60; i++)
+          emit({ t: hour + 20 * MINUTE + i * 2000, vault: "orders", op: "SecretGet", actor: A.ordersApi, secret: pick(SECRETS.orders!), status: 429 });
       }
       if (h % 6 === 3) for (const vault of VAULTS) emit({ t: hour + between(0, HOUR - 1), vault, op: "VaultGet", actor: A.resourceGraph });
       // People: the admin on weekdays, the developer in office hours (three days of it from another time zone).
@@ -177,7 +197,14 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
         const pr = 100 + d * 10 + h - 9;
         const t = hour + between(0, 50) * MINUTE;
         emit({ t, vault: "orders", op: "SecretSet", actor: A.ciPipeline, secret: `pr-${pr}-db`, version: newVersion(`orders/secrets/pr-${pr}-db`) });
-        emit({ t: t + 20_000, vault: "orders", op: "SecretSet", actor: A.ciPipeline, secret: `pr-${pr}-token`, version: newVersion(`orders/secrets/pr-${pr}-token`) });
+        emit({
+          t: t + 20_000,
+          vault: "orders",
+          op: "SecretSet",
+          actor: A.ciPipeline,
+          secret: `pr-${pr}-token`,
+          version: newVersion(`orders/secrets/pr-${pr}-token`),
+        });
       }
     }
     nightly(d);
@@ -197,7 +224,9 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
 
   /** Nightly: PR secrets of the day cleaned up at 23:xx, backups written and the week-old one purged at 01:xx. */
   function nightly(d: number): void {
-    const prs = [...versions.keys()].filter((k) => k.startsWith("orders/secrets/pr-") && !versions.get(k)!.includes("gone")).map((k) => k.slice("orders/secrets/".length));
+    const prs = [...versions.keys()]
+      .filter((k) => k.startsWith("orders/secrets/pr-") && !versions.get(k)!.includes("gone"))
+      .map((k) => k.slice("orders/secrets/".length));
     let t = at(d, 23, between(0, 20));
     for (const name of prs) {
       emit({ t: (t += between(5, 30) * 1000), vault: "orders", op: "SecretDelete", actor: A.ciPipeline, secret: name });
@@ -207,7 +236,8 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
     t = at(d, 1, between(0, 15));
     const name = `backup-${ymd(at(d, 0))}`;
     emit({ t, vault: "data", op: "SecretSet", actor: A.backupJob, secret: name, version: newVersion(`data/secrets/${name}`) });
-    for (const secret of ["db-password", "stripe-key"]) emit({ t: (t += between(10, 40) * 1000), vault: "payments", op: "SecretBackup", actor: A.backupJob, secret });
+    for (const secret of ["db-password", "stripe-key"])
+      emit({ t: (t += between(10, 40) * 1000), vault: "payments", op: "SecretBackup", actor: A.backupJob, secret });
     if (d >= 7) {
       const old = `backup-${ymd(at(d - 7, 0))}`;
       emit({ t: (t += between(10, 40) * 1000), vault: "data", op: "SecretDelete", actor: A.backupJob, secret: old });
@@ -218,7 +248,11 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
   /** Tuesday 14:00: new versions of config secrets, and now and then a new secret the gateway starts reading. */
   function deploy(d: number): void {
     let t = at(d, 14, between(0, 20));
-    for (const [vault, secret] of [["orders", "api-key"], ["platform", "session-key"], ["platform", "oauth-client"]] as const) {
+    for (const [vault, secret] of [
+      ["orders", "api-key"],
+      ["platform", "session-key"],
+      ["platform", "oauth-client"],
+    ] as const) {
       emit({ t: (t += 30_000), vault, op: "SecretSet", actor: A.deployPipeline, secret, version: newVersion(`${vault}/secrets/${secret}`) });
     }
     const flag = `feature-w${Math.floor(d / 7)}-flag`;
@@ -232,7 +266,10 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
     let t = at(d, 4, between(0, 10));
     for (const vault of VAULTS) {
       emit({ t: (t += 20_000), vault, op: "SecretList", actor: A.scanner });
-      const live = [...SECRETS[vault]!, ...[...versions.keys()].filter((k) => k.startsWith(`${vault}/secrets/`) && !versions.get(k)!.includes("gone")).map((k) => k.split("/")[2]!)];
+      const live = [
+        ...SECRETS[vault]!,
+        ...[...versions.keys()].filter((k) => k.startsWith(`${vault}/secrets/`) && !versions.get(k)!.includes("gone")).map((k) => k.split("/")[2]!),
+      ];
       for (const secret of new Set(live)) emit({ t: (t += between(1, 4) * 1000), vault, op: "SecretGet", actor: A.scanner, secret });
     }
   }
@@ -244,7 +281,14 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
       const previous = current(`${vault}/secrets/db-password`);
       emit({ t, vault, op: "SecretSet", actor: A.kvguard, secret: "db-password", version: newVersion(`${vault}/secrets/db-password`) });
       // A consumer that cached the old value reads it once more before picking up the new one.
-      emit({ t: t + between(2, 30) * MINUTE, vault, op: "SecretGet", actor: vault === "payments" ? A.paymentsApi : A.ordersApi, secret: "db-password", version: previous });
+      emit({
+        t: t + between(2, 30) * MINUTE,
+        vault,
+        op: "SecretGet",
+        actor: vault === "payments" ? A.paymentsApi : A.ordersApi,
+        secret: "db-password",
+        version: previous,
+      });
     }
     emit({ t: t + 5 * MINUTE, vault: "data", op: "KeyRotate", actor: A.kvguard, key: "docs-kek", version: newVersion("data/keys/docs-kek") });
     emit({ t: t + 6 * MINUTE, vault: "platform", op: "KeyRotate", actor: A.kvguard, key: "jwt-signing", version: newVersion("platform/keys/jwt-signing") });
@@ -253,7 +297,13 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
   /** An ordinary onboarding: the admin grants a new app in office hours; it reads its two secrets steadily. */
   function onboard(d: number): void {
     const t = at(d, between(10, 15), between(0, 50));
-    emit({ t, vault: "payments", op: "VaultPatch", actor: A.alice, properties: { addedAccessPolicy: { ObjectId: A.invoiceApi.oid, PermissionsToSecrets: "get" } } });
+    emit({
+      t,
+      vault: "payments",
+      op: "VaultPatch",
+      actor: A.alice,
+      properties: { addedAccessPolicy: { ObjectId: A.invoiceApi.oid, PermissionsToSecrets: "get" } },
+    });
     for (let at2 = t + between(3, 10) * MINUTE; at2 < CORPUS_START_MS + days * DAY; at2 += between(2, 6) * MINUTE) {
       emit({ t: at2, vault: "payments", op: "SecretGet", actor: A.invoiceApi, secret: random() < 0.5 ? "stripe-key" : "fx-token" });
     }
@@ -267,7 +317,14 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
     return {
       gap,
       inject() {
-        labels.push({ scenario: "short audit gap on a busy vault", kind: "audit-gap", detector: "defense_evasion_audit_gap", vault: gap.vault, fromMs: gap.from, toMs: gap.to });
+        labels.push({
+          scenario: "short audit gap on a busy vault",
+          kind: "audit-gap",
+          detector: "defense_evasion_audit_gap",
+          vault: gap.vault,
+          fromMs: gap.from,
+          toMs: gap.to,
+        });
 
         // A purge slipped into the nightly PR cleanup: an object the pipeline never created.
         let d = pick(evalDays.filter((x) => x < days - 1));
@@ -277,7 +334,16 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
           emit({ t, vault: "orders", op: "SecretDelete", actor: A.ciPipeline, secret: victim }),
           emit({ t: t + 40_000, vault: "orders", op: "SecretPurge", actor: A.ciPipeline, secret: victim }),
         ];
-        labels.push({ scenario: "purge hidden in the nightly PR cleanup", kind: "routine-hidden", detector: "impact_destructive_operation", vault: "orders", principal: A.ciPipeline.oid, fromMs: t, toMs: t + 40_000, leadsWith: ids });
+        labels.push({
+          scenario: "purge hidden in the nightly PR cleanup",
+          kind: "routine-hidden",
+          detector: "impact_destructive_operation",
+          vault: "orders",
+          principal: A.ciPipeline.oid,
+          fromMs: t,
+          toMs: t + 40_000,
+          leadsWith: ids,
+        });
 
         // A purge slipped into the backup rotation: a partner key the backup job never wrote.
         d = pick(evalDays.filter((x) => x !== d));
@@ -287,7 +353,16 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
           emit({ t, vault: "data", op: "SecretDelete", actor: A.backupJob, secret: partner }),
           emit({ t: t + 50_000, vault: "data", op: "SecretPurge", actor: A.backupJob, secret: partner }),
         ];
-        labels.push({ scenario: "purge hidden in the backup rotation", kind: "routine-hidden", detector: "impact_destructive_operation", vault: "data", principal: A.backupJob.oid, fromMs: t, toMs: t + 50_000, leadsWith: ids2 });
+        labels.push({
+          scenario: "purge hidden in the backup rotation",
+          kind: "routine-hidden",
+          detector: "impact_destructive_operation",
+          vault: "data",
+          principal: A.backupJob.oid,
+          fromMs: t,
+          toMs: t + 50_000,
+          leadsWith: ids2,
+        });
 
         // A night-time grant by the admin's identity, then the new principal reads everything, slowly.
         d = pick(evalDays);
@@ -296,7 +371,16 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
         emit({ t, vault, op: "VaultPatch", actor: A.alice, properties: { addedAccessPolicy: { ObjectId: A.intruder.oid, PermissionsToSecrets: "get,list" } } });
         let r = t + between(4, 12) * MINUTE;
         for (const secret of SECRETS[vault]!) emit({ t: (r += between(2, 5) * MINUTE), vault, op: "SecretGet", actor: A.intruder, secret });
-        labels.push({ scenario: "night-time grant then broad reads", kind: "onboarding", detector: "privilege_escalation_policy_change_then_read", vault, principal: A.intruder.oid, fromMs: t, toMs: r, minSeverity: "medium" });
+        labels.push({
+          scenario: "night-time grant then broad reads",
+          kind: "onboarding",
+          detector: "privilege_escalation_policy_change_then_read",
+          vault,
+          principal: A.intruder.oid,
+          fromMs: t,
+          toMs: r,
+          minSeverity: "medium",
+        });
 
         // An old copy of a rotated password, read by a known app two or more days after the rotation.
         const wednesdays = evalDays.filter((x) => new Date(at(x, 0)).getUTCDay() === 3 && x + 3 < days);
@@ -304,13 +388,29 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
         t = at(d, between(9, 20), between(0, 59));
         const stale = supersededBefore("orders/secrets/db-password", t);
         emit({ t, vault: "orders", op: "SecretGet", actor: A.ordersApi, secret: "db-password", version: stale });
-        labels.push({ scenario: "rotated-away password read days later", kind: "stale-version", detector: "credential_access_stale_version_read", vault: "orders", principal: A.ordersApi.oid, fromMs: t, toMs: t });
+        labels.push({
+          scenario: "rotated-away password read days later",
+          kind: "stale-version",
+          detector: "credential_access_stale_version_read",
+          vault: "orders",
+          principal: A.ordersApi.oid,
+          fromMs: t,
+          toMs: t,
+        });
 
         // Signing with a retired key version.
         d = pick(wednesdays) + between(2, 3);
         t = at(d, between(9, 20), between(0, 59));
         emit({ t, vault: "platform", op: "KeySign", actor: A.tokenService, key: "jwt-signing", version: supersededBefore("platform/keys/jwt-signing", t) });
-        labels.push({ scenario: "signing with a retired key version", kind: "stale-version", detector: "credential_access_stale_version_read", vault: "platform", principal: A.tokenService.oid, fromMs: t, toMs: t });
+        labels.push({
+          scenario: "signing with a retired key version",
+          kind: "stale-version",
+          detector: "credential_access_stale_version_read",
+          vault: "platform",
+          principal: A.tokenService.oid,
+          fromMs: t,
+          toMs: t,
+        });
 
         // Low and slow: the ETL worker reads two or three partner keys a day it never read, for five days.
         const start = between(15, 21);
@@ -325,7 +425,15 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
             last = Math.max(last, time);
           }
         }
-        labels.push({ scenario: "low and slow reads by a known app", kind: "low-and-slow", detector: "credential_access_new_object_creep", vault: "data", principal: A.etlWorker.oid, fromMs: first, toMs: last });
+        labels.push({
+          scenario: "low and slow reads by a known app",
+          kind: "low-and-slow",
+          detector: "credential_access_new_object_creep",
+          vault: "data",
+          principal: A.etlWorker.oid,
+          fromMs: first,
+          toMs: last,
+        });
       },
     };
   }

@@ -27,7 +27,11 @@ export function explained<T>(waiting: Promise<T>, what: string, seen: () => stri
  * Re-checks `check` every `everyMs` until it returns something other than undefined or false, and returns
  * that. It stops re-checking when the test ends.
  */
-export function waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, options: { everyMs?: number; seen?: () => string } = {}): Promise<T> {
+export function waitUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  options: { everyMs?: number; seen?: () => string } = {},
+): Promise<T> {
   let ended = false;
   if (TestRunner.getCurrentTest()) onTestFinished(() => void (ended = true));
   const poll = async (): Promise<T> => {

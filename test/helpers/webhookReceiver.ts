@@ -103,7 +103,9 @@ export class WebhookReceiver {
       };
       this.#listeners.add(check);
     });
-    return explained(waiting, what, () => this.requests.map((r) => `${r.method} ${r.path} ${String(r.headers["aeg-event-type"] ?? "")} answered ${r.answered ?? "-"}`).join("\n"));
+    return explained(waiting, what, () =>
+      this.requests.map((r) => `${r.method} ${r.path} ${String(r.headers["aeg-event-type"] ?? "")} answered ${r.answered ?? "-"}`).join("\n"),
+    );
   }
 
   async close(): Promise<void> {
@@ -140,7 +142,7 @@ export class WebhookReceiver {
       if (mode === "ignore" || mode === "wrong-code") return send(res, 200);
       return send(res, 200, undefined, { "WebHook-Allowed-Origin": origin, "WebHook-Allowed-Rate": "120", Allow: "POST" });
     }
-    const data = ((req.json as { data?: { validationCode?: string; validationUrl?: string } }[] | undefined)?.[0]?.data) ?? {};
+    const data = (req.json as { data?: { validationCode?: string; validationUrl?: string } }[] | undefined)?.[0]?.data ?? {};
     switch (mode) {
       case "echo":
         return send(res, 200, { validationResponse: data.validationCode });

@@ -183,7 +183,9 @@ describe("role assignments", () => {
   it("uses only known, narrow built-in roles and its own custom roles, each named in a comment on its line", () => {
     for (const a of assignments) {
       if (CUSTOM_ROLES[a.roleId]) {
-        expect(a.resource.source, `${where(a)}: the custom role's name must follow as a comment`).toMatch(new RegExp(`roleDefinitionId: ${a.roleId} // ${a.role}$`, "m"));
+        expect(a.resource.source, `${where(a)}: the custom role's name must follow as a comment`).toMatch(
+          new RegExp(`roleDefinitionId: ${a.roleId} // ${a.role}$`, "m"),
+        );
         continue;
       }
       expect(a.roleId, `${where(a)}: roleDefinitionId must be subscriptionResourceId(... '<built-in role id>')`).toMatch(GUID);
@@ -198,14 +200,19 @@ describe("role assignments", () => {
     for (const a of assignments) {
       const feature = a.resource.comments.find((c) => c.startsWith("Feature: "));
       expect(feature, `${where(a)}: no "// Feature: ..." comment above it`).toBeDefined();
-      expect(FEATURES.some((f) => feature!.toLowerCase().includes(f)), `${where(a)}: "${feature}" names none of ${FEATURES.join(", ")}`).toBe(true);
+      expect(
+        FEATURES.some((f) => feature!.toLowerCase().includes(f)),
+        `${where(a)}: "${feature}" names none of ${FEATURES.join(", ")}`,
+      ).toBe(true);
     }
   });
 
   it("names each assignment after its scope, principal and role, and assigns to a service principal", () => {
     for (const a of assignments) {
       const name = /^\s*name:\s*guid\((.+)\)\s*$/m.exec(a.resource.body)?.[1] ?? "";
-      expect(name.toLowerCase(), `${where(a)}: the name's guid() must include the role id`).toContain(CUSTOM_ROLES[a.roleId] ? a.roleId.toLowerCase() : `'${a.roleId}'`);
+      expect(name.toLowerCase(), `${where(a)}: the name's guid() must include the role id`).toContain(
+        CUSTOM_ROLES[a.roleId] ? a.roleId.toLowerCase() : `'${a.roleId}'`,
+      );
       expect(a.resource.body).toMatch(/principalType:\s*'ServicePrincipal'/);
     }
   });
@@ -290,7 +297,8 @@ describe("no secret or key in the templates", () => {
     for (const file of bicepFiles) {
       for (const param of params(file).values()) {
         // A bool or int holds no secret, whatever its name (rotatesKeys).
-        if (isSecretName(param.name) && !["bool", "int"].includes(param.type)) expect(param.secure, `${file.path}: param ${param.name} must be @secure()`).toBe(true);
+        if (isSecretName(param.name) && !["bool", "int"].includes(param.type))
+          expect(param.secure, `${file.path}: param ${param.name} must be @secure()`).toBe(true);
         if (param.secure) expect(param.default ?? "''", `${file.path}: @secure() param ${param.name} has a default`).toBe("''");
       }
     }

@@ -19,7 +19,11 @@ function columnsOf(name: string): { name: string; type: string }[] {
 
 describe("the export's data collection rule", () => {
   it("declares each table's stream with the columns kvguard sends, flowing to that table", () => {
-    const streams = [...logs.code.matchAll(/\{ table: '([^']+)', stream: '([^']+)', columns: (\w+) \}/g)].map((m) => ({ table: m[1]!, stream: m[2]!, columns: columnsOf(m[3]!) }));
+    const streams = [...logs.code.matchAll(/\{ table: '([^']+)', stream: '([^']+)', columns: (\w+) \}/g)].map((m) => ({
+      table: m[1]!,
+      stream: m[2]!,
+      columns: columnsOf(m[3]!),
+    }));
     expect(streams).toEqual(EXPORT_TABLES.map((t) => ({ table: t.table, stream: streamOf(t), columns: t.columns.map(({ name, type }) => ({ name, type })) })));
     expect(logs.code).toMatch(/streamDeclarations: toObject\(streams, s => s\.stream, s => \{ columns: s\.columns \}\)/);
     expect(logs.code).toMatch(/streams: \[s\.stream\]\s+destinations: \['workspace'\]\s+transformKql: 'source'\s+outputStream: 'Custom-\$\{s\.table\}'/);

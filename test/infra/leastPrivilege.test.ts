@@ -21,37 +21,193 @@ describe("least privilege in the templates", () => {
   });
 
   const MUTATIONS: { check: keyof typeof CHECKS; what: string; path: string; from: string | RegExp; to: string }[] = [
-    { check: "keyRotationRole", what: "the key role may decrypt", path: "infra/modules/keyRotatorRole.bicep", from: "'Microsoft.KeyVault/vaults/keys/read'", to: "'Microsoft.KeyVault/vaults/keys/read'\n          'Microsoft.KeyVault/vaults/keys/decrypt/action'" },
-    { check: "keyRotationRole", what: "the key role may unwrap and sign through a wildcard", path: "infra/modules/keyRotatorRole.bicep", from: "'Microsoft.KeyVault/vaults/keys/rotate/action'", to: "'Microsoft.KeyVault/vaults/keys/*'" },
-    { check: "keyRotationRole", what: "the key role grants a control-plane action", path: "infra/modules/keyRotatorRole.bicep", from: "actions: []", to: "actions: ['Microsoft.KeyVault/vaults/read']" },
+    {
+      check: "keyRotationRole",
+      what: "the key role may decrypt",
+      path: "infra/modules/keyRotatorRole.bicep",
+      from: "'Microsoft.KeyVault/vaults/keys/read'",
+      to: "'Microsoft.KeyVault/vaults/keys/read'\n          'Microsoft.KeyVault/vaults/keys/decrypt/action'",
+    },
+    {
+      check: "keyRotationRole",
+      what: "the key role may unwrap and sign through a wildcard",
+      path: "infra/modules/keyRotatorRole.bicep",
+      from: "'Microsoft.KeyVault/vaults/keys/rotate/action'",
+      to: "'Microsoft.KeyVault/vaults/keys/*'",
+    },
+    {
+      check: "keyRotationRole",
+      what: "the key role grants a control-plane action",
+      path: "infra/modules/keyRotatorRole.bicep",
+      from: "actions: []",
+      to: "actions: ['Microsoft.KeyVault/vaults/read']",
+    },
     { check: "keyRotationRole", what: "every vault gets the key role", path: "infra/modules/managedVault.bicep", from: "= if (rotatesKeys) {", to: "= {" },
-    { check: "keyRotationRole", what: "Key Vault Crypto Officer is back", path: "infra/modules/managedVault.bicep", from: "roleDefinitionId: rotatorRoleId", to: "roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '14b46e9e-c2b7-41b4-b07b-48a6ebf60603')" },
-    { check: "keyRotationRole", what: "vaults rotate keys unless told otherwise", path: "infra/main.bicep", from: "rotatesKeys: vault.?rotatesKeys ?? false", to: "rotatesKeys: vault.?rotatesKeys ?? true" },
-    { check: "stateScopes", what: "blob writes are granted on the account", path: "infra/modules/stateAccess.bicep", from: "scope: written[i]", to: "scope: account" },
-    { check: "stateScopes", what: "kvguard may write its own code package", path: "infra/modules/stateStorage.bicep", from: "'azure-webjobs-secrets']", to: "'azure-webjobs-secrets', 'app-package']" },
-    { check: "stateScopes", what: "kvguard may write the policy file", path: "infra/modules/stateAccess.bicep", from: /2a2b9908-6ea1-4ae2-8e65-a410df84e7d1/g, to: "ba92f5b4-2d11-453d-a403-e96b0029c9fe" },
-    { check: "stateScopes", what: "kvguard's identity writes the package", path: "infra/modules/stateAccess.bicep", from: "principalId: deploymentPrincipalId", to: "principalId: principalId" },
-    { check: "stateScopes", what: "the platform deploys with kvguard's identity", path: "infra/modules/functionApp.bicep", from: "{ type: 'UserAssignedIdentity', userAssignedIdentityResourceId: deploymentIdentityId }", to: "{ type: 'SystemAssignedIdentity' }" },
-    { check: "stateScopes", what: "queues are granted on the account", path: "infra/modules/stateAccess.bicep", from: "scope: jobQueues[i]", to: "scope: account::queueService" },
-    { check: "basicAuthOff", what: "SCM basic auth is on", path: "infra/modules/functionApp.bicep", from: "name: 'scm'\n  properties: { allow: false }", to: "name: 'scm'\n  properties: { allow: true }" },
+    {
+      check: "keyRotationRole",
+      what: "Key Vault Crypto Officer is back",
+      path: "infra/modules/managedVault.bicep",
+      from: "roleDefinitionId: rotatorRoleId",
+      to: "roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '14b46e9e-c2b7-41b4-b07b-48a6ebf60603')",
+    },
+    {
+      check: "keyRotationRole",
+      what: "vaults rotate keys unless told otherwise",
+      path: "infra/main.bicep",
+      from: "rotatesKeys: vault.?rotatesKeys ?? false",
+      to: "rotatesKeys: vault.?rotatesKeys ?? true",
+    },
+    {
+      check: "stateScopes",
+      what: "blob writes are granted on the account",
+      path: "infra/modules/stateAccess.bicep",
+      from: "scope: written[i]",
+      to: "scope: account",
+    },
+    {
+      check: "stateScopes",
+      what: "kvguard may write its own code package",
+      path: "infra/modules/stateStorage.bicep",
+      from: "'azure-webjobs-secrets']",
+      to: "'azure-webjobs-secrets', 'app-package']",
+    },
+    {
+      check: "stateScopes",
+      what: "kvguard may write the policy file",
+      path: "infra/modules/stateAccess.bicep",
+      from: /2a2b9908-6ea1-4ae2-8e65-a410df84e7d1/g,
+      to: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    },
+    {
+      check: "stateScopes",
+      what: "kvguard's identity writes the package",
+      path: "infra/modules/stateAccess.bicep",
+      from: "principalId: deploymentPrincipalId",
+      to: "principalId: principalId",
+    },
+    {
+      check: "stateScopes",
+      what: "the platform deploys with kvguard's identity",
+      path: "infra/modules/functionApp.bicep",
+      from: "{ type: 'UserAssignedIdentity', userAssignedIdentityResourceId: deploymentIdentityId }",
+      to: "{ type: 'SystemAssignedIdentity' }",
+    },
+    {
+      check: "stateScopes",
+      what: "queues are granted on the account",
+      path: "infra/modules/stateAccess.bicep",
+      from: "scope: jobQueues[i]",
+      to: "scope: account::queueService",
+    },
+    {
+      check: "basicAuthOff",
+      what: "SCM basic auth is on",
+      path: "infra/modules/functionApp.bicep",
+      from: "name: 'scm'\n  properties: { allow: false }",
+      to: "name: 'scm'\n  properties: { allow: true }",
+    },
     { check: "basicAuthOff", what: "the FTP policy is gone", path: "infra/modules/functionApp.bicep", from: "name: 'ftp'", to: "name: 'ftps'" },
-    { check: "diagnostics", what: "the app's logs are off", path: "infra/modules/functionApp.bicep", from: "{ categoryGroup: 'allLogs', enabled: true }", to: "{ categoryGroup: 'allLogs', enabled: false }" },
-    { check: "diagnostics", what: "table writes are not logged", path: "infra/modules/stateStorage.bicep", from: "scope: tableService", to: "scope: queueService" },
-    { check: "diagnostics", what: "blob deletes are not logged", path: "infra/modules/stateStorage.bicep", from: "{ category: 'StorageDelete', enabled: true }", to: "{ category: 'StorageRead', enabled: true }" },
-    { check: "diagnostics", what: "the state account logs go nowhere", path: "infra/main.bicep", from: "    accountName: 'stkvguard${take(resourceToken, 15)}'\n    workspaceId: monitoring.outputs.workspaceId", to: "    accountName: 'stkvguard${take(resourceToken, 15)}'\n    workspaceId: ''" },
-    { check: "httpFront", what: "authentication is not required", path: "infra/modules/functionApp.bicep", from: "requireAuthentication: true", to: "requireAuthentication: false" },
+    {
+      check: "diagnostics",
+      what: "the app's logs are off",
+      path: "infra/modules/functionApp.bicep",
+      from: "{ categoryGroup: 'allLogs', enabled: true }",
+      to: "{ categoryGroup: 'allLogs', enabled: false }",
+    },
+    {
+      check: "diagnostics",
+      what: "table writes are not logged",
+      path: "infra/modules/stateStorage.bicep",
+      from: "scope: tableService",
+      to: "scope: queueService",
+    },
+    {
+      check: "diagnostics",
+      what: "blob deletes are not logged",
+      path: "infra/modules/stateStorage.bicep",
+      from: "{ category: 'StorageDelete', enabled: true }",
+      to: "{ category: 'StorageRead', enabled: true }",
+    },
+    {
+      check: "diagnostics",
+      what: "the state account logs go nowhere",
+      path: "infra/main.bicep",
+      from: "    accountName: 'stkvguard${take(resourceToken, 15)}'\n    workspaceId: monitoring.outputs.workspaceId",
+      to: "    accountName: 'stkvguard${take(resourceToken, 15)}'\n    workspaceId: ''",
+    },
+    {
+      check: "httpFront",
+      what: "authentication is not required",
+      path: "infra/modules/functionApp.bicep",
+      from: "requireAuthentication: true",
+      to: "requireAuthentication: false",
+    },
     { check: "httpFront", what: "anonymous callers pass", path: "infra/modules/functionApp.bicep", from: "'Return401'", to: "'AllowAnonymous'" },
-    { check: "httpFront", what: "rotate skips authentication", path: "infra/modules/functionApp.bicep", from: "excludedPaths: ['/runtime/webhooks/eventgrid']", to: "excludedPaths: ['/runtime/webhooks/eventgrid', '/api/rotate']" },
+    {
+      check: "httpFront",
+      what: "rotate skips authentication",
+      path: "infra/modules/functionApp.bicep",
+      from: "excludedPaths: ['/runtime/webhooks/eventgrid']",
+      to: "excludedPaths: ['/runtime/webhooks/eventgrid', '/api/rotate']",
+    },
     { check: "httpFront", what: "tokens of any tenant pass", path: "infra/modules/functionApp.bicep", from: "${tenant().tenantId}/v2.0", to: "common/v2.0" },
-    { check: "httpFront", what: "ranges are allowed but nothing denied", path: "infra/modules/functionApp.bicep", from: "restricted ? 'Deny' : 'Allow'", to: "'Allow'" },
-    { check: "httpFront", what: "authentication is always off", path: "infra/main.bicep", from: "    httpAuthClientId: httpAuthClientId\n", to: "    httpAuthClientId: ''\n" },
+    {
+      check: "httpFront",
+      what: "ranges are allowed but nothing denied",
+      path: "infra/modules/functionApp.bicep",
+      from: "restricted ? 'Deny' : 'Allow'",
+      to: "'Allow'",
+    },
+    {
+      check: "httpFront",
+      what: "authentication is always off",
+      path: "infra/main.bicep",
+      from: "    httpAuthClientId: httpAuthClientId\n",
+      to: "    httpAuthClientId: ''\n",
+    },
     { check: "exportAccess", what: "Data Sender is granted on the resource group", path: "infra/modules/exportAccess.bicep", from: "  scope: topic\n", to: "" },
-    { check: "exportAccess", what: "Data Sender is granted even without the topic", path: "infra/modules/exportAccess.bicep", from: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (exportsEvents) {", to: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {" },
-    { check: "exportAccess", what: "EventGrid Contributor replaces Data Sender", path: "infra/modules/exportAccess.bicep", from: /d5a91429-5739-47e2-a06b-3470a27159e7/g, to: "1e241071-0855-49ea-94dc-649edcd759de" },
-    { check: "exportAccess", what: "the ingestion role is on the workspace's rule of another deployment", path: "infra/modules/exportAccess.bicep", from: "  scope: rule\n", to: "  scope: resourceGroup()\n" },
-    { check: "exportAccess", what: "the topic takes keys", path: "infra/modules/exportEvents.bicep", from: "disableLocalAuth: true", to: "disableLocalAuth: false" },
-    { check: "exportAccess", what: "events are exported unless told otherwise", path: "infra/main.bicep", from: "param exportEvents bool = false", to: "param exportEvents bool = true" },
-    { check: "exportAccess", what: "the rule is made without exportLogs", path: "infra/main.bicep", from: "module exportRule 'modules/exportLogs.bicep' = if (exportLogs) {", to: "module exportRule 'modules/exportLogs.bicep' = {" },
+    {
+      check: "exportAccess",
+      what: "Data Sender is granted even without the topic",
+      path: "infra/modules/exportAccess.bicep",
+      from: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (exportsEvents) {",
+      to: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {",
+    },
+    {
+      check: "exportAccess",
+      what: "EventGrid Contributor replaces Data Sender",
+      path: "infra/modules/exportAccess.bicep",
+      from: /d5a91429-5739-47e2-a06b-3470a27159e7/g,
+      to: "1e241071-0855-49ea-94dc-649edcd759de",
+    },
+    {
+      check: "exportAccess",
+      what: "the ingestion role is on the workspace's rule of another deployment",
+      path: "infra/modules/exportAccess.bicep",
+      from: "  scope: rule\n",
+      to: "  scope: resourceGroup()\n",
+    },
+    {
+      check: "exportAccess",
+      what: "the topic takes keys",
+      path: "infra/modules/exportEvents.bicep",
+      from: "disableLocalAuth: true",
+      to: "disableLocalAuth: false",
+    },
+    {
+      check: "exportAccess",
+      what: "events are exported unless told otherwise",
+      path: "infra/main.bicep",
+      from: "param exportEvents bool = false",
+      to: "param exportEvents bool = true",
+    },
+    {
+      check: "exportAccess",
+      what: "the rule is made without exportLogs",
+      path: "infra/main.bicep",
+      from: "module exportRule 'modules/exportLogs.bicep' = if (exportLogs) {",
+      to: "module exportRule 'modules/exportLogs.bicep' = {",
+    },
   ];
 
   it.each(MUTATIONS)("$check fails when $what", ({ check, path, from, to }) => {
@@ -75,7 +231,14 @@ describe("the key rotator role against the local Key Vault", () => {
     const before = await operations(audit.rootDir);
     // What the sweep and the worker do for a key: list it, then reconcile its policy and rotate it.
     await service.sweep();
-    const result = await service.engine.run({ v: 1, kind: "key", vault: "local", name: "rotating-key", trigger: "manual", requestedAt: new Date().toISOString() });
+    const result = await service.engine.run({
+      v: 1,
+      kind: "key",
+      vault: "local",
+      name: "rotating-key",
+      trigger: "manual",
+      requestedAt: new Date().toISOString(),
+    });
     expect(result.outcome).toBe("rotated");
     await audit.close();
     const used = (await operations(audit.rootDir)).slice(before.length).filter((op) => op.startsWith("Key"));
@@ -92,7 +255,10 @@ describe("the key rotator role against the local Key Vault", () => {
 /** kvguard's operations in the local Key Vault's audit archive, in the order written. */
 async function operations(root: string): Promise<string[]> {
   const oid = devClaims({ name: "kvguard" }).oid;
-  const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  const files = (await readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
   const records = (await Promise.all(files.map((f) => readFile(f, "utf8")))).flatMap((text) => text.split("\n").filter(Boolean));
   return records
     .map((line) => JSON.parse(line) as { operationName: string; identity?: { claim?: { oid?: string } } })

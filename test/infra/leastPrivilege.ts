@@ -86,7 +86,9 @@ function varValues(source: SourceFile, name: string): string[] {
 }
 
 function roleIdOf(assignment: Resource): string {
-  return (/roleDefinitionId:\s*subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*'([^']+)'\)/.exec(assignment.body)?.[1] ?? "").toLowerCase();
+  return (
+    /roleDefinitionId:\s*subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*'([^']+)'\)/.exec(assignment.body)?.[1] ?? ""
+  ).toLowerCase();
 }
 
 const scopeOf = (r: Resource) => /^\s*scope:\s*(.+)$/m.exec(r.body)?.[1]?.trim() ?? "";
@@ -114,12 +116,14 @@ export function keyRotationRole(sources: Sources): string[] {
   }
   const rotator = resources(vault).find((r) => /roleDefinitionId:\s*rotatorRoleId\b/.test(r.body));
   if (!rotator) problems.push(`${VAULT} does not assign the key rotator role (rotatorRoleId)`);
-  else if (conditionOf(rotator, vault) !== "rotatesKeys") problems.push(`${VAULT} must assign the key rotator role only if (rotatesKeys), not ${conditionOf(rotator, vault) ?? "always"}`);
+  else if (conditionOf(rotator, vault) !== "rotatesKeys")
+    problems.push(`${VAULT} must assign the key rotator role only if (rotatesKeys), not ${conditionOf(rotator, vault) ?? "always"}`);
 
   const main = file(sources, MAIN);
   const vaultArguments = entries(blockAfter(blockAfter(main.code, "module vaults "), "params:"));
   if (vaultArguments.get("rotatesKeys") !== "vault.?rotatesKeys ?? false") problems.push("main.bicep must pass each vault's own rotatesKeys, false by default");
-  if (!/^module keyRotatorRole 'modules\/keyRotatorRole\.bicep' = if \(rotatesKeys\)/m.test(main.code)) problems.push("main.bicep must define the key rotator role only when a vault's keys rotate");
+  if (!/^module keyRotatorRole 'modules\/keyRotatorRole\.bicep' = if \(rotatesKeys\)/m.test(main.code))
+    problems.push("main.bicep must define the key rotator role only when a vault's keys rotate");
   return problems;
 }
 
@@ -146,18 +150,24 @@ export function stateScopes(sources: Sources): string[] {
   const assignments = resources(access).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
   const grant = (role: string, scope: string, principal: string) =>
     assignments.some((a) => roleIdOf(a) === role && scopeOf(a) === scope && principalOf(a) === principal);
-  const loopsOver = (symbol: string, list: string) => new RegExp(`^resource ${symbol} [^\\n]*= \\[\\s*for (?:\\(name, i\\)|name) in ${list}:`, "m").test(access.code);
+  const loopsOver = (symbol: string, list: string) =>
+    new RegExp(`^resource ${symbol} [^\\n]*= \\[\\s*for (?:\\(name, i\\)|name) in ${list}:`, "m").test(access.code);
   const each = (assignment: string, scopes: string, list: string) => loopsOver(assignment, list) && loopsOver(scopes, list);
-  if (!grant(ROLE.blobContributor, "written[i]", "principalId") || !each("blobWriter", "written", "appContainers")) problems.push("Storage Blob Data Contributor must go to kvguard on each of appContainers");
+  if (!grant(ROLE.blobContributor, "written[i]", "principalId") || !each("blobWriter", "written", "appContainers"))
+    problems.push("Storage Blob Data Contributor must go to kvguard on each of appContainers");
   if (!grant(ROLE.blobReader, "config", "principalId")) problems.push("Storage Blob Data Reader (only) must go to kvguard on the policy file's container");
-  if (!grant(ROLE.queueContributor, "jobQueues[i]", "principalId") || !each("queueContributor", "jobQueues", "queues")) problems.push("Storage Queue Data Contributor must go to kvguard on each queue");
-  if (!grant(ROLE.tableContributor, "stateTables[i]", "principalId") || !each("tableContributor", "stateTables", "tables")) problems.push("Storage Table Data Contributor must go to kvguard on each table");
+  if (!grant(ROLE.queueContributor, "jobQueues[i]", "principalId") || !each("queueContributor", "jobQueues", "queues"))
+    problems.push("Storage Queue Data Contributor must go to kvguard on each queue");
+  if (!grant(ROLE.tableContributor, "stateTables[i]", "principalId") || !each("tableContributor", "stateTables", "tables"))
+    problems.push("Storage Table Data Contributor must go to kvguard on each table");
   for (const a of assignments) {
-    if (principalOf(a) === "principalId" && ["config", "written[i]", "jobQueues[i]", "stateTables[i]"].indexOf(scopeOf(a)) < 0) problems.push(`${ACCESS} ${a.symbol} gives kvguard's identity a grant on ${scopeOf(a)}`);
+    if (principalOf(a) === "principalId" && ["config", "written[i]", "jobQueues[i]", "stateTables[i]"].indexOf(scopeOf(a)) < 0)
+      problems.push(`${ACCESS} ${a.symbol} gives kvguard's identity a grant on ${scopeOf(a)}`);
     if (scopeOf(a) === "config" && roleIdOf(a) !== ROLE.blobReader) problems.push("kvguard's identity may only read the policy file's container");
   }
   if (!grant(ROLE.blobContributor, "package", "deploymentPrincipalId")) problems.push("the deployment identity must write the code package container");
-  if (!/^resource package [^\n]*existing = \{\s*parent: account::blobService\s*name: packageContainer/m.test(access.code)) problems.push(`${ACCESS}: package must be the packageContainer`);
+  if (!/^resource package [^\n]*existing = \{\s*parent: account::blobService\s*name: packageContainer/m.test(access.code))
+    problems.push(`${ACCESS}: package must be the packageContainer`);
 
   const main = file(sources, MAIN);
   const args = entries(blockAfter(blockAfter(main.code, "module stateAccess "), "params:"));
@@ -178,7 +188,8 @@ export function stateScopes(sources: Sources): string[] {
   }
   const appArgs = entries(blockAfter(blockAfter(main.code, "module app "), "params:"));
   if (appArgs.get("deploymentIdentityId") !== "deploymentIdentity.outputs.id") problems.push("main.bicep must give the app the deployment identity");
-  if (/deploymentIdentity/.test(entries(blockAfter(app.code, "var allSettings =")).get("AZURE_CLIENT_ID") ?? "")) problems.push("kvguard must not run as the deployment identity");
+  if (/deploymentIdentity/.test(entries(blockAfter(app.code, "var allSettings =")).get("AZURE_CLIENT_ID") ?? ""))
+    problems.push("kvguard must not run as the deployment identity");
   return problems;
 }
 
@@ -217,7 +228,8 @@ export function diagnostics(sources: Sources): string[] {
     else {
       if (!/workspaceId:\s*workspaceId\b/.test(setting.body)) problems.push(`the ${service} diagnostic setting does not go to the workspace`);
       for (const category of ["StorageWrite", "StorageDelete"]) {
-        if (!new RegExp(`\\{\\s*category:\\s*'${category}',\\s*enabled:\\s*true\\s*\\}`).test(setting.body)) problems.push(`the ${service} diagnostic setting does not log ${category}`);
+        if (!new RegExp(`\\{\\s*category:\\s*'${category}',\\s*enabled:\\s*true\\s*\\}`).test(setting.body))
+          problems.push(`the ${service} diagnostic setting does not log ${category}`);
       }
     }
   }
@@ -235,7 +247,11 @@ export function httpFront(sources: Sources): string[] {
   const main = file(sources, MAIN);
   const app = file(sources, APP);
   const mainParams = params(main);
-  for (const [name, empty] of [["httpAuthClientId", "''"], ["httpAuthAllowedClientIds", "[]"], ["httpAllowedIpRanges", "[]"]] as const) {
+  for (const [name, empty] of [
+    ["httpAuthClientId", "''"],
+    ["httpAuthAllowedClientIds", "[]"],
+    ["httpAllowedIpRanges", "[]"],
+  ] as const) {
     if (mainParams.get(name)?.default !== empty) problems.push(`main.bicep needs param ${name}, default ${empty} (off unless the operator asks)`);
   }
   const appArgs = entries(blockAfter(blockAfter(main.code, "module app "), "params:"));
@@ -253,24 +269,31 @@ export function httpFront(sources: Sources): string[] {
       [/unauthenticatedClientAction:\s*'Return401'/, "unauthenticated callers are not refused with 401"],
       [/azureActiveDirectory:\s*\{\s*enabled:\s*true\b/, "the Entra ID provider is not enabled"],
       [/clientId:\s*httpAuthClientId\b/, "the provider is not the operator's app registration"],
-      [/openIdIssuer:\s*'\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{tenant\(\)\.tenantId\}\/v2\.0'/, "tokens are not pinned to the deployment's tenant"],
+      [
+        /openIdIssuer:\s*'\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{tenant\(\)\.tenantId\}\/v2\.0'/,
+        "tokens are not pinned to the deployment's tenant",
+      ],
       [/allowedAudiences:\s*\[httpAuthClientId,/, "the audience is not the app registration"],
       [/allowedApplications:\s*httpAuthAllowedClientIds\b/, "the allowed client applications are not applied"],
     ];
     for (const [pattern, problem] of must) if (!pattern.test(auth.body)) problems.push(problem);
     const excluded = listOf(auth.body, "excludedPaths");
-    if (JSON.stringify(excluded) !== JSON.stringify(["/runtime/webhooks/eventgrid"])) problems.push(`only Event Grid's webhook may skip authentication, not ${JSON.stringify(excluded)}`);
+    if (JSON.stringify(excluded) !== JSON.stringify(["/runtime/webhooks/eventgrid"]))
+      problems.push(`only Event Grid's webhook may skip authentication, not ${JSON.stringify(excluded)}`);
   }
 
   const site = resources(app).find((r) => r.symbol === "site")!;
   if (!/^var restricted = !empty\(httpAllowedIpRanges\)$/m.test(app.code)) problems.push("restrictions must apply exactly when httpAllowedIpRanges is set");
-  if (!/ipSecurityRestrictionsDefaultAction:\s*restricted \? 'Deny' : 'Allow'/.test(site.body)) problems.push("with allowed ranges, everything else must be denied");
-  if (!/ipSecurityRestrictions:\s*restricted \? concat\(allowedRanges, \[eventGridRule\]\) : \[\]/.test(site.body)) problems.push("the allowed ranges and Event Grid must be the only rules");
-  if (!/ipAddress:\s*httpAllowedIpRanges\[i\]/.test(app.code) || !/action:\s*'Allow'/.test(blockAfter(app.code, "var allowedRanges = map("))) problems.push("each allowed range must be an Allow rule");
-  if (!/^var eventGridRule = \{ name: 'event-grid', action: 'Allow', priority: \d+, tag: 'ServiceTag', ipAddress: 'AzureEventGrid' \}$/m.test(app.code)) problems.push("Event Grid must be allowed by its service tag (vault events)");
+  if (!/ipSecurityRestrictionsDefaultAction:\s*restricted \? 'Deny' : 'Allow'/.test(site.body))
+    problems.push("with allowed ranges, everything else must be denied");
+  if (!/ipSecurityRestrictions:\s*restricted \? concat\(allowedRanges, \[eventGridRule\]\) : \[\]/.test(site.body))
+    problems.push("the allowed ranges and Event Grid must be the only rules");
+  if (!/ipAddress:\s*httpAllowedIpRanges\[i\]/.test(app.code) || !/action:\s*'Allow'/.test(blockAfter(app.code, "var allowedRanges = map(")))
+    problems.push("each allowed range must be an Allow rule");
+  if (!/^var eventGridRule = \{ name: 'event-grid', action: 'Allow', priority: \d+, tag: 'ServiceTag', ipAddress: 'AzureEventGrid' \}$/m.test(app.code))
+    problems.push("Event Grid must be allowed by its service tag (vault events)");
   return problems;
 }
-
 
 const EXPORT_ACCESS = "infra/modules/exportAccess.bicep";
 const EXPORT_EVENTS = "infra/modules/exportEvents.bicep";
@@ -294,12 +317,16 @@ export function exportAccess(sources: Sources): string[] {
     for (const a of found) {
       if (scopeOf(a) !== e.scope) problems.push(`${e.name} must be scoped to the ${e.scope} alone, not ${scopeOf(a) || "the resource group"}`);
       if (principalOf(a) !== "principalId") problems.push(`${e.name} must go to kvguard's identity`);
-      if (conditionOf(a, access) !== e.condition) problems.push(`${e.name} must be assigned only if (${e.condition}), not ${conditionOf(a, access) ?? "always"}`);
+      if (conditionOf(a, access) !== e.condition)
+        problems.push(`${e.name} must be assigned only if (${e.condition}), not ${conditionOf(a, access) ?? "always"}`);
     }
   }
   const others = assignments.filter((a) => !expected.some((e) => e.role === roleIdOf(a)));
   if (others.length) problems.push(`${EXPORT_ACCESS} assigns more: ${others.map((a) => a.symbol).join(", ")}`);
-  for (const [symbol, type] of [["topic", "Microsoft.EventGrid/topics"], ["rule", "Microsoft.Insights/dataCollectionRules"]] as const) {
+  for (const [symbol, type] of [
+    ["topic", "Microsoft.EventGrid/topics"],
+    ["rule", "Microsoft.Insights/dataCollectionRules"],
+  ] as const) {
     const existing = resources(access).find((r) => r.symbol === symbol);
     if (!existing?.existing || existing.type !== type) problems.push(`${EXPORT_ACCESS}: ${symbol} must be the existing ${type}`);
   }
@@ -313,9 +340,12 @@ export function exportAccess(sources: Sources): string[] {
 
   const main = file(sources, MAIN);
   const mainParams = params(main);
-  for (const name of ["exportEvents", "exportLogs"]) if (mainParams.get(name)?.default !== "false") problems.push(`main.bicep needs param ${name}, default false`);
-  if (!/^module exportTopic 'modules\/exportEvents\.bicep' = if \(exportEvents\)/m.test(main.code)) problems.push("main.bicep must create the topic only if (exportEvents)");
-  if (!/^module exportRule 'modules\/exportLogs\.bicep' = if \(exportLogs\)/m.test(main.code)) problems.push("main.bicep must create the rule only if (exportLogs)");
+  for (const name of ["exportEvents", "exportLogs"])
+    if (mainParams.get(name)?.default !== "false") problems.push(`main.bicep needs param ${name}, default false`);
+  if (!/^module exportTopic 'modules\/exportEvents\.bicep' = if \(exportEvents\)/m.test(main.code))
+    problems.push("main.bicep must create the topic only if (exportEvents)");
+  if (!/^module exportRule 'modules\/exportLogs\.bicep' = if \(exportLogs\)/m.test(main.code))
+    problems.push("main.bicep must create the rule only if (exportLogs)");
   const args = entries(blockAfter(blockAfter(main.code, "module exportAccess "), "params:"));
   const wanted: Record<string, string> = { principalId: "app.outputs.principalId", exportsEvents: "exportEvents", exportsLogs: "exportLogs" };
   for (const [name, value] of Object.entries(wanted)) if (args.get(name) !== value) problems.push(`main.bicep must pass ${name}: ${value} to exportAccess`);

@@ -112,7 +112,14 @@ describe("local runner", () => {
   it("processes queue messages as the host does, and poisons one that keeps failing after maxDequeueCount tries", async () => {
     const queues = QueueServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage!);
     const first = await secrets().setSecret("queued-secret", "initial-queued-value", { tags: { "kvguard-rotator": "random" } });
-    const job = { v: 1 as const, kind: "secret" as const, vault: "local", name: "queued-secret", trigger: "manual" as const, requestedAt: new Date().toISOString() };
+    const job = {
+      v: 1 as const,
+      kind: "secret" as const,
+      vault: "local",
+      name: "queued-secret",
+      trigger: "manual" as const,
+      requestedAt: new Date().toISOString(),
+    };
     await queues.getQueueClient(QUEUE).sendMessage(encodeJob(job));
     await waitFor("the queued rotation", () => rotatedFrom("queued-secret", first.properties.version));
 
@@ -161,7 +168,11 @@ describe("local runner", () => {
 
   it("answers the webhook's edge cases as the host's Event Grid extension does", async () => {
     const post = (query: string, type: string, body: string) =>
-      fetch(`${runner.baseUrl}/runtime/webhooks/eventgrid?${query}`, { method: "POST", headers: { "aeg-event-type": type, "Content-Type": "application/json" }, body });
+      fetch(`${runner.baseUrl}/runtime/webhooks/eventgrid?${query}`, {
+        method: "POST",
+        headers: { "aeg-event-type": type, "Content-Type": "application/json" },
+        body,
+      });
     const validation = await post("functionName=onVaultEvent", "SubscriptionValidation", JSON.stringify([{ data: { validationCode: "abc-123" } }]));
     expect(validation.status).toBe(200);
     expect(await validation.json()).toEqual({ validationResponse: "abc-123" });

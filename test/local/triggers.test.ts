@@ -91,7 +91,13 @@ describe("runner over a synthetic table", () => {
       },
       { kind: "timer", name: "unresolved", schedule: "%NO_SUCH_SETTING%", handler: () => undefined },
       { kind: "storageQueue", name: "noStorage", queueName: "q", connection: "MissingStorage", handler: () => undefined },
-      { kind: "http", name: "Echo", methods: ["POST"], authLevel: "anonymous", handler: async (req) => ({ jsonBody: { got: await req.text(), q: req.query.get("q") } }) },
+      {
+        kind: "http",
+        name: "Echo",
+        methods: ["POST"],
+        authLevel: "anonymous",
+        handler: async (req) => ({ jsonBody: { got: await req.text(), q: req.query.get("q") } }),
+      },
       { kind: "http", name: "broken", methods: ["GET"], authLevel: "function", route: "broken/{id}", handler: () => Promise.reject(new Error("kaput")) },
     ];
     runner = await startLocalRunner({ table, env: {}, port: 0, write: (l) => lines.push(l) });

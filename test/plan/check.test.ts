@@ -23,7 +23,12 @@ describeMariadb("kvguard rotate --check", () => {
   let appUser = "";
 
   beforeAll(async () => {
-    [stack] = await Promise.all([startLocalStack({ policy: localDatabases(["mysql"], { managers: ["db-admin", "db-admin-wrong", "db-admin-weak"].map((secret) => ({ secret, for: ["db-app*"] })) }) }), db.start()]);
+    [stack] = await Promise.all([
+      startLocalStack({
+        policy: localDatabases(["mysql"], { managers: ["db-admin", "db-admin-wrong", "db-admin-weak"].map((secret) => ({ secret, for: ["db-app*"] })) }),
+      }),
+      db.start(),
+    ]);
     service = await serviceFor(stack, capture);
     const manager = await db.user("admin", managerPassword);
     await db.sql(`GRANT CREATE USER, SELECT ON *.* TO ${db.account(manager)} WITH GRANT OPTION`);
@@ -35,7 +40,9 @@ describeMariadb("kvguard rotate --check", () => {
     await secrets.setSecret("db-admin", managerPassword, { tags: { CredentialId: manager } });
     await secrets.setSecret("db-admin-wrong", "Not-the-pw-1", { tags: { CredentialId: manager } });
     await secrets.setSecret("db-admin-weak", managerPassword, { tags: { CredentialId: weak } });
-    const tags = (options: string, address = `${MARIADB.host}:${MARIADB.port}`) => ({ tags: { "kvguard-rotator": "mysql", CredentialId: appUser, ProviderAddress: address, "kvguard-options": options } });
+    const tags = (options: string, address = `${MARIADB.host}:${MARIADB.port}`) => ({
+      tags: { "kvguard-rotator": "mysql", CredentialId: appUser, ProviderAddress: address, "kvguard-options": options },
+    });
     await secrets.setSecret("db-app", appPassword, tags("manager=db-admin"));
     await secrets.setSecret("db-app-bad-manager", appPassword, tags("manager=db-admin-wrong"));
     await secrets.setSecret("db-app-weak-manager", appPassword, tags("manager=db-admin-weak"));
@@ -59,12 +66,24 @@ describeMariadb("kvguard rotate --check", () => {
 
   it("passes for a working rotation and changes nothing", async () => {
     const secrets = kvguardSecrets(stack);
-    const before = { versions: await versionsOf(secrets, "db-app"), hash: await passwordHash(appUser), history: await service.history.list(), status: await service.status.list() };
+    const before = {
+      versions: await versionsOf(secrets, "db-app"),
+      hash: await passwordHash(appUser),
+      history: await service.history.list(),
+      status: await service.status.list(),
+    };
     const { code, report } = await check("db-app");
-    expect(report.steps.map((s) => [s.check, s.ok])).toEqual([["policy", true], ["bindings", true], ["current credential", true], ["managing credential", true]]);
+    expect(report.steps.map((s) => [s.check, s.ok])).toEqual([
+      ["policy", true],
+      ["bindings", true],
+      ["current credential", true],
+      ["managing credential", true],
+    ]);
     expect(report.steps[3]!.detail).toContain(`the managing credential (secret db-admin) logs in at ${MARIADB.host}:${MARIADB.port} and finds user ${appUser}`);
     expect(code).toBe(0);
-    expect((await versionsOf(secrets, "db-app")).map((v) => [v.version, v.enabled, v.updatedOn?.getTime()])).toEqual(before.versions.map((v) => [v.version, v.enabled, v.updatedOn?.getTime()]));
+    expect((await versionsOf(secrets, "db-app")).map((v) => [v.version, v.enabled, v.updatedOn?.getTime()])).toEqual(
+      before.versions.map((v) => [v.version, v.enabled, v.updatedOn?.getTime()]),
+    );
     expect(await openPendings(secrets)).toEqual([]);
     await expect(secrets.getSecret("db-app--kvguard-pending")).rejects.toMatchObject({ statusCode: 404 });
     expect(await passwordHash(appUser)).toBe(before.hash);
@@ -77,15 +96,24 @@ describeMariadb("kvguard rotate --check", () => {
     const manager = await check("db-app-bad-manager");
     expect(manager.code).toBe(1);
     expect(manager.report.steps.find((s) => s.check === "current credential")!.ok).toBe(true);
-    expect(manager.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("the managing credential (secret db-admin-wrong") as string });
+    expect(manager.report.steps.find((s) => s.check === "managing credential")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("the managing credential (secret db-admin-wrong") as string,
+    });
 
     // Logging in is not enough: the privileges set needs are tried with a read.
     const weak = await check("db-app-weak-manager");
-    expect(weak.report.steps.find((s) => s.check === "managing credential")).toMatchObject({ ok: false, detail: expect.stringContaining("needs SELECT on mysql.user") as string });
+    expect(weak.report.steps.find((s) => s.check === "managing credential")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("needs SELECT on mysql.user") as string,
+    });
 
     const down = await check("db-app-down");
     expect(down.code).toBe(1);
-    expect(down.report.steps.find((s) => s.check === "current credential")).toMatchObject({ ok: false, detail: expect.stringContaining("ECONNREFUSED") as string });
+    expect(down.report.steps.find((s) => s.check === "current credential")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("ECONNREFUSED") as string,
+    });
 
     // A check reaches nothing a rotation could not: a host the operator did not bind is refused before any connection.
     const unbound = await check("db-app-unbound");

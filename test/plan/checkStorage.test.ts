@@ -38,13 +38,23 @@ it("proves the key and the right to regenerate it, and changes neither", async (
   const before = { keys: keys(), versions: (await versionsOf(kvguardSecrets(stack), "storage-key")).map((v) => v.version) };
   const passing = await check();
   expect(passing.code).toBe(0);
-  expect(passing.report.steps.map((s) => [s.check, s.ok])).toEqual([["policy", true], ["bindings", true], ["current credential", true], ["managing credential", true]]);
+  expect(passing.report.steps.map((s) => [s.check, s.ok])).toEqual([
+    ["policy", true],
+    ["bindings", true],
+    ["current credential", true],
+    ["managing credential", true],
+  ]);
   expect(passing.report.steps[3]!.detail).toBe(`kvguard's identity may list the keys of storage account ${ACCOUNT} (what regenerating needs)`);
 
   stack.cloud.addFault({ status: 403, count: 1, match: "POST /subscriptions/" });
   const refused = await check();
   expect(refused.code).toBe(1);
-  expect(refused.report.steps.map((s) => [s.check, s.ok])).toEqual([["policy", true], ["bindings", true], ["current credential", true], ["managing credential", false]]);
+  expect(refused.report.steps.map((s) => [s.check, s.ok])).toEqual([
+    ["policy", true],
+    ["bindings", true],
+    ["current credential", true],
+    ["managing credential", false],
+  ]);
 
   expect(keys()).toEqual(before.keys);
   expect((await versionsOf(kvguardSecrets(stack), "storage-key")).map((v) => v.version)).toEqual(before.versions);

@@ -35,7 +35,12 @@ beforeAll(async () => {
   await stack.tv.clients({ name: "kvguard" }).keys.createKey("signing", "RSA", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P20D" } });
   // Key Vault renews tls-renewing itself 10 days before it expires; tls-notify only mails, so it expires.
   const certificates = certificateClient(stack.tv, { name: "kvguard" });
-  const policy = (lifetimeActions: CertificatePolicy["lifetimeActions"]) => ({ issuerName: "Self", subject: "CN=plan.example", validityInMonths: 1, lifetimeActions });
+  const policy = (lifetimeActions: CertificatePolicy["lifetimeActions"]) => ({
+    issuerName: "Self",
+    subject: "CN=plan.example",
+    validityInMonths: 1,
+    lifetimeActions,
+  });
   await (await certificates.beginCreateCertificate("tls-renewing", policy([{ action: "AutoRenew", daysBeforeExpiry: 10 }]))).pollUntilDone();
   await (await certificates.beginCreateCertificate("tls-notify", policy([{ action: "EmailContacts", lifetimePercentage: 80 }]))).pollUntilDone();
   service = await serviceFor(stack, capture);
@@ -60,7 +65,12 @@ describe("kvguard plan", () => {
     const result = JSON.parse(stdout) as Plan;
     expect(result.days).toBe(30);
     const vault = result.vaults.find((v) => v.vault === "local")!;
-    expect(vault.problems.map((p) => [p.name, p.problem])).toEqual(expect.arrayContaining([["broken", "invalid-policy"], ["unreachable-db", "failed"]]));
+    expect(vault.problems.map((p) => [p.name, p.problem])).toEqual(
+      expect.arrayContaining([
+        ["broken", "invalid-policy"],
+        ["unreachable-db", "failed"],
+      ]),
+    );
     expect(vault.problems.find((p) => p.name === "broken")!.message).toContain('unknown rotator "no-such-rotator"');
     const byName = new Map(vault.items.map((i) => [`${i.name}|${i.action}`, i]));
     const now = Date.parse(result.generatedAt);
@@ -81,14 +91,22 @@ describe("kvguard plan", () => {
     expect(Date.parse(renewing.at)).toBe(renewingExpiry - 10 * DAY_MS);
     expect(vault.items.filter((i) => i.name.startsWith("tls-") && i.kind !== "certificate")).toEqual([]);
     // Beyond the horizon, nothing due, or kvguard's own companions: not listed.
-    for (const absent of ["far-expiry", "forever", "kvguard-history-hmac"]) expect(vault.items.some((i) => i.name === absent), absent).toBe(false);
+    for (const absent of ["far-expiry", "forever", "kvguard-history-hmac"])
+      expect(
+        vault.items.some((i) => i.name === absent),
+        absent,
+      ).toBe(false);
     expect(vault.items.some((i) => i.name.endsWith("--kvguard-pending"))).toBe(false);
   });
 
   it("--days widens the horizon; the table puts problems before the schedule", async () => {
     const wide = JSON.parse((await plan(["--days", "365", "--json"])).stdout) as Plan;
     expect(wide.vaults[0]!.items.map((i) => i.name)).toContain("far-expiry");
-    expect(wide.vaults[0]!.items.find((i) => i.name === "tls-notify")).toMatchObject({ kind: "certificate", action: "expire", why: "expiry; its policy has no AutoRenew action" });
+    expect(wide.vaults[0]!.items.find((i) => i.name === "tls-notify")).toMatchObject({
+      kind: "certificate",
+      action: "expire",
+      why: "expiry; its policy has no AutoRenew action",
+    });
     const { stdout } = await plan(["--days", "3"]);
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^plan for the 3 days from /);

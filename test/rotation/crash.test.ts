@@ -30,7 +30,9 @@ interface Case {
 let stack: LocalStack;
 let service: RotationService;
 const capture = new Capture();
-const cases: Case[] = STEPS.flatMap((step) => (["rotate", "sweep"] as const).map((rerun) => ({ step, rerun, name: `crash-${step}-${rerun}`, initialVersion: "" })));
+const cases: Case[] = STEPS.flatMap((step) =>
+  (["rotate", "sweep"] as const).map((rerun) => ({ step, rerun, name: `crash-${step}-${rerun}`, initialVersion: "" })),
+);
 
 /** The sweep killed mid-job works on its own vault, so it does not touch the other cases. */
 const SWEPT = { vault: "other", name: "crash-in-sweep", initialVersion: "", pendingValue: "" };
@@ -76,7 +78,11 @@ describe("a rotation killed after each step", () => {
         const killed = await capture.cli(stack, ["rotate", `local/${c.name}`], { KVGUARD_CRASH_AFTER_STEP: c.step });
         expect(killed.code, `${c.name}: ${killed.stderr}`).toBeNull();
         const pending = await secrets.getSecret(`${c.name}${PENDING}`);
-        expect(pending.properties.tags).toMatchObject({ "kvguard-state": "open", "kvguard-step": PENDING_STEP[c.step], "kvguard-base-version": c.initialVersion });
+        expect(pending.properties.tags).toMatchObject({
+          "kvguard-state": "open",
+          "kvguard-step": PENDING_STEP[c.step],
+          "kvguard-base-version": c.initialVersion,
+        });
         c.pendingValue = pending.value!;
         capture.values.add(c.pendingValue);
         const live = await secrets.getSecret(c.name);

@@ -41,7 +41,10 @@ afterAll(async () => {
 });
 
 async function seed(name: string): Promise<string> {
-  const secret = await kvguardSecrets(stack).setSecret(name, `initial-${name}-Kp4w`, { tags: TAGS, expiresOn: new Date(stack.tv.kv.clock.nowMs() + 10 * DAY_MS) });
+  const secret = await kvguardSecrets(stack).setSecret(name, `initial-${name}-Kp4w`, {
+    tags: TAGS,
+    expiresOn: new Date(stack.tv.kv.clock.nowMs() + 10 * DAY_MS),
+  });
   return secret.properties.version!;
 }
 
@@ -55,11 +58,17 @@ async function deliver(event: unknown): Promise<string> {
 
 async function queuedJobs(): Promise<{ name: string; trigger: string; eventId?: string }[]> {
   const peeked = await service.queue.peekMessages({ numberOfMessages: 32 });
-  return peeked.peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")) as { name: string; trigger: string; eventId?: string });
+  return peeked.peekedMessageItems.map(
+    (m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")) as { name: string; trigger: string; eventId?: string },
+  );
 }
 
 async function drain(): Promise<void> {
-  await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), { concurrency: 4, visibilityTimeoutSeconds: 60, poison: service.poison });
+  await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), {
+    concurrency: 4,
+    visibilityTimeoutSeconds: 60,
+    poison: service.poison,
+  });
 }
 
 async function finishes(name: string): Promise<number> {

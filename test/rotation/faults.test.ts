@@ -55,7 +55,11 @@ async function rotateThrottled(): Promise<{ outcome: string; versions: number; t
   const throttled = await startLocalStack({ throttle: { transactions: 6 } });
   try {
     const svc = await serviceFor(throttled, new Capture());
-    const secrets = createVaultClients({ vaultUrl: throttled.tv.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: throttled.tv.kv.tls.caPem }).secrets;
+    const secrets = createVaultClients({
+      vaultUrl: throttled.tv.url,
+      credential: new DevTokenCredential({ name: "kvguard" }),
+      ca: throttled.tv.kv.tls.caPem,
+    }).secrets;
     await secrets.setSecret("tight", "initial-tight-Rt5x", { tags: TAGS });
     const { outcome } = await svc.rotateNow("local", "tight");
     const versions = (await versionsOf(secrets, "tight")).length;
@@ -96,7 +100,11 @@ describe("the emulator's fault injection", () => {
     await secrets.setSecret("probe-2", "probe-value-2-8842");
     await rejection(secrets.setSecret("probe", "probe-value-3-8842"));
     const listed = await admin<{ status: number; remaining: number; served: number }[]>(stack.tv.kv, "GET", "/management/faults");
-    expect(listed.body.map((f) => [f.status, f.served, f.remaining])).toEqual([[503, 1, 0], [429, 1, 0], [503, 1, 0]]);
+    expect(listed.body.map((f) => [f.status, f.served, f.remaining])).toEqual([
+      [503, 1, 0],
+      [429, 1, 0],
+      [503, 1, 0],
+    ]);
     expect((await admin<{ cleared: number }>(stack.tv.kv, "DELETE", "/management/faults")).body).toEqual({ cleared: 3 });
   });
 
@@ -150,7 +158,14 @@ describe("rotations under 429 and 503 storms", () => {
     ];
     const initial = await Promise.all(cases.map((c) => seed(c.name)));
     for (const c of cases) await fault({ status: 503, count: 100, match: c.match });
-    const errors = await Promise.all(cases.map((c) => service.rotateNow("local", c.name).then(() => undefined, (e: unknown) => e)));
+    const errors = await Promise.all(
+      cases.map((c) =>
+        service.rotateNow("local", c.name).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     for (const [i, c] of cases.entries()) {
       const error = errors[i] as Error & { statusCode?: number };
       capture.error("rotateNow", error);

@@ -33,7 +33,9 @@ it("warns once per change of an invalid policy", async () => {
   // Every sweep still counts it.
   expect(capture.texts.filter((t) => t.where === "rotationSweep information" && t.text.includes(", 1 invalid,")).length).toBe(3);
 
-  await secrets.updateSecretProperties("typo", (await secrets.getSecret("typo")).properties.version!, { tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "soon" } });
+  await secrets.updateSecretProperties("typo", (await secrets.getSecret("typo")).properties.version!, {
+    tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "soon" },
+  });
   for (let i = 0; i < 2; i++) await rotationSweepHandler(timer, capture.context("rotationSweep"));
   expect(warnings()).toHaveLength(2);
   expect(warnings()[1]!.text).toContain('kvguard-rotate-every: "soon"');

@@ -147,7 +147,12 @@ describe("revoke after the grace period", () => {
     capture.values.add(live.value!);
     expect(pendingRevokes(await service.status.get("local", "revoked"))).toEqual([]);
     const revokes = (await service.history.list({ vault: "local", name: "revoked" })).filter((r) => r.step === "revoke");
-    expect(revokes.map((r) => [r.outcome, r.previousVersion]).sort()).toEqual([["ok", v1], ["ok", v2]].sort());
+    expect(revokes.map((r) => [r.outcome, r.previousVersion]).sort()).toEqual(
+      [
+        ["ok", v1],
+        ["ok", v2],
+      ].sort(),
+    );
     expect((await versionsOf(secrets, "revoked")).filter((v) => v.enabled).map((v) => v.version)).toEqual([v3]);
     // Another sweep finds nothing more to revoke.
     swept = await capture.cli(stack, ["sweep", "--json"]);

@@ -134,7 +134,9 @@ describe("malformed tags and policy-file entries", () => {
   it("an on-demand rotation of a bad secret says why and rotates nothing", async () => {
     const run = await capture.cli(stack, ["rotate", "local/t-bad-options"], { KVGUARD_POLICY_FILE: files.good });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain("local/t-bad-options: invalid-policy: invalid rotation policy: kvguard-options: random rotator options: length must be at least 8");
+    expect(run.stdout).toContain(
+      "local/t-bad-options: invalid-policy: invalid rotation policy: kvguard-options: random rotator options: length must be at least 8",
+    );
     expect(await versionsOf(kvguardSecrets(stack), "t-bad-options")).toHaveLength(1);
   });
 

@@ -38,7 +38,9 @@ beforeAll(async () => {
   const cloud = await startLocalCloud({ kv: tv.kv });
   ports = { blob: portOf(first.blobEndpoint), queue: portOf(first.queueEndpoint), table: portOf(first.tableEndpoint) };
   const env = {
-    KVGUARD_VAULT_URLS: Object.entries(tv.kv.urls).map(([name, url]) => `${name}=${url}`).join(","),
+    KVGUARD_VAULT_URLS: Object.entries(tv.kv.urls)
+      .map(([name, url]) => `${name}=${url}`)
+      .join(","),
     KVGUARD_LOCAL_CA_FILE: tv.kv.caFile,
     AzureWebJobsStorage: first.connectionString,
   };

@@ -259,8 +259,14 @@ describe("HTTP and queue edges", () => {
 
   it("a malformed queue message is recorded in history and dropped; a poisoned job is recorded", async () => {
     await rotationWorkerHandler("this is not a job", capture.context("rotationWorker"));
-    await rotationWorkerHandler({ v: 1, kind: "secret", vault: "local", name: "bad name", trigger: "schedule", requestedAt: new Date().toISOString() }, capture.context("rotationWorker"));
-    await rotationPoisonHandler({ v: 1, kind: "secret", vault: "local", name: "evt-bad", trigger: "schedule", requestedAt: new Date().toISOString() }, capture.context("rotationPoison"));
+    await rotationWorkerHandler(
+      { v: 1, kind: "secret", vault: "local", name: "bad name", trigger: "schedule", requestedAt: new Date().toISOString() },
+      capture.context("rotationWorker"),
+    );
+    await rotationPoisonHandler(
+      { v: 1, kind: "secret", vault: "local", name: "evt-bad", trigger: "schedule", requestedAt: new Date().toISOString() },
+      capture.context("rotationPoison"),
+    );
     const rejected = await service.history.list({ vault: "unknown", name: "message" });
     expect(rejected.map((r) => r.message).join("\n")).toMatch(/not JSON/);
     expect(rejected.map((r) => r.message).join("\n")).toMatch(/name: is not a Key Vault object name/);

@@ -65,7 +65,12 @@ describe("policy from tags and the policy file", () => {
       "kvguard-window": "Sat,Sun 01:00-05:00",
       "kvguard-options": "length=40; classes=upper,digit ;exclude=0O",
     });
-    expect(full).toMatchObject({ rotateEverySeconds: 30 * 86_400, rotateBeforeExpiryDays: 10, gracePeriodSeconds: 43_200, options: { length: 40, classes: ["upper", "digit"], exclude: "0O" } });
+    expect(full).toMatchObject({
+      rotateEverySeconds: 30 * 86_400,
+      rotateBeforeExpiryDays: 10,
+      gracePeriodSeconds: 43_200,
+      options: { length: 40, classes: ["upper", "digit"], exclude: "0O" },
+    });
     expect(full.window).toMatchObject({ days: [0, 6], startMinute: 60, endMinute: 300 });
   });
 
@@ -121,14 +126,28 @@ describe("policy from tags and the policy file", () => {
   });
 
   it("a bad entry is an error for the objects it matches only; an unreadable file for every object", () => {
-    const file = parsePolicyFile(JSON.stringify({ secrets: [{ match: { name: "a-*" }, rotator: "random", validityPeriodDays: "ninety" }, { match: { name: "*" }, rotator: "random" }] }), "p.json");
-    expect(problemsOf({}, matchEntry(file.secrets, "v", "a-1"))).toEqual(["policy file p.json: secrets[0].validityPeriodDays: Invalid input: expected number, received string"]);
+    const file = parsePolicyFile(
+      JSON.stringify({
+        secrets: [
+          { match: { name: "a-*" }, rotator: "random", validityPeriodDays: "ninety" },
+          { match: { name: "*" }, rotator: "random" },
+        ],
+      }),
+      "p.json",
+    );
+    expect(problemsOf({}, matchEntry(file.secrets, "v", "a-1"))).toEqual([
+      "policy file p.json: secrets[0].validityPeriodDays: Invalid input: expected number, received string",
+    ]);
     expect(resolvePolicy({}, matchEntry(file.secrets, "v", "b-1")).kind).toBe("policy");
     const unmatched = parsePolicyFile(JSON.stringify({ secrets: [{ match: "everything", rotator: "random" }] }), "p.json");
-    expect(problemsOf({ "kvguard-rotator": "random" }, matchEntry(unmatched.secrets, "v", "anything"))[0]).toMatch(/^policy file p\.json: secrets\[0\]\.match: /);
+    expect(problemsOf({ "kvguard-rotator": "random" }, matchEntry(unmatched.secrets, "v", "anything"))[0]).toMatch(
+      /^policy file p\.json: secrets\[0\]\.match: /,
+    );
     const broken = parsePolicyFile("secrets: [", "p.yaml");
     expect(problemsOf({ "kvguard-rotator": "random" }, matchEntry(broken.secrets, "v", "x"))[0]).toMatch(/^policy file p\.yaml is not valid YAML: /);
-    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" }, matchEntry(broken.keys, "v", "k"))).toMatchObject({ kind: "invalid" });
+    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" }, matchEntry(broken.keys, "v", "k"))).toMatchObject({
+      kind: "invalid",
+    });
   });
 });
 
@@ -170,8 +189,12 @@ describe("when a secret is due", () => {
   it("is the earlier of its period after creation and N days before expiry", () => {
     const created = new Date(now - 10 * DAY_MS);
     const expires = new Date(now + 40 * DAY_MS);
-    expect(dueAtMs({ rotateEverySeconds: 7 * 86_400, rotateBeforeExpiryDays: 30 }, { createdOn: created, expiresOn: expires })).toBe(created.getTime() + 7 * DAY_MS);
-    expect(dueAtMs({ rotateEverySeconds: 30 * 86_400, rotateBeforeExpiryDays: 30 }, { createdOn: created, expiresOn: expires })).toBe(expires.getTime() - 30 * DAY_MS);
+    expect(dueAtMs({ rotateEverySeconds: 7 * 86_400, rotateBeforeExpiryDays: 30 }, { createdOn: created, expiresOn: expires })).toBe(
+      created.getTime() + 7 * DAY_MS,
+    );
+    expect(dueAtMs({ rotateEverySeconds: 30 * 86_400, rotateBeforeExpiryDays: 30 }, { createdOn: created, expiresOn: expires })).toBe(
+      expires.getTime() - 30 * DAY_MS,
+    );
     expect(dueAtMs({ rotateBeforeExpiryDays: 30 }, { createdOn: created })).toBeUndefined();
   });
 
@@ -189,7 +212,16 @@ describe("when a secret is due", () => {
 });
 
 describe("rotation jobs", () => {
-  const job: RotationJob = { v: 1, kind: "secret", vault: "local", name: "db-password", trigger: "event", baseVersion: "abc", eventId: "e1", requestedAt: "2026-11-28T00:00:00.000Z" };
+  const job: RotationJob = {
+    v: 1,
+    kind: "secret",
+    vault: "local",
+    name: "db-password",
+    trigger: "event",
+    baseVersion: "abc",
+    eventId: "e1",
+    requestedAt: "2026-11-28T00:00:00.000Z",
+  };
 
   it("round-trips as the queue carries it: base64 JSON, JSON text or the decoded object", () => {
     expect(parseJob(encodeJob(job))).toEqual({ ok: true, job });
@@ -239,14 +271,29 @@ describe("Key Vault events", () => {
 
 describe("the random rotator", () => {
   const options = (input: Record<string, unknown>) => randomOptions.parse(input);
-  const ctx = (o: RandomOptions): RotatorContext => ({ vault: { name: "v", url: "https://v.vault.azure.net" }, secretName: "s", options: o, runtime: OFFLINE_RUNTIME, log: () => undefined });
+  const ctx = (o: RandomOptions): RotatorContext => ({
+    vault: { name: "v", url: "https://v.vault.azure.net" },
+    secretName: "s",
+    options: o,
+    runtime: OFFLINE_RUNTIME,
+    log: () => undefined,
+  });
 
   it("generates the length, every class, and never an excluded character", () => {
     for (const [input, policy] of [
       [{}, { length: 32, classes: ["upper", "lower", "digit", "symbol"] as const, exclude: "\"'`\\" }],
-      [{ length: 8, classes: "digit,upper" }, { length: 8, classes: ["digit", "upper"] as const }],
-      [{ length: "64", classes: ["lower"], exclude: "abcdefghijklmnopqrstuvwxy" }, { length: 64, classes: ["lower"] as const }],
-      [{ length: 4096, exclude: "0O1lI" }, { length: 4096, classes: ["upper", "lower", "digit", "symbol"] as const, exclude: "0O1lI" }],
+      [
+        { length: 8, classes: "digit,upper" },
+        { length: 8, classes: ["digit", "upper"] as const },
+      ],
+      [
+        { length: "64", classes: ["lower"], exclude: "abcdefghijklmnopqrstuvwxy" },
+        { length: 64, classes: ["lower"] as const },
+      ],
+      [
+        { length: 4096, exclude: "0O1lI" },
+        { length: 4096, classes: ["upper", "lower", "digit", "symbol"] as const, exclude: "0O1lI" },
+      ],
     ] as const) {
       const parsed = options(input);
       for (let i = 0; i < 50; i++) {
@@ -290,11 +337,16 @@ describe("the random rotator", () => {
 describe("keyvault-key policy resolution", () => {
   it("maps tags to Key Vault's native policy, within Key Vault's limits", () => {
     expect(resolveKeyPolicy({})).toEqual({ kind: "none" });
-    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D", ValidityPeriodDays: "90", "kvguard-notify-before-expiry": "P14D" })).toEqual({
+    expect(
+      resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D", ValidityPeriodDays: "90", "kvguard-notify-before-expiry": "P14D" }),
+    ).toEqual({
       kind: "policy",
       policy: { rotateEvery: "P30D", expiresIn: "P90D", notifyBeforeExpiry: "P14D" },
     });
-    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "2592000" })).toEqual({ kind: "policy", policy: { rotateEvery: "PT2592000S" } });
+    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "2592000" })).toEqual({
+      kind: "policy",
+      policy: { rotateEvery: "PT2592000S" },
+    });
     const bad = (tags: Record<string, string>) => {
       const r = resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", ...tags });
       return r.kind === "invalid" ? r.problems.join("; ") : `not invalid: ${JSON.stringify(r)}`;
@@ -325,7 +377,10 @@ describe("emulator fault matching", () => {
     expect(faults.take("PUT", "/secrets/abc/")?.code).toBe("ServiceUnavailable");
     expect(faults.take("put", "/SECRETS/a")?.status).toBe(503);
     expect(faults.take("PUT", "/secrets/a")).toBeUndefined();
-    expect(faults.list().map((f) => [f.served, f.remaining])).toEqual([[2, 0], [1, 0]]);
+    expect(faults.list().map((f) => [f.served, f.remaining])).toEqual([
+      [2, 0],
+      [1, 0],
+    ]);
     expect(faultError(429).headers).toEqual({ "Retry-After": "1" });
     expect(faultError(503, 2).toBody()).toMatchObject({ error: { code: "ServiceUnavailable" } });
     expect(() => faults.add({ status: 302, count: 1 })).toThrow();

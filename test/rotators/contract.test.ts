@@ -83,11 +83,17 @@ for (const name of REGISTERED) {
     async function expectRotatedOnce(secret: string, firstVersion: string, vault = "local"): Promise<void> {
       const secrets = kvguardSecrets(stack, vault);
       const versions = await versionsOf(secrets, secret);
-      expect(versions.map((v) => v.version).filter((v) => v !== firstVersion), secret).toHaveLength(1);
+      expect(
+        versions.map((v) => v.version).filter((v) => v !== firstVersion),
+        secret,
+      ).toHaveLength(1);
       const live = await secrets.getSecret(secret);
       capture.values.add(live.value!);
       expect(await target.works(secret, live.value!), `${secret}: the live value works at the target`).toBe(true);
-      expect((await openPendings(secrets)).filter((p) => p.startsWith(secret)), secret).toEqual([]);
+      expect(
+        (await openPendings(secrets)).filter((p) => p.startsWith(secret)),
+        secret,
+      ).toEqual([]);
     }
 
     it("finishes a rotation killed right after each step, when run again by hand or by the sweep", async () => {
@@ -104,7 +110,9 @@ for (const name of REGISTERED) {
       } else {
         // The target lives in this process: the run stops by throwing right after the step instead.
         for (const c of cases) {
-          const stopping = await appFor(stack, capture, { afterStep: (done, job) => void (job.name === c.secret && done === c.step && fail(c.step)) }).rotation();
+          const stopping = await appFor(stack, capture, {
+            afterStep: (done, job) => void (job.name === c.secret && done === c.step && fail(c.step)),
+          }).rotation();
           await expect(stopping.rotateNow("local", c.secret)).rejects.toThrow(`stopped after ${c.step}`);
         }
       }
@@ -127,7 +135,11 @@ for (const name of REGISTERED) {
         expect((JSON.parse(swept.stdout.trim().split("\n").at(-1)!) as { resumed: number }).resumed).toBe(bySweep.length);
       } else {
         await service.sweep();
-        await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), { concurrency: 4, visibilityTimeoutSeconds: 60, poison: service.poison });
+        await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), {
+          concurrency: 4,
+          visibilityTimeoutSeconds: 60,
+          poison: service.poison,
+        });
       }
       for (const c of cases) await expectRotatedOnce(c.secret, c.first);
     });
@@ -149,7 +161,9 @@ for (const name of REGISTERED) {
       const runs = await Promise.all([0, 1].map(() => capture.cli(stack, ["sweep", "--json"], only)));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
       await expectRotatedOnce(secret, first, RACE_VAULT);
-      const finishes = (await service.history.list({ vault: RACE_VAULT, name: secret })).filter((r) => r.step === "finish" && r.outcome === "ok" && r.valueHmac);
+      const finishes = (await service.history.list({ vault: RACE_VAULT, name: secret })).filter(
+        (r) => r.step === "finish" && r.outcome === "ok" && r.valueHmac,
+      );
       expect(finishes).toHaveLength(1);
     });
 

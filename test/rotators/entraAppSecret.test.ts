@@ -243,7 +243,11 @@ describe("entra-app-secret through the engine", () => {
       expect(seeded.properties.tags).toMatchObject({ "kvguard-rotator": "entra-app-secret", "kvguard-rotate-every": "PT2M" });
       expect((await rotate(demo.secretName)).outcome).toBe("rotated");
       const rotated = await live(demo.secretName);
-      await waitUntil("the watcher's token with the new version", () => lines.some((l) => l.includes(`got a token with version ${rotated.properties.version}`)), { seen: () => lines.join("\n") });
+      await waitUntil(
+        "the watcher's token with the new version",
+        () => lines.some((l) => l.includes(`got a token with version ${rotated.properties.version}`)),
+        { seen: () => lines.join("\n") },
+      );
       for (const line of lines) capture.add("entra demo", line);
     } finally {
       demo.stop();
@@ -255,7 +259,12 @@ describe("entra-app-secret through the engine", () => {
     // The failures above were alerted (cards and mails, some held into summaries), and are scanned too.
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) capture.add(`alert ${file.name}`, await readFile(join(file.parentPath, file.name), "utf8"));
-    expect(capture.texts.filter((t) => t.where.startsWith("alert ")).map((t) => t.text).join("\n")).toMatch(/allows at most 2 client secrets/);
+    expect(
+      capture.texts
+        .filter((t) => t.where.startsWith("alert "))
+        .map((t) => t.text)
+        .join("\n"),
+    ).toMatch(/allows at most 2 client secrets/);
     await expectNoSecretValues(stack, capture, service);
   });
 });

@@ -27,7 +27,9 @@ const BOUND = { bindings: { "key-pair": [{ resources: [LOCAL_SCOPE] }] } };
 /** A resource of the case and a secret holding its first key, with the rotator's tags. */
 async function seed(c: KeyPairCase, secret: string, tags: Record<string, string> = {}): Promise<string> {
   const id = await makeResource(stack, c);
-  await kvguardSecrets(stack).setSecret(secret, keysOf(stack, c, capture)[0], { tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0], ...tags } });
+  await kvguardSecrets(stack).setSecret(secret, keysOf(stack, c, capture)[0], {
+    tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0], ...tags },
+  });
   return id;
 }
 
@@ -36,7 +38,10 @@ async function rotate(name: string): Promise<JobResult> {
 }
 
 function serviceLog(): string {
-  return capture.texts.filter((t) => t.where === "service log").map((t) => t.text).join("\n");
+  return capture.texts
+    .filter((t) => t.where === "service log")
+    .map((t) => t.text)
+    .join("\n");
 }
 
 /** Two rotations: each regenerates the key not in use and leaves the key in use as it was; then a regenerated-away key is refused. */
@@ -62,7 +67,9 @@ async function rotatesTwiceAndRefusesOldKeys(c: KeyPairCase): Promise<void> {
   expect(await versionsOf(secrets, secret), c.label).toHaveLength(3);
 
   // The first key is gone at the service: the engine's check of the current value is refused by its data plane.
-  await secrets.setSecret(secret, first, { tags: { "kvguard-rotator": "key-pair", ProviderAddress: (await secrets.getSecret(secret)).properties.tags!.ProviderAddress!, CredentialId: c.names[0] } });
+  await secrets.setSecret(secret, first, {
+    tags: { "kvguard-rotator": "key-pair", ProviderAddress: (await secrets.getSecret(secret)).properties.tags!.ProviderAddress!, CredentialId: c.names[0] },
+  });
   await expect(rotate(secret), c.label).rejects.toThrow(/refused|AUTH|answered 40[13]/);
   expect(keysOf(stack, c, capture), `${c.label}: a refused current key changes nothing`).toEqual(afterTwo);
 }
@@ -99,7 +106,10 @@ describe("key-pair value formats and key sets", () => {
   it("connection strings: Cosmos DB, a Service Bus queue rule (EntityPath), SignalR, App Configuration, storage", async () => {
     const expected: Record<string, (key: string, id: string) => RegExp> = {
       cosmos: (key) => new RegExp(`^AccountEndpoint=https://127\\.0\\.0\\.1:\\d+/cosmos/kp-cosmos-cs/;AccountKey=${escape(key)};$`),
-      "service bus queue rule": (key) => new RegExp(`^Endpoint=sb://127\\.0\\.0\\.1:\\d+/servicebus/kp-sbq-cs/;SharedAccessKeyName=orders-manage;SharedAccessKey=${escape(key)};EntityPath=orders$`),
+      "service bus queue rule": (key) =>
+        new RegExp(
+          `^Endpoint=sb://127\\.0\\.0\\.1:\\d+/servicebus/kp-sbq-cs/;SharedAccessKeyName=orders-manage;SharedAccessKey=${escape(key)};EntityPath=orders$`,
+        ),
       signalr: (key) => new RegExp(`^Endpoint=https://127\\.0\\.0\\.1:\\d+/signalr/kp-signalr-cs;AccessKey=${escape(key)};Version=1\\.0;$`),
       "app configuration": (key) => new RegExp(`^Endpoint=https://127\\.0\\.0\\.1:\\d+/appconfig/kp-appconfig-cs;Id=[^;]+;Secret=${escape(key)}$`),
       storage: (key) => new RegExp(`^DefaultEndpointsProtocol=http;AccountName=kpstoragecs;AccountKey=${escape(key)};BlobEndpoint=`),
@@ -116,7 +126,10 @@ describe("key-pair value formats and key sets", () => {
   });
 
   it("JSON carries the type, resource id, key name, key and endpoint; types without a connection string refuse that format", async () => {
-    const c = named(CASES.find((x) => x.kind === "cognitive")!, "json");
+    const c = named(
+      CASES.find((x) => x.kind === "cognitive")!,
+      "json",
+    );
     const id = await seed(c, "kp-json", { "kvguard-options": "format=json" });
     expect((await rotate("kp-json")).outcome).toBe("rotated");
     const doc = JSON.parse((await kvguardSecrets(stack).getSecret("kp-json")).value!) as Record<string, string>;
@@ -124,7 +137,10 @@ describe("key-pair value formats and key sets", () => {
     expect(doc.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/cognitive\/kp-openai-json\/$/);
     expect((await rotate("kp-json")).outcome).toBe("rotated");
 
-    const s = named(CASES.find((x) => x.kind === "search")!, "nocs");
+    const s = named(
+      CASES.find((x) => x.kind === "search")!,
+      "nocs",
+    );
     await seed(s, "kp-search-cs", { "kvguard-options": "format=connectionString" });
     const before = keysOf(stack, s, capture);
     await expect(rotate("kp-search-cs")).rejects.toThrow(/Azure AI Search service has no connection string format; use format key or json/);
@@ -156,7 +172,10 @@ describe("key-pair value formats and key sets", () => {
 
 describe("key-pair: the key in use, addresses, options", () => {
   it("goes by the value, not CredentialId: a secret holding the second key regenerates the first", async () => {
-    const c = named(CASES.find((x) => x.kind === "serviceBus")!, "tag");
+    const c = named(
+      CASES.find((x) => x.kind === "serviceBus")!,
+      "tag",
+    );
     const id = await seed(c, "kp-tag");
     const [first, second] = keysOf(stack, c, capture);
     await kvguardSecrets(stack).setSecret("kp-tag", second, { tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: "primary" } });
@@ -168,7 +187,10 @@ describe("key-pair: the key in use, addresses, options", () => {
   });
 
   it("refuses a resource outside the operator's bindings, naming the setting and changing nothing", async () => {
-    const c = named(CASES.find((x) => x.kind === "cosmos")!, "unbound");
+    const c = named(
+      CASES.find((x) => x.kind === "cosmos")!,
+      "unbound",
+    );
     await seed(c, "kp-unbound");
     const before = keysOf(stack, c, capture);
     await stack.writePolicy!({ bindings: { "key-pair": [{ resources: [`/subscriptions/${LOCAL_SUBSCRIPTION_ID}/resourceGroups/another-group`] }] } });
@@ -183,10 +205,15 @@ describe("key-pair: the key in use, addresses, options", () => {
   });
 
   it("refuses a current value that is neither key, changing nothing", async () => {
-    const c = named(CASES.find((x) => x.kind === "search")!, "foreign");
+    const c = named(
+      CASES.find((x) => x.kind === "search")!,
+      "foreign",
+    );
     const id = await seed(c, "kp-foreign");
     const before = keysOf(stack, c, capture);
-    await kvguardSecrets(stack).setSecret("kp-foreign", "not-a-key-of-this-service-0123456789", { tags: { "kvguard-rotator": "key-pair", ProviderAddress: id } });
+    await kvguardSecrets(stack).setSecret("kp-foreign", "not-a-key-of-this-service-0123456789", {
+      tags: { "kvguard-rotator": "key-pair", ProviderAddress: id },
+    });
     await expect(rotate("kp-foreign")).rejects.toThrow(/answered 403: the service refused the key/);
     expect(keysOf(stack, c, capture)).toEqual(before);
   });
@@ -195,11 +222,20 @@ describe("key-pair: the key in use, addresses, options", () => {
     await kvguardSecrets(stack).setSecret("kp-bad-address", "x".repeat(44), {
       tags: { "kvguard-rotator": "key-pair", ProviderAddress: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/db" },
     });
-    await expect(rotate("kp-bad-address")).rejects.toThrow(/is not a resource the key-pair rotator knows: after providers\/ expected one of: Microsoft\.Storage\/storageAccounts\/<account name>; Microsoft\.Cache\/redis\/<cache name>;/);
+    await expect(rotate("kp-bad-address")).rejects.toThrow(
+      /is not a resource the key-pair rotator knows: after providers\/ expected one of: Microsoft\.Storage\/storageAccounts\/<account name>; Microsoft\.Cache\/redis\/<cache name>;/,
+    );
     const rule = resolveKeyPairTarget("/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns/eventhubs/h1/authorizationRules/send");
-    expect({ type: rule.type.name, parts: rule.parts }).toEqual({ type: "eventhubs", parts: { name: "ns", collection: "eventhubs", entity: "h1", rule: "send" } });
-    expect(resolveKeyPairTarget(" /subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1 ").id).toBe("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1");
-    await kvguardSecrets(stack).setSecret("kp-bad-option", "x".repeat(44), { tags: { "kvguard-rotator": "key-pair", ProviderAddress: "/x", "kvguard-options": "keys=admin" } });
+    expect({ type: rule.type.name, parts: rule.parts }).toEqual({
+      type: "eventhubs",
+      parts: { name: "ns", collection: "eventhubs", entity: "h1", rule: "send" },
+    });
+    expect(resolveKeyPairTarget(" /subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1 ").id).toBe(
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cache/Redis/c1",
+    );
+    await kvguardSecrets(stack).setSecret("kp-bad-option", "x".repeat(44), {
+      tags: { "kvguard-rotator": "key-pair", ProviderAddress: "/x", "kvguard-options": "keys=admin" },
+    });
     const invalid = await rotate("kp-bad-option");
     expect(invalid.outcome).toBe("invalid-policy");
     expect(invalid.message).toContain('keys "admin" is not one of readWrite, readOnly');

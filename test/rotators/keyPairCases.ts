@@ -26,11 +26,49 @@ export interface KeyPairCase {
 export const CASES: KeyPairCase[] = [
   { label: "storage", name: "kpstorage", kind: "storage", slots: ["key1", "key2"], names: ["key1", "key2"] },
   { label: "cosmos", name: "kp-cosmos", kind: "cosmos", slots: ["primaryMasterKey", "secondaryMasterKey"], names: ["primary", "secondary"] },
-  { label: "service bus namespace rule", name: "kp-sb", kind: "serviceBus", rule: "RootManageSharedAccessKey", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
-  { label: "service bus queue rule", name: "kp-sbq", kind: "serviceBus", entity: "queues/orders", rule: "orders-manage", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
-  { label: "service bus topic rule", name: "kp-sbt", kind: "serviceBus", entity: "topics/news", rule: "news-manage", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
-  { label: "event hubs namespace rule", name: "kp-eh", kind: "eventHubs", rule: "RootManageSharedAccessKey", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
-  { label: "event hub rule", name: "kp-ehh", kind: "eventHubs", entity: "eventhubs/telemetry", rule: "telemetry-manage", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
+  {
+    label: "service bus namespace rule",
+    name: "kp-sb",
+    kind: "serviceBus",
+    rule: "RootManageSharedAccessKey",
+    slots: ["primaryKey", "secondaryKey"],
+    names: ["primary", "secondary"],
+  },
+  {
+    label: "service bus queue rule",
+    name: "kp-sbq",
+    kind: "serviceBus",
+    entity: "queues/orders",
+    rule: "orders-manage",
+    slots: ["primaryKey", "secondaryKey"],
+    names: ["primary", "secondary"],
+  },
+  {
+    label: "service bus topic rule",
+    name: "kp-sbt",
+    kind: "serviceBus",
+    entity: "topics/news",
+    rule: "news-manage",
+    slots: ["primaryKey", "secondaryKey"],
+    names: ["primary", "secondary"],
+  },
+  {
+    label: "event hubs namespace rule",
+    name: "kp-eh",
+    kind: "eventHubs",
+    rule: "RootManageSharedAccessKey",
+    slots: ["primaryKey", "secondaryKey"],
+    names: ["primary", "secondary"],
+  },
+  {
+    label: "event hub rule",
+    name: "kp-ehh",
+    kind: "eventHubs",
+    entity: "eventhubs/telemetry",
+    rule: "telemetry-manage",
+    slots: ["primaryKey", "secondaryKey"],
+    names: ["primary", "secondary"],
+  },
   { label: "ai services", name: "kp-openai", kind: "cognitive", slots: ["key1", "key2"], names: ["key1", "key2"] },
   { label: "ai search", name: "kp-search", kind: "search", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
   { label: "signalr", name: "kp-signalr", kind: "signalR", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] },
@@ -39,7 +77,13 @@ export const CASES: KeyPairCase[] = [
   { label: "app configuration", name: "kp-appconfig", kind: "appConfiguration", slots: ["Primary", "Secondary"], names: ["Primary", "Secondary"] },
 ];
 
-export const REDIS_CASE: KeyPairCase = { label: "redis", name: "kp-redis", kind: "redis", slots: ["primaryKey", "secondaryKey"], names: ["primary", "secondary"] };
+export const REDIS_CASE: KeyPairCase = {
+  label: "redis",
+  name: "kp-redis",
+  kind: "redis",
+  slots: ["primaryKey", "secondaryKey"],
+  names: ["primary", "secondary"],
+};
 
 /** A copy of a case under another name (each test rotates resources of its own). */
 export function named(c: KeyPairCase, suffix: string): KeyPairCase {
@@ -56,7 +100,12 @@ export async function makeResource(stack: LocalStack, c: KeyPairCase): Promise<s
     await stack.cloud.providers.eventGrid.create({ name: c.name });
     return topicId(c.name);
   }
-  const resource = await stack.cloud.providers.keyPairs.create({ kind: c.kind, name: c.name, ...(c.entity ? { entity: c.entity } : {}), ...(c.rule ? { rule: c.rule } : {}) });
+  const resource = await stack.cloud.providers.keyPairs.create({
+    kind: c.kind,
+    name: c.name,
+    ...(c.entity ? { entity: c.entity } : {}),
+    ...(c.rule ? { rule: c.rule } : {}),
+  });
   return keyPairResourceId(resource);
 }
 

@@ -89,7 +89,12 @@ afterAll(() => stack.stop());
 // Kills first, reruns after: the reruns wait out the killed runs' lock leases together.
 describe("key-pair rotations killed after regenerate, before Key Vault is updated", () => {
   it("are killed once the storage account, the Service Bus queue rule and the App Configuration store regenerated the key not in use", async () => {
-    const cases = ["storage", "service bus queue rule", "app configuration"].map((label) => named(CASES.find((c) => c.label === label)!, "crash"));
+    const cases = ["storage", "service bus queue rule", "app configuration"].map((label) =>
+      named(
+        CASES.find((c) => c.label === label)!,
+        "crash",
+      ),
+    );
     crashes.push(...(await Promise.all(cases.map(killAfterRegenerate))));
     stack.tv.kv.faults.clear();
   });

@@ -75,7 +75,11 @@ describe("MySQL account text", () => {
 
   it("blanks passwords, raw and escaped, out of driver messages", () => {
     const pw = "it's\\x";
-    const error = mysqlError({ errno: 1064, code: "ER_PARSE_ERROR", sqlMessage: `syntax error near 'it\\'s\\\\x' and it's\\x`, sql: `SET PASSWORD = '${pw}'` }, "changing", [pw]);
+    const error = mysqlError(
+      { errno: 1064, code: "ER_PARSE_ERROR", sqlMessage: `syntax error near 'it\\'s\\\\x' and it's\\x`, sql: `SET PASSWORD = '${pw}'` },
+      "changing",
+      [pw],
+    );
     expect(error.message).not.toContain("it\\'s");
     expect(error.message).not.toContain(pw);
     expect(error.message).toContain("error 1064");
@@ -149,8 +153,13 @@ describeMariadb("mysql dialect on MariaDB", () => {
       expect(mine.some((g) => g.includes("SET DEFAULT ROLE") && g.includes("_clone"))).toBe(true);
       const hashes = await db.sql("SELECT authentication_string AS hash FROM mysql.user WHERE User IN (?, ?)", [user, clone]);
       expect(new Set(hashes.map((h) => String(h.hash))).size).toBe(2);
-      const tls = await db.sql("SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? OR User = ? ORDER BY User", [user, clone]);
-      const [mineTls, theirTls] = tls.map((r) => JSON.stringify(Object.values(r as Record<string, unknown>).map((v) => (Buffer.isBuffer(v) ? v.toString() : v))));
+      const tls = await db.sql("SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? OR User = ? ORDER BY User", [
+        user,
+        clone,
+      ]);
+      const [mineTls, theirTls] = tls.map((r) =>
+        JSON.stringify(Object.values(r as Record<string, unknown>).map((v) => (Buffer.isBuffer(v) ? v.toString() : v))),
+      );
       expect(theirTls).toBe(mineTls);
       expect(String(tls[0]!.ssl_type)).toBe(require.startsWith("REQUIRE SSL") ? "ANY" : require ? "SPECIFIED" : "");
       if (!require) {
@@ -169,7 +178,9 @@ describeMariadb("mysql dialect on MariaDB", () => {
     await conn.close();
     const hosts = await db.sql("SELECT Host AS host FROM mysql.user WHERE User = ? ORDER BY Host", [`${user}_clone`]);
     expect(hosts.map((h) => String(h.host))).toEqual(["10.0.%", "127.0.0._"]);
-    expect(await db.grants(`${user}_clone`, "10.0.%")).toContain(`GRANT SELECT ON ${db.id(db.database)}.* TO ${grantee({ user: `${user}_clone`, host: "10.0.%" })}`);
+    expect(await db.grants(`${user}_clone`, "10.0.%")).toContain(
+      `GRANT SELECT ON ${db.id(db.database)}.* TO ${grantee({ user: `${user}_clone`, host: "10.0.%" })}`,
+    );
     expect(await db.canLogin(`${user}_clone`, "Hosts-clone-1")).toBe(true);
   });
 
@@ -223,11 +234,16 @@ describeMariadb("mysql dialect on MariaDB", () => {
     expect(wrong.failure).toBe("authentication");
     expect(wrong.message).toContain(user);
     expect(wrong.transient).toBe(false);
-    const down = await failure(mysqlDialect.connect(mariadbEndpoint({ port: 1, connectTimeoutMs: 2000 }), { username: user, password: "Right-pw-1" }), ["Right-pw-1"]);
+    const down = await failure(mysqlDialect.connect(mariadbEndpoint({ port: 1, connectTimeoutMs: 2000 }), { username: user, password: "Right-pw-1" }), [
+      "Right-pw-1",
+    ]);
     expect(down.failure).toBe("unreachable");
     expect(down.transient).toBe(true);
     // This server has TLS switched off: asking for it is a clear refusal, not a silent plaintext login.
-    const tls = await failure(mysqlDialect.connect(mariadbEndpoint({ tls: { enabled: true, rejectUnauthorized: true } }), { username: user, password: "Right-pw-1" }), ["Right-pw-1"]);
+    const tls = await failure(
+      mysqlDialect.connect(mariadbEndpoint({ tls: { enabled: true, rejectUnauthorized: true } }), { username: user, password: "Right-pw-1" }),
+      ["Right-pw-1"],
+    );
     expect(tls.failure).toBe("unreachable");
     expect(tls.message).toMatch(/ssl|secure/i);
   });

@@ -15,7 +15,17 @@ import { stagingName } from "../../src/rotators/mysql/dialect.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { localDatabases } from "../helpers/operator.js";
 import { describeMariadb, MARIADB, MariadbScratch } from "../helpers/mariadb.js";
-import { Capture, liveLogin, expectNoSecretValues, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
+import {
+  Capture,
+  liveLogin,
+  expectNoSecretValues,
+  kvguardSecrets,
+  openPendings,
+  rerunStopped,
+  serviceFor,
+  stopEachAfterItsStep,
+  versionsOf,
+} from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["single", "alternating"] as const;
@@ -67,9 +77,11 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     return error;
   }
 
-
   beforeAll(async () => {
-    const managers = [{ secret: "my-admin", for: ["*"] }, { secret: "my-admin-wrong", for: ["*"] }];
+    const managers = [
+      { secret: "my-admin", for: ["*"] },
+      { secret: "my-admin-wrong", for: ["*"] },
+    ];
     [stack] = await Promise.all([startLocalStack({ policy: localDatabases(["mysql"], { managers }) }), db.start()]);
     service = await serviceFor(stack, capture);
     manager.user = await db.user("admin", manager.password);
@@ -105,7 +117,11 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
       const login = await liveLogin(secrets, capture, c);
       expect(await db.canLogin(login.username, login.password), `${c.secret}: Key Vault's latest value logs in`).toBe(true);
       expect(await versionsOf(secrets, c.secret), c.secret).toHaveLength(2);
-      const users = await db.sql("SELECT User AS user FROM mysql.user WHERE User IN (?, ?, ?) ORDER BY User", [c.user, `${c.user}_clone`, stagingName(`${c.user}_clone`)]);
+      const users = await db.sql("SELECT User AS user FROM mysql.user WHERE User IN (?, ?, ?) ORDER BY User", [
+        c.user,
+        `${c.user}_clone`,
+        stagingName(`${c.user}_clone`),
+      ]);
       if (c.strategy === "single") {
         expect(login.username).toBe(c.user);
         expect(await db.canLogin(c.user, c.initial), `${c.secret}: the old password is gone`).toBe(false);

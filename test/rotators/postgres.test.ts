@@ -66,7 +66,12 @@ async function failure(promise: Promise<unknown>, where: string): Promise<Error>
 }
 
 beforeAll(async () => {
-  const policy = localDatabases(["postgres"], { managers: [{ secret: "pg-admin", for: ["pg-*"] }, { secret: "pg-admin-wrong", for: ["pg-*"] }] });
+  const policy = localDatabases(["postgres"], {
+    managers: [
+      { secret: "pg-admin", for: ["pg-*"] },
+      { secret: "pg-admin-wrong", for: ["pg-*"] },
+    ],
+  });
   [stack, pgs] = await Promise.all([startLocalStack({ policy }), startTestPostgres({ logStatements: true })]);
   service = await serviceFor(stack, capture);
   await pgs.query(createRoleSql(MANAGER.username, MANAGER.password, "CREATEROLE"));
@@ -95,7 +100,12 @@ afterAll(async () => {
 
 describe("single user", () => {
   it("rotates a hostile role name and password over the role's own connection (bare password + tags)", async () => {
-    const tags = { "kvguard-rotator": "postgres", CredentialId: HOSTILE_NAME, ProviderAddress: address(), "kvguard-options": "length=40;classes=upper,lower,digit,symbol;exclude=" };
+    const tags = {
+      "kvguard-rotator": "postgres",
+      CredentialId: HOSTILE_NAME,
+      ProviderAddress: address(),
+      "kvguard-options": "length=40;classes=upper,lower,digit,symbol;exclude=",
+    };
     const before = await seed("pg-hostile", HOSTILE_PASSWORD, tags);
     expect(await pgs.canLogin(HOSTILE_NAME, HOSTILE_PASSWORD)).toBe(true);
     expect((await service.rotateNow("local", "pg-hostile")).outcome).toBe("rotated");
@@ -128,7 +138,12 @@ describe("single user", () => {
   });
 
   it("a wrong managing credential fails clearly, naming it, and changes nothing", async () => {
-    await seed("pg-guarded", "guarded-initial-Tn8c", { "kvguard-rotator": "postgres", CredentialId: "guarded", ProviderAddress: address(), "kvguard-options": "manager=pg-admin-wrong" });
+    await seed("pg-guarded", "guarded-initial-Tn8c", {
+      "kvguard-rotator": "postgres",
+      CredentialId: "guarded",
+      ProviderAddress: address(),
+      "kvguard-options": "manager=pg-admin-wrong",
+    });
     const error = await failure(service.rotateNow("local", "pg-guarded"), "wrong manager");
     expect(error).toBeInstanceOf(SqlRotationError);
     expect((error as SqlRotationError).failure).toBe("authentication");
@@ -142,9 +157,19 @@ describe("single user", () => {
   });
 
   it("a missing managing secret, a value without CredentialId, a JSON value with an unknown field: each a clear error", async () => {
-    await seed("pg-nomanager", "guarded-initial-Tn8c", { "kvguard-rotator": "postgres", CredentialId: "guarded", ProviderAddress: address(), "kvguard-options": "manager=no-such-secret" });
+    await seed("pg-nomanager", "guarded-initial-Tn8c", {
+      "kvguard-rotator": "postgres",
+      CredentialId: "guarded",
+      ProviderAddress: address(),
+      "kvguard-options": "manager=no-such-secret",
+    });
     await seed("pg-notag", "guarded-initial-Tn8c", { "kvguard-rotator": "postgres", ProviderAddress: address() });
-    await seed("pg-badjson", JSON.stringify({ hostname: "127.0.0.1", username: "guarded", password: "guarded-initial-Tn8c" }), { "kvguard-rotator": "postgres" }, "application/json");
+    await seed(
+      "pg-badjson",
+      JSON.stringify({ hostname: "127.0.0.1", username: "guarded", password: "guarded-initial-Tn8c" }),
+      { "kvguard-rotator": "postgres" },
+      "application/json",
+    );
     expect((await failure(service.rotateNow("local", "pg-nomanager"), "no manager")).message).toMatch(/secret no-such-secret of vault local does not exist/);
     expect((await failure(service.rotateNow("local", "pg-notag"), "no tag")).message).toMatch(/CredentialId tag is missing/);
     const bad = await failure(service.rotateNow("local", "pg-badjson"), "bad json");
@@ -154,7 +179,12 @@ describe("single user", () => {
   });
 
   it("the dual-password strategy on PostgreSQL says the server has none", async () => {
-    await seed("pg-nodual", "nodual-initial-Zk3r", { "kvguard-rotator": "postgres", CredentialId: "nodual", ProviderAddress: address(), "kvguard-options": "strategy=dual-password" });
+    await seed("pg-nodual", "nodual-initial-Zk3r", {
+      "kvguard-rotator": "postgres",
+      CredentialId: "nodual",
+      ProviderAddress: address(),
+      "kvguard-options": "strategy=dual-password",
+    });
     const error = await failure(service.rotateNow("local", "pg-nodual"), "dual");
     expect(error.message).toMatch(/has no dual passwords/);
     expect(await pgs.canLogin("nodual", "nodual-initial-Zk3r")).toBe(true);
@@ -162,7 +192,12 @@ describe("single user", () => {
   });
 
   it("an invalid option is an invalid policy naming it", async () => {
-    await seed("pg-badoption", "x-initial-Lp2s", { "kvguard-rotator": "postgres", CredentialId: "x", ProviderAddress: address(), "kvguard-options": "strategy=sideways;colour=red" });
+    await seed("pg-badoption", "x-initial-Lp2s", {
+      "kvguard-rotator": "postgres",
+      CredentialId: "x",
+      ProviderAddress: address(),
+      "kvguard-options": "strategy=sideways;colour=red",
+    });
     const result = await service.rotateNow("local", "pg-badoption");
     expect(result.outcome).toBe("invalid-policy");
     expect(result.message).toMatch(/strategy "sideways" is not one of single, alternating, dual-password/);
@@ -171,7 +206,12 @@ describe("single user", () => {
 });
 
 describe("alternating users", () => {
-  const TAGS = { "kvguard-rotator": "postgres", ProviderAddress: "", "kvguard-options": "strategy=alternating;manager=pg-admin", "kvguard-grace-period": "PT1H" };
+  const TAGS = {
+    "kvguard-rotator": "postgres",
+    ProviderAddress: "",
+    "kvguard-options": "strategy=alternating;manager=pg-admin",
+    "kvguard-grace-period": "PT1H",
+  };
 
   it("creates billing_clone with billing's grants, flips to it, and keeps billing valid through the grace period", async () => {
     const tags = { ...TAGS, ProviderAddress: address(), CredentialId: "billing" };
@@ -182,7 +222,9 @@ describe("alternating users", () => {
     expect(await pgs.canLogin("billing_clone", v2.value)).toBe(true);
     expect(await pgs.canLogin("billing", "billing-initial-Hw5p")).toBe(true);
     // Same attributes and memberships; the table grant reaches it through membership in billing.
-    const [clone] = await pgs.query<{ rolconnlimit: number; rolcanlogin: boolean }>("SELECT rolconnlimit, rolcanlogin FROM pg_roles WHERE rolname = 'billing_clone'");
+    const [clone] = await pgs.query<{ rolconnlimit: number; rolcanlogin: boolean }>(
+      "SELECT rolconnlimit, rolcanlogin FROM pg_roles WHERE rolname = 'billing_clone'",
+    );
     expect(clone).toEqual({ rolconnlimit: 7, rolcanlogin: true });
     const member = await pgs.query<{ r: string }>(
       "SELECT r.rolname AS r FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'billing_clone' ORDER BY 1",
@@ -202,7 +244,14 @@ describe("alternating users", () => {
 
     // After the grace period the revoke job gives the previously active user a password nobody holds.
     stack.tv.kv.clock.advance(2 * 3600);
-    const revoked = await service.engine.run({ v: 1, kind: "revoke", vault: "local", name: "pg-billing", trigger: "schedule", requestedAt: new Date().toISOString() });
+    const revoked = await service.engine.run({
+      v: 1,
+      kind: "revoke",
+      vault: "local",
+      name: "pg-billing",
+      trigger: "schedule",
+      requestedAt: new Date().toISOString(),
+    });
     expect(revoked.outcome).toBe("revoked");
     expect(revoked.message).toContain(v1);
     expect(await pgs.canLogin("billing_clone", v2.value)).toBe(false);

@@ -12,7 +12,18 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { localDatabases } from "../helpers/operator.js";
 import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { Capture, liveLogin, expectNoSecretValues, PENDING, kvguardSecrets, openPendings, rerunStopped, serviceFor, stopEachAfterItsStep, versionsOf } from "../helpers/rotation.js";
+import {
+  Capture,
+  liveLogin,
+  expectNoSecretValues,
+  PENDING,
+  kvguardSecrets,
+  openPendings,
+  rerunStopped,
+  serviceFor,
+  stopEachAfterItsStep,
+  versionsOf,
+} from "../helpers/rotation.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 const STRATEGIES = ["alternating"] as const;
@@ -33,7 +44,14 @@ let service: RotationService;
 const capture = new Capture();
 /** The CLI cases: `kvguard rotate` SIGKILLed right after the step (KVGUARD_CRASH_AFTER_STEP). */
 const killed: Case[] = [
-  { step: "set", strategy: "alternating", rerun: "rotateNow", secret: "pgk-alternating-set", role: "killed_alternating_set", initial: "initial-killed-alt-Fz4t" },
+  {
+    step: "set",
+    strategy: "alternating",
+    rerun: "rotateNow",
+    secret: "pgk-alternating-set",
+    role: "killed_alternating_set",
+    initial: "initial-killed-alt-Fz4t",
+  },
 ];
 const cases: Case[] = STRATEGIES.flatMap((strategy) =>
   STEPS.map((step, i) => ({
@@ -58,12 +76,18 @@ function valueOf(c: Case): { value: string; tags: Record<string, string>; conten
   };
 }
 
-
 beforeAll(async () => {
-  [stack, pgs] = await Promise.all([startLocalStack({ policy: localDatabases(["postgres"], { managers: [{ secret: "crash-admin", for: ["*"] }] }) }), startTestPostgres()]);
+  [stack, pgs] = await Promise.all([
+    startLocalStack({ policy: localDatabases(["postgres"], { managers: [{ secret: "crash-admin", for: ["*"] }] }) }),
+    startTestPostgres(),
+  ]);
   service = await serviceFor(stack, capture);
   await pgs.query(createRoleSql(MANAGER.username, MANAGER.password, "CREATEROLE"));
-  await queryAs(pgs, MANAGER, [...cases, ...killed].map((c) => createRoleSql(c.role, c.initial)));
+  await queryAs(
+    pgs,
+    MANAGER,
+    [...cases, ...killed].map((c) => createRoleSql(c.role, c.initial)),
+  );
   const secrets = kvguardSecrets(stack);
   await secrets.setSecret("crash-admin", MANAGER.password, { tags: { CredentialId: MANAGER.username } });
   for (const c of [...cases, ...killed]) {

@@ -47,7 +47,12 @@ it("seeds a role whose password is a rotated demo secret, and logs in with each 
   const secrets = kvguardSecrets(stack);
   const seeded = await secrets.getSecret(POSTGRES_DEMO.appSecret);
   capture.values.add(seeded.value!);
-  expect(seeded.properties.tags).toMatchObject({ "kvguard-rotator": "postgres", CredentialId: "demo_app", ProviderAddress: `127.0.0.1:${demo.port}`, "kvguard-rotate-every": "PT2M" });
+  expect(seeded.properties.tags).toMatchObject({
+    "kvguard-rotator": "postgres",
+    CredentialId: "demo_app",
+    ProviderAddress: `127.0.0.1:${demo.port}`,
+    "kvguard-rotate-every": "PT2M",
+  });
   await until(() => lines.some((l) => l.includes("logged in with the current password")));
 
   const result = await service.rotateNow(stack.config.vaults[0]!.name, POSTGRES_DEMO.appSecret);

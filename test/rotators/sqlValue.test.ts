@@ -19,10 +19,17 @@ const OPERATOR = { rotator: "postgres" };
 
 describe("value formats", () => {
   it("a bare password takes its login from CredentialId and its server from ProviderAddress and the options", () => {
-    const value = parseSqlValue("s3cret'\\;", { credentialId: "app", providerAddress: "db.internal:6432" }, parseSqlOptions("postgres", { database: "orders", tls: "require" }), 5432, "x", {
-      rotator: "postgres",
-      floor: () => "require",
-    });
+    const value = parseSqlValue(
+      "s3cret'\\;",
+      { credentialId: "app", providerAddress: "db.internal:6432" },
+      parseSqlOptions("postgres", { database: "orders", tls: "require" }),
+      5432,
+      "x",
+      {
+        rotator: "postgres",
+        floor: () => "require",
+      },
+    );
     expect(value.format).toBe("password");
     expect(value.login).toEqual({ username: "app", password: "s3cret'\\;" });
     expect(value.endpoint).toMatchObject({ host: "db.internal", port: 6432, database: "orders", tls: { enabled: true, rejectUnauthorized: false } });
@@ -35,12 +42,16 @@ describe("value formats", () => {
     expect(value.endpoint).toMatchObject({ host: "orders-db.postgres.database.azure.com", port: 5432, tls: { enabled: true, rejectUnauthorized: true } });
     expect(parseProviderAddress("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Sql/servers/sq1").host).toBe("sq1.database.windows.net");
     expect(parseProviderAddress("[::1]:5433")).toEqual({ host: "::1", port: 5433 });
-    expect(() => parseProviderAddress("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")).toThrow(/not the resource id of a database server/);
+    expect(() => parseProviderAddress("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")).toThrow(
+      /not the resource id of a database server/,
+    );
     expect(() => parseProviderAddress("host:99999")).toThrow(/out of range/);
   });
 
   it("a bare password without its tags says which tag is missing", () => {
-    expect(() => parseSqlValue("pw", { providerAddress: "h" }, options, 5432, "the current value of secret db", OPERATOR)).toThrow(/secret db: the CredentialId tag is missing/);
+    expect(() => parseSqlValue("pw", { providerAddress: "h" }, options, 5432, "the current value of secret db", OPERATOR)).toThrow(
+      /secret db: the CredentialId tag is missing/,
+    );
     expect(() => parseSqlValue("pw", { credentialId: "app" }, options, 5432, "x", OPERATOR)).toThrow(/the ProviderAddress tag is missing/);
   });
 
@@ -60,7 +71,9 @@ describe("value formats", () => {
     expect(at(json(undefined), "verify")).toEqual({ enabled: true, rejectUnauthorized: true });
     expect(at(json(undefined), "disable")).toEqual({ enabled: false, rejectUnauthorized: false });
     expect(at(json({ enabled: true }), "disable")).toEqual({ enabled: true, rejectUnauthorized: true });
-    expect(() => at(json({ rejectUnauthorized: false }), "verify")).toThrow(/refused: the secret asks for TLS mode require at h:5432, weaker than the operator allows there \(verify\).*bindings\.postgres\[\]\.tls/);
+    expect(() => at(json({ rejectUnauthorized: false }), "verify")).toThrow(
+      /refused: the secret asks for TLS mode require at h:5432, weaker than the operator allows there \(verify\).*bindings\.postgres\[\]\.tls/,
+    );
     expect(() => at(json({ enabled: false }), "require")).toThrow(/TLS mode disable/);
     expect(() => at(json(undefined), "verify", parseSqlOptions("postgres", { tls: "require" }))).toThrow(TrustRefusal);
     // The value's own CA or certificate name decides whom verify trusts: only where the operator allows require.
@@ -69,7 +82,8 @@ describe("value formats", () => {
   });
 
   it("a bad JSON value names each bad field and never echoes the value", () => {
-    const bad = (doc: unknown) => () => parseSqlValue(typeof doc === "string" ? doc : JSON.stringify(doc), { contentType: JSON_TYPE }, options, 5432, "the value of secret db", OPERATOR);
+    const bad = (doc: unknown) => () =>
+      parseSqlValue(typeof doc === "string" ? doc : JSON.stringify(doc), { contentType: JSON_TYPE }, options, 5432, "the value of secret db", OPERATOR);
     expect(bad({ host: "h", username: "u", password: "p", hostname: "x" })).toThrow(/unknown field hostname/);
     expect(bad({ host: "h", password: "p" })).toThrow(/username: username is missing/);
     expect(bad({ host: "h", username: "u", password: "p", port: "5432" })).toThrow(/port: port must be a number/);
@@ -80,11 +94,21 @@ describe("value formats", () => {
 
 describe("options", () => {
   it("defaults: single user, 32 letters and digits, 10 s to connect, 30 s per statement", () => {
-    expect(options).toMatchObject({ strategy: "single", cloneSuffix: "_clone", length: 32, classes: ["upper", "lower", "digit"], connectTimeout: 10, statementTimeout: 30 });
+    expect(options).toMatchObject({
+      strategy: "single",
+      cloneSuffix: "_clone",
+      length: 32,
+      classes: ["upper", "lower", "digit"],
+      connectTimeout: 10,
+      statementTimeout: 30,
+    });
   });
 
   it("tag strings are coerced; every bad option is named", () => {
-    expect(parseSqlOptions("postgres", { strategy: "alternating", manager: "pg-admin", port: "6432", connectTimeout: "2.5" })).toMatchObject({ port: 6432, connectTimeout: 2.5 });
+    expect(parseSqlOptions("postgres", { strategy: "alternating", manager: "pg-admin", port: "6432", connectTimeout: "2.5" })).toMatchObject({
+      port: 6432,
+      connectTimeout: 2.5,
+    });
     expect(() => parseSqlOptions("postgres", { strategy: "alternating" })).toThrow(/alternating strategy needs manager/);
     expect(() => parseSqlOptions("postgres", { classes: "digit", exclude: "0123456789" })).toThrow(/exclude leaves no character of class digit/);
     expect(() => parseSqlOptions("postgres", { tls: "maybe", colour: "red", connectTimeout: "0" })).toThrow(

@@ -16,7 +16,14 @@ import { OFFLINE_RUNTIME } from "../helpers/rotation.js";
 
 const HOSTILE_NAMES = ["we]ird'; DROP LOGIN sa;--", "[bracket]]", "ünï名字 ' OR 1=1", "semi;colon\\back"];
 const HOSTILE_PASSWORDS = ["Pw'; DROP LOGIN sa;--1", "Pw]]'']x9\\n", "Ünïcødé名字'Pw9", "N'Pw' + 'x'--7"];
-const ENDPOINT: SqlEndpoint = { host: "sql.example.test", port: 1433, database: "app", tls: { enabled: true, rejectUnauthorized: true }, connectTimeoutMs: 5000, statementTimeoutMs: 5000 };
+const ENDPOINT: SqlEndpoint = {
+  host: "sql.example.test",
+  port: 1433,
+  database: "app",
+  tls: { enabled: true, rejectUnauthorized: true },
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 5000,
+};
 
 let fake: FakeSqlServer;
 let dialect: SqlDialect;
@@ -67,7 +74,10 @@ describe("sqlserver T-SQL", () => {
   });
 
   it("maps TLS, timeouts and the database into the mssql configuration", () => {
-    const config = mssqlConfig({ ...ENDPOINT, tls: { enabled: true, rejectUnauthorized: false, serverName: "alt.example", ca: "PEM" } }, { username: "u", password: "p" });
+    const config = mssqlConfig(
+      { ...ENDPOINT, tls: { enabled: true, rejectUnauthorized: false, serverName: "alt.example", ca: "PEM" } },
+      { username: "u", password: "p" },
+    );
     expect(config).toMatchObject({ server: "sql.example.test", port: 1433, database: "app", connectionTimeout: 5000, requestTimeout: 5000 });
     expect(config.options).toEqual({ encrypt: true, trustServerCertificate: true, serverName: "alt.example", cryptoCredentialsDetails: { ca: "PEM" } });
   });
@@ -124,7 +134,11 @@ describe("sqlserver dialect on the fake", () => {
     const db = fake.databases.get("app")!;
     const cloneUser = fake.mappedUser(db, "svc]app_clone")!;
     expect(cloneUser.name).toBe("svc]app_clone");
-    const rolesOf = (user: string) => [...db.roles].filter(([, m]) => m.has(user)).map(([r]) => r).sort();
+    const rolesOf = (user: string) =>
+      [...db.roles]
+        .filter(([, m]) => m.has(user))
+        .map(([r]) => r)
+        .sort();
     expect(rolesOf("svc]app_clone")).toEqual(rolesOf("svc user"));
     expect(fake.serverRoles.get("dbcreator")!.has("svc]app_clone")).toBe(true);
     expect(await fake.canLogin("svc]app_clone", HOSTILE_PASSWORDS[3]!, "app")).toBe(true);
@@ -255,7 +269,10 @@ describe("sqlserver rotator flow on the fake", () => {
     fake.addUser("app", "app", { login: "app", roles: ["db_datareader"] });
     const rotator = createSqlRotator(dialect, "sqlserver");
     const logs: string[] = [];
-    const secrets = { "db-admin": { value: "Admin-pw-1!", tags: { CredentialId: "admin" } }, "db-app": { value: "", tags: { CredentialId: "app_clone", ProviderAddress: "sql.example.test" } } };
+    const secrets = {
+      "db-admin": { value: "Admin-pw-1!", tags: { CredentialId: "admin" } },
+      "db-app": { value: "", tags: { CredentialId: "app_clone", ProviderAddress: "sql.example.test" } },
+    };
     const ctx = context({ strategy: "alternating", manager: "db-admin", database: "app" }, secrets, logs);
     const current: Credential = { value: "Current-Pw-1!", metadata: {} };
     const pending = await rotator.create(ctx, current);

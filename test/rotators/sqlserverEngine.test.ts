@@ -28,7 +28,13 @@ interface Case {
 }
 
 const cases: Case[] = (["single", "alternating"] as const).flatMap((strategy) =>
-  STEPS.map((step) => ({ step, strategy, secret: `ss-${strategy}-${step}`, user: strategy === "single" ? `app]'${step}; --` : `tenant_${step}`, initial: `Initial'-${step}-Pw9` })),
+  STEPS.map((step) => ({
+    step,
+    strategy,
+    secret: `ss-${strategy}-${step}`,
+    user: strategy === "single" ? `app]'${step}; --` : `tenant_${step}`,
+    initial: `Initial'-${step}-Pw9`,
+  })),
 );
 
 let stack: LocalStack;
@@ -38,7 +44,10 @@ const capture = new Capture();
 beforeAll(async () => {
   // The operator binds the fake server's host and lets its TLS go unverified (the fake has no certificate).
   stack = await startLocalStack({
-    policy: { bindings: { "sqlserver-fake": [{ hosts: ["sql.example.test"], tls: "require" }] }, managers: [{ secret: "ss-admin", host: "sql.example.test:*", for: ["*"] }] },
+    policy: {
+      bindings: { "sqlserver-fake": [{ hosts: ["sql.example.test"], tls: "require" }] },
+      managers: [{ secret: "ss-admin", host: "sql.example.test:*", for: ["*"] }],
+    },
   });
   service = await serviceFor(stack, capture);
   fake.database("app", 0);
@@ -50,11 +59,16 @@ beforeAll(async () => {
     if (c.strategy === "single") {
       fake.addLogin(c.user, c.initial);
       fake.addUser("app", c.user, { login: c.user, roles: ["db_datareader"] });
-      await secrets.setSecret(c.secret, c.initial, { tags: { "kvguard-rotator": "sqlserver-fake", CredentialId: c.user, ProviderAddress: "sql.example.test", "kvguard-options": "database=app;tls=require" } });
+      await secrets.setSecret(c.secret, c.initial, {
+        tags: { "kvguard-rotator": "sqlserver-fake", CredentialId: c.user, ProviderAddress: "sql.example.test", "kvguard-options": "database=app;tls=require" },
+      });
     } else {
       fake.addUser("tenant", c.user, { password: c.initial, roles: ["db_datawriter"] });
       const value = JSON.stringify({ host: "sql.example.test", database: "tenant", username: c.user, password: c.initial, tls: { enabled: true } });
-      await secrets.setSecret(c.secret, value, { contentType: "application/json", tags: { "kvguard-rotator": "sqlserver-fake", "kvguard-options": "strategy=alternating;manager=ss-admin" } });
+      await secrets.setSecret(c.secret, value, {
+        contentType: "application/json",
+        tags: { "kvguard-rotator": "sqlserver-fake", "kvguard-options": "strategy=alternating;manager=ss-admin" },
+      });
       capture.values.add(value);
     }
     capture.values.add(c.initial);

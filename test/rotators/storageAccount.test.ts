@@ -28,7 +28,9 @@ const capture = new Capture();
 
 /** Whether a key signs a Blob service call Azurite accepts (true) or the status it refused with. */
 async function works(account: string, key: string): Promise<true | number | undefined> {
-  const client = new BlobServiceClient(stack.azurite.endpointsOf(account).blob, new StorageSharedKeyCredential(account, key), { retryOptions: { maxTries: 1 } });
+  const client = new BlobServiceClient(stack.azurite.endpointsOf(account).blob, new StorageSharedKeyCredential(account, key), {
+    retryOptions: { maxTries: 1 },
+  });
   return client.getProperties().then(
     () => true as const,
     (error: { statusCode?: number }) => error.statusCode,
@@ -64,7 +66,10 @@ function job(name: string, trigger: RotationJob["trigger"], baseVersion?: string
 
 /** What the rotator told the service log (where `RotatorContext.log` goes). */
 function serviceLog(): string {
-  return capture.texts.filter((t) => t.where === "service log").map((t) => t.text).join("\n");
+  return capture.texts
+    .filter((t) => t.where === "service log")
+    .map((t) => t.text)
+    .join("\n");
 }
 
 async function historyText(name: string): Promise<string> {
@@ -74,7 +79,10 @@ async function historyText(name: string): Promise<string> {
 beforeAll(async () => {
   // The operator binds the local subscription: every Azurite account of the local cloud.
   // The demo test below rotates every two minutes, as the demo's operator allows (KVGUARD_MIN_ROTATION_PERIOD).
-  stack = await startLocalStack({ policy: { bindings: { "storage-account": [{ accounts: [LOCAL_SCOPE] }] } }, settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1M" } });
+  stack = await startLocalStack({
+    policy: { bindings: { "storage-account": [{ accounts: [LOCAL_SCOPE] }] } },
+    settings: { KVGUARD_MIN_ROTATION_PERIOD: "PT1M" },
+  });
   service = await serviceFor(stack, capture);
 });
 afterAll(() => stack.stop());
@@ -109,7 +117,9 @@ describe("storage-account rotation", () => {
     expect((await secrets.getSecret("storage-e2e")).properties.tags?.CredentialId).toBe("key1");
     // Regenerating revokes the account SAS tokens signed with that key: the history and the alert say so.
     expect(serviceLog()).toMatch(/local\/storage-e2e: regenerated key2 of storage account /);
-    expect(await historyText("storage-e2e")).toMatch(/^finish ok new live version \w+ replaces \w+\. Warning: account SAS tokens signed with the regenerated key stop working$/m);
+    expect(await historyText("storage-e2e")).toMatch(
+      /^finish ok new live version \w+ replaces \w+\. Warning: account SAS tokens signed with the regenerated key stop working$/m,
+    );
     const [alert] = alertsFromRotation({ job: job("storage-e2e", "manual"), result: second });
     expect(alert?.explanation).toContain("Warning: account SAS tokens signed with the regenerated key stop working.");
   });
@@ -124,7 +134,12 @@ describe("storage-account rotation", () => {
     const js = await seed("storage-json", { "kvguard-options": "format=json" });
     expect((await rotate("storage-json")).outcome).toBe("rotated");
     const doc = JSON.parse((await kvguardSecrets(stack).getSecret("storage-json")).value!) as Record<string, string>;
-    expect(doc).toMatchObject({ accountName: js.account, keyName: "key2", key: keysOf(js.account).key2, blobEndpoint: stack.azurite.endpointsOf(js.account).blob });
+    expect(doc).toMatchObject({
+      accountName: js.account,
+      keyName: "key2",
+      key: keysOf(js.account).key2,
+      blobEndpoint: stack.azurite.endpointsOf(js.account).blob,
+    });
     await BlobServiceClient.fromConnectionString(doc.connectionString!).getProperties();
     // The JSON value rotates again (the key is read back out of it).
     expect((await rotate("storage-json")).outcome).toBe("rotated");

@@ -32,7 +32,9 @@ function keysOf(account: string): { key1: string; key2: string } {
 }
 
 async function works(account: string, key: string): Promise<boolean> {
-  const client = new BlobServiceClient(stack.azurite.endpointsOf(account).blob, new StorageSharedKeyCredential(account, key), { retryOptions: { maxTries: 1 } });
+  const client = new BlobServiceClient(stack.azurite.endpointsOf(account).blob, new StorageSharedKeyCredential(account, key), {
+    retryOptions: { maxTries: 1 },
+  });
   return client.getProperties().then(
     () => true,
     () => false,
@@ -40,7 +42,11 @@ async function works(account: string, key: string): Promise<boolean> {
 }
 
 /** `kvguard rotate`, killed with SIGKILL by the step hook, or by `kill()` once `killWhen` holds. */
-async function rotateCli(name: string, extraEnv: Record<string, string>, killWhen?: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function rotateCli(
+  name: string,
+  extraEnv: Record<string, string>,
+  killWhen?: () => boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, "rotate", `local/${name}`, "--json"], { env: { ...process.env, ...stack.env, ...extraEnv }, stdio: "pipe" });
   let stdout = "";
   let stderr = "";

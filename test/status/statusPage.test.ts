@@ -32,7 +32,20 @@ const DAY_MS = 86_400_000;
 
 function finding(id: string, severity: Finding["severity"], endMs: number, summary: string): Finding {
   const at = new Date(endMs).toISOString();
-  return { id, detector: `test_${severity}`, severity, vault: "local", principal: { upn: "someone@contoso.example" }, ip: "203.0.113.9", start: at, end: at, count: 1, summary, evidence: [], baseline: null };
+  return {
+    id,
+    detector: `test_${severity}`,
+    severity,
+    vault: "local",
+    principal: { upn: "someone@contoso.example" },
+    ip: "203.0.113.9",
+    start: at,
+    end: at,
+    count: 1,
+    summary,
+    evidence: [],
+    baseline: null,
+  };
 }
 
 CHROMIUM.describe("the status page", () => {
@@ -85,7 +98,10 @@ CHROMIUM.describe("the status page", () => {
   });
 
   it("GET /api/status answers the page as self-contained HTML", async () => {
-    const result: HttpResponseInit = await statusPageHandler(new HttpRequest({ method: "GET", url: "http://localhost:7071/api/status" }), capture.context("statusPage"));
+    const result: HttpResponseInit = await statusPageHandler(
+      new HttpRequest({ method: "GET", url: "http://localhost:7071/api/status" }),
+      capture.context("statusPage"),
+    );
     const response = new HttpResponse(result);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");

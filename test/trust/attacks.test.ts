@@ -130,7 +130,9 @@ beforeAll(async () => {
     tags: { "kvguard-rotator": "entra-app-secret", ProviderAddress: payments.id, "kvguard-options": "propagationSeconds=10" },
   });
   const [key1] = keysOf(ACCOUNT);
-  await secrets.setSecret("svc-storage", key1!, { tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(ACCOUNT), CredentialId: "key1" } });
+  await secrets.setSecret("svc-storage", key1!, {
+    tags: { "kvguard-rotator": "storage-account", ProviderAddress: localStorageAccountId(ACCOUNT), CredentialId: "key1" },
+  });
   for (const name of ATTACKERS) await secrets.setSecret(name, `${name}-initial-Wq8`, { tags: {} });
   for (const v of [PG_ADMIN.password, ORDERS.password]) capture.values.add(v);
 
@@ -174,7 +176,12 @@ describe("the hostile server and the attackers' rights", () => {
 function attacks(bound: boolean): void {
   it("1. manager steering: a secret pointing the vault's managing credential at a hostile host is refused before any connection", async () => {
     await attacker("team-pg").setSecret("team-pg", "anything-9Kd", {
-      tags: { "kvguard-rotator": "postgres", ProviderAddress: `${hostile.host}:${hostile.port}`, CredentialId: PG_ADMIN.username, "kvguard-options": "manager=db-admin" },
+      tags: {
+        "kvguard-rotator": "postgres",
+        ProviderAddress: `${hostile.host}:${hostile.port}`,
+        CredentialId: PG_ADMIN.username,
+        "kvguard-options": "manager=db-admin",
+      },
     });
     await expectRefused("team-pg", /bindings\.postgres\[\]\.hosts in the policy file \(KVGUARD_POLICY_FILE\)/);
     // The same through the HTTP function (POST /api/rotate/local/team-pg): 403 with the reason.
@@ -190,7 +197,10 @@ function attacks(bound: boolean): void {
       await attacker("team-pg").setSecret("team-pg", "anything-9Kd", {
         tags: { "kvguard-rotator": "postgres", ProviderAddress: pgAddress(), CredentialId: ORDERS.username, "kvguard-options": "manager=db-admin" },
       });
-      await expectRefused("team-pg", /the managing credential db-admin does not name secret team-pg.*kvguard-manager-for tag on db-admin, or managers\[\]\.for/);
+      await expectRefused(
+        "team-pg",
+        /the managing credential db-admin does not name secret team-pg.*kvguard-manager-for tag on db-admin, or managers\[\]\.for/,
+      );
       expect(await pgs.canLogin(ORDERS.username, (await operatorSecrets().getSecret("svc-orders")).value!)).toBe(true);
     }
     await nothingReachedOrChanged();
@@ -200,7 +210,10 @@ function attacks(bound: boolean): void {
     await attacker("team-tls").setSecret("team-tls", "anything-3Rf", {
       tags: { "kvguard-rotator": "postgres", ProviderAddress: "orders-db.internal.example:5432", CredentialId: "orders", "kvguard-options": "tls=require" },
     });
-    await expectRefused("team-tls", /asks for TLS mode require at orders-db\.internal\.example:5432, weaker than the operator allows there \(verify\).*bindings\.postgres\[\]\.tls/);
+    await expectRefused(
+      "team-tls",
+      /asks for TLS mode require at orders-db\.internal\.example:5432, weaker than the operator allows there \(verify\).*bindings\.postgres\[\]\.tls/,
+    );
     await attacker("team-tls").setSecret(
       "team-tls",
       JSON.stringify({ host: "orders-db.internal.example", username: "orders", password: "anything-3Rf", tls: { rejectUnauthorized: false } }),
@@ -221,7 +234,9 @@ function attacks(bound: boolean): void {
     });
     const run = await rotate("team-entra");
     expect(run.code).not.toBe(0);
-    expect(run.stdout + run.stderr).toMatch(bound ? /not a client secret of application .* kvguard adds nothing/ : /bindings\.entra-app-secret\[\]\.applications/);
+    expect(run.stdout + run.stderr).toMatch(
+      bound ? /not a client secret of application .* kvguard adds nothing/ : /bindings\.entra-app-secret\[\]\.applications/,
+    );
     expect(await passwordsOf(payments)).toEqual(before);
     await nothingReachedOrChanged();
   });
@@ -247,7 +262,9 @@ function attacks(bound: boolean): void {
     const before = keysOf(ACCOUNT);
     const sweep = await capture.cli(stack, ["sweep", "--json"]);
     const report = JSON.parse(sweep.stdout.trim().split("\n").at(-1)!) as { invalid: { object: string; problems: string[] }[] };
-    expect(report.invalid.find((i) => i.object === "local/team-often")?.problems.join(" ")).toMatch(/more often than the operator's minimum rotation period .*KVGUARD_MIN_ROTATION_PERIOD/);
+    expect(report.invalid.find((i) => i.object === "local/team-often")?.problems.join(" ")).toMatch(
+      /more often than the operator's minimum rotation period .*KVGUARD_MIN_ROTATION_PERIOD/,
+    );
     expect(keysOf(ACCOUNT)).toEqual(before);
   });
 }
@@ -265,7 +282,10 @@ describe("with the default policy (nothing bound)", () => {
 
   it("a refusal raises a high alert that says nothing was changed", () => {
     const result = { outcome: "refused" as const, rotationId: "r", message: "refused: x. An operator allows it with y" };
-    const [alert] = alertsFromRotation({ job: { v: 1, kind: "secret", vault: "local", name: "svc-orders", trigger: "schedule", requestedAt: new Date().toISOString() }, result });
+    const [alert] = alertsFromRotation({
+      job: { v: 1, kind: "secret", vault: "local", name: "svc-orders", trigger: "schedule", requestedAt: new Date().toISOString() },
+      result,
+    });
     expect(alert).toMatchObject({ kind: "rotation-failed", severity: "high" });
     expect(alert!.explanation).toMatch(/An operator allows it with y\. Nothing was changed at any target/);
   });
@@ -286,7 +306,7 @@ describe("with the operator's bindings for the legitimate targets", () => {
     expect(await pgs.canLogin(ORDERS.username, ORDERS.password)).toBe(false);
 
     expect((await rotate("svc-storage")).line).toMatch(/: rotated: /);
-    expect((keysOf(ACCOUNT))[1]).toBe((await operatorSecrets().getSecret("svc-storage")).value);
+    expect(keysOf(ACCOUNT)[1]).toBe((await operatorSecrets().getSecret("svc-storage")).value);
 
     expect((await rotate("svc-payments")).line).toMatch(/: rotated: /);
     const next = (await operatorSecrets().getSecret("svc-payments")).value!;
@@ -313,7 +333,9 @@ describe("with the operator's bindings for the legitimate targets", () => {
     const live = await attacker("team-portal").getSecret("team-portal");
     capture.values.add(live.value!);
     // After the rotation the attacker names the other consumer's keyId again; kvguard goes by its own record.
-    await attacker("team-portal").updateSecretProperties("team-portal", live.properties.version!, { tags: { ...live.properties.tags, CredentialId: consumer.keyId } });
+    await attacker("team-portal").updateSecretProperties("team-portal", live.properties.version!, {
+      tags: { ...live.properties.tags, CredentialId: consumer.keyId },
+    });
     stack.tv.kv.clock.advance(2 * 3600);
     await capture.cli(stack, ["sweep"]);
     const left = await passwordsOf(portal);
@@ -336,9 +358,14 @@ describe("with the operator's bindings for the legitimate targets", () => {
     const before = keysOf(ACCOUNT);
     const sweep = await capture.cli(stack, ["sweep"]);
     const after = keysOf(ACCOUNT);
-    expect(after.filter((k, i) => k !== before[i]), sweep.stdout).toHaveLength(1);
+    expect(
+      after.filter((k, i) => k !== before[i]),
+      sweep.stdout,
+    ).toHaveLength(1);
     const history = await service.history.list({ vault: "local" });
-    expect(history.filter((r) => r.step === "finish" && /^svc-storage(-2)?$/.test(r.name) && Date.parse(r.at) >= stack.tv.kv.clock.nowMs() - 3600_000)).toHaveLength(1);
+    expect(
+      history.filter((r) => r.step === "finish" && /^svc-storage(-2)?$/.test(r.name) && Date.parse(r.at) >= stack.tv.kv.clock.nowMs() - 3600_000),
+    ).toHaveLength(1);
   });
 });
 
@@ -364,14 +391,15 @@ describeMariadb("2. revoke of someone else's user (MariaDB)", () => {
 
   /** The attacker's own login, alternating through the vault's managing credential, with CredentialId naming the victim. */
   async function plant(): Promise<void> {
-    await attacker("team-my").setSecret(
-      "team-my",
-      JSON.stringify({ host: MARIADB.host, port: MARIADB.port, username: team.user, password: team.password }),
-      {
-        contentType: "application/json",
-        tags: { "kvguard-rotator": "mysql", CredentialId: victim.user, "kvguard-grace-period": "PT1H", "kvguard-options": "strategy=alternating;manager=my-admin" },
+    await attacker("team-my").setSecret("team-my", JSON.stringify({ host: MARIADB.host, port: MARIADB.port, username: team.user, password: team.password }), {
+      contentType: "application/json",
+      tags: {
+        "kvguard-rotator": "mysql",
+        CredentialId: victim.user,
+        "kvguard-grace-period": "PT1H",
+        "kvguard-options": "strategy=alternating;manager=my-admin",
       },
-    );
+    });
   }
 
   it("without a binding: refused, naming the binding; the victim still logs in", async () => {
@@ -395,7 +423,10 @@ describeMariadb("2. revoke of someone else's user (MariaDB)", () => {
     stack.tv.kv.clock.advance(2 * 3600);
     const sweep = await capture.cli(stack, ["sweep"]);
     const rows = await service.history.list({ vault: "local", name: "team-my" });
-    expect(rows.some((r) => r.step === "revoke" && r.outcome === "ok"), `${sweep.stdout}${JSON.stringify(rows)}`).toBe(true);
+    expect(
+      rows.some((r) => r.step === "revoke" && r.outcome === "ok"),
+      `${sweep.stdout}${JSON.stringify(rows)}`,
+    ).toBe(true);
     expect(await db.canLogin(victim.user, victim.password)).toBe(true);
     expect(await db.canLogin(team.user, team.password)).toBe(false);
     expect(await db.canLogin(value.username, value.password)).toBe(true);

@@ -33,7 +33,9 @@ describe("operator bindings", () => {
     expect(refusal([db("127.0.0.1", 5433)], { postgres: [{ hosts: ["127.0.0.1:5432"] }] })).toMatch(/127\.0\.0\.1:5433/);
     expect(refusal([db("orders.postgres.database.azure.com")], { postgres: [{ hosts: ["*.postgres.database.azure.com"] }] })).toBeUndefined();
     expect(refusal([db("orders.postgres.database.azure.com")], { mysql: [{ hosts: ["*"] }] })).toMatch(/bindings\.postgres/);
-    expect(refusal([db("10.0.0.5", 5432, "require")], { postgres: [{ hosts: ["10.0.0.*"] }] })).toMatch(/TLS mode require at 10\.0\.0\.5:5432 is weaker than the operator allows there \(verify\)/);
+    expect(refusal([db("10.0.0.5", 5432, "require")], { postgres: [{ hosts: ["10.0.0.*"] }] })).toMatch(
+      /TLS mode require at 10\.0\.0\.5:5432 is weaker than the operator allows there \(verify\)/,
+    );
     expect(refusal([db("10.0.0.5", 5432, "require")], { postgres: [{ hosts: ["10.0.0.*"], tls: "require" }] })).toBeUndefined();
   });
 
@@ -43,9 +45,20 @@ describe("operator bindings", () => {
     const rotator = "storage-account";
     expect(refusal([account()], { [rotator]: [{ accounts: ["/subscriptions/S1"] }] }, [], rotator)).toBeUndefined();
     expect(refusal([account()], { [rotator]: [{ accounts: ["/subscriptions/s1/resourceGroups/rg"] }] }, [], rotator)).toBeUndefined();
-    expect(refusal([account()], { [rotator]: [{ accounts: ["/subscriptions/s1/resourceGroups/r"] }] }, [], rotator)).toMatch(/bindings\.storage-account\[\]\.accounts/);
-    expect(refusal([account("https://evil.example")], { [rotator]: [{ accounts: [id] }] }, [], rotator)).toMatch(/blobEndpoint option https:\/\/evil\.example .*blobEndpoints/);
-    expect(refusal([account("https://acct.blob.core.windows.net")], { [rotator]: [{ accounts: [id], blobEndpoints: ["https://*.blob.core.windows.net"] }] }, [], rotator)).toBeUndefined();
+    expect(refusal([account()], { [rotator]: [{ accounts: ["/subscriptions/s1/resourceGroups/r"] }] }, [], rotator)).toMatch(
+      /bindings\.storage-account\[\]\.accounts/,
+    );
+    expect(refusal([account("https://evil.example")], { [rotator]: [{ accounts: [id] }] }, [], rotator)).toMatch(
+      /blobEndpoint option https:\/\/evil\.example .*blobEndpoints/,
+    );
+    expect(
+      refusal(
+        [account("https://acct.blob.core.windows.net")],
+        { [rotator]: [{ accounts: [id], blobEndpoints: ["https://*.blob.core.windows.net"] }] },
+        [],
+        rotator,
+      ),
+    ).toBeUndefined();
   });
 
   it("a managing credential serves only the secrets it names, only at its own server", () => {
@@ -59,7 +72,9 @@ describe("operator bindings", () => {
       ...(ownHost ? { ownHost } : {}),
     });
     const entry: ManagerEntry = { secret: "pg-admin", vault: "prod", host: "db1:5432", for: ["app-*"] };
-    expect(refusal([db("db1"), manager("db1")], bindings)).toMatch(/pg-admin does not name secret app-db.*kvguard-manager-for tag on pg-admin, or managers\[\]\.for/);
+    expect(refusal([db("db1"), manager("db1")], bindings)).toMatch(
+      /pg-admin does not name secret app-db.*kvguard-manager-for tag on pg-admin, or managers\[\]\.for/,
+    );
     expect(refusal([db("db1"), manager("db1")], bindings, [entry])).toBeUndefined();
     expect(refusal([db("db2"), manager("db2")], bindings, [entry])).toMatch(/would be used at db2:5432, which is not its own server.*managers\[\]\.host/);
     expect(refusal([db("db1"), manager("db1")], bindings, [{ ...entry, vault: "dev" }])).toMatch(/does not name secret/);
@@ -101,21 +116,31 @@ describe("policy-file globs", () => {
 describe("locked fields", () => {
   it("a tag that would change a locked field is an error naming the lock; equal tags and unlocked ones pass", () => {
     const entry = parsePolicyFile(
-      JSON.stringify({ secrets: [{ match: {}, rotator: "random", rotateEvery: "P30D", options: { length: 40 }, lock: ["rotator", "rotateEvery", "options.length"] }] }),
+      JSON.stringify({
+        secrets: [{ match: {}, rotator: "random", rotateEvery: "P30D", options: { length: 40 }, lock: ["rotator", "rotateEvery", "options.length"] }],
+      }),
       "p.json",
     ).secrets[0];
     const problems = (tags: Record<string, string>) => {
       const r = resolvePolicy(tags, entry);
       return r.kind === "invalid" ? r.problems : [];
     };
-    expect(problems({ "kvguard-rotator": "postgres" })).toEqual(["kvguard-rotator: locked by the policy file (lock: rotator); remove the tag or change the policy file"]);
+    expect(problems({ "kvguard-rotator": "postgres" })).toEqual([
+      "kvguard-rotator: locked by the policy file (lock: rotator); remove the tag or change the policy file",
+    ]);
     expect(problems({ "kvguard-rotate-every": "P2D" })[0]).toMatch(/^kvguard-rotate-every: locked by the policy file/);
     expect(problems({ "kvguard-options": "length=12" })).toEqual(["kvguard-options: option length is locked by the policy file (lock: options.length)"]);
     expect(problems({ "kvguard-rotator": "random", "kvguard-options": "classes=upper,digit", "kvguard-grace-period": "PT1H" })).toEqual([]);
     // Whom TLS trusts (a CA, a certificate name) is never a tag's to say.
-    expect(resolvePolicy({ "kvguard-rotator": "postgres", "kvguard-options": "serverName=evil.example" })).toMatchObject({ kind: "invalid", problems: [expect.stringMatching(/option serverName can be set only in the operator's policy file/)] });
+    expect(resolvePolicy({ "kvguard-rotator": "postgres", "kvguard-options": "serverName=evil.example" })).toMatchObject({
+      kind: "invalid",
+      problems: [expect.stringMatching(/option serverName can be set only in the operator's policy file/)],
+    });
     const all = { ...entry!, lock: "*" as const };
-    expect(resolvePolicy({ ProviderAddress: "evil:5432" }, all)).toMatchObject({ kind: "invalid", problems: [expect.stringMatching(/^ProviderAddress: locked/)] });
+    expect(resolvePolicy({ ProviderAddress: "evil:5432" }, all)).toMatchObject({
+      kind: "invalid",
+      problems: [expect.stringMatching(/^ProviderAddress: locked/)],
+    });
   });
 });
 
@@ -138,7 +163,12 @@ describe("a policy file that breaks", () => {
     const again = await service.rotateNow("local", "lg-one");
     expect(again.outcome).toBe("rotated");
     expect((await kvguardSecrets(stack).getSecret("lg-one")).value).toHaveLength(24);
-    expect(capture.texts.filter((t) => t.where === "service log").map((t) => t.text).join("\n")).toMatch(/is not valid JSON.*; kvguard keeps the last good policy file it read/);
+    expect(
+      capture.texts
+        .filter((t) => t.where === "service log")
+        .map((t) => t.text)
+        .join("\n"),
+    ).toMatch(/is not valid JSON.*; kvguard keeps the last good policy file it read/);
   });
 
   it("a process that never read it well gives every object the file's error", async () => {

@@ -54,7 +54,10 @@ export class LocalEntraAdmin {
   }
 
   /** Adds a client secret as an admin would in the portal; its text is in the answer, once. */
-  addPassword(idOrAppId: string, input: { displayName?: string; startDateTime?: string; endDateTime?: string } = {}): Promise<AdminPassword & { secretText: string }> {
+  addPassword(
+    idOrAppId: string,
+    input: { displayName?: string; startDateTime?: string; endDateTime?: string } = {},
+  ): Promise<AdminPassword & { secretText: string }> {
     return this.#call("POST", `/applications/${idOrAppId}/passwords`, input) as Promise<AdminPassword & { secretText: string }>;
   }
 

@@ -154,7 +154,10 @@ export class EntraDirectory {
   }
 
   createApplication(input: NewApplication): EntraApplication {
-    for (const [field, value] of [["id", input.id], ["appId", input.appId]] as const) {
+    for (const [field, value] of [
+      ["id", input.id],
+      ["appId", input.appId],
+    ] as const) {
       if (value !== undefined && !GUID.test(value)) throw new Error(`${field} "${value}" is not a GUID`);
     }
     const id = (input.id ?? randomUUID()).toLowerCase();
@@ -179,7 +182,10 @@ export class EntraDirectory {
   }
 
   /** Changes an app's owners, limits or policy (tests and the demo). */
-  updateApplication(app: EntraApplication, changes: Partial<Pick<EntraApplication, "owners" | "maxPasswords" | "maxPasswordLifetimeDays" | "propagationSeconds" | "signInAudience">>): void {
+  updateApplication(
+    app: EntraApplication,
+    changes: Partial<Pick<EntraApplication, "owners" | "maxPasswords" | "maxPasswordLifetimeDays" | "propagationSeconds" | "signInAudience">>,
+  ): void {
     Object.assign(app, changes);
     this.#save();
   }

@@ -39,7 +39,15 @@ function appIdOf(segment: string): string | undefined {
 }
 
 function passwordView(p: StoredPassword) {
-  return { customKeyIdentifier: null, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime };
+  return {
+    customKeyIdentifier: null,
+    displayName: p.displayName,
+    endDateTime: p.endDateTime,
+    hint: p.hint,
+    keyId: p.keyId,
+    secretText: null,
+    startDateTime: p.startDateTime,
+  };
 }
 
 export function applicationView(app: EntraApplication, baseUrl: string) {
@@ -88,8 +96,7 @@ function object(body: unknown): Record<string, unknown> | undefined {
 }
 
 export function graphRoutes(directory: EntraDirectory): CloudRoute[] {
-  const unknownSegment = (request: CloudRequest) =>
-    graphError(400, "BadRequest", `Resource not found for the segment '${request.params.ref ?? ""}'.`);
+  const unknownSegment = (request: CloudRequest) => graphError(400, "BadRequest", `Resource not found for the segment '${request.params.ref ?? ""}'.`);
 
   const get = (request: CloudRequest): CloudResponse => {
     const target = resolve(directory, request);

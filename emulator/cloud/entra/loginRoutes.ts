@@ -39,7 +39,12 @@ export function unsignedJwt(claims: Record<string, unknown>): string {
 export function loginRoutes(directory: EntraDirectory): CloudRoute[] {
   const knownTenant = (tenant: string) => tenant.toLowerCase() === directory.tenantId;
   const tenantNotFound = (tenant: string) =>
-    loginError(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    loginError(
+      400,
+      "invalid_request",
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
 
   const openidConfiguration = (request: CloudRequest): CloudResponse => {
     const tenant = request.params.tenant!;
@@ -72,7 +77,12 @@ export function loginRoutes(directory: EntraDirectory): CloudRoute[] {
     const form = new URLSearchParams(request.text);
     const grant = form.get("grant_type") ?? "";
     if (grant !== "client_credentials") {
-      return loginError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'. The local Entra serves client_credentials only.`);
+      return loginError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grant}'. The local Entra serves client_credentials only.`,
+      );
     }
     const clientId = form.get("client_id") ?? "";
     const secret = form.get("client_secret");
@@ -80,9 +90,20 @@ export function loginRoutes(directory: EntraDirectory): CloudRoute[] {
     if (!scope) return loginError(400, "invalid_request", 90014, "The required field 'scope' is missing from the credential.");
     const app = directory.byAppId(clientId);
     if (!app) {
-      return loginError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${directory.tenantId}'.`);
+      return loginError(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${directory.tenantId}'.`,
+      );
     }
-    if (!secret) return loginError(401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+    if (!secret)
+      return loginError(
+        401,
+        "invalid_client",
+        7000216,
+        "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+      );
     const password = directory.passwordFor(app, secret);
     const now = Date.now();
     const propagated = password && now >= Date.parse(password.startDateTime) + (app.propagationSeconds ?? 0) * 1000;

@@ -21,7 +21,6 @@ const topicSettings = z.strictObject({
 
 const newTopic = topicSettings.extend({ name: z.string().min(1), location: z.string().min(1).optional() });
 
-
 function adminView(eventGrid: LocalEventGrid, topic: Topic): Record<string, unknown> {
   return {
     name: topic.name,

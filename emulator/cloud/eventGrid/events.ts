@@ -138,7 +138,8 @@ function mediaType(contentType: string | undefined): string {
  * @throws CloudError 400 (content type, JSON, an event), 413 (request or one event over 1 MB)
  */
 export function parsePublish(raw: Buffer, contentType: string | undefined, schema: InputSchema, topic: string): TopicEvent[] {
-  if (raw.length > MAX_REQUEST_BYTES) throw publishError(413, `The maximum size (${MAX_REQUEST_BYTES}) has been exceeded: the request has ${raw.length} bytes.`);
+  if (raw.length > MAX_REQUEST_BYTES)
+    throw publishError(413, `The maximum size (${MAX_REQUEST_BYTES}) has been exceeded: the request has ${raw.length} bytes.`);
   const type = mediaType(contentType);
   const cloudEvents = schema === "CloudEventSchemaV1_0";
   const accepted = cloudEvents ? ["application/cloudevents-batch+json", "application/cloudevents+json"] : ["application/json"];

@@ -28,10 +28,17 @@ const topicSubscriptionInput = subscriptionInput.omit({ vaults: true }).extend({
 function topicFormat(schema: InputSchema): EventFormat<TopicEvent> {
   return {
     parse(input) {
-      const withDefault = input && typeof input === "object" && !("schema" in input) ? { ...input, schema: schema === "CloudEventSchemaV1_0" ? schema : "EventGridSchema" } : input;
+      const withDefault =
+        input && typeof input === "object" && !("schema" in input)
+          ? { ...input, schema: schema === "CloudEventSchemaV1_0" ? schema : "EventGridSchema" }
+          : input;
       const sub = parseSubscription(withDefault, topicSubscriptionInput);
       if (schema === "CloudEventSchemaV1_0" && sub.schema !== "CloudEventSchemaV1_0") {
-        throw new KvError(400, "BadParameter", "Invalid subscription: schema: a topic whose input schema is CloudEventSchemaV1_0 delivers CloudEventSchemaV1_0 only.");
+        throw new KvError(
+          400,
+          "BadParameter",
+          "Invalid subscription: schema: a topic whose input schema is CloudEventSchemaV1_0 delivers CloudEventSchemaV1_0 only.",
+        );
       }
       return sub;
     },
@@ -153,7 +160,8 @@ export class LocalEventGrid {
       vaults: [],
       validationBaseUrl: this.baseUrl,
       topic: topicId(topic.name),
-      validationUrl: (name, code) => `${this.baseUrl}/management/eventgrid/topics/${encodeURIComponent(topic.name)}/subscriptions/${encodeURIComponent(name)}/validate/${code}`,
+      validationUrl: (name, code) =>
+        `${this.baseUrl}/management/eventgrid/topics/${encodeURIComponent(topic.name)}/subscriptions/${encodeURIComponent(name)}/validate/${code}`,
     });
     this.save();
     return result;

@@ -33,7 +33,8 @@ const RESERVED_PREFIXES = ["microsoft", "eventgrid", "system"];
 
 export function topicNameProblem(name: string): string | undefined {
   if (!TOPIC_NAME.test(name)) return "Topic name must be between 3 and 50 characters in length, letters, digits and '-' only.";
-  if (RESERVED_PREFIXES.some((p) => name.toLowerCase().startsWith(p))) return `Topic name must not start with ${RESERVED_PREFIXES.map((p) => `'${p}'`).join(", ")}.`;
+  if (RESERVED_PREFIXES.some((p) => name.toLowerCase().startsWith(p)))
+    return `Topic name must not start with ${RESERVED_PREFIXES.map((p) => `'${p}'`).join(", ")}.`;
   return undefined;
 }
 

@@ -24,19 +24,30 @@ function find(keyPairs: LocalKeyPairs, request: CloudRequest, kind: Kind, rule?:
   checkScope(request);
   const { name, collection, entity, resourceGroup } = request.params as { name: string; collection?: string; entity?: string; resourceGroup: string };
   const entityPath = collection !== undefined ? `${collection.toLowerCase()}/${entity}` : undefined;
-  const found = rule ? keyPairs.get(kind, name, entityPath, request.params.rule) : keyPairs.list().find((r) => r.kind === kind && r.name.toLowerCase() === name.toLowerCase());
+  const found = rule
+    ? keyPairs.get(kind, name, entityPath, request.params.rule)
+    : keyPairs.list().find((r) => r.kind === kind && r.name.toLowerCase() === name.toLowerCase());
   if (found) return found;
   if (!rule) throw resourceNotFound(KIND_INFO[kind].type, name, resourceGroup);
   throw resourceNotFound(`${KIND_INFO[kind].type}/${name}${entityPath ? `/${entityPath}` : ""}/authorizationRules`, request.params.rule!, resourceGroup);
 }
 
 function arm(kind: Kind, resource: KeyResource, properties: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: resourceId({ kind, name: resource.name }), name: resource.name, type: KIND_INFO[kind].type, location: LOCATION, tags: {}, ...extra, properties: { provisioningState: "Succeeded", ...properties } };
+  return {
+    id: resourceId({ kind, name: resource.name }),
+    name: resource.name,
+    type: KIND_INFO[kind].type,
+    location: LOCATION,
+    tags: {},
+    ...extra,
+    properties: { provisioningState: "Succeeded", ...properties },
+  };
 }
 
 function choice<T extends string>(value: unknown, field: string, allowed: Record<string, T>): T {
   const found = typeof value === "string" ? allowed[value.toLowerCase()] : undefined;
-  if (!found) throw new CloudError(400, "InvalidRequestContent", `${field} must be one of ${Object.keys(allowed).join(", ")}, got ${JSON.stringify(value ?? null)}.`);
+  if (!found)
+    throw new CloudError(400, "InvalidRequestContent", `${field} must be one of ${Object.keys(allowed).join(", ")}, got ${JSON.stringify(value ?? null)}.`);
   return found;
 }
 
@@ -50,7 +61,17 @@ function redisRoutes(keyPairs: LocalKeyPairs): CloudRoute[] {
     route("GET", path, (request) => {
       const r = find(keyPairs, request, "redis");
       const port = keyPairs.redisPort(r.name);
-      return { body: arm("redis", r, { hostName: "127.0.0.1", port, sslPort: port, enableNonSslPort: false, redisVersion: "7", minimumTlsVersion: "1.2", sku: { name: "Basic", family: "C", capacity: 0 } }) };
+      return {
+        body: arm("redis", r, {
+          hostName: "127.0.0.1",
+          port,
+          sslPort: port,
+          enableNonSslPort: false,
+          redisVersion: "7",
+          minimumTlsVersion: "1.2",
+          sku: { name: "Basic", family: "C", capacity: 0 },
+        }),
+      };
     }),
     route("POST", `${path}/listKeys`, (request) => ({ body: keys(find(keyPairs, request, "redis")) })),
     route("POST", `${path}/regenerateKey`, async (request) => {
@@ -70,7 +91,12 @@ function cosmosRoutes(keyPairs: LocalKeyPairs): CloudRoute[] {
       const r = find(keyPairs, request, "cosmos");
       const metadata = Object.fromEntries(Object.entries(r.keys).map(([slot, key]) => [slot, { generationTime: key.lastModified }]));
       return {
-        body: arm("cosmos", r, { documentEndpoint: `${keyPairs.baseUrl}/cosmos/${r.name}/`, databaseAccountOfferType: "Standard", keysMetadata: metadata, disableLocalAuth: false }, { kind: "GlobalDocumentDB" }),
+        body: arm(
+          "cosmos",
+          r,
+          { documentEndpoint: `${keyPairs.baseUrl}/cosmos/${r.name}/`, databaseAccountOfferType: "Standard", keysMetadata: metadata, disableLocalAuth: false },
+          { kind: "GlobalDocumentDB" },
+        ),
       };
     }),
     route("POST", `${path}/listKeys`, (request) => ({ body: values(find(keyPairs, request, "cosmos"), ...KIND_INFO.cosmos.slots) })),
@@ -95,7 +121,13 @@ function accessKeys(keyPairs: LocalKeyPairs, r: KeyResource): Record<string, str
   const endpoint = `sb://${new URL(keyPairs.baseUrl).host}/${r.kind === "serviceBus" ? "servicebus" : "eventhubs"}/${r.name}/`;
   const entityPath = r.entity ? `;EntityPath=${r.entity.split("/")[1]}` : "";
   const cs = (key: string) => `Endpoint=${endpoint};SharedAccessKeyName=${r.rule};SharedAccessKey=${key}${entityPath}`;
-  return { primaryConnectionString: cs(r.keys.primaryKey!.value), secondaryConnectionString: cs(r.keys.secondaryKey!.value), primaryKey: r.keys.primaryKey!.value, secondaryKey: r.keys.secondaryKey!.value, keyName: r.rule! };
+  return {
+    primaryConnectionString: cs(r.keys.primaryKey!.value),
+    secondaryConnectionString: cs(r.keys.secondaryKey!.value),
+    primaryKey: r.keys.primaryKey!.value,
+    secondaryKey: r.keys.secondaryKey!.value,
+    keyName: r.rule!,
+  };
 }
 
 function messagingRoutes(keyPairs: LocalKeyPairs, kind: "serviceBus" | "eventHubs"): CloudRoute[] {
@@ -104,7 +136,8 @@ function messagingRoutes(keyPairs: LocalKeyPairs, kind: "serviceBus" | "eventHub
   const dataPath = kind === "serviceBus" ? "servicebus" : "eventhubs";
   const ruleOf = (request: CloudRequest) => {
     const collection = request.params.collection;
-    if (collection !== undefined && !collections.includes(collection.toLowerCase())) throw new CloudError(404, "NotFound", `No route for ${collection} under ${KIND_INFO[kind].type}.`);
+    if (collection !== undefined && !collections.includes(collection.toLowerCase()))
+      throw new CloudError(404, "NotFound", `No route for ${collection} under ${KIND_INFO[kind].type}.`);
     return find(keyPairs, request, kind, true);
   };
   const ruleBody = (r: KeyResource) => ({
@@ -121,7 +154,8 @@ function messagingRoutes(keyPairs: LocalKeyPairs, kind: "serviceBus" | "eventHub
       const r = ruleOf(request);
       const slot = choice(field(request, "keyType"), "keyType", { primarykey: "primaryKey", secondarykey: "secondaryKey" });
       const given = field(request, "key");
-      if (given !== undefined && (typeof given !== "string" || given.length < 32)) throw new CloudError(400, "BadRequest", "key must be a string of at least 32 characters.");
+      if (given !== undefined && (typeof given !== "string" || given.length < 32))
+        throw new CloudError(400, "BadRequest", "key must be a string of at least 32 characters.");
       await keyPairs.regenerate(r, slot, given);
       return { body: accessKeys(keyPairs, r) };
     }),
@@ -129,7 +163,14 @@ function messagingRoutes(keyPairs: LocalKeyPairs, kind: "serviceBus" | "eventHub
   return [
     route("GET", ns, (request) => {
       const r = find(keyPairs, request, kind);
-      return { body: arm(kind, r, { serviceBusEndpoint: `${keyPairs.baseUrl}/${dataPath}/${r.name}/`, status: "Active" }, { sku: { name: "Standard", tier: "Standard" } }) };
+      return {
+        body: arm(
+          kind,
+          r,
+          { serviceBusEndpoint: `${keyPairs.baseUrl}/${dataPath}/${r.name}/`, status: "Active" },
+          { sku: { name: "Standard", tier: "Standard" } },
+        ),
+      };
     }),
     ...ruleRoutes(`${ns}/authorizationRules/{rule}`),
     ...ruleRoutes(`${ns}/{collection}/{entity}/authorizationRules/{rule}`),
@@ -142,7 +183,14 @@ function cognitiveRoutes(keyPairs: LocalKeyPairs): CloudRoute[] {
   return [
     route("GET", path, (request) => {
       const r = find(keyPairs, request, "cognitive");
-      return { body: arm("cognitive", r, { endpoint: `${keyPairs.baseUrl}/cognitive/${r.name}/`, disableLocalAuth: false }, { kind: r.accountKind, sku: { name: "S0" } }) };
+      return {
+        body: arm(
+          "cognitive",
+          r,
+          { endpoint: `${keyPairs.baseUrl}/cognitive/${r.name}/`, disableLocalAuth: false },
+          { kind: r.accountKind, sku: { name: "S0" } },
+        ),
+      };
     }),
     route("POST", `${path}/listKeys`, (request) => ({ body: keys(find(keyPairs, request, "cognitive")) })),
     route("POST", `${path}/regenerateKey`, async (request) => {
@@ -159,7 +207,14 @@ function searchRoutes(keyPairs: LocalKeyPairs): CloudRoute[] {
   return [
     route("GET", path, (request) => {
       const r = find(keyPairs, request, "search");
-      return { body: arm("search", r, { endpoint: `${keyPairs.baseUrl}/search/${r.name}`, status: "running", replicaCount: 1, partitionCount: 1, disableLocalAuth: false }, { sku: { name: "basic" } }) };
+      return {
+        body: arm(
+          "search",
+          r,
+          { endpoint: `${keyPairs.baseUrl}/search/${r.name}`, status: "running", replicaCount: 1, partitionCount: 1, disableLocalAuth: false },
+          { sku: { name: "basic" } },
+        ),
+      };
     }),
     route("POST", `${path}/listAdminKeys`, (request) => ({ body: keys(find(keyPairs, request, "search")) })),
     route("POST", `${path}/regenerateAdminKey/{keyKind}`, async (request) => {
@@ -176,13 +231,25 @@ function signalRRoutes(keyPairs: LocalKeyPairs, kind: "signalR" | "webPubSub"): 
   const endpoint = (r: KeyResource) => `${keyPairs.baseUrl}/${dataPath}/${r.name}`;
   const keys = (r: KeyResource) => {
     const cs = (key: string) => `Endpoint=${endpoint(r)};AccessKey=${key};Version=1.0;`;
-    return { primaryKey: r.keys.primaryKey!.value, secondaryKey: r.keys.secondaryKey!.value, primaryConnectionString: cs(r.keys.primaryKey!.value), secondaryConnectionString: cs(r.keys.secondaryKey!.value) };
+    return {
+      primaryKey: r.keys.primaryKey!.value,
+      secondaryKey: r.keys.secondaryKey!.value,
+      primaryConnectionString: cs(r.keys.primaryKey!.value),
+      secondaryConnectionString: cs(r.keys.secondaryKey!.value),
+    };
   };
   return [
     route("GET", path, (request) => {
       const r = find(keyPairs, request, kind);
       const host = new URL(keyPairs.baseUrl);
-      return { body: arm(kind, r, { hostName: host.hostname, publicPort: Number(host.port), serverPort: Number(host.port), disableLocalAuth: false }, { sku: { name: "Standard_S1", tier: "Standard" } }) };
+      return {
+        body: arm(
+          kind,
+          r,
+          { hostName: host.hostname, publicPort: Number(host.port), serverPort: Number(host.port), disableLocalAuth: false },
+          { sku: { name: "Standard_S1", tier: "Standard" } },
+        ),
+      };
     }),
     route("POST", `${path}/listKeys`, (request) => ({ body: keys(find(keyPairs, request, kind)) })),
     route("POST", `${path}/regenerateKey`, async (request) => {
@@ -199,7 +266,14 @@ function appConfigurationRoutes(keyPairs: LocalKeyPairs): CloudRoute[] {
   const endpoint = (r: KeyResource) => `${keyPairs.baseUrl}/appconfig/${r.name}`;
   const apiKey = (r: KeyResource, slot: string) => {
     const key = r.keys[slot]!;
-    return { id: key.id, name: slot, value: key.value, connectionString: `Endpoint=${endpoint(r)};Id=${key.id};Secret=${key.value}`, lastModified: key.lastModified, readOnly: slot.endsWith("Read Only") };
+    return {
+      id: key.id,
+      name: slot,
+      value: key.value,
+      connectionString: `Endpoint=${endpoint(r)};Id=${key.id};Secret=${key.value}`,
+      lastModified: key.lastModified,
+      readOnly: slot.endsWith("Read Only"),
+    };
   };
   return [
     route("GET", path, (request) => {

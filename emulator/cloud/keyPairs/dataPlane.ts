@@ -50,10 +50,12 @@ function cosmos(keyPairs: LocalKeyPairs, request: CloudRequest): void {
   const token = decodeURIComponent(header(request.headers, "authorization") ?? "");
   const unauthorized = (why: string) => new CloudError(401, "Unauthorized", `The input authorization token can't serve the request: ${why}`);
   if (!/^type=master&ver=1\.0&sig=/.test(token)) throw unauthorized("expected a master key token (type=master&ver=1.0&sig=...).");
-  if (Number.isNaN(Date.parse(date)) || Math.abs(Date.parse(date) - Date.now()) > SKEW_MS) throw unauthorized("x-ms-date is missing or more than 15 minutes off.");
+  if (Number.isNaN(Date.parse(date)) || Math.abs(Date.parse(date) - Date.now()) > SKEW_MS)
+    throw unauthorized("x-ms-date is missing or more than 15 minutes off.");
   const payload = `get\ndbs\n\n${date.toLowerCase()}\n\n`;
   const sig = token.slice(token.indexOf("sig=") + 4);
-  if (!Object.values(account.keys).some((k) => same(hmac(Buffer.from(k.value, "base64"), payload), sig))) throw unauthorized("the signature matches none of the account's keys.");
+  if (!Object.values(account.keys).some((k) => same(hmac(Buffer.from(k.value, "base64"), payload), sig)))
+    throw unauthorized("the signature matches none of the account's keys.");
 }
 
 /** `SharedAccessSignature sr=&sig=&se=&skn=`: a rule of the namespace, or of the entity asked for, with Manage. */
@@ -63,16 +65,30 @@ function sas(keyPairs: LocalKeyPairs, request: CloudRequest, kind: Kind): void {
   const unauthorized = (why: string) => new CloudError(401, "Unauthorized", `InvalidSignature: ${why}`);
   const text = header(request.headers, "authorization") ?? "";
   if (!text.startsWith("SharedAccessSignature ")) throw unauthorized("expected a SharedAccessSignature token.");
-  const fields = new Map(text.slice("SharedAccessSignature ".length).split("&").map((part) => [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)] as const));
+  const fields = new Map(
+    text
+      .slice("SharedAccessSignature ".length)
+      .split("&")
+      .map((part) => [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)] as const),
+  );
   const [sr, sig, se, skn] = ["sr", "sig", "se", "skn"].map((f) => fields.get(f) ?? "") as [string, string, string, string];
-  const entityPath = entity === "$namespaceinfo" ? undefined : keyPairs.list().find((r) => r.kind === kind && r.name.toLowerCase() === name.toLowerCase() && r.entity?.split("/")[1]?.toLowerCase() === entity.toLowerCase())?.entity;
+  const entityPath =
+    entity === "$namespaceinfo"
+      ? undefined
+      : keyPairs
+          .list()
+          .find((r) => r.kind === kind && r.name.toLowerCase() === name.toLowerCase() && r.entity?.split("/")[1]?.toLowerCase() === entity.toLowerCase())
+          ?.entity;
   if (entity !== "$namespaceinfo" && !entityPath) throw new CloudError(404, "NotFound", `No entity named ${entity} in namespace ${name}.`);
-  const rule = (entityPath ? keyPairs.get(kind, name, entityPath, decodeURIComponent(skn)) : undefined) ?? keyPairs.get(kind, name, undefined, decodeURIComponent(skn));
+  const rule =
+    (entityPath ? keyPairs.get(kind, name, entityPath, decodeURIComponent(skn)) : undefined) ?? keyPairs.get(kind, name, undefined, decodeURIComponent(skn));
   if (!rule) throw unauthorized(`no authorization rule named ${decodeURIComponent(skn)} here.`);
   if (!rule.rights?.includes("Manage")) throw unauthorized(`rule ${rule.rule} lacks the Manage claim this call needs.`);
-  if (!Object.values(rule.keys).some((k) => same(hmac(k.value, `${sr}\n${se}`), decodeURIComponent(sig)))) throw unauthorized("the signature matches neither of the rule's keys.");
+  if (!Object.values(rule.keys).some((k) => same(hmac(k.value, `${sr}\n${se}`), decodeURIComponent(sig))))
+    throw unauthorized("the signature matches neither of the rule's keys.");
   if (Number(se) * 1000 <= Date.now()) throw unauthorized("the token has expired.");
-  const resource = `${request.baseUrl}/${kind === "serviceBus" ? "servicebus" : "eventhubs"}/${name}/${entity === "$namespaceinfo" ? "" : entity}`.toLowerCase();
+  const resource =
+    `${request.baseUrl}/${kind === "serviceBus" ? "servicebus" : "eventhubs"}/${name}/${entity === "$namespaceinfo" ? "" : entity}`.toLowerCase();
   if (!resource.startsWith(decodeURIComponent(sr).toLowerCase().replace(/\/$/, ""))) throw unauthorized("the token was made for another resource.");
 }
 
@@ -81,7 +97,11 @@ function apiKey(keyPairs: LocalKeyPairs, request: CloudRequest, kind: "cognitive
   const given = header(request.headers, "api-key") ?? "";
   if (Object.values(resource.keys).some((k) => same(k.value, given))) return;
   if (kind === "search") throw new CloudError(403, "Forbidden", "Authorization failed: the api-key is not an admin key of this service.");
-  throw new CloudError(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.");
+  throw new CloudError(
+    401,
+    "401",
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+  );
 }
 
 /** A JWT (HS256) signed with one of the access keys, for this very URL (`aud`, without the query), unexpired. */
@@ -96,7 +116,8 @@ function jwt(keyPairs: LocalKeyPairs, request: CloudRequest, kind: "signalR" | "
   }
   const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as { aud?: string; exp?: number };
   if (typeof claims.exp !== "number" || claims.exp * 1000 <= Date.now()) throw unauthorized("The access token has expired.");
-  if ((claims.aud ?? "").toLowerCase().replace(/\/$/, "") !== `${request.baseUrl}${path}`.toLowerCase()) throw unauthorized("The access token's audience is not this request's URL.");
+  if ((claims.aud ?? "").toLowerCase().replace(/\/$/, "") !== `${request.baseUrl}${path}`.toLowerCase())
+    throw unauthorized("The access token's audience is not this request's URL.");
 }
 
 /** `HMAC-SHA256 Credential=<id>&SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<sig>`. */
@@ -105,16 +126,25 @@ function appConfig(keyPairs: LocalKeyPairs, request: CloudRequest, pathAndQuery:
   const unauthorized = (why: string) => new CloudError(401, "Unauthorized", why, { "WWW-Authenticate": 'HMAC-SHA256, Bearer error="invalid_token"' });
   const text = header(request.headers, "authorization") ?? "";
   if (!text.startsWith("HMAC-SHA256 ")) throw unauthorized("Invalid Authorization header: expected HMAC-SHA256.");
-  const fields = new Map(text.slice(12).split("&").map((part) => [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)] as const));
+  const fields = new Map(
+    text
+      .slice(12)
+      .split("&")
+      .map((part) => [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)] as const),
+  );
   const key = Object.values(store.keys).find((k) => k.id === fields.get("Credential"));
   if (!key) throw unauthorized("Invalid Credential: no access key has this id.");
   const signed = (fields.get("SignedHeaders") ?? "").split(";");
-  if (!["x-ms-date", "host", "x-ms-content-sha256"].every((h) => signed.includes(h))) throw unauthorized("SignedHeaders must include x-ms-date, host and x-ms-content-sha256.");
+  if (!["x-ms-date", "host", "x-ms-content-sha256"].every((h) => signed.includes(h)))
+    throw unauthorized("SignedHeaders must include x-ms-date, host and x-ms-content-sha256.");
   const date = header(request.headers, "x-ms-date") ?? "";
-  if (Number.isNaN(Date.parse(date)) || Math.abs(Date.parse(date) - Date.now()) > SKEW_MS) throw unauthorized("x-ms-date is missing or more than 15 minutes off.");
-  if (header(request.headers, "x-ms-content-sha256") !== createHash("sha256").update(request.raw).digest("base64")) throw unauthorized("x-ms-content-sha256 does not match the body.");
+  if (Number.isNaN(Date.parse(date)) || Math.abs(Date.parse(date) - Date.now()) > SKEW_MS)
+    throw unauthorized("x-ms-date is missing or more than 15 minutes off.");
+  if (header(request.headers, "x-ms-content-sha256") !== createHash("sha256").update(request.raw).digest("base64"))
+    throw unauthorized("x-ms-content-sha256 does not match the body.");
   const values = signed.map((h) => header(request.headers, h) ?? "").join(";");
-  if (!same(hmac(Buffer.from(key.value, "base64"), `${request.method}\n${pathAndQuery}\n${values}`), fields.get("Signature") ?? "")) throw unauthorized("Invalid Signature.");
+  if (!same(hmac(Buffer.from(key.value, "base64"), `${request.method}\n${pathAndQuery}\n${values}`), fields.get("Signature") ?? ""))
+    throw unauthorized("Invalid Signature.");
 }
 
 function messagingEntity(kind: "serviceBus" | "eventHubs", request: CloudRequest): { status: number; text: string; headers: Record<string, string> } {

@@ -28,7 +28,8 @@ export async function keyPairsProvider(kv: LocalKeyVault): Promise<{ keyPairs: L
       ...keyPairDataRoutes(keyPairs),
       admin("GET", "", () => ({ body: keyPairs.list().map(view) })),
       admin("POST", "", async (request) => {
-        if (typeof request.body !== "object" || request.body === null) throw new CloudError(400, "BadRequest", 'the body must be {"kind": "...", "name": "..."}');
+        if (typeof request.body !== "object" || request.body === null)
+          throw new CloudError(400, "BadRequest", 'the body must be {"kind": "...", "name": "..."}');
         return { status: 201, body: view(await keyPairs.create(request.body as NewKeyResource)) };
       }),
     ],

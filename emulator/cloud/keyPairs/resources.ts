@@ -18,7 +18,10 @@ export type Kind = (typeof KINDS)[number];
 /** Each kind's ARM resource type and the key slots its listKeys answers with. */
 export const KIND_INFO: Record<Kind, { type: string; slots: readonly string[] }> = {
   redis: { type: "Microsoft.Cache/redis", slots: ["primaryKey", "secondaryKey"] },
-  cosmos: { type: "Microsoft.DocumentDB/databaseAccounts", slots: ["primaryMasterKey", "secondaryMasterKey", "primaryReadonlyMasterKey", "secondaryReadonlyMasterKey"] },
+  cosmos: {
+    type: "Microsoft.DocumentDB/databaseAccounts",
+    slots: ["primaryMasterKey", "secondaryMasterKey", "primaryReadonlyMasterKey", "secondaryReadonlyMasterKey"],
+  },
   serviceBus: { type: "Microsoft.ServiceBus/namespaces", slots: ["primaryKey", "secondaryKey"] },
   eventHubs: { type: "Microsoft.EventHub/namespaces", slots: ["primaryKey", "secondaryKey"] },
   cognitive: { type: "Microsoft.CognitiveServices/accounts", slots: ["key1", "key2"] },
@@ -114,18 +117,30 @@ export class LocalKeyPairs {
     if (!KINDS.includes(input.kind)) throw new CloudError(400, "BadRequest", `kind must be one of ${KINDS.join(", ")}.`);
     if (!NAME.test(input.name)) throw new CloudError(400, "BadRequest", `"${input.name}" is not a resource name (2-63 letters, digits and hyphens).`);
     const messaging = input.kind === "serviceBus" || input.kind === "eventHubs";
-    if (!messaging && (input.rule !== undefined || input.entity !== undefined)) throw new CloudError(400, "BadRequest", "rule and entity are for serviceBus and eventHubs only.");
-    if (input.entity !== undefined && !ENTITY.test(input.entity)) throw new CloudError(400, "BadRequest", `entity "${input.entity}" is not queues/<name>, topics/<name> or eventhubs/<name>.`);
+    if (!messaging && (input.rule !== undefined || input.entity !== undefined))
+      throw new CloudError(400, "BadRequest", "rule and entity are for serviceBus and eventHubs only.");
+    if (input.entity !== undefined && !ENTITY.test(input.entity))
+      throw new CloudError(400, "BadRequest", `entity "${input.entity}" is not queues/<name>, topics/<name> or eventhubs/<name>.`);
     if (messaging && input.entity !== undefined && input.entity.startsWith("eventhubs/") !== (input.kind === "eventHubs")) {
       throw new CloudError(400, "BadRequest", "Event Hubs entities are eventhubs/<name>; Service Bus entities are queues/<name> or topics/<name>.");
     }
     const rule = messaging ? (input.rule ?? "RootManageSharedAccessKey") : undefined;
-    if (this.get(input.kind, input.name, input.entity, rule)) throw new CloudError(409, "Conflict", `${resourceId({ ...input, ...(rule ? { rule } : {}) })} exists already.`);
-    if (messaging && !this.get(input.kind, input.name, undefined, "RootManageSharedAccessKey") && !(input.entity === undefined && rule === "RootManageSharedAccessKey")) {
+    if (this.get(input.kind, input.name, input.entity, rule))
+      throw new CloudError(409, "Conflict", `${resourceId({ ...input, ...(rule ? { rule } : {}) })} exists already.`);
+    if (
+      messaging &&
+      !this.get(input.kind, input.name, undefined, "RootManageSharedAccessKey") &&
+      !(input.entity === undefined && rule === "RootManageSharedAccessKey")
+    ) {
       await this.create({ kind: input.kind, name: input.name });
     }
     const now = new Date(this.kv.clock.nowMs()).toISOString();
-    const keys = Object.fromEntries(KIND_INFO[input.kind].slots.map((slot) => [slot, { value: newKey(input.kind), lastModified: now, ...(input.kind === "appConfiguration" ? { id: newKeyId(slot) } : {}) }]));
+    const keys = Object.fromEntries(
+      KIND_INFO[input.kind].slots.map((slot) => [
+        slot,
+        { value: newKey(input.kind), lastModified: now, ...(input.kind === "appConfiguration" ? { id: newKeyId(slot) } : {}) },
+      ]),
+    );
     const resource: KeyResource = {
       kind: input.kind,
       name: input.name,
@@ -143,7 +158,11 @@ export class LocalKeyPairs {
   async regenerate(resource: KeyResource, slot: string, given?: string): Promise<StoredKey> {
     const old = resource.keys[slot];
     if (!old) throw new CloudError(400, "BadRequest", `${slot} is not a key of ${resourceId(resource)}.`);
-    const next: StoredKey = { value: given ?? newKey(resource.kind), lastModified: new Date(this.kv.clock.nowMs()).toISOString(), ...(old.id ? { id: newKeyId(slot) } : {}) };
+    const next: StoredKey = {
+      value: given ?? newKey(resource.kind),
+      lastModified: new Date(this.kv.clock.nowMs()).toISOString(),
+      ...(old.id ? { id: newKeyId(slot) } : {}),
+    };
     if (resource.kind === "redis") await this.#redis.get(resource.name.toLowerCase())!.replace(old.value, next.value);
     resource.keys[slot] = next;
     this.#save();
@@ -157,7 +176,10 @@ export class LocalKeyPairs {
 
   async #serve(resource: KeyResource): Promise<void> {
     if (resource.kind === "redis") {
-      const server = await RedisServer.start(this.kv.tls, this.kv.workDir, { primary: resource.keys.primaryKey!.value, secondary: resource.keys.secondaryKey!.value });
+      const server = await RedisServer.start(this.kv.tls, this.kv.workDir, {
+        primary: resource.keys.primaryKey!.value,
+        secondary: resource.keys.secondaryKey!.value,
+      });
       this.#redis.set(resource.name.toLowerCase(), server);
     }
     this.#resources.set(resourceKey(resource.kind, resource.name, resource.entity, resource.rule), resource);

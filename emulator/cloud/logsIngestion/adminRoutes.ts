@@ -62,10 +62,13 @@ export function logsAdminRoutes(logs: LocalLogsIngestion): CloudRoute[] {
     route("POST", "/dataCollectionRules", (request) => {
       const body = parseArmBody(newRule, request.body);
       const endpoint = body.dataCollectionEndpoint === undefined ? undefined : logs.endpoint(body.dataCollectionEndpoint);
-      if (body.dataCollectionEndpoint !== undefined && !endpoint) throw new CloudError(400, "BadRequest", `No data collection endpoint named ${body.dataCollectionEndpoint}.`);
+      if (body.dataCollectionEndpoint !== undefined && !endpoint)
+        throw new CloudError(400, "BadRequest", `No data collection endpoint named ${body.dataCollectionEndpoint}.`);
       const dataCollectionEndpointId = endpoint ? (endpointResource(logs.baseUrl, endpoint).id as string) : body.properties.dataCollectionEndpointId;
       const properties = checkRuleProperties({ ...body.properties, ...withoutUndefined({ dataCollectionEndpointId }) }, (id) => logs.hasEndpoint(id));
-      const { rule, created } = logs.putRule(withoutUndefined({ name: body.name, location: body.location, properties }) as { name: string; properties: typeof properties });
+      const { rule, created } = logs.putRule(
+        withoutUndefined({ name: body.name, location: body.location, properties }) as { name: string; properties: typeof properties },
+      );
       logs.update(rule, withoutUndefined({ publishers: body.publishers, validation: body.validation, managementAccess: body.managementAccess }));
       return { status: created ? 201 : 200, body: ruleView(logs, rule) };
     }),

@@ -61,7 +61,8 @@ function refuseRecords(problems: RecordProblem[]): CloudError {
 function ingest(logs: LocalLogsIngestion, request: CloudRequest): { status: number } {
   const endpoint = logs.endpoint(request.params.endpoint!);
   if (!endpoint) throw new CloudError(404, "NotFound", `No data collection endpoint '${request.params.endpoint}' is served here.`);
-  if (!request.query.get("api-version")) throw new CloudError(400, "MissingApiVersionParameter", "The api-version query parameter is required (api-version=2023-01-01).");
+  if (!request.query.get("api-version"))
+    throw new CloudError(400, "MissingApiVersionParameter", "The api-version query parameter is required (api-version=2023-01-01).");
   const rule = logs.ruleByImmutableId(request.params.immutableId!);
   if (!rule) throw new CloudError(404, "NotFound", `No data collection rule with immutable Id '${request.params.immutableId}' exists.`);
   const oid = request.identity?.oid;
@@ -74,10 +75,15 @@ function ingest(logs: LocalLogsIngestion, request: CloudRequest): { status: numb
   const stream = request.params.stream!;
   const declaration = rule.properties.streamDeclarations[stream];
   if (!declaration || !rule.properties.dataFlows.some((f) => f.streams.includes(stream))) {
-    throw new CloudError(400, "InvalidStream", `Stream '${stream}' is not declared with a data flow in data collection rule '${rule.name}' (declared: ${Object.keys(rule.properties.streamDeclarations).join(", ") || "none"}).`);
+    throw new CloudError(
+      400,
+      "InvalidStream",
+      `Stream '${stream}' is not declared with a data flow in data collection rule '${rule.name}' (declared: ${Object.keys(rule.properties.streamDeclarations).join(", ") || "none"}).`,
+    );
   }
   const contentType = header(request, "content-type").split(";")[0]!.trim().toLowerCase();
-  if (contentType !== "application/json") throw new CloudError(415, "UnsupportedMediaType", `Content-Type '${contentType}' is not supported; send application/json.`);
+  if (contentType !== "application/json")
+    throw new CloudError(415, "UnsupportedMediaType", `Content-Type '${contentType}' is not supported; send application/json.`);
   let records: unknown;
   try {
     records = JSON.parse(bodyText(request));
@@ -97,7 +103,11 @@ function ingest(logs: LocalLogsIngestion, request: CloudRequest): { status: numb
   const problems = checked.flatMap((c) => c.problems);
   if (problems.length && rule.validation === "strict") throw refuseRecords(problems);
   for (const problem of problems) logs.logError(rule, { InputStreamId: stream, Message: problem.message, ClientRequestId: clientRequestId });
-  logs.write(rule, stream, checked.flatMap((c) => (c.row ? [c.row] : [])));
+  logs.write(
+    rule,
+    stream,
+    checked.flatMap((c) => (c.row ? [c.row] : [])),
+  );
   return { status: 204 };
 }
 

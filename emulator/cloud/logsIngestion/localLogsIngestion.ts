@@ -99,7 +99,10 @@ export class LocalLogsIngestion {
     return { endpoint, created: !existing };
   }
 
-  putRule(input: { name: string; location?: string; tags?: Record<string, string>; properties: RuleProperties }): { rule: DataCollectionRule; created: boolean } {
+  putRule(input: { name: string; location?: string; tags?: Record<string, string>; properties: RuleProperties }): {
+    rule: DataCollectionRule;
+    created: boolean;
+  } {
     checkName(input.name);
     const existing = this.rule(input.name);
     const rule: DataCollectionRule = existing
@@ -118,7 +121,10 @@ export class LocalLogsIngestion {
     return { rule, created: !existing };
   }
 
-  update(target: DataCollectionRule | DataCollectionEndpoint, changes: { publishers?: string[]; validation?: RecordValidation; managementAccess?: DataCollectionRule["managementAccess"] }): void {
+  update(
+    target: DataCollectionRule | DataCollectionEndpoint,
+    changes: { publishers?: string[]; validation?: RecordValidation; managementAccess?: DataCollectionRule["managementAccess"] },
+  ): void {
     Object.assign(target, withoutUndefined(changes));
     this.save();
   }
@@ -182,7 +188,11 @@ export class LocalLogsIngestion {
     if (this.#logsDir) {
       try {
         const text = readFileSync(join(this.#logsDir, `${name}.jsonl`), "utf8");
-        rows = text.split("\n").filter(Boolean).slice(-KEPT_ROWS).map((line) => JSON.parse(line) as IngestedRow);
+        rows = text
+          .split("\n")
+          .filter(Boolean)
+          .slice(-KEPT_ROWS)
+          .map((line) => JSON.parse(line) as IngestedRow);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
@@ -193,5 +203,10 @@ export class LocalLogsIngestion {
 }
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new CloudError(400, "InvalidResourceName", `Resource name '${name}' is invalid: use 3-64 letters, digits, '.', '_' and '-', starting with a letter or digit.`);
+  if (!NAME.test(name))
+    throw new CloudError(
+      400,
+      "InvalidResourceName",
+      `Resource name '${name}' is invalid: use 3-64 letters, digits, '.', '_' and '-', starting with a letter or digit.`,
+    );
 }

@@ -36,7 +36,10 @@ function fits(type: ColumnType, value: unknown): boolean {
 
 function truncate(value: string): string {
   if (Buffer.byteLength(value) <= MAX_FIELD_BYTES) return value;
-  return Buffer.from(value).subarray(0, MAX_FIELD_BYTES).toString("utf8").replace(/\uFFFD$/, "");
+  return Buffer.from(value)
+    .subarray(0, MAX_FIELD_BYTES)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }
 
 function describe(value: unknown): string {
@@ -64,7 +67,11 @@ export function checkRecord(record: unknown, index: number, columns: readonly Co
       continue;
     }
     if (value !== null && !fits(column.type, value)) {
-      problems.push({ record: index, column: column.name, message: `record #${index + 1}: '${column.name}' is ${column.type} but the value is ${describe(value)}` });
+      problems.push({
+        record: index,
+        column: column.name,
+        message: `record #${index + 1}: '${column.name}' is ${column.type} but the value is ${describe(value)}`,
+      });
       continue;
     }
     row[column.name] = typeof value === "string" ? truncate(value) : value;

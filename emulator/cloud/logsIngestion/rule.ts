@@ -88,8 +88,15 @@ export const rulePropertiesBody = z.object({
   description: z.string().optional(),
   dataCollectionEndpointId: z.string().optional(),
   streamDeclarations: z.record(z.string(), z.object({ columns: z.array(columnBody) })).optional(),
-  destinations: z.object({ logAnalytics: z.array(z.object({ workspaceResourceId: z.string(), name: z.string() })).optional() }).passthrough().optional(),
-  dataFlows: z.array(z.object({ streams: z.array(z.string()), destinations: z.array(z.string()), transformKql: z.string().optional(), outputStream: z.string().optional() })).optional(),
+  destinations: z
+    .object({ logAnalytics: z.array(z.object({ workspaceResourceId: z.string(), name: z.string() })).optional() })
+    .passthrough()
+    .optional(),
+  dataFlows: z
+    .array(
+      z.object({ streams: z.array(z.string()), destinations: z.array(z.string()), transformKql: z.string().optional(), outputStream: z.string().optional() }),
+    )
+    .optional(),
 });
 
 export const rulePutBody = z.object({
@@ -123,16 +130,25 @@ function invalidRule(details: Detail[]): CloudError {
 function checkDeclarations(properties: z.output<typeof rulePropertiesBody>, details: Detail[]): void {
   for (const [stream, declaration] of Object.entries(properties.streamDeclarations ?? {})) {
     const target = `properties.streamDeclarations.${stream}`;
-    if (!stream.startsWith("Custom-")) details.push({ code: "InvalidStreamDeclaration", message: `Declared stream '${stream}' must start with 'Custom-'.`, target });
+    if (!stream.startsWith("Custom-"))
+      details.push({ code: "InvalidStreamDeclaration", message: `Declared stream '${stream}' must start with 'Custom-'.`, target });
     if (declaration.columns.length === 0) details.push({ code: "InvalidStreamDeclaration", message: `Stream '${stream}' declares no columns.`, target });
     const seen = new Set<string>();
     for (const [i, column] of declaration.columns.entries()) {
       const where = `${target}.columns[${i}]`;
       if (!COLUMN_NAME.test(column.name) || RESERVED_COLUMNS.has(column.name.toLowerCase())) {
-        details.push({ code: "InvalidColumnName", message: `Column name '${column.name}' must start with a letter, have at most 45 letters, digits, '_' and '-', and not be a reserved name.`, target: where });
+        details.push({
+          code: "InvalidColumnName",
+          message: `Column name '${column.name}' must start with a letter, have at most 45 letters, digits, '_' and '-', and not be a reserved name.`,
+          target: where,
+        });
       }
       if (!(COLUMN_TYPES as readonly string[]).includes(column.type)) {
-        details.push({ code: "InvalidColumnType", message: `Column '${column.name}' has type '${column.type}'; use one of ${COLUMN_TYPES.join(", ")}.`, target: where });
+        details.push({
+          code: "InvalidColumnType",
+          message: `Column '${column.name}' has type '${column.type}'; use one of ${COLUMN_TYPES.join(", ")}.`,
+          target: where,
+        });
       }
       if (seen.has(column.name.toLowerCase())) details.push({ code: "DuplicateColumn", message: `Column '${column.name}' is declared twice.`, target: where });
       seen.add(column.name.toLowerCase());
@@ -146,20 +162,27 @@ function checkFlows(properties: z.output<typeof rulePropertiesBody>, details: De
   for (const [i, flow] of (properties.dataFlows ?? []).entries()) {
     const target = `properties.dataFlows[${i}]`;
     for (const stream of flow.streams) {
-      if (!declared.has(stream)) details.push({ code: "InvalidStream", message: `'Streams' stream '${stream}' must be a custom stream declared in streamDeclarations.`, target });
+      if (!declared.has(stream))
+        details.push({ code: "InvalidStream", message: `'Streams' stream '${stream}' must be a custom stream declared in streamDeclarations.`, target });
     }
     for (const destination of flow.destinations) {
-      if (!destinations.has(destination)) details.push({ code: "InvalidDestination", message: `Destination '${destination}' is not one of the rule's destinations.`, target });
+      if (!destinations.has(destination))
+        details.push({ code: "InvalidDestination", message: `Destination '${destination}' is not one of the rule's destinations.`, target });
     }
     const output = flow.outputStream ?? flow.streams[0] ?? "";
     if (!/^Custom-[A-Za-z0-9_]+_CL$/.test(output) && !/^Microsoft-[A-Za-z0-9]+$/.test(output)) {
       details.push({ code: "InvalidOutputTable", message: `Output stream '${output}' must be Custom-<Table>_CL or Microsoft-<Table>.`, target });
     }
     if (flow.transformKql !== undefined && flow.transformKql.trim().toLowerCase() !== "source") {
-      details.push({ code: "InvalidTransformQuery", message: "The local cloud runs no KQL: transformKql must be 'source' (records reach the table as declared).", target });
+      details.push({
+        code: "InvalidTransformQuery",
+        message: "The local cloud runs no KQL: transformKql must be 'source' (records reach the table as declared).",
+        target,
+      });
     }
   }
-  if ((properties.dataFlows ?? []).length === 0) details.push({ code: "InvalidDataFlow", message: "A data collection rule needs at least one data flow.", target: "properties.dataFlows" });
+  if ((properties.dataFlows ?? []).length === 0)
+    details.push({ code: "InvalidDataFlow", message: "A data collection rule needs at least one data flow.", target: "properties.dataFlows" });
 }
 
 /**
@@ -172,14 +195,21 @@ export function checkRuleProperties(properties: z.output<typeof rulePropertiesBo
   checkFlows(properties, details);
   const dce = properties.dataCollectionEndpointId;
   if (dce !== undefined && !endpointExists(dce)) {
-    details.push({ code: "InvalidDataCollectionEndpoint", message: `Data collection endpoint '${dce}' does not exist.`, target: "properties.dataCollectionEndpointId" });
+    details.push({
+      code: "InvalidDataCollectionEndpoint",
+      message: `Data collection endpoint '${dce}' does not exist.`,
+      target: "properties.dataCollectionEndpointId",
+    });
   }
   if (details.length) throw invalidRule(details);
   return {
     ...(properties.description !== undefined ? { description: properties.description } : {}),
     ...(dce !== undefined ? { dataCollectionEndpointId: dce } : {}),
     streamDeclarations: Object.fromEntries(
-      Object.entries(properties.streamDeclarations ?? {}).map(([stream, d]) => [stream, { columns: d.columns.map((c) => ({ name: c.name, type: c.type as ColumnType })) }]),
+      Object.entries(properties.streamDeclarations ?? {}).map(([stream, d]) => [
+        stream,
+        { columns: d.columns.map((c) => ({ name: c.name, type: c.type as ColumnType })) },
+      ]),
     ),
     destinations: { logAnalytics: properties.destinations?.logAnalytics ?? [] },
     dataFlows: properties.dataFlows ?? [],

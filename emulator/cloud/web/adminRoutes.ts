@@ -15,7 +15,10 @@ const siteSettings = z.strictObject({
   kind: z.string().min(1).optional(),
   location: z.string().min(1).optional(),
   tags: z.record(z.string(), z.string()).optional(),
-  identityType: z.string().regex(/^(None|SystemAssigned|UserAssigned|SystemAssigned,\s*UserAssigned)$/i).optional(),
+  identityType: z
+    .string()
+    .regex(/^(None|SystemAssigned|UserAssigned|SystemAssigned,\s*UserAssigned)$/i)
+    .optional(),
   principalId: z.string().min(1).optional(),
   userAssignedIdentities: z.record(z.string(), z.strictObject({ principalId: z.string().min(1), clientId: z.string().min(1) })).optional(),
   keyVaultReferenceIdentity: z.string().min(1).optional(),
@@ -26,7 +29,6 @@ const siteSettings = z.strictObject({
 });
 
 const newSite = siteSettings.extend({ name: z.string().min(1) });
-
 
 function adminView(web: LocalWebApps, site: Site): Record<string, unknown> {
   return {
@@ -84,7 +86,13 @@ export function webAdminRoutes(web: LocalWebApps): CloudRoute[] {
     route("GET", "/sites/{name}/env", async (request) => {
       const site = await web.settled(siteOf(web, request));
       const reveal = request.query.get("reveal") === "true";
-      return { body: { site: site.name, readAt: new Date(web.kv.clock.nowMs()).toISOString(), settings: environment(site, (ref) => web.expiresAtMs(site, ref), reveal) } };
+      return {
+        body: {
+          site: site.name,
+          readAt: new Date(web.kv.clock.nowMs()).toISOString(),
+          settings: environment(site, (ref) => web.expiresAtMs(site, ref), reveal),
+        },
+      };
     }),
   ];
 }

@@ -20,7 +20,9 @@ const SITE = `${SITES}/{name}`;
 const REFERENCES = `${SITE}/config/configreferences/appsettings`;
 
 const identityBody = z.object({
-  type: z.string().regex(/^(None|SystemAssigned|UserAssigned|SystemAssigned,\s*UserAssigned)$/i, { message: "must be None, SystemAssigned, UserAssigned or 'SystemAssigned, UserAssigned'" }),
+  type: z.string().regex(/^(None|SystemAssigned|UserAssigned|SystemAssigned,\s*UserAssigned)$/i, {
+    message: "must be None, SystemAssigned, UserAssigned or 'SystemAssigned, UserAssigned'",
+  }),
   userAssignedIdentities: z.record(z.string(), z.object({ principalId: z.string().optional(), clientId: z.string().optional() }).nullable()).optional(),
 });
 
@@ -32,7 +34,10 @@ const sitePutBody = z.object({
   properties: z
     .object({
       keyVaultReferenceIdentity: z.string().optional(),
-      siteConfig: z.object({ appSettings: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional() }).passthrough().optional(),
+      siteConfig: z
+        .object({ appSettings: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional() })
+        .passthrough()
+        .optional(),
     })
     .passthrough()
     .optional(),
@@ -53,7 +58,13 @@ function userAssigned(body: z.output<typeof identityBody> | undefined, current: 
   const entries = Object.entries(body?.userAssignedIdentities ?? {}).map(([id, given]) => {
     const known = Object.entries(current).find(([k]) => k.toLowerCase() === id.toLowerCase())?.[1];
     const seed = id.toLowerCase();
-    return [id, { principalId: given?.principalId ?? known?.principalId ?? seededGuid(`ua:${seed}`), clientId: given?.clientId ?? known?.clientId ?? seededGuid(`uac:${seed}`) }];
+    return [
+      id,
+      {
+        principalId: given?.principalId ?? known?.principalId ?? seededGuid(`ua:${seed}`),
+        clientId: given?.clientId ?? known?.clientId ?? seededGuid(`uac:${seed}`),
+      },
+    ];
   });
   return Object.fromEntries(entries) as Site["userAssignedIdentities"];
 }
@@ -83,7 +94,12 @@ async function putSite(web: LocalWebApps, request: CloudRequest): Promise<Record
 function listSites(web: LocalWebApps, request: CloudRequest): { value: Record<string, unknown>[] } {
   checkScope(request);
   // ARM lists only what the caller may read.
-  return { value: web.store.list().filter((site) => canManage(site.managementAccess, request.identity, false)).map(siteResource) };
+  return {
+    value: web.store
+      .list()
+      .filter((site) => canManage(site.managementAccess, request.identity, false))
+      .map(siteResource),
+  };
 }
 
 export function webArmRoutes(web: LocalWebApps): CloudRoute[] {
@@ -97,7 +113,9 @@ export function webArmRoutes(web: LocalWebApps): CloudRoute[] {
       web.delete(site.name);
       return { status: 200 };
     }),
-    route("POST", `${SITE}/config/appsettings/list`, (request) => ({ body: appSettingsResource(siteFor(web, request, "Microsoft.Web/sites/config/list/action")) })),
+    route("POST", `${SITE}/config/appsettings/list`, (request) => ({
+      body: appSettingsResource(siteFor(web, request, "Microsoft.Web/sites/config/list/action")),
+    })),
     route("PUT", `${SITE}/config/appsettings`, async (request) => {
       const site = siteFor(web, request, "Microsoft.Web/sites/config/write");
       const { properties } = parseArmBody(appSettingsBody, request.body);

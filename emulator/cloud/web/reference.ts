@@ -12,10 +12,7 @@ export interface KeyVaultReference {
   secretVersion?: string;
 }
 
-export type ParsedSetting =
-  | { kind: "plain" }
-  | { kind: "reference"; reference: KeyVaultReference }
-  | { kind: "invalid"; details: string };
+export type ParsedSetting = { kind: "plain" } | { kind: "reference"; reference: KeyVaultReference } | { kind: "invalid"; details: string };
 
 const PREFIX = "@microsoft.keyvault(";
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
@@ -52,7 +49,10 @@ function fromSecretUri(text: string): ParsedSetting {
 
 function fromParts(text: string): ParsedSetting {
   const fields = new Map<string, string>();
-  for (const pair of text.split(";").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf("=");
     if (at <= 0) return invalid(`"${pair}" is not Name=Value`);
     fields.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());

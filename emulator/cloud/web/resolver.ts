@@ -68,10 +68,15 @@ export class ReferenceResolver {
     };
     const identity = referenceIdentity(site);
     if (!identity) {
-      return failed(base, "MSINotEnabled", `The site has no managed identity for Key Vault references (keyVaultReferenceIdentity: ${site.keyVaultReferenceIdentity}).`);
+      return failed(
+        base,
+        "MSINotEnabled",
+        `The site has no managed identity for Key Vault references (keyVaultReferenceIdentity: ${site.keyVaultReferenceIdentity}).`,
+      );
     }
     const vaultUrl = this.#vaultUrl(ref);
-    if (!vaultUrl) return failed(base, "VaultNotFound", `No vault of the local Key Vault matches ${"name" in ref.vault ? `the name ${ref.vault.name}` : ref.vault.origin}.`);
+    if (!vaultUrl)
+      return failed(base, "VaultNotFound", `No vault of the local Key Vault matches ${"name" in ref.vault ? `the name ${ref.vault.name}` : ref.vault.origin}.`);
     try {
       const secret = await this.#client(vaultUrl, identity).getSecret(ref.secretName, ref.secretVersion ? { version: ref.secretVersion } : {});
       return { ...base, status: "Resolved", activeVersion: secret.properties.version ?? "", value: secret.value ?? "" };

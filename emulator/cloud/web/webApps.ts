@@ -40,7 +40,11 @@ export class LocalWebApps {
   /** Creates a site (its app starts: every reference is resolved); 409 when the name is taken. */
   async create(input: NewSite): Promise<Site> {
     if (!SITE_NAME.test(input.name)) {
-      throw new CloudError(400, "BadRequest", `Site name '${input.name}' is invalid: use 2-60 letters, digits and hyphens, not starting or ending with a hyphen.`);
+      throw new CloudError(
+        400,
+        "BadRequest",
+        `Site name '${input.name}' is invalid: use 2-60 letters, digits and hyphens, not starting or ending with a hyphen.`,
+      );
     }
     if (this.store.get(input.name)) throw new CloudError(409, "Conflict", `Website with given name ${input.name} already exists.`);
     const site: Site = {
@@ -122,7 +126,9 @@ export class LocalWebApps {
 
   #resolveAll(site: Site): Promise<void> {
     return this.#serially(site, async () => {
-      const keys = Object.entries(site.appSettings).filter(([, value]) => parseSetting(value).kind !== "plain").map(([key]) => key);
+      const keys = Object.entries(site.appSettings)
+        .filter(([, value]) => parseSetting(value).kind !== "plain")
+        .map(([key]) => key);
       for (const key of Object.keys(site.references)) if (!keys.includes(key)) delete site.references[key];
       await this.#resolveKeys(site, keys);
     });

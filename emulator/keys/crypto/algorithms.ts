@@ -9,24 +9,28 @@ import { ecSign, ecVerify } from "./ec.js";
 import { rsaDecrypt, rsaEncrypt, rsaSign, rsaVerify, type RsaEncryption, type RsaSignature } from "./rsa.js";
 
 // Maps, not object literals, so a name such as "constructor" is not found on a prototype.
-const RSA_SIGNATURES = new Map<string, { signature: RsaSignature; digestBytes?: number }>(Object.entries({
-  RS256: { signature: { scheme: "pkcs1", hash: "sha256" }, digestBytes: 32 },
-  RS384: { signature: { scheme: "pkcs1", hash: "sha384" }, digestBytes: 48 },
-  RS512: { signature: { scheme: "pkcs1", hash: "sha512" }, digestBytes: 64 },
-  PS256: { signature: { scheme: "pss", hash: "sha256" }, digestBytes: 32 },
-  PS384: { signature: { scheme: "pss", hash: "sha384" }, digestBytes: 48 },
-  PS512: { signature: { scheme: "pss", hash: "sha512" }, digestBytes: 64 },
-  // RSNULL signs the value as given (PKCS#1 v1.5 without DigestInfo), for TLS-style callers.
-  RSNULL: { signature: { scheme: "pkcs1" } },
-}));
+const RSA_SIGNATURES = new Map<string, { signature: RsaSignature; digestBytes?: number }>(
+  Object.entries({
+    RS256: { signature: { scheme: "pkcs1", hash: "sha256" }, digestBytes: 32 },
+    RS384: { signature: { scheme: "pkcs1", hash: "sha384" }, digestBytes: 48 },
+    RS512: { signature: { scheme: "pkcs1", hash: "sha512" }, digestBytes: 64 },
+    PS256: { signature: { scheme: "pss", hash: "sha256" }, digestBytes: 32 },
+    PS384: { signature: { scheme: "pss", hash: "sha384" }, digestBytes: 48 },
+    PS512: { signature: { scheme: "pss", hash: "sha512" }, digestBytes: 64 },
+    // RSNULL signs the value as given (PKCS#1 v1.5 without DigestInfo), for TLS-style callers.
+    RSNULL: { signature: { scheme: "pkcs1" } },
+  }),
+);
 
 /** Each ECDSA algorithm is tied to one curve (node:crypto's name), as Key Vault enforces. */
-const EC_SIGNATURES = new Map<string, { curve: string; digestBytes: number }>(Object.entries({
-  ES256: { curve: "P-256", digestBytes: 32 },
-  ES256K: { curve: "secp256k1", digestBytes: 32 },
-  ES384: { curve: "P-384", digestBytes: 48 },
-  ES512: { curve: "P-521", digestBytes: 64 },
-}));
+const EC_SIGNATURES = new Map<string, { curve: string; digestBytes: number }>(
+  Object.entries({
+    ES256: { curve: "P-256", digestBytes: 32 },
+    ES256K: { curve: "secp256k1", digestBytes: 32 },
+    ES384: { curve: "P-384", digestBytes: 48 },
+    ES512: { curve: "P-521", digestBytes: 64 },
+  }),
+);
 
 const RSA_ENCRYPTIONS: readonly string[] = ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"] satisfies RsaEncryption[];
 
@@ -35,9 +39,7 @@ const PKCS1_OVERHEAD = 11;
 
 function unsupported(algorithm: string, version: KeyVersion): never {
   const known = RSA_SIGNATURES.has(algorithm) || EC_SIGNATURES.has(algorithm) || RSA_ENCRYPTIONS.includes(algorithm);
-  throw errors.badParameter(
-    known ? `Algorithm ${algorithm} is not supported for this ${version.kty} key.` : `Invalid algorithm: ${algorithm}.`,
-  );
+  throw errors.badParameter(known ? `Algorithm ${algorithm} is not supported for this ${version.kty} key.` : `Invalid algorithm: ${algorithm}.`);
 }
 
 function checkDigest(algorithm: string, digest: Buffer, expected: number): void {
@@ -72,9 +74,7 @@ export function sign(version: KeyVersion, algorithm: string, digest: Buffer): Bu
 
 export function verify(version: KeyVersion, algorithm: string, digest: Buffer, signature: Buffer): boolean {
   const resolved = resolveSignature(version, algorithm, digest);
-  return resolved.family === "RSA"
-    ? rsaVerify(privateKey(version.jwk), resolved.signature, digest, signature)
-    : ecVerify(version.jwk, digest, signature);
+  return resolved.family === "RSA" ? rsaVerify(privateKey(version.jwk), resolved.signature, digest, signature) : ecVerify(version.jwk, digest, signature);
 }
 
 function encryption(version: KeyVersion, algorithm: string): RsaEncryption {

@@ -5,17 +5,7 @@
  * as RFC 7518 fixes for PS256/384/512). RSA1_5 decryption removes the padding here too, since Node 20
  * refuses privateDecrypt with PKCS#1 v1.5 padding (CVE-2023-46809).
  */
-import {
-  constants,
-  createHash,
-  privateDecrypt,
-  privateEncrypt,
-  publicDecrypt,
-  publicEncrypt,
-  randomBytes,
-  timingSafeEqual,
-  type KeyObject,
-} from "node:crypto";
+import { constants, createHash, privateDecrypt, privateEncrypt, publicDecrypt, publicEncrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 
 export type Hash = "sha1" | "sha256" | "sha384" | "sha512";
 export type RsaEncryption = "RSA-OAEP" | "RSA-OAEP-256" | "RSA1_5";

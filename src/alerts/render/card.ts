@@ -65,7 +65,11 @@ function summaryBody(message: Extract<AlertMessage, { kind: "summary" }>): Eleme
     separator: true,
     spacing: "Small",
     columns: [
-      { type: "Column", width: "70px", items: [text(SEVERITY_WORDS[alert.severity], { weight: "Bolder", color: CARD_COLOURS[alert.severity].color, size: "Small" })] },
+      {
+        type: "Column",
+        width: "70px",
+        items: [text(SEVERITY_WORDS[alert.severity], { weight: "Bolder", color: CARD_COLOURS[alert.severity].color, size: "Small" })],
+      },
       {
         type: "Column",
         width: "stretch",
@@ -96,10 +100,7 @@ function summaryBody(message: Extract<AlertMessage, { kind: "summary" }>): Eleme
 /** The Adaptive Card alone (what the preview renders and the tests validate). */
 export function adaptiveCard(message: AlertMessage, context: LinkContext = {}): Element {
   const body = message.kind === "alert" ? alertBody(message.alert, context) : summaryBody(message);
-  const actions =
-    message.kind === "alert"
-      ? links(message.alert).map((link) => ({ type: "Action.OpenUrl", title: link.title, url: link.url }))
-      : [];
+  const actions = message.kind === "alert" ? links(message.alert).map((link) => ({ type: "Action.OpenUrl", title: link.title, url: link.url })) : [];
   return {
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",

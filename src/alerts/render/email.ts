@@ -35,14 +35,20 @@ function banner(severity: Alert["severity"], label: string, title: string, subti
 
 function alertHtml(alert: Alert, context: LinkContext): string {
   const rows = facts(alert)
-    .map((f) => `<tr><td style="padding:3px 16px 3px 0;color:#605e5c;white-space:nowrap;vertical-align:top">${escape(f.title)}</td><td style="padding:3px 0">${escape(f.value)}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr><td style="padding:3px 16px 3px 0;color:#605e5c;white-space:nowrap;vertical-align:top">${escape(f.title)}</td><td style="padding:3px 0">${escape(f.value)}</td></tr>`,
+    )
     .join("");
   const rotate = rotateNow(alert, context);
   const rotateHtml = rotate
     ? `<p style="margin:16px 0 4px;font-weight:600">Rotate now</p><pre style="margin:0;padding:8px 10px;background:#f3f2f1;border-radius:4px;font-size:13px;white-space:pre-wrap;word-break:break-all">${escape(rotate.command)}\n${escape(rotate.request)}</pre>`
     : "";
   const linkHtml = links(alert)
-    .map((l) => `<a href="${escape(l.url)}" style="display:inline-block;margin:16px 8px 0 0;padding:8px 14px;background:#0f6cbd;color:#fff;text-decoration:none;border-radius:4px">${escape(l.title)}</a>`)
+    .map(
+      (l) =>
+        `<a href="${escape(l.url)}" style="display:inline-block;margin:16px 8px 0 0;padding:8px 14px;background:#0f6cbd;color:#fff;text-decoration:none;border-radius:4px">${escape(l.title)}</a>`,
+    )
     .join("");
   return (
     banner(alert.severity, KIND_LABELS[alert.kind], alert.title) +
@@ -72,7 +78,13 @@ function summaryHtml(message: Extract<AlertMessage, { kind: "summary" }>): strin
 }
 
 function alertText(alert: Alert, context: LinkContext): string {
-  const lines = [`${SEVERITY_WORDS[alert.severity]}: ${plainText(alert.title)}`, "", ...facts(alert).map((f) => `${f.title}: ${plainText(f.value)}`), "", plainText(alert.explanation)];
+  const lines = [
+    `${SEVERITY_WORDS[alert.severity]}: ${plainText(alert.title)}`,
+    "",
+    ...facts(alert).map((f) => `${f.title}: ${plainText(f.value)}`),
+    "",
+    plainText(alert.explanation),
+  ];
   const rotate = rotateNow(alert, context);
   if (rotate) lines.push("", "Rotate now:", `  ${plainText(rotate.command)}`, `  ${plainText(rotate.request)}`);
   lines.push("", ...links(alert).map((l) => `${plainText(l.title)}: ${l.url}`));

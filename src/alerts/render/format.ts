@@ -39,7 +39,8 @@ export function facts(alert: Alert): Fact[] {
     { title: "What", value: KIND_LABELS[alert.kind] },
     { title: "Vault", value: alert.vault },
   ];
-  if (alert.object) out.push({ title: alert.object.type === "secret" ? "Secret" : alert.object.type === "key" ? "Key" : "Certificate", value: objectPath(alert) });
+  if (alert.object)
+    out.push({ title: alert.object.type === "secret" ? "Secret" : alert.object.type === "key" ? "Key" : "Certificate", value: objectPath(alert) });
   if (alert.who?.principal) out.push({ title: "Who", value: alert.who.principal });
   if (alert.who?.ip) out.push({ title: "IP", value: alert.who.ip });
   out.push({ title: "When", value: alert.until ? `${when(alert.at)} to ${when(alert.until)}` : when(alert.at) });

@@ -26,7 +26,8 @@ export const acsConnectionSetting = z.string().transform((raw, ctx): { connectio
   if (!endpoint && /^https:\/\/[^;\s]+$/i.test(raw.trim())) return { endpoint: raw.trim() };
   ctx.addIssue({
     code: "custom",
-    message: "is not an ACS connection string. Set it to endpoint=https://<resource>.communication.azure.com/;accesskey=<key>, or to the resource's https endpoint alone to use the app's managed identity",
+    message:
+      "is not an ACS connection string. Set it to endpoint=https://<resource>.communication.azure.com/;accesskey=<key>, or to the resource's https endpoint alone to use the app's managed identity",
   });
   return z.NEVER;
 });
@@ -93,12 +94,17 @@ export const sink = {
   connectionSetting: SETTING,
   settings: {
     KVGUARD_ALERT_ACS_CONNECTION: acsConnectionSetting.optional().register(docs, {
-      description: "The Azure Communication Services resource acs channels send through: its connection string, or its endpoint alone to use the app's managed identity.",
+      description:
+        "The Azure Communication Services resource acs channels send through: its connection string, or its endpoint alone to use the app's managed identity.",
       example: "https://kvguard-mail.europe.communication.azure.com",
     }),
   },
   checkChannel(channel, values, problem) {
-    if (values[SETTING] === undefined) problem(SETTING, `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} through ACS Email. Set it to the resource's connection string or endpoint`);
+    if (values[SETTING] === undefined)
+      problem(
+        SETTING,
+        `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} through ACS Email. Set it to the resource's connection string or endpoint`,
+      );
   },
   async create({ env, from, to, secrets, links, credential, ca }) {
     const acs = acsConnectionSetting.parse(env[SETTING]);

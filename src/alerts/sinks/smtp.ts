@@ -80,7 +80,11 @@ export class SmtpSink implements Sink {
   readonly #transport: Transporter;
   readonly #startTlsRequired: boolean;
 
-  private constructor(transport: Transporter, startTlsRequired: boolean, readonly options: SmtpSinkOptions) {
+  private constructor(
+    transport: Transporter,
+    startTlsRequired: boolean,
+    readonly options: SmtpSinkOptions,
+  ) {
     this.#transport = transport;
     this.#startTlsRequired = startTlsRequired;
   }
@@ -135,7 +139,8 @@ export const sink = {
     }),
   },
   checkChannel(channel, values, problem) {
-    if (values[CONNECTION] === undefined) problem(CONNECTION, `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} by SMTP. Set it to smtps://user:password@host:465`);
+    if (values[CONNECTION] === undefined)
+      problem(CONNECTION, `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} by SMTP. Set it to smtps://user:password@host:465`);
   },
   async create({ env, from, to, secrets, links, ca }) {
     const connection = smtpConnectionSetting.parse(env[CONNECTION]);

@@ -18,7 +18,10 @@ const SETTING = "KVGUARD_ALERT_TEAMS_WEBHOOKS";
 /** `channel=https://…` pairs. A webhook URL may be http only on this machine (the local Teams catcher). */
 export const teamsWebhooksSetting = z.string().transform((raw, ctx) => {
   const hooks: Record<string, string> = {};
-  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = item.indexOf("=");
     const name = item.slice(0, at).trim();
     let url: URL | undefined;
@@ -28,7 +31,10 @@ export const teamsWebhooksSetting = z.string().transform((raw, ctx) => {
       url = undefined;
     }
     if (at < 1 || !url) {
-      ctx.addIssue({ code: "custom", message: `an entry is not channel=URL (${at < 1 ? "no channel name" : "not a URL"}). Write it like secops=https://prod-00.westeurope.logic.azure.com/workflows/…` });
+      ctx.addIssue({
+        code: "custom",
+        message: `an entry is not channel=URL (${at < 1 ? "no channel name" : "not a URL"}). Write it like secops=https://prod-00.westeurope.logic.azure.com/workflows/…`,
+      });
     } else if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
       ctx.addIssue({ code: "custom", message: `the webhook of channel ${name} is not https. Use the https URL the Workflows trigger shows` });
     } else hooks[name] = url.href;
@@ -57,7 +63,10 @@ export class TeamsSink implements Sink {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new DeliveryError(`Teams webhook unreachable: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, true);
+      throw new DeliveryError(
+        `Teams webhook unreachable: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+        true,
+      );
     }
     const body = await response.text().catch(() => "");
     if (response.ok) return;

@@ -18,7 +18,8 @@ export const detector: Detector = {
   name: "List then get (vault dump)",
   tactic: "credential_access",
   severity: "medium",
-  description: "A principal lists a vault's secrets, keys or certificates and then reads several distinct ones within minutes, without a history of listing that vault.",
+  description:
+    "A principal lists a vault's secrets, keys or certificates and then reads several distinct ones within minutes, without a history of listing that vault.",
   falsePositives: ["Tools that discover their secrets by listing (they are learned during warm-up)", "An operator browsing a vault in the portal"],
   references: ["detection.md row 5", "Defender KV_ListGetAnomaly", "ATRM AZT604"],
   thresholds: {

@@ -26,9 +26,18 @@ export const detector: Detector = {
   name: "Mass retrieval of secrets or keys",
   tactic: "credential_access",
   severity: "medium",
-  description: "One principal successfully reads more distinct secrets, keys or certificates of a vault within an hour than the threshold and than its own hourly peak over the baseline window.",
-  falsePositives: ["Backup or migration tools reading every secret (they set their own peak once learned)", "An app's first start after a deployment that loads all its configuration"],
-  references: ["detection.md row 3", "Sentinel Mass secret retrieval (dcount > 10)", "Elastic credential_access_key_vault_excessive_retrieval", "Defender KV_OperationVolumeAnomaly"],
+  description:
+    "One principal successfully reads more distinct secrets, keys or certificates of a vault within an hour than the threshold and than its own hourly peak over the baseline window.",
+  falsePositives: [
+    "Backup or migration tools reading every secret (they set their own peak once learned)",
+    "An app's first start after a deployment that loads all its configuration",
+  ],
+  references: [
+    "detection.md row 3",
+    "Sentinel Mass secret retrieval (dcount > 10)",
+    "Elastic credential_access_key_vault_excessive_retrieval",
+    "Defender KV_OperationVolumeAnomaly",
+  ],
   thresholds: {
     distinctObjects: { value: 10, description: "distinct objects read in one hour before the hour can be flagged" },
     peakFactor: { value: 2, description: "times the principal's learned hourly peak the hour must also exceed" },
@@ -47,7 +56,16 @@ export const detector: Detector = {
         const start = startOf(r.timeMs, WINDOW.hour);
         let hour = byPrincipal.get(principal);
         if (!hour) {
-          hour = { peakKey: `mass|${r.vault.name}|${principal}`, start: Number.NaN, objects: new Set(), reads: 0, evidence: [], limit: 0, learnedPeak: 0, days: 0 };
+          hour = {
+            peakKey: `mass|${r.vault.name}|${principal}`,
+            start: Number.NaN,
+            objects: new Set(),
+            reads: 0,
+            evidence: [],
+            limit: 0,
+            learnedPeak: 0,
+            days: 0,
+          };
           byPrincipal.set(principal, hour);
         }
         if (hour.start !== start) {
@@ -74,7 +92,12 @@ export const detector: Detector = {
           total: hour.reads,
           evidence: hour.evidence,
           summary: `${who(r)} read ${hour.objects.size} distinct objects of vault ${r.vault.name} in one hour (${hour.reads} reads)`,
-          baseline: { distinctObjectsThreshold: ctx.thresholds.distinctObjects, learnedHourlyPeak: hour.learnedPeak, daysOfHistory: hour.days, limit: hour.limit },
+          baseline: {
+            distinctObjectsThreshold: ctx.thresholds.distinctObjects,
+            learnedHourlyPeak: hour.learnedPeak,
+            daysOfHistory: hour.days,
+            limit: hour.limit,
+          },
         });
       },
     };

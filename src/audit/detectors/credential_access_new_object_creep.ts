@@ -33,7 +33,8 @@ export const detector: Detector = {
   name: "Slow accumulation of new objects",
   tactic: "credential_access",
   severity: "medium",
-  description: "A principal with history on a vault reads, over a sliding window of days, more objects it had never read than its own history of new objects explains.",
+  description:
+    "A principal with history on a vault reads, over a sliding window of days, more objects it had never read than its own history of new objects explains.",
   rationale:
     "A stolen app credential used from the app's own network, reading two or three secrets a day it never needed, stays under every per-hour and per-address detector. Apps read a fixed set of objects, so the objects new to a principal are counted per day; over the last `slideDays` days they must stay under `minNewObjects` and `factor` times what the principal's earlier days in the baseline window would give over as many days. A scanner that reads every new secret each week has that in its history; a deploy adding one secret a week stays under the floor.",
   falsePositives: ["An app given new duties (new secrets to read) over several days", "A person starting work on a new project"],
@@ -65,7 +66,11 @@ export const detector: Detector = {
         let byPrincipal = subjects.get(r.vault.name);
         if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map<string, Subject>()));
         let s = byPrincipal.get(principal);
-        if (!s) byPrincipal.set(principal, (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+        if (!s)
+          byPrincipal.set(
+            principal,
+            (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }),
+          );
         const slide = ctx.thresholds.slideDays!;
         const fromDay = day - slide + 1;
         if (s.day !== day) {

@@ -10,7 +10,8 @@ export const detector: Detector = {
   name: "Access from a threat-intel or TOR address",
   tactic: "credential_access",
   severity: "medium",
-  description: "A request comes from an IP or range on the configured threat-intel list (one IP or CIDR a line, such as TOR exit nodes). Allowed requests are high severity.",
+  description:
+    "A request comes from an IP or range on the configured threat-intel list (one IP or CIDR a line, such as TOR exit nodes). Allowed requests are high severity.",
   falsePositives: ["Stale indicators (keep the list fresh)", "Shared egress addresses of cloud providers"],
   references: ["detection.md row 11", "Defender KV_TORAccess, KV_SuspiciousIPAccess", "Sentinel TI map IP entity to Azure Key Vault logs"],
   thresholds: {},

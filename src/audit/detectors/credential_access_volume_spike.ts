@@ -14,7 +14,8 @@ export const detector: Detector = {
   name: "Read volume spike against the principal's history",
   tactic: "credential_access",
   severity: "low",
-  description: "A principal's successful reads of a vault in one day exceed its learned daily series: mean + k standard deviations, a multiple of the mean, and a floor.",
+  description:
+    "A principal's successful reads of a vault in one day exceed its learned daily series: mean + k standard deviations, a multiple of the mean, and a floor.",
   falsePositives: ["A release that scales an app out", "Cache flushes that make every instance re-read its secrets"],
   references: ["detection.md row 4", "Sentinel Azure Key Vault access TimeSeries anomaly", "Defender KV_OperationVolumeAnomaly"],
   thresholds: {
@@ -49,7 +50,15 @@ export const detector: Detector = {
           const h = ctx.baseline.history(key, day);
           const t = ctx.thresholds;
           const series = ctx.baseline.series(key);
-          entry = { day, series, count: series.get(day) ?? 0, mean: h.mean, std: h.std, days: h.days, limit: Math.max(t.minReads!, h.mean + t.sigma! * h.std, h.mean * t.meanFactor!) };
+          entry = {
+            day,
+            series,
+            count: series.get(day) ?? 0,
+            mean: h.mean,
+            std: h.std,
+            days: h.days,
+            limit: Math.max(t.minReads!, h.mean + t.sigma! * h.std, h.mean * t.meanFactor!),
+          };
           byPrincipal.set(principal, entry);
         }
         const count = ++entry.count;

@@ -93,7 +93,18 @@ function baselineOf(v: Verdict): Record<string, unknown> {
 
 /** A stand-in record for a silence still going on at the end of a scan (no record carries it). */
 function silenceRecord(vault: string, atMs: number): AuditRecord {
-  return { timeMs: atMs, vault: { name: vault, resourceId: `VAULT:${vault.toUpperCase()}` }, operation: "(silence)", status: 200, resultSignature: "", principal: {}, ip: "", client: "", correlationId: "", durationMs: 0 };
+  return {
+    timeMs: atMs,
+    vault: { name: vault, resourceId: `VAULT:${vault.toUpperCase()}` },
+    operation: "(silence)",
+    status: 200,
+    resultSignature: "",
+    principal: {},
+    ip: "",
+    client: "",
+    correlationId: "",
+    durationMs: 0,
+  };
 }
 
 function hours(ms: number): string {
@@ -105,13 +116,17 @@ export const detector: Detector = {
   name: "Audit gap on a busy vault",
   tactic: "defense_evasion",
   severity: "medium",
-  description: "A vault with steady traffic has no audit record for longer than is usual for it at those hours of the week (or, with less history, than a fixed floor and a multiple of its longest learned silence).",
+  description:
+    "A vault with steady traffic has no audit record for longer than is usual for it at those hours of the week (or, with less history, than a fixed floor and a multiple of its longest learned silence).",
   rationale:
     "A fixed threshold misses a two-hour silence in a vault that is never quiet for more than minutes, and would flag every quiet night of a vault used by day. So each vault's longest silence per hour is learned, and a silence is compared with the longest one at the same hours of the week (±1 h) in earlier weeks: over `hourOfWeekFactor` times it (and over `minGapMinutes`) is reported, with how many times the usual it was. With fewer than `minWeeks` weeks learned, the fixed floor `minGapHours` and `gapFactor` times the longest silence overall judge, as they do for a silence still going on at the end of a scan (which may be logs not yet delivered).",
   falsePositives: ["Apps stopped for maintenance", "Log delivery delays (Azure can lag by minutes to hours)"],
   references: ["detection.md row 19", "Panther azure_diagnostic_settings_deleted"],
   thresholds: {
-    minGapHours: { value: 6, description: "silence in hours below which nothing is flagged without hour-of-week history, or while a silence is still going on" },
+    minGapHours: {
+      value: 6,
+      description: "silence in hours below which nothing is flagged without hour-of-week history, or while a silence is still going on",
+    },
     gapFactor: { value: 2, description: "times the longest learned silence (without hour-of-week history)" },
     minDailyRecords: { value: 24, description: "records a day the vault must average to count as steady" },
     minWeeks: { value: 2, description: "earlier weeks with traffic at the same hours before the hour-of-week judgement applies" },
@@ -124,54 +139,60 @@ export const detector: Detector = {
     // vault → today's volume and gap series and hourly longest silences, held for the day so a record builds no key string.
     const today = new Map<string, { day: number; volume: Map<number, number>; gaps: Map<number, number>; hourly: number[] }>();
     return {
-    step(r: AuditRecord, ctx: StepContext) {
-      const vault = r.vault.name;
-      const day = dayOf(r.timeMs);
-      let series = today.get(vault);
-      if (!series || series.day !== day) {
-        series = { day, volume: ctx.baseline.series(`gapvol|${vault}`), gaps: ctx.baseline.series(`gap|${vault}`), hourly: ctx.baseline.dayHours(gapKey(vault), day) };
-        today.set(vault, series);
-      }
-      series.volume.set(day, (series.volume.get(day) ?? 0) + 1);
-      const state = ctx.baseline.vaults.get(vault);
-      if (!state) {
-        ctx.baseline.vaults.set(vault, { lastMs: r.timeMs });
-        return;
-      }
-      const gap = r.timeMs - state.lastMs;
-      if (gap <= 0) return;
-      if (gap > (series.gaps.get(day) ?? 0)) series.gaps.set(day, gap);
-      const from = state.lastMs;
-      state.lastMs = r.timeMs;
-      // Judge before learning this silence; below the absolute floor nothing can be flagged.
-      const flag = ctx.warm && gap > ctx.thresholds.minGapMinutes! * MINUTE_MS ? verdict(ctx.baseline, vault, from, r.timeMs, ctx.thresholds, false) : undefined;
-      learn(ctx.baseline, vault, from, r.timeMs, series);
-      if (!flag || !flag.steady || gap <= flag.limitMs) return;
-      ctx.emit({
-        record: r,
-        subject: `${vault}|${from}`,
-        windowMs: WINDOW.day,
-        start: new Date(from).toISOString(),
-        summary: `vault ${vault} wrote no audit record for ${hours(gap)} h (until ${new Date(r.timeMs).toISOString()}): ${unusual(gap, flag)}; it averages ${Math.round(flag.dailyMean)} records a day`,
-        baseline: baselineOf(flag),
-      });
-    },
-    finish(ctx: FinishContext) {
-      if (!ctx.warm) return;
-      for (const [vault, state] of ctx.baseline.vaults) {
-        const gap = ctx.endMs - state.lastMs;
-        const v = verdict(ctx.baseline, vault, state.lastMs, ctx.endMs, ctx.thresholds, true);
-        if (!v.steady || gap <= v.limitMs) continue;
+      step(r: AuditRecord, ctx: StepContext) {
+        const vault = r.vault.name;
+        const day = dayOf(r.timeMs);
+        let series = today.get(vault);
+        if (!series || series.day !== day) {
+          series = {
+            day,
+            volume: ctx.baseline.series(`gapvol|${vault}`),
+            gaps: ctx.baseline.series(`gap|${vault}`),
+            hourly: ctx.baseline.dayHours(gapKey(vault), day),
+          };
+          today.set(vault, series);
+        }
+        series.volume.set(day, (series.volume.get(day) ?? 0) + 1);
+        const state = ctx.baseline.vaults.get(vault);
+        if (!state) {
+          ctx.baseline.vaults.set(vault, { lastMs: r.timeMs });
+          return;
+        }
+        const gap = r.timeMs - state.lastMs;
+        if (gap <= 0) return;
+        if (gap > (series.gaps.get(day) ?? 0)) series.gaps.set(day, gap);
+        const from = state.lastMs;
+        state.lastMs = r.timeMs;
+        // Judge before learning this silence; below the absolute floor nothing can be flagged.
+        const flag =
+          ctx.warm && gap > ctx.thresholds.minGapMinutes! * MINUTE_MS ? verdict(ctx.baseline, vault, from, r.timeMs, ctx.thresholds, false) : undefined;
+        learn(ctx.baseline, vault, from, r.timeMs, series);
+        if (!flag || !flag.steady || gap <= flag.limitMs) return;
         ctx.emit({
-          record: silenceRecord(vault, ctx.endMs),
-          subject: `${vault}|${state.lastMs}`,
+          record: r,
+          subject: `${vault}|${from}`,
           windowMs: WINDOW.day,
-          start: new Date(state.lastMs).toISOString(),
-          summary: `vault ${vault} has written no audit record for ${hours(gap)} h: ${unusual(gap, v)}; it averages ${Math.round(v.dailyMean)} records a day`,
-          baseline: baselineOf(v),
+          start: new Date(from).toISOString(),
+          summary: `vault ${vault} wrote no audit record for ${hours(gap)} h (until ${new Date(r.timeMs).toISOString()}): ${unusual(gap, flag)}; it averages ${Math.round(flag.dailyMean)} records a day`,
+          baseline: baselineOf(flag),
         });
-      }
-    },
+      },
+      finish(ctx: FinishContext) {
+        if (!ctx.warm) return;
+        for (const [vault, state] of ctx.baseline.vaults) {
+          const gap = ctx.endMs - state.lastMs;
+          const v = verdict(ctx.baseline, vault, state.lastMs, ctx.endMs, ctx.thresholds, true);
+          if (!v.steady || gap <= v.limitMs) continue;
+          ctx.emit({
+            record: silenceRecord(vault, ctx.endMs),
+            subject: `${vault}|${state.lastMs}`,
+            windowMs: WINDOW.day,
+            start: new Date(state.lastMs).toISOString(),
+            summary: `vault ${vault} has written no audit record for ${hours(gap)} h: ${unusual(gap, v)}; it averages ${Math.round(v.dailyMean)} records a day`,
+            baseline: baselineOf(v),
+          });
+        }
+      },
     };
   },
 };

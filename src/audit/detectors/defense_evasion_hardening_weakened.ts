@@ -26,7 +26,8 @@ export const detector: Detector = {
   name: "Vault hardening weakened",
   tactic: "defense_evasion",
   severity: "high",
-  description: "A vault write turns off soft delete or purge protection, shortens retention, opens the network, switches the permission model, or enables template/deployment access, compared with the vault's last known settings.",
+  description:
+    "A vault write turns off soft delete or purge protection, shortens retention, opens the network, switches the permission model, or enables template/deployment access, compared with the vault's last known settings.",
   falsePositives: ["Planned migrations between access policies and RBAC", "Test vaults recreated by pipelines"],
   references: ["detection.md row 15"],
   thresholds: {},

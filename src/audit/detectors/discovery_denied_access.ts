@@ -14,8 +14,15 @@ export const detector: Detector = {
   tactic: "discovery",
   severity: "low",
   description: "A caller gets more 401/403 answers in ten minutes than the threshold and its own learned peak, or is denied on several vaults in a day.",
-  falsePositives: ["An app deployed before its role assignment (fix the grant)", "App Service Key Vault references on network-restricted vaults (treated as benign)"],
-  references: ["detection.md row 10", "Defender KV_UserAccessDeniedAnomaly, KV_AccountVolumeAccessDeniedAnomaly", "Panther aws_secretsmanager_retrieve_secrets (20)"],
+  falsePositives: [
+    "An app deployed before its role assignment (fix the grant)",
+    "App Service Key Vault references on network-restricted vaults (treated as benign)",
+  ],
+  references: [
+    "detection.md row 10",
+    "Defender KV_UserAccessDeniedAnomaly, KV_AccountVolumeAccessDeniedAnomaly",
+    "Panther aws_secretsmanager_retrieve_secrets (20)",
+  ],
   thresholds: {
     burst: { value: 10, description: "denials by one caller in ten minutes" },
     peakFactor: { value: 3, description: "times the caller's learned ten-minute peak of denials the burst must exceed" },

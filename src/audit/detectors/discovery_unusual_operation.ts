@@ -22,26 +22,28 @@ export const detector: Detector = {
     // (vault, principal) → operation → verdict, for today.
     const verdicts = new DayMemo<Map<string, boolean>>();
     return {
-    step(r, ctx) {
-      if (ctx.benign || r.operation === "Authentication") return;
-      const principal = principalKey(r.principal);
-      const today = startOf(r.timeMs, WINDOW.day);
-      const operations = verdicts.get(today, r.vault.name, principal) ?? verdicts.remember(new Map<string, boolean>());
-      let isUnusual = operations.get(r.operation);
-      // Key strings are built only on the first sighting of the day.
-      const base = isUnusual === undefined || isUnusual ? `ops|${r.vault.name}|${principal}` : "";
-      if (isUnusual === undefined) operations.set(r.operation, (isUnusual = isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base)));
-      if (!ctx.warm || !isUnusual) return;
-      const subject = `${r.vault.name}|${principal}|${r.operation}`;
-      const first = described.first(subject, today);
-      ctx.emit({
-        record: r,
-        subject,
-        windowMs: WINDOW.day,
-        summary: `${who(r)} used ${r.operation} on vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days`,
-        ...(first ? { baseline: { usualOperations: usualTerms(ctx, `${base}|`, `${base}|${r.operation}`).sort(), windowDays: ctx.baseline.windowDays } } : {}),
-      });
-    },
+      step(r, ctx) {
+        if (ctx.benign || r.operation === "Authentication") return;
+        const principal = principalKey(r.principal);
+        const today = startOf(r.timeMs, WINDOW.day);
+        const operations = verdicts.get(today, r.vault.name, principal) ?? verdicts.remember(new Map<string, boolean>());
+        let isUnusual = operations.get(r.operation);
+        // Key strings are built only on the first sighting of the day.
+        const base = isUnusual === undefined || isUnusual ? `ops|${r.vault.name}|${principal}` : "";
+        if (isUnusual === undefined) operations.set(r.operation, (isUnusual = isNewTermForKnownPrincipal(ctx, r, today, `${base}|${r.operation}`, base)));
+        if (!ctx.warm || !isUnusual) return;
+        const subject = `${r.vault.name}|${principal}|${r.operation}`;
+        const first = described.first(subject, today);
+        ctx.emit({
+          record: r,
+          subject,
+          windowMs: WINDOW.day,
+          summary: `${who(r)} used ${r.operation} on vault ${r.vault.name} for the first time in ${ctx.baseline.windowDays} days`,
+          ...(first
+            ? { baseline: { usualOperations: usualTerms(ctx, `${base}|`, `${base}|${r.operation}`).sort(), windowDays: ctx.baseline.windowDays } }
+            : {}),
+        });
+      },
     };
   },
 };

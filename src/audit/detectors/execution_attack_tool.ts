@@ -24,7 +24,8 @@ export const detector: Detector = {
   name: "Scripting or attack tool as client",
   tactic: "execution",
   severity: "medium",
-  description: "A request whose user agent is a bare scripting HTTP client (curl, python-requests, Go-http-client...) or known pentest tooling, not an Azure SDK, CLI or portal.",
+  description:
+    "A request whose user agent is a bare scripting HTTP client (curl, python-requests, Go-http-client...) or known pentest tooling, not an Azure SDK, CLI or portal.",
   falsePositives: ["Health checks and scripts written by operators (suppress their principal)"],
   references: ["detection.md row 14", "GuardDuty PenTest:IAMUser/KaliLinux", "Elastic AWS hunting on SDK user agents"],
   thresholds: {},

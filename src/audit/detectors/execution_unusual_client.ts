@@ -35,26 +35,28 @@ export const detector: Detector = {
     const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
-    step(r, ctx) {
-      if (ctx.benign || r.operation === "Authentication") return;
-      const principal = principalKey(r.principal);
-      const today = startOf(r.timeMs, WINDOW.day);
-      let isUnusual = verdicts.get(today, principal, r.client);
-      // Key strings are built only on the first sighting of the day.
-      const base = isUnusual === undefined || isUnusual ? `client|${principal}` : "";
-      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base));
-      if (!ctx.warm || !isUnusual) return;
-      const product = clientProduct(r.client);
-      const subject = `${principal}|${product}`;
-      const first = described.first(subject, today);
-      ctx.emit({
-        record: r,
-        subject,
-        windowMs: WINDOW.day,
-        summary: `${who(r)} called vault ${r.vault.name} with a client it had not used in ${ctx.baseline.windowDays} days: ${product}`,
-        ...(first ? { baseline: { usualClients: usualTerms(ctx, `${base}|`, `${base}|${product}`).sort().slice(0, 10), windowDays: ctx.baseline.windowDays } } : {}),
-      });
-    },
+      step(r, ctx) {
+        if (ctx.benign || r.operation === "Authentication") return;
+        const principal = principalKey(r.principal);
+        const today = startOf(r.timeMs, WINDOW.day);
+        let isUnusual = verdicts.get(today, principal, r.client);
+        // Key strings are built only on the first sighting of the day.
+        const base = isUnusual === undefined || isUnusual ? `client|${principal}` : "";
+        isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, `${base}|${clientProduct(r.client)}`, base));
+        if (!ctx.warm || !isUnusual) return;
+        const product = clientProduct(r.client);
+        const subject = `${principal}|${product}`;
+        const first = described.first(subject, today);
+        ctx.emit({
+          record: r,
+          subject,
+          windowMs: WINDOW.day,
+          summary: `${who(r)} called vault ${r.vault.name} with a client it had not used in ${ctx.baseline.windowDays} days: ${product}`,
+          ...(first
+            ? { baseline: { usualClients: usualTerms(ctx, `${base}|`, `${base}|${product}`).sort().slice(0, 10), windowDays: ctx.baseline.windowDays } }
+            : {}),
+        });
+      },
     };
   },
 };

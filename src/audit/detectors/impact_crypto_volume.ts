@@ -10,7 +10,8 @@ export const detector: Detector = {
   name: "Cryptographic operation volume",
   tactic: "impact",
   severity: "low",
-  description: "Decrypt, unwrap, sign, wrap, encrypt or verify calls by one principal with one key in an hour exceed a floor and a multiple of its learned hourly peak (mass decryption, ransomware re-encryption).",
+  description:
+    "Decrypt, unwrap, sign, wrap, encrypt or verify calls by one principal with one key in an hour exceed a floor and a multiple of its learned hourly peak (mass decryption, ransomware re-encryption).",
   falsePositives: ["Batch jobs and re-encryption projects", "Traffic growth of the app using the key"],
   references: ["detection.md row 17", "Sentinel PR #849 (KeyDecrypt needs its own detection)"],
   thresholds: {

@@ -14,14 +14,24 @@ import { PairKeys } from "./dayMemo.js";
 import { CREATES, Routines, type RoutineVerdict } from "./routine.js";
 
 const OPERATIONS = new Set([
-  "VaultDelete", "VaultPurge", "SecretDelete", "KeyDelete", "CertificateDelete",
-  "SecretPurge", "KeyPurge", "CertificatePurge", "SecretBackup", "KeyBackup", "CertificateBackup",
+  "VaultDelete",
+  "VaultPurge",
+  "SecretDelete",
+  "KeyDelete",
+  "CertificateDelete",
+  "SecretPurge",
+  "KeyPurge",
+  "CertificatePurge",
+  "SecretBackup",
+  "KeyBackup",
+  "CertificateBackup",
 ]);
 
 /** Why a destructive act is outside the routine, in words for the finding. */
 function why(v: RoutineVerdict, minDays: number): string {
   const reasons: string[] = [];
-  if (!v.createdIt && !v.createsShape && v.daysOnShape < minDays) reasons.push("it did not create this object and does not routinely work on names of its shape");
+  if (!v.createdIt && !v.createsShape && v.daysOnShape < minDays)
+    reasons.push("it did not create this object and does not routinely work on names of its shape");
   else if (v.daysOnShape < minDays && v.daysOnOwn < minDays) reasons.push(`it has done this on only ${Math.max(v.daysOnShape, v.daysOnOwn)} earlier day(s)`);
   if (!v.usualHour) reasons.push("not at an hour it usually does this");
   return reasons.join("; ");
@@ -32,7 +42,8 @@ export const detector: Detector = {
   name: "Destructive or sensitive operation",
   tactic: "impact",
   severity: "medium",
-  description: "A successful delete, purge or backup of a vault, secret, key or certificate that is not part of the principal's learned routine. Purges are unrecoverable (high severity, as is a vault delete); a backup blob takes material out of the vault.",
+  description:
+    "A successful delete, purge or backup of a vault, secret, key or certificate that is not part of the principal's learned routine. Purges are unrecoverable (high severity, as is a vault delete); a backup blob takes material out of the vault.",
   rationale:
     "Backup rotation and PR-environment clean-up delete and purge every night; a detector that reports each of them is muted, and then misses the real purge. So each principal's routine is learned per vault and operation: the objects it created and the name shapes it creates (`backup-#`), the shapes it ran the operation on, on how many days, and at which hours. An act is routine when it comes within an hour of a usual hour and either its name shape was worked on on `routineDays` earlier days, or the principal created the object (or its shape) and routinely does this to what it created. Anything else is reported, so the odd purge inside a routine run is the finding and its first evidence.",
   falsePositives: ["A new clean-up job in its first days (until its routine is learned)", "Planned one-off clean-up of test secrets"],
@@ -66,7 +77,10 @@ export const detector: Detector = {
         if (verdict.routine) return;
         const purge = r.operation.endsWith("Purge");
         const usual = routines.describe(r.vault.name, principal, r.operation, { record: r, verdict });
-        const habit = usual.shapes.length > 0 ? `; it usually runs ${r.operation} on ${usual.shapes.join(", ")} at ${usual.hoursUtc.map((h) => `${h}h`).join(", ")} UTC` : `; it had not run ${r.operation} on this vault in the window`;
+        const habit =
+          usual.shapes.length > 0
+            ? `; it usually runs ${r.operation} on ${usual.shapes.join(", ")} at ${usual.hoursUtc.map((h) => `${h}h`).join(", ")} UTC`
+            : `; it had not run ${r.operation} on this vault in the window`;
         ctx.emit({
           record: r,
           subject: `${r.vault.name}|${principal}|${r.operation}`,
@@ -74,7 +88,13 @@ export const detector: Detector = {
           severity: purge || r.operation === "VaultDelete" ? "high" : undefined,
           object: objectKey(r),
           summary: `${who(r)} ran ${r.operation} on ${objectKey(r) ?? r.vault.name}, outside its routine (${why(verdict, ctx.thresholds.routineDays!)})${habit}`,
-          baseline: { createdIt: verdict.createdIt, daysOnThisNameShape: verdict.daysOnShape, daysOnObjectsItCreated: verdict.daysOnOwn, usualShapes: usual.shapes, usualHoursUtc: usual.hoursUtc },
+          baseline: {
+            createdIt: verdict.createdIt,
+            daysOnThisNameShape: verdict.daysOnShape,
+            daysOnObjectsItCreated: verdict.daysOnOwn,
+            usualShapes: usual.shapes,
+            usualHoursUtc: usual.hoursUtc,
+          },
         });
       },
     };

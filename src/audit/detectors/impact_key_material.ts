@@ -14,7 +14,8 @@ export const detector: Detector = {
   name: "Key-material lifecycle abuse",
   tactic: "impact",
   severity: "medium",
-  description: "A successful KeyImport, KeyUpdate (can disable a key), KeyRotationPolicySet, KeyDelete or KeyPurge, or a KeyCreate by a principal that had not created keys in the window: ransom and destruction paths for encryption keys (imports and purges are high severity).",
+  description:
+    "A successful KeyImport, KeyUpdate (can disable a key), KeyRotationPolicySet, KeyDelete or KeyPurge, or a KeyCreate by a principal that had not created keys in the window: ransom and destruction paths for encryption keys (imports and purges are high severity).",
   falsePositives: ["Planned BYOK imports", "Key administrators' routine changes (suppress them)"],
   references: ["detection.md row 16", "Sigma aws_kms_import_key_material", "Sigma azure_keyvault_key_modified_or_deleted"],
   thresholds: {},

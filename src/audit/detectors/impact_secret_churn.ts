@@ -10,7 +10,8 @@ export const detector: Detector = {
   name: "Secret version churn",
   tactic: "impact",
   severity: "low",
-  description: "More new versions of one secret in an hour than the threshold and than a multiple of its learned hourly peak (kvguard's own rotations are not counted).",
+  description:
+    "More new versions of one secret in an hour than the threshold and than a multiple of its learned hourly peak (kvguard's own rotations are not counted).",
   falsePositives: ["Deployment pipelines that set every secret on each run", "Misconfigured rotation loops (worth fixing anyway)"],
   references: ["detection.md: others worth adding (secret version churn)"],
   thresholds: {

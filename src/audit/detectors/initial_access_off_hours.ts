@@ -37,7 +37,8 @@ export const detector: Detector = {
   name: "Off-hours access",
   tactic: "initial_access",
   severity: "low",
-  description: "A principal with an established rhythm acts at an hour of the week where its learned hour-of-week profile (neighbouring hours on days of the same kind) is empty.",
+  description:
+    "A principal with an established rhythm acts at an hour of the week where its learned hour-of-week profile (neighbouring hours on days of the same kind) is empty.",
   falsePositives: ["On-call work and incident response", "Batch jobs moved to a new schedule"],
   references: ["detection.md: others worth adding (off-hours access per principal)"],
   thresholds: { minEvents: { value: 50, description: "events the principal's profile must hold before it is trusted" } },
@@ -50,40 +51,44 @@ export const detector: Detector = {
     let day = Number.NaN;
     let known = new Map<string, { profile: number[]; today: number[]; busy: Uint8Array }>();
     return {
-    step(r, ctx) {
-      if (ctx.benign || r.operation === "Authentication") return;
-      const principal = principalKey(r.principal);
-      const today = Math.floor(r.timeMs / WINDOW.day);
-      if (today !== day) {
-        day = today;
-        known = new Map();
-      }
-      let entry = known.get(principal);
-      // A rescan of a day already counted starts from its counts.
-      if (!entry) known.set(principal, (entry = { profile: ctx.baseline.weekProfile(principal, today), today: ctx.baseline.dayHours(principal, today), busy: new Uint8Array(168) }));
-      const { profile, busy } = entry;
-      const how = hourOfWeek(r.timeMs);
-      entry.today[how % 24]!++;
-      if (busy[how]) {
+      step(r, ctx) {
+        if (ctx.benign || r.operation === "Authentication") return;
+        const principal = principalKey(r.principal);
+        const today = Math.floor(r.timeMs / WINDOW.day);
+        if (today !== day) {
+          day = today;
+          known = new Map();
+        }
+        let entry = known.get(principal);
+        // A rescan of a day already counted starts from its counts.
+        if (!entry)
+          known.set(
+            principal,
+            (entry = { profile: ctx.baseline.weekProfile(principal, today), today: ctx.baseline.dayHours(principal, today), busy: new Uint8Array(168) }),
+          );
+        const { profile, busy } = entry;
+        const how = hourOfWeek(r.timeMs);
+        entry.today[how % 24]!++;
+        if (busy[how]) {
+          profile[how]!++;
+          return;
+        }
+        const around = neighbourhood(profile, how);
         profile[how]!++;
-        return;
-      }
-      const around = neighbourhood(profile, how);
-      profile[how]!++;
-      if (around > 0) busy[how] = 1;
-      if (!ctx.warm || around > 0) return;
-      const total = profile.reduce((a, b) => a + b, 0) - 1;
-      if (total < ctx.thresholds.minEvents!) return;
-      // Usual hours are those of other events than this one.
-      const active = profile.map((n, i) => (n > (i === how ? 1 : 0) ? i % 24 : -1)).filter((h) => h >= 0);
-      ctx.emit({
-        record: r,
-        subject: principal,
-        windowMs: WINDOW.hour,
-        summary: `${who(r)} acted on vault ${r.vault.name} at ${new Date(r.timeMs).toUTCString().slice(0, 22)} UTC, outside its usual hours`,
-        baseline: { profileEvents: total, usualHoursUtc: [...new Set(active)].sort((a, b) => a - b), weekend: isWeekend(Math.floor(how / 24)) },
-      });
-    },
+        if (around > 0) busy[how] = 1;
+        if (!ctx.warm || around > 0) return;
+        const total = profile.reduce((a, b) => a + b, 0) - 1;
+        if (total < ctx.thresholds.minEvents!) return;
+        // Usual hours are those of other events than this one.
+        const active = profile.map((n, i) => (n > (i === how ? 1 : 0) ? i % 24 : -1)).filter((h) => h >= 0);
+        ctx.emit({
+          record: r,
+          subject: principal,
+          windowMs: WINDOW.hour,
+          summary: `${who(r)} acted on vault ${r.vault.name} at ${new Date(r.timeMs).toUTCString().slice(0, 22)} UTC, outside its usual hours`,
+          baseline: { profileEvents: total, usualHoursUtc: [...new Set(active)].sort((a, b) => a - b), weekend: isWeekend(Math.floor(how / 24)) },
+        });
+      },
     };
   },
 };

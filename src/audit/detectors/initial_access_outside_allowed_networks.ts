@@ -10,7 +10,8 @@ export const detector: Detector = {
   name: "Access outside allowed networks",
   tactic: "initial_access",
   severity: "medium",
-  description: "A request from an address in none of the configured allowed networks (only when a list is configured). Allowed requests are high severity: the vault firewall let them through.",
+  description:
+    "A request from an address in none of the configured allowed networks (only when a list is configured). Allowed requests are high severity: the vault firewall let them through.",
   falsePositives: ["Azure services calling from their own ranges (add them to the list)", "A new office or VPN range not yet listed"],
   references: ["kvguard: allowed-network policy"],
   thresholds: {},

@@ -21,27 +21,27 @@ export const detector: Detector = {
     const described = new FirstPerDay();
     const verdicts = new DayMemo<boolean>();
     return {
-    step(r, ctx) {
-      if (ctx.benign || !isSuccess(r)) return;
-      const network = networkOf(r.ip);
-      if (!network) return;
-      const principal = principalKey(r.principal);
-      const today = startOf(r.timeMs, WINDOW.day);
-      let isUnusual = verdicts.get(today, principal, network);
-      // Key strings are built only on the first sighting of the day.
-      const key = isUnusual === undefined || isUnusual ? `net|${principal}|${network}` : "";
-      isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`));
-      if (!ctx.warm || !isUnusual) return;
-      const subject = `${principal}|${network}`;
-      const networks = described.first(subject, today) ? usualTerms(ctx, `net|${principal}|`, key) : [];
-      ctx.emit({
-        record: r,
-        subject,
-        windowMs: WINDOW.day,
-        summary: `${who(r)} called vault ${r.vault.name} from ${r.ip}, a network not seen for it in ${ctx.baseline.windowDays} days`,
-        ...(networks.length > 0 ? { baseline: { knownNetworks: networks.slice(0, 10), windowDays: ctx.baseline.windowDays } } : {}),
-      });
-    },
+      step(r, ctx) {
+        if (ctx.benign || !isSuccess(r)) return;
+        const network = networkOf(r.ip);
+        if (!network) return;
+        const principal = principalKey(r.principal);
+        const today = startOf(r.timeMs, WINDOW.day);
+        let isUnusual = verdicts.get(today, principal, network);
+        // Key strings are built only on the first sighting of the day.
+        const key = isUnusual === undefined || isUnusual ? `net|${principal}|${network}` : "";
+        isUnusual ??= verdicts.remember(isNewTermForKnownPrincipal(ctx, r, today, key, `net-known|${principal}`));
+        if (!ctx.warm || !isUnusual) return;
+        const subject = `${principal}|${network}`;
+        const networks = described.first(subject, today) ? usualTerms(ctx, `net|${principal}|`, key) : [];
+        ctx.emit({
+          record: r,
+          subject,
+          windowMs: WINDOW.day,
+          summary: `${who(r)} called vault ${r.vault.name} from ${r.ip}, a network not seen for it in ${ctx.baseline.windowDays} days`,
+          ...(networks.length > 0 ? { baseline: { knownNetworks: networks.slice(0, 10), windowDays: ctx.baseline.windowDays } } : {}),
+        });
+      },
     };
   },
 };

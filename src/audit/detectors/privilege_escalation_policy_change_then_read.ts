@@ -27,7 +27,8 @@ export const detector: Detector = {
   name: "Access-policy change then read",
   tactic: "privilege_escalation",
   severity: "medium",
-  description: "A VaultPut/VaultPatch that adds access-policy entries is followed within the window by a successful secret/key read by the changer or by a principal it added; low for an ordinary onboarding, medium otherwise.",
+  description:
+    "A VaultPut/VaultPatch that adds access-policy entries is followed within the window by a successful secret/key read by the changer or by a principal it added; low for an ordinary onboarding, medium otherwise.",
   rationale:
     "Onboarding an app is a grant followed by the app's first reads, exactly the shape of this attack, so the context decides: who granted (a principal with an established hour-of-week profile), at what hour compared with its own habits, and what the new principal then reads (a few objects, as an app does, or more than `fewObjects`, a sweep). A usual grant followed by a few reads (by the new principal, or by the changer, which had access before) is reported low; a night-time grant, a granter with no history, a sweep, or a changer that granted itself access is medium.",
   falsePositives: ["Onboarding an app outside the granting administrator's usual hours"],
@@ -48,7 +49,14 @@ export const detector: Detector = {
           noteGrants(r, ctx);
           const list = (changes.get(r.vault.name) ?? []).filter((c) => r.timeMs - c.at < within);
           const usual = ctx.baseline.seen.has(`gru|${r.vault.name}|${r.policyChange.added[0]!.toLowerCase()}`);
-          list.push({ at: r.timeMs, by: principalKey(r.principal), added: new Set(r.policyChange.added.map((id) => id.toLowerCase())), correlationId: r.correlationId, usual, reads: new Map() });
+          list.push({
+            at: r.timeMs,
+            by: principalKey(r.principal),
+            added: new Set(r.policyChange.added.map((id) => id.toLowerCase())),
+            correlationId: r.correlationId,
+            usual,
+            reads: new Map(),
+          });
           changes.set(r.vault.name, list);
           return;
         }

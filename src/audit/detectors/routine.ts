@@ -8,7 +8,16 @@ import { dayOf, type Baseline } from "../baseline.js";
 import type { AuditRecord } from "../record.js";
 
 /** Operations that create an object (what a principal made it may also remove). */
-export const CREATES = new Set(["SecretSet", "SecretRestore", "KeyCreate", "KeyImport", "KeyRestore", "CertificateCreate", "CertificateImport", "CertificateRestore"]);
+export const CREATES = new Set([
+  "SecretSet",
+  "SecretRestore",
+  "KeyCreate",
+  "KeyImport",
+  "KeyRestore",
+  "CertificateCreate",
+  "CertificateImport",
+  "CertificateRestore",
+]);
 
 const DIGIT = /[0-9]/;
 
@@ -70,7 +79,12 @@ export class Routines {
    * What the principal usually does with this operation on the vault, for a finding: the name shapes it
    * did it on and the hours, without what the judged record itself just taught (per its verdict).
    */
-  describe(vault: string, principal: string, operation: string, judged: { record: AuditRecord; verdict: RoutineVerdict }): { shapes: string[]; hoursUtc: number[] } {
+  describe(
+    vault: string,
+    principal: string,
+    operation: string,
+    judged: { record: AuditRecord; verdict: RoutineVerdict },
+  ): { shapes: string[]; hoursUtc: number[] } {
     const prefix = `${vault}|${principal}|${operation}|`;
     const o = judged.record.object;
     const own = `${o ? `${o.type}/${nameShape(o.name)}` : "(vault)"}`;

@@ -27,7 +27,11 @@ export class TextCache<T> {
     const n = key.length;
     // Ids and names differ mostly at the end (a vault name in an ARM id) or anywhere (GUIDs).
     const mixed =
-      Math.imul(n, 0x9e3779b1) + Math.imul(key.charCodeAt(n - 1), 0x85ebca6b) + Math.imul(key.charCodeAt(n - 2), 0xc2b2ae35) + Math.imul(key.charCodeAt(n >> 1), 0x27d4eb2f) + Math.imul(key.charCodeAt(n >> 2), 0x165667b1);
+      Math.imul(n, 0x9e3779b1) +
+      Math.imul(key.charCodeAt(n - 1), 0x85ebca6b) +
+      Math.imul(key.charCodeAt(n - 2), 0xc2b2ae35) +
+      Math.imul(key.charCodeAt(n >> 1), 0x27d4eb2f) +
+      Math.imul(key.charCodeAt(n >> 2), 0x165667b1);
     const slot = (mixed >>> 7) & (SLOTS - 1);
     if (this.#keys[slot] === key) return this.#values[slot] as T;
     let value = this.#map.get(key);

@@ -104,7 +104,10 @@ export function isDocument(firstLine: string): boolean {
  * @param chunks - the bytes (already gunzipped)
  * @param options - naming, reporting and resume options
  */
-export async function* decodeRecords(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: DecodeOptions): AsyncGenerator<AuditRecord[]> {
+export async function* decodeRecords(
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: DecodeOptions,
+): AsyncGenerator<AuditRecord[]> {
   let lineNo = (options.firstLine ?? 1) - 1;
   let consumed = 0;
   // The partial line carried to the next chunk, in parts (concatenated once, when its end arrives).
@@ -229,7 +232,11 @@ function* decodeDocument(parts: Buffer[], bytes: number, options: DecodeOptions)
   }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(parts).toString("utf8").replace(/^\uFEFF/, ""));
+    value = JSON.parse(
+      Buffer.concat(parts)
+        .toString("utf8")
+        .replace(/^\uFEFF/, ""),
+    );
   } catch (error) {
     options.report.bad(options.source, 0, `not JSON lines nor one JSON document: ${(error as Error).message}`);
     return;

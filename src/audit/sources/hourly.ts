@@ -59,7 +59,12 @@ export function firstHorizon(sinceMs: number): number {
  * Reads what is new in the store, updating `watermark.horizonMs` and `marks` as it goes (final once the
  * iteration ends).
  */
-export async function* readHourly(store: HourlyStore, watermark: { horizonMs: number }, marks: Record<string, HourlyMark>, options: HourlyReadOptions): AsyncGenerator<AuditRecord[]> {
+export async function* readHourly(
+  store: HourlyStore,
+  watermark: { horizonMs: number },
+  marks: Record<string, HourlyMark>,
+  options: HourlyReadOptions,
+): AsyncGenerator<AuditRecord[]> {
   const settleMs = options.settleMs ?? 3 * HOUR_MS;
   const objects = (await store.list(watermark.horizonMs)).filter((o) => o.hour >= watermark.horizonMs);
   // Hour first so vaults interleave in time; then by name for a stable order.

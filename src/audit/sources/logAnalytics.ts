@@ -35,7 +35,8 @@ function inWindow(w: Window): string {
 const TABLES: { name: string; query: (w: Window) => string; parse: (row: Row) => AuditRecord }[] = [
   {
     name: "AzureDiagnostics",
-    query: (w) => `AzureDiagnostics | ${inWindow(w)} | where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | order by TimeGenerated asc`,
+    query: (w) =>
+      `AzureDiagnostics | ${inWindow(w)} | where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | order by TimeGenerated asc`,
     parse: fromAzureDiagnosticsRow,
   },
   {
@@ -70,7 +71,10 @@ function truncated(error: { code?: string; details?: { code?: string }[]; messag
  * @param client - a LogsQueryClient (its endpoint chooses the cloud, or a local fake in tests)
  * @param options - workspace, watermark, clock, report
  */
-export function readLogAnalytics(client: LogsQueryClient, options: LogAnalyticsReadOptions): { records: AsyncIterable<AuditRecord[]>; watermark: WorkspaceWatermark } {
+export function readLogAnalytics(
+  client: LogsQueryClient,
+  options: LogAnalyticsReadOptions,
+): { records: AsyncIterable<AuditRecord[]>; watermark: WorkspaceWatermark } {
   const start = options.watermark?.untilMs ?? options.sinceMs;
   const end = options.nowMs - options.ingestionDelayMs;
   const watermark: WorkspaceWatermark = { untilMs: start };

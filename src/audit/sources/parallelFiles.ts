@@ -268,7 +268,7 @@ async function* gunzippedPieces(path: string, onBytes: (read: number) => void): 
 /** Whether a file's first piece shows JSON lines (not one document), judged as `decodeRecords` would. */
 function startsJsonLines(first: Uint8Array): boolean {
   const bytes = Buffer.from(first.buffer, first.byteOffset, first.byteLength);
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
     const text = bytes.toString("utf8", start, end);
@@ -297,7 +297,13 @@ async function parseHere(piece: Piece, source: string): Promise<void> {
  * file order; when the next one due is not back yet, this thread parses the last piece no thread has
  * rather than wait, so the work balances whichever side is slower on this machine.
  */
-async function* readInPool(pool: ParsePool, file: { path: string }, report: IngestReport, done = 0, options: FileReadOptions = {}): AsyncGenerator<AuditRecord[]> {
+async function* readInPool(
+  pool: ParsePool,
+  file: { path: string },
+  report: IngestReport,
+  done = 0,
+  options: FileReadOptions = {},
+): AsyncGenerator<AuditRecord[]> {
   const source = file.path;
   const read = pieces(source, (n) => options.onBytes?.(done + n));
   const queue: Piece[] = [];

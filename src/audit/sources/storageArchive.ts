@@ -81,7 +81,10 @@ function archiveStore(container: ContainerClient, nowMs: number): HourlyStore {
  * @param container - the `insights-logs-auditevent` container
  * @param options - watermark, start, clock, report
  */
-export function readStorageArchive(container: ContainerClient, options: ArchiveReadOptions): { records: AsyncIterable<AuditRecord[]>; watermark: ArchiveWatermark } {
+export function readStorageArchive(
+  container: ContainerClient,
+  options: ArchiveReadOptions,
+): { records: AsyncIterable<AuditRecord[]>; watermark: ArchiveWatermark } {
   const previous = options.watermark ?? { horizonMs: firstHorizon(options.sinceMs), blobs: {} };
   const watermark: ArchiveWatermark = { horizonMs: previous.horizonMs, blobs: { ...previous.blobs } };
   return { records: readHourly(archiveStore(container, options.nowMs), watermark, watermark.blobs, options), watermark };

@@ -12,7 +12,8 @@ export const check = (): ObjectCheck => ({
     id: "certificate-integrated-ca",
     title: "Certificates are issued by an integrated certificate authority",
     scope: "certificate",
-    rationale: "An integrated CA issues and renews through Key Vault with no person in the loop; self-signed certificates are trusted by no client, and certificates signed elsewhere renew only by hand.",
+    rationale:
+      "An integrated CA issues and renews through Key Vault with no person in the loop; self-signed certificates are trusted by no client, and certificates signed elsewhere renew only by hand.",
     remediation: "Create an issuer for DigiCert or GlobalSign in the vault and name it as the certificate policy's issuer.",
     severity: "medium",
     controls: [policy("8e826246-c976-48f6-b03e-619bb92b3d82", "Certificates should be issued by the specified integrated certificate authority"), MCSB["DP-7"]],

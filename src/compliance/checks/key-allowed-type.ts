@@ -12,7 +12,12 @@ export const check = (): ObjectCheck => ({
     rationale: "Only key types the organisation has approved should protect its data.",
     remediation: "Create a key of an allowed type and move its users to it.",
     severity: "medium",
-    controls: [policy("75c4f823-d65c-4f29-a733-01d0077fdbcb", "Keys should be the specified cryptographic type RSA or EC"), MCSB["DP-6"], PCI["3.6.1.1"], ISO["A.8.24"]],
+    controls: [
+      policy("75c4f823-d65c-4f29-a733-01d0077fdbcb", "Keys should be the specified cryptographic type RSA or EC"),
+      MCSB["DP-6"],
+      PCI["3.6.1.1"],
+      ISO["A.8.24"],
+    ],
     parameters: { allowedKeyTypes: ALLOWED_KEY_TYPES },
   },
   enabledOnly: true,

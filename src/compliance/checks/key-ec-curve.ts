@@ -12,7 +12,12 @@ export const check = (): ObjectCheck => ({
     rationale: "Only curves the organisation has approved should be used.",
     remediation: "Create a key on an allowed curve and move its users to it.",
     severity: "medium",
-    controls: [policy("ff25f3c8-b739-4538-9d07-3d6d25cfb255", "Keys using elliptic curve cryptography should have the specified curve names"), MCSB["DP-6"], PCI["3.6.1.1"], ISO["A.8.24"]],
+    controls: [
+      policy("ff25f3c8-b739-4538-9d07-3d6d25cfb255", "Keys using elliptic curve cryptography should have the specified curve names"),
+      MCSB["DP-6"],
+      PCI["3.6.1.1"],
+      ISO["A.8.24"],
+    ],
     parameters: { allowedECNames: ALLOWED_EC_NAMES },
   },
   enabledOnly: true,

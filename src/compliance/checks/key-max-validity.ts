@@ -12,7 +12,12 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     rationale: "The longer a credential is valid, the longer a leaked copy works; NIST SP 800-57 suggests about two years at most.",
     remediation: "Give new versions a shorter expiry (ValidityPeriodDays) and rotate the key.",
     severity: "medium",
-    controls: [policy("49a22571-d204-4c91-a7b6-09b1a586fbc9", "Keys should have the specified maximum validity period"), MCSB["DP-6"], NIST_CRYPTOPERIODS, ISO["A.8.24"]],
+    controls: [
+      policy("49a22571-d204-4c91-a7b6-09b1a586fbc9", "Keys should have the specified maximum validity period"),
+      MCSB["DP-6"],
+      NIST_CRYPTOPERIODS,
+      ISO["A.8.24"],
+    ],
     parameters: { maximumValidityInDays: config.maxValidityDays },
   },
   enabledOnly: true,

@@ -12,7 +12,12 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     rationale: "Short RSA keys fall to factoring sooner; key strength is part of the PCI DSS key inventory.",
     remediation: "Create a longer RSA key (or rotate with a larger key_size) and move its users to it.",
     severity: "high",
-    controls: [policy("82067dbb-e53b-4e06-b631-546d197452d9", "Keys using RSA cryptography should have a specified minimum key size"), MCSB["DP-6"], PCI["3.6.1.1"], ISO["A.8.24"]],
+    controls: [
+      policy("82067dbb-e53b-4e06-b631-546d197452d9", "Keys using RSA cryptography should have a specified minimum key size"),
+      MCSB["DP-6"],
+      PCI["3.6.1.1"],
+      ISO["A.8.24"],
+    ],
     parameters: { minimumRSAKeySize: config.minRsaKeySize },
   },
   enabledOnly: true,

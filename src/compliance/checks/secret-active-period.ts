@@ -12,7 +12,12 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     rationale: "A version in use for years outlives any sensible cryptoperiod.",
     remediation: "Rotate the secret: a new version starts a new active period.",
     severity: "medium",
-    controls: [policy("e8d99835-8a06-45ae-a8e0-87a91941ccfe", "Secrets should not be active for longer than the specified number of days"), MCSB["DP-6"], NIST_CRYPTOPERIODS, ISO["A.8.24"]],
+    controls: [
+      policy("e8d99835-8a06-45ae-a8e0-87a91941ccfe", "Secrets should not be active for longer than the specified number of days"),
+      MCSB["DP-6"],
+      NIST_CRYPTOPERIODS,
+      ISO["A.8.24"],
+    ],
     parameters: { maximumValidityInDays: config.maxActiveDays },
   },
   enabledOnly: true,

@@ -12,7 +12,12 @@ export const check = (config: ComplianceConfig): ObjectCheck => ({
     rationale: "The longer a credential is valid, the longer a leaked copy works; NIST SP 800-57 suggests about two years at most.",
     remediation: "Give new versions a shorter expiry (ValidityPeriodDays) and rotate the secret.",
     severity: "medium",
-    controls: [policy("342e8053-e12e-4c44-be01-c3c2f318400f", "Secrets should have the specified maximum validity period"), MCSB["DP-6"], NIST_CRYPTOPERIODS, ISO["A.8.24"]],
+    controls: [
+      policy("342e8053-e12e-4c44-be01-c3c2f318400f", "Secrets should have the specified maximum validity period"),
+      MCSB["DP-6"],
+      NIST_CRYPTOPERIODS,
+      ISO["A.8.24"],
+    ],
     parameters: { maximumValidityInDays: config.maxValidityDays },
   },
   enabledOnly: true,

@@ -9,7 +9,8 @@ export const check = (config: ComplianceConfig): VaultCheck => ({
     id: "vault-data-access",
     title: `At most ${config.maxCustodians} principals manage a vault's keys and secrets`,
     scope: "vault",
-    rationale: "Custodians of key material are kept to the fewest necessary (PCI DSS 3.6.1); the evidence lists everyone with data-plane access for the access review.",
+    rationale:
+      "Custodians of key material are kept to the fewest necessary (PCI DSS 3.6.1); the evidence lists everyone with data-plane access for the access review.",
     remediation: "Remove administrator and officer roles (or writing access policies) from principals that do not need them; grant User roles for reading.",
     severity: "medium",
     controls: [MCSB["PA-7"], MCSB["DP-8"], PCI["3.6.1"], PCI["7.2.4"], ISO["A.8.24"]],

@@ -10,7 +10,11 @@ export const check = (): VaultCheck => ({
     rationale: "A firewall whose default action is Deny admits only the networks listed.",
     remediation: "Set networkAcls.defaultAction to Deny and list the allowed addresses and subnets, or disable public network access.",
     severity: "medium",
-    controls: [policy("55615ac9-af46-4a59-874e-391cc3dfb490", "Azure Key Vault should have firewall enabled or public network access disabled"), MCSB["DP-8"], PCI["1.4.4"]],
+    controls: [
+      policy("55615ac9-af46-4a59-874e-391cc3dfb490", "Azure Key Vault should have firewall enabled or public network access disabled"),
+      MCSB["DP-8"],
+      PCI["1.4.4"],
+    ],
     parameters: { restrictIPAddresses: "No", allowedIPAddresses: [], forbiddenIPAddresses: [] },
   },
   needs: ["publicNetworkAccess", "firewallDefaultAction"],

@@ -10,7 +10,11 @@ export const check = (): VaultCheck => ({
     rationale: "Purge protection keeps soft-deleted material recoverable for its whole retention, even against an insider or a stolen admin credential.",
     remediation: "Enable purge protection on the vault (irreversible).",
     severity: "high",
-    controls: [policy("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "Key vaults should have deletion protection enabled"), ...cis("Ensure the Key Vault is Recoverable", "8.5", "8.5", "3.3.5", "9.3.5", "8.3.5", "8.3.5"), MCSB["DP-8"]],
+    controls: [
+      policy("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53", "Key vaults should have deletion protection enabled"),
+      ...cis("Ensure the Key Vault is Recoverable", "8.5", "8.5", "3.3.5", "9.3.5", "8.3.5", "8.3.5"),
+      MCSB["DP-8"],
+    ],
     parameters: {},
   },
   needs: ["softDeleteEnabled"],

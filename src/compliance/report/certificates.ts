@@ -27,7 +27,10 @@ export function certificateRows(inventory: readonly InventoryItem[], generatedAt
     .sort((a, b) => a.vault.localeCompare(b.vault) || a.name.localeCompare(b.name))
     .map((i) => {
       const c = i.certificate;
-      const actions = c?.lifetimeActions.map((a) => `${a.action} ${a.daysBeforeExpiry !== undefined ? `${a.daysBeforeExpiry} days before expiry` : `at ${a.lifetimePercentage}% of life`}`) ?? [];
+      const actions =
+        c?.lifetimeActions.map(
+          (a) => `${a.action} ${a.daysBeforeExpiry !== undefined ? `${a.daysBeforeExpiry} days before expiry` : `at ${a.lifetimePercentage}% of life`}`,
+        ) ?? [];
       return [
         i.vault,
         `${i.name}${i.enabled ? "" : " (disabled)"}`,

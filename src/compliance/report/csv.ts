@@ -19,7 +19,7 @@ export const CSV_COLUMNS = [
   { name: "severity", description: "high, medium or low" },
   { name: "outcome", description: "pass, fail, not-applicable or error" },
   { name: "reason", description: "why this outcome, in a sentence" },
-  { name: "controls", description: "the controls the check maps to in the report's frameworks: framework:control (@version for CIS), separated by \"; \"" },
+  { name: "controls", description: 'the controls the check maps to in the report\'s frameworks: framework:control (@version for CIS), separated by "; "' },
   { name: "parameters", description: "the check's parameters in this run, as JSON (Azure Policy parameter names)" },
   { name: "expires_on", description: "the object's expiry (ISO-8601), empty when none or for vaults" },
   { name: "latest_version_created", description: "when the object's newest version was made (ISO-8601), empty when unknown" },
@@ -91,7 +91,10 @@ export function renderCsv(document: ReportDocument): string {
       severity: check?.severity ?? "",
       outcome: r.outcome,
       reason: r.reason,
-      controls: (check?.controls ?? []).filter((c) => frameworks.has(c.framework)).map(controlText).join("; "),
+      controls: (check?.controls ?? [])
+        .filter((c) => frameworks.has(c.framework))
+        .map(controlText)
+        .join("; "),
       parameters: JSON.stringify(check?.parameters ?? {}),
       expires_on: item?.expiresOn ?? "",
       latest_version_created: item?.latestVersionCreated ?? "",

@@ -11,7 +11,6 @@ export class Markup {
   }
 }
 
-
 type Value = Markup | string | number | boolean | null | undefined | readonly Value[];
 
 function piece(value: Value): string {

@@ -23,7 +23,21 @@ export interface RenderedPdf {
 
 const MARGIN = 40;
 const FOOTER = 24;
-const ASCII: Record<string, string> = { "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "≤": "<=", "≥": ">=", "→": "->", "•": "-", "×": "x", "÷": "/" };
+const ASCII: Record<string, string> = {
+  "–": "-",
+  "—": "-",
+  "‘": "'",
+  "’": "'",
+  "“": '"',
+  "”": '"',
+  "…": "...",
+  "≤": "<=",
+  "≥": ">=",
+  "→": "->",
+  "•": "-",
+  "×": "x",
+  "÷": "/",
+};
 
 /** Text the standard fonts can draw: no control characters, nothing outside Latin-1. */
 export function pdfText(value: string): string {
@@ -86,7 +100,12 @@ class Layout {
         this.doc.text(pdfText(cell), x + pad, y + pad, { width: widths[i]! - 2 * pad, align: columns[i]!.align ?? "left" });
         x += widths[i]!;
       });
-      this.doc.moveTo(MARGIN, y + h).lineTo(MARGIN + this.width, y + h).lineWidth(0.4).strokeColor("#bbb").stroke();
+      this.doc
+        .moveTo(MARGIN, y + h)
+        .lineTo(MARGIN + this.width, y + h)
+        .lineWidth(0.4)
+        .strokeColor("#bbb")
+        .stroke();
       this.doc.x = MARGIN;
       this.doc.y = y + h;
     };
@@ -133,9 +152,15 @@ function summaryPages(layout: Layout, doc: ReportDocument): void {
   );
   for (const e of doc.errors) layout.paragraph(`Not fully assessed: ${e.vault}: ${e.message}`);
   layout.heading("Summary by framework", 13);
-  layout.table([{ title: "Framework", width: 0.35 }, ...countColumns, { title: "controls failing", width: 0.13, align: "right" }], doc.summary.byFramework.map((f) => [f.label, ...counts(f.totals), `${f.controls.filter((c) => c.status === "fail").length} of ${f.controls.length}`]));
+  layout.table(
+    [{ title: "Framework", width: 0.35 }, ...countColumns, { title: "controls failing", width: 0.13, align: "right" }],
+    doc.summary.byFramework.map((f) => [f.label, ...counts(f.totals), `${f.controls.filter((c) => c.status === "fail").length} of ${f.controls.length}`]),
+  );
   layout.heading("Summary by vault", 13);
-  layout.table([{ title: "Vault", width: 0.35 }, ...countColumns, { title: "objects", width: 0.13, align: "right" }], doc.summary.byVault.map((v) => [v.vault, ...counts(v.totals), String(v.objects)]));
+  layout.table(
+    [{ title: "Vault", width: 0.35 }, ...countColumns, { title: "objects", width: 0.13, align: "right" }],
+    doc.summary.byVault.map((v) => [v.vault, ...counts(v.totals), String(v.objects)]),
+  );
   const c = doc.changes;
   if (c) {
     layout.heading("Change over time", 13);
@@ -144,11 +169,20 @@ function summaryPages(layout: Layout, doc: ReportDocument): void {
         ? `Compared with the snapshot of ${c.previous}: ${c.newFailures.length} new failures, ${c.fixed.length} fixed, ${c.stillFailing} still failing, ${c.gone} no longer in scope.`
         : "This is the first snapshot: later reports compare with it.",
     );
-    layout.table([{ title: "Snapshot", width: 0.35 }, ...countColumns, { title: "", width: 0.13 }], c.trend.map((p) => [p.generatedAt, ...counts(p.totals), ""]));
+    layout.table(
+      [{ title: "Snapshot", width: 0.35 }, ...countColumns, { title: "", width: 0.13 }],
+      c.trend.map((p) => [p.generatedAt, ...counts(p.totals), ""]),
+    );
     const refs = [...c.newFailures.map((r) => ["new failure", r] as const), ...c.fixed.map((r) => ["fixed", r] as const)];
     if (refs.length) {
       layout.table(
-        [{ title: "Change", width: 0.12 }, { title: "Vault", width: 0.15 }, { title: "Object", width: 0.2 }, { title: "Check", width: 0.2 }, { title: "Reason", width: 0.33 }],
+        [
+          { title: "Change", width: 0.12 },
+          { title: "Vault", width: 0.15 },
+          { title: "Object", width: 0.2 },
+          { title: "Check", width: 0.2 },
+          { title: "Reason", width: 0.33 },
+        ],
         refs.map(([kind, r]) => [kind, r.vault, `${r.objectType} ${r.objectName}`, r.checkId, cut(r.reason)]),
       );
     }
@@ -159,7 +193,9 @@ function frameworkPages(layout: Layout, doc: ReportDocument): void {
   for (const f of doc.summary.byFramework) {
     layout.doc.addPage();
     layout.heading(f.label);
-    layout.paragraph(`${f.totals.total} results: ${f.totals.pass} pass, ${f.totals.fail} fail, ${f.totals["not-applicable"]} not applicable, ${f.totals.error} error.`);
+    layout.paragraph(
+      `${f.totals.total} results: ${f.totals.pass} pass, ${f.totals.fail} fail, ${f.totals["not-applicable"]} not applicable, ${f.totals.error} error.`,
+    );
     layout.table(
       [
         { title: "Control", width: 0.13 },
@@ -201,7 +237,12 @@ function failurePages(layout: Layout, doc: ReportDocument, max: number): void {
     layout.heading(`${check?.title ?? id} (${id}, ${check?.severity ?? "?"}): ${results.length}`, 11);
     if (check) layout.paragraph(`Fix: ${check.remediation}`);
     layout.table(
-      [{ title: "Vault", width: 0.16 }, { title: "Object", width: 0.24 }, { title: "Outcome", width: 0.1 }, { title: "Reason", width: 0.5 }],
+      [
+        { title: "Vault", width: 0.16 },
+        { title: "Object", width: 0.24 },
+        { title: "Outcome", width: 0.1 },
+        { title: "Reason", width: 0.5 },
+      ],
       results.slice(0, max).map((r) => [r.vault, `${r.objectType} ${r.objectName}`, r.outcome, cut(r.reason)]),
     );
     if (results.length > max) layout.paragraph(`... and ${results.length - max} more: the CSV and JSON reports list every one.`);
@@ -263,7 +304,11 @@ function footers(layout: Layout, doc: ReportDocument): number {
       .font("Helvetica")
       .fontSize(8)
       .fillColor("#555")
-      .text(`kvguard compliance report, ${doc.generatedAt.slice(0, 10)}    page ${i + 1} of ${range.count}`, MARGIN, page.height - MARGIN, { width: page.width - 2 * MARGIN, align: "right", lineBreak: false });
+      .text(`kvguard compliance report, ${doc.generatedAt.slice(0, 10)}    page ${i + 1} of ${range.count}`, MARGIN, page.height - MARGIN, {
+        width: page.width - 2 * MARGIN,
+        align: "right",
+        lineBreak: false,
+      });
     page.margins.bottom = bottom;
   }
   return range.count;
@@ -274,7 +319,13 @@ export async function renderPdf(doc: ReportDocument, options: PdfOptions = {}): 
     size: "A4",
     margin: MARGIN,
     bufferPages: true,
-    info: { Title: `Key Vault compliance report ${doc.generatedAt.slice(0, 10)}`, Author: "kvguard", Creator: "kvguard", Producer: "kvguard (pdfkit)", CreationDate: new Date(doc.generatedAt) },
+    info: {
+      Title: `Key Vault compliance report ${doc.generatedAt.slice(0, 10)}`,
+      Author: "kvguard",
+      Creator: "kvguard",
+      Producer: "kvguard (pdfkit)",
+      CreationDate: new Date(doc.generatedAt),
+    },
   });
   const chunks: Buffer[] = [];
   pdf.on("data", (chunk: Buffer) => chunks.push(chunk));

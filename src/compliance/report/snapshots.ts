@@ -17,7 +17,17 @@ export function timeStamp(iso: string): string {
 
 /** "all" for a report of every framework and vault; otherwise its frameworks and vaults: "pci", "cis+pci_vault-shop". */
 export function scopeKey(frameworks: readonly Framework[], vaults: readonly string[] = []): string {
-  const parts = [...(frameworks.length ? [[...frameworks].sort().join("+")] : []), ...(vaults.length ? [`vault-${[...vaults].map((v) => v.toLowerCase()).sort().join("+")}`] : [])];
+  const parts = [
+    ...(frameworks.length ? [[...frameworks].sort().join("+")] : []),
+    ...(vaults.length
+      ? [
+          `vault-${[...vaults]
+            .map((v) => v.toLowerCase())
+            .sort()
+            .join("+")}`,
+        ]
+      : []),
+  ];
   return parts.length ? parts.join("_").replace(/[^A-Za-z0-9+_.-]/g, "-") : "all";
 }
 
@@ -31,21 +41,30 @@ const pastSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.iso.datetime({ offset: true }),
   summary: z.object({ totals: totalsSchema }),
-  results: z.array(z.object(resultSchema.pick({ checkId: true, vault: true, objectType: true, objectName: true, objectId: true, outcome: true, reason: true }).shape)),
+  results: z.array(
+    z.object(resultSchema.pick({ checkId: true, vault: true, objectType: true, objectName: true, objectId: true, outcome: true, reason: true }).shape),
+  ),
 });
 
 /** The `keep` latest snapshots of a scope made before `before`. */
 export async function loadHistory(store: ReportStore, scope: string, before: string, keep: number): Promise<ReportHistory> {
   const prefix = `snapshots/${scope}/`;
   const limit = `${prefix}${timeStamp(before)}.json`;
-  const names = (await store.list(prefix)).filter((n) => n.endsWith(".json") && n < limit).sort().slice(-keep);
+  const names = (await store.list(prefix))
+    .filter((n) => n.endsWith(".json") && n < limit)
+    .sort()
+    .slice(-keep);
   const past: z.infer<typeof pastSchema>[] = [];
   const unreadable: NonNullable<ReportHistory["unreadable"]> = [];
   for (const name of names) {
     try {
       const parsed = pastSchema.safeParse(JSON.parse(await store.read(name)));
       if (parsed.success) past.push(parsed.data);
-      else unreadable.push({ name, problem: `not a ${REPORT_SCHEMA_ID} v${REPORT_SCHEMA_VERSION} document: ${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".") ?? ""}` });
+      else
+        unreadable.push({
+          name,
+          problem: `not a ${REPORT_SCHEMA_ID} v${REPORT_SCHEMA_VERSION} document: ${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".") ?? ""}`,
+        });
     } catch (error) {
       unreadable.push({ name, problem: (error as Error).message.split("\n")[0]!.slice(0, 200) });
     }

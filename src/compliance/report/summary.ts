@@ -137,7 +137,6 @@ export function isRotationCheck(checkId: string): boolean {
   return /rotat/i.test(checkId);
 }
 
-
 function expiryTimeline(inventory: readonly InventoryItem[], at: string): ExpiryBucket[] {
   const now = new Date(at);
   const months: string[] = [];
@@ -194,7 +193,9 @@ export function summarize(input: ComplianceRun): ReportSummary {
     summary.objects++;
     byVault.set(item.vault, summary);
   }
-  const byFramework = new Map(frameworks.map((f) => [f, { framework: f, label: FRAMEWORK_LABELS[f], totals: emptyTotals(), controls: new Map<string, ControlSummary>() }]));
+  const byFramework = new Map(
+    frameworks.map((f) => [f, { framework: f, label: FRAMEWORK_LABELS[f], totals: emptyTotals(), controls: new Map<string, ControlSummary>() }]),
+  );
   for (const r of run.results) {
     const check = checks.get(r.checkId);
     add(totals, r.outcome);
@@ -213,7 +214,15 @@ export function summarize(input: ComplianceRun): ReportSummary {
       const key = `${ref.version ?? ""}|${ref.control}`;
       let control = framework.controls.get(key);
       if (!control) {
-        control = { framework: ref.framework, control: ref.control, ...(ref.version ? { version: ref.version } : {}), ...(ref.title ? { title: ref.title } : {}), checks: [], totals: emptyTotals(), status: "not-applicable" };
+        control = {
+          framework: ref.framework,
+          control: ref.control,
+          ...(ref.version ? { version: ref.version } : {}),
+          ...(ref.title ? { title: ref.title } : {}),
+          checks: [],
+          totals: emptyTotals(),
+          status: "not-applicable",
+        };
         framework.controls.set(key, control);
       }
       if (!control.checks.includes(check.id)) control.checks.push(check.id);
@@ -228,7 +237,15 @@ export function summarize(input: ComplianceRun): ReportSummary {
       if (!framework) continue;
       const control = framework.controls.get(key);
       if (!control) {
-        framework.controls.set(key, { framework: ref.framework, control: ref.control, ...(ref.version ? { version: ref.version } : {}), ...(ref.title ? { title: ref.title } : {}), checks: [check.id], totals: emptyTotals(), status: "not-applicable" });
+        framework.controls.set(key, {
+          framework: ref.framework,
+          control: ref.control,
+          ...(ref.version ? { version: ref.version } : {}),
+          ...(ref.title ? { title: ref.title } : {}),
+          checks: [check.id],
+          totals: emptyTotals(),
+          status: "not-applicable",
+        });
       } else if (!control.checks.includes(check.id)) control.checks.push(check.id);
     }
   }

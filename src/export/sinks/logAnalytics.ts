@@ -37,12 +37,18 @@ export function logAnalyticsSink(options: LogAnalyticsSinkOptions): ExportSink<I
     name: "loganalytics",
     sources: ["history", "findings"],
     outputs: (record) => rowsOf(record, options.secrets).map((o) => ("item" in o ? { ...o, item: { stream: streamFor(o.item.stream), row: o.item.row } } : o)),
-    oversize: (item) => (jsonBytes(item.row) > MAX_BATCH_BYTES ? `the row has ${jsonBytes(item.row)} bytes; the Logs Ingestion API takes at most 1 MB per call` : undefined),
+    oversize: (item) =>
+      jsonBytes(item.row) > MAX_BATCH_BYTES ? `the row has ${jsonBytes(item.row)} bytes; the Logs Ingestion API takes at most 1 MB per call` : undefined,
     batches: (items) => sizedBatches(items, MAX_BATCH_BYTES, MAX_BATCH_ROWS, (item) => jsonBytes(item.row)),
     async send(batch) {
       const stream = batch[0]!.stream;
       try {
-        await client.upload(options.ruleId, stream, batch.map((item) => item.row), { maxConcurrency: 1 });
+        await client.upload(
+          options.ruleId,
+          stream,
+          batch.map((item) => item.row),
+          { maxConcurrency: 1 },
+        );
       } catch (error) {
         // The client wraps each failed call; its cause has the service's status and message.
         const cause = isAggregateLogsUploadError(error) ? error.errors[0]?.cause : error;

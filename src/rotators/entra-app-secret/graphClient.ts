@@ -7,7 +7,15 @@
  */
 import { request as httpsRequest } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
-import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler, TelemetryHandler, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
+import {
+  AuthenticationHandler,
+  Client,
+  GraphError,
+  HTTPMessageHandler,
+  TelemetryHandler,
+  type Context,
+  type Middleware,
+} from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 
 export interface GraphPassword {
@@ -109,7 +117,8 @@ export function describeGraphError(error: unknown, what: string): GraphCallError
   if (error.statusCode === 403 || code === "Authorization_RequestDenied") hint = ` (${PERMISSION_HINT})`;
   else if (error.statusCode === 401) hint = " (Graph did not accept kvguard's token; check KVGUARD_GRAPH_ENDPOINT and the identity's tenant)";
   else if (code === "CredentialInvalidLifetimeAsPerAppPolicy") {
-    hint = " (an app-management policy caps client-secret lifetimes: set the rotator option lifetimeDays below the policy's maxLifetime, and ValidityPeriodDays below that)";
+    hint =
+      " (an app-management policy caps client-secret lifetimes: set the rotator option lifetimeDays below the policy's maxLifetime, and ValidityPeriodDays below that)";
   } else if (code === "Request_ResourceNotFound") hint = " (check ProviderAddress: the application's object id or appId)";
   return new GraphCallError(`${base}${hint}`, error.statusCode, code, retryAfter(error.headers));
 }
@@ -126,7 +135,11 @@ export class EntraGraph {
       baseUrl: `${connection.endpoint}/`,
       defaultVersion: "v1.0",
       customHosts: new Set([host]),
-      middleware: [new AuthenticationHandler(authProvider), new TelemetryHandler(), connection.ca ? new TrustingHttpHandler(connection.ca) : new HTTPMessageHandler()],
+      middleware: [
+        new AuthenticationHandler(authProvider),
+        new TelemetryHandler(),
+        connection.ca ? new TrustingHttpHandler(connection.ca) : new HTTPMessageHandler(),
+      ],
     });
   }
 
@@ -160,7 +173,10 @@ export class EntraGraph {
   }
 
   /** Runs a Graph call again on 429/5xx or no answer, waiting Retry-After when given (else 1 s doubling). */
-  static async retrying<T>(call: () => Promise<T>, options: { attempts?: number; beforeRetry?: () => Promise<void>; log?: (m: string) => void } = {}): Promise<T> {
+  static async retrying<T>(
+    call: () => Promise<T>,
+    options: { attempts?: number; beforeRetry?: () => Promise<void>; log?: (m: string) => void } = {},
+  ): Promise<T> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {

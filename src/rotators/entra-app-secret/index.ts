@@ -112,7 +112,14 @@ async function prepare(target: Target, ctx: RotatorContext, current: Credential,
       );
     }
     const expired = Date.parse(next.endDateTime) <= now;
-    await remove(target, ctx, next, expired ? `expired, and the application allows at most ${limit} secrets` : `to make room: the application allows at most ${limit} secrets (its grace period is cut short)`);
+    await remove(
+      target,
+      ctx,
+      next,
+      expired
+        ? `expired, and the application allows at most ${limit} secrets`
+        : `to make room: the application allows at most ${limit} secrets (its grace period is cut short)`,
+    );
     target.app.passwordCredentials = target.app.passwordCredentials.filter((p) => p.keyId !== next.keyId);
   }
 }
@@ -148,7 +155,10 @@ export function createEntraAppSecretRotator(): SecretRotator {
     credentials: "dual",
     parseOptions(options) {
       const parsed = entraOptions.safeParse(options);
-      if (!parsed.success) throw new Error(`entra-app-secret rotator options: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}`);
+      if (!parsed.success)
+        throw new Error(
+          `entra-app-secret rotator options: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}`,
+        );
       return parsed.data;
     },
 

@@ -11,9 +11,15 @@ export const entraOptions = z
     /** The application (object id or appId); else the `ProviderAddress` tag. */
     application: z.string().regex(GUID, "application must be the app's object id or appId (a GUID)").optional(),
     /** The tenant; only the one kvguard works in (KVGUARD_ENTRA_TENANT_ID, default its own) is accepted. */
-    tenantId: z.string().regex(/^[0-9a-zA-Z.-]{1,128}$/, "tenantId must be a tenant id (GUID) or domain").optional(),
+    tenantId: z
+      .string()
+      .regex(/^[0-9a-zA-Z.-]{1,128}$/, "tenantId must be a tenant id (GUID) or domain")
+      .optional(),
     /** The token scope the new secret is tested with. */
-    scope: z.string().regex(/\/\.default$/, "scope must end with /.default (a client-credentials scope)").default("https://graph.microsoft.com/.default"),
+    scope: z
+      .string()
+      .regex(/\/\.default$/, "scope must end with /.default (a client-credentials scope)")
+      .default("https://graph.microsoft.com/.default"),
     /** Lifetime of each new client secret; keep it above ValidityPeriodDays plus the grace period. */
     lifetimeDays: z.coerce.number().int().min(1, "lifetimeDays must be at least 1").max(3650, "lifetimeDays must be at most 3650").default(180),
     /** Most client secrets the app may hold (default: 2 for apps open to personal Microsoft accounts, else Graph's answer). */

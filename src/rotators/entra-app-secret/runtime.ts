@@ -18,5 +18,11 @@ export interface EntraRuntime {
 
 export function entraRuntime(runtime: RotatorRuntime): EntraRuntime {
   const { cloud, credential, ca, entraTenantId } = runtime;
-  return { graphEndpoint: cloud.graphEndpoint, authorityHost: cloud.authorityHost, credential, ...(ca ? { ca } : {}), ...(entraTenantId ? { tenantId: entraTenantId } : {}) };
+  return {
+    graphEndpoint: cloud.graphEndpoint,
+    authorityHost: cloud.authorityHost,
+    credential,
+    ...(ca ? { ca } : {}),
+    ...(entraTenantId ? { tenantId: entraTenantId } : {}),
+  };
 }

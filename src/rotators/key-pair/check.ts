@@ -8,7 +8,12 @@ import { localCa } from "./settings.js";
 export class KeyRefused extends Error {}
 
 /** One GET (the service's own retries are the engine's: it tests a new key a few times). */
-export async function keyCheck(service: string, url: string, headers: Record<string, string>, accept: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<void> {
+export async function keyCheck(
+  service: string,
+  url: string,
+  headers: Record<string, string>,
+  accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
+): Promise<void> {
   const ca = localCa();
   const status = await new Promise<number>((resolve, reject) => {
     const req = request(url, { method: "GET", headers, timeout: 30_000, ...(ca ? { ca } : {}) }, (res) => {

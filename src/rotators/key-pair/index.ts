@@ -38,13 +38,17 @@ function inUseOf(ctx: RotatorContext, target: ResolvedTarget, keys: [PairKey, Pa
   const key = keyOf(value);
   const index = keys.findIndex((k) => k.value === key);
   const names = keys.map((k) => k.name).join(" and ");
-  if (index < 0) throw new Error(`the secret's current value is neither ${names} of ${target.type.label} ${target.id}: seed it with the key in use and set CredentialId to its name`);
+  if (index < 0)
+    throw new Error(
+      `the secret's current value is neither ${names} of ${target.type.label} ${target.id}: seed it with the key in use and set CredentialId to its name`,
+    );
   const inUse = keys[index]!;
   const tagged = ctx.credentialId;
   if (tagged !== undefined && !keys.some((k) => k.name.toLowerCase() === tagged.toLowerCase())) {
     throw new Error(`CredentialId "${tagged}" is not ${names} (the key-pair rotator alternates the ${target.type.label}'s two keys)`);
   }
-  if (tagged !== undefined && tagged.toLowerCase() !== inUse.name.toLowerCase()) ctx.log(`CredentialId says ${tagged}, but the secret holds ${inUse.name}; kvguard goes by the value`);
+  if (tagged !== undefined && tagged.toLowerCase() !== inUse.name.toLowerCase())
+    ctx.log(`CredentialId says ${tagged}, but the secret holds ${inUse.name}; kvguard goes by the value`);
   return { inUse, next: keys[1 - index]! };
 }
 
@@ -76,13 +80,23 @@ export const keyPairRotator: SecretRotator = {
       note.inUse === fingerprint(target.id, inUse.value) &&
       note.before !== fingerprint(target.id, next.value);
     if (resumed) {
-      ctx.log(`${next.name} of ${target.type.label} ${target.id} changed since kvguard noted it would regenerate it (an interrupted rotation): kvguard takes it as the new key instead of regenerating again`);
+      ctx.log(
+        `${next.name} of ${target.type.label} ${target.id} changed since kvguard noted it would regenerate it (an interrupted rotation): kvguard takes it as the new key instead of regenerating again`,
+      );
     } else {
-      await writeNote(ctx.vault.name, ctx.secretName, { resourceId: target.id, keyName: next.name, inUse: fingerprint(target.id, inUse.value), before: fingerprint(target.id, next.value) });
+      await writeNote(ctx.vault.name, ctx.secretName, {
+        resourceId: target.id,
+        keyName: next.name,
+        inUse: fingerprint(target.id, inUse.value),
+        before: fingerprint(target.id, next.value),
+      });
       await access.regenerate(next.name);
       keys = await access.keys();
-      ctx.log(`regenerated ${next.name} of ${target.type.label} ${target.id}; ${inUse.name} stays valid until the next rotation${target.type.warning ? `; ${target.type.warning}` : ""}`);
-      if (keys.find((k) => k.name === inUse.name)?.value !== inUse.value) throw new Error(`${inUse.name}, the key in use, changed while kvguard regenerated ${next.name}: stopped`);
+      ctx.log(
+        `regenerated ${next.name} of ${target.type.label} ${target.id}; ${inUse.name} stays valid until the next rotation${target.type.warning ? `; ${target.type.warning}` : ""}`,
+      );
+      if (keys.find((k) => k.name === inUse.name)?.value !== inUse.value)
+        throw new Error(`${inUse.name}, the key in use, changed while kvguard regenerated ${next.name}: stopped`);
     }
     const made = keys.find((k) => k.name === next.name)!;
     const value = renderValue(options(ctx).format, target, made, await access.describe(made));
@@ -96,7 +110,9 @@ export const keyPairRotator: SecretRotator = {
     if (!listed) throw new Error("the pending credential does not say which key it is (metadata credentialId)");
     if (listed.value !== keyOf(pending.value)) {
       // The service makes its keys; kvguard cannot put this one back. Closing the pending credential starts afresh.
-      throw new Error(`${keyName} of ${target.type.label} ${target.id} was regenerated again since this rotation began, so the pending key is gone; disable the open version of ${ctx.secretName}--kvguard-pending to start a new rotation`);
+      throw new Error(
+        `${keyName} of ${target.type.label} ${target.id} was regenerated again since this rotation began, so the pending key is gone; disable the open version of ${ctx.secretName}--kvguard-pending to start a new rotation`,
+      );
     }
   },
 

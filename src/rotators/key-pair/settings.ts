@@ -21,7 +21,11 @@ export function localCa(): string | undefined {
   return kvguardConfig().local?.caPem;
 }
 
-export type ArmClientMaker<T> = new (credential: TokenCredential, subscriptionId: string, options: ArmClientOptions & { credentials: { scopes: string[] } }) => T;
+export type ArmClientMaker<T> = new (
+  credential: TokenCredential,
+  subscriptionId: string,
+  options: ArmClientOptions & { credentials: { scopes: string[] } },
+) => T;
 
 const clients = new Map<string, unknown>();
 const runtimes = new Map<string, RotatorRuntime>();
@@ -31,7 +35,8 @@ export function runtimeFromSettings(): RotatorRuntime {
   const config = kvguardConfig();
   const id = `${config.cloud.armEndpoint}|${config.local?.caFile ?? ""}|${JSON.stringify(config.identity)}`;
   let runtime = runtimes.get(id);
-  if (!runtime) runtimes.set(id, (runtime = { credential: credentialFor(config.identity), cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}) }));
+  if (!runtime)
+    runtimes.set(id, (runtime = { credential: credentialFor(config.identity), cloud: config.cloud, ...(config.local ? { ca: config.local.caPem } : {}) }));
   return runtime;
 }
 

@@ -16,15 +16,27 @@ function shapes(): string {
 /** Resolves a resource id to its type and parts; throws naming the expected shapes. */
 export function resolveKeyPairTarget(providerAddress: string | undefined): ResolvedTarget {
   if (providerAddress === undefined || providerAddress.trim() === "") {
-    throw new Error(`ProviderAddress is missing: the key-pair rotator needs the resource id, /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/ then one of: ${shapes()}`);
+    throw new Error(
+      `ProviderAddress is missing: the key-pair rotator needs the resource id, /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/ then one of: ${shapes()}`,
+    );
   }
   const id = providerAddress.trim();
   const match = PREFIX.exec(id);
-  if (!match) throw new Error(`ProviderAddress "${id}" is not an ARM resource id: expected /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/...`);
+  if (!match)
+    throw new Error(
+      `ProviderAddress "${id}" is not an ARM resource id: expected /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/...`,
+    );
   const { subscriptionId, resourceGroup, rest } = match.groups as Record<"subscriptionId" | "resourceGroup" | "rest", string>;
   for (const type of KEY_PAIR_TYPES) {
     const parts = type.pattern.exec(rest);
-    if (parts) return { type, id, subscriptionId, resourceGroup, parts: Object.fromEntries(Object.entries(parts.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined)) };
+    if (parts)
+      return {
+        type,
+        id,
+        subscriptionId,
+        resourceGroup,
+        parts: Object.fromEntries(Object.entries(parts.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+      };
   }
   throw new Error(`ProviderAddress "${id}" is not a resource the key-pair rotator knows: after providers/ expected one of: ${shapes()}`);
 }

@@ -55,7 +55,12 @@ export class MysqlConnection implements SqlConnection {
     if (server.dualPassword) {
       this.dualPassword = {
         retainCurrent: (username, password) =>
-          this.eachAccount(username, password, "dual", (a) => `ALTER USER ${this.literal(a)} IDENTIFIED BY ${this.conn.escape(password)} RETAIN CURRENT PASSWORD`),
+          this.eachAccount(
+            username,
+            password,
+            "dual",
+            (a) => `ALTER USER ${this.literal(a)} IDENTIFIED BY ${this.conn.escape(password)} RETAIN CURRENT PASSWORD`,
+          ),
         discardOld: (username) => this.eachAccount(username, "", "dual", (a) => `ALTER USER ${this.literal(a)} DISCARD OLD PASSWORD`),
       };
     }
@@ -95,19 +100,27 @@ export class MysqlConnection implements SqlConnection {
    */
   private async accounts(username: string): Promise<Account[]> {
     if (username === this.self.user) return [this.self];
-    const rows = await this.lookup("SELECT Host AS host FROM mysql.user WHERE User = ? ORDER BY Host", [username], `listing the accounts of user "${username}" as "${this.login.username}"`, PRIVILEGE_HINTS.lookup);
+    const rows = await this.lookup(
+      "SELECT Host AS host FROM mysql.user WHERE User = ? ORDER BY Host",
+      [username],
+      `listing the accounts of user "${username}" as "${this.login.username}"`,
+      PRIVILEGE_HINTS.lookup,
+    );
     return rows.map((r) => ({ user: username, host: String(r.host) }));
   }
 
   private async accountsOrFail(username: string): Promise<Account[]> {
     const accounts = await this.accounts(username);
-    if (accounts.length === 0) throw new SqlRotationError("user-not-found", `no ${this.server.mariadb ? "MariaDB" : "MySQL"} account has the user name "${username}"`);
+    if (accounts.length === 0)
+      throw new SqlRotationError("user-not-found", `no ${this.server.mariadb ? "MariaDB" : "MySQL"} account has the user name "${username}"`);
     return accounts;
   }
 
   private async eachAccount(username: string, password: string, hint: keyof typeof PRIVILEGE_HINTS, statement: (a: Account) => string): Promise<void> {
     for (const account of await this.accountsOrFail(username)) {
-      await this.run(statement(account), `changing the password of '${account.user}'@'${account.host}' as "${this.login.username}"`, [password], { hint: PRIVILEGE_HINTS[hint] });
+      await this.run(statement(account), `changing the password of '${account.user}'@'${account.host}' as "${this.login.username}"`, [password], {
+        hint: PRIVILEGE_HINTS[hint],
+      });
     }
   }
 
@@ -117,7 +130,8 @@ export class MysqlConnection implements SqlConnection {
 
   private passwordStatement(account: Account, password: string): string {
     const literal = this.conn.escape(password);
-    if (this.server.mariadb) return this.isSelf(account) ? `SET PASSWORD = PASSWORD(${literal})` : `SET PASSWORD FOR ${this.literal(account)} = PASSWORD(${literal})`;
+    if (this.server.mariadb)
+      return this.isSelf(account) ? `SET PASSWORD = PASSWORD(${literal})` : `SET PASSWORD FOR ${this.literal(account)} = PASSWORD(${literal})`;
     if (!this.isSelf(account)) return `ALTER USER ${this.literal(account)} IDENTIFIED BY ${literal}`;
     // password_require_current (MySQL 8.0.13+) may demand the current password for one's own change.
     const replace = this.server.dualPassword ? ` REPLACE ${this.conn.escape(this.login.password)}` : "";
@@ -140,10 +154,18 @@ export class MysqlConnection implements SqlConnection {
       }
       await this.run(statement, doing, [password], options);
     }
-    const [tls] = await this.lookup("SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? AND Host = ?", [from.user, from.host], doing, PRIVILEGE_HINTS.clone);
+    const [tls] = await this.lookup(
+      "SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? AND Host = ?",
+      [from.user, from.host],
+      doing,
+      PRIVILEGE_HINTS.clone,
+    );
     if (!tls) return;
     const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString("utf8") : typeof v === "string" ? v : "");
-    const require = requireClause({ ssl_type: text(tls.ssl_type), ssl_cipher: text(tls.ssl_cipher), x509_issuer: text(tls.x509_issuer), x509_subject: text(tls.x509_subject) }, (v) => this.conn.escape(v));
+    const require = requireClause(
+      { ssl_type: text(tls.ssl_type), ssl_cipher: text(tls.ssl_cipher), x509_issuer: text(tls.x509_issuer), x509_subject: text(tls.x509_subject) },
+      (v) => this.conn.escape(v),
+    );
     await this.run(`ALTER USER ${this.literal(to)} ${require}`, doing, [], options);
   }
 
@@ -174,7 +196,10 @@ export class MysqlConnection implements SqlConnection {
     }
     // Every host's clone appears in one statement, so a crash cannot leave the name half cloned.
     if (renames.length > 0) {
-      await this.run(`RENAME USER ${renames.join(", ")}`, `renaming the staging accounts to '${clone}' as "${this.login.username}"`, [], { hint: PRIVILEGE_HINTS.clone, inClone: true });
+      await this.run(`RENAME USER ${renames.join(", ")}`, `renaming the staging accounts to '${clone}' as "${this.login.username}"`, [], {
+        hint: PRIVILEGE_HINTS.clone,
+        inClone: true,
+      });
     }
   }
 
@@ -186,9 +211,16 @@ export class MysqlConnection implements SqlConnection {
 function tlsOptions(endpoint: SqlEndpoint): mysql.ConnectionOptions["ssl"] {
   if (!endpoint.tls.enabled) return undefined;
   if (endpoint.tls.serverName && endpoint.tls.serverName !== endpoint.host) {
-    throw new SqlRotationError("other", `tls.serverName is not supported for MySQL/MariaDB (mysql2 checks the certificate against host "${endpoint.host}"): connect by the name in the certificate`);
+    throw new SqlRotationError(
+      "other",
+      `tls.serverName is not supported for MySQL/MariaDB (mysql2 checks the certificate against host "${endpoint.host}"): connect by the name in the certificate`,
+    );
   }
-  return { rejectUnauthorized: endpoint.tls.rejectUnauthorized, verifyIdentity: endpoint.tls.rejectUnauthorized, ...(endpoint.tls.ca ? { ca: endpoint.tls.ca } : {}) };
+  return {
+    rejectUnauthorized: endpoint.tls.rejectUnauthorized,
+    verifyIdentity: endpoint.tls.rejectUnauthorized,
+    ...(endpoint.tls.ca ? { ca: endpoint.tls.ca } : {}),
+  };
 }
 
 /** Opens a connection and prepares the session: version, own account, sql_mode without NO_BACKSLASH_ESCAPES. */
@@ -213,10 +245,16 @@ async function connect(endpoint: SqlEndpoint, login: SqlLogin): Promise<MysqlCon
     throw mysqlError(error, `connecting to ${where} as "${login.username}"`, [login.password]);
   }
   try {
-    const [[info]] = await conn.query<RowDataPacket[]>({ sql: "SELECT VERSION() AS version, CURRENT_USER() AS account, @@SESSION.sql_mode AS mode", timeout: endpoint.statementTimeoutMs });
+    const [[info]] = await conn.query<RowDataPacket[]>({
+      sql: "SELECT VERSION() AS version, CURRENT_USER() AS account, @@SESSION.sql_mode AS mode",
+      timeout: endpoint.statementTimeoutMs,
+    });
     const modes = String(info?.mode ?? "").split(",");
     if (modes.includes("NO_BACKSLASH_ESCAPES")) {
-      await conn.query({ sql: `SET SESSION sql_mode = ${conn.escape(modes.filter((m) => m !== "NO_BACKSLASH_ESCAPES").join(","))}`, timeout: endpoint.statementTimeoutMs });
+      await conn.query({
+        sql: `SET SESSION sql_mode = ${conn.escape(modes.filter((m) => m !== "NO_BACKSLASH_ESCAPES").join(","))}`,
+        timeout: endpoint.statementTimeoutMs,
+      });
     }
     return new MysqlConnection(conn, describeServer(String(info?.version)), parseCurrentUser(String(info?.account)), login, endpoint.statementTimeoutMs);
   } catch (error) {

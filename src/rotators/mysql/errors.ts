@@ -13,7 +13,19 @@ interface DriverError {
   message?: string;
 }
 
-const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ECONNRESET", "EPIPE", "PROTOCOL_CONNECTION_LOST", "HANDSHAKE_NO_SSL_SUPPORT", "HANDSHAKE_SSL_ERROR"]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "HANDSHAKE_NO_SSL_SUPPORT",
+  "HANDSHAKE_SSL_ERROR",
+]);
 /** Server error numbers: access denied at login, and the privilege refusals of the statements used here. */
 const AUTHENTICATION = new Set([1045, 1698, 1251, 1275, 1862, 1820]);
 const PRIVILEGE = new Set([1044, 1142, 1143, 1227, 1410, 1370, 3530]);

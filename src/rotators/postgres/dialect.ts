@@ -101,19 +101,30 @@ class PostgresConnection implements SqlConnection {
   }
 
   async userExists(username: string): Promise<boolean> {
-    const result = await this.#query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", [username], `user ${this.login} could not look up role ${username}`);
+    const result = await this.#query(
+      "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1",
+      [username],
+      `user ${this.login} could not look up role ${username}`,
+    );
     return result.rowCount === 1;
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     checkName(username);
-    await this.#query(`ALTER ROLE ${quoteIdent(username)} ${passwordClause(password)}`, [], `user ${this.login} could not change the password of role ${username}`);
+    await this.#query(
+      `ALTER ROLE ${quoteIdent(username)} ${passwordClause(password)}`,
+      [],
+      `user ${this.login} could not change the password of role ${username}`,
+    );
   }
 
   async cloneUser(source: string, clone: string, password: string): Promise<void> {
     checkName(source);
     if (Buffer.byteLength(clone, "utf8") > MAX_NAME_BYTES) {
-      throw new SqlRotationError("clone-refused", `the alternate role ${clone} would be longer than PostgreSQL's ${MAX_NAME_BYTES} bytes: use a shorter cloneSuffix or login`);
+      throw new SqlRotationError(
+        "clone-refused",
+        `the alternate role ${clone} would be longer than PostgreSQL's ${MAX_NAME_BYTES} bytes: use a shorter cloneSuffix or login`,
+      );
     }
     const refused = `user ${this.login} could not create the alternate role ${clone} from ${source}`;
     await this.#query("BEGIN", [], refused);

@@ -17,12 +17,14 @@ export const SCRAM_ITERATIONS = 4096;
 export function saslPrep(password: string): string {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(password)) return password;
-  return password
-    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, " ")
-    // Joiners and variation selectors are listed on purpose: RFC 3454 table B.1 removes them.
-    // eslint-disable-next-line no-misleading-character-class
-    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, "")
-    .normalize("NFKC");
+  return (
+    password
+      .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, " ")
+      // Joiners and variation selectors are listed on purpose: RFC 3454 table B.1 removes them.
+      // eslint-disable-next-line no-misleading-character-class
+      .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, "")
+      .normalize("NFKC")
+  );
 }
 
 export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {

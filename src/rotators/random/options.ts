@@ -12,7 +12,15 @@ export type CharacterClass = keyof typeof CLASSES;
 const classList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(Object.keys(CLASSES) as [CharacterClass, ...CharacterClass[]], { error: (i) => `unknown character class "${String(i.input)}" (use upper, lower, digit, symbol)` })).min(1));
+  .pipe(
+    z
+      .array(
+        z.enum(Object.keys(CLASSES) as [CharacterClass, ...CharacterClass[]], {
+          error: (i) => `unknown character class "${String(i.input)}" (use upper, lower, digit, symbol)`,
+        }),
+      )
+      .min(1),
+  );
 
 export const randomOptions = z
   .object({

@@ -34,17 +34,23 @@ export interface Manager {
 export async function managerLogin(ctx: RotatorContext, secretName: string, target: SqlEndpoint): Promise<SqlLogin> {
   const m = await readManager(ctx, secretName);
   if (m.ownHost && (m.ownHost.host.toLowerCase() !== target.host.toLowerCase() || (m.ownHost.port !== undefined && m.ownHost.port !== target.port))) {
-    throw new Error(`the managing credential (secret ${secretName}) is for ${m.ownHost.host}:${m.ownHost.port ?? target.port}, not the server rotated (${target.host}:${target.port})`);
+    throw new Error(
+      `the managing credential (secret ${secretName}) is for ${m.ownHost.host}:${m.ownHost.port ?? target.port}, not the server rotated (${target.host}:${target.port})`,
+    );
   }
   return m.login;
 }
 
 export async function readManager(ctx: RotatorContext, secretName: string): Promise<Manager> {
   if (!ctx.readSecret) throw new Error("the manager option needs a caller that can read secrets of the vault (readSecret)");
-  if (secretName.toLowerCase() === ctx.secretName.toLowerCase()) throw new Error("manager: the managing credential must be another secret than the one rotated");
+  if (secretName.toLowerCase() === ctx.secretName.toLowerCase())
+    throw new Error("manager: the managing credential must be another secret than the one rotated");
   const secret = await ctx.readSecret(secretName);
   const what = `the managing credential (secret ${secretName})`;
-  const taggedFor = (secret.tags[MANAGER_FOR_TAG] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const taggedFor = (secret.tags[MANAGER_FOR_TAG] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!isJsonContentType(secret.contentType)) {
     const username = secret.tags.CredentialId;
     if (!username) throw new Error(`${what}: the CredentialId tag is missing (the managing user), or use a JSON value`);
@@ -58,7 +64,9 @@ export async function readManager(ctx: RotatorContext, secretName: string): Prom
   }
   const parsed = managerShape.safeParse(document);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field ${i.keys.join(", ")}` : `${i.path.join(".")}: ${i.message}`));
+    const problems = parsed.error.issues.map((i) =>
+      i.code === "unrecognized_keys" ? `unknown field ${i.keys.join(", ")}` : `${i.path.join(".")}: ${i.message}`,
+    );
     throw new Error(`${what}: ${problems.join("; ")}`);
   }
   const m = parsed.data;

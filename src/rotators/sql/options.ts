@@ -45,7 +45,11 @@ export const sqlOptions = z
       if ([...CLASSES[c]].every((ch) => o.exclude.includes(ch))) ctx.addIssue({ code: "custom", message: `exclude leaves no character of class ${c}` });
     }
     if (o.strategy === "alternating" && !o.manager) {
-      ctx.addIssue({ code: "custom", path: ["manager"], message: "the alternating strategy needs manager (a secret holding a user that may create and alter users)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["manager"],
+        message: "the alternating strategy needs manager (a secret holding a user that may create and alter users)",
+      });
     }
   });
 export type SqlOptions = z.output<typeof sqlOptions>;
@@ -55,7 +59,11 @@ export function parseSqlOptions(rotator: string, options: Record<string, unknown
   const parsed = sqlOptions.safeParse(options);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) =>
-    i.code === "unrecognized_keys" ? `unknown option ${i.keys.join(", ")}` : i.path.length && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message,
+    i.code === "unrecognized_keys"
+      ? `unknown option ${i.keys.join(", ")}`
+      : i.path.length && !i.message.startsWith(String(i.path[0]))
+        ? `${i.path.join(".")}: ${i.message}`
+        : i.message,
   );
   throw new Error(`${rotator} rotator options: ${problems.join("; ")}`);
 }

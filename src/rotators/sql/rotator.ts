@@ -72,7 +72,11 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
     const secret = await ctx.readSecret(ctx.secretName);
     return parseSqlValue(
       secret.value,
-      { ...(secret.contentType !== undefined ? { contentType: secret.contentType } : {}), credentialId: secret.tags.CredentialId, providerAddress: secret.tags.ProviderAddress },
+      {
+        ...(secret.contentType !== undefined ? { contentType: secret.contentType } : {}),
+        credentialId: secret.tags.CredentialId,
+        providerAddress: secret.tags.ProviderAddress,
+      },
       optionsOf(ctx),
       dialect.defaultPort,
       `the live value of secret ${ctx.secretName}`,
@@ -107,7 +111,14 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
       const manager = optionsOf(ctx).manager;
       if (manager) {
         const m = await readManager(ctx, manager);
-        targets.push({ kind: "manager", secret: manager, host: endpoint.host, port: endpoint.port, taggedFor: m.taggedFor, ...(m.ownHost ? { ownHost: m.ownHost } : {}) });
+        targets.push({
+          kind: "manager",
+          secret: manager,
+          host: endpoint.host,
+          port: endpoint.port,
+          taggedFor: m.taggedFor,
+          ...(m.ownHost ? { ownHost: m.ownHost } : {}),
+        });
       }
       return targets;
     },
@@ -134,7 +145,10 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
         if (options.strategy === "single") return c.setPassword(username, password);
         if (options.strategy === "dual-password") {
           if (!c.dualPassword) {
-            throw new SqlRotationError("other", `the ${dialect.engine} server has no dual passwords (MySQL 8.0.14 or later): use the single or alternating strategy`);
+            throw new SqlRotationError(
+              "other",
+              `the ${dialect.engine} server has no dual passwords (MySQL 8.0.14 or later): use the single or alternating strategy`,
+            );
           }
           return c.dualPassword.retainCurrent(username, password);
         }

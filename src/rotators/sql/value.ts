@@ -169,7 +169,9 @@ function parseJson(text: string, what: string): JsonValue {
   const parsed = jsonShape.safeParse(document);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
-      i.code === "unrecognized_keys" ? `unknown field ${i.keys.map((k) => [...i.path, k].join(".")).join(", ")} (known: host, port, database, username, password, tls)` : `${i.path.join(".") || "value"}: ${i.message}`,
+      i.code === "unrecognized_keys"
+        ? `unknown field ${i.keys.map((k) => [...i.path, k].join(".")).join(", ")} (known: host, port, database, username, password, tls)`
+        : `${i.path.join(".") || "value"}: ${i.message}`,
     );
     throw new Error(`${what}: ${problems.join("; ")}`);
   }
@@ -189,7 +191,8 @@ export function parseSqlValue(value: string, tags: SqlTags, options: SqlOptions,
     };
   }
   if (!tags.credentialId) throw new Error(`${what}: the CredentialId tag is missing (the login whose password this is), or use a JSON value`);
-  if (!tags.providerAddress) throw new Error(`${what}: the ProviderAddress tag is missing (the server: host, host:port or Azure resource id), or use a JSON value`);
+  if (!tags.providerAddress)
+    throw new Error(`${what}: the ProviderAddress tag is missing (the server: host, host:port or Azure resource id), or use a JSON value`);
   const address = parseProviderAddress(tags.providerAddress);
   return {
     format: "password",

@@ -44,7 +44,9 @@ class SqlServerConnection implements SqlConnection {
     try {
       return await this.session.query(batch, params);
     } catch (error) {
-      const passwords = Object.entries(params).filter(([key]) => /password/i.test(key)).map(([, value]) => value);
+      const passwords = Object.entries(params)
+        .filter(([key]) => /password/i.test(key))
+        .map(([, value]) => value);
       throw sqlServerError(error, doing, [this.login.password, ...passwords], options);
     }
   }
@@ -70,7 +72,8 @@ class SqlServerConnection implements SqlConnection {
   }
 
   private checkLength(password: string): void {
-    if ([...password].length > MAX_PASSWORD) throw new SqlRotationError("other", `SQL Server passwords are at most ${MAX_PASSWORD} characters: lower the rotator's length option`);
+    if ([...password].length > MAX_PASSWORD)
+      throw new SqlRotationError("other", `SQL Server passwords are at most ${MAX_PASSWORD} characters: lower the rotator's length option`);
   }
 
   async setPassword(username: string, password: string): Promise<void> {
@@ -81,13 +84,17 @@ class SqlServerConnection implements SqlConnection {
     const batch = contained ? (self ? TSQL.alterOwnUser : TSQL.alterUser) : self ? TSQL.alterOwnLogin : TSQL.alterLogin;
     const params: TdsParams = { name: username, password, ...(self ? { oldPassword: this.login.password } : {}) };
     const what = contained ? "contained user" : "login";
-    await this.run(batch, params, `changing the password of ${what} "${username}" as "${this.login.username}"`, { principalVisible: p.login || p.containedUser, hint: HINTS.setPassword });
+    await this.run(batch, params, `changing the password of ${what} "${username}" as "${this.login.username}"`, {
+      principalVisible: p.login || p.containedUser,
+      hint: HINTS.setPassword,
+    });
   }
 
   async cloneUser(source: string, clone: string, password: string): Promise<void> {
     this.checkLength(password);
     const from = await this.principal(source);
-    if (!from.login && !(this.contained && from.containedUser)) throw new SqlRotationError("user-not-found", `no login or contained user "${source}" (or "${this.login.username}" may not see it: VIEW ANY DEFINITION)`);
+    if (!from.login && !(this.contained && from.containedUser))
+      throw new SqlRotationError("user-not-found", `no login or contained user "${source}" (or "${this.login.username}" may not see it: VIEW ANY DEFINITION)`);
     const doing = `cloning "${source}" to "${clone}" as "${this.login.username}"`;
     const options = { inClone: true, hint: HINTS.clone };
     const staging = stagingName(clone);

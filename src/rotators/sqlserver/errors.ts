@@ -35,7 +35,8 @@ export interface SqlServerErrorOptions {
 function failureOf(error: DriverError, number: number | undefined, options: SqlServerErrorOptions): SqlFailure {
   if (error.code === "ELOGIN" || number === 18456) return "authentication";
   if (error.code === "ETIMEOUT") return options.connecting ? "unreachable" : "timeout";
-  if (error.code === "ESOCKET" || error.code === "EINSTLOOKUP" || error.code === "ECONNCLOSED" || (number !== undefined && NETWORK_NUMBERS.has(number))) return "unreachable";
+  if (error.code === "ESOCKET" || error.code === "EINSTLOOKUP" || error.code === "ECONNCLOSED" || (number !== undefined && NETWORK_NUMBERS.has(number)))
+    return "unreachable";
   if (number === 15151 && !options.principalVisible) return options.inClone ? "clone-refused" : "user-not-found";
   if (number !== undefined && PRIVILEGE.has(number)) return "privilege";
   return options.inClone ? "clone-refused" : "other";
@@ -48,7 +49,8 @@ export function sqlServerError(thrown: unknown, doing: string, secrets: readonly
   const failure = failureOf(error, number, options);
   const tag = number !== undefined ? ` (error ${number})` : error.code ? ` (${error.code})` : "";
   let hint = "";
-  if (number !== undefined && POLICY.has(number)) hint = "; the new password breaks the server's password policy: raise the rotator's length option or add character classes";
+  if (number !== undefined && POLICY.has(number))
+    hint = "; the new password breaks the server's password policy: raise the rotator's length option or add character classes";
   else if (failure === "privilege" && options.hint) hint = `; ${options.hint}`;
   return new SqlRotationError(failure, redact(`${doing}: ${error.message ?? "unknown error"}${tag}${hint}`, secrets));
 }

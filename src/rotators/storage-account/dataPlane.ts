@@ -14,8 +14,14 @@ export async function proveKey(blobEndpoint: string, account: string, keyName: s
     const status = statusOf(error);
     const code = (error as { code?: unknown }).code;
     const why = status === 403 ? "the service refused its signature" : ensureError(error).message.split("\n")[0];
-    throw new Error(`${keyName} of storage account ${account} does not work at ${blobEndpoint}: ${status ?? ""}${typeof code === "string" ? ` ${code}` : ""} ${why}`.replace(/\s+/g, " "), {
-      cause: error,
-    });
+    throw new Error(
+      `${keyName} of storage account ${account} does not work at ${blobEndpoint}: ${status ?? ""}${typeof code === "string" ? ` ${code}` : ""} ${why}`.replace(
+        /\s+/g,
+        " ",
+      ),
+      {
+        cause: error,
+      },
+    );
   }
 }

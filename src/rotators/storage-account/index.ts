@@ -37,7 +37,9 @@ function keyInUse(ctx: RotatorContext, keys: AccountKeys, value: string, account
   const key = keyOf(value);
   const found: KeyName | undefined = keys.key1.value === key ? "key1" : keys.key2.value === key ? "key2" : undefined;
   if (!found) {
-    throw new Error(`the secret's current value is neither key1 nor key2 of storage account ${account}: seed it with the key in use and set CredentialId to key1 or key2`);
+    throw new Error(
+      `the secret's current value is neither key1 nor key2 of storage account ${account}: seed it with the key in use and set CredentialId to key1 or key2`,
+    );
   }
   const tagged = ctx.credentialId?.toLowerCase();
   if (tagged !== undefined && tagged !== "key1" && tagged !== "key2") {
@@ -87,7 +89,9 @@ export const storageAccountRotator: SecretRotator = {
     const inUse = keyInUse(ctx, keys, current.value, address.account);
     const next = other(inUse);
     if (regeneratedSince(keys, inUse)) {
-      ctx.log(`${next} of ${address.account} is newer than ${inUse}, the key in use (an interrupted rotation regenerated it): kvguard takes it as the new key instead of regenerating again`);
+      ctx.log(
+        `${next} of ${address.account} is newer than ${inUse}, the key in use (an interrupted rotation regenerated it): kvguard takes it as the new key instead of regenerating again`,
+      );
     } else {
       keys = await arm.regenerate(next);
       ctx.log(`regenerated ${next} of storage account ${address.account}; ${inUse} stays valid until the next rotation`);

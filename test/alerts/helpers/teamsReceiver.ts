@@ -8,5 +8,8 @@ import { cardErrors } from "./cardValidator.js";
 export type TeamsReceiver = TeamsCatcher;
 
 export function startTeamsReceiver(): Promise<TeamsReceiver> {
-  return TeamsCatcher.start({ sig: "c2lnbmF0dXJlLXNlY3JldA", check: (payload) => (payload.attachments?.[0]?.content ? cardErrors(payload.attachments[0].content) : []) });
+  return TeamsCatcher.start({
+    sig: "c2lnbmF0dXJlLXNlY3JldA",
+    check: (payload) => (payload.attachments?.[0]?.content ? cardErrors(payload.attachments[0].content) : []),
+  });
 }

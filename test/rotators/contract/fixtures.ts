@@ -115,7 +115,11 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           const value = `initial-${short(name)}-Pg4t`;
           await pgs.query(createRoleSql(role, value));
           // The test server has no TLS: the operator allows it there, as the other database tests do.
-          return { value, tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: `127.0.0.1:${pgs.port}` }, binding: { hosts: [`127.0.0.1:${pgs.port}`], tls: "disable" } };
+          return {
+            value,
+            tags: { "kvguard-rotator": "postgres", CredentialId: role, ProviderAddress: `127.0.0.1:${pgs.port}` },
+            binding: { hosts: [`127.0.0.1:${pgs.port}`], tls: "disable" },
+          };
         },
         works: (name, value) =>
           queryAs(pgs, { username: `r_${short(name)}`, password: value }, ["SELECT 1"]).then(
@@ -162,7 +166,11 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           const c = named(search, short(name));
           cases.set(name, c);
           const id = await makeResource(stack, c);
-          return { value: keysOf(stack, c, unused)[0], tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] }, binding: { resources: [id] } };
+          return {
+            value: keysOf(stack, c, unused)[0],
+            tags: { "kvguard-rotator": "key-pair", ProviderAddress: id, CredentialId: c.names[0] },
+            binding: { resources: [id] },
+          };
         },
         works: (name, value) => Promise.resolve(keysOf(stack, cases.get(name)!, unused).includes(value)),
         stop: () => Promise.resolve(),
@@ -185,7 +193,12 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           fake.addUser("app", user, { login: user, roles: ["db_datareader"] });
           return Promise.resolve({
             value,
-            tags: { "kvguard-rotator": "sqlserver-contract", CredentialId: user, ProviderAddress: "sql.example.test", "kvguard-options": "database=app;tls=require" },
+            tags: {
+              "kvguard-rotator": "sqlserver-contract",
+              CredentialId: user,
+              ProviderAddress: "sql.example.test",
+              "kvguard-options": "database=app;tls=require",
+            },
             binding: { hosts: ["sql.example.test:*"], tls: "require" },
           });
         },

@@ -43,8 +43,17 @@ export const appConfigurationType: KeyPairType = {
         for await (const key of client.configurationStores.listKeys(resourceGroup, name)) keys.push(key);
         return keys;
       });
-    const find = (keys: ApiKey[], keyName: string) => required(keys.find((k) => k.name === keyName), `the ${keyName} key`, target);
-    const pairKey = (key: ApiKey): PairKey => ({ name: key.name!, value: required(key.value, `the ${key.name} key's value`, target), id: required(key.id, `the ${key.name} key's id`, target) });
+    const find = (keys: ApiKey[], keyName: string) =>
+      required(
+        keys.find((k) => k.name === keyName),
+        `the ${keyName} key`,
+        target,
+      );
+    const pairKey = (key: ApiKey): PairKey => ({
+      name: key.name!,
+      value: required(key.value, `the ${key.name} key's value`, target),
+      id: required(key.id, `the ${key.name} key's id`, target),
+    });
     return {
       async keys() {
         const keys = await all();
@@ -56,14 +65,25 @@ export const appConfigurationType: KeyPairType = {
       },
       async describe(key) {
         const found = (await all()).find((k) => k.value === key.value);
-        const endpoint = required((await armCall(target, "reading the store", () => client.configurationStores.get(resourceGroup, name))).endpoint, "endpoint", target);
+        const endpoint = required(
+          (await armCall(target, "reading the store", () => client.configurationStores.get(resourceGroup, name))).endpoint,
+          "endpoint",
+          target,
+        );
         return { endpoint, ...(found?.connectionString ? { connectionString: found.connectionString } : {}) };
       },
       async validate(key) {
-        const endpoint = required((await armCall(target, "reading the store", () => client.configurationStores.get(resourceGroup, name))).endpoint, "endpoint", target);
+        const endpoint = required(
+          (await armCall(target, "reading the store", () => client.configurationStores.get(resourceGroup, name))).endpoint,
+          "endpoint",
+          target,
+        );
         const url = new URL(`${endpoint.replace(/\/+$/, "")}/kv?api-version=1.0`);
         // Requests are signed with the key's id and secret; a key the store no longer lists has no id to sign with.
-        if (!key.id) throw new KeyRefused(`App Configuration store ${name}: the key is not one of the store's access keys (refused without a call: requests are signed with a listed key's id)`);
+        if (!key.id)
+          throw new KeyRefused(
+            `App Configuration store ${name}: the key is not one of the store's access keys (refused without a call: requests are signed with a listed key's id)`,
+          );
         await keyCheck("Azure App Configuration", url.toString(), hmacHeaders(url, key.id, key.value));
       },
     };

@@ -21,7 +21,8 @@ export const cognitiveType: KeyPairType = {
     const client = armClient(CognitiveServicesManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
-    const endpoint = async () => required((await armCall(target, "reading the account", () => client.accounts.get(resourceGroup, name))).properties?.endpoint, "endpoint", target);
+    const endpoint = async () =>
+      required((await armCall(target, "reading the account", () => client.accounts.get(resourceGroup, name))).properties?.endpoint, "endpoint", target);
     return {
       async keys() {
         const keys = await armCall(target, "listing the keys", () => client.accounts.listKeys(resourceGroup, name));

@@ -50,7 +50,9 @@ export const cosmosType: KeyPairType = {
         return [pick(names[0]), pick(names[1])];
       },
       async regenerate(keyName) {
-        await armCall(target, `regenerating the ${keyName} key`, () => client.databaseAccounts.beginRegenerateKeyAndWait(resourceGroup, name, { keyKind: keyName }));
+        await armCall(target, `regenerating the ${keyName} key`, () =>
+          client.databaseAccounts.beginRegenerateKeyAndWait(resourceGroup, name, { keyKind: keyName }),
+        );
       },
       async describe(key) {
         const url = await endpoint();
@@ -59,7 +61,11 @@ export const cosmosType: KeyPairType = {
       async validate(key) {
         const url = (await endpoint()).replace(/\/+$/, "");
         const date = new Date().toUTCString();
-        await keyCheck("Azure Cosmos DB", `${url}/dbs`, { authorization: masterKeyToken("GET", "dbs", "", date, key.value), "x-ms-date": date, "x-ms-version": "2018-12-31" });
+        await keyCheck("Azure Cosmos DB", `${url}/dbs`, {
+          authorization: masterKeyToken("GET", "dbs", "", date, key.value),
+          "x-ms-date": date,
+          "x-ms-version": "2018-12-31",
+        });
       },
     };
   },

@@ -51,11 +51,16 @@ export const eventGridType: KeyPairType = {
           if (inputSchema === "CloudEventSchemaV1_0") {
             await new EventGridPublisherClient(url, "CloudEvent", new AzureKeyCredential(key.value), options).send([{ ...EVENT, source: target.id }]);
           } else {
-            await new EventGridPublisherClient(url, "EventGrid", new AzureKeyCredential(key.value), options).send([{ eventType: EVENT.type, subject: EVENT.subject, data: EVENT.data, dataVersion: "1.0" }]);
+            await new EventGridPublisherClient(url, "EventGrid", new AzureKeyCredential(key.value), options).send([
+              { eventType: EVENT.type, subject: EVENT.subject, data: EVENT.data, dataVersion: "1.0" },
+            ]);
           }
         } catch (error) {
           const status = statusOf(error);
-          throw new KeyRefused(`Event Grid topic ${name}: publishing answered ${status ?? (error as Error).message.split("\n")[0]}${status === 401 || status === 403 ? ": the topic refused the key" : ""}`, { cause: error });
+          throw new KeyRefused(
+            `Event Grid topic ${name}: publishing answered ${status ?? (error as Error).message.split("\n")[0]}${status === 401 || status === 403 ? ": the topic refused the key" : ""}`,
+            { cause: error },
+          );
         }
       },
     };

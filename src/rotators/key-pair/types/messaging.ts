@@ -51,7 +51,9 @@ function access(target: ResolvedTarget, label: string, rules: RuleApi): KeyPairA
       return { endpoint: required(await rules.endpoint(), "serviceBusEndpoint", target), ...(found ? { connectionString: found.connectionString } : {}) };
     },
     async validate(key) {
-      const base = required(await rules.endpoint(), "serviceBusEndpoint", target).replace(/:443\//, "/").replace(/\/+$/, "");
+      const base = required(await rules.endpoint(), "serviceBusEndpoint", target)
+        .replace(/:443\//, "/")
+        .replace(/\/+$/, "");
       const resource = `${base}/${entity ?? "$namespaceinfo"}`;
       await keyCheck(label, `${resource}?api-version=2021-05`, { authorization: sasToken(entity ? resource : `${base}/`, rule, key.value) });
     },

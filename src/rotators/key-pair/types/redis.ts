@@ -34,7 +34,9 @@ export const redisType: KeyPairType = {
         ];
       },
       async regenerate(keyName) {
-        await armCall(target, `regenerating the ${keyName} key`, () => client.redis.regenerateKey(resourceGroup, name, { keyType: keyName === "primary" ? "Primary" : "Secondary" }));
+        await armCall(target, `regenerating the ${keyName} key`, () =>
+          client.redis.regenerateKey(resourceGroup, name, { keyType: keyName === "primary" ? "Primary" : "Secondary" }),
+        );
       },
       async describe(key: PairKey) {
         const { hostName, sslPort } = await host();

@@ -33,7 +33,9 @@ export const searchType: KeyPairType = {
         ];
       },
       async regenerate(keyName) {
-        await armCall(target, `regenerating the ${keyName} admin key`, () => client.adminKeys.regenerate(resourceGroup, name, keyName === "primary" ? "primary" : "secondary"));
+        await armCall(target, `regenerating the ${keyName} admin key`, () =>
+          client.adminKeys.regenerate(resourceGroup, name, keyName === "primary" ? "primary" : "secondary"),
+        );
       },
       async describe() {
         return { endpoint: await endpoint() };

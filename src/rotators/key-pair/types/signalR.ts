@@ -33,9 +33,15 @@ function endpointOf(connectionString: string): string | undefined {
   return /(?:^|;)Endpoint=([^;]+)/i.exec(connectionString)?.[1]?.replace(/\/+$/, "");
 }
 
-function access(target: ResolvedTarget, service: string, api: { listKeys(): Promise<Keys>; regenerate(keyType: "Primary" | "Secondary"): Promise<unknown> }, checkPath: string): KeyPairAccess {
+function access(
+  target: ResolvedTarget,
+  service: string,
+  api: { listKeys(): Promise<Keys>; regenerate(keyType: "Primary" | "Secondary"): Promise<unknown> },
+  checkPath: string,
+): KeyPairAccess {
   const listKeys = () => armCall(target, "listing the access keys", () => api.listKeys());
-  const connectionStringOf = (keys: Keys, value: string) => (keys.primaryKey === value ? keys.primaryConnectionString : keys.secondaryKey === value ? keys.secondaryConnectionString : undefined);
+  const connectionStringOf = (keys: Keys, value: string) =>
+    keys.primaryKey === value ? keys.primaryConnectionString : keys.secondaryKey === value ? keys.secondaryConnectionString : undefined;
   return {
     async keys() {
       const keys = await listKeys();
@@ -54,7 +60,11 @@ function access(target: ResolvedTarget, service: string, api: { listKeys(): Prom
     async validate(key) {
       // A key no longer listed (regenerated away) is still tried at the resource's endpoint, to be refused there.
       const keys = await listKeys();
-      const endpoint = required(endpointOf(required(connectionStringOf(keys, key.value) ?? keys.primaryConnectionString, "connection string", target)), "endpoint", target);
+      const endpoint = required(
+        endpointOf(required(connectionStringOf(keys, key.value) ?? keys.primaryConnectionString, "connection string", target)),
+        "endpoint",
+        target,
+      );
       const url = `${endpoint}${checkPath}`;
       // 404: the user (or group) has no connections; the key was accepted all the same.
       await keyCheck(service, url, { authorization: `Bearer ${accessToken(url.split("?")[0]!, key.value)}` }, (s) => s === 200 || s === 404);
@@ -77,7 +87,10 @@ export const signalRType: KeyPairType = {
     return access(
       target,
       "Azure SignalR Service",
-      { listKeys: () => client.signalR.listKeys(target.resourceGroup, name), regenerate: (keyType) => client.signalR.beginRegenerateKeyAndWait(target.resourceGroup, name, { keyType }) },
+      {
+        listKeys: () => client.signalR.listKeys(target.resourceGroup, name),
+        regenerate: (keyType) => client.signalR.beginRegenerateKeyAndWait(target.resourceGroup, name, { keyType }),
+      },
       "/api/v1/hubs/kvguard/users/kvguard-key-check",
     );
   },
@@ -98,7 +111,10 @@ export const webPubSubType: KeyPairType = {
     return access(
       target,
       "Azure Web PubSub",
-      { listKeys: () => client.webPubSub.listKeys(target.resourceGroup, name), regenerate: (keyType) => client.webPubSub.beginRegenerateKeyAndWait(target.resourceGroup, name, { keyType }) },
+      {
+        listKeys: () => client.webPubSub.listKeys(target.resourceGroup, name),
+        regenerate: (keyType) => client.webPubSub.beginRegenerateKeyAndWait(target.resourceGroup, name, { keyType }),
+      },
       "/api/hubs/kvguard/groups/kvguard-key-check/connections?api-version=2024-01-01",
     );
   },

@@ -24,7 +24,12 @@ export const storageType: KeyPairType = {
     const arm = new StorageArm(address, runtimeFromSettings());
     const endpoints = async (): Promise<AccountEndpoints> => {
       const primary = (await arm.account()).primaryEndpoints;
-      return { ...(primary?.blob ? { blob: primary.blob } : {}), ...(primary?.queue ? { queue: primary.queue } : {}), ...(primary?.table ? { table: primary.table } : {}), ...(primary?.file ? { file: primary.file } : {}) };
+      return {
+        ...(primary?.blob ? { blob: primary.blob } : {}),
+        ...(primary?.queue ? { queue: primary.queue } : {}),
+        ...(primary?.table ? { table: primary.table } : {}),
+        ...(primary?.file ? { file: primary.file } : {}),
+      };
     };
     return {
       async keys() {
