@@ -1,7 +1,7 @@
 /** @module The rotation engine's settings: when the sweep runs, where jobs queue, policies and limits. */
 import { z } from "zod";
-import { parseDurationSeconds } from "../common/duration.js";
 import { docs } from "./docs.js";
+import { positiveDuration } from "./positiveDuration.js";
 import { ncrontab } from "./ncrontab.js";
 import { positiveInt } from "./positiveInt.js";
 
@@ -33,25 +33,12 @@ export const rotationShape = {
     .register(docs, {
       description: "The secret, in each vault, whose value keys the HMAC kept in history instead of a rotated value (created when missing).",
     }),
-  KVGUARD_MIN_ROTATION_PERIOD: z
-    .string()
-    .default("P1D")
-    .transform((text, ctx) => {
-      try {
-        const seconds = parseDurationSeconds(text);
-        if (seconds > 0) return seconds;
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a positive duration. Set it to seconds or ISO-8601, such as P1D or PT1H` });
-      return z.NEVER;
-    })
-    .register(docs, {
-      description:
-        "The shortest rotation period a tag or policy-file entry may ask for (kvguard-rotate-every, rotateEvery); scheduled and event rotations of one target (a database login, a storage account, an Entra application) are at most this often.",
-      default: "P1D",
-      example: "PT12H",
-    }),
+  KVGUARD_MIN_ROTATION_PERIOD: positiveDuration("P1D or PT1H").default(86_400).register(docs, {
+    description:
+      "The shortest rotation period a tag or policy-file entry may ask for (kvguard-rotate-every, rotateEvery); scheduled and event rotations of one target (a database login, a storage account, an Entra application) are at most this often.",
+    default: "P1D",
+    example: "PT12H",
+  }),
   KVGUARD_ENTRA_TENANT_ID: z
     .string()
     .regex(/^[0-9a-zA-Z.-]{1,128}$/, { error: () => "is not a tenant id (GUID) or domain" })
