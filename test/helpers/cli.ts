@@ -38,12 +38,19 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = process.
 }
 
 /** Runs a command to completion. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the built CLI; with `killWhen`, SIGKILLs it (no cleanup, as a crash) as soon as that says so. */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  killWhen?: () => boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: "pipe" });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, "exit")) as [number | null];
+  const exited = once(child, "exit") as Promise<[number | null]>;
+  const poll = killWhen && setInterval(() => killWhen() && child.kill("SIGKILL"), 50);
+  const [code] = await exited.finally(() => clearInterval(poll));
   return { code, stdout, stderr };
 }

@@ -47,8 +47,8 @@ export class Capture {
   }
 
   /** Runs the built CLI against the stack; stdout and stderr are captured. */
-  async cli(stack: LocalStack, args: string[], extraEnv: Record<string, string> = {}) {
-    const result = await runCli(args, { ...process.env, ...stack.env, ...extraEnv });
+  async cli(stack: LocalStack, args: string[], extraEnv: Record<string, string> = {}, killWhen?: () => boolean) {
+    const result = await runCli(args, { ...process.env, ...stack.env, ...extraEnv }, killWhen);
     this.add(`kvguard ${args.join(" ")} stdout`, result.stdout);
     this.add(`kvguard ${args.join(" ")} stderr`, result.stderr);
     return result;

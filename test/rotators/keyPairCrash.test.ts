@@ -5,10 +5,7 @@
  * too) and an Azure Cache for Redis (a real redis-server). The rerun finishes with the key the service
  * already holds, without regenerating again (the write-ahead note), and the key in use is never touched.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "../helpers/cli.js";
 import { LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { needs } from "../helpers/machineServices.js";
@@ -19,23 +16,8 @@ const redis = needs("redis");
 let stack: LocalStack;
 const capture = new Capture();
 
-async function rotateCli(name: string, killWhen?: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, "rotate", `local/${name}`, "--json"], { env: { ...process.env, ...stack.env }, stdio: "pipe" });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, "exit") as Promise<[number | null]>;
-  if (killWhen) {
-    const poll = setInterval(() => {
-      if (killWhen()) child.kill("SIGKILL");
-    }, 50);
-    await exited.finally(() => clearInterval(poll));
-  }
-  const [code] = await exited;
-  capture.add(`rotate ${name} stdout`, stdout);
-  capture.add(`rotate ${name} stderr`, stderr);
-  return { code, stdout, stderr };
+function rotateCli(name: string, killWhen?: () => boolean) {
+  return capture.cli(stack, ["rotate", `local/${name}`, "--json"], {}, killWhen);
 }
 
 interface Crash {

@@ -6,13 +6,10 @@
  * contract's (contract.test.ts).
  */
 import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localStorageAccountId } from "../../emulator/cloud/storageArm.js";
 import type { RotationService } from "../../src/rotation/service.js";
-import { CLI } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
 
@@ -42,27 +39,8 @@ async function works(account: string, key: string): Promise<boolean> {
 }
 
 /** `kvguard rotate`, killed with SIGKILL by the step hook, or by `kill()` once `killWhen` holds. */
-async function rotateCli(
-  name: string,
-  extraEnv: Record<string, string>,
-  killWhen?: () => boolean,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, "rotate", `local/${name}`, "--json"], { env: { ...process.env, ...stack.env, ...extraEnv }, stdio: "pipe" });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, "exit") as Promise<[number | null]>;
-  if (killWhen) {
-    const poll = setInterval(() => {
-      if (killWhen()) child.kill("SIGKILL");
-    }, 50);
-    await exited.finally(() => clearInterval(poll));
-  }
-  const [code] = await exited;
-  capture.add(`rotate ${name} stdout`, stdout);
-  capture.add(`rotate ${name} stderr`, stderr);
-  return { code, stdout, stderr };
+function rotateCli(name: string, extraEnv: Record<string, string>, killWhen?: () => boolean) {
+  return capture.cli(stack, ["rotate", `local/${name}`, "--json"], extraEnv, killWhen);
 }
 
 beforeAll(async () => {
