@@ -27,6 +27,7 @@ import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type S
 import { matchEntry, type PolicyFile } from "./policyFile.js";
 import { targetKey, type TargetClaim, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
+import { DAY_MS } from "../common/duration.js";
 
 export interface EngineVault {
   target: VaultTarget;
@@ -306,7 +307,7 @@ export class RotationEngine {
     const finished = await vault.secrets.setSecret(job.name, open.value, {
       ...(live.properties.contentType !== undefined ? { contentType: live.properties.contentType } : {}),
       tags,
-      expiresOn: new Date(now + policy.validityDays * 86_400_000),
+      expiresOn: new Date(now + policy.validityDays * DAY_MS),
     });
     const version = finished.properties.version!;
     const warning = rotator.rotationWarning;

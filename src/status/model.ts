@@ -14,13 +14,14 @@ import { emptyTotals, passRate, type Totals } from "../compliance/report/summary
 import { buildPlan, type PlanSources, type VaultPlan } from "../plan/plan.js";
 import type { History, HistoryRow } from "../rotation/history.js";
 import type { RotationStatus } from "../rotation/status.js";
+import { DAY_MS } from "../common/duration.js";
 
 export const STATUS_DAYS = 30;
 const FAILURES_SHOWN = 5;
 const FINDINGS_SHOWN = 5;
 const SNAPSHOTS_SHOWN = 12;
 /** Findings have no closed state: those seen in the last 30 days count as open. */
-const OPEN_FINDING_MS = 30 * 86_400_000;
+const OPEN_FINDING_MS = 30 * DAY_MS;
 
 export interface TrendPoint {
   generatedAt: string;

@@ -8,8 +8,8 @@ import { localDatabases } from "../helpers/operator.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
 import { startTeamsReceiver, type TeamsReceiver } from "./helpers/teamsReceiver.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 let stack: LocalStack;
 let teams: TeamsReceiver;
 

@@ -12,6 +12,7 @@ import { parseCidrList } from "../../src/common/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { generateCorpus, type Corpus } from "../helpers/auditCorpus.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 function run(corpus: Corpus, warmupDays = 14): EngineResult {
   const engine = new AuditEngine({
@@ -54,7 +55,7 @@ describe("detectors over the seeded corpus", () => {
   });
 
   it("reports nothing baseline-based during the warm-up", () => {
-    const warmEnd = Date.parse(corpus.records[0]!.time as string) + 14 * 86_400_000;
+    const warmEnd = Date.parse(corpus.records[0]!.time as string) + 14 * DAY_MS;
     const baselineIds = new Set(detectors.filter((d) => d.usesBaseline).map((d) => d.id));
     expect(result.findings.filter((f) => baselineIds.has(f.detector) && Date.parse(f.start) < warmEnd)).toEqual([]);
   });
@@ -82,7 +83,6 @@ describe("detectors over the seeded corpus", () => {
 });
 
 describe("hour-of-week profiles", () => {
-  const DAY = 86_400_000;
   const HOUR = 3_600_000;
   // A Monday: days 0-4 and 7-11 ... are weekdays.
   const start = Date.UTC(2026, 0, 5);
@@ -104,10 +104,10 @@ describe("hour-of-week profiles", () => {
     const engine = new AuditEngine({ baseline: new Baseline(14), detectors: [detectorById("initial_access_off_hours")!] });
     const records: AuditRecord[] = [];
     for (let day = 0; day < probeDay; day++) {
-      if (day < nightDays) records.push(read(start + day * DAY + 3 * HOUR));
-      for (let i = 0; i < 5; i++) records.push(read(start + day * DAY + 10 * HOUR + i * 60_000));
+      if (day < nightDays) records.push(read(start + day * DAY_MS + 3 * HOUR));
+      for (let i = 0; i < 5; i++) records.push(read(start + day * DAY_MS + 10 * HOUR + i * 60_000));
     }
-    records.push(read(start + probeDay * DAY + 3 * HOUR));
+    records.push(read(start + probeDay * DAY_MS + 3 * HOUR));
     engine.process(records);
     return engine.finish().findings;
   }
@@ -118,7 +118,7 @@ describe("hour-of-week profiles", () => {
 
   it("forgets hours older than the window, so night work that stopped is unusual again", () => {
     const findings = offHours(10, 30);
-    expect(findings.map((f) => [f.detector, f.start])).toEqual([["initial_access_off_hours", new Date(start + 30 * DAY + 3 * HOUR).toISOString()]]);
+    expect(findings.map((f) => [f.detector, f.start])).toEqual([["initial_access_off_hours", new Date(start + 30 * DAY_MS + 3 * HOUR).toISOString()]]);
     expect(findings[0]!.baseline).toMatchObject({ usualHoursUtc: [10] });
   });
 

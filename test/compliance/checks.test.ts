@@ -19,8 +19,8 @@ import { loadConfig } from "../../src/config/schema.js";
 import { certificateClient } from "../helpers/certificates.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, emulatorValues, serviceFor } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 const someoneElse = devClaims({ name: "someone-else" }).oid!;
 const WORKSPACE = "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/logs";
 

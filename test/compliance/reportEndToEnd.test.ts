@@ -22,8 +22,8 @@ import { runCli } from "../helpers/cli.js";
 import { readPdf } from "../helpers/pdf.js";
 import { parseCsv } from "./reportCsv.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 let stack: LocalStack;
 let receiver: TeamsReceiver;
 let env: Record<string, string>;

@@ -9,6 +9,7 @@ import {
   type ConfigProblem,
   type LoadConfigOptions,
 } from "../../src/config/schema.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const ACCOUNT_KEY = "c3VwZXItc2VjcmV0LWFjY291bnQta2V5LXZhbHVlLTEyMzQ1Njc4OTA=";
 const CONNECTION_STRING = `DefaultEndpointsProtocol=https;AccountName=kvguardstore;AccountKey=${ACCOUNT_KEY};EndpointSuffix=core.windows.net`;
@@ -89,7 +90,7 @@ describe("loadConfig", () => {
             querySliceMinutes: 60,
             ingestionDelayMinutes: 10,
             lateArrivalHours: 48,
-            consumerWindowMs: 14 * 86_400_000,
+            consumerWindowMs: 14 * DAY_MS,
           },
           alerts: { schedule: "0 */5 * * * *" },
         },

@@ -15,6 +15,7 @@ import { DevTokenCredential, devClaims } from "../../src/azure/devCredential.js"
 import { EntraGraph, GraphCallError } from "../../src/rotators/entra-app-secret/graphClient.js";
 import { httpsRequest } from "../helpers/https.js";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 let tv: TestVault;
 let cloud: LocalCloud;
@@ -84,13 +85,13 @@ describe("Graph application endpoints, through the Graph SDK", () => {
 
   it("addPassword returns the secret text once, with keyId, hint and dates (default end: start + 2 years)", async () => {
     const graph = graphAs(OWNER);
-    const end = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const end = new Date(Date.now() + 30 * DAY_MS).toISOString();
     const added = await graph.addPassword(EntraGraph.path({ appId: app.appId }), { displayName: "kvguard test", endDateTime: end });
     expect(added.secretText).toMatch(/^[A-Za-z0-9_.~-]{3}[0-9]Q~[A-Za-z0-9_.~-]{34}$/);
     expect(added).toMatchObject({ displayName: "kvguard test", hint: added.secretText.slice(0, 3), endDateTime: end });
     expect(added.keyId).toMatch(/^[0-9a-f-]{36}$/);
     const defaulted = await admin.addPassword(app.id);
-    expect(Date.parse(defaulted.endDateTime) - Date.parse(defaulted.startDateTime)).toBe(2 * 365 * 86_400_000);
+    expect(Date.parse(defaulted.endDateTime) - Date.parse(defaulted.startDateTime)).toBe(2 * 365 * DAY_MS);
     const read = await graph.application(EntraGraph.path({ objectId: app.id }));
     expect(read.passwordCredentials.map((p) => p.keyId)).toContain(added.keyId);
     expect(JSON.stringify(read)).not.toContain(added.secretText);
@@ -107,14 +108,14 @@ describe("Graph application endpoints, through the Graph SDK", () => {
     expect(none.message).toMatch(/Application\.ReadWrite\.OwnedBy.*Application\.ReadWrite\.All/);
     // Read.All reads but cannot write; OwnedBy writes only apps it owns; .All writes any.
     await expect(graphAs(READER).application(path)).resolves.toMatchObject({ id: app.id });
-    expect(
-      await graphFailure(graphAs(READER).addPassword(path, { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() })),
-    ).toMatchObject({ status: 403 });
+    expect(await graphFailure(graphAs(READER).addPassword(path, { displayName: "x", endDateTime: new Date(Date.now() + DAY_MS).toISOString() }))).toMatchObject(
+      { status: 403 },
+    );
     const other = await admin.createApplication({ displayName: "not-owned" });
     expect(await graphFailure(graphAs(OWNER).application(EntraGraph.path({ objectId: other.id })))).toMatchObject({ status: 403 });
     const added = await graphAs(ALL).addPassword(EntraGraph.path({ objectId: other.id }), {
       displayName: "x",
-      endDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+      endDateTime: new Date(Date.now() + DAY_MS).toISOString(),
     });
     expect(added.secretText).toBeTruthy();
   });
@@ -141,14 +142,14 @@ describe("Graph application endpoints, through the Graph SDK", () => {
 
     const capped = await admin.createApplication({ displayName: "capped", maxPasswordLifetimeDays: 90 });
     const tooLong = await post(`/applications/${capped.id}/addPassword`, {
-      passwordCredential: { displayName: "x", endDateTime: new Date(Date.now() + 180 * 86_400_000).toISOString() },
+      passwordCredential: { displayName: "x", endDateTime: new Date(Date.now() + 180 * DAY_MS).toISOString() },
     });
     expect(tooLong.status).toBe(400);
     expect(tooLong.json()).toMatchObject({
       error: { code: "CredentialInvalidLifetimeAsPerAppPolicy", details: [{ code: "InvalidKeyEndDate", target: "EndDate" }] },
     });
     const ok = await post(`/applications/${capped.id}/addPassword`, {
-      passwordCredential: { endDateTime: new Date(Date.now() + 60 * 86_400_000).toISOString() },
+      passwordCredential: { endDateTime: new Date(Date.now() + 60 * DAY_MS).toISOString() },
     });
     expect(ok.status).toBe(200);
 
@@ -166,7 +167,7 @@ describe("Graph application endpoints, through the Graph SDK", () => {
     });
     // Through the SDK: the same refusal as a GraphCallError with Graph's code.
     const viaSdk = await graphFailure(
-      graphAs(ALL).addPassword(EntraGraph.path({ objectId: personal.id }), { displayName: "x", endDateTime: new Date(Date.now() + 86_400_000).toISOString() }),
+      graphAs(ALL).addPassword(EntraGraph.path({ objectId: personal.id }), { displayName: "x", endDateTime: new Date(Date.now() + DAY_MS).toISOString() }),
     );
     expect(viaSdk).toMatchObject({ status: 400, code: "TooManyAppPasswords" });
   });
@@ -177,7 +178,7 @@ describe("the token endpoint, through ClientSecretCredential", () => {
     const graph = graphAs(OWNER);
     const added = await graph.addPassword(EntraGraph.path({ objectId: app.id }), {
       displayName: "token test",
-      endDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+      endDateTime: new Date(Date.now() + DAY_MS).toISOString(),
     });
     const token = await secretCredential(app.appId, added.secretText).getToken("https://graph.microsoft.com/.default");
     expect(claimsOf(token.token)).toMatchObject({
@@ -194,8 +195,8 @@ describe("the token endpoint, through ClientSecretCredential", () => {
 
   it("refuses an expired secret (AADSTS7000222), an unknown app (AADSTS700016) and an unknown tenant (AADSTS90002 at discovery)", async () => {
     const expired = await admin.addPassword(app.id, {
-      startDateTime: new Date(Date.now() - 10 * 86_400_000).toISOString(),
-      endDateTime: new Date(Date.now() - 86_400_000).toISOString(),
+      startDateTime: new Date(Date.now() - 10 * DAY_MS).toISOString(),
+      endDateTime: new Date(Date.now() - DAY_MS).toISOString(),
     });
     await expect(secretCredential(app.appId, expired.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(/AADSTS7000222/);
     await expect(secretCredential("99999999-9999-4999-8999-999999999999", expired.secretText).getToken("https://graph.microsoft.com/.default")).rejects.toThrow(

@@ -11,6 +11,7 @@ import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js"
 import { httpsRequest } from "../helpers/https.js";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
 import { rejection } from "../helpers/rejection.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 let tv: TestVault;
 let keys: KeyClient;
@@ -199,7 +200,7 @@ describe("soft delete, recover and purge", () => {
     const deleted = await (await keys.beginDeleteKey("doomed", poll)).pollUntilDone();
     expect(deleted.properties.recoveryId).toBe(`${tv.url}/deletedkeys/doomed`);
     expect(deleted.properties.deletedOn).toBeInstanceOf(Date);
-    expect(deleted.properties.scheduledPurgeDate!.getTime() - deleted.properties.deletedOn!.getTime()).toBe(90 * 86_400_000);
+    expect(deleted.properties.scheduledPurgeDate!.getTime() - deleted.properties.deletedOn!.getTime()).toBe(90 * DAY_MS);
     expect((await keys.getDeletedKey("doomed")).id).toBe(created.id);
     const listed = [];
     for await (const d of keys.listDeletedKeys()) listed.push(d.name);
@@ -282,7 +283,7 @@ describe("rotation", () => {
     expect(Buffer.from(rotated.key!.n!)).not.toEqual(Buffer.from(original.key!.n!));
     expect(rotated.keyOperations).toEqual(["sign", "verify"]);
     expect(rotated.properties.tags).toEqual({ app: "api" });
-    const expectedExp = rotated.properties.createdOn!.getTime() + 90 * 86_400_000;
+    const expectedExp = rotated.properties.createdOn!.getTime() + 90 * DAY_MS;
     expect(Math.abs(rotated.properties.expiresOn!.getTime() - expectedExp)).toBeLessThanOrEqual(3600_000);
     expect((await keys.getKey("rotating")).id).toBe(rotated.id);
 

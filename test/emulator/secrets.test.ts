@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestVault, type TestVault } from "../helpers/localVault.js";
 import { rejection } from "../helpers/rejection.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 let tv: TestVault;
 let secrets: ReturnType<TestVault["clients"]>["secrets"];
@@ -14,7 +15,7 @@ afterAll(() => tv.kv.close());
 
 describe("set and get", () => {
   it("stores value, content type, tags and attributes, and returns them by latest and by version", async () => {
-    const exp = new Date(Math.floor(Date.now() / 1000) * 1000 + 86_400_000);
+    const exp = new Date(Math.floor(Date.now() / 1000) * 1000 + DAY_MS);
     const set = await secrets.setSecret("db-password", "s3cr3t-1", {
       contentType: "text/plain",
       tags: { CredentialId: "app-user", ValidityPeriodDays: "60" },
@@ -141,7 +142,7 @@ describe("soft delete", () => {
     const deleted = await (await secrets.beginDeleteSecret("recoverable", poll)).pollUntilDone();
     expect(deleted.recoveryId).toBe(`${tv.url}/deletedsecrets/recoverable`);
     expect(deleted.deletedOn).toBeInstanceOf(Date);
-    expect(deleted.scheduledPurgeDate!.getTime() - deleted.deletedOn!.getTime()).toBe(90 * 86_400_000);
+    expect(deleted.scheduledPurgeDate!.getTime() - deleted.deletedOn!.getTime()).toBe(90 * DAY_MS);
 
     expect((await rejection(secrets.getSecret("recoverable"))).statusCode).toBe(404);
     const conflict = await rejection(secrets.setSecret("recoverable", "three"));

@@ -27,6 +27,7 @@ import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
 import { WebhookReceiver } from "../helpers/webhookReceiver.js";
 import { adminCall } from "../helpers/localCloud.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.OperationalInsights/workspaces/sentinel";
@@ -134,7 +135,7 @@ beforeAll(async () => {
   await new TableFindingStore(findings).upsert([finding("f-1"), finding("f-2", { severity: "medium", object: undefined })]);
 
   // A secret that expires in 5 days: the report's expiry check notices it.
-  await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000) });
+  await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * DAY_MS) });
   useApp(createApp(env));
   const context = new InvocationContext({ functionName: "complianceReport", invocationId: "test" });
   await complianceReport.handler({ isPastDue: false } as Timer, context);

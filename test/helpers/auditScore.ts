@@ -11,9 +11,9 @@ import { parseCidrList } from "../../src/common/network.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { generateCorpus } from "./auditCorpus.js";
 import { generateRoutineCorpus } from "./routineCorpus.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY = 86_400_000;
-const WEEK = 7 * DAY;
+const WEEK = 7 * DAY_MS;
 
 export interface ScoredLabel {
   scenario: string;
@@ -106,7 +106,7 @@ export function scoreSeeded(seed: number): CorpusScore {
   const withScenarios = generateCorpus({ seed, scenarios: true });
   const benign = generateCorpus({ seed, scenarios: false });
   const end = Date.parse(String(benign.records[benign.records.length - 1]!.time));
-  const evalToMs = Math.ceil(end / DAY) * DAY;
+  const evalToMs = Math.ceil(end / DAY_MS) * DAY_MS;
   const common = {
     vaults: benign.vaults,
     evalFromMs: evalToMs - WEEK,

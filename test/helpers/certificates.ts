@@ -15,6 +15,7 @@ import * as x509 from "@peculiar/x509";
 import { DevTokenCredential, type DevIdentity } from "../../src/azure/devCredential.js";
 import { clientOptions } from "../../src/azure/keyVaultClients.js";
 import type { TestVault } from "./localVault.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 
@@ -69,7 +70,7 @@ export class TestCa {
       keys,
       signingAlgorithm: RSA_SHA256,
       notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 365 * 86_400_000),
+      notAfter: new Date(Date.now() + 365 * DAY_MS),
       extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
     });
     return new TestCa(certificate, keys);
@@ -90,7 +91,7 @@ export class TestCa {
       signingKey: this.keys.privateKey,
       signingAlgorithm: RSA_SHA256,
       notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + days * 86_400_000),
+      notAfter: new Date(Date.now() + days * DAY_MS),
       extensions: csr.extensions,
     });
     return Buffer.from(cert.rawData);

@@ -7,13 +7,13 @@
 import { defaultComplianceConfig } from "../../scripts/checkCatalogue.js";
 import { buildChecks } from "../../src/compliance/checks/registry.js";
 import type { CheckDefinition, CheckResult, ComplianceRun, Framework, InventoryItem, Outcome, VaultFacts } from "../../src/compliance/model.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 export const FIXTURE_AT = "2026-11-27T06:00:00.000Z";
-const DAY = 86_400_000;
 
 /** A time `days` after the fixture's run (negative: before it). */
 export function daysFrom(days: number, at = FIXTURE_AT): string {
-  return new Date(Date.parse(at) + days * DAY).toISOString();
+  return new Date(Date.parse(at) + days * DAY_MS).toISOString();
 }
 
 /** The registry's own definitions of the checks the fixture judges (default settings). */

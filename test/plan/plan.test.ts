@@ -11,8 +11,8 @@ import { localDatabases } from "../helpers/operator.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 let stack: LocalStack;
 let service: RotationService;
 const capture = new Capture();

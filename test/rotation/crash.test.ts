@@ -11,6 +11,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { pendingRevokes } from "../../src/rotation/status.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, meetsPolicy, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 type CrashStep = (typeof STEPS)[number];
@@ -51,7 +52,7 @@ beforeAll(async () => {
   // Due: Key Vault's expiry is within the default 30 days' lead.
   const swept = await kvguardSecrets(stack, SWEPT.vault).setSecret(SWEPT.name, "initial-crash-in-sweep-Zq8v", {
     tags: TAGS,
-    expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000),
+    expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * DAY_MS),
   });
   SWEPT.initialVersion = swept.properties.version!;
 });
@@ -133,7 +134,7 @@ describe("a rotation killed after each step", () => {
       expect((await versionsOf(secrets, c.name)).length, c.name).toBe(2);
       expect(live.properties.contentType).toBe("text/plain");
       expect(live.properties.tags).toMatchObject({ ...TAGS, "kvguard-previous-version": c.initialVersion });
-      expect(live.properties.expiresOn!.getTime()).toBeGreaterThan(stack.tv.kv.clock.nowMs() + 89 * 86_400_000);
+      expect(live.properties.expiresOn!.getTime()).toBeGreaterThan(stack.tv.kv.clock.nowMs() + 89 * DAY_MS);
 
       const rows = await service.history.list({ vault: "local", name: c.name });
       const ids = new Set(rows.map((r) => r.rotationId));

@@ -13,9 +13,9 @@ import { drainQueue } from "../../src/state/queueWorker.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, kvguardSecrets, vaultEvent, versionsOf } from "../helpers/rotation.js";
 import { StorageFaultProxy } from "../helpers/storageFaultProxy.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const TAGS = { "kvguard-rotator": "random", "kvguard-options": "length=24" };
-const DAY_MS = 86_400_000;
 /** Requests that write the event's dedupe record (one row per request, or both in a transaction). */
 const RECORD = { method: "POST", path: /\/(kvguardevents|\$batch)\b/, body: /version\|/ };
 const ENQUEUE = { method: "POST", path: /\/kvguard-rotations\/messages/ };

@@ -11,8 +11,8 @@ import type { RotationService } from "../../src/rotation/service.js";
 import type { RotationStatus } from "../../src/rotation/status.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, meetsPolicy, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), "kvguard-policy-"));
 const files = {
   good: join(dir, "policy.json"),

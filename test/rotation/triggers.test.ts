@@ -16,9 +16,9 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { drainQueue } from "../../src/state/queueWorker.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { appFor, Capture, expectNoSecretValues, kvguardSecrets, serviceFor, vaultEvent, versionsOf } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const TAGS = { "kvguard-rotator": "random", "kvguard-options": "length=24" };
-const DAY_MS = 86_400_000;
 
 let stack: LocalStack;
 let service: RotationService;

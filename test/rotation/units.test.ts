@@ -22,8 +22,8 @@ import { parseVaultEvent } from "../../src/rotation/vaultEvents.js";
 import { isInWindow, parseWindow } from "../../src/rotation/window.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { meetsPolicy, OFFLINE_RUNTIME, versionsOf } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
-const DAY_MS = 86_400_000;
 const at = (iso: string) => Date.parse(iso);
 
 function policyOf(tags: Record<string, string>, entry?: Parameters<typeof resolvePolicy>[1]): SecretPolicy {

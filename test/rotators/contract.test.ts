@@ -16,6 +16,7 @@ import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { needs } from "../helpers/machineServices.js";
 import { appFor, Capture, expectNoSecretValues, kvguardSecrets, openPendings, versionsOf } from "../helpers/rotation.js";
 import { FIXTURES, type ContractTarget } from "./contract/fixtures.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
 /** What a log line or CLI output may never carry raw: ESC, CR, a line or paragraph separator, a bidi override. */
@@ -156,7 +157,7 @@ for (const name of REGISTERED) {
       // Due: it expires within the default 30 days' lead. Each `kvguard sweep` enqueues its job and runs the queue
       // as a scaled-out worker instance would: both see it due, one rotates, the other finds it rotated.
       const secret = "contract-two-workers";
-      const first = await seed(secret, {}, RACE_VAULT, new Date(stack.tv.kv.clock.nowMs() + 5 * 86_400_000));
+      const first = await seed(secret, {}, RACE_VAULT, new Date(stack.tv.kv.clock.nowMs() + 5 * DAY_MS));
       const only = { KVGUARD_VAULT_URLS: `${RACE_VAULT}=${stack.tv.kv.urls[RACE_VAULT]!}` };
       const runs = await Promise.all([0, 1].map(() => capture.cli(stack, ["sweep", "--json"], only)));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);

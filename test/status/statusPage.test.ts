@@ -25,10 +25,10 @@ import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { CHROMIUM_ARGS, openWatched } from "../helpers/browserPage.js";
 import { needs } from "../helpers/machineServices.js";
 import { appFor, Capture, expectNoSecretValues, kvguardSecrets } from "../helpers/rotation.js";
+import { DAY_MS } from "../../src/common/duration.js";
 
 const CHROMIUM = needs("chromium");
 const OUT = join(process.cwd(), "out", "status-test");
-const DAY_MS = 86_400_000;
 
 function finding(id: string, severity: Finding["severity"], endMs: number, summary: string): Finding {
   const at = new Date(endMs).toISOString();

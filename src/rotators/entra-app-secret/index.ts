@@ -17,6 +17,7 @@ import { entraOptions, type EntraOptions } from "./options.js";
 import { TrustRefusal } from "../../rotation/bindings.js";
 import { entraRuntime, type EntraRuntime } from "./runtime.js";
 import { ownTenant, proveSecret, SecretRefused } from "./secretCheck.js";
+import { DAY_MS } from "../../common/duration.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Graph allows at most two client secrets on apps open to personal Microsoft accounts. */
@@ -182,7 +183,7 @@ export function createEntraAppSecretRotator(): SecretRotator {
 
     async create(ctx, current) {
       const target = await resolveTarget(ctx, entraRuntime(ctx.runtime));
-      const endDateTime = new Date(Date.now() + target.options.lifetimeDays * 86_400_000).toISOString();
+      const endDateTime = new Date(Date.now() + target.options.lifetimeDays * DAY_MS).toISOString();
       let roomFromRefusal: number | undefined;
       // Each attempt first removes orphans, so a retry after a lost answer never leaves two new secrets.
       const added = await EntraGraph.retrying(
