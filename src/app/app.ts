@@ -118,6 +118,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       cloud,
       ...(local ? { ca: local.caPem } : {}),
       ...(rotation.entraTenantId ? { entraTenantId: rotation.entraTenantId } : {}),
+      stateTable: async (name) => (await import("../state/storage.js")).ensureTable((await storage()).table(name)),
     };
   });
   const rotation = lazy(async () => {

@@ -79,6 +79,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
         cloud: config.cloud,
         ...(config.local ? { ca: config.local.caPem } : {}),
         ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
+        stateTable: (name) => ensureTable(storage.table(name)),
       },
       targets: new TargetLedger(targets!),
       locks,

@@ -5,6 +5,7 @@
  * the old credential is already gone.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { TableClient } from "@azure/data-tables";
 import type { CloudConfig } from "../config/cloudSettings.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
 import type { Target, TlsMode } from "../rotation/bindings.js";
@@ -24,6 +25,8 @@ export interface RotatorRuntime {
   ca?: string;
   /** The Entra tenant the operator pinned (KVGUARD_ENTRA_TENANT_ID); absent: kvguard's own. */
   entraTenantId?: string;
+  /** A table of kvguard's state storage, created when missing: notes a rotator keeps across a crash (key-pair). */
+  stateTable?: (name: string) => Promise<TableClient>;
 }
 
 /** What a rotator is told about the secret it rotates. */

@@ -3,18 +3,18 @@
  * stack), and the error a refusal becomes: it names the service, the endpoint and the status, never the key.
  */
 import { request } from "node:https";
-import { localCa } from "./settings.js";
 
 export class KeyRefused extends Error {}
 
 /** One GET (the service's own retries are the engine's: it tests a new key a few times). */
 export async function keyCheck(
+  /** The local CA (PEM) against the local stack. */
+  ca: string | undefined,
   service: string,
   url: string,
   headers: Record<string, string>,
   accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
 ): Promise<void> {
-  const ca = localCa();
   const status = await new Promise<number>((resolve, reject) => {
     const req = request(url, { method: "GET", headers, timeout: 30_000, ...(ca ? { ca } : {}) }, (res) => {
       res.resume();

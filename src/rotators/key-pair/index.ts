@@ -30,7 +30,7 @@ function open(ctx: RotatorContext): { target: ResolvedTarget; access: KeyPairAcc
   const target = keyPairTarget(ctx);
   const keySet = options(ctx).keys;
   if (!target.type.keyNames[keySet]) throw new Error(`${target.type.label} has no ${keySet} keys (rotator option keys)`);
-  return { target, access: target.type.access(target, keySet) };
+  return { target, access: target.type.access(target, keySet, ctx.runtime) };
 }
 
 /** Which key of the pair a value holds, by comparing with the listed keys (never by trusting a tag alone). */
@@ -72,7 +72,7 @@ export const keyPairRotator: SecretRotator = {
     const { target, access } = open(ctx);
     let keys = await access.keys();
     const { inUse, next } = inUseOf(ctx, target, keys, current.value);
-    const note = await readNote(ctx.vault.name, ctx.secretName);
+    const note = await readNote(ctx.runtime, ctx.vault.name, ctx.secretName);
     const resumed =
       note !== undefined &&
       note.resourceId.toLowerCase() === target.id.toLowerCase() &&
@@ -84,7 +84,7 @@ export const keyPairRotator: SecretRotator = {
         `${next.name} of ${target.type.label} ${target.id} changed since kvguard noted it would regenerate it (an interrupted rotation): kvguard takes it as the new key instead of regenerating again`,
       );
     } else {
-      await writeNote(ctx.vault.name, ctx.secretName, {
+      await writeNote(ctx.runtime, ctx.vault.name, ctx.secretName, {
         resourceId: target.id,
         keyName: next.name,
         inUse: fingerprint(target.id, inUse.value),

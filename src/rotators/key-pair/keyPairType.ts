@@ -3,6 +3,7 @@
  * pairs of keys it has, and, for one resource, how to list the pair, regenerate one key, describe a key
  * (endpoint, connection string) and prove a key works with a data-plane call.
  */
+import type { RotatorRuntime } from "../types.js";
 
 /** Which pair of keys: most services have one; Cosmos DB and App Configuration also a read-only pair. */
 export const KEY_SETS = ["readWrite", "readOnly"] as const;
@@ -55,5 +56,6 @@ export interface KeyPairType {
   role: string;
   /** What regenerating a key also breaks, said in history and alerts. */
   warning?: string;
-  access(target: ResolvedTarget, keySet: KeySet): KeyPairAccess;
+  /** The resource's keys through its ARM SDK, with the runtime the app gives rotators (identity, cloud, CA). */
+  access(target: ResolvedTarget, keySet: KeySet, runtime: RotatorRuntime): KeyPairAccess;
 }

@@ -9,10 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
-import { credentialFor } from "../../azure/credential.js";
 import { statusOf } from "../../common/errors.js";
-import { ensureTable, storageClients } from "../../state/storage.js";
-import { kvguardConfig } from "./settings.js";
+import type { RotatorRuntime } from "../types.js";
 
 export const NOTE_TABLE = "kvguardkeypairs";
 
@@ -29,21 +27,28 @@ export function fingerprint(resourceId: string, key: string): string {
   return createHash("sha256").update(`kvguard key-pair\n${resourceId.toLowerCase()}\n${key}`).digest("hex").slice(0, 32);
 }
 
-let table: Promise<TableClient> | undefined;
+/** The notes table, per runtime (the app's state storage); a failed creation is tried again next time. */
+const tables = new WeakMap<RotatorRuntime, Promise<TableClient>>();
 
-function notes(): Promise<TableClient> {
-  table ??= ensureTable(storageClients(process.env, credentialFor(kvguardConfig().identity)).table(NOTE_TABLE)).catch((error: unknown) => {
-    table = undefined;
-    throw error;
-  });
+function notes(runtime: RotatorRuntime): Promise<TableClient> {
+  const { stateTable } = runtime;
+  if (!stateTable) return Promise.reject(new Error("the key-pair rotator keeps its notes in kvguard's state storage, which this runtime does not give"));
+  let table = tables.get(runtime);
+  if (!table) {
+    table = stateTable(NOTE_TABLE).catch((error: unknown) => {
+      tables.delete(runtime);
+      throw error;
+    });
+    tables.set(runtime, table);
+  }
   return table;
 }
 
 /** Row keys may not hold `/`, `\`, `#`, `?`: vault and secret names never do (Key Vault's own rules). */
 const keys = (vault: string, secret: string) => ({ partitionKey: vault, rowKey: secret });
 
-export async function readNote(vault: string, secret: string): Promise<RegenerateNote | undefined> {
-  const client = await notes();
+export async function readNote(runtime: RotatorRuntime, vault: string, secret: string): Promise<RegenerateNote | undefined> {
+  const client = await notes(runtime);
   const { partitionKey, rowKey } = keys(vault, secret);
   try {
     const row = await client.getEntity<RegenerateNote>(partitionKey, rowKey);
@@ -54,6 +59,6 @@ export async function readNote(vault: string, secret: string): Promise<Regenerat
   }
 }
 
-export async function writeNote(vault: string, secret: string, note: RegenerateNote): Promise<void> {
-  await (await notes()).upsertEntity({ ...keys(vault, secret), ...note }, "Replace");
+export async function writeNote(runtime: RotatorRuntime, vault: string, secret: string, note: RegenerateNote): Promise<void> {
+  await (await notes(runtime)).upsertEntity({ ...keys(vault, secret), ...note }, "Replace");
 }

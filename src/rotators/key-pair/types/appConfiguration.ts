@@ -9,7 +9,7 @@ import { AppConfigurationManagementClient, type ApiKey } from "@azure/arm-appcon
 import { armCall, required } from "../armErrors.js";
 import { keyCheck, KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import { armClient } from "../clients.js";
 
 /** The headers of an HMAC-signed App Configuration request without a body. */
 export function hmacHeaders(url: URL, id: string, secret: string): Record<string, string> {
@@ -32,8 +32,8 @@ export const appConfigurationType: KeyPairType = {
   keyNames: { readWrite: ["Primary", "Secondary"], readOnly: ["Primary Read Only", "Secondary Read Only"] },
   connectionString: true,
   role: '"App Configuration Contributor" on the store',
-  access(target, keySet) {
-    const client = armClient(AppConfigurationManagementClient, target.subscriptionId);
+  access(target, keySet, runtime) {
+    const client = armClient(runtime, AppConfigurationManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const names = appConfigurationType.keyNames[keySet]!;
@@ -84,7 +84,7 @@ export const appConfigurationType: KeyPairType = {
           throw new KeyRefused(
             `App Configuration store ${name}: the key is not one of the store's access keys (refused without a call: requests are signed with a listed key's id)`,
           );
-        await keyCheck("Azure App Configuration", url.toString(), hmacHeaders(url, key.id, key.value));
+        await keyCheck(runtime.ca, "Azure App Configuration", url.toString(), hmacHeaders(url, key.id, key.value));
       },
     };
   },

@@ -7,7 +7,7 @@ import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices"
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import { armClient } from "../clients.js";
 
 export const cognitiveType: KeyPairType = {
   name: "cognitive",
@@ -17,8 +17,8 @@ export const cognitiveType: KeyPairType = {
   keyNames: { readWrite: ["key1", "key2"] },
   connectionString: false,
   role: '"Cognitive Services Contributor" on the account',
-  access(target) {
-    const client = armClient(CognitiveServicesManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, CognitiveServicesManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () =>
@@ -39,7 +39,7 @@ export const cognitiveType: KeyPairType = {
       },
       async validate(key) {
         const url = (await endpoint()).replace(/\/+$/, "");
-        await keyCheck("Azure AI services", `${url}/openai/models?api-version=2024-10-21`, { "api-key": key.value });
+        await keyCheck(runtime.ca, "Azure AI services", `${url}/openai/models?api-version=2024-10-21`, { "api-key": key.value });
       },
     };
   },

@@ -8,7 +8,7 @@ import { CosmosDBManagementClient } from "@azure/arm-cosmosdb";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import { armClient } from "../clients.js";
 
 /** The ARM names of each key, as listKeys returns them and regenerateKey's `keyKind` takes them. */
 const FIELDS = {
@@ -34,8 +34,8 @@ export const cosmosType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"], readOnly: ["primaryReadonly", "secondaryReadonly"] },
   connectionString: true,
   role: '"Cosmos DB Account Contributor" on the account',
-  access(target, keySet) {
-    const client = armClient(CosmosDBManagementClient, target.subscriptionId);
+  access(target, keySet, runtime) {
+    const client = armClient(runtime, CosmosDBManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () => {
@@ -61,7 +61,7 @@ export const cosmosType: KeyPairType = {
       async validate(key) {
         const url = (await endpoint()).replace(/\/+$/, "");
         const date = new Date().toUTCString();
-        await keyCheck("Azure Cosmos DB", `${url}/dbs`, {
+        await keyCheck(runtime.ca, "Azure Cosmos DB", `${url}/dbs`, {
           authorization: masterKeyToken("GET", "dbs", "", date, key.value),
           "x-ms-date": date,
           "x-ms-version": "2018-12-31",

@@ -10,7 +10,7 @@ import { statusOf } from "../../../common/errors.js";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient, localCa } from "../settings.js";
+import { armClient } from "../clients.js";
 
 const EVENT = { type: "kvguard.KeyCheck", subject: "kvguard/key-check", data: { purpose: "kvguard checks a rotated access key" } };
 
@@ -23,8 +23,8 @@ export const eventGridType: KeyPairType = {
   connectionString: false,
   role: '"EventGrid Contributor" on the topic',
   warning: "SAS tokens made from the regenerated key stop working",
-  access(target) {
-    const client = armClient(EventGridManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, EventGridManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const topic = () => armCall(target, "reading the topic", () => client.topics.get(resourceGroup, name));
@@ -45,7 +45,7 @@ export const eventGridType: KeyPairType = {
       async validate(key) {
         const { endpoint, inputSchema } = await topic();
         const url = required(endpoint, "endpoint", target);
-        const ca = localCa();
+        const ca = runtime.ca;
         const options = { retryOptions: { maxRetries: 0 }, ...(ca ? { tlsOptions: { ca } } : {}) };
         try {
           if (inputSchema === "CloudEventSchemaV1_0") {

@@ -10,7 +10,8 @@ import { ServiceBusManagementClient, type AccessKeys } from "@azure/arm-serviceb
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import type { RotatorRuntime } from "../../types.js";
+import { armClient } from "../clients.js";
 
 /** A SAS token for `resource`, valid for five minutes (Service Bus and Event Hubs' shared access signature). */
 export function sasToken(resource: string, ruleName: string, key: string): string {
@@ -26,7 +27,7 @@ interface RuleApi {
   endpoint(): Promise<string | undefined>;
 }
 
-function access(target: ResolvedTarget, label: string, rules: RuleApi): KeyPairAccess {
+function access(target: ResolvedTarget, runtime: RotatorRuntime, label: string, rules: RuleApi): KeyPairAccess {
   const rule = target.parts.rule!;
   const entity = target.parts.entity;
   const pick = (keys: AccessKeys, which: "primary" | "secondary") => ({
@@ -55,7 +56,7 @@ function access(target: ResolvedTarget, label: string, rules: RuleApi): KeyPairA
         .replace(/:443\//, "/")
         .replace(/\/+$/, "");
       const resource = `${base}/${entity ?? "$namespaceinfo"}`;
-      await keyCheck(label, `${resource}?api-version=2021-05`, { authorization: sasToken(entity ? resource : `${base}/`, rule, key.value) });
+      await keyCheck(runtime.ca, label, `${resource}?api-version=2021-05`, { authorization: sasToken(entity ? resource : `${base}/`, rule, key.value) });
     },
   };
 }
@@ -70,20 +71,20 @@ export const serviceBusType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: ROLE,
-  access(target) {
-    const client = armClient(ServiceBusManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, ServiceBusManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const { name, collection, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;
     if (!entity) {
-      return access(target, "Service Bus", {
+      return access(target, runtime, "Service Bus", {
         listKeys: () => client.namespaces.listKeys(resourceGroup, name!, rule!),
         regenerate: (keyType) => client.namespaces.regenerateKeys(resourceGroup, name!, rule!, { keyType }),
         endpoint,
       });
     }
     const entities = collection!.toLowerCase() === "queues" ? client.queues : client.topics;
-    return access(target, "Service Bus", {
+    return access(target, runtime, "Service Bus", {
       listKeys: () => entities.listKeys(resourceGroup, name!, entity, rule!),
       regenerate: (keyType) => entities.regenerateKeys(resourceGroup, name!, entity, rule!, { keyType }),
       endpoint,
@@ -99,19 +100,19 @@ export const eventHubsType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: ROLE,
-  access(target) {
-    const client = armClient(EventHubManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, EventHubManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const { name, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;
     if (!entity) {
-      return access(target, "Event Hubs", {
+      return access(target, runtime, "Event Hubs", {
         listKeys: () => client.namespaces.listKeys(resourceGroup, name!, rule!),
         regenerate: (keyType) => client.namespaces.regenerateKeys(resourceGroup, name!, rule!, { keyType }),
         endpoint,
       });
     }
-    return access(target, "Event Hubs", {
+    return access(target, runtime, "Event Hubs", {
       listKeys: () => client.eventHubs.listKeys(resourceGroup, name!, entity, rule!),
       regenerate: (keyType) => client.eventHubs.regenerateKeys(resourceGroup, name!, entity, rule!, { keyType }),
       endpoint,

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient, localCa } from "../settings.js";
+import { armClient } from "../clients.js";
 
 export const redisType: KeyPairType = {
   name: "redis",
@@ -17,8 +17,8 @@ export const redisType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: '"Redis Cache Contributor" on the cache',
-  access(target) {
-    const client = armClient(RedisManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, RedisManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const host = async () => {
@@ -44,7 +44,7 @@ export const redisType: KeyPairType = {
       },
       async validate(key: PairKey) {
         const { hostName, sslPort } = await host();
-        const ca = localCa();
+        const ca = runtime.ca;
         const redis = new Redis({
           host: hostName,
           port: sslPort,

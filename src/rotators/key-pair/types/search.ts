@@ -6,7 +6,7 @@ import { SearchManagementClient } from "@azure/arm-search";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import { armClient } from "../clients.js";
 
 export const searchType: KeyPairType = {
   name: "search",
@@ -16,8 +16,8 @@ export const searchType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: false,
   role: '"Search Service Contributor" on the service',
-  access(target) {
-    const client = armClient(SearchManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, SearchManagementClient, target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () => {
@@ -41,7 +41,7 @@ export const searchType: KeyPairType = {
         return { endpoint: await endpoint() };
       },
       async validate(key) {
-        await keyCheck("Azure AI Search", `${await endpoint()}/servicestats?api-version=2024-07-01`, { "api-key": key.value });
+        await keyCheck(runtime.ca, "Azure AI Search", `${await endpoint()}/servicestats?api-version=2024-07-01`, { "api-key": key.value });
       },
     };
   },

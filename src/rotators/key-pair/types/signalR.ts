@@ -11,7 +11,8 @@ import { WebPubSubManagementClient } from "@azure/arm-webpubsub";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
-import { armClient } from "../settings.js";
+import type { RotatorRuntime } from "../../types.js";
+import { armClient } from "../clients.js";
 
 /** A five-minute JWT for `audience` (the request URL without its query), signed with the access key. */
 export function accessToken(audience: string, key: string): string {
@@ -35,6 +36,7 @@ function endpointOf(connectionString: string): string | undefined {
 
 function access(
   target: ResolvedTarget,
+  runtime: RotatorRuntime,
   service: string,
   api: { listKeys(): Promise<Keys>; regenerate(keyType: "Primary" | "Secondary"): Promise<unknown> },
   checkPath: string,
@@ -67,7 +69,7 @@ function access(
       );
       const url = `${endpoint}${checkPath}`;
       // 404: the user (or group) has no connections; the key was accepted all the same.
-      await keyCheck(service, url, { authorization: `Bearer ${accessToken(url.split("?")[0]!, key.value)}` }, (s) => s === 200 || s === 404);
+      await keyCheck(runtime.ca, service, url, { authorization: `Bearer ${accessToken(url.split("?")[0]!, key.value)}` }, (s) => s === 200 || s === 404);
     },
   };
 }
@@ -81,11 +83,12 @@ export const signalRType: KeyPairType = {
   connectionString: true,
   role: '"SignalR Contributor" on the resource',
   warning: "client access tokens signed with the regenerated key stop working",
-  access(target) {
-    const client = armClient(SignalRManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, SignalRManagementClient, target.subscriptionId);
     const name = target.parts.name!;
     return access(
       target,
+      runtime,
       "Azure SignalR Service",
       {
         listKeys: () => client.signalR.listKeys(target.resourceGroup, name),
@@ -105,11 +108,12 @@ export const webPubSubType: KeyPairType = {
   connectionString: true,
   role: '"Web PubSub Contributor" on the resource',
   warning: "client access tokens signed with the regenerated key stop working",
-  access(target) {
-    const client = armClient(WebPubSubManagementClient, target.subscriptionId);
+  access(target, _keySet, runtime) {
+    const client = armClient(runtime, WebPubSubManagementClient, target.subscriptionId);
     const name = target.parts.name!;
     return access(
       target,
+      runtime,
       "Azure Web PubSub",
       {
         listKeys: () => client.webPubSub.listKeys(target.resourceGroup, name),

@@ -8,7 +8,6 @@ import { StorageArm, type KeyName } from "../../storage-account/arm.js";
 import { proveKey } from "../../storage-account/dataPlane.js";
 import { connectionString, type AccountEndpoints } from "../../storage-account/value.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { runtimeFromSettings } from "../settings.js";
 
 export const storageType: KeyPairType = {
   name: "storage",
@@ -19,9 +18,9 @@ export const storageType: KeyPairType = {
   connectionString: true,
   role: '"Storage Account Key Operator Service Role" on the account',
   warning: SAS_WARNING,
-  access(target) {
+  access(target, _keySet, runtime) {
     const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
-    const arm = new StorageArm(address, runtimeFromSettings());
+    const arm = new StorageArm(address, runtime);
     const endpoints = async (): Promise<AccountEndpoints> => {
       const primary = (await arm.account()).primaryEndpoints;
       return {
