@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { parseDurationSeconds } from "../common/duration.js";
 import { ALERT_KINDS, ALERT_SEVERITIES } from "./alertKinds.js";
-// The one import of a domain in config/: each alert sink plug-in contributes its channel type and settings.
-import { SINK_TYPES, sinkPlugin } from "../alerts/sinks/registry.js";
+import { SINK_TYPES, sinkSettingsOf } from "./sinks/index.js";
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -81,7 +80,7 @@ export const rulesSchema = z
       }),
     );
     for (const [name, channel] of Object.entries(rules.channels)) {
-      if (sinkPlugin(channel.type).mail && !channel.to) {
+      if (sinkSettingsOf(channel.type).mail && !channel.to) {
         ctx.addIssue({
           code: "custom",
           path: ["channels", name, "to"],

@@ -1,13 +1,13 @@
 /**
  * @module Alerting's settings: the routing rules (channels, routes, quiet hours, digests, rate limits, dedup
- * window), each sink's settings (from the sink registry: connections are secrets, never kept in the config),
+ * window), each sink's settings (config/sinks/: connections are secrets, never kept in the config),
  * the sender, and when the outbox timer runs.
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseRules, type AlertRules } from "./alertRules.js";
-import { sinkPlugin, sinkSettings } from "../alerts/sinks/registry.js";
+import { sinkSettings, sinkSettingsOf } from "./sinks/index.js";
 import { docs } from "./docs.js";
 import { ncrontab } from "./ncrontab.js";
 
@@ -80,7 +80,7 @@ export function alertCrossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): v
   if (!channels || typeof channels !== "object") return;
   const add = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   for (const [name, channel] of Object.entries(channels)) {
-    const plugin = sinkPlugin(channel.type);
+    const plugin = sinkSettingsOf(channel.type);
     plugin.checkChannel(name, value, add);
     if (plugin.mail && value.KVGUARD_ALERT_FROM === undefined) {
       add("KVGUARD_ALERT_FROM", `is not set, but channel ${name} sends mail. Set it to the sender address, such as DoNotReply@contoso.com`);

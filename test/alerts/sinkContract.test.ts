@@ -19,6 +19,7 @@ import { SecretLeakError } from "../../src/alerts/secretGuard.js";
 import { sinkPlugins } from "../../src/alerts/sinks/registry.js";
 import type { Sink, SinkPlugin } from "../../src/alerts/sinks/sink.js";
 import { docs } from "../../src/config/docs.js";
+import { SINK_SETTINGS } from "../../src/config/sinks/index.js";
 import { loadConfig, SETTING_NAMES } from "../../src/config/schema.js";
 import { freshTable, TestClock } from "./helpers/alertTable.js";
 import { SINK_HARNESSES, type SinkHarness } from "./helpers/sinkHarnesses.js";
@@ -193,6 +194,11 @@ describe.each(sinkPlugins.map((plugin) => [plugin.type, plugin] as const))("sink
 describe("sink registry", () => {
   it("has a local receiver for every registered sink and no receiver for an unknown one", () => {
     expect(Object.keys(SINK_HARNESSES).sort()).toEqual(sinkPlugins.map((p) => p.type).sort());
+  });
+
+  it("builds every sink whose settings config/sinks/ lists, with those very settings", () => {
+    expect(sinkPlugins.map((p) => p.type)).toEqual(SINK_SETTINGS.map((s) => s.type));
+    for (const plugin of sinkPlugins) expect(plugin.settings).toBe(SINK_SETTINGS.find((s) => s.type === plugin.type)!.settings);
   });
 
   it("is what the rules accept as channel types", () => {

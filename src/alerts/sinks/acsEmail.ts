@@ -7,30 +7,13 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { EmailClient, EmailClientOptions, EmailMessage } from "@azure/communication-email";
-import { z } from "zod";
 import { statusOf } from "../../common/errors.js";
-import { docs } from "../../config/docs.js";
+import { ACS_CONNECTION, acsConnectionSetting, acsSettings } from "../../config/sinks/acs.js";
 import type { LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
 import { emailContent } from "../render/email.js";
 import { assertNoSecrets } from "../secretGuard.js";
 import { DeliveryError, type Sink, type SinkPlugin } from "./sink.js";
-
-const SETTING = "KVGUARD_ALERT_ACS_CONNECTION";
-
-/** A connection string (`endpoint=…;accesskey=…`), or the resource's https endpoint alone (the app's identity). */
-export const acsConnectionSetting = z.string().transform((raw, ctx): { connectionString: string } | { endpoint: string } => {
-  const endpoint = /(?:^|;)\s*endpoint=([^;]+)/i.exec(raw)?.[1]?.trim();
-  const hasKey = /(?:^|;)\s*accesskey=[^;]+/i.test(raw);
-  if (endpoint && hasKey && /^https:\/\//i.test(endpoint)) return { connectionString: raw };
-  if (!endpoint && /^https:\/\/[^;\s]+$/i.test(raw.trim())) return { endpoint: raw.trim() };
-  ctx.addIssue({
-    code: "custom",
-    message:
-      "is not an ACS connection string. Set it to endpoint=https://<resource>.communication.azure.com/;accesskey=<key>, or to the resource's https endpoint alone to use the app's managed identity",
-  });
-  return z.NEVER;
-});
 
 export interface AcsEmailSinkOptions {
   /** A verified sender address of the ACS Email resource (DoNotReply@…azurecomm.net or a custom domain). */
@@ -88,26 +71,9 @@ export class AcsEmailSink implements Sink {
 }
 
 export const sink = {
-  type: "acs",
-  title: "Azure Communication Services Email",
-  mail: true,
-  connectionSetting: SETTING,
-  settings: {
-    KVGUARD_ALERT_ACS_CONNECTION: acsConnectionSetting.optional().register(docs, {
-      description:
-        "The Azure Communication Services resource acs channels send through: its connection string, or its endpoint alone to use the app's managed identity.",
-      example: "https://kvguard-mail.europe.communication.azure.com",
-    }),
-  },
-  checkChannel(channel, values, problem) {
-    if (values[SETTING] === undefined)
-      problem(
-        SETTING,
-        `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} through ACS Email. Set it to the resource's connection string or endpoint`,
-      );
-  },
+  ...acsSettings,
   async create({ env, from, to, secrets, links, credential, ca }) {
-    const acs = acsConnectionSetting.parse(env[SETTING]);
+    const acs = acsConnectionSetting.parse(env[ACS_CONNECTION]);
     return AcsEmailSink.connect("connectionString" in acs ? acs.connectionString : { endpoint: acs.endpoint, credential }, {
       from: from ?? "",
       to,

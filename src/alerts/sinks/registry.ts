@@ -1,7 +1,8 @@
 /**
- * @module Every alert sink, one per file (`<type>.ts` exporting `sink`). Adding a sink is adding its file
- * (settings with docs, channel check, `create`), one line here, its rows in docs/settings.md and a local
- * receiver for the contract suite (test/alerts/sinkContract.test.ts).
+ * @module Every alert sink, one per file (`<type>.ts` exporting `sink`: its settings half from
+ * config/sinks/ and `create`). Adding a sink is its file here and one line below, its settings file in
+ * config/sinks/ (settings with docs, channel check) and one line there, its rows in docs/settings.md and a
+ * local receiver for the contract suite (test/alerts/sinkContract.test.ts, which checks the two lists agree).
  */
 import type { SinkPlugin } from "./sink.js";
 import { sink as acs } from "./acsEmail.js";
@@ -12,15 +13,8 @@ const SINKS = [teams, smtp, acs] as const;
 
 export const sinkPlugins: readonly SinkPlugin[] = SINKS;
 
-export const SINK_TYPES = SINKS.map((s) => s.type) as [(typeof SINKS)[number]["type"], ...(typeof SINKS)[number]["type"][]];
-
-type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-
-/** Every sink's settings, in registry order, for the app's settings schema. */
-export const sinkSettings = Object.assign({}, ...SINKS.map((s) => s.settings)) as Intersect<(typeof SINKS)[number]["settings"]>;
-
 export function sinkPlugin(type: string): SinkPlugin {
   const plugin = sinkPlugins.find((s) => s.type === type);
-  if (!plugin) throw new Error(`no alert sink of type ${type}; known: ${SINK_TYPES.join(", ")}`);
+  if (!plugin) throw new Error(`no alert sink of type ${type}; known: ${sinkPlugins.map((s) => s.type).join(", ")}`);
   return plugin;
 }

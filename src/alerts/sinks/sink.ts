@@ -1,11 +1,11 @@
 /**
  * @module The sink plug-in contract: a channel's way out (Teams webhook, ACS Email, SMTP...). One file per
- * sink type holds its settings (with their docs), how a channel of its type checks them, and how its sink is
- * built; `registry.ts` lists them. The rules' channel types, the settings' cross-check, the wiring and the
- * doctor's advice all read the registry, so adding a sink is its file, one registry line and its docs.
+ * sink type holds how its sink is built, on top of its settings half (config/sinks/: settings with their docs
+ * and the channel check, which the settings schema reads); `registry.ts` lists them for the wiring and the
+ * doctor's advice.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import type { z } from "zod";
+import type { SinkSettings } from "../../config/sinks/channel.js";
 import type { LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
 
@@ -38,25 +38,8 @@ export interface SinkContext {
   ca?: string;
 }
 
-/** Adds one settings problem, on `setting`. */
-export type SettingProblem = (setting: string, message: string) => void;
-
-export interface SinkPlugin {
-  /** The channel `type` in KVGUARD_ALERT_RULES. */
-  type: string;
-  /** What it delivers through, for docs and messages. */
-  title: string;
-  /** Sends mail: its channels need `to`, and KVGUARD_ALERT_FROM must be set. */
-  mail: boolean;
-  /** The setting holding its connection (named in the doctor's advice). */
-  connectionSetting: string;
-  /** Its settings, each registered with its docs; merged into the app's settings schema. */
-  settings: Record<string, z.ZodType>;
-  /**
-   * The settings problems of one channel of this type (its connection missing...), on already-parsed values
-   * (a field that failed its own check is absent).
-   */
-  checkChannel(channel: string, values: Readonly<Record<string, unknown>>, problem: SettingProblem): void;
+/** A sink: its settings half (config/sinks/, which the settings schema reads) and how it is built. */
+export interface SinkPlugin extends SinkSettings {
   create(context: SinkContext): Promise<Sink>;
 }
 

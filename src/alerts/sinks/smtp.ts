@@ -8,38 +8,12 @@
  */
 import type { Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
-import { z } from "zod";
-import { docs } from "../../config/docs.js";
+import { SMTP_CONNECTION, SMTP_STARTTLS, smtpConnectionSetting, smtpSettings, startTlsSetting } from "../../config/sinks/smtp.js";
 import type { LinkContext } from "../links.js";
 import type { AlertMessage } from "../message.js";
 import { emailContent } from "../render/email.js";
 import { assertNoSecrets } from "../secretGuard.js";
 import { DeliveryError, type Sink, type SinkPlugin } from "./sink.js";
-
-const CONNECTION = "KVGUARD_ALERT_SMTP_CONNECTION";
-const STARTTLS = "KVGUARD_ALERT_SMTP_STARTTLS";
-const SMTP_EXAMPLE = "smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587";
-
-/** `smtps://` (TLS from the start) or `smtp://` (STARTTLS: KVGUARD_ALERT_SMTP_STARTTLS), host, port, login; nothing else. */
-export const smtpConnectionSetting = z.string().superRefine((raw, ctx) => {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
-    ctx.addIssue({ code: "custom", message: `is not an SMTP URL. Set it to ${SMTP_EXAMPLE}` });
-  } else if (url.search || url.hash || (url.pathname !== "" && url.pathname !== "/")) {
-    // nodemailer would read transport options from the query (ignoreTLS, tls.rejectUnauthorized...).
-    ctx.addIssue({
-      code: "custom",
-      message: `has a path or query (${url.search ? "?…" : url.pathname}); kvguard reads only the scheme, login, host and port. Remove it; TLS is set by the scheme and KVGUARD_ALERT_SMTP_STARTTLS`,
-    });
-  }
-});
-
-const startTlsSetting = z.enum(["required", "optional"], { error: () => "must be required or optional" }).default("required");
 
 export interface SmtpSinkOptions {
   from: string;
@@ -124,27 +98,10 @@ export class SmtpSink implements Sink {
 }
 
 export const sink = {
-  type: "smtp",
-  title: "SMTP server (nodemailer; smtps:// or STARTTLS)",
-  mail: true,
-  connectionSetting: CONNECTION,
-  settings: {
-    KVGUARD_ALERT_SMTP_CONNECTION: smtpConnectionSetting.optional().register(docs, {
-      description: "The SMTP server smtp channels send through, as a URL with credentials.",
-      example: "smtps://alerts%40contoso.com:<password>@smtp.office365.com:465",
-    }),
-    KVGUARD_ALERT_SMTP_STARTTLS: startTlsSetting.register(docs, {
-      description:
-        "For an smtp:// connection: required sends only after the server upgrades the connection with STARTTLS (certificate and host checked); optional also sends in clear text to a server that does not offer it (a relay on a network you trust). smtps:// is TLS from the start either way.",
-    }),
-  },
-  checkChannel(channel, values, problem) {
-    if (values[CONNECTION] === undefined)
-      problem(CONNECTION, `is not set, but KVGUARD_ALERT_RULES sends channel ${channel} by SMTP. Set it to smtps://user:password@host:465`);
-  },
+  ...smtpSettings,
   async create({ env, from, to, secrets, links, ca }) {
-    const connection = smtpConnectionSetting.parse(env[CONNECTION]);
-    const startTls = startTlsSetting.parse(env[STARTTLS]?.trim() || undefined);
+    const connection = smtpConnectionSetting.parse(env[SMTP_CONNECTION]);
+    const startTls = startTlsSetting.parse(env[SMTP_STARTTLS]?.trim() || undefined);
     return SmtpSink.connect(connection, { from: from ?? "", to, secrets, links, startTls, ...(ca ? { ca } : {}) });
   },
 } satisfies SinkPlugin;
