@@ -40,6 +40,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   "rotation-failed": "Rotation failed",
   "rotation-succeeded": "Rotated",
   "near-expiry-without-policy": "Near expiry, no rotation policy",
+  "expiry-notice": "Expiry notice",
   "report-ready": "Report ready",
 };
 

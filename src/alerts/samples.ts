@@ -58,6 +58,17 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         explanation:
           "Key Vault raised Microsoft.KeyVault.SecretNearExpiry, but no kvguard-rotator tag or policy-file entry covers this secret, so nothing will rotate it. Add a policy, or rotate it by hand before it expires.",
       };
+    case "expiry-notice":
+      return {
+        ...base,
+        kind,
+        severity: "medium",
+        dedupKey: `sample|expiry-notice|${base.id}`,
+        title: "payments-prod/certificates/partner-tls expires in 14 days and nothing will renew it",
+        object: { type: "certificate", name: "partner-tls" },
+        explanation:
+          "Version 9b1e… expires on 2026-12-21. Its policy names issuer Unknown: Key Vault cannot renew it and kvguard cannot either. A CSR is ready in its pending operation (kvguard csr payments-prod/partner-tls prints it): have it signed and merge the certificate. Next notice at 7 days.",
+      };
     case "report-ready":
       return {
         ...base,

@@ -3,11 +3,15 @@
  * and its poison queue, the history, status and event tables, the policy file, blob locks and the value HMAC.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import { CertificateClient } from "@azure/keyvault-certificates";
 import { credentialFor } from "../azure/credential.js";
-import { createVaultClients } from "../azure/keyVaultClients.js";
+import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
 import { systemClock, type Clock } from "../common/clock.js";
 import { printLine } from "../common/logText.js";
 import type { Alert } from "../alerts/alert.js";
+import { alertFromNotice } from "../alerts/fromNotice.js";
+import { NOTICES_TABLE, NoticeLedger } from "../notices/ledger.js";
+import { ExpiryNotices } from "../notices/sweep.js";
 import type { KvguardConfig } from "../config/schema.js";
 import type { EngineDeps, EngineVault } from "../rotation/engine.js";
 import { History, HISTORY_TABLE } from "../rotation/history.js";
@@ -50,8 +54,8 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
   }
   const queue = storage.queue.getQueueClient(config.rotation.queue);
   const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);
-  const [history, status, events, targets] = await Promise.all(
-    [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE].map((name) => ensureTable(storage.table(name))),
+  const [history, status, events, targets, notices] = await Promise.all(
+    [HISTORY_TABLE, STATUS_TABLE, EVENTS_TABLE, TARGETS_TABLE, NOTICES_TABLE].map((name) => ensureTable(storage.table(name))),
   );
   await Promise.all([queue.createIfNotExists(), poison.createIfNotExists()]);
   const log = wiring.log ?? printLine;
@@ -62,6 +66,9 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     wiring.alert,
   );
   const locks = new BlobLocks(storage.blob);
+  const clock = wiring.clock ?? systemClock;
+  const certificateClients = new Map<string, CertificateClient>();
+  const connection = (url: string) => ({ vaultUrl: url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
   return new RotationService({
     config,
     vaults,
@@ -71,8 +78,25 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     status: new StatusStore(status!),
     events: events!,
     policy,
-    clock: wiring.clock ?? systemClock,
+    clock,
     log,
+    notices: new ExpiryNotices({
+      ledger: new NoticeLedger(notices!),
+      clock,
+      stageDays: config.notices.stageDays,
+      limits: { minRotationSeconds: config.rotation.minRotationSeconds },
+      hmacSecretName: config.rotation.hmacSecretName,
+      certificates: (vault) => {
+        const url = vault.target.url;
+        if (!certificateClients.has(url)) certificateClients.set(url, new CertificateClient(url, credential, clientOptions(connection(url))));
+        return certificateClients.get(url)!;
+      },
+      announce: async (list) => {
+        const alerts = list.map(alertFromNotice);
+        for (const alert of alerts) log(`expiry notice: ${alert.title}`);
+        await wiring.alert?.(alerts);
+      },
+    }),
     engine: {
       runtime: wiring.runtime ?? {
         credential,

@@ -14,6 +14,7 @@ const usage = `usage: kvguard <command>
   sweep           find what is due in every vault and rotate it (--no-run: only enqueue)
   history [V[/N]] rotation history, newest first (--limit N, --json)
   status [VAULT]  per-object rotation status: last success, last error, next due (--html FILE: the status page)
+  csr V/NAME      the CSR a certificate's pending operation holds, as PEM (to have it signed, then merge)
   plan            what rotates, expires or is revoked in the next days, problems first (--days N, --json)
   consumers V/N   who read a secret (--key: a key) in the audit log, and which versions (--days N, --json)
   audit PATH...   find anomalous access in Key Vault audit logs (files, folders, .gz; kvguard audit --help)
@@ -32,6 +33,7 @@ const commands: Record<string, Command> = {
   start: (args, out) => import("../../dev/startCommand.js").then((m) => m.startCommand(args, out)),
   rotate: (args, out) => rotation().then((m) => m.rotateCommand(args, out)),
   sweep: (args, out) => rotation().then((m) => m.sweepCommand(args, out)),
+  csr: (args, out) => import("./csrCommand.js").then((m) => m.csrCommand(args, out)),
   plan: (args, out) => import("./planCommand.js").then((m) => m.planCommand(args, out)),
   history: (args, out) => rotation().then((m) => m.historyCommand(args, out)),
   status: (args, out) => rotation().then((m) => m.statusCommand(args, out)),

@@ -74,6 +74,7 @@ export async function sweepCommand(args: string[], out: Out): Promise<number> {
     print(`${report.secrets} secrets, ${report.keys} keys: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)`);
     print(`${report.noPolicy.length} without a rotation policy${report.noPolicy.length ? `: ${report.noPolicy.join(", ")}` : ""}`);
     for (const i of report.invalid) print(`invalid policy ${i.object}: ${i.problems.join("; ")}`);
+    if (report.notices) print(`${report.notices} expiry notices`);
     for (const e of report.errors) print(`vault ${e.vault}: ${e.error}`);
   }
   return failed > 0 || report.errors.length > 0 ? 1 : 0;

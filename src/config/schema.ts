@@ -11,6 +11,7 @@ import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
 import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
 import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
+import { noticeConfig, noticeShape, type NoticeConfig } from "./noticeSettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
@@ -124,6 +125,7 @@ const shape = {
   // Each area keeps its settings in its own file; they are one schema here.
   ...cloudShape,
   ...rotationShape,
+  ...noticeShape,
   ...auditShape,
   ...alertShape,
   ...complianceShape,
@@ -236,6 +238,7 @@ export interface KvguardConfig {
   logLevel: LogLevel;
   cloud: CloudConfig;
   rotation: RotationConfig;
+  notices: NoticeConfig;
   audit: AuditConfig;
   alerts: AlertConfig;
   compliance: ComplianceConfig;
@@ -306,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       logLevel: settings.KVGUARD_LOG_LEVEL,
       cloud: cloudConfig(settings),
       rotation: rotationConfig(settings),
+      notices: noticeConfig(settings),
       audit: auditConfig(settings, clientId),
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),

@@ -44,9 +44,14 @@ const entry = z
 /** An entry as kvguard uses it; `invalid` marks one that could not be read: every object it matches gets that error. */
 export type PolicyFileEntry = z.output<typeof entry> & { invalid?: string };
 
+/** Certificates: `prepareCsr` asks for a CSR in a pending operation when an `Unknown`-issuer certificate nears expiry (src/notices). */
+const certificateEntry = entry.extend({ prepareCsr: z.boolean().optional() }).strict();
+export type CertificateEntry = PolicyFileEntry & { prepareCsr?: boolean };
+
 export interface PolicyFile {
   secrets: PolicyFileEntry[];
   keys: PolicyFileEntry[];
+  certificates?: CertificateEntry[];
   bindings: Bindings;
   managers: ManagerEntry[];
   /** Set when the whole file could not be used (every object gets this error). */
@@ -57,19 +62,20 @@ const sections = z
   .object({
     secrets: z.array(z.unknown()).default([]),
     keys: z.array(z.unknown()).default([]),
+    certificates: z.array(z.unknown()).default([]),
     bindings: bindingsShape.default({}),
     managers: z.array(managerShape).default([]),
   })
   .strict();
 
-export function matchEntry(entries: PolicyFileEntry[], vault: string, name: string): PolicyFileEntry | undefined {
+export function matchEntry<E extends PolicyFileEntry>(entries: E[], vault: string, name: string): E | undefined {
   return entries.find((e) => globMatch(e.match.vault, vault) && globMatch(e.match.name, name));
 }
 
 /** A file that cannot be used at all: it could govern any object, so every object gets its error. */
 export function brokenPolicyFile(problem: string): PolicyFile {
   const all: PolicyFileEntry = { match: { vault: "*", name: "*" }, invalid: problem };
-  return { secrets: [all], keys: [all], bindings: {}, managers: [], broken: problem };
+  return { secrets: [all], keys: [all], certificates: [all], bindings: {}, managers: [], broken: problem };
 }
 
 /** No file: no entries, and no bindings (so every rotation that reaches a target is refused). */
@@ -94,9 +100,9 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
   }
   const top = sections.safeParse(data ?? {});
   if (!top.success) return brokenPolicyFile(`policy file ${source}: ${issueText(top.error, "")}`);
-  const entries = (items: unknown[], section: string): PolicyFileEntry[] =>
+  const entries = (items: unknown[], section: string, shape: typeof entry | typeof certificateEntry = entry): CertificateEntry[] =>
     items.map((item, i) => {
-      const parsed = entry.safeParse(item);
+      const parsed = shape.safeParse(item);
       if (parsed.success) return parsed.data;
       const match = entry.shape.match.safeParse(typeof item === "object" && item !== null ? (item as { match?: unknown }).match : undefined);
       return {
@@ -104,7 +110,13 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
         invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}`,
       };
     });
-  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys"), bindings: top.data.bindings, managers: top.data.managers };
+  return {
+    secrets: entries(top.data.secrets, "secrets"),
+    keys: entries(top.data.keys, "keys"),
+    certificates: entries(top.data.certificates, "certificates", certificateEntry),
+    bindings: top.data.bindings,
+    managers: top.data.managers,
+  };
 }
 
 /** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader (read errors throw: they may pass). */

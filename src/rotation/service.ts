@@ -17,7 +17,7 @@ import type { History } from "./history.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
-import { matchEntry } from "./policyFile.js";
+import { matchEntry, type PolicyFile } from "./policyFile.js";
 import type { PolicySource } from "./policySource.js";
 import { nextRevokeAt, type RotationStatus, type StatusStore } from "./status.js";
 import { parseVaultEvent } from "./vaultEvents.js";
@@ -38,6 +38,12 @@ export interface RotationServiceParts {
   clock: Clock;
   log: (line: string) => void;
   engine: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets">;
+  /** Expiry notices for what nothing renews in time (src/notices), run after each vault's sweep. */
+  notices?: VaultNotices;
+}
+
+export interface VaultNotices {
+  sweepVault(vault: EngineVault, file: PolicyFile, statuses: ReadonlyMap<string, RotationStatus>): Promise<{ announced: unknown[]; errors: string[] }>;
 }
 
 export interface SweepReport {
@@ -50,6 +56,8 @@ export interface SweepReport {
   /** `changed`: the problems differ from what the object's status last recorded (new, or edited since). */
   invalid: { object: string; problems: string[]; changed: boolean }[];
   backingOff: number;
+  /** Expiry notices this sweep announced. */
+  notices?: number;
   errors: { vault: string; error: string }[];
 }
 
@@ -74,6 +82,7 @@ export class RotationService {
   readonly policy: PolicySource;
   readonly clock: Clock;
   readonly log: (line: string) => void;
+  readonly notices: VaultNotices | undefined;
 
   constructor(parts: RotationServiceParts) {
     this.config = parts.config;
@@ -86,6 +95,7 @@ export class RotationService {
     this.policy = parts.policy;
     this.clock = parts.clock;
     this.log = parts.log;
+    this.notices = parts.notices;
     this.#dedupe = new EventDedupe(parts.events, parts.clock);
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
@@ -189,6 +199,11 @@ export class RotationService {
       }
     }
     await Promise.all(sending);
+    if (this.notices) {
+      const notices = await this.notices.sweepVault(vault, file, statuses);
+      report.notices = (report.notices ?? 0) + notices.announced.length;
+      for (const error of notices.errors) report.errors.push({ vault: vault.target.name, error: `expiry notices: ${error}` });
+    }
   }
 
   /** Records an invalid policy once per distinct problem, not on every sweep; says whether it recorded. */

@@ -52,6 +52,7 @@ describe("loadConfig", () => {
           identity: { kind: "azure" },
           storage: { kind: "connectionString", accountName: "kvguardstore" },
           logLevel: "info",
+          notices: { stageDays: [30, 14, 7, 1] },
           cloud: {
             armEndpoint: "https://management.azure.com",
             graphEndpoint: "https://graph.microsoft.com",
