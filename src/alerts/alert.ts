@@ -41,6 +41,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   "rotation-succeeded": "Rotated",
   "near-expiry-without-policy": "Near expiry, no rotation policy",
   "report-ready": "Report ready",
+  "consumer-lagging": "Consumer on the previous credential",
 };
 
 /** `vault/name` (keys and certificates say so: `vault/keys/name`). */

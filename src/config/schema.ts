@@ -15,6 +15,7 @@ import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.j
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
+import { revokeConfig, revokeShape, type RevokeConfig } from "./revokeSettings.js";
 import { rotationConfig, rotationShape, type RotationConfig } from "./rotationSettings.js";
 import { parseStorageConnectionString, type StorageConnection } from "./storageConnection.js";
 import { isAzureVaultHost, isLoopbackHost, parseVaultUrl, VAULT_URL_EXAMPLE, type VaultTarget } from "./vaultUrl.js";
@@ -124,6 +125,7 @@ const shape = {
   // Each area keeps its settings in its own file; they are one schema here.
   ...cloudShape,
   ...rotationShape,
+  ...revokeShape,
   ...auditShape,
   ...alertShape,
   ...complianceShape,
@@ -236,6 +238,7 @@ export interface KvguardConfig {
   logLevel: LogLevel;
   cloud: CloudConfig;
   rotation: RotationConfig;
+  revoke: RevokeConfig;
   audit: AuditConfig;
   alerts: AlertConfig;
   compliance: ComplianceConfig;
@@ -306,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       logLevel: settings.KVGUARD_LOG_LEVEL,
       cloud: cloudConfig(settings),
       rotation: rotationConfig(settings),
+      revoke: revokeConfig(settings),
       audit: auditConfig(settings, clientId),
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),
