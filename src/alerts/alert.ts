@@ -42,6 +42,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   "near-expiry-without-policy": "Near expiry, no rotation policy",
   "expiry-notice": "Expiry notice",
   "report-ready": "Report ready",
+  "consumer-lagging": "Consumer on the previous credential",
 };
 
 /** `vault/name` (keys and certificates say so: `vault/keys/name`). */

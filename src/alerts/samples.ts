@@ -79,5 +79,17 @@ export function sampleAlert(kind: AlertKind, at = new Date().toISOString()): Ale
         explanation: "Who read which secret in payments-prod from 1 to 30 November 2026, rotations and their evidence, and the open findings.",
         url: "https://kvguardstore.blob.core.windows.net/reports/2026-11-access-review.pdf",
       };
+    case "consumer-lagging":
+      return {
+        ...base,
+        kind,
+        severity: "medium",
+        dedupKey: `sample|consumer-lagging|${base.id}`,
+        title: "billing-api has not read the new version of payments-prod/payments-db 3 days after rotation",
+        object: { type: "secret", name: "payments-db" },
+        who: { principal: "billing-api" },
+        explanation:
+          "payments-prod/payments-db was rotated 3 days ago. billing-api read the secret before the rotation, but the audit log shows no read of the new version since, so it may still hold the previous credential. kvguard keeps that credential valid until every such consumer has switched or the maximum grace has passed.",
+      };
   }
 }

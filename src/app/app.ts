@@ -6,6 +6,7 @@
  * the handlers at every cold start, and most of them use one part.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { Alert } from "../alerts/alert.js";
 import type { Alerting, AlertingOptions } from "../alerts/alerting.js";
 import type { Notifier } from "../alerts/notifier.js";
 import type { AuditScanReport } from "../audit/scan.js";
@@ -130,8 +131,10 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       for (const problem of discovery.problems) (options.log ?? printErrorLine)(`vault discovery: ${problem}`);
       loaded = withDiscovered(loaded, discovery);
     }
-    const { createRotationService } = await import("./rotation.js");
+    const [{ createRotationService }, { createRevokeGate }] = await Promise.all([import("./rotation.js"), import("./revoke.js")]);
+    const alert = async (alerts: readonly Alert[]) => (await notifier()).notify(alerts, options.log ? { log: options.log } : {});
     return createRotationService(loaded, {
+      revokeGate: await createRevokeGate(loaded, { credential: await credential(), storage, clock: await clock(), ...(loaded.alerts.rules ? { alert } : {}) }),
       credential: await credential(),
       runtime: await rotatorRuntime(),
       storage: await storage(),
@@ -147,7 +150,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
               const at = new Date((await clock()).nowMs()).toISOString();
               await (await notifier()).notifyRotation({ job, ...outcome, at }, options.log ? { log: options.log } : {});
             },
-            alert: async (alerts) => (await notifier()).notify(alerts, options.log ? { log: options.log } : {}),
+            alert,
           }
         : {}),
     });

@@ -40,6 +40,8 @@ export interface RotationWiring {
   lockWaitMs?: number;
   /** Called after each job (the app hands its outcome to alerting). */
   onOutcome?: EngineDeps["onOutcome"];
+  /** When previous credentials are revoked (the audit-aware gate; default: at the end of their grace). */
+  revokeGate?: EngineDeps["revokeGate"];
   /** Alerts of the rotation service itself (a policy file kvguard cannot use). */
   alert?: (alerts: readonly Alert[]) => Promise<unknown>;
 }
@@ -111,6 +113,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
       lockWaitMs: wiring.lockWaitMs ?? 30_000,
       ...(wiring.afterStep ? { afterStep: wiring.afterStep } : {}),
       ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
+      ...(wiring.revokeGate ? { revokeGate: wiring.revokeGate } : {}),
     },
   });
 }

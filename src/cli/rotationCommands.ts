@@ -98,13 +98,17 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" }, html: { type: "string" } }, allowPositionals: true });
   if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(cliApp(out), values.html, out);
-  const statuses = await (await service(out)).status.list(positionals[0]);
+  const svc = await service(out);
+  const statuses = await svc.status.list(positionals[0]);
   const print = lineWriter(out);
+  const { consumerCounts, consumerText, FIXED_GRACE_NOTE } = await import("../rotation/revokeGate.js");
+  if (!values.json && !svc.engine.deps.revokeGate?.auditAware) print(FIXED_GRACE_NOTE);
   for (const s of statuses) {
+    const consumers = consumerText(consumerCounts(s));
     print(
       values.json
         ? JSON.stringify(s)
-        : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}`,
+        : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}${consumers ? `  ${consumers}` : ""}`,
     );
   }
   return 0;

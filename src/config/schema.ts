@@ -16,6 +16,7 @@ import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.j
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
 import { describeSecret, isSecretName, scrubSecrets } from "./redact.js";
+import { revokeConfig, revokeShape, type RevokeConfig } from "./revokeSettings.js";
 import { rotationConfig, rotationShape, type RotationConfig } from "./rotationSettings.js";
 import { parseStorageConnectionString, type StorageConnection } from "./storageConnection.js";
 import { isAzureVaultHost, isLoopbackHost, parseVaultUrl, VAULT_URL_EXAMPLE, type VaultTarget } from "./vaultUrl.js";
@@ -126,6 +127,7 @@ const shape = {
   ...cloudShape,
   ...rotationShape,
   ...noticeShape,
+  ...revokeShape,
   ...auditShape,
   ...alertShape,
   ...complianceShape,
@@ -239,6 +241,7 @@ export interface KvguardConfig {
   cloud: CloudConfig;
   rotation: RotationConfig;
   notices: NoticeConfig;
+  revoke: RevokeConfig;
   audit: AuditConfig;
   alerts: AlertConfig;
   compliance: ComplianceConfig;
@@ -310,6 +313,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       cloud: cloudConfig(settings),
       rotation: rotationConfig(settings),
       notices: noticeConfig(settings),
+      revoke: revokeConfig(settings),
       audit: auditConfig(settings, clientId),
       alerts: alertConfig(settings),
       compliance: complianceConfig(settings, local !== undefined),

@@ -25,6 +25,7 @@ import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
+import { fixedGrace, type ConsumerCounts, type RevokeGate } from "./revokeGate.js";
 import { targetKey, type TargetClaim, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 import { DAY_MS } from "../common/duration.js";
@@ -51,6 +52,8 @@ export interface EngineDeps {
   /** Handed to rotators in their context. */
   runtime: RotatorRuntime;
   maxAttempts: number;
+  /** Decides when a previous credential is revoked (audit-aware); without it, at the end of its grace. */
+  revokeGate?: RevokeGate;
   /** How long a job waits for another run's lock before it is retried later. */
   lockWaitMs: number;
   /** Called after each step completes: progress output, and the crash tests' kill point. */
@@ -68,6 +71,8 @@ export type Outcome =
   | "invalid-policy"
   | "revoked"
   | "nothing-to-revoke"
+  /** Grace ended, but the revoke gate waits for consumers still on the previous credential (or holds it). */
+  | "revoke-waiting"
   /** The operator's bindings do not allow a target (the message names the setting that would). */
   | "refused"
   | "not-found";
@@ -388,19 +393,37 @@ export class RotationEngine {
         return { outcome: "refused", rotationId, message: error.message };
       }
     }
-    for (const revoke of due) {
+    const gate = this.deps.revokeGate;
+    const gated = gate
+      ? await gate.decide({
+          vault: vault.target.name,
+          name: job.name,
+          due,
+          ...(live.properties.version ? { liveVersion: live.properties.version } : {}),
+          nowMs: now,
+          entry: matchEntry(file.secrets, vault.target.name, job.name),
+          ...(status.consumers ? { previous: JSON.parse(status.consumers) as ConsumerCounts } : {}),
+          record: (message) => record("revoke", "skipped", message),
+        })
+      : fixedGrace(due, now);
+    for (const { entry: revoke, why } of gated.revoke) {
       // The credential revoked is kvguard's record of what it switched away from (status), never a tag.
       if (resolved.kind === "policy" && ctx) await resolved.policy.rotator.revoke(ctx, { value: "", metadata: revoke.metadata });
       // The old version's credential is dead now; disabling it makes a consumer still pinned to it fail loudly.
       await vault.secrets.updateSecretProperties(job.name, revoke.version, { enabled: false }).catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
       });
-      await record("revoke", "ok", `revoked the credential of version ${revoke.version} and disabled that version`, { previousVersion: revoke.version });
+      await record("revoke", "ok", `revoked the credential of version ${revoke.version} and disabled that version: ${why}`, {
+        previousVersion: revoke.version,
+      });
     }
-    const left = all.filter((r) => !due.includes(r));
+    const left = [...all.filter((r) => !due.includes(r)), ...gated.keep];
     const { revokes: _revokes, ...rest } = status;
-    await this.deps.status.put(left.length ? { ...rest, revokes: JSON.stringify(left) } : rest);
-    return { outcome: "revoked", rotationId, message: `revoked ${due.map((r) => r.version).join(", ")}` };
+    const counts = { ...rest, consumers: JSON.stringify(gated.counts) };
+    await this.deps.status.put(left.length ? { ...counts, revokes: JSON.stringify(left) } : counts);
+    if (gated.revoke.length === 0)
+      return { outcome: "revoke-waiting", rotationId, message: `waiting for consumers of ${gated.keep.map((r) => r.version).join(", ")}` };
+    return { outcome: "revoked", rotationId, message: `revoked ${gated.revoke.map((r) => r.entry.version).join(", ")}` };
   }
 
   /** Status after a finished rotation: the previous credential joins those awaiting revoke after its grace. */
@@ -423,7 +446,13 @@ export class RotationEngine {
       liveMetadata: JSON.stringify(now.metadata),
       revokes: JSON.stringify([
         ...pendingRevokes(before).filter((r) => r.version !== previous.version),
-        { version: previous.version, at: new Date(this.deps.clock.nowMs() + previous.graceSeconds * 1000).toISOString(), metadata: previous.metadata },
+        {
+          version: previous.version,
+          at: new Date(this.deps.clock.nowMs() + previous.graceSeconds * 1000).toISOString(),
+          metadata: previous.metadata,
+          rotatedAt: this.#now(),
+          newVersion: now.version,
+        },
       ]),
     });
   }

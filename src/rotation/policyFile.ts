@@ -21,8 +21,20 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseDurationSeconds } from "../common/duration.js";
 import { bindingsShape, managerShape, type Bindings, type ManagerEntry } from "./bindings.js";
 import { globMatch } from "./glob.js";
+
+const duration = z.string().refine(
+  (text) => {
+    try {
+      return parseDurationSeconds(text) > 0;
+    } catch {
+      return false;
+    }
+  },
+  { error: "is not a positive duration (seconds or ISO-8601, such as P7D)" },
+);
 
 const entry = z
   .object({
@@ -36,6 +48,11 @@ const entry = z
     gracePeriod: z.string().optional(),
     window: z.string().optional(),
     options: z.record(z.string(), z.unknown()).optional(),
+    /** The audit-aware revoke of this entry's objects (KVGUARD_REVOKE_* otherwise). */
+    revoke: z
+      .object({ baselineWindow: duration.optional(), maxGrace: duration.optional(), atMaxGrace: z.enum(["revoke", "hold"]).optional() })
+      .strict()
+      .optional(),
     /** Fields a tag may not change: `*` for all, or names (`providerAddress`, `options.manager`, `options` ...). */
     lock: z.union([z.literal("*"), z.array(z.string().min(1))]).optional(),
   })

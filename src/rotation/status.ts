@@ -24,6 +24,8 @@ export interface RotationStatus {
   liveMetadata?: string;
   /** JSON of `PendingRevoke[]`: previous versions whose credentials are revoked when their grace ends. */
   revokes?: string;
+  /** JSON of `ConsumerCounts`: the revoke gate's last look at who reads the secret (revokeGate.ts). */
+  consumers?: string;
 }
 
 /** A previous credential in its grace period: revoked (and its version disabled) at `at`. */
@@ -32,6 +34,12 @@ export interface PendingRevoke {
   at: string;
   /** The rotator's metadata for that credential (never a secret). */
   metadata: Record<string, string>;
+  /** When the rotation that replaced it finished, and the version it made live (the revoke gate's inputs; absent in older rows). */
+  rotatedAt?: string;
+  newVersion?: string;
+  /** The revoke gate's durable record: consumers already alerted as still on this credential, and since when it is held. */
+  alerted?: string[];
+  heldAt?: string;
 }
 
 export function pendingRevokes(status: RotationStatus | undefined): PendingRevoke[] {

@@ -66,6 +66,7 @@ describe("loadConfig", () => {
             hmacSecretName: "kvguard-history-hmac-key",
             minRotationSeconds: 86_400,
           },
+          revoke: { baselineSeconds: 14 * 86_400, maxGraceSeconds: 7 * 86_400, atMaxGrace: "revoke" },
           compliance: {
             subscriptionIds: [],
             expiryWarningDays: 30,
@@ -132,6 +133,18 @@ describe("loadConfig", () => {
 
   describe("each bad value is a problem that names the setting and says how to fix it", () => {
     const cases: { name: string; env: Record<string, string | undefined>; setting: string; says: string[] }[] = [
+      {
+        name: "revoke at maximum grace neither revoke nor hold",
+        env: { ...AZURE_ENV, KVGUARD_REVOKE_AT_MAX_GRACE: "wait" },
+        setting: "KVGUARD_REVOKE_AT_MAX_GRACE",
+        says: ['"wait" is not revoke or hold', "Set it to revoke (the default) or hold"],
+      },
+      {
+        name: "maximum grace not a duration",
+        env: { ...AZURE_ENV, KVGUARD_REVOKE_MAX_GRACE: "a week" },
+        setting: "KVGUARD_REVOKE_MAX_GRACE",
+        says: ['"a week" is not a positive duration', "P7D"],
+      },
       {
         name: "vault URLs missing",
         env: { ...AZURE_ENV, KVGUARD_VAULT_URLS: undefined },
