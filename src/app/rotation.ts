@@ -16,9 +16,12 @@ import { BlobLocks } from "../rotation/lock.js";
 import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
 import type { RotatorRuntime } from "../rotators/types.js";
+import { appRefresher } from "../rotation/refreshApps.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { TARGETS_TABLE, TargetLedger } from "../rotation/targetLedger.js";
 import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
+import type { AppServiceArm } from "../azure/appServiceArm.js";
+import { lazy } from "./lazy.js";
 
 export const EVENTS_TABLE = "kvguardevents";
 
@@ -36,7 +39,9 @@ export interface RotationWiring {
   lockWaitMs?: number;
   /** Called after each job (the app hands its outcome to alerting). */
   onOutcome?: EngineDeps["onOutcome"];
-  /** Alerts of the rotation service itself (a policy file kvguard cannot use). */
+  /** App Service's management plane for the refresh after a rotation (default: built on first use from the runtime). */
+  appService?: () => Promise<AppServiceArm>;
+  /** Alerts of the rotation service itself (a policy file kvguard cannot use, an app not refreshed). */
   alert?: (alerts: readonly Alert[]) => Promise<unknown>;
 }
 
@@ -62,30 +67,44 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     wiring.alert,
   );
   const locks = new BlobLocks(storage.blob);
+  const runtime: RotatorRuntime = wiring.runtime ?? {
+    credential,
+    cloud: config.cloud,
+    ...(config.local ? { ca: config.local.caPem } : {}),
+    ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
+  };
+  const historyStore = new History(history!);
+  const clock = wiring.clock ?? systemClock;
+  // Loaded and built on the first refresh only: most rotations have no App Service consumer declared.
+  const appService =
+    wiring.appService ?? lazy(async () => (await import("../azure/appServiceArm.js")).createAppServiceArm(runtime.credential, runtime.cloud, runtime.ca));
   return new RotationService({
     config,
     vaults,
     queue,
     poison,
-    history: new History(history!),
+    history: historyStore,
     status: new StatusStore(status!),
     events: events!,
     policy,
-    clock: wiring.clock ?? systemClock,
+    clock,
     log,
     engine: {
-      runtime: wiring.runtime ?? {
-        credential,
-        cloud: config.cloud,
-        ...(config.local ? { ca: config.local.caPem } : {}),
-        ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
-      },
+      runtime,
       targets: new TargetLedger(targets!),
       locks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
       lockWaitMs: wiring.lockWaitMs ?? 30_000,
       ...(wiring.afterStep ? { afterStep: wiring.afterStep } : {}),
       ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
+      afterFinish: appRefresher({
+        arm: appService,
+        policyFile: () => policy.current(),
+        history: historyStore,
+        clock,
+        log,
+        ...(wiring.alert ? { alert: wiring.alert } : {}),
+      }),
     },
   });
 }

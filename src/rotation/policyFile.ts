@@ -21,6 +21,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { appServiceRuleShape, type AppServiceRule } from "./appServiceRules.js";
 import { bindingsShape, managerShape, type Bindings, type ManagerEntry } from "./bindings.js";
 import { globMatch } from "./glob.js";
 
@@ -49,6 +50,8 @@ export interface PolicyFile {
   keys: PolicyFileEntry[];
   bindings: Bindings;
   managers: ManagerEntry[];
+  /** App Service and Functions apps refreshed after a rotation (appServiceRules.ts); absent: none. */
+  appService?: AppServiceRule[];
   /** Set when the whole file could not be used (every object gets this error). */
   broken?: string;
 }
@@ -59,6 +62,7 @@ const sections = z
     keys: z.array(z.unknown()).default([]),
     bindings: bindingsShape.default({}),
     managers: z.array(managerShape).default([]),
+    appService: z.array(appServiceRuleShape).default([]),
   })
   .strict();
 
@@ -104,7 +108,13 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
         invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}`,
       };
     });
-  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys"), bindings: top.data.bindings, managers: top.data.managers };
+  return {
+    secrets: entries(top.data.secrets, "secrets"),
+    keys: entries(top.data.keys, "keys"),
+    bindings: top.data.bindings,
+    managers: top.data.managers,
+    appService: top.data.appService,
+  };
 }
 
 /** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader (read errors throw: they may pass). */

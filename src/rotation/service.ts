@@ -37,7 +37,7 @@ export interface RotationServiceParts {
   policy: PolicySource;
   clock: Clock;
   log: (line: string) => void;
-  engine: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets">;
+  engine: Pick<EngineDeps, "afterStep" | "afterFinish" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets">;
 }
 
 export interface SweepReport {
