@@ -20,9 +20,12 @@ import { BlobLocks } from "../rotation/lock.js";
 import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
 import type { RotatorRuntime } from "../rotators/types.js";
+import { appRefresher } from "../rotation/refreshApps.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { TARGETS_TABLE, TargetLedger } from "../rotation/targetLedger.js";
 import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
+import type { AppServiceArm } from "../azure/appServiceArm.js";
+import { lazy } from "./lazy.js";
 
 export const EVENTS_TABLE = "kvguardevents";
 
@@ -42,7 +45,9 @@ export interface RotationWiring {
   onOutcome?: EngineDeps["onOutcome"];
   /** When previous credentials are revoked (the audit-aware gate; default: at the end of their grace). */
   revokeGate?: EngineDeps["revokeGate"];
-  /** Alerts of the rotation service itself (a policy file kvguard cannot use). */
+  /** App Service's management plane for the refresh after a rotation (default: built on first use from the runtime). */
+  appService?: () => Promise<AppServiceArm>;
+  /** Alerts of the rotation service itself (a policy file kvguard cannot use, an app not refreshed). */
   alert?: (alerts: readonly Alert[]) => Promise<unknown>;
 }
 
@@ -68,7 +73,18 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     wiring.alert,
   );
   const locks = new BlobLocks(storage.blob);
+  const runtime: RotatorRuntime = wiring.runtime ?? {
+    credential,
+    cloud: config.cloud,
+    ...(config.local ? { ca: config.local.caPem } : {}),
+    ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
+    stateTable: (name) => ensureTable(storage.table(name)),
+  };
+  const historyStore = new History(history!);
   const clock = wiring.clock ?? systemClock;
+  // Loaded and built on the first refresh only: most rotations have no App Service consumer declared.
+  const appService =
+    wiring.appService ?? lazy(async () => (await import("../azure/appServiceArm.js")).createAppServiceArm(runtime.credential, runtime.cloud, runtime.ca));
   const certificateClients = new Map<string, CertificateClient>();
   const connection = (url: string) => ({ vaultUrl: url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
   return new RotationService({
@@ -76,7 +92,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     vaults,
     queue,
     poison,
-    history: new History(history!),
+    history: historyStore,
     status: new StatusStore(status!),
     events: events!,
     policy,
@@ -100,13 +116,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
       },
     }),
     engine: {
-      runtime: wiring.runtime ?? {
-        credential,
-        cloud: config.cloud,
-        ...(config.local ? { ca: config.local.caPem } : {}),
-        ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
-        stateTable: (name) => ensureTable(storage.table(name)),
-      },
+      runtime,
       targets: new TargetLedger(targets!),
       locks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
@@ -114,6 +124,14 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
       ...(wiring.afterStep ? { afterStep: wiring.afterStep } : {}),
       ...(wiring.onOutcome ? { onOutcome: wiring.onOutcome } : {}),
       ...(wiring.revokeGate ? { revokeGate: wiring.revokeGate } : {}),
+      afterFinish: appRefresher({
+        arm: appService,
+        policyFile: () => policy.current(),
+        history: historyStore,
+        clock,
+        log,
+        ...(wiring.alert ? { alert: wiring.alert } : {}),
+      }),
     },
   });
 }

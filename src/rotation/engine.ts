@@ -26,6 +26,7 @@ import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
 import { fixedGrace, type ConsumerCounts, type RevokeGate } from "./revokeGate.js";
+import type { FinishedRotation } from "./refreshApps.js";
 import { targetKey, type TargetClaim, type TargetLedger } from "./targetLedger.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "./status.js";
 import { DAY_MS } from "../common/duration.js";
@@ -58,6 +59,11 @@ export interface EngineDeps {
   lockWaitMs: number;
   /** Called after each step completes: progress output, and the crash tests' kill point. */
   afterStep?(step: Step, job: RotationJob): void | Promise<void>;
+  /**
+   * After a secret's new version is live in Key Vault, before its pending credential is closed (so a rerun
+   * after a crash calls it again, `resumed`): pushes the new value to the declared consumers; it must not throw.
+   */
+  afterFinish?(finished: FinishedRotation): Promise<void>;
   /** Told every job's outcome or failure (alerting); it must not throw. */
   onOutcome?(job: RotationJob, outcome: { result: JobResult } | { error: unknown; status?: RotationStatus }): Promise<void>;
   log(line: string): void;
@@ -144,6 +150,7 @@ export class RotationEngine {
     // lost (the live value is the pending one), or the live secret was changed by hand meanwhile.
     if (pending && pending.baseVersion !== liveVersion) {
       if ((await this.#hmac(vault, pending.value)) === (await this.#hmac(vault, live.value ?? ""))) {
+        await this.deps.afterFinish?.({ vault: vault.target, name: job.name, rotationId, version: liveVersion, trigger: job.trigger, resumed: true });
         await pendingStore.close(job.name, pending, "finished");
         await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
         // The crashed run never recorded its success: record it now, so the previous credential is still revoked.
@@ -322,6 +329,7 @@ export class RotationEngine {
       valueHmac: await this.#hmac(vault, open.value),
     });
     await this.deps.afterStep?.("finish", job);
+    await this.deps.afterFinish?.({ vault: vault.target, name: job.name, rotationId, version, trigger: job.trigger, resumed: false });
     await pendingStore.close(job.name, open, "finished");
     this.deps.log(`rotated ${vault.target.name}/${job.name}: version ${version} (${job.trigger})`);
     return {

@@ -6,7 +6,7 @@ import type { TableClient } from "@azure/data-tables";
 
 export const HISTORY_TABLE = "kvguardhistory";
 
-export type Step = "policy" | "lock" | "check" | "create" | "set" | "test" | "finish" | "revoke" | "abandon" | "skip" | "reject";
+export type Step = "policy" | "lock" | "check" | "create" | "set" | "test" | "finish" | "revoke" | "abandon" | "skip" | "reject" | "refresh";
 
 export interface HistoryRow {
   vault: string;

@@ -22,6 +22,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDurationSeconds } from "../common/duration.js";
+import { appServiceRuleShape, type AppServiceRule } from "./appServiceRules.js";
 import { bindingsShape, managerShape, type Bindings, type ManagerEntry } from "./bindings.js";
 import { globMatch } from "./glob.js";
 
@@ -71,6 +72,8 @@ export interface PolicyFile {
   certificates?: CertificateEntry[];
   bindings: Bindings;
   managers: ManagerEntry[];
+  /** App Service and Functions apps refreshed after a rotation (appServiceRules.ts); absent: none. */
+  appService?: AppServiceRule[];
   /** Set when the whole file could not be used (every object gets this error). */
   broken?: string;
 }
@@ -82,6 +85,7 @@ const sections = z
     certificates: z.array(z.unknown()).default([]),
     bindings: bindingsShape.default({}),
     managers: z.array(managerShape).default([]),
+    appService: z.array(appServiceRuleShape).default([]),
   })
   .strict();
 
@@ -133,6 +137,7 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
     certificates: entries(top.data.certificates, "certificates", certificateEntry),
     bindings: top.data.bindings,
     managers: top.data.managers,
+    appService: top.data.appService,
   };
 }
 

@@ -37,7 +37,7 @@ export interface RotationServiceParts {
   policy: PolicySource;
   clock: Clock;
   log: (line: string) => void;
-  engine: Pick<EngineDeps, "afterStep" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets" | "revokeGate">;
+  engine: Pick<EngineDeps, "afterStep" | "afterFinish" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets" | "revokeGate">;
   /** Expiry notices for what nothing renews in time (src/notices), run after each vault's sweep. */
   notices?: VaultNotices;
 }
