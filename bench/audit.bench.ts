@@ -26,6 +26,7 @@ import { AuditEngine } from "../src/audit/engine.js";
 import { Baseline } from "../src/audit/baseline.js";
 import { readAuditFiles } from "../src/audit/sources/parallelFiles.js";
 import { IngestReport } from "../src/audit/sources/report.js";
+import { detectors } from "../src/audit/detectors/registry.js";
 
 const MB = 1024 * 1024;
 const SELF = fileURLToPath(import.meta.url);
@@ -127,7 +128,7 @@ async function generate(path: string, bytes: number): Promise<void> {
 
 async function runPipeline(path: string, threads?: number): Promise<Omit<Measure, "maxRssMb" | "cpuSeconds">> {
   const started = performance.now();
-  const engine = new AuditEngine({ baseline: new Baseline(14) });
+  const engine = new AuditEngine({ detectors, baseline: new Baseline(14) });
   const report = new IngestReport();
   const principals = new Map<string, number>();
   for await (const batch of readAuditFiles([path], report, threads === undefined ? {} : { threads })) {

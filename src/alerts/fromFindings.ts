@@ -3,7 +3,6 @@
  * is stable across overlapping scans), with who, from where, when, how many records and the explanation.
  */
 import { randomUUID } from "node:crypto";
-import { detectorById } from "../audit/detectors/registry.js";
 import type { Finding } from "../audit/finding.js";
 import { principalLabel } from "../audit/record.js";
 import type { Alert } from "./alert.js";
@@ -20,10 +19,14 @@ function objectOf(finding: Finding): Alert["object"] {
 /**
  * @param findings - findings as the audit scan stores them (new ones; the dedup window drops repeats anyway)
  * @param vaultResourceIds - vault name → Azure resource id, when known, for the portal link
+ * @param detectorName - a detector's name by id (the app's detector set), the alert's title; else the id
  */
-export function alertsFromFindings(findings: readonly Finding[], vaultResourceIds: Readonly<Record<string, string>> = {}): Alert[] {
+export function alertsFromFindings(
+  findings: readonly Finding[],
+  vaultResourceIds: Readonly<Record<string, string>> = {},
+  detectorName: (id: string) => string | undefined = () => undefined,
+): Alert[] {
   return findings.map((finding) => {
-    const detector = detectorById(finding.detector);
     const object = objectOf(finding);
     const resourceId = vaultResourceIds[finding.vault.toLowerCase()];
     return {
@@ -31,7 +34,7 @@ export function alertsFromFindings(findings: readonly Finding[], vaultResourceId
       kind: "finding",
       severity: finding.severity,
       dedupKey: `finding|${finding.id}`,
-      title: detector?.name ?? finding.detector,
+      title: detectorName(finding.detector) ?? finding.detector,
       vault: finding.vault === "*" ? "all vaults" : finding.vault,
       ...(resourceId ? { vaultResourceId: resourceId } : {}),
       ...(object ? { object } : {}),

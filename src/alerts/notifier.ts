@@ -33,8 +33,9 @@ export interface Notifier {
 /**
  * @param alerting - the dispatcher and sinks (undefined when alerting is off), asked for only when there is
  * something to send
+ * @param detectorName - a detector's name by id, for the titles of finding alerts (the app's detector set)
  */
-export function createNotifier(alerting: () => Promise<Alerting | undefined>): Notifier {
+export function createNotifier(alerting: () => Promise<Alerting | undefined>, detectorName?: (id: string) => string | undefined): Notifier {
   const notify = async (alerts: readonly Alert[], options: NotifyOptions = {}) => {
     if (alerts.length === 0) return undefined;
     const log = options.log ?? printErrorLine;
@@ -54,6 +55,6 @@ export function createNotifier(alerting: () => Promise<Alerting | undefined>): N
   return {
     notify,
     notifyRotation: (input, options) => notify(alertsFromRotation(input), options),
-    notifyFindings: (findings, options = {}) => notify(alertsFromFindings(findings, options.vaultResourceIds), options),
+    notifyFindings: (findings, options = {}) => notify(alertsFromFindings(findings, options.vaultResourceIds, detectorName), options),
   };
 }

@@ -111,7 +111,10 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     alertingAsked = true;
     return buildAlerting();
   };
-  const notifier = lazy(async () => (await import("../alerts/notifier.js")).createNotifier(alerting));
+  const notifier = lazy(async () => {
+    const [{ createNotifier }, { detectorById }] = await Promise.all([import("../alerts/notifier.js"), import("../audit/detectors/registry.js")]);
+    return createNotifier(alerting, (id) => detectorById(id)?.name);
+  });
   const rotatorRuntime = lazy(async (): Promise<RotatorRuntime> => {
     const { cloud, local, rotation } = await config();
     return {

@@ -8,6 +8,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { BlobServiceClient } from "@azure/storage-blob";
 import type { ConsumerSources } from "../audit/consumers.js";
+import { detectors } from "../audit/detectors/registry.js";
 import type { AuditScanDeps } from "../audit/scan.js";
 import { FINDINGS_TABLE, TableFindingStore } from "../audit/store/findingStore.js";
 import { AUDIT_STATE_TABLE, TableStateStore } from "../audit/store/tableStateStore.js";
@@ -43,6 +44,7 @@ export async function auditScanDeps(
     ...(await auditSources(config, { credential: wiring.credential, storage: () => Promise.resolve(storage) })),
     state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
+    detectors,
     ...(wiring.onNewFindings ? { onNewFindings: wiring.onNewFindings } : {}),
   };
 }

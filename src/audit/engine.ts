@@ -6,7 +6,6 @@
 import { Baseline } from "./baseline.js";
 import { benignReason, type BenignReason } from "./benign.js";
 import type { Detector, DetectorInputs, DetectorRun, StepContext } from "./detectors/detector.js";
-import { detectors as allDetectors } from "./detectors/registry.js";
 import { FindingCollector, type Finding, type Hit } from "./finding.js";
 import type { AuditRecord } from "./record.js";
 import { Suppressions } from "./suppressions.js";
@@ -23,7 +22,8 @@ export interface EngineOptions {
   suppressions?: Suppressions;
   /** kvguard's own object and app ids. */
   selfIds?: Iterable<string>;
-  detectors?: readonly Detector[];
+  /** The detectors to run: the registry's set, which the app (or the CLI) hands over. */
+  detectors: readonly Detector[];
 }
 
 export interface EngineResult {
@@ -71,9 +71,9 @@ export class AuditEngine {
   #lastMs = 0;
   readonly #benign: Record<BenignReason, number> = { challenge: 0, "azure-scanner": 0, "app-service-reference": 0, kvguard: 0 };
 
-  constructor(options: EngineOptions = {}) {
+  constructor(options: EngineOptions) {
     this.baseline = options.baseline ?? new Baseline();
-    this.#detectors = options.detectors ?? allDetectors;
+    this.#detectors = options.detectors;
     this.#thresholds = resolveThresholds(this.#detectors, options.thresholds);
     this.#runs = this.#detectors.map((d) => d.create());
     this.#emitters = this.#detectors.map((d) => (hit: Hit) => this.#collector.add(d.id, d.severity, hit));

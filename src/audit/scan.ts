@@ -6,6 +6,7 @@
 import type { LogsQueryClient } from "@azure/monitor-query-logs";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { AuditConfig } from "../config/auditSettings.js";
+import type { Detector } from "./detectors/detector.js";
 import { DAY_MS } from "../common/duration.js";
 import { Baseline } from "./baseline.js";
 import { AuditEngine, runRecords } from "./engine.js";
@@ -23,6 +24,8 @@ export interface AuditScanDeps {
   /** Baseline and watermarks. */
   state: StateStore;
   findings: FindingStore;
+  /** The detector set the app built (the registry's). */
+  detectors: readonly Detector[];
   /** The archive container, when the audit reads one. */
   archive?: ContainerClient;
   /** A local folder in the archive layout (the local Key Vault's audit logs), when the audit reads one. */
@@ -59,7 +62,7 @@ export async function runAuditScan(deps: AuditScanDeps): Promise<AuditScanReport
     canaries: config.canaries,
     suppressionsFile: config.suppressionsFile,
   });
-  const engine = new AuditEngine({ baseline, inputs, suppressions, thresholds: config.thresholds, selfIds: config.selfIds });
+  const engine = new AuditEngine({ detectors: deps.detectors, baseline, inputs, suppressions, thresholds: config.thresholds, selfIds: config.selfIds });
   const report = new IngestReport();
   // A first scan learns from as much history as the baseline window holds.
   const sinceMs = now - config.baselineDays * DAY_MS;

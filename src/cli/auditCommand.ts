@@ -19,6 +19,7 @@ import { formatProblem, IngestReport } from "../audit/sources/report.js";
 import { FileStateStore } from "../audit/store/stateStore.js";
 import { parseDurationSeconds } from "../common/duration.js";
 import { thresholdsSetting } from "../config/auditSettings.js";
+import { detectors } from "../audit/detectors/registry.js";
 
 export const auditUsage = `kvguard audit PATH... [options]
   --since WHEN            report findings from WHEN on (ISO date, or a duration back from now: P7D);
@@ -121,7 +122,15 @@ export async function auditCommand(args: string[], out: NodeJS.WritableStream, e
   // A window of at least a day, even when reporting at once (--baseline-days 0).
   const window = Math.max(1, baselineDays);
   const baseline = saved === undefined ? new Baseline(window) : Baseline.fromJSON(saved, window);
-  const engine = new AuditEngine({ baseline, warmupDays: baselineDays, inputs, suppressions, thresholds: thresholds.data, selfIds: values["self-id"] ?? [] });
+  const engine = new AuditEngine({
+    detectors,
+    baseline,
+    warmupDays: baselineDays,
+    inputs,
+    suppressions,
+    thresholds: thresholds.data,
+    selfIds: values["self-id"] ?? [],
+  });
 
   const report = new IngestReport();
   const showBar = err.isTTY === true;

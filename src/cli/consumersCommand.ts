@@ -76,7 +76,8 @@ export async function consumersCommand(args: string[], out: NodeJS.WritableStrea
     );
     return EXIT_NO_SOURCE;
   }
-  const nowMs = Date.now();
+  // kvguard's clock: the local Key Vault's against the local stack, so a moved vault clock moves the window.
+  const nowMs = (await app.clock()).nowMs();
   const windowMs = days === undefined ? config.audit.consumerWindowMs : days * DAY_MS;
   const target = { vault: vault.toLowerCase(), type: values.key ? ("keys" as const) : ("secrets" as const), name: name.toLowerCase() };
   const report = await readConsumers(sources, target, { sinceMs: nowMs - windowMs, nowMs });

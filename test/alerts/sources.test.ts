@@ -5,6 +5,7 @@ import { alertFromReport } from "../../src/alerts/fromReport.js";
 import { alertsFromFindings } from "../../src/alerts/fromFindings.js";
 import { alertsFromRotation } from "../../src/alerts/fromRotation.js";
 import type { RotationJob } from "../../src/rotation/job.js";
+import { detectorById } from "../../src/audit/detectors/registry.js";
 
 const AT = "2026-11-28T01:00:00.000Z";
 const job = (overrides: Partial<RotationJob> = {}): RotationJob => ({
@@ -86,7 +87,11 @@ describe("alertsFromFindings", () => {
       evidence: [],
       baseline: null,
     };
-    const [alert] = alertsFromFindings([finding], { "payments-prod": "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/payments-prod" });
+    const [alert] = alertsFromFindings(
+      [finding],
+      { "payments-prod": "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/payments-prod" },
+      (id) => detectorById(id)?.name,
+    );
     expect(alert).toMatchObject({
       kind: "finding",
       severity: "high",

@@ -54,4 +54,13 @@ describe("the wiring", () => {
     );
     expect(found).toEqual([]);
   });
+
+  it("hands the detector set over from the app: no domain imports the detector registry", () => {
+    const found = DOMAINS.flatMap((domain) =>
+      sources(`src/${domain}`)
+        .filter((f) => imports(f).includes("src/audit/detectors/registry.js"))
+        .map((f) => f.path),
+    );
+    expect(found).toEqual([]);
+  });
 });

@@ -16,6 +16,7 @@ import { DAY_MS } from "../../src/common/duration.js";
 
 function run(corpus: Corpus, warmupDays = 14): EngineResult {
   const engine = new AuditEngine({
+    detectors,
     baseline: new Baseline(14),
     warmupDays,
     inputs: { threatIntel: parseCidrList(corpus.threatIntel), allowedNetworks: parseCidrList(corpus.allowedNetworks), canaries: corpus.canaries },

@@ -18,6 +18,7 @@ import type * as Pool from "../../src/audit/sources/parallelFiles.js";
 import { RecordPacker, RecordUnpacker } from "../../src/audit/sources/recordBatch.js";
 import { IngestReport } from "../../src/audit/sources/report.js";
 import { generateCorpus } from "../helpers/auditCorpus.js";
+import { detectors } from "../../src/audit/detectors/registry.js";
 
 // The built module, typed as its source.
 const built = "../../dist/src/audit/sources/parallelFiles.js";
@@ -43,6 +44,7 @@ async function collect(batches: AsyncIterable<AuditRecord[]>): Promise<AuditReco
 
 function findings(records: AuditRecord[]): string {
   const engine = new AuditEngine({
+    detectors,
     inputs: { threatIntel: parseCidrList(corpus.threatIntel), allowedNetworks: parseCidrList(corpus.allowedNetworks), canaries: corpus.canaries },
     selfIds: corpus.selfIds,
   });

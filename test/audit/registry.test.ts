@@ -101,7 +101,7 @@ describe("detector contract", () => {
 
   it("gives the same findings for the same records (no hidden state between runs)", () => {
     const once = () => {
-      const engine = new AuditEngine({ baseline: new Baseline(1), warmupDays: 1 });
+      const engine = new AuditEngine({ detectors, baseline: new Baseline(1), warmupDays: 1 });
       engine.process(records);
       return engine.finish().findings;
     };

@@ -11,6 +11,7 @@ import type { Finding } from "../../src/audit/finding.js";
 import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { falseRate, formatScores, matches, scoreRoutine, scoreSeeded, type CorpusScore } from "../helpers/auditScore.js";
 import { generateRoutineCorpus, ROUTINE_WARMUP_DAYS } from "../helpers/routineCorpus.js";
+import { detectors } from "../../src/audit/detectors/registry.js";
 
 const SEEDS = [1, 2, 3];
 
@@ -36,7 +37,7 @@ describe("the routine corpus, on several seeds", () => {
 
 describe("what the findings say", () => {
   const corpus = generateRoutineCorpus({ seed: 4, attacks: true });
-  const engine = new AuditEngine({ baseline: new Baseline(14), warmupDays: ROUTINE_WARMUP_DAYS, selfIds: corpus.selfIds });
+  const engine = new AuditEngine({ detectors, baseline: new Baseline(14), warmupDays: ROUTINE_WARMUP_DAYS, selfIds: corpus.selfIds });
   engine.process(corpus.records.map(fromAuditEvent));
   const findings = engine.finish().findings;
   const reported = findings.filter((f) => Date.parse(f.end) >= corpus.evalFromMs);

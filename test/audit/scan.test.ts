@@ -17,6 +17,7 @@ import { TableStateStore } from "../../src/audit/store/tableStateStore.js";
 import { auditScan } from "../../src/functions/auditScan.js";
 import { loadConfig } from "../../src/config/schema.js";
 import { ACTORS, generateCorpus } from "../helpers/auditCorpus.js";
+import { detectors } from "../../src/audit/detectors/registry.js";
 
 const HOUR = 3_600_000;
 let azurite: RunningAzurite;
@@ -81,6 +82,7 @@ describe("runAuditScan", () => {
       config: { ...config.config.audit, selfIds: corpus.selfIds },
       state: new TableStateStore(table("scanstate")),
       findings: new TableFindingStore(table("scanfindings")),
+      detectors,
       archive: container,
     };
     const handed: Finding[][] = [];

@@ -12,6 +12,7 @@ import { fromAuditEvent } from "../../src/audit/parse/archive.js";
 import { generateCorpus } from "./auditCorpus.js";
 import { generateRoutineCorpus } from "./routineCorpus.js";
 import { DAY_MS } from "../../src/common/duration.js";
+import { detectors } from "../../src/audit/detectors/registry.js";
 
 const WEEK = 7 * DAY_MS;
 
@@ -81,6 +82,7 @@ function explained(f: Finding, labels: readonly ScoredLabel[]): boolean {
 
 export function scoreCorpus(name: string, seed: number, c: Scorable): CorpusScore {
   const engine = new AuditEngine({
+    detectors,
     baseline: new Baseline(14),
     warmupDays: 14,
     inputs: { threatIntel: parseCidrList(c.threatIntel ?? ""), allowedNetworks: parseCidrList(c.allowedNetworks ?? ""), canaries: c.canaries ?? [] },
