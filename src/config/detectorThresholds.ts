@@ -20,7 +20,7 @@ export const DETECTOR_THRESHOLDS: Readonly<Record<string, readonly string[]>> = 
   execution_unusual_client: ["minHistoryDays"],
   execution_attack_tool: [],
   defense_evasion_hardening_weakened: [],
-  impact_key_material: [],
+  impact_key_material: ["routineDays"],
   impact_crypto_volume: ["minCount", "peakFactor"],
   collection_canary_secret: [],
   defense_evasion_audit_gap: ["minGapHours", "gapFactor", "minDailyRecords", "minWeeks", "hourOfWeekFactor", "minGapMinutes"],

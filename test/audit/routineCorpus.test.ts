@@ -54,7 +54,15 @@ describe("what the findings say", () => {
     expect(destructive.filter((f) => /backup-|pr-\d+-/.test(f.object ?? ""))).toEqual([]);
     expect(destructive.filter((f) => f.summary.includes("ran SecretBackup"))).toEqual([]);
     // The finding says what the routine is.
-    expect(destructive[0]!.summary).toMatch(/it usually runs Secret(Delete|Purge) on secrets\/(backup|pr)-#/);
+    expect(destructive.find((f) => f.object?.includes("/secrets/"))!.summary).toMatch(/it usually runs Secret(Delete|Purge) on secrets\/(backup|pr)-#/);
+  });
+
+  it("keeps the nightly test-key clean-up quiet as key material, and names its routine in the hidden purge's finding", () => {
+    const keys = of("impact_key_material");
+    expect(keys.filter((f) => /\/keys\/it-/.test(f.object ?? ""))).toEqual([]);
+    expect(keys.map((f) => f.object)).toEqual(expect.arrayContaining(["data/keys/docs-kek"]));
+    expect(keys.find((f) => f.summary.includes("ran KeyPurge"))!.summary).toMatch(/it usually runs KeyPurge on keys\/it-#-kek at 22h UTC/);
+    expect(keys.find((f) => f.summary.includes("ran KeyPurge"))!.severity).toBe("high");
   });
 
   it("says how unusual a short silence is against the vault's hours of the week", () => {

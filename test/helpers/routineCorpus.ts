@@ -3,7 +3,7 @@
  * test: four vaults over four weeks (two of warm-up, two evaluated) full of routine work that looks
  * alarming on its face (nightly backup rotation and PR-environment cleanup deleting and purging what they
  * created, weekly deploys, a weekly scanner sweeping every vault, kvguard's own secret and key rotations,
- * apps unwrapping with older key versions, an onboarding, throttling bursts, a user's time-zone shift, late
+ * apps unwrapping with older key versions, a nightly job that creates, disables and purges test keys, an onboarding, throttling bursts, a user's time-zone shift, late
  * and duplicate records), and evasive attacks of each class hidden inside it. Seeds move every scenario's
  * day, hour and target, so thresholds cannot be tuned to one draw.
  */
@@ -56,6 +56,7 @@ const A = {
   docsApi: app("rc-docs-api", "10.2.4.20", "azsdk-js-keyvault-keys/4.10.2"),
   backupJob: app("rc-backup-job", "10.2.9.10"),
   ciPipeline: app("rc-ci-pipeline", "10.2.8.10"),
+  keyJob: app("rc-test-keys-job", "10.2.8.30", "azsdk-js-keyvault-keys/4.10.2"),
   deployPipeline: app("rc-deploy-pipeline", "10.2.8.20"),
   scanner: app("rc-secret-scanner", "10.2.7.10", "secscan/3.2 azsdk-python-keyvault-secrets/4.9.0"),
   kvguard: app("rc-kvguard", "10.2.9.9", "kvguard/0.1.0 azsdk-js-keyvault-secrets/4.11.2"),
@@ -106,6 +107,8 @@ function ymd(ms: number): string {
 export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): RoutineCorpus {
   const seed = options.seed ?? 1;
   const random = rng(seed * 7919 + 17);
+  // The key job draws from its own stream, so adding it moved no other scenario's draws.
+  const keyRandom = rng(seed * 104_729 + 5);
   const days = 28;
   const events: { e: EventInput; version: string | undefined; cid: string }[] = [];
   const labels: ScenarioLabel[] = [];
@@ -208,6 +211,7 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
       }
     }
     nightly(d);
+    testKeys(d);
     if (weekday === 2) deploy(d);
     if (weekday === 0) scan(d);
     if (weekday === 3) rotate(d);
@@ -243,6 +247,16 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
       emit({ t: (t += between(10, 40) * 1000), vault: "data", op: "SecretDelete", actor: A.backupJob, secret: old });
       emit({ t: t + between(30, 90) * 1000, vault: "data", op: "SecretPurge", actor: A.backupJob, secret: old });
     }
+  }
+
+  /** Nightly at 22:xx: integration tests' key made for the day; yesterday's disabled, deleted and purged. */
+  function testKeys(d: number): void {
+    let t = at(d, 22, Math.floor(keyRandom() * 15));
+    emit({ t, vault: "data", op: "KeyCreate", actor: A.keyJob, key: `it-${ymd(at(d, 0))}-kek`, version: newVersion(`data/keys/it-${ymd(at(d, 0))}-kek`) });
+    if (d === 0) return;
+    const old = `it-${ymd(at(d - 1, 0))}-kek`;
+    for (const op of ["KeyUpdate", "KeyDelete", "KeyPurge"])
+      emit({ t: (t += (10 + Math.floor(keyRandom() * 30)) * 1000), vault: "data", op, actor: A.keyJob, key: old });
   }
 
   /** Tuesday 14:00: new versions of config secrets, and now and then a new secret the gateway starts reading. */
@@ -362,6 +376,24 @@ export function generateRoutineCorpus(options: RoutineCorpusOptions = {}): Routi
           fromMs: t,
           toMs: t + 50_000,
           leadsWith: ids2,
+        });
+
+        // A key purge slipped into the nightly test-key clean-up: the documents' key, which the job never made.
+        d = evalDays[Math.floor(keyRandom() * evalDays.length)]!;
+        t = at(d, 22, 30);
+        const ids3 = [
+          emit({ t, vault: "data", op: "KeyDelete", actor: A.keyJob, key: "docs-kek" }),
+          emit({ t: t + 45_000, vault: "data", op: "KeyPurge", actor: A.keyJob, key: "docs-kek" }),
+        ];
+        labels.push({
+          scenario: "key purge hidden in the test-key clean-up",
+          kind: "routine-hidden",
+          detector: "impact_key_material",
+          vault: "data",
+          principal: A.keyJob.oid,
+          fromMs: t,
+          toMs: t + 45_000,
+          leadsWith: ids3,
         });
 
         // A night-time grant by the admin's identity, then the new principal reads everything, slowly.

@@ -7,8 +7,7 @@
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
-import { PairKeys } from "./dayMemo.js";
-import { OBJECT_READS, startOf, WINDOW } from "./operations.js";
+import { OBJECT_READS, WINDOW } from "./operations.js";
 
 /** Correlation ids of new-object reads kept per principal and vault, for the finding's evidence. */
 const EVIDENCE_KEPT = 20;
@@ -26,6 +25,15 @@ interface Subject {
   expected: number;
   /** The new-object reads in the sliding window, oldest first. */
   kept: { day: number; cid: string }[];
+}
+
+/**
+ * A principal with an object it read: its baseline key, built once, and the day it was last touched. Kept
+ * across days, so the baseline is asked once per pair a day with the very string it holds as key.
+ */
+interface Pair {
+  key: string;
+  day: number;
 }
 
 export const detector: Detector = {
@@ -48,7 +56,9 @@ export const detector: Detector = {
   usesBaseline: true,
   handles: (operation) => OBJECT_READS.has(operation),
   create: () => {
-    const pairs = new PairKeys(7);
+    /** principal → object (`vault/type/name`, so the vault too) → the pair. */
+    const pairs = new Map<string, Map<string, Pair>>();
+    let pairsDay = Number.NaN;
     /** vault → principal → what is kept for it, looked up in the baseline once a day. */
     const subjects = new Map<string, Map<string, Subject>>();
     return {
@@ -56,12 +66,18 @@ export const detector: Detector = {
         if (ctx.benign || !OBJECT_READS.has(r.operation) || !isSuccess(r) || !r.object) return;
         const principal = principalKey(r.principal);
         const object = objectKey(r)!;
-        const today = startOf(r.timeMs, WINDOW.day);
-        const day = today / WINDOW.day;
+        const day = Math.floor(r.timeMs / WINDOW.day);
         // Most reads are of an object the principal already read today: two map lookups.
-        const pair = pairs.entry(day, principal, object, "lo|");
-        if (pair.day === day) return;
+        let byObject = pairs.get(principal);
+        if (!byObject) pairs.set(principal, (byObject = new Map<string, Pair>()));
+        let pair = byObject.get(object);
+        if (pair?.day === day) return;
+        if (!pair) byObject.set(object, (pair = { key: `lo|${principal}|${object}`, day: -1 }));
         pair.day = day;
+        if (day !== pairsDay) {
+          pairsDay = day;
+          forgetOld(pairs, day - ctx.baseline.windowDays);
+        }
         const isNew = ctx.baseline.touchPair(pair.key, day);
         let byPrincipal = subjects.get(r.vault.name);
         if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map<string, Subject>()));
@@ -110,3 +126,11 @@ export const detector: Detector = {
     };
   },
 };
+
+/** Forgets the pairs not touched since `fromDay` (once a day, so pairs no longer read do not pile up). */
+function forgetOld(pairs: Map<string, Map<string, Pair>>, fromDay: number): void {
+  for (const [principal, byObject] of pairs) {
+    for (const [object, pair] of byObject) if (pair.day < fromDay) byObject.delete(object);
+    if (byObject.size === 0) pairs.delete(principal);
+  }
+}

@@ -11,7 +11,7 @@ import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
 import { PairKeys } from "./dayMemo.js";
-import { CREATES, Routines, type RoutineVerdict } from "./routine.js";
+import { CREATES, habit, outsideRoutine, Routines } from "./routine.js";
 
 const OPERATIONS = new Set([
   "VaultDelete",
@@ -26,16 +26,6 @@ const OPERATIONS = new Set([
   "KeyBackup",
   "CertificateBackup",
 ]);
-
-/** Why a destructive act is outside the routine, in words for the finding. */
-function why(v: RoutineVerdict, minDays: number): string {
-  const reasons: string[] = [];
-  if (!v.createdIt && !v.createsShape && v.daysOnShape < minDays)
-    reasons.push("it did not create this object and does not routinely work on names of its shape");
-  else if (v.daysOnShape < minDays && v.daysOnOwn < minDays) reasons.push(`it has done this on only ${Math.max(v.daysOnShape, v.daysOnOwn)} earlier day(s)`);
-  if (!v.usualHour) reasons.push("not at an hour it usually does this");
-  return reasons.join("; ");
-}
 
 export const detector: Detector = {
   id: "impact_destructive_operation",
@@ -77,17 +67,13 @@ export const detector: Detector = {
         if (verdict.routine) return;
         const purge = r.operation.endsWith("Purge");
         const usual = routines.describe(r.vault.name, principal, r.operation, { record: r, verdict });
-        const habit =
-          usual.shapes.length > 0
-            ? `; it usually runs ${r.operation} on ${usual.shapes.join(", ")} at ${usual.hoursUtc.map((h) => `${h}h`).join(", ")} UTC`
-            : `; it had not run ${r.operation} on this vault in the window`;
         ctx.emit({
           record: r,
           subject: `${r.vault.name}|${principal}|${r.operation}`,
           windowMs: WINDOW.day,
           severity: purge || r.operation === "VaultDelete" ? "high" : undefined,
           object: objectKey(r),
-          summary: `${who(r)} ran ${r.operation} on ${objectKey(r) ?? r.vault.name}, outside its routine (${why(verdict, ctx.thresholds.routineDays!)})${habit}`,
+          summary: `${who(r)} ran ${r.operation} on ${objectKey(r) ?? r.vault.name}, outside its routine (${outsideRoutine(verdict, ctx.thresholds.routineDays!)}); ${habit(r.operation, usual)}`,
           baseline: {
             createdIt: verdict.createdIt,
             daysOnThisNameShape: verdict.daysOnShape,

@@ -40,9 +40,14 @@ export interface RoutineVerdict {
 }
 
 export class Routines {
+  /**
+   * @param scope - prefixes the keys of what `judge` learns, so two detectors judging the same record (a
+   * KeyPurge is destructive and key material) each learn it once; what was created is shared
+   */
   constructor(
     readonly baseline: Baseline,
     private readonly minDays: number,
+    private readonly scope = "",
   ) {}
 
   /**
@@ -62,16 +67,18 @@ export class Routines {
     const shape = o ? `${o.type}/${nameShape(o.name)}` : "(vault)";
     const createsShape = o !== undefined && this.baseline.pairs.has(`rc|${r.vault.name}|${principal}|${shape}`);
     const createdIt = createsShape && nameShape(o.name) === o.name;
-    const daysOnShape = this.#daysBefore(`rd|${prefix}|${shape}`, day);
-    const daysOnOwn = this.#daysBefore(`rdo|${prefix}`, day);
+    const scope = this.scope;
+    const daysOnShape = this.#daysBefore(`${scope}rd|${prefix}|${shape}`, day);
+    const daysOnOwn = this.#daysBefore(`${scope}rdo|${prefix}`, day);
     const hour = new Date(r.timeMs).getUTCHours();
     let usualHour = false;
-    for (let h = hour - hourTolerance; h <= hour + hourTolerance && !usualHour; h++) usualHour = this.baseline.seen.has(`rh|${prefix}|${(h + 24) % 24}`);
+    for (let h = hour - hourTolerance; h <= hour + hourTolerance && !usualHour; h++)
+      usualHour = this.baseline.seen.has(`${scope}rh|${prefix}|${(h + 24) % 24}`);
     const routine = usualHour && (daysOnShape >= this.minDays || ((createdIt || createsShape) && daysOnOwn >= this.minDays));
     // Learn after judging, so a record is compared with what came before it.
-    this.baseline.series(`rd|${prefix}|${shape}`).set(day, 1);
-    if (createdIt || createsShape) this.baseline.series(`rdo|${prefix}`).set(day, 1);
-    this.baseline.see(`rh|${prefix}|${hour}`, r.timeMs, r.timeMs);
+    this.baseline.series(`${scope}rd|${prefix}|${shape}`).set(day, 1);
+    if (createdIt || createsShape) this.baseline.series(`${scope}rdo|${prefix}`).set(day, 1);
+    this.baseline.see(`${scope}rh|${prefix}|${hour}`, r.timeMs, r.timeMs);
     return { routine, createdIt, createsShape, daysOnShape, daysOnOwn, usualHour };
   }
 
@@ -86,19 +93,21 @@ export class Routines {
     judged: { record: AuditRecord; verdict: RoutineVerdict },
   ): { shapes: string[]; hoursUtc: number[] } {
     const prefix = `${vault}|${principal}|${operation}|`;
+    const shapeKeys = `${this.scope}rd|${prefix}`;
+    const hourKeys = `${this.scope}rh|${prefix}`;
     const o = judged.record.object;
     const own = `${o ? `${o.type}/${nameShape(o.name)}` : "(vault)"}`;
     const hour = new Date(judged.record.timeMs).getUTCHours();
     const shapes: string[] = [];
     const hours: number[] = [];
     for (const key of this.baseline.daily.keys()) {
-      if (!key.startsWith(`rd|${prefix}`)) continue;
-      const shape = key.slice(prefix.length + 3);
+      if (!key.startsWith(shapeKeys)) continue;
+      const shape = key.slice(shapeKeys.length);
       if (shape !== own || judged.verdict.daysOnShape > 0) shapes.push(shape);
     }
     for (const key of this.baseline.seen.keys()) {
-      if (!key.startsWith(`rh|${prefix}`)) continue;
-      const h = Number(key.slice(prefix.length + 3));
+      if (!key.startsWith(hourKeys)) continue;
+      const h = Number(key.slice(hourKeys.length));
       if (h !== hour || judged.verdict.usualHour) hours.push(h);
     }
     return { shapes: shapes.sort(), hoursUtc: hours.sort((a, b) => a - b) };
@@ -112,4 +121,21 @@ export class Routines {
     for (const d of series.keys()) if (d < day && d >= day - this.baseline.windowDays) n++;
     return n;
   }
+}
+
+/** Why an act is outside the routine, in words for a finding. */
+export function outsideRoutine(v: RoutineVerdict, minDays: number): string {
+  const reasons: string[] = [];
+  if (!v.createdIt && !v.createsShape && v.daysOnShape < minDays)
+    reasons.push("it did not create this object and does not routinely work on names of its shape");
+  else if (v.daysOnShape < minDays && v.daysOnOwn < minDays) reasons.push(`it has done this on only ${Math.max(v.daysOnShape, v.daysOnOwn)} earlier day(s)`);
+  if (!v.usualHour) reasons.push("not at an hour it usually does this");
+  return reasons.join("; ");
+}
+
+/** What the principal usually does with the operation (from `describe`), in words for a finding. */
+export function habit(operation: string, usual: { shapes: string[]; hoursUtc: number[] }): string {
+  return usual.shapes.length > 0
+    ? `it usually runs ${operation} on ${usual.shapes.join(", ")} at ${usual.hoursUtc.map((h) => `${h}h`).join(", ")} UTC`
+    : `it had not run ${operation} on this vault in the window`;
 }
