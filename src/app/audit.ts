@@ -36,7 +36,7 @@ export async function auditSources(
 
 export async function auditScanDeps(
   config: KvguardConfig,
-  wiring: { credential: TokenCredential; storage: StorageClients; onNewFindings?: AuditScanDeps["onNewFindings"] },
+  wiring: { credential: TokenCredential; storage: StorageClients; onNewFindings?: AuditScanDeps["onNewFindings"]; telemetry?: AuditScanDeps["telemetry"] },
 ): Promise<AuditScanDeps> {
   const { storage } = wiring;
   return {
@@ -44,5 +44,6 @@ export async function auditScanDeps(
     state: new TableStateStore(storage.table(AUDIT_STATE_TABLE)),
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
     ...(wiring.onNewFindings ? { onNewFindings: wiring.onNewFindings } : {}),
+    ...(wiring.telemetry ? { telemetry: wiring.telemetry } : {}),
   };
 }

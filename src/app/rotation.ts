@@ -16,6 +16,7 @@ import { BlobLocks } from "../rotation/lock.js";
 import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
 import type { RotatorRuntime } from "../rotators/types.js";
+import { noTelemetry, type Telemetry } from "../telemetry/port.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { TARGETS_TABLE, TargetLedger } from "../rotation/targetLedger.js";
 import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
@@ -38,6 +39,8 @@ export interface RotationWiring {
   onOutcome?: EngineDeps["onOutcome"];
   /** Alerts of the rotation service itself (a policy file kvguard cannot use). */
   alert?: (alerts: readonly Alert[]) => Promise<unknown>;
+  /** Metrics and spans of sweeps, events and jobs (default: none). */
+  telemetry?: Telemetry;
 }
 
 export async function createRotationService(config: KvguardConfig, wiring: RotationWiring = {}): Promise<RotationService> {
@@ -73,6 +76,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     policy,
     clock: wiring.clock ?? systemClock,
     log,
+    telemetry: wiring.telemetry ?? noTelemetry,
     engine: {
       runtime: wiring.runtime ?? {
         credential,

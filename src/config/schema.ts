@@ -11,6 +11,7 @@ import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
 import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
 import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
+import { telemetryConfig, telemetryCrossCheck, telemetryShape, type TelemetryConfig } from "./telemetrySettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
@@ -130,6 +131,7 @@ const shape = {
   ...reportShape,
   ...exportShape,
   ...discoveryShape,
+  ...telemetryShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -167,6 +169,7 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
   }
   alertCrossCheck(value, ctx);
   exportCrossCheck(value, ctx);
+  telemetryCrossCheck(value, ctx);
   if (!Array.isArray(value.KVGUARD_VAULT_URLS)) return;
   for (const vault of value.KVGUARD_VAULT_URLS as VaultTarget[]) {
     const { hostname } = new URL(vault.url);
@@ -243,6 +246,7 @@ export interface KvguardConfig {
   export: ExportConfig;
   /** Present when vaults are also found through ARM by tag. */
   discovery?: { tag: DiscoveryTag };
+  telemetry: TelemetryConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -312,6 +316,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       report: reportConfig(settings),
       export: exportConfig(settings),
       ...(settings.KVGUARD_DISCOVERY_TAG ? { discovery: discoveryConfig(settings)! } : {}),
+      telemetry: telemetryConfig(settings),
     },
   };
 }
