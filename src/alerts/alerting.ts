@@ -14,6 +14,8 @@ import type { LinkContext } from "./links.js";
 import type { RetryPolicy } from "./delivery.js";
 import { sinkPlugin } from "./sinks/registry.js";
 import type { Sink } from "./sinks/sink.js";
+import type { AlertMessage } from "./message.js";
+import type { Telemetry } from "../telemetry/port.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,6 +32,24 @@ export function settingSecrets(env: Env): string[] {
   return secrets;
 }
 
+/** Every delivery attempt counted by the sink's type (retries of one message count each). */
+function counted(sink: Sink, telemetry: Telemetry | undefined): Sink {
+  if (!telemetry) return sink;
+  return {
+    type: sink.type,
+    ...(sink.close ? { close: () => sink.close!() } : {}),
+    async deliver(message: AlertMessage): Promise<void> {
+      try {
+        await sink.deliver(message);
+      } catch (error) {
+        telemetry.count("kvguard.alerts.failed", 1, { sink: sink.type });
+        throw error;
+      }
+      telemetry.count("kvguard.alerts.sent", 1, { sink: sink.type });
+    },
+  };
+}
+
 export interface AlertingOptions {
   credential: TokenCredential;
   /** The alerts' state table (`ALERTS_TABLE`), created. */
@@ -37,6 +57,8 @@ export interface AlertingOptions {
   clock?: Clock;
   log?: (line: string) => void;
   retry?: RetryPolicy;
+  /** Deliveries counted by sink type, sent or failed. */
+  telemetry?: Telemetry;
 }
 
 export interface Alerting {
@@ -60,16 +82,19 @@ export async function createAlerting(config: KvguardConfig, env: Env, options: A
   const sinks: Record<string, Sink> = {};
   for (const [name, channel] of Object.entries(rules.channels)) {
     // Against the local stack, the local catchers' certificates come from the local CA, as the vault's does.
-    sinks[name] = await sinkPlugin(channel.type).create({
-      channel: name,
-      to: channel.to ?? [],
-      ...(config.alerts.from ? { from: config.alerts.from } : {}),
-      env,
-      secrets,
-      links,
-      credential,
-      ...(config.local ? { ca: config.local.caPem } : {}),
-    });
+    sinks[name] = counted(
+      await sinkPlugin(channel.type).create({
+        channel: name,
+        to: channel.to ?? [],
+        ...(config.alerts.from ? { from: config.alerts.from } : {}),
+        env,
+        secrets,
+        links,
+        credential,
+        ...(config.local ? { ca: config.local.caPem } : {}),
+      }),
+      options.telemetry,
+    );
   }
   const dispatcher = new AlertDispatcher({
     rules,

@@ -21,6 +21,8 @@ import { lazy } from "./lazy.js";
 import type { ExporterOptions } from "./export.js";
 import type { ReportRequest } from "./reports.js";
 import type { Exporter } from "../export/exporter.js";
+import type { Telemetry } from "../telemetry/port.js";
+import type { TelemetryHandle, TelemetrySinks } from "./telemetry.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -41,6 +43,8 @@ export interface AppOptions {
   lockWaitMs?: number;
   /** The alert dispatcher's clock, log and retry policy. */
   alerts?: Omit<AlertingOptions, "credential" | "table">;
+  /** Metrics and spans go here whatever KVGUARD_TELEMETRY says (tests' in-memory exporters, the local stack). */
+  telemetry?: TelemetrySinks;
 }
 
 export interface App {
@@ -60,6 +64,8 @@ export interface App {
   /** The dispatcher and sinks; undefined when alerting is off. */
   alerting(): Promise<Alerting | undefined>;
   notifier(): Promise<Notifier>;
+  /** Metrics and traces (docs/telemetry.md); a no-op unless telemetry is on. */
+  telemetry(): Promise<Telemetry>;
   /** One audit scan; scans of one app run one at a time (they share the baseline and watermarks). */
   auditScan(): Promise<AuditScanReport>;
   reportToFolder(out: string, request?: ReportRequest): Promise<PublishedReport>;
@@ -105,7 +111,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       import("../state/storage.js"),
     ]);
     const table = await ensureTable((await storage()).table(ALERTS_TABLE));
-    return createAlerting(loaded, env, { ...options.alerts, credential: await credential(), table });
+    return createAlerting(loaded, env, { ...options.alerts, credential: await credential(), table, telemetry: await telemetry() });
   });
   const alerting = () => {
     alertingAsked = true;
@@ -114,6 +120,33 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
   const notifier = lazy(async () => {
     const [{ createNotifier }, { detectorById }] = await Promise.all([import("../alerts/notifier.js"), import("../audit/detectors/registry.js")]);
     return createNotifier(alerting, (id) => detectorById(id)?.name);
+  });
+  // The OpenTelemetry SDK is imported only when telemetry is on: a cold start without it loads none of it.
+  let telemetryHandle: Promise<TelemetryHandle | undefined> | undefined;
+  const telemetry = lazy(async (): Promise<Telemetry> => {
+    const { noTelemetry } = await import("../telemetry/port.js");
+    if (options.telemetry === undefined && (await config()).telemetry.mode !== "azure-monitor") return noTelemetry;
+    // Entra authentication when the host's setting asks for it (the Bicep turns Application Insights' keys off).
+    const entra = /Authorization=AAD/i.test(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "");
+    const handle = (async () =>
+      (await import("./telemetry.js")).createTelemetry(
+        options.telemetry
+          ? { sinks: options.telemetry }
+          : { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING!, ...(entra ? { credential: await credential() } : {}) },
+      ))();
+    telemetryHandle = handle;
+    try {
+      return (await handle).telemetry;
+    } catch (error) {
+      // Telemetry that cannot start must not stop rotations: said once, and kvguard runs without it.
+      const [{ scrubSecrets }, { ensureError }, { printErrorLine }] = await Promise.all([
+        import("../config/redact.js"),
+        import("../common/errors.js"),
+        import("../common/logText.js"),
+      ]);
+      (options.log ?? printErrorLine)(`telemetry is off: it could not start (${scrubSecrets(ensureError(error).message, env)})`);
+      return noTelemetry;
+    }
   });
   const rotatorRuntime = lazy(async (): Promise<RotatorRuntime> => {
     const { cloud, local, rotation } = await config();
@@ -142,6 +175,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       runtime: await rotatorRuntime(),
       storage: await storage(),
       clock: await clock(),
+      telemetry: await telemetry(),
       ...(options.log ? { log: options.log } : {}),
       ...(options.afterStep ? { afterStep: options.afterStep } : {}),
       ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
@@ -165,6 +199,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       await auditScanDeps(loaded, {
         credential: await credential(),
         storage: await storage(),
+        telemetry: await telemetry(),
         // New findings go to alerting when it is configured.
         ...(loaded.alerts.rules ? { onNewFindings: async (findings) => void (await (await notifier()).notifyFindings(findings)) } : {}),
       }),
@@ -183,6 +218,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     rotatorRuntime,
     alerting,
     notifier,
+    telemetry,
     auditScan() {
       const scan = scanning.then(scanOnce);
       scanning = scan.catch(() => undefined);
@@ -194,6 +230,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     reportToContainer: async (request, log) => (await import("./reports.js")).reportToContainer(app, request, log),
     async close() {
       clearInterval(clockSync);
+      await (await telemetryHandle?.catch(() => undefined))?.shutdown();
       if (alertingAsked) (await buildAlerting().catch(() => undefined))?.close();
     },
   };

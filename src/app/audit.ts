@@ -37,7 +37,7 @@ export async function auditSources(
 
 export async function auditScanDeps(
   config: KvguardConfig,
-  wiring: { credential: TokenCredential; storage: StorageClients; onNewFindings?: AuditScanDeps["onNewFindings"] },
+  wiring: { credential: TokenCredential; storage: StorageClients; onNewFindings?: AuditScanDeps["onNewFindings"]; telemetry?: AuditScanDeps["telemetry"] },
 ): Promise<AuditScanDeps> {
   const { storage } = wiring;
   return {
@@ -46,5 +46,6 @@ export async function auditScanDeps(
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
     detectors,
     ...(wiring.onNewFindings ? { onNewFindings: wiring.onNewFindings } : {}),
+    ...(wiring.telemetry ? { telemetry: wiring.telemetry } : {}),
   };
 }

@@ -21,6 +21,7 @@ import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
 import type { RotatorRuntime } from "../rotators/types.js";
 import { appRefresher } from "../rotation/refreshApps.js";
+import { noTelemetry, type Telemetry } from "../telemetry/port.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
 import { TARGETS_TABLE, TargetLedger } from "../rotation/targetLedger.js";
 import { ensureTable, storageClients, type StorageClients } from "../state/storage.js";
@@ -49,6 +50,8 @@ export interface RotationWiring {
   appService?: () => Promise<AppServiceArm>;
   /** Alerts of the rotation service itself (a policy file kvguard cannot use, an app not refreshed). */
   alert?: (alerts: readonly Alert[]) => Promise<unknown>;
+  /** Metrics and spans of sweeps, events and jobs (default: none). */
+  telemetry?: Telemetry;
 }
 
 export async function createRotationService(config: KvguardConfig, wiring: RotationWiring = {}): Promise<RotationService> {
@@ -98,6 +101,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     policy,
     clock,
     log,
+    telemetry: wiring.telemetry ?? noTelemetry,
     notices: new ExpiryNotices({
       ledger: new NoticeLedger(notices!),
       clock,

@@ -9,7 +9,9 @@ import type { AuditConfig } from "../config/auditSettings.js";
 import type { Detector } from "./detectors/detector.js";
 import { DAY_MS } from "../common/duration.js";
 import { Baseline } from "./baseline.js";
+import type { Telemetry } from "../telemetry/port.js";
 import { AuditEngine, runRecords } from "./engine.js";
+import { measuredLag } from "./ingestionLag.js";
 import type { Finding } from "./finding.js";
 import { loadInputs } from "./inputs.js";
 import { folderWatermark, readAuditFolder } from "./sources/folder.js";
@@ -35,6 +37,8 @@ export interface AuditScanDeps {
   now?: () => number;
   /** Hands new findings on (the alerting layer). */
   onNewFindings?: (findings: Finding[]) => Promise<void>;
+  /** New findings counted by detector and severity; each source's ingestion lag. */
+  telemetry?: Telemetry;
 }
 
 export interface AuditScanReport {
@@ -72,14 +76,14 @@ export async function runAuditScan(deps: AuditScanDeps): Promise<AuditScanReport
     const key = `watermark:archive:${deps.archive.containerName}`;
     const previous = await state.get(key);
     const read = readStorageArchive(deps.archive, { report, sinceMs, nowMs: now, ...(previous ? { watermark: archiveWatermark.parse(previous) } : {}) });
-    await runRecords(read.records, engine);
+    await runRecords(measuredLag(read.records, "archive", now, deps.telemetry), engine);
     watermarks.push([key, read.watermark]);
   }
   if (deps.folder) {
     const key = `watermark:folder:${deps.folder}`;
     const previous = await state.get(key);
     const read = readAuditFolder(deps.folder, { report, sinceMs, nowMs: now, ...(previous ? { watermark: folderWatermark.parse(previous) } : {}) });
-    await runRecords(read.records, engine);
+    await runRecords(measuredLag(read.records, "folder", now, deps.telemetry), engine);
     watermarks.push([key, read.watermark]);
   }
   if (deps.logs) {
@@ -96,13 +100,14 @@ export async function runAuditScan(deps: AuditScanDeps): Promise<AuditScanReport
         lateArrivalMs: config.lateArrivalHours * 3_600_000,
         ...(previous ? { watermark: workspaceWatermark.parse(previous) } : {}),
       });
-      await runRecords(read.records, engine);
+      await runRecords(measuredLag(read.records, "workspace", now, deps.telemetry), engine);
       watermarks.push([key, read.watermark]);
     }
   }
   const result = engine.finish(now);
   report.benign = Object.values(result.benign).reduce((a, b) => a + b, 0);
   const added = await deps.findings.upsert(result.findings);
+  for (const f of result.findings) if (added.includes(f.id)) deps.telemetry?.count("kvguard.findings", 1, { detector: f.detector, severity: f.severity });
   if (added.length > 0 && deps.onNewFindings) await deps.onNewFindings(result.findings.filter((f) => added.includes(f.id)));
   await state.put(BASELINE_KEY, baseline.toJSON());
   for (const [key, value] of watermarks) await state.put(key, value);

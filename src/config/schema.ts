@@ -12,6 +12,7 @@ import { complianceConfig, complianceShape, type ComplianceConfig } from "./comp
 import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
 import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
 import { noticeConfig, noticeShape, type NoticeConfig } from "./noticeSettings.js";
+import { telemetryConfig, telemetryCrossCheck, telemetryShape, type TelemetryConfig } from "./telemetrySettings.js";
 import { reportConfig, reportShape, type ReportConfig } from "./reportSettings.js";
 import { closestName } from "./closestName.js";
 import { docs } from "./docs.js";
@@ -134,6 +135,7 @@ const shape = {
   ...reportShape,
   ...exportShape,
   ...discoveryShape,
+  ...telemetryShape,
 };
 
 export type SettingName = keyof typeof shape;
@@ -171,6 +173,7 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
   }
   alertCrossCheck(value, ctx);
   exportCrossCheck(value, ctx);
+  telemetryCrossCheck(value, ctx);
   if (!Array.isArray(value.KVGUARD_VAULT_URLS)) return;
   for (const vault of value.KVGUARD_VAULT_URLS as VaultTarget[]) {
     const { hostname } = new URL(vault.url);
@@ -249,6 +252,7 @@ export interface KvguardConfig {
   export: ExportConfig;
   /** Present when vaults are also found through ARM by tag. */
   discovery?: { tag: DiscoveryTag };
+  telemetry: TelemetryConfig;
 }
 
 /** A setting to fix; `message` says what is wrong and how to fix it. */
@@ -320,6 +324,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       report: reportConfig(settings),
       export: exportConfig(settings),
       ...(settings.KVGUARD_DISCOVERY_TAG ? { discovery: discoveryConfig(settings)! } : {}),
+      telemetry: telemetryConfig(settings),
     },
   };
 }

@@ -17,10 +17,12 @@ import type { VaultTarget } from "../config/vaultUrl.js";
 import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
+import { noTelemetry, type Telemetry } from "../telemetry/port.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { ValueHmac } from "./hmac.js";
 import type { RotationJob } from "./job.js";
+import { noteRotator } from "./jobTelemetry.js";
 import { LockBusyError, type BlobLocks } from "./lock.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
@@ -67,6 +69,8 @@ export interface EngineDeps {
   /** Told every job's outcome or failure (alerting); it must not throw. */
   onOutcome?(job: RotationJob, outcome: { result: JobResult } | { error: unknown; status?: RotationStatus }): Promise<void>;
   log(line: string): void;
+  /** A span per protocol step (check, set, test). */
+  telemetry?: Telemetry;
 }
 
 export type Outcome =
@@ -196,6 +200,7 @@ export class RotationEngine {
       return { outcome: "invalid-policy", rotationId, message };
     }
     const policy = resolved.policy;
+    noteRotator(policy.rotator.name);
     const current: Credential = { value: live.value ?? "", metadata: this.#recorded(stored, liveVersion) };
     if (!pending && (job.trigger === "schedule" || job.trigger === "event")) {
       const decision = decide(policy, live.properties, this.deps.clock.nowMs());
@@ -389,6 +394,7 @@ export class RotationEngine {
     if (!status || due.length === 0) return { outcome: "nothing-to-revoke", rotationId, message: "no grace period has ended" };
     const live = await vault.secrets.getSecret(job.name);
     const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
+    if (resolved.kind === "policy") noteRotator(resolved.policy.rotator.name);
     const ctx = resolved.kind === "policy" ? this.#context(vault, job.name, live, resolved.policy, file) : undefined;
     if (resolved.kind === "policy" && ctx) {
       // The revoke reaches the same server as a rotation would (through the live value): the same bindings.
@@ -491,6 +497,7 @@ export class RotationEngine {
       await this.deps.status.put({ ...base, state: "invalid-policy", lastError: message, lastErrorAt: this.#now() });
       return { outcome: "invalid-policy", rotationId, message };
     }
+    noteRotator("keyvault-key");
     // Key Vault warned (or a person asked): rotate now; on schedule only when the key is overdue.
     const force = job.trigger === "manual" || job.trigger === "event";
     const result = await reconcileKey(vault.keys, job.name, resolved.policy, this.deps.clock.nowMs(), force);
@@ -511,7 +518,7 @@ export class RotationEngine {
   async #step(record: Recorder, step: Step, job: RotationJob, act: () => Promise<string>): Promise<void> {
     let message: string;
     try {
-      message = await act();
+      message = await (this.deps.telemetry ?? noTelemetry).span(`kvguard.rotation.${step}`, act);
     } catch (error) {
       // A refusal is recorded once, by the engine's refusal path.
       if (!(error instanceof TrustRefusal)) await record(step, "failed", ensureError(error).message);

@@ -17,6 +17,8 @@ export const jobSchema = z
     eventId: z.string().optional(),
     eventType: z.string().optional(),
     requestedAt: z.iso.datetime(),
+    /** The trigger's trace (W3C traceparent); one that does not parse only starts a new trace. */
+    traceparent: z.string().max(128).optional(),
   })
   .strict();
 

@@ -10,16 +10,19 @@ import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
-import { decide } from "./due.js";
+import type { Telemetry } from "../telemetry/port.js";
+import { decide, dueAtMs } from "./due.js";
 import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
 import { EventDedupe } from "./eventDedupe.js";
 import type { History } from "./history.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
+import { measuredJob } from "./jobTelemetry.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
 import type { PolicySource } from "./policySource.js";
 import { nextRevokeAt, type RotationStatus, type StatusStore } from "./status.js";
+import { SweepCounts } from "./sweepGauges.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
 const SEND_BATCH = 16;
@@ -37,6 +40,7 @@ export interface RotationServiceParts {
   policy: PolicySource;
   clock: Clock;
   log: (line: string) => void;
+  telemetry: Telemetry;
   engine: Pick<EngineDeps, "afterStep" | "afterFinish" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets" | "revokeGate">;
   /** Expiry notices for what nothing renews in time (src/notices), run after each vault's sweep. */
   notices?: VaultNotices;
@@ -83,6 +87,7 @@ export class RotationService {
   readonly clock: Clock;
   readonly log: (line: string) => void;
   readonly notices: VaultNotices | undefined;
+  readonly telemetry: Telemetry;
 
   constructor(parts: RotationServiceParts) {
     this.config = parts.config;
@@ -96,6 +101,7 @@ export class RotationService {
     this.clock = parts.clock;
     this.log = parts.log;
     this.notices = parts.notices;
+    this.telemetry = parts.telemetry;
     this.#dedupe = new EventDedupe(parts.events, parts.clock);
     this.engine = new RotationEngine({
       vault: (name) => this.vaults.get(name.toLowerCase()),
@@ -106,6 +112,7 @@ export class RotationService {
       clock: parts.clock,
       maxAttempts: parts.config.rotation.maxAttempts,
       log: parts.log,
+      telemetry: parts.telemetry,
       ...parts.engine,
     });
   }
@@ -114,25 +121,40 @@ export class RotationService {
     return { v: 1, requestedAt: new Date(this.clock.nowMs()).toISOString(), ...partial };
   }
 
+  /** The message carries the trace of its trigger, so the worker's span continues it. */
   async enqueue(job: RotationJob): Promise<void> {
-    await this.queue.sendMessage(encodeJob(job));
+    const attributes = { "kvguard.vault": job.vault, "kvguard.object": job.name, "kvguard.job.trigger": job.trigger };
+    await this.telemetry.span(
+      "kvguard.enqueue",
+      async () => {
+        const traceparent = this.telemetry.traceparent();
+        await this.queue.sendMessage(encodeJob(traceparent ? { ...job, traceparent } : job));
+      },
+      { kind: "producer", attributes },
+    );
   }
 
   /** Lists every secret and key (properties only, never values), enqueues what is due, reports the rest. */
-  async sweep(): Promise<SweepReport> {
+  sweep(): Promise<SweepReport> {
+    return this.telemetry.span("kvguard.sweep", () => this.#sweep());
+  }
+
+  async #sweep(): Promise<SweepReport> {
+    const counts = new SweepCounts(this.clock.nowMs());
     const report: SweepReport = { secrets: 0, keys: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
     for (const vault of this.vaults.values()) {
       try {
-        await this.#sweepVault(vault, report);
+        await this.#sweepVault(vault, report, counts);
       } catch (error) {
         // One vault that cannot be read (deleted, no access) must not stop the others.
         report.errors.push({ vault: vault.target.name, error: ensureError(error).message });
       }
     }
+    counts.report(this.telemetry);
     return report;
   }
 
-  async #sweepVault(vault: EngineVault, report: SweepReport): Promise<void> {
+  async #sweepVault(vault: EngineVault, report: SweepReport, counts: SweepCounts): Promise<void> {
     const now = this.clock.nowMs();
     const file = await this.policy.current();
     const limits = { minRotationSeconds: this.config.rotation.minRotationSeconds };
@@ -168,6 +190,7 @@ export class RotationService {
         report.revokes += 1;
       }
       const resolved = resolvePolicy(tags, matchEntry(file.secrets, vault.target.name, secret.name), limits);
+      counts.add(vault.target.name, "secret", secret.expiresOn, resolved.kind === "policy" ? dueAtMs(resolved.policy, secret) : undefined);
       if (resolved.kind === "none") {
         report.noPolicy.push(`${vault.target.name}/${secret.name}`);
         continue;
@@ -195,6 +218,7 @@ export class RotationService {
         const status = statuses.get(key.name.toLowerCase());
         const every = resolved.policy.rotateEvery ? parseDurationSeconds(resolved.policy.rotateEvery) * 1000 : undefined;
         const overdue = every !== undefined && key.createdOn !== undefined && key.createdOn.getTime() + every <= now;
+        counts.add(vault.target.name, "key", key.expiresOn, every !== undefined && key.createdOn ? key.createdOn.getTime() + every : undefined);
         if (status?.state !== "ok" || overdue) await job("key", key.name, "schedule");
       }
     }
@@ -237,7 +261,7 @@ export class RotationService {
       });
       return { outcome: "rejected", message: parsed.error };
     }
-    return this.engine.run(parsed.job);
+    return measuredJob(this.telemetry, parsed.job, () => this.engine.run(parsed.job), { fromQueue: true });
   }
 
   /** Records a job the queue gave up on (after maxDequeueCount failures), so it is not silently lost. */
@@ -256,7 +280,11 @@ export class RotationService {
   }
 
   /** On-demand rotation, run now under the same lock and protocol. */
-  async rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
+  rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
+    return this.telemetry.span("kvguard.rotate-now", () => this.#rotateNow(vaultName, name, kind));
+  }
+
+  async #rotateNow(vaultName: string, name: string, kind: "secret" | "key"): Promise<JobResult> {
     const vault = this.vaults.get(vaultName.toLowerCase());
     if (!vault)
       throw new Error(
@@ -264,7 +292,8 @@ export class RotationService {
       );
     // The version seen before taking the lock: a rotation that lands meanwhile makes this one a no-op.
     const baseVersion = kind === "key" ? (await vault.keys.getKey(name)).properties.version : await this.#liveVersion(vault, name);
-    return this.engine.run(this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) }));
+    const job = this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) });
+    return measuredJob(this.telemetry, job, () => this.engine.run(job), { fromQueue: false });
   }
 
   async #liveVersion(vault: EngineVault, name: string): Promise<string | undefined> {
@@ -277,7 +306,11 @@ export class RotationService {
   }
 
   /** Accepts Key Vault events: near-expiry and expiry of managed objects become jobs, once per event and version. */
-  async acceptEvents(body: unknown): Promise<EventReport> {
+  acceptEvents(body: unknown): Promise<EventReport> {
+    return this.telemetry.span("kvguard.vault-events", () => this.#acceptEvents(body));
+  }
+
+  async #acceptEvents(body: unknown): Promise<EventReport> {
     const report: EventReport = { accepted: 0, ignored: 0, duplicates: 0, rejected: [] };
     for (const item of Array.isArray(body) ? (body as unknown[]) : [body]) {
       const parsed = parseVaultEvent(item);

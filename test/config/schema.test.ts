@@ -80,6 +80,7 @@ describe("loadConfig", () => {
           },
           report: { container: "kvguard-reports", formats: ["html", "csv", "json", "pdf"], frameworks: [], history: 12 },
           export: {},
+          telemetry: { mode: "off" },
           audit: {
             schedule: "0 */15 * * * *",
             workspaceIds: [],
@@ -293,9 +294,9 @@ describe("loadConfig", () => {
     });
 
     it("lists the known settings when nothing is close", () => {
-      const [problem] = problemsOf({ ...AZURE_ENV, KVGUARD_TELEMETRY_SAMPLING: "x" });
+      const [problem] = problemsOf({ ...AZURE_ENV, KVGUARD_ZEBRA_SAMPLING: "x" });
       expect(problem).toEqual({
-        setting: "KVGUARD_TELEMETRY_SAMPLING",
+        setting: "KVGUARD_ZEBRA_SAMPLING",
         message: expect.stringContaining("unknown setting. kvguard reads only KVGUARD_VAULT_URLS, KVGUARD_LOCAL_CA_FILE") as string,
       });
     });
@@ -355,6 +356,7 @@ describe("settingsTable", () => {
       "KVGUARD_ALERT_TEAMS_WEBHOOKS",
       "KVGUARD_ALERT_SMTP_CONNECTION",
       "KVGUARD_ALERT_ACS_CONNECTION",
+      "APPLICATIONINSIGHTS_CONNECTION_STRING",
     ]);
   });
 
