@@ -47,6 +47,7 @@ export type PolicyFileEntry = z.output<typeof entry> & { invalid?: string };
 export interface PolicyFile {
   secrets: PolicyFileEntry[];
   keys: PolicyFileEntry[];
+  certificates: PolicyFileEntry[];
   bindings: Bindings;
   managers: ManagerEntry[];
   /** Set when the whole file could not be used (every object gets this error). */
@@ -57,6 +58,7 @@ const sections = z
   .object({
     secrets: z.array(z.unknown()).default([]),
     keys: z.array(z.unknown()).default([]),
+    certificates: z.array(z.unknown()).default([]),
     bindings: bindingsShape.default({}),
     managers: z.array(managerShape).default([]),
   })
@@ -69,11 +71,11 @@ export function matchEntry(entries: PolicyFileEntry[], vault: string, name: stri
 /** A file that cannot be used at all: it could govern any object, so every object gets its error. */
 export function brokenPolicyFile(problem: string): PolicyFile {
   const all: PolicyFileEntry = { match: { vault: "*", name: "*" }, invalid: problem };
-  return { secrets: [all], keys: [all], bindings: {}, managers: [], broken: problem };
+  return { secrets: [all], keys: [all], certificates: [all], bindings: {}, managers: [], broken: problem };
 }
 
 /** No file: no entries, and no bindings (so every rotation that reaches a target is refused). */
-export const EMPTY_POLICY_FILE: PolicyFile = { secrets: [], keys: [], bindings: {}, managers: [] };
+export const EMPTY_POLICY_FILE: PolicyFile = { secrets: [], keys: [], certificates: [], bindings: {}, managers: [] };
 
 function issueText(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0]!;
@@ -104,7 +106,13 @@ export function parsePolicyFile(text: string, source: string): PolicyFile {
         invalid: `policy file ${source}: ${issueText(parsed.error, `${section}[${i}]`)}`,
       };
     });
-  return { secrets: entries(top.data.secrets, "secrets"), keys: entries(top.data.keys, "keys"), bindings: top.data.bindings, managers: top.data.managers };
+  return {
+    secrets: entries(top.data.secrets, "secrets"),
+    keys: entries(top.data.keys, "keys"),
+    certificates: entries(top.data.certificates, "certificates"),
+    bindings: top.data.bindings,
+    managers: top.data.managers,
+  };
 }
 
 /** Reads the file from a path, or from `blob:CONTAINER/NAME` through the given blob reader (read errors throw: they may pass). */

@@ -6,15 +6,14 @@
 import type { TableClient } from "@azure/data-tables";
 import type { QueueClient } from "@azure/storage-queue";
 import type { Clock } from "../common/clock.js";
-import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
-import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import { decide } from "./due.js";
 import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
 import { EventDedupe } from "./eventDedupe.js";
 import type { History } from "./history.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
+import { sweepNative } from "./nativeSweep.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry } from "./policyFile.js";
@@ -43,6 +42,7 @@ export interface RotationServiceParts {
 export interface SweepReport {
   secrets: number;
   keys: number;
+  certificates: number;
   enqueued: number;
   resumed: number;
   revokes: number;
@@ -110,7 +110,18 @@ export class RotationService {
 
   /** Lists every secret and key (properties only, never values), enqueues what is due, reports the rest. */
   async sweep(): Promise<SweepReport> {
-    const report: SweepReport = { secrets: 0, keys: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
+    const report: SweepReport = {
+      secrets: 0,
+      keys: 0,
+      certificates: 0,
+      enqueued: 0,
+      resumed: 0,
+      revokes: 0,
+      noPolicy: [],
+      invalid: [],
+      backingOff: 0,
+      errors: [],
+    };
     for (const vault of this.vaults.values()) {
       try {
         await this.#sweepVault(vault, report);
@@ -150,6 +161,8 @@ export class RotationService {
         continue;
       }
       if (secret.name.toLowerCase() === this.config.rotation.hmacSecretName.toLowerCase()) continue;
+      // A certificate's secret: renewing the certificate makes its new versions.
+      if (secret.managed) continue;
       report.secrets += 1;
       const status = statuses.get(secret.name.toLowerCase());
       const revokeAt = nextRevokeAt(status);
@@ -173,26 +186,21 @@ export class RotationService {
       }
       if (decide(resolved.policy, secret, now).due) await job("secret", secret.name, "schedule");
     }
-    for await (const key of vault.keys.listPropertiesOfKeys()) {
-      report.keys += 1;
-      const resolved = resolveKeyPolicy(key.tags, matchEntry(file.keys, vault.target.name, key.name));
-      if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
-      else if (resolved.kind === "invalid") {
-        const changed = await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
-        report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems, changed });
-      } else {
-        // A key is worth a job when kvguard has not reconciled its native policy yet, or it is overdue.
-        const status = statuses.get(key.name.toLowerCase());
-        const every = resolved.policy.rotateEvery ? parseDurationSeconds(resolved.policy.rotateEvery) * 1000 : undefined;
-        const overdue = every !== undefined && key.createdOn !== undefined && key.createdOn.getTime() + every <= now;
-        if (status?.state !== "ok" || overdue) await job("key", key.name, "schedule");
-      }
-    }
+    await sweepNative(vault, file, statuses, now, {
+      counted: (kind) => void (kind === "key" ? (report.keys += 1) : (report.certificates += 1)),
+      job,
+      noPolicy: (object) => void report.noPolicy.push(object),
+      invalid: async (kind, name, object, problems) => {
+        const changed = await this.#recordInvalid(vault.target.name, name, kind, problems, statuses.get(name.toLowerCase()));
+        report.invalid.push({ object, problems, changed });
+      },
+      resumed: () => void (report.resumed += 1),
+    });
     await Promise.all(sending);
   }
 
   /** Records an invalid policy once per distinct problem, not on every sweep; says whether it recorded. */
-  async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<boolean> {
+  async #recordInvalid(vault: string, name: string, kind: RotationStatus["kind"], problems: string[], status: RotationStatus | undefined): Promise<boolean> {
     const message = `invalid rotation policy: ${problems.join("; ")}`;
     if (status?.state === "invalid-policy" && status.lastError === message) return false;
     const at = new Date(this.clock.nowMs()).toISOString();
@@ -241,14 +249,19 @@ export class RotationService {
   }
 
   /** On-demand rotation, run now under the same lock and protocol. */
-  async rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
+  async rotateNow(vaultName: string, name: string, kind: "secret" | "key" | "certificate" = "secret"): Promise<JobResult> {
     const vault = this.vaults.get(vaultName.toLowerCase());
     if (!vault)
       throw new Error(
         `vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS lists ${[...this.vaults.values()].map((v) => v.target.name).join(", ")})`,
       );
     // The version seen before taking the lock: a rotation that lands meanwhile makes this one a no-op.
-    const baseVersion = kind === "key" ? (await vault.keys.getKey(name)).properties.version : await this.#liveVersion(vault, name);
+    const baseVersion =
+      kind === "key"
+        ? (await vault.keys.getKey(name)).properties.version
+        : kind === "certificate"
+          ? (await vault.certificates.getCertificate(name)).properties.version
+          : await this.#liveVersion(vault, name);
     return this.engine.run(this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) }));
   }
 
