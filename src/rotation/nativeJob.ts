@@ -124,7 +124,8 @@ export async function runNativeJob(
     }
     if (!intent) {
       const blocked = await rotator.blocked?.(ctx(), policy, object);
-      if (blocked) return { outcome: blocked.outcome, rotationId, message: blocked.reason };
+      // Key Vault would make the version itself later; a person asking now still gets one.
+      if (blocked && !(blocked.outcome === "not-due" && job.trigger === "manual")) return { outcome: blocked.outcome, rotationId, message: blocked.reason };
       // Key Vault warned (or a person asked): a new version now; on schedule only when the rotator says it is due.
       if (job.trigger === "schedule") {
         const due = rotator.due(policy, object, deps.clock.nowMs());

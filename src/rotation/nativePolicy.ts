@@ -3,6 +3,7 @@
  * the policy-file entry, locks), checked by the native rotator the `kvguard-rotator` names, or the kind's
  * default rotator when nothing names one (certificates: kvguard renews what Key Vault will not).
  */
+import { oneLine } from "../common/logText.js";
 import { nativeRotatorsFor } from "../rotators/registry.js";
 import type { NativeKind, NativeRotator } from "../rotators/native.js";
 import { policyFields, TAGS } from "./policy.js";
@@ -18,12 +19,13 @@ export function resolveNativePolicy(kind: NativeKind, tags: Record<string, strin
   if (fields.rotator === undefined && !rotator) return fields.problems.length ? { kind: "invalid", problems: fields.problems } : { kind: "none" };
   if (!rotator) {
     const names = candidates.map((r) => `"${r.name}"`).join(" or ");
-    return { kind: "invalid", problems: [...fields.problems, `${TAGS.rotator}: ${kind}s rotate with ${names}, not "${fields.rotator}"`] };
+    return { kind: "invalid", problems: [...fields.problems, `${TAGS.rotator}: ${kind}s rotate with ${names}, not "${oneLine(fields.rotator ?? "")}"`] };
   }
   if (fields.problems.length) return { kind: "invalid", problems: fields.problems };
   try {
     return { kind: "policy", rotator, policy: rotator.parsePolicy(fields) };
   } catch (error) {
-    return { kind: "invalid", problems: (error as Error).message.split("\n") };
+    // Problems quote tag values: one escaped line each, wherever they are printed or stored.
+    return { kind: "invalid", problems: [oneLine((error as Error).message)] };
   }
 }

@@ -15,7 +15,7 @@ import type { RotationStatus } from "./status.js";
 export interface NativeSweepSink {
   /** Counts an object of the kind listed. */
   counted(kind: NativeKind): void;
-  job(kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]): Promise<void>;
+  job(kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"], baseVersion?: string): Promise<void>;
   noPolicy(object: string): void;
   invalid(kind: NativeKind, name: string, object: string, problems: string[]): Promise<void>;
   resumed(): void;
@@ -46,7 +46,8 @@ export async function sweepNative(
       else if (resolved.kind === "invalid") await sink.invalid(kind, object.name, where, resolved.problems);
       else if (own?.nextAttemptAt && Date.parse(own.nextAttemptAt) > nowMs) continue;
       else if ((resolved.rotator.reconcile && own?.state !== "ok") || resolved.rotator.due(resolved.policy, object, nowMs).due) {
-        await sink.job(kind, object.name, "schedule");
+        // The version seen: a job that finds it replaced (another instance's sweep) makes no second one.
+        await sink.job(kind, object.name, "schedule", object.version);
       }
     }
   }

@@ -141,8 +141,8 @@ export class RotationService {
     // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
     // many due secrets never holds thousands of sends in flight.
     let sending: Promise<void>[] = [];
-    const job = async (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]) => {
-      sending.push(this.enqueue(this.#job({ kind, vault: vault.target.name, name, trigger })));
+    const job = async (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"], baseVersion?: string) => {
+      sending.push(this.enqueue(this.#job({ kind, vault: vault.target.name, name, trigger, ...(baseVersion ? { baseVersion } : {}) })));
       report.enqueued += 1;
       if (sending.length >= SEND_BATCH) {
         await Promise.all(sending);

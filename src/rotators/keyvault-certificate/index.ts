@@ -76,6 +76,11 @@ export const keyVaultCertificateRotator: NativeRotator<CertificateRenewalPolicy>
     const atMs = object.expiresOn.getTime() - policy.renewBeforeExpiryDays * DAY_MS;
     if (atMs > nowMs) return { due: false, reason: "not due", nextDueAtMs: atMs };
     const expired = object.expiresOn.getTime() <= nowMs;
+    // A lead longer than the certificate's life would renew it on every sweep.
+    const lifeMs = object.expiresOn.getTime() - (object.notBefore ?? object.createdOn ?? object.expiresOn).getTime();
+    if (!expired && lifeMs <= policy.renewBeforeExpiryDays * DAY_MS) {
+      return { due: false, reason: `its ${Math.round(lifeMs / DAY_MS)}-day validity is inside the ${policy.renewBeforeExpiryDays}-day renewal lead` };
+    }
     return { due: true, reason: expired ? "expired" : `expires within ${policy.renewBeforeExpiryDays} days` };
   },
   async blocked({ vault, name }) {

@@ -46,7 +46,7 @@ function parsePolicy(fields: NativePolicyFields): KeyPolicy {
   const notifyBeforeExpiry = duration(problems, KEY_TAGS.notifyBeforeExpiry, fields.tags[KEY_TAGS.notifyBeforeExpiry], 7 * DAY, "Key Vault's 7-day minimum");
   if (notifyBeforeExpiry && !expiresIn) problems.push(`${KEY_TAGS.notifyBeforeExpiry}: a notification before expiry needs ValidityPeriodDays`);
   if (!rotateEvery && !expiresIn) problems.push(`kvguard-rotate-every: a key policy needs a rotation period or a validity`);
-  if (problems.length) throw new Error(problems.join("\n"));
+  if (problems.length) throw new Error(problems.join("; "));
   return { ...(rotateEvery ? { rotateEvery } : {}), ...(expiresIn ? { expiresIn } : {}), ...(notifyBeforeExpiry ? { notifyBeforeExpiry } : {}) };
 }
 
