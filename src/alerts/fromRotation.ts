@@ -33,7 +33,7 @@ export type RotationInput =
 export function alertsFromRotation(input: RotationInput): Alert[] {
   const { job } = input;
   const at = input.at ?? new Date().toISOString();
-  const object = { type: job.kind === "key" ? ("key" as const) : ("secret" as const), name: job.name };
+  const object = { type: job.kind === "key" || job.kind === "certificate" ? job.kind : ("secret" as const), name: job.name };
   const base = { id: randomUUID(), vault: job.vault, object, at };
   const where = `${job.vault}/${job.name}`;
   if ("error" in input) {

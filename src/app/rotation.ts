@@ -60,7 +60,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
   const vaults = new Map<string, EngineVault>();
   for (const target of config.vaults) {
     const clients = createVaultClients({ vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
-    vaults.set(target.name.toLowerCase(), { target, secrets: clients.secrets, keys: clients.keys });
+    vaults.set(target.name.toLowerCase(), { target, secrets: clients.secrets, keys: clients.keys, certificates: clients.certificates });
   }
   const queue = storage.queue.getQueueClient(config.rotation.queue);
   const poison = storage.queue.getQueueClient(`${config.rotation.queue}-poison`);

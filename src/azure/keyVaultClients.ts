@@ -4,6 +4,7 @@
  * vault.azure.net; a real vault needs neither.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import { CertificateClient } from "@azure/keyvault-certificates";
 import { CryptographyClient, KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 
@@ -19,6 +20,7 @@ export interface VaultConnection {
 export interface VaultClients {
   secrets: SecretClient;
   keys: KeyClient;
+  certificates: CertificateClient;
   /** A CryptographyClient for a key id (`https://vault/keys/name[/version]`). */
   crypto(keyId: string): CryptographyClient;
 }
@@ -35,6 +37,7 @@ export function createVaultClients(connection: VaultConnection): VaultClients {
   return {
     secrets: new SecretClient(connection.vaultUrl, connection.credential, options),
     keys: new KeyClient(connection.vaultUrl, connection.credential, options),
+    certificates: new CertificateClient(connection.vaultUrl, connection.credential, options),
     crypto: (keyId) => new CryptographyClient(keyId, connection.credential, options),
   };
 }

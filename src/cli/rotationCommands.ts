@@ -41,13 +41,13 @@ function target(arg: string | undefined): { vault: string; name: string } {
 export async function rotateCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { key: { type: "boolean" }, json: { type: "boolean" }, check: { type: "boolean" } },
+    options: { key: { type: "boolean" }, certificate: { type: "boolean" }, json: { type: "boolean" }, check: { type: "boolean" } },
     allowPositionals: true,
   });
   const { vault, name } = target(positionals[0]);
   if (values.check)
     return (await import("./checkCommand.js")).checkCommand(await service(out), vault, name, values.key ? "key" : "secret", values.json === true, out);
-  const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : "secret");
+  const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : values.certificate ? "certificate" : "secret");
   lineWriter(out)(values.json ? JSON.stringify(result) : `${vault}/${name}: ${result.outcome}: ${result.message}`);
   // A refusal is not a success: scripts see it (the message names the setting that would allow it).
   return result.outcome === "refused" ? 1 : 0;

@@ -1,5 +1,5 @@
 /**
- * @module HTTP `POST /api/rotate/{vault}/{name}[?kind=key]`: rotates one secret or key now. The names are
+ * @module HTTP `POST /api/rotate/{vault}/{name}[?kind=key|certificate]`: rotates one secret or key, or renews a certificate, now. The names are
  * checked against Key Vault's rules before anything else; errors answer in kvguard's words (`httpErrors.ts`):
  * a vault kvguard does not manage is named, never the ones it does. A refused rotation answers 403.
  */
@@ -10,12 +10,12 @@ import { failed, refused } from "./httpErrors.js";
 import { currentApp } from "../app/index.js";
 import type { HttpFunctionDefinition } from "./table.js";
 
-const USAGE = "use POST /api/rotate/{vault}/{name}, with ?kind=key for a key";
+const USAGE = "use POST /api/rotate/{vault}/{name}, with ?kind=key for a key, ?kind=certificate for a certificate";
 
 /** Key Vault's "not found" (the SDK's error, or the service's error caused by it), for the object asked for. */
 function notFound(error: unknown): boolean {
   const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
-  return codes.some((code) => code === "SecretNotFound" || code === "KeyNotFound");
+  return codes.some((code) => code === "SecretNotFound" || code === "KeyNotFound" || code === "CertificateNotFound");
 }
 
 export async function rotateNowHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -23,8 +23,12 @@ export async function rotateNowHandler(request: HttpRequest, context: Invocation
   const kind = request.query.get("kind") ?? "secret";
   const vaultRule = vaultNameProblem(vault);
   const nameRule = objectNameProblem(name);
-  if (vaultRule || nameRule || (kind !== "secret" && kind !== "key")) {
-    const why = vaultRule ? `invalid vault name: ${vaultRule}` : nameRule ? `invalid object name: ${nameRule}` : "kind is secret (the default) or key";
+  if (vaultRule || nameRule || (kind !== "secret" && kind !== "key" && kind !== "certificate")) {
+    const why = vaultRule
+      ? `invalid vault name: ${vaultRule}`
+      : nameRule
+        ? `invalid object name: ${nameRule}`
+        : "kind is secret (the default), key or certificate";
     context.warn(`rotate ${vault}/${name} (kind ${kind}) refused: ${why}`);
     return refused(400, `${why}; ${USAGE}`);
   }

@@ -9,12 +9,12 @@
  * therefore always holds a credential that works at the target. Revoke runs after the grace period.
  */
 import { randomUUID } from "node:crypto";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { KeyVaultSecret, SecretClient } from "@azure/keyvault-secrets";
 import type { Clock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
-import { reconcileKey, resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
 import { noTelemetry, type Telemetry } from "../telemetry/port.js";
@@ -24,6 +24,7 @@ import type { ValueHmac } from "./hmac.js";
 import type { RotationJob } from "./job.js";
 import { noteRotator } from "./jobTelemetry.js";
 import { LockBusyError, type BlobLocks } from "./lock.js";
+import { isNativeJob, runNativeJob, type NativeJobResult } from "./nativeJob.js";
 import { PendingStore, type Pending } from "./pending.js";
 import { DEFAULTS, METADATA_TAGS, resolvePolicy, TAGS, type PolicyLimits, type SecretPolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
@@ -37,6 +38,7 @@ export interface EngineVault {
   target: VaultTarget;
   secrets: SecretClient;
   keys: KeyClient;
+  certificates: CertificateClient;
 }
 
 export interface EngineDeps {
@@ -85,7 +87,9 @@ export type Outcome =
   | "revoke-waiting"
   /** The operator's bindings do not allow a target (the message names the setting that would). */
   | "refused"
-  | "not-found";
+  | "not-found"
+  /** A certificate only a person can renew (issuer Unknown, imported): left as it is. */
+  | "cannot-renew";
 
 export interface JobResult {
   outcome: Outcome;
@@ -125,7 +129,7 @@ export class RotationEngine {
   async #run(vault: EngineVault, job: RotationJob, rotationId: string): Promise<JobResult> {
     const file = await this.deps.policyFile();
     if (job.kind === "revoke") return this.#revoke(vault, job, rotationId, file);
-    if (job.kind === "key") return this.#rotateKey(vault, job, rotationId, file);
+    if (isNativeJob(job.kind)) return this.#native(vault, { ...job, kind: job.kind }, rotationId, file);
     return this.#rotate(vault, job, rotationId, file);
   }
 
@@ -471,48 +475,14 @@ export class RotationEngine {
     });
   }
 
-  async #rotateKey(vault: EngineVault, job: RotationJob, rotationId: string, file: PolicyFile): Promise<JobResult> {
-    const record = this.#recorder(vault, job, rotationId);
-    let properties;
-    try {
-      properties = (await vault.keys.getKey(job.name)).properties;
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-      await record("check", "skipped", "the key does not exist (deleted?); nothing to rotate");
-      return { outcome: "not-found", rotationId, message: "key not found" };
-    }
-    const base = { vault: vault.target.name, name: job.name, kind: "key" as const, attempts: 0 };
-    if (job.baseVersion && job.baseVersion !== properties.version) {
-      await record("check", "skipped", `already rotated: the trigger saw version ${job.baseVersion}, the current version is ${properties.version}`);
-      return { outcome: "already-rotated", rotationId, message: "already rotated", version: properties.version! };
-    }
-    const resolved = resolveKeyPolicy(properties.tags, matchEntry(file.keys, vault.target.name, job.name));
-    if (resolved.kind === "none") {
-      await this.deps.status.put({ ...base, state: "no-policy" });
-      return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
-    }
-    if (resolved.kind === "invalid") {
-      const message = `invalid rotation policy: ${resolved.problems.join("; ")}`;
-      await record("policy", "failed", message);
-      await this.deps.status.put({ ...base, state: "invalid-policy", lastError: message, lastErrorAt: this.#now() });
-      return { outcome: "invalid-policy", rotationId, message };
-    }
-    noteRotator("keyvault-key");
-    // Key Vault warned (or a person asked): rotate now; on schedule only when the key is overdue.
-    const force = job.trigger === "manual" || job.trigger === "event";
-    const result = await reconcileKey(vault.keys, job.name, resolved.policy, this.deps.clock.nowMs(), force);
-    if (result.policyUpdated) await record("set", "ok", "set the key's native rotation policy to the kvguard policy");
-    if (!result.rotatedVersion) {
-      await this.deps.status.put({ ...base, state: "ok", lastVersion: result.previousVersion });
-      return { outcome: "not-due", rotationId, message: result.policyUpdated ? "native policy updated; not due" : "not due" };
-    }
-    await record("finish", "ok", `rotated the key: version ${result.rotatedVersion} replaces ${result.previousVersion}`, {
-      version: result.rotatedVersion,
-      previousVersion: result.previousVersion,
-    });
-    await this.deps.status.put({ ...base, state: "ok", lastSuccessAt: this.#now(), lastVersion: result.rotatedVersion, lastRotationId: rotationId });
-    this.deps.log(`rotated key ${vault.target.name}/${job.name}: version ${result.rotatedVersion} (${job.trigger})`);
-    return { outcome: "rotated", rotationId, message: `rotated to version ${result.rotatedVersion}`, version: result.rotatedVersion };
+  /** Keys and certificates: their native rotator's steps (nativeJob.ts), recorded with their kind. */
+  #native(vault: EngineVault, job: RotationJob & { kind: "key" | "certificate" }, rotationId: string, file: PolicyFile): Promise<NativeJobResult> {
+    const recorder = (id: string) => {
+      const record = this.#recorder(vault, job, id);
+      return (step: Step, outcome: HistoryRow["outcome"], message: string, extra: Partial<Pick<HistoryRow, "version" | "previousVersion">> = {}) =>
+        record(step, outcome, message, { ...extra, kind: job.kind });
+    };
+    return runNativeJob(this.deps, vault, job, rotationId, file, recorder);
   }
 
   async #step(record: Recorder, step: Step, job: RotationJob, act: () => Promise<string>): Promise<void> {
@@ -629,7 +599,7 @@ type Recorder = (
   step: Step,
   outcome: HistoryRow["outcome"],
   message: string,
-  extra?: Partial<Pick<HistoryRow, "version" | "previousVersion" | "valueHmac">>,
+  extra?: Partial<Pick<HistoryRow, "version" | "previousVersion" | "valueHmac" | "kind">>,
 ) => Promise<void>;
 
 export { LockBusyError };

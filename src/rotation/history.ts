@@ -21,6 +21,8 @@ export interface HistoryRow {
   previousVersion?: string;
   /** HMAC-SHA256 of the new value under the vault's history key: proves which value without holding it. */
   valueHmac?: string;
+  /** The object's kind when it is not a secret (a key, a certificate). */
+  kind?: "key" | "certificate";
 }
 
 // Row keys sort ascending; inverted milliseconds put the newest first.
@@ -60,6 +62,7 @@ export class History {
         ...(entity.version ? { version: entity.version } : {}),
         ...(entity.previousVersion ? { previousVersion: entity.previousVersion } : {}),
         ...(entity.valueHmac ? { valueHmac: entity.valueHmac } : {}),
+        ...(entity.kind ? { kind: entity.kind } : {}),
       });
     }
     rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));

@@ -9,7 +9,7 @@ import { messageText } from "../state/queueWorker.js";
 export const jobSchema = z
   .object({
     v: z.literal(1),
-    kind: z.enum(["secret", "key", "revoke"]),
+    kind: z.enum(["secret", "key", "certificate", "revoke"]),
     vault: z.string().min(1),
     name: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "is not a Key Vault object name"),
     trigger: z.enum(["schedule", "event", "manual", "resume"]),

@@ -141,20 +141,58 @@ function field<T>(problems: string[], tag: string, parse: () => T): T | undefine
   }
 }
 
-export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry, limits: PolicyLimits = DEFAULT_LIMITS): PolicyResult {
-  if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
+/** An object's policy fields as text: each tag over its policy-file entry (locked fields come from the entry). */
+export interface PolicyFields {
+  rotator?: string;
+  credentialId?: string;
+  providerAddress?: string;
+  validityPeriodDays?: string;
+  rotateEvery?: string;
+  rotateBeforeExpiryDays?: string;
+  gracePeriod?: string;
+  window?: string;
+  /** The tags the policy file does not lock. */
+  tags: Record<string, string>;
+  /** Tags that try to change a locked field. */
+  problems: string[];
+}
+
+/** What secrets and native objects share: where each field comes from, tag or policy file, and what is locked. */
+export function policyFields(tags: Record<string, string> | undefined, entry: PolicyFileEntry | undefined): PolicyFields {
   const problems: string[] = [];
   const t = unlockedTags(tags ?? {}, entry, problems);
-  const rotatorName = t[TAGS.rotator] ?? entry?.rotator;
+  const pick = (tag: string, fromEntry: string | number | undefined): Record<string, string> => {
+    const value = t[tag] ?? fromEntry?.toString();
+    return value === undefined ? {} : { [LOCK_NAMES[tag]!]: value };
+  };
+  return {
+    ...pick(TAGS.rotator, entry?.rotator),
+    ...pick(TAGS.credentialId, entry?.credentialId),
+    ...pick(TAGS.providerAddress, entry?.providerAddress),
+    ...pick(TAGS.validityPeriodDays, entry?.validityPeriodDays),
+    ...pick(TAGS.rotateEvery, entry?.rotateEvery),
+    ...pick(TAGS.rotateBeforeExpiryDays, entry?.rotateBeforeExpiryDays),
+    ...pick(TAGS.gracePeriod, entry?.gracePeriod),
+    ...pick(TAGS.window, entry?.window),
+    tags: t,
+    problems,
+  };
+}
+
+export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry, limits: PolicyLimits = DEFAULT_LIMITS): PolicyResult {
+  if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
+  const fields = policyFields(tags, entry);
+  const { problems, tags: t } = fields;
+  const rotatorName = fields.rotator;
   if (rotatorName === undefined) return problems.length ? { kind: "invalid", problems } : { kind: "none" };
   const rotator = findRotator(rotatorName);
   if (!rotator) problems.push(`${TAGS.rotator}: unknown rotator "${rotatorName}" (known: ${rotatorNames().join(", ")})`);
 
-  const validity = t[TAGS.validityPeriodDays] ?? entry?.validityPeriodDays?.toString();
-  const every = t[TAGS.rotateEvery] ?? entry?.rotateEvery;
-  const before = t[TAGS.rotateBeforeExpiryDays] ?? entry?.rotateBeforeExpiryDays?.toString();
-  const grace = t[TAGS.gracePeriod] ?? entry?.gracePeriod;
-  const windowText = t[TAGS.window] ?? entry?.window;
+  const validity = fields.validityPeriodDays;
+  const every = fields.rotateEvery;
+  const before = fields.rotateBeforeExpiryDays;
+  const grace = fields.gracePeriod;
+  const windowText = fields.window;
   const tagOptions =
     t[TAGS.options] === undefined ? {} : unlockedOptions(field(problems, TAGS.options, () => parseOptionsTag(t[TAGS.options]!)) ?? {}, entry, problems);
 
@@ -181,8 +219,7 @@ export function resolvePolicy(tags: Record<string, string> | undefined, entry?: 
     );
   }
   if (problems.length > 0 || !rotator || !options) return { kind: "invalid", problems };
-  const credentialId = t[TAGS.credentialId] ?? entry?.credentialId;
-  const providerAddress = t[TAGS.providerAddress] ?? entry?.providerAddress;
+  const { credentialId, providerAddress } = fields;
   return {
     kind: "policy",
     policy: {

@@ -69,7 +69,7 @@ export type CertificateEntry = PolicyFileEntry & { prepareCsr?: boolean };
 export interface PolicyFile {
   secrets: PolicyFileEntry[];
   keys: PolicyFileEntry[];
-  certificates?: CertificateEntry[];
+  certificates: CertificateEntry[];
   bindings: Bindings;
   managers: ManagerEntry[];
   /** App Service and Functions apps refreshed after a rotation (appServiceRules.ts); absent: none. */
@@ -100,7 +100,7 @@ export function brokenPolicyFile(problem: string): PolicyFile {
 }
 
 /** No file: no entries, and no bindings (so every rotation that reaches a target is refused). */
-export const EMPTY_POLICY_FILE: PolicyFile = { secrets: [], keys: [], bindings: {}, managers: [] };
+export const EMPTY_POLICY_FILE: PolicyFile = { secrets: [], keys: [], certificates: [], bindings: {}, managers: [] };
 
 function issueText(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0]!;

@@ -6,10 +6,8 @@
 import type { TableClient } from "@azure/data-tables";
 import type { QueueClient } from "@azure/storage-queue";
 import type { Clock } from "../common/clock.js";
-import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { KvguardConfig } from "../config/schema.js";
-import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { Telemetry } from "../telemetry/port.js";
 import { decide, dueAtMs } from "./due.js";
 import { RotationEngine, type EngineDeps, type EngineVault, type JobResult } from "./engine.js";
@@ -17,6 +15,7 @@ import { EventDedupe } from "./eventDedupe.js";
 import type { History } from "./history.js";
 import { encodeJob, parseJob, type RotationJob } from "./job.js";
 import { measuredJob } from "./jobTelemetry.js";
+import { sweepNative } from "./nativeSweep.js";
 import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
@@ -53,6 +52,7 @@ export interface VaultNotices {
 export interface SweepReport {
   secrets: number;
   keys: number;
+  certificates: number;
   enqueued: number;
   resumed: number;
   revokes: number;
@@ -141,7 +141,7 @@ export class RotationService {
 
   async #sweep(): Promise<SweepReport> {
     const counts = new SweepCounts(this.clock.nowMs());
-    const report: SweepReport = { secrets: 0, keys: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
+    const report: SweepReport = { secrets: 0, keys: 0, certificates: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
     for (const vault of this.vaults.values()) {
       try {
         await this.#sweepVault(vault, report, counts);
@@ -162,8 +162,8 @@ export class RotationService {
     // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
     // many due secrets never holds thousands of sends in flight.
     let sending: Promise<void>[] = [];
-    const job = async (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"]) => {
-      sending.push(this.enqueue(this.#job({ kind, vault: vault.target.name, name, trigger })));
+    const job = async (kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"], baseVersion?: string) => {
+      sending.push(this.enqueue(this.#job({ kind, vault: vault.target.name, name, trigger, ...(baseVersion ? { baseVersion } : {}) })));
       report.enqueued += 1;
       if (sending.length >= SEND_BATCH) {
         await Promise.all(sending);
@@ -182,6 +182,8 @@ export class RotationService {
         continue;
       }
       if (secret.name.toLowerCase() === this.config.rotation.hmacSecretName.toLowerCase()) continue;
+      // A certificate's secret: renewing the certificate makes its new versions.
+      if (secret.managed) continue;
       report.secrets += 1;
       const status = statuses.get(secret.name.toLowerCase());
       const revokeAt = nextRevokeAt(status);
@@ -206,22 +208,17 @@ export class RotationService {
       }
       if (decide(resolved.policy, secret, now).due) await job("secret", secret.name, "schedule");
     }
-    for await (const key of vault.keys.listPropertiesOfKeys()) {
-      report.keys += 1;
-      const resolved = resolveKeyPolicy(key.tags, matchEntry(file.keys, vault.target.name, key.name));
-      if (resolved.kind === "none") report.noPolicy.push(`${vault.target.name}/keys/${key.name}`);
-      else if (resolved.kind === "invalid") {
-        const changed = await this.#recordInvalid(vault.target.name, key.name, "key", resolved.problems, statuses.get(key.name.toLowerCase()));
-        report.invalid.push({ object: `${vault.target.name}/keys/${key.name}`, problems: resolved.problems, changed });
-      } else {
-        // A key is worth a job when kvguard has not reconciled its native policy yet, or it is overdue.
-        const status = statuses.get(key.name.toLowerCase());
-        const every = resolved.policy.rotateEvery ? parseDurationSeconds(resolved.policy.rotateEvery) * 1000 : undefined;
-        const overdue = every !== undefined && key.createdOn !== undefined && key.createdOn.getTime() + every <= now;
-        counts.add(vault.target.name, "key", key.expiresOn, every !== undefined && key.createdOn ? key.createdOn.getTime() + every : undefined);
-        if (status?.state !== "ok" || overdue) await job("key", key.name, "schedule");
-      }
-    }
+    await sweepNative(vault, file, statuses, now, {
+      counted: (kind) => void (kind === "key" ? (report.keys += 1) : (report.certificates += 1)),
+      seen: (kind, object, dueAtMs) => counts.add(vault.target.name, kind, object.expiresOn, dueAtMs),
+      job,
+      noPolicy: (object) => void report.noPolicy.push(object),
+      invalid: async (kind, name, object, problems) => {
+        const changed = await this.#recordInvalid(vault.target.name, name, kind, problems, statuses.get(name.toLowerCase()));
+        report.invalid.push({ object, problems, changed });
+      },
+      resumed: () => void (report.resumed += 1),
+    });
     await Promise.all(sending);
     if (this.notices) {
       const notices = await this.notices.sweepVault(vault, file, statuses);
@@ -231,7 +228,7 @@ export class RotationService {
   }
 
   /** Records an invalid policy once per distinct problem, not on every sweep; says whether it recorded. */
-  async #recordInvalid(vault: string, name: string, kind: "secret" | "key", problems: string[], status: RotationStatus | undefined): Promise<boolean> {
+  async #recordInvalid(vault: string, name: string, kind: RotationStatus["kind"], problems: string[], status: RotationStatus | undefined): Promise<boolean> {
     const message = `invalid rotation policy: ${problems.join("; ")}`;
     if (status?.state === "invalid-policy" && status.lastError === message) return false;
     const at = new Date(this.clock.nowMs()).toISOString();
@@ -280,18 +277,23 @@ export class RotationService {
   }
 
   /** On-demand rotation, run now under the same lock and protocol. */
-  rotateNow(vaultName: string, name: string, kind: "secret" | "key" = "secret"): Promise<JobResult> {
+  rotateNow(vaultName: string, name: string, kind: "secret" | "key" | "certificate" = "secret"): Promise<JobResult> {
     return this.telemetry.span("kvguard.rotate-now", () => this.#rotateNow(vaultName, name, kind));
   }
 
-  async #rotateNow(vaultName: string, name: string, kind: "secret" | "key"): Promise<JobResult> {
+  async #rotateNow(vaultName: string, name: string, kind: "secret" | "key" | "certificate"): Promise<JobResult> {
     const vault = this.vaults.get(vaultName.toLowerCase());
     if (!vault)
       throw new Error(
         `vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS lists ${[...this.vaults.values()].map((v) => v.target.name).join(", ")})`,
       );
     // The version seen before taking the lock: a rotation that lands meanwhile makes this one a no-op.
-    const baseVersion = kind === "key" ? (await vault.keys.getKey(name)).properties.version : await this.#liveVersion(vault, name);
+    const baseVersion =
+      kind === "key"
+        ? (await vault.keys.getKey(name)).properties.version
+        : kind === "certificate"
+          ? (await vault.certificates.getCertificate(name)).properties.version
+          : await this.#liveVersion(vault, name);
     const job = this.#job({ kind, vault: vault.target.name, name, trigger: "manual", ...(baseVersion ? { baseVersion } : {}) });
     return measuredJob(this.telemetry, job, () => this.engine.run(job), { fromQueue: false });
   }

@@ -10,7 +10,7 @@ export const STATUS_TABLE = "kvguardstatus";
 export interface RotationStatus {
   vault: string;
   name: string;
-  kind: "secret" | "key";
+  kind: "secret" | "key" | "certificate";
   state: "ok" | "failing" | "failed" | "invalid-policy" | "no-policy" | "refused";
   lastSuccessAt?: string;
   lastVersion?: string;
@@ -26,6 +26,8 @@ export interface RotationStatus {
   revokes?: string;
   /** JSON of `ConsumerCounts`: the revoke gate's last look at who reads the secret (revokeGate.ts). */
   consumers?: string;
+  /** JSON of a native rotation's intent (`NativeIntent`), written before Key Vault is asked for a new version. */
+  intent?: string;
 }
 
 /** A previous credential in its grace period: revoked (and its version disabled) at `at`. */

@@ -7,7 +7,7 @@ import type { Telemetry } from "../telemetry/port.js";
 
 const EXPIRY_WINDOWS_DAYS = [7, 30] as const;
 
-type Kind = "secret" | "key";
+type Kind = "secret" | "key" | "certificate";
 interface Counts {
   due: number;
   overdue: number;

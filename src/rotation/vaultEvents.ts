@@ -1,6 +1,6 @@
 /**
  * @module Key Vault's Event Grid events as the rotation engine accepts them: near-expiry and expiry of
- * secrets and keys, from vaults kvguard manages (checked against `topic`), in the Event Grid or CloudEvents
+ * secrets, keys and certificates, from vaults kvguard manages (checked against `topic`), in the Event Grid or CloudEvents
  * schema with PascalCase `data` as Key Vault sends it. Anything else is ignored or rejected with a reason.
  */
 import { z } from "zod";
@@ -10,6 +10,8 @@ export const ROTATION_EVENT_TYPES = [
   "Microsoft.KeyVault.SecretExpired",
   "Microsoft.KeyVault.KeyNearExpiry",
   "Microsoft.KeyVault.KeyExpired",
+  "Microsoft.KeyVault.CertificateNearExpiry",
+  "Microsoft.KeyVault.CertificateExpired",
 ] as const;
 
 const data = z.object({
@@ -40,7 +42,7 @@ export interface VaultEvent {
   type: string;
   /** The vault name from the topic's resource id. */
   topicVault: string;
-  kind: "secret" | "key";
+  kind: "secret" | "key" | "certificate";
   name: string;
   version: string;
 }
@@ -75,7 +77,7 @@ export function parseVaultEvent(input: unknown): EventParse {
       type: envelope.type,
       topicVault,
       // "Microsoft.KeyVault.SecretNearExpiry" contains ".Key" too: compare the event name after the prefix.
-      kind: envelope.type.startsWith("Microsoft.KeyVault.Key") ? "key" : "secret",
+      kind: envelope.type.startsWith("Microsoft.KeyVault.Key") ? "key" : envelope.type.startsWith("Microsoft.KeyVault.Certificate") ? "certificate" : "secret",
       name: parsed.data.ObjectName,
       version: parsed.data.Version,
     },

@@ -89,12 +89,14 @@ describe("POST /api/rotate/{vault}/{name}", () => {
       [`local/${"s".repeat(128)}`, "invalid object name: an object name has 1 to 127 characters"],
       ["local/db.password", "invalid object name: an object name has only letters, digits and hyphens"],
       ["local/db%20password", "invalid object name: an object name has only letters, digits and hyphens"],
-      ["local/api-token?kind=certificate", "kind is secret (the default) or key"],
+      ["local/api-token?kind=certificates", "kind is secret (the default), key or certificate"],
     ];
     for (const [path, rule] of cases) {
       const answer = await rotate(path);
       expect(answer.status, path).toBe(400);
-      expect(answer.json(), path).toEqual({ error: `${rule}; use POST /api/rotate/{vault}/{name}, with ?kind=key for a key` });
+      expect(answer.json(), path).toEqual({
+        error: `${rule}; use POST /api/rotate/{vault}/{name}, with ?kind=key for a key, ?kind=certificate for a certificate`,
+      });
     }
     // Nothing behind the check ran: the rotation service was never asked for.
     expect(serviceAsked).toBe(0);

@@ -5,7 +5,7 @@
  * once their grace period has passed, by the sweep.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reconcileKey, resolveKeyPolicy } from "../../src/rotators/keyvault-key/index.js";
+import { keyVaultKeyRotator, resolveKeyPolicy } from "../../src/rotators/keyvault-key/index.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { pendingRevokes } from "../../src/rotation/status.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
@@ -52,17 +52,18 @@ describe("keyvault-key", () => {
     await keys().createRsaKey("signing", { tags: TAGS });
     const resolved = resolveKeyPolicy(TAGS);
     if (resolved.kind !== "policy") throw new Error("the policy should resolve");
-    const first = await reconcileKey(keys(), "signing", resolved.policy, stack.tv.kv.clock.nowMs(), false);
-    expect(first).toMatchObject({ policyUpdated: true });
-    expect(first.rotatedVersion).toBeUndefined();
+    const vault = { ...stack.tv.clients({ name: "kvguard" }), target: { name: "local", url: stack.tv.url } };
+    const ctx = () => ({ vault, name: "signing", nowMs: stack.tv.kv.clock.nowMs() });
+    expect(await keyVaultKeyRotator.reconcile!(ctx(), resolved.policy)).toBe("set the key's native rotation policy to the kvguard policy");
     const native = await keys().getKeyRotationPolicy("signing");
     expect(native.expiresIn).toBe("P90D");
     expect(native.lifetimeActions?.map((a) => [a.action.toLowerCase(), a.timeAfterCreate ?? a.timeBeforeExpiry]).sort()).toEqual([
       ["notify", "P10D"],
       ["rotate", "P30D"],
     ]);
-    const second = await reconcileKey(keys(), "signing", resolved.policy, stack.tv.kv.clock.nowMs(), false);
-    expect(second).toEqual({ policyUpdated: false, previousVersion: first.previousVersion });
+    // Reconciled once: the second pass changes nothing, and neither makes a version.
+    expect(await keyVaultKeyRotator.reconcile!(ctx(), resolved.policy)).toBeUndefined();
+    expect(keyVaultKeyRotator.due(resolved.policy, (await keyVaultKeyRotator.read(ctx()))!, stack.tv.kv.clock.nowMs()).due).toBe(false);
     expect(await keyVersions("signing")).toBe(1);
   });
 

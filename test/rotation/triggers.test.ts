@@ -249,12 +249,13 @@ describe("resumed rotations", () => {
 });
 
 describe("HTTP and queue edges", () => {
-  it("rotateNow answers 404 for an unknown vault or secret and 400 for a bad kind", async () => {
+  it("rotateNow answers 404 for an unknown vault, secret or certificate and 400 for a bad kind", async () => {
     expect((await rotateNow("elsewhere", "x")).status).toBe(404);
     const missing = await rotateNow("local", "no-such-secret");
     expect(missing.status).toBe(404);
     expect(String(missing.body.error)).toContain("does not exist");
-    expect((await rotateNow("local", "x", "certificate")).status).toBe(400);
+    expect((await rotateNow("local", "x", "certificate")).status).toBe(404);
+    expect((await rotateNow("local", "x", "blob")).status).toBe(400);
   });
 
   it("a malformed queue message is recorded in history and dropped; a poisoned job is recorded", async () => {

@@ -234,7 +234,7 @@ describe("rotation jobs", () => {
     expect(parseJob("{not json")).toEqual({ ok: false, error: "the message is not JSON (nor base64 JSON)" });
     expect(parseJob(42)).toMatchObject({ ok: false, error: expect.stringMatching(/^the message is not a rotation job: message: /) as unknown });
     expect(parseJob({ ...job, v: 2 })).toMatchObject({ ok: false, error: expect.stringMatching(/: v: /) as unknown });
-    expect(parseJob({ ...job, kind: "certificate" })).toMatchObject({ ok: false, error: expect.stringMatching(/: kind: /) as unknown });
+    expect(parseJob({ ...job, kind: "blob" })).toMatchObject({ ok: false, error: expect.stringMatching(/: kind: /) as unknown });
     expect(parseJob({ ...job, name: "a/b" })).toMatchObject({ ok: false, error: expect.stringMatching(/: name: is not a Key Vault object name/) as unknown });
     expect(parseJob({ ...job, extra: 1 })).toMatchObject({ ok: false });
     expect(parseJob({ ...job, requestedAt: "yesterday" })).toMatchObject({ ok: false, error: expect.stringMatching(/requestedAt/) as unknown });

@@ -11,11 +11,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RotationService } from "../../src/rotation/service.js";
 import { drainQueue } from "../../src/state/queueWorker.js";
-import { rotatorNames } from "../../src/rotators/registry.js";
+import { nativeRotatorNames, rotatorNames } from "../../src/rotators/registry.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { needs } from "../helpers/machineServices.js";
 import { appFor, Capture, expectNoSecretValues, kvguardSecrets, openPendings, versionsOf } from "../helpers/rotation.js";
-import { FIXTURES, type ContractTarget } from "./contract/fixtures.js";
+import { FIXTURES, NATIVE_FIXTURES, type ContractTarget } from "./contract/fixtures.js";
 import { DAY_MS } from "../../src/common/duration.js";
 
 const STEPS = ["create", "set", "test", "finish"] as const;
@@ -33,10 +33,12 @@ function fail(step: string): never {
 
 /** The registry as the product has it (the fixtures register test doubles while they start). */
 const REGISTERED = rotatorNames();
+const NATIVE = nativeRotatorNames();
 
 describe("the rotator contract", () => {
   it("has a fixture for every registered rotator", () => {
     expect(REGISTERED.filter((name) => !FIXTURES[name])).toEqual([]);
+    expect(NATIVE.filter((name) => !NATIVE_FIXTURES[name])).toEqual([]);
   });
 });
 
@@ -202,6 +204,107 @@ for (const name of REGISTERED) {
 
     it("shows no secret value in any output, history or status", async () => {
       capture.add("history cli", fixture.outOfProcess ? (await capture.cli(stack, ["history", "--json", "--limit", "500"])).stdout : "");
+      await expectNoSecretValues(stack, capture, service);
+    });
+  });
+}
+
+/** The last line of a `--json` command's output. */
+function lastJson<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
+}
+
+// Native rotators (keys, certificates): Key Vault makes the version, so the contract is about versions: one
+// new version per rotation however it is killed, rerun or raced, and nothing written for a hostile policy.
+for (const name of NATIVE) {
+  const fixture = NATIVE_FIXTURES[name]!;
+
+  describe.skipIf(!NATIVE_FIXTURES[name])(`the ${name} native rotator under the contract`, () => {
+    let stack: LocalStack;
+    let service: RotationService;
+    const capture = new Capture();
+    const kind = fixture.kind;
+
+    beforeAll(async () => {
+      stack = await startLocalStack({ vaults: ["local", RACE_VAULT] });
+      service = await appFor(stack, capture, { lockWaitMs: 120_000 }).rotation();
+    });
+    afterAll(() => stack?.stop());
+
+    /** One new version; one finish in history; no intent left open. */
+    async function expectRotatedOnce(object: string, first: string, vault = "local"): Promise<void> {
+      const versions = await fixture.versions(stack, object, vault);
+      expect(
+        versions.filter((v) => v !== first),
+        object,
+      ).toHaveLength(1);
+      const finishes = (await service.history.list({ vault, name: object })).filter((r) => r.step === "finish" && r.outcome === "ok");
+      expect(
+        finishes.map((r) => r.version),
+        object,
+      ).toEqual(versions.filter((v) => v !== first));
+      expect((await service.status.get(vault, object))?.intent, object).toBeUndefined();
+    }
+
+    it("finishes a run killed right after each step, when run again by hand or by the sweep", async () => {
+      const cases = fixture.steps.map((step) => ({ step, object: `native-kill-${step}`, first: "" }));
+      for (const c of cases) c.first = await fixture.seed(stack, c.object);
+      await Promise.all(
+        cases.map(async (c) => {
+          const killed = await capture.cli(stack, ["rotate", `local/${c.object}`, fixture.flag], { KVGUARD_CRASH_AFTER_STEP: c.step });
+          expect(killed.code, `${c.object}: ${killed.stderr}`).toBeNull();
+        }),
+      );
+      // The first step's run by hand; the sweep resumes the others from their recorded intent.
+      const [byHand, ...bySweep] = cases;
+      const again = await capture.cli(stack, ["rotate", `local/${byHand!.object}`, fixture.flag, "--json"]);
+      expect(["rotated", "already-rotated"]).toContain(lastJson<{ outcome: string }>(again.stdout).outcome);
+      const swept = await capture.cli(stack, ["sweep", "--json"]);
+      expect(swept.code, swept.stderr).toBe(0);
+      expect(lastJson<{ resumed: number }>(swept.stdout).resumed).toBe(bySweep.length);
+      for (const c of cases) await expectRotatedOnce(c.object, c.first);
+    });
+
+    it("makes one new version when triggers come at once", async () => {
+      const object = "native-at-once";
+      const first = await fixture.seed(stack, object);
+      const outcomes = await Promise.all([0, 1, 2].map(() => service.rotateNow("local", object, kind).then((r) => r.outcome)));
+      expect(outcomes.sort()).toEqual(["already-rotated", "already-rotated", "rotated"]);
+      await expectRotatedOnce(object, first);
+    });
+
+    it("makes one new version when two worker processes race on one due object", async () => {
+      const object = "native-two-workers";
+      const first = await fixture.seed(stack, object, { vault: RACE_VAULT, due: true });
+      const only = { KVGUARD_VAULT_URLS: `${RACE_VAULT}=${stack.tv.kv.urls[RACE_VAULT]!}` };
+      const runs = await Promise.all([0, 1].map(() => capture.cli(stack, ["sweep", "--json"], only)));
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      await expectRotatedOnce(object, first, RACE_VAULT);
+    });
+
+    it("refuses a hostile policy or name clearly, in one escaped line, and writes nothing", async () => {
+      const object = "native-hostile";
+      const first = await fixture.seed(stack, object, { tags: { [fixture.hostileTag]: HOSTILE } });
+      const result = await service.rotateNow("local", object, kind);
+      expect(result.outcome).toBe("invalid-policy");
+      expect(result.message).not.toMatch(RAW_CONTROL);
+      const run = await capture.cli(stack, ["rotate", `local/${object}`, fixture.flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
+      const named = await capture.cli(stack, ["rotate", `local/${HOSTILE}`, fixture.flag]);
+      expect(named.code).not.toBe(0);
+      expect(named.stdout + named.stderr).not.toMatch(RAW_CONTROL);
+      expect(await fixture.versions(stack, object)).toEqual([first]);
+      for (const row of await service.history.list({ vault: "local", name: object })) expect(row.message).not.toMatch(RAW_CONTROL);
+    });
+
+    it("shows no secret value in any output, history or status", async () => {
+      capture.add("history cli", (await capture.cli(stack, ["history", "--json", "--limit", "500"])).stdout);
+      // The private halves of every key (a certificate's too); a certificate's secret is among the vault's values.
+      for (const vault of stack.tv.kv.vaults.values()) {
+        const keys = vault.keys.snapshot();
+        for (const entry of [...keys.live, ...keys.deleted]) for (const v of entry.versions) if (v.jwk.d) capture.values.add(v.jwk.d);
+      }
       await expectNoSecretValues(stack, capture, service);
     });
   });

@@ -208,3 +208,72 @@ export const FIXTURES: Record<string, RotatorFixture> = {
     },
   },
 };
+
+/**
+ * What the contract needs of each native rotator (keys, certificates): how to make an object it manages
+ * (due now, or not), and the object's versions. Key Vault itself is the target: a version exists or not.
+ */
+export interface NativeFixture {
+  kind: "key" | "certificate";
+  /** `kvguard rotate`'s flag for the kind. */
+  flag: string;
+  /** The steps a first on-demand run passes (its kill points), in order. */
+  steps: readonly ("set" | "create" | "finish")[];
+  /** The tag a hostile value goes into (a policy field the rotator parses). */
+  hostileTag: string;
+  /** Makes `name` in `vault`; `due`: the sweep finds a new version due at once; `tags` over the fixture's. Returns its first version. */
+  seed(stack: LocalStack, name: string, options?: { vault?: string; due?: boolean; tags?: Record<string, string> }): Promise<string>;
+  versions(stack: LocalStack, name: string, vault?: string): Promise<string[]>;
+}
+
+const kvguardClients = (stack: LocalStack, vault = "local") => stack.tv.clients({ name: "kvguard" }, vault);
+
+export const NATIVE_FIXTURES: Record<string, NativeFixture> = {
+  "keyvault-key": {
+    kind: "key",
+    flag: "--key",
+    // A fresh key's native policy is not kvguard's yet: the first run reconciles it (set), then rotates.
+    steps: ["set", "create", "finish"],
+    hostileTag: "kvguard-rotate-every",
+    async seed(stack, name, options = {}) {
+      const keys = kvguardClients(stack, options.vault).keys;
+      const tags = { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P7D", ...options.tags };
+      const key = await keys.createEcKey(name, { curve: "P-256", tags });
+      // Due: older than its rotation period, on the vault's clock (the key's own stack).
+      if (options.due) stack.tv.kv.clock.advance(8 * 86_400);
+      return key.properties.version!;
+    },
+    async versions(stack, name, vault) {
+      const out: string[] = [];
+      for await (const v of kvguardClients(stack, vault).keys.listPropertiesOfKeyVersions(name)) out.push(v.version!);
+      return out;
+    },
+  },
+
+  "keyvault-certificate": {
+    kind: "certificate",
+    flag: "--certificate",
+    steps: ["create", "finish"],
+    hostileTag: "kvguard-rotate-before-expiry-days",
+    async seed(stack, name, options = {}) {
+      const certificates = kvguardClients(stack, options.vault).certificates;
+      // Self-signed, no AutoRenew: Key Vault would let it expire. Due: it expires within the renewal lead.
+      const policy = {
+        issuerName: "Self",
+        subject: `CN=${name.slice(0, 60)}.contract.test`,
+        validityInMonths: options.due ? 2 : 12,
+        // Key Vault's default is AutoRenew at 80%: this one only warns.
+        lifetimeActions: [{ action: "EmailContacts" as const, lifetimePercentage: 90 }],
+      };
+      const made = await (await certificates.beginCreateCertificate(name, policy, { tags: options.tags ?? {} })).pollUntilDone();
+      // Due: within Key Vault's 30-day lead, on the vault's clock; its renewal (two months again) is not.
+      if (options.due) stack.tv.kv.clock.advance(40 * 86_400);
+      return made.properties.version!;
+    },
+    async versions(stack, name, vault) {
+      const out: string[] = [];
+      for await (const v of kvguardClients(stack, vault).certificates.listPropertiesOfCertificateVersions(name)) out.push(v.version!);
+      return out;
+    },
+  },
+};

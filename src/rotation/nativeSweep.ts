@@ -1,0 +1,58 @@
+/**
+ * @module The sweep's part for keys and certificates: each native kind's objects (properties only) with their
+ * policies; a job for each one whose rotation stopped midway (its intent is open), whose native policy kvguard
+ * has not reconciled yet, or that its rotator says is due. The key and secret backing a certificate are the
+ * certificate's (`managed`): the certificate's renewal makes their new versions.
+ */
+import { nativeKinds } from "../rotators/registry.js";
+import type { NativeClients, NativeKind, NativeObject } from "../rotators/native.js";
+import { entriesFor, intentOf } from "./nativeJob.js";
+import { resolveNativePolicy } from "./nativePolicy.js";
+import { matchEntry, type PolicyFile } from "./policyFile.js";
+import type { RotationJob } from "./job.js";
+import type { RotationStatus } from "./status.js";
+
+export interface NativeSweepSink {
+  /** Counts an object of the kind listed. */
+  counted(kind: NativeKind): void;
+  job(kind: RotationJob["kind"], name: string, trigger: RotationJob["trigger"], baseVersion?: string): Promise<void>;
+  noPolicy(object: string): void;
+  invalid(kind: NativeKind, name: string, object: string, problems: string[]): Promise<void>;
+  resumed(): void;
+  /** An object with its expiry and when its rotation falls due (undefined: nothing makes it due), for the gauges. */
+  seen?(kind: NativeKind, object: NativeObject, dueAtMs: number | undefined): void;
+}
+
+export async function sweepNative(
+  vault: NativeClients,
+  file: PolicyFile,
+  statuses: Map<string, RotationStatus>,
+  nowMs: number,
+  sink: NativeSweepSink,
+): Promise<void> {
+  for (const lister of nativeKinds()) {
+    const kind = lister.kind;
+    for await (const object of lister.list(vault)) {
+      if (object.managed) continue;
+      sink.counted(kind);
+      const where = `${vault.target.name}/${kind}s/${object.name}`;
+      const status = statuses.get(object.name.toLowerCase());
+      const own = status?.kind === kind ? status : undefined;
+      if (intentOf(own)) {
+        await sink.job(kind, object.name, "resume");
+        sink.resumed();
+        continue;
+      }
+      const resolved = resolveNativePolicy(kind, object.tags, matchEntry(entriesFor(file, kind), vault.target.name, object.name));
+      const due = resolved.kind === "policy" ? resolved.rotator.due(resolved.policy, object, nowMs) : undefined;
+      sink.seen?.(kind, object, due === undefined ? undefined : due.due ? nowMs : due.nextDueAtMs);
+      if (resolved.kind === "none") sink.noPolicy(where);
+      else if (resolved.kind === "invalid") await sink.invalid(kind, object.name, where, resolved.problems);
+      else if (own?.nextAttemptAt && Date.parse(own.nextAttemptAt) > nowMs) continue;
+      else if ((resolved.rotator.reconcile && own?.state !== "ok") || due?.due) {
+        // The version seen: a job that finds it replaced (another instance's sweep) makes no second one.
+        await sink.job(kind, object.name, "schedule", object.version);
+      }
+    }
+  }
+}
