@@ -11,10 +11,11 @@ import { BlobStore, FolderStore } from "../compliance/report/store.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { Exporter } from "../export/exporter.js";
 import { EXPORT_TABLE, ExportLedger } from "../export/ledger.js";
-import { findingSource, historySource, reportSource } from "../export/records.js";
+import { findingSource, historySource, noticeSource, reportSource } from "../export/records.js";
 import { eventGridSink } from "../export/sinks/eventGrid.js";
 import { logAnalyticsSink } from "../export/sinks/logAnalytics.js";
 import type { ExportSink } from "../export/sinks/sink.js";
+import { NOTICES_TABLE } from "../notices/ledger.js";
 import { HISTORY_TABLE } from "../rotation/history.js";
 import type { StorageClients } from "../state/storage.js";
 
@@ -52,7 +53,12 @@ export function createExporter(
   const ledgerTable = storage.table(EXPORT_TABLE);
   const store = options.reportsDir ? new FolderStore(options.reportsDir) : new BlobStore(storage.blob.getContainerClient(config.report.container));
   return new Exporter({
-    sources: [historySource(storage.table(HISTORY_TABLE)), findingSource(storage.table(FINDINGS_TABLE)), reportSource(store)],
+    sources: [
+      historySource(storage.table(HISTORY_TABLE)),
+      findingSource(storage.table(FINDINGS_TABLE)),
+      reportSource(store),
+      noticeSource(storage.table(NOTICES_TABLE)),
+    ],
     sinks: sinks.map((sink) => ({ sink, ledger: new ExportLedger(ledgerTable, sink.name) })),
     clock: options.clock ?? systemClock,
     ...(options.overlapMs !== undefined ? { overlapMs: options.overlapMs } : {}),

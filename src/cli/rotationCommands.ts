@@ -111,5 +111,5 @@ export async function statusCommand(args: string[], out: Out): Promise<number> {
         : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}${consumers ? `  ${consumers}` : ""}`,
     );
   }
-  return 0;
+  return (await import("./certificateStatus.js")).printCertificates(await service(out), positionals[0], values.json === true, print);
 }

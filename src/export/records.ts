@@ -7,11 +7,14 @@ import { odata, type TableClient } from "@azure/data-tables";
 import type { Finding } from "../audit/finding.js";
 import type { ReportStore } from "../compliance/report/store.js";
 import type { HistoryRow } from "../rotation/history.js";
+import { noticeOfRow } from "../notices/ledger.js";
+import type { Notice } from "../notices/notice.js";
 
 export type ExportRecord =
   | { source: "history"; key: string; changedMs: number; row: HistoryRow }
   | { source: "findings"; key: string; changedMs: number; finding: Finding }
-  | { source: "reports"; key: string; changedMs: number; name: string; text: string };
+  | { source: "reports"; key: string; changedMs: number; name: string; text: string }
+  | { source: "notices"; key: string; changedMs: number; notice: Notice };
 
 export type SourceName = ExportRecord["source"];
 
@@ -114,6 +117,26 @@ export function reportSource(store: ReportStore): RecordSource {
           records.push({ source: "reports", key: `report|${name}`, changedMs, name, text: await store.read(name) });
         } catch (error) {
           unreadable.push({ source: "reports", key: `report|${name}`, reason: (error as Error).message.split("\n")[0]!.slice(0, 200) });
+        }
+      }
+      return records.sort(byTime);
+    },
+  };
+}
+
+/** The expiry notices the rotation sweep announced (table kvguardnotices): done notice rows. */
+export function noticeSource(table: TableClient): RecordSource {
+  return {
+    name: "notices",
+    async read(sinceMs, unreadable) {
+      const records: ExportRecord[] = [];
+      for (const row of await changedRows<Record<string, unknown>>(table, sinceMs)) {
+        const key = `notice|${row.partitionKey}|${row.rowKey}`;
+        try {
+          const notice = noticeOfRow(row);
+          if (notice) records.push({ source: "notices", key, changedMs: stampOf(row), notice });
+        } catch {
+          unreadable.push({ source: "notices", key, reason: "the notice's json is not JSON" });
         }
       }
       return records.sort(byTime);

@@ -1,6 +1,6 @@
 /**
  * @module kvguard's records as CloudEvents: which history steps are which rotation event, a new finding, and
- * a report snapshot's report-ready event with its expiry notices. Each event's data passes its type's schema
+ * a report snapshot's report-ready event, and the rotation sweep's expiry notices. Each event's data passes its type's schema
  * and the secret guard, or the event is refused (and counted), never sent. Event ids derive from the record,
  * so an event sent twice (a crash before the ledger noted it) carries the same id for subscribers to drop.
  */
@@ -11,7 +11,6 @@ import { assertNoSecrets } from "../alerts/secretGuard.js";
 import type { HistoryRow } from "../rotation/history.js";
 import { dataSchemaUri, EVENT_CATALOGUE, type EventType } from "./events/catalogue.js";
 import type { ExportRecord } from "./records.js";
-import { DAY_MS } from "../common/duration.js";
 
 export type ExportOutput<T> = { key: string; changedMs: number; item: T } | { key: string; changedMs: number; refused: string };
 
@@ -61,7 +60,7 @@ function rotationData(type: EventType, row: HistoryRow): Record<string, unknown>
   return base;
 }
 
-// Only what the notices and the report-ready event need from a snapshot; other fields may change.
+// Only what the report-ready event needs from a snapshot; other fields may change.
 const snapshotSchema = z.object({
   generatedAt: z.string(),
   scope: z.object({ frameworks: z.array(z.string()), vaults: z.array(z.string()) }),
@@ -78,8 +77,6 @@ const snapshotSchema = z.object({
     }),
   ),
 });
-
-const EXPIRY_CHECK = /-(expiring-soon|enabled-expired)$/;
 
 interface Draft {
   key: string;
@@ -109,32 +106,6 @@ function snapshotEvents(record: Extract<ExportRecord, { source: "reports" }>): D
       },
     },
   ];
-  const generatedMs = Date.parse(snapshot.generatedAt);
-  for (const result of snapshot.results) {
-    const expiresOn = result.evidence.expiresOn;
-    if (result.outcome !== "fail" || !EXPIRY_CHECK.test(result.checkId) || typeof expiresOn !== "string") continue;
-    const status = Date.parse(expiresOn) <= generatedMs ? "expired" : "expiring";
-    const daysLeft =
-      typeof result.evidence.daysLeft === "number" ? Math.trunc(result.evidence.daysLeft) : Math.floor((Date.parse(expiresOn) - generatedMs) / DAY_MS);
-    drafts.push({
-      // Once per object, expiry and status, whichever report first notices it.
-      key: `expiry|${result.objectId}|${expiresOn}|${status}`.toLowerCase(),
-      type: "Kvguard.Object.ExpiryNotice",
-      subject: `${result.vault}/${result.objectType}s/${result.objectName}`,
-      time: snapshot.generatedAt,
-      data: {
-        vault: result.vault,
-        objectType: result.objectType,
-        name: result.objectName,
-        objectId: result.objectId,
-        status,
-        expiresOn,
-        daysLeft,
-        checkId: result.checkId,
-        reportedAt: snapshot.generatedAt,
-      },
-    });
-  }
   return drafts;
 }
 
@@ -166,6 +137,25 @@ function drafts(record: ExportRecord): Draft[] {
     }
     case "reports":
       return snapshotEvents(record);
+    case "notices": {
+      const n = record.notice;
+      const data = {
+        vault: n.vault,
+        objectType: n.objectType,
+        name: n.name,
+        objectId: n.objectId,
+        version: n.version,
+        status: n.stage === "expired" ? "expired" : "expiring",
+        stage: n.stage,
+        expiresOn: n.expiresOn,
+        daysLeft: n.daysLeft,
+        why: clip(n.why, 2000),
+        ...(n.csr ? { csr: n.csr.state } : {}),
+        noticedAt: n.noticedAt,
+      };
+      const subject = n.objectType === "secret" ? `${n.vault}/${n.name}` : `${n.vault}/${n.objectType}s/${n.name}`;
+      return [{ key: record.key, type: "Kvguard.Object.ExpiryNotice", subject, time: n.noticedAt, data }];
+    }
   }
 }
 

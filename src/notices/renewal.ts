@@ -10,8 +10,9 @@ import { resolvePolicy, type PolicyLimits } from "../rotation/policy.js";
 import type { PolicyFileEntry } from "../rotation/policyFile.js";
 import type { RotationStatus } from "../rotation/status.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import { certificateRenewer, isUnknownIssuer, type RenewedBy } from "./renewers.js";
 
-export type RenewedBy = "key-vault" | "kvguard" | "nobody";
+export { isUnknownIssuer };
 
 export interface Renewal {
   by: RenewedBy;
@@ -65,21 +66,16 @@ export function keyRenewal(key: KeyFacts, entry: PolicyFileEntry | undefined, st
   return { by: "kvguard", why: `rotated every ${every} (Key Vault's rotation policy, kvguard when overdue), next ${iso(next)}` };
 }
 
-/** Whether the policy names no issuer Key Vault can sign with: `Unknown` (signed elsewhere and merged, or imported). */
-export function isUnknownIssuer(policy: Pick<CertificatePolicy, "issuerName"> | undefined): boolean {
-  const issuer = policy?.issuerName;
-  return issuer === undefined || issuer.toLowerCase() === "unknown";
-}
-
 export function certificateRenewal(policy: CertificatePolicy | undefined, status: RotationStatus | undefined): Renewal {
   if (!policy) return { by: "nobody", why: "its policy could not be read" };
-  if (isUnknownIssuer(policy))
+  const by = certificateRenewer(policy);
+  if (by === "nobody")
     return {
       by: "nobody",
       why: "its issuer is Unknown (imported, or signed by a CA outside Key Vault): neither Key Vault nor kvguard can renew it, a person must have a new certificate signed and merge or import it",
     };
   const autoRenew = policy.lifetimeActions?.find((a) => a.action === "AutoRenew");
-  if (autoRenew && policy.enabled !== false) {
+  if (by === "key-vault" && autoRenew) {
     const when =
       autoRenew.daysBeforeExpiry !== undefined ? `${autoRenew.daysBeforeExpiry} days before expiry` : `at ${autoRenew.lifetimePercentage}% of its life`;
     return { by: "key-vault", why: `Key Vault renews it by itself (AutoRenew ${when}, issuer ${policy.issuerName})` };
@@ -88,5 +84,3 @@ export function certificateRenewal(policy: CertificatePolicy | undefined, status
   if (stopped) return { by: "nobody", why: stopped.why.replace("rotation", "renewal") };
   return { by: "kvguard", why: `kvguard renews it from its policy (issuer ${policy.issuerName}, no AutoRenew action)` };
 }
-
-export const RENEWAL_LABELS: Record<RenewedBy, string> = { "key-vault": "by itself (AutoRenew)", kvguard: "by kvguard", nobody: "needs a person" };

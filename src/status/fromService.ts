@@ -13,8 +13,13 @@ import { buildStatusPage, type StatusPage } from "./model.js";
 export async function statusPageOf(app: App): Promise<StatusPage> {
   const [service, storage] = await Promise.all([app.rotation(), app.storage()]);
   const { config } = service;
+  const plan = await planSourcesOf(service);
   return buildStatusPage({
-    plan: await planSourcesOf(service),
+    plan,
+    certificates: (name) => {
+      const vault = service.vaults.get(name.toLowerCase());
+      return vault && plan.certificates ? plan.certificates(vault) : undefined;
+    },
     status: service.status,
     history: service.history,
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),

@@ -15,6 +15,8 @@ import { buildPlan, type PlanSources, type VaultPlan } from "../plan/plan.js";
 import type { History, HistoryRow } from "../rotation/history.js";
 import type { RotationStatus } from "../rotation/status.js";
 import { DAY_MS } from "../common/duration.js";
+import { certificateInventory, type CertificateRow } from "./certificates.js";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 
 export const STATUS_DAYS = 30;
 const FAILURES_SHOWN = 5;
@@ -39,6 +41,8 @@ export interface VaultStatus {
   findings: Record<Severity, number>;
   latestFindings: Pick<Finding, "severity" | "detector" | "summary" | "end">[];
   trend: TrendPoint[];
+  /** Every certificate and who renews it; empty when the page has no certificate reader. */
+  certificates: CertificateRow[];
 }
 
 export interface StatusPage {
@@ -56,6 +60,8 @@ export interface StatusSources {
   findings?: { list(): Promise<Finding[]> };
   /** The scheduled compliance report's store and snapshot scope. */
   reports?: { store: ReportStore; scope: string };
+  /** A certificate client for a vault by name (the certificate inventory). */
+  certificates?: (vault: string) => CertificateClient | undefined;
 }
 
 const STATE_ORDER: RotationStatus["state"][] = ["failed", "invalid-policy", "failing", "ok", "no-policy"];
@@ -99,6 +105,8 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
     const vault = vaultPlan.vault;
     const statuses = await optional(unavailable, `rotation status of ${vault}`, () => sources.status.list(vault), []);
     const history = await optional(unavailable, `rotation history of ${vault}`, () => sources.history.list({ vault, limit: 200 }), []);
+    const client = sources.certificates?.(vault);
+    const certificates = client ? await optional(unavailable, `certificates of ${vault}`, () => certificateInventory(client, vault, statuses, now), []) : [];
     const states = Object.fromEntries(STATE_ORDER.map((s) => [s, 0])) as VaultStatus["states"];
     for (const s of statuses) states[s.state] += 1;
     const open = findings.filter((f) => (f.vault.toLowerCase() === vault.toLowerCase() || f.vault === "*") && now - Date.parse(f.end) <= OPEN_FINDING_MS);
@@ -127,6 +135,7 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
         .slice(0, FINDINGS_SHOWN)
         .map(({ severity, detector, summary, end }) => ({ severity, detector, summary, end })),
       trend: vaultTrend(past, vault),
+      certificates,
     });
   }
   return { generatedAt: plan.generatedAt, days: STATUS_DAYS, vaults, unavailable };

@@ -8,6 +8,8 @@ import { trendChart } from "../compliance/report/charts.js";
 import { html, Markup } from "../compliance/report/markup.js";
 import type { PlanAction, PlanItem } from "../plan/plan.js";
 import type { StatusPage, VaultStatus } from "./model.js";
+import { RENEWAL_LABELS } from "../notices/renewers.js";
+import type { CertificateRow } from "./certificates.js";
 import { DAY_MS } from "../common/duration.js";
 
 const ACTION_COLOURS: Record<PlanAction, string> = { rotate: "#1565c0", renew: "#2e7d32", revoke: "#ef6c00", expire: "#c62828" };
@@ -35,7 +37,7 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 1
 th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f3f3f3; white-space: nowrap; }
 .legend span { margin-right: 14px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
-.problem { color: #c62828; }`;
+.problem { color: #c62828; } tr.needs-person td { background: #fdecea; }`;
 
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
@@ -109,6 +111,43 @@ export function severityBars(counts: Record<Severity, number>, width = 420): Mar
     <title>Open findings by severity</title>
     ${rows}
   </svg>`;
+}
+
+function expiryCell(c: CertificateRow): string {
+  if (!c.expiresOn || c.daysLeft === undefined) return "not issued yet";
+  return `${c.expiresOn.slice(0, 10)} (${c.daysLeft < 0 ? `expired ${-c.daysLeft} days ago` : `in ${c.daysLeft} days`})`;
+}
+
+/** Every certificate with who renews it; one a person must renew stands out. */
+export function certificateTable(rows: readonly CertificateRow[]): Markup {
+  if (!rows.length) return html`<p class="muted">No certificates.</p>`;
+  return html`<table class="certificates">
+    <thead>
+      <tr>
+        <th>certificate</th>
+        <th>subject and SANs</th>
+        <th>issuer</th>
+        <th>key</th>
+        <th>expires</th>
+        <th>lifetime actions</th>
+        <th>renewed</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (c) =>
+          html`<tr data-certificate="${c.name}" data-renewed="${c.renewedBy}" class="${c.renewedBy === "nobody" || c.problem ? "needs-person" : ""}">
+            <td>${c.name}${c.enabled ? "" : " (disabled)"}</td>
+            <td>${[c.subject ?? "", ...c.sans].filter(Boolean).join(", ") || "unknown"}</td>
+            <td>${c.issuer}</td>
+            <td>${c.key}</td>
+            <td>${expiryCell(c)}</td>
+            <td>${c.lifetimeActions.join("; ") || "none"}</td>
+            <td>${c.problem ? `could not be read: ${c.problem}` : html`${RENEWAL_LABELS[c.renewedBy]}<br /><span class="muted">${c.why}</span>`}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function vaultSection(v: VaultStatus, page: StatusPage): Markup {
@@ -224,6 +263,8 @@ function vaultSection(v: VaultStatus, page: StatusPage): Markup {
       ><span><i style="background:${ACTION_COLOURS.expire}"></i>expire</span>
     </p>
     ${calendar(v.plan.items, page.generatedAt, page.days)} ${upcoming}
+    <h3>Certificates</h3>
+    ${certificateTable(v.certificates)}
     <div class="grid">
       <div>
         <h3>Open findings by severity</h3>

@@ -128,7 +128,7 @@ describe("HTML report", () => {
     expect(text).toContain("Content-Security-Policy");
   });
 
-  it("lists every certificate: subject and SANs, issuer, key, expiry, lifetime actions, whether it renews by itself", () => {
+  it("lists every certificate: subject and SANs, issuer, key, expiry, lifetime actions, who renews it", () => {
     const text = renderHtml(reportDocument(complianceFixture()));
     const table = /<table id="certificate-inventory">([\s\S]*?)<\/table>/.exec(text)?.[1] ?? "";
     const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]));
@@ -141,7 +141,7 @@ describe("HTML report", () => {
         "RSA 2048",
         `${daysFrom(25).slice(0, 10)} (in 25 days)`,
         "EmailContacts at 80% of life",
-        "no",
+        "by kvguard",
       ],
       [
         "web-prod",
@@ -151,7 +151,7 @@ describe("HTML report", () => {
         "EC P-384",
         `${daysFrom(165).slice(0, 10)} (in 165 days)`,
         "AutoRenew 30 days before expiry",
-        "yes",
+        "by itself (AutoRenew)",
       ],
     ]);
   });
@@ -175,7 +175,9 @@ describe("PDF report", () => {
     expect(text).toContain(`page 1 of ${first.pages}`);
     expect(text).toContain(`page ${first.pages} of ${first.pages}`);
     expect(text).toContain("PCI DSS v4.0.1");
-    expect(pageTexts.at(-1)!.replace(/\s+/g, " ")).toMatch(/Certificates \(2\) .*www-tls .*globalsign \(GlobalSign\).*AutoRenew 30 days before expiry yes/);
+    expect(pageTexts.at(-1)!.replace(/\s+/g, " ")).toMatch(
+      /Certificates \(2\) .*www-tls .*globalsign \(GlobalSign\).*AutoRenew 30 days before expiry by itself \(AutoRenew\)/,
+    );
     expect(text).toContain("RSA 1024 bits; at least 2048 are required");
     expect(text).toContain(`Failures and errors (${failing})`);
     expect(text).toContain("the vault could not be read: 403 Forbidden");

@@ -134,8 +134,9 @@ beforeAll(async () => {
   const findings = TableClient.fromConnectionString(stack.azurite.connectionString, FINDINGS_STATE_TABLE, { allowInsecureConnection: true });
   await new TableFindingStore(findings).upsert([finding("f-1"), finding("f-2", { severity: "medium", object: undefined })]);
 
-  // A secret that expires in 5 days: the report's expiry check notices it.
+  // A secret no policy rotates that expires in 5 days: the rotation sweep announces its 7-day stage.
   await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * DAY_MS) });
+  expect((await service.sweep()).notices).toBe(1);
   useApp(createApp(env));
   const context = new InvocationContext({ functionName: "complianceReport", invocationId: "test" });
   await complianceReport.handler({ isPastDue: false } as Timer, context);
@@ -191,7 +192,7 @@ describe("exportOut", () => {
         .sort(),
     ).toEqual(["f-1", "f-2"]);
     expect(byType("Kvguard.Object.ExpiryNotice")).toEqual([
-      expect.objectContaining({ vault: "local", objectType: "secret", name: "expiring-api-key", status: "expiring", daysLeft: 4 }),
+      expect.objectContaining({ vault: "local", objectType: "secret", name: "expiring-api-key", status: "expiring", stage: 7, daysLeft: 4 }),
     ]);
     expect(byType("Kvguard.Report.Ready")).toEqual([
       expect.objectContaining({ scope: "all", snapshot: expect.stringMatching(/^snapshots\/all\/.*\.json$/) as string }),

@@ -1,11 +1,13 @@
 /**
  * @module The certificate inventory both the HTML and the PDF report show: per certificate its subject and
- * SANs, issuer, key, expiry, lifetime actions and whether Key Vault renews it by itself, as plain cells.
+ * SANs, issuer, key, expiry, lifetime actions and who renews it (Key Vault by itself, kvguard, or a person), as
+ * plain cells.
  */
 import type { InventoryItem } from "../model.js";
 import { DAY_MS } from "../../common/duration.js";
+import { certificateRenewer, RENEWAL_LABELS } from "../../notices/renewers.js";
 
-export const CERTIFICATE_COLUMNS = ["Vault", "Certificate", "Subject and SANs", "Issuer", "Key", "Expires", "Lifetime actions", "Renews by itself"] as const;
+export const CERTIFICATE_COLUMNS = ["Vault", "Certificate", "Subject and SANs", "Issuer", "Key", "Expires", "Lifetime actions", "Renewed"] as const;
 
 function issuer(item: InventoryItem): string {
   const c = item.certificate;
@@ -39,7 +41,7 @@ export function certificateRows(inventory: readonly InventoryItem[], generatedAt
         [i.keyType, i.keySize, i.curve].filter(Boolean).join(" ") || "unknown",
         expiry(i, atMs),
         actions.join("; ") || "none",
-        c ? (c.renewsItself ? "yes" : "no") : "unknown",
+        c ? RENEWAL_LABELS[c.renewsItself ? "key-vault" : certificateRenewer(c)] : "unknown",
       ];
     });
 }

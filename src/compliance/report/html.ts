@@ -273,8 +273,8 @@ function certificates(doc: ReportDocument): Markup {
   const rows = certificateRows(doc.inventory, doc.generatedAt);
   return html`<h2 id="certificates">Certificates (${rows.length})</h2>
     <p>
-      Every certificate with its subject and SANs, issuer, key, expiry and lifetime actions; it renews by itself when its policy has an AutoRenew action and an
-      issuer Key Vault renews with.
+      Every certificate with its subject and SANs, issuer, key, expiry and lifetime actions, and who renews it: Key Vault by itself (an AutoRenew action and an
+      issuer Key Vault renews with), kvguard (such an issuer without AutoRenew), or a person (issuer Unknown: imported or signed elsewhere).
     </p>
     ${
       rows.length

@@ -285,7 +285,7 @@ function certificatePages(layout: Layout, doc: ReportDocument): void {
   const rows = certificateRows(doc.inventory, doc.generatedAt);
   layout.heading(`Certificates (${rows.length})`);
   if (!rows.length) return layout.paragraph("No certificates.");
-  const widths = [0.1, 0.11, 0.17, 0.15, 0.08, 0.13, 0.17, 0.09];
+  const widths = [0.1, 0.11, 0.16, 0.14, 0.07, 0.12, 0.16, 0.14];
   layout.table(
     CERTIFICATE_COLUMNS.map((title, i) => ({ title, width: widths[i]! })),
     rows.map((cells) => cells.map((cell) => cut(cell, 200))),

@@ -28,7 +28,7 @@ export function eventGridSink(options: EventGridSinkOptions): ExportSink<SendClo
   });
   return {
     name: "eventgrid",
-    sources: ["history", "findings", "reports"],
+    sources: ["history", "findings", "reports", "notices"],
     outputs: (record) => eventsOf(record, options.secrets),
     oversize: (event) => (jsonBytes(event) > MAX_BATCH_BYTES ? `the event has ${jsonBytes(event)} bytes; Event Grid takes at most 1 MB` : undefined),
     batches: (events) => sizedBatches(events, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, jsonBytes),
