@@ -14,6 +14,7 @@ import { emptyTotals, passRate, type Totals } from "../compliance/report/summary
 import { buildPlan, type PlanSources, type VaultPlan } from "../plan/plan.js";
 import type { History, HistoryRow } from "../rotation/history.js";
 import type { RotationStatus } from "../rotation/status.js";
+import { consumerRows, type ConsumerRow } from "./consumers.js";
 
 export const STATUS_DAYS = 30;
 const FAILURES_SHOWN = 5;
@@ -38,6 +39,8 @@ export interface VaultStatus {
   findings: Record<Severity, number>;
   latestFindings: Pick<Finding, "severity" | "detector" | "summary" | "end">[];
   trend: TrendPoint[];
+  /** Per secret, the consumers the revoke gate last counted and how many were still on the old version. */
+  consumers: ConsumerRow[];
 }
 
 export interface StatusPage {
@@ -46,6 +49,8 @@ export interface StatusPage {
   vaults: VaultStatus[];
   /** Sources that could not be read, with why. */
   unavailable: { source: string; problem: string }[];
+  /** Said once at the top (revokes on a fixed grace without an audit source). */
+  notes: string[];
 }
 
 export interface StatusSources {
@@ -55,6 +60,7 @@ export interface StatusSources {
   findings?: { list(): Promise<Finding[]> };
   /** The scheduled compliance report's store and snapshot scope. */
   reports?: { store: ReportStore; scope: string };
+  notes?: string[];
 }
 
 const STATE_ORDER: RotationStatus["state"][] = ["failed", "invalid-policy", "failing", "ok", "no-policy"];
@@ -126,7 +132,8 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
         .slice(0, FINDINGS_SHOWN)
         .map(({ severity, detector, summary, end }) => ({ severity, detector, summary, end })),
       trend: vaultTrend(past, vault),
+      consumers: consumerRows(statuses),
     });
   }
-  return { generatedAt: plan.generatedAt, days: STATUS_DAYS, vaults, unavailable };
+  return { generatedAt: plan.generatedAt, days: STATUS_DAYS, vaults, unavailable, notes: sources.notes ?? [] };
 }

@@ -7,7 +7,7 @@
  * the audit log cannot be read, and falls back to the fixed grace, said once in `kvguard status`, without
  * an audit source.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SecretClient } from "@azure/keyvault-secrets";
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app/index.js";
 import { statusOf } from "../../src/common/errors.js";
 import { devClaims, type DevIdentity } from "../../src/azure/devCredential.js";
+import type { InventoryItem } from "../../src/compliance/model.js";
 import type { HistoryRow } from "../../src/rotation/history.js";
 import type { ConsumerCounts } from "../../src/rotation/revokeGate.js";
 import type { RotationService } from "../../src/rotation/service.js";
@@ -130,6 +131,9 @@ describe("without an audit source", () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout.match(/no audit source is configured/g)).toHaveLength(1);
     expect(status.stdout.split("\n")[0]).toContain("fixed grace");
+    const out = join(mkdtempSync(join(tmpdir(), "kvguard-revoke-gate-page-")), "status.html");
+    expect((await capture.cli(stack, ["status", "--html", out], { KVGUARD_AUDIT_FOLDER: "" })).code).toBe(0);
+    expect(readFileSync(out, "utf8").match(/no audit source is configured/g)).toHaveLength(1);
   });
 });
 
@@ -205,6 +209,30 @@ describe("with the local Key Vault's audit folder", () => {
     expect(cards).toHaveLength(1);
     expect(cards[0]).toContain(`${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation`);
     expect(cards[0]).not.toContain(label(ANALYST));
+  });
+
+  it("kvguard status, its page and the compliance report count each secret's consumers and those on the old version", async () => {
+    const status = await capture.cli(stack, ["status"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).not.toContain("no audit source is configured");
+    expect(status.stdout).toMatch(/local\/lagging-db .* consumers 2 \(1 on the old version\)/);
+    expect(status.stdout).toMatch(/local\/switching-db .* consumers 2 \(0 on the old version\)/);
+
+    const out = mkdtempSync(join(tmpdir(), "kvguard-revoke-gate-out-"));
+    const page = await capture.cli(stack, ["status", "--html", join(out, "status.html")]);
+    expect(page.code, page.stderr).toBe(0);
+    const text = readFileSync(join(out, "status.html"), "utf8").replace(/\s+/g, " ");
+    expect(text).toContain("Consumers of rotated secrets");
+    expect(text).toMatch(/<td>lagging-db<\/td> <td>2<\/td> <td>1<\/td>/);
+
+    const app = createApp(stack.env, { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log });
+    const report = await app.reportToFolder(out, { formats: ["json", "html"] });
+    const file = (format: string) => report.files.find((f) => f.format === format)!.location;
+    const json = JSON.parse(readFileSync(file("json"), "utf8")) as { inventory: InventoryItem[] };
+    expect(json.inventory.find((i) => i.name === "lagging-db")!.consumers).toMatchObject({ source: "audit", consumers: 2, onOldVersion: 1 });
+    const html = readFileSync(file("html"), "utf8").replace(/\s+/g, " ");
+    expect(html).toMatch(/<td>local<\/td> <td>lagging-db<\/td> <td>2<\/td> <td>1<\/td>/);
+    await app.close();
   });
 
   it("at the maximum grace: revokes anyway by default, holds where the operator's policy file says hold", async () => {
