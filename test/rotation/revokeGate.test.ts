@@ -184,8 +184,22 @@ describe("with the local Key Vault's audit folder", () => {
   });
 
   it("after the grace: revokes where every consumer switched, waits for the one that did not and alerts once by name", async () => {
-    // The built CLI, a process of its own, on the vault's clock.
+    // A run stopped right after the gate decided and alerted, before anything was revoked or stored.
     await flushAudit(stack.tv.kv);
+    const stopped = await createApp(stack.env, {
+      clock: { nowMs: () => stack.tv.kv.clock.nowMs() },
+      log: capture.log,
+      afterStep: (step, job) => {
+        if (step === "revoke") throw new Error(`stopped after deciding the revoke of ${job.name}`);
+      },
+    }).rotation();
+    const job = { v: 1 as const, kind: "revoke" as const, vault: "local", trigger: "schedule" as const, requestedAt: new Date().toISOString() };
+    for (const name of ["lagging-db", "switching-db"]) await expect(stopped.engine.run({ ...job, name })).rejects.toThrow("stopped after deciding");
+    expect(await enabled("switching-db", versions["switching-db"]!.v1)).toBe(true);
+    expect(pendingRevokes(await stopped.status.get("local", "lagging-db"))[0]!.alerted).toBeUndefined();
+    expect(laggingCards("lagging-db")).toHaveLength(1);
+
+    // Then the built CLI, a process of its own, on the vault's clock, decides again from storage and the audit log.
     const swept = await capture.cli(stack, ["sweep", "--json"]);
     expect(swept.code, swept.stderr).toBe(0);
 
@@ -194,17 +208,20 @@ describe("with the local Key Vault's audit folder", () => {
     expect(await enabled("unread-db", versions["unread-db"]!.v1)).toBe(false);
 
     expect(await enabled("lagging-db", versions["lagging-db"]!.v1)).toBe(true);
+    // Recorded by the stopped run and again by the rerun (history is append-only); alerted once (the dedup ledger, then the status row).
     const waiting = await revokeRows(service, "lagging-db");
     expect(waiting.map((r) => r.message)).toEqual([
       expect.stringMatching(new RegExp(`^${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation; the revoke waits until`)),
+      waiting[0]!.message,
     ]);
+    expect(pendingRevokes(await service.status.get("local", "lagging-db"))[0]!.alerted).toEqual([devClaims(BILLING).oid]);
     expect(JSON.parse((await service.status.get("local", "lagging-db"))!.consumers!)).toMatchObject({ source: "audit", consumers: 2, onOldVersion: 1 });
 
     // Another sweep a day later: still waiting, still one alert.
     stack.tv.kv.clock.advance(24 * HOUR);
     const later = await sweep();
     expect(await enabled("lagging-db", versions["lagging-db"]!.v1)).toBe(true);
-    expect(await revokeRows(later, "lagging-db")).toHaveLength(1);
+    expect(await revokeRows(later, "lagging-db")).toHaveLength(2);
     const cards = laggingCards("lagging-db");
     expect(cards).toHaveLength(1);
     expect(cards[0]).toContain(`${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation`);
