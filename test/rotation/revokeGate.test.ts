@@ -7,10 +7,11 @@
  * the audit log cannot be read, and falls back to the fixed grace, said once in `kvguard status`, without
  * an audit source.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app/index.js";
 import { statusOf } from "../../src/common/errors.js";
@@ -148,11 +149,14 @@ describe("with the local Key Vault's audit folder", () => {
       "lagging-db": [BILLING, ANALYST],
       "held-db": [LEDGER],
       "unread-db": [REPORTS],
+      "archive-db": [REPORTS],
+      "archive-lag-db": [BILLING, REPORTS],
     });
     // After the rotations: two apps switch to the new version, billing-api and ledger-api never do.
     for (const who of [REPORTS, ANALYST]) await read(who, "switching-db");
     await read(ANALYST, "lagging-db");
     await read(REPORTS, "unread-db");
+    for (const name of ["archive-db", "archive-lag-db"]) await read(REPORTS, name);
   });
 
   it("never revokes before the normal grace, even when every consumer switched", async () => {
@@ -181,6 +185,27 @@ describe("with the local Key Vault's audit folder", () => {
     const counts = JSON.parse((await broken.status.get("local", "unread-db"))!.consumers!) as ConsumerCounts;
     expect(counts).toMatchObject({ source: "failed", readFailures: 1 });
     expect((await broken.sweep()).errors).toEqual([]);
+  });
+
+  it("reads the storage archive the same way (the audit folder's files as blobs in Azurite)", async () => {
+    await flushAudit(stack.tv.kv);
+    const container = BlobServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage!).getContainerClient("revoke-gate-archive");
+    await container.createIfNotExists();
+    for (const file of readdirSync(auditDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"))) {
+      const text = readFileSync(join(auditDir, file), "utf8");
+      await container.getBlockBlobClient(file.split(sep).join("/")).upload(text, Buffer.byteLength(text));
+    }
+    const { KVGUARD_AUDIT_FOLDER: _folder, ...env } = stack.env;
+    const archive = await createApp(
+      { ...env, KVGUARD_AUDIT_ARCHIVE_ACCOUNT: "AzureWebJobsStorage", KVGUARD_AUDIT_ARCHIVE_CONTAINER: "revoke-gate-archive" },
+      { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log },
+    ).rotation();
+    const job = { v: 1 as const, kind: "revoke" as const, vault: "local", trigger: "schedule" as const, requestedAt: new Date().toISOString() };
+    expect((await archive.engine.run({ ...job, name: "archive-db" })).outcome).toBe("revoked");
+    expect((await revokeRows(archive, "archive-db"))[0]!.message).toMatch(/: all 1 consumer seen before the rotation read the new version$/);
+    expect((await archive.engine.run({ ...job, name: "archive-lag-db" })).outcome).toBe("revoke-waiting");
+    expect(await enabled("archive-lag-db", versions["archive-lag-db"]!.v1)).toBe(true);
+    expect((await revokeRows(archive, "archive-lag-db"))[0]!.message).toMatch(new RegExp(`^${label(BILLING)} has not read the new version`));
   });
 
   it("after the grace: revokes where every consumer switched, waits for the one that did not and alerts once by name", async () => {
