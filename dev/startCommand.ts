@@ -114,6 +114,7 @@ async function playOnce(
     `${["api-token", "orders-signing-key", ...demos.rotating].join(", ")} to rotate after the clock jump`,
     timeoutMs,
   );
+  await demos.revokeWaiting?.(timeoutMs);
 }
 
 function untilSignal(): Promise<void> {

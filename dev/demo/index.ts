@@ -13,6 +13,7 @@ import { startEntraDemo } from "./entraDemo.js";
 import { demoOperatorSettings } from "./operatorPolicy.js";
 import { startPostgresDemo } from "./postgresDemo.js";
 import { writeDemoReport } from "./reportDemo.js";
+import { startRevokeDemo } from "./revokeDemo.js";
 import { seedStorageDemo } from "./storageDemo.js";
 
 /** Settings the demos need from the stack: the audit demo's folder source and its short baseline, the operator's bindings. */
@@ -32,6 +33,8 @@ export interface DemosOptions {
 export interface RunningDemos {
   /** Secrets whose rotation the demos prove at a target (a database, a storage account, an Entra app). */
   rotating: string[];
+  /** Resolves once a revoke waits for a consumer that has not read the new version (the revoke demo). */
+  revokeWaiting?(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,15 +54,22 @@ export async function startDemos(options: DemosOptions): Promise<RunningDemos> {
     write,
   }).catch(failed("storage-account"));
   const entra = await startEntraDemo({ kv: stack.kv, cloudUrl: stack.cloud.url, vaultUrl: stack.vaultUrl, write }).catch(failed("entra-app-secret"));
+  const revoke = await startRevokeDemo({ kv: stack.kv, vault: options.vault, vaultUrl: stack.vaultUrl, status: stack.service.status, write }).catch(
+    failed("revoke"),
+  );
   const report = await writeDemoReport({ app: stack.app }).catch(failed("compliance report"));
   if (report) {
     write(`compliance report: ${report.summary}`);
     for (const path of report.paths) write(`  ${path}`);
   }
   return {
-    rotating: [postgres?.secretName, storage?.validated ? storage.secret : undefined, entra?.secretName].filter((s): s is string => s !== undefined),
+    rotating: [postgres?.secretName, storage?.validated ? storage.secret : undefined, entra?.secretName, revoke?.secretName].filter(
+      (s): s is string => s !== undefined,
+    ),
+    ...(revoke ? { revokeWaiting: (timeoutMs: number) => revoke.waiting(timeoutMs) } : {}),
     async stop() {
       entra?.stop();
+      revoke?.stop();
       await postgres?.stop();
     },
   };

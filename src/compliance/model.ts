@@ -80,6 +80,8 @@ export interface InventoryItem {
   /** Certificates: the issuance policy and the current X.509 certificate (public parts only). */
   certificate?: CertificateFacts;
   tags: Record<string, string>;
+  /** Secrets kvguard rotated: the consumers its revoke gate last counted from the audit log, and those still on the old version. */
+  consumers?: { consumers?: number; onOldVersion?: number; at: string; source: "audit" | "failed" };
 }
 
 /** What a certificate's policy and its current X.509 certificate say; the key fields are on the item. */

@@ -14,6 +14,7 @@ import { resolvePolicy } from "../rotation/policy.js";
 import { isPendingName } from "../rotation/pending.js";
 import type { PolicyFileEntry } from "../rotation/policyFile.js";
 import type { RotationStatus } from "../rotation/status.js";
+import { consumerCounts } from "../rotation/revokeGate.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import type { ArmClients } from "./armClients.js";
 import { catalogue, definitions, type Catalogue } from "./catalogue.js";
@@ -264,6 +265,11 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
       };
       const status = statuses.find((s) => s.vault.toLowerCase() === target.name.toLowerCase() && s.name.toLowerCase() === item.name.toLowerCase());
       if (status) objectFacts.status = status;
+      const counts = status && consumerCounts(status);
+      if (counts && counts.source !== "none") {
+        const { consumers, onOldVersion, at, source } = counts;
+        item.consumers = { at, source, ...(consumers !== undefined ? { consumers } : {}), ...(onOldVersion !== undefined ? { onOldVersion } : {}) };
+      }
       run.results.push(...judgeObject(c, objectFacts, object.problems, ctx));
     }
   }

@@ -424,6 +424,8 @@ export class RotationEngine {
           record: (message) => record("revoke", "skipped", message),
         })
       : fixedGrace(due, now);
+    // Decided (and alerted), nothing revoked or stored yet: the crash tests' kill point.
+    await this.deps.afterStep?.("revoke", job);
     for (const { entry: revoke, why } of gated.revoke) {
       // The credential revoked is kvguard's record of what it switched away from (status), never a tag.
       if (resolved.kind === "policy" && ctx) await resolved.policy.rotator.revoke(ctx, { value: "", metadata: revoke.metadata });

@@ -88,8 +88,12 @@ function elapsed(ms: number): string {
     const days = Math.floor(ms / DAY_MS);
     return `${days} day${days === 1 ? "" : "s"}`;
   }
-  const hours = Math.max(1, Math.floor(ms / HOUR_MS));
-  return `${hours} hour${hours === 1 ? "" : "s"}`;
+  if (ms >= HOUR_MS) {
+    const hours = Math.floor(ms / HOUR_MS);
+    return `${hours} hour${hours === 1 ? "" : "s"}`;
+  }
+  const minutes = Math.max(1, Math.floor(ms / 60_000));
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 /** The settings, with the policy-file entry's `revoke` fields over them (checked when the file was read). */

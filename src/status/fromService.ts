@@ -8,6 +8,7 @@ import { FINDINGS_TABLE, TableFindingStore } from "../audit/store/findingStore.j
 import { scopeKey } from "../compliance/report/snapshots.js";
 import { BlobStore } from "../compliance/report/store.js";
 import { planSourcesOf } from "../plan/fromService.js";
+import { FIXED_GRACE_NOTE } from "../rotation/revokeGate.js";
 import { buildStatusPage, type StatusPage } from "./model.js";
 
 export async function statusPageOf(app: App): Promise<StatusPage> {
@@ -23,6 +24,7 @@ export async function statusPageOf(app: App): Promise<StatusPage> {
     status: service.status,
     history: service.history,
     findings: new TableFindingStore(storage.table(FINDINGS_TABLE)),
+    notes: service.engine.deps.revokeGate?.auditAware ? [] : [FIXED_GRACE_NOTE],
     reports: { store: new BlobStore(storage.blob.getContainerClient(config.report.container)), scope: scopeKey(config.report.frameworks, []) },
   });
 }

@@ -17,6 +17,7 @@ import type { RotationStatus } from "../rotation/status.js";
 import { DAY_MS } from "../common/duration.js";
 import { certificateInventory, type CertificateRow } from "./certificates.js";
 import type { CertificateClient } from "@azure/keyvault-certificates";
+import { consumerRows, type ConsumerRow } from "./consumers.js";
 
 export const STATUS_DAYS = 30;
 const FAILURES_SHOWN = 5;
@@ -43,6 +44,8 @@ export interface VaultStatus {
   trend: TrendPoint[];
   /** Every certificate and who renews it; empty when the page has no certificate reader. */
   certificates: CertificateRow[];
+  /** Per secret, the consumers the revoke gate last counted and how many were still on the old version. */
+  consumers: ConsumerRow[];
 }
 
 export interface StatusPage {
@@ -51,6 +54,8 @@ export interface StatusPage {
   vaults: VaultStatus[];
   /** Sources that could not be read, with why. */
   unavailable: { source: string; problem: string }[];
+  /** Said once at the top (revokes on a fixed grace without an audit source). */
+  notes: string[];
 }
 
 export interface StatusSources {
@@ -62,6 +67,7 @@ export interface StatusSources {
   reports?: { store: ReportStore; scope: string };
   /** A certificate client for a vault by name (the certificate inventory). */
   certificates?: (vault: string) => CertificateClient | undefined;
+  notes?: string[];
 }
 
 const STATE_ORDER: RotationStatus["state"][] = ["failed", "invalid-policy", "failing", "ok", "no-policy"];
@@ -136,7 +142,8 @@ export async function buildStatusPage(sources: StatusSources): Promise<StatusPag
         .map(({ severity, detector, summary, end }) => ({ severity, detector, summary, end })),
       trend: vaultTrend(past, vault),
       certificates,
+      consumers: consumerRows(statuses),
     });
   }
-  return { generatedAt: plan.generatedAt, days: STATUS_DAYS, vaults, unavailable };
+  return { generatedAt: plan.generatedAt, days: STATUS_DAYS, vaults, unavailable, notes: sources.notes ?? [] };
 }

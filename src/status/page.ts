@@ -245,6 +245,29 @@ function vaultSection(v: VaultStatus, page: StatusPage): Markup {
         </tbody>
       </table>`
     : html``;
+  const consumers = v.consumers.length
+    ? html`<table>
+        <thead>
+          <tr>
+            <th>secret</th>
+            <th>consumers</th>
+            <th>on the old version</th>
+            <th>counted</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${v.consumers.map(
+            (c) =>
+              html`<tr>
+                <td>${c.name}</td>
+                <td>${c.source === "failed" ? "audit log unreadable" : String(c.consumers ?? 0)}</td>
+                <td>${c.source === "failed" ? `${c.readFailures ?? 1} failed reads: ${c.lastFailure ?? ""}` : String(c.onOldVersion ?? 0)}</td>
+                <td>${when(c.at)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    : html`<p class="muted">No revoke has looked at consumers yet.</p>`;
   const trend = v.trend.some((p) => p.totals.total > 0)
     ? trendChart(v.trend, 560)
     : html`<p class="muted">No compliance report snapshot covers this vault yet.</p>`;
@@ -265,6 +288,8 @@ function vaultSection(v: VaultStatus, page: StatusPage): Markup {
     ${calendar(v.plan.items, page.generatedAt, page.days)} ${upcoming}
     <h3>Certificates</h3>
     ${certificateTable(v.certificates)}
+    <h3>Consumers of rotated secrets</h3>
+    ${consumers}
     <div class="grid">
       <div>
         <h3>Open findings by severity</h3>
@@ -295,7 +320,7 @@ export function renderStatusPage(page: StatusPage): string {
       <body>
         <h1>kvguard status</h1>
         <p class="meta">At ${when(page.generatedAt)} UTC, ${page.vaults.length} vaults; what is due covers the next ${page.days} days.</p>
-        ${unavailable} ${page.vaults.map((v) => vaultSection(v, page))}
+        ${page.notes.map((n) => html`<p class="note">${n}</p>`)} ${unavailable} ${page.vaults.map((v) => vaultSection(v, page))}
       </body>
     </html> `.text;
 }

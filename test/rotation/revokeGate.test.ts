@@ -7,14 +7,16 @@
  * the audit log cannot be read, and falls back to the fixed grace, said once in `kvguard status`, without
  * an audit source.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app/index.js";
 import { statusOf } from "../../src/common/errors.js";
 import { devClaims, type DevIdentity } from "../../src/azure/devCredential.js";
+import type { InventoryItem } from "../../src/compliance/model.js";
 import type { HistoryRow } from "../../src/rotation/history.js";
 import type { ConsumerCounts } from "../../src/rotation/revokeGate.js";
 import type { RotationService } from "../../src/rotation/service.js";
@@ -130,6 +132,9 @@ describe("without an audit source", () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout.match(/no audit source is configured/g)).toHaveLength(1);
     expect(status.stdout.split("\n")[0]).toContain("fixed grace");
+    const out = join(mkdtempSync(join(tmpdir(), "kvguard-revoke-gate-page-")), "status.html");
+    expect((await capture.cli(stack, ["status", "--html", out], { KVGUARD_AUDIT_FOLDER: "" })).code).toBe(0);
+    expect(readFileSync(out, "utf8").match(/no audit source is configured/g)).toHaveLength(1);
   });
 });
 
@@ -144,11 +149,14 @@ describe("with the local Key Vault's audit folder", () => {
       "lagging-db": [BILLING, ANALYST],
       "held-db": [LEDGER],
       "unread-db": [REPORTS],
+      "archive-db": [REPORTS],
+      "archive-lag-db": [BILLING, REPORTS],
     });
     // After the rotations: two apps switch to the new version, billing-api and ledger-api never do.
     for (const who of [REPORTS, ANALYST]) await read(who, "switching-db");
     await read(ANALYST, "lagging-db");
     await read(REPORTS, "unread-db");
+    for (const name of ["archive-db", "archive-lag-db"]) await read(REPORTS, name);
   });
 
   it("never revokes before the normal grace, even when every consumer switched", async () => {
@@ -179,9 +187,44 @@ describe("with the local Key Vault's audit folder", () => {
     expect((await broken.sweep()).errors).toEqual([]);
   });
 
-  it("after the grace: revokes where every consumer switched, waits for the one that did not and alerts once by name", async () => {
-    // The built CLI, a process of its own, on the vault's clock.
+  it("reads the storage archive the same way (the audit folder's files as blobs in Azurite)", async () => {
     await flushAudit(stack.tv.kv);
+    const container = BlobServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage!).getContainerClient("revoke-gate-archive");
+    await container.createIfNotExists();
+    for (const file of readdirSync(auditDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"))) {
+      const text = readFileSync(join(auditDir, file), "utf8");
+      await container.getBlockBlobClient(file.split(sep).join("/")).upload(text, Buffer.byteLength(text));
+    }
+    const { KVGUARD_AUDIT_FOLDER: _folder, ...env } = stack.env;
+    const archive = await createApp(
+      { ...env, KVGUARD_AUDIT_ARCHIVE_ACCOUNT: "AzureWebJobsStorage", KVGUARD_AUDIT_ARCHIVE_CONTAINER: "revoke-gate-archive" },
+      { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log },
+    ).rotation();
+    const job = { v: 1 as const, kind: "revoke" as const, vault: "local", trigger: "schedule" as const, requestedAt: new Date().toISOString() };
+    expect((await archive.engine.run({ ...job, name: "archive-db" })).outcome).toBe("revoked");
+    expect((await revokeRows(archive, "archive-db"))[0]!.message).toMatch(/: all 1 consumer seen before the rotation read the new version$/);
+    expect((await archive.engine.run({ ...job, name: "archive-lag-db" })).outcome).toBe("revoke-waiting");
+    expect(await enabled("archive-lag-db", versions["archive-lag-db"]!.v1)).toBe(true);
+    expect((await revokeRows(archive, "archive-lag-db"))[0]!.message).toMatch(new RegExp(`^${label(BILLING)} has not read the new version`));
+  });
+
+  it("after the grace: revokes where every consumer switched, waits for the one that did not and alerts once by name", async () => {
+    // A run stopped right after the gate decided and alerted, before anything was revoked or stored.
+    await flushAudit(stack.tv.kv);
+    const stopped = await createApp(stack.env, {
+      clock: { nowMs: () => stack.tv.kv.clock.nowMs() },
+      log: capture.log,
+      afterStep: (step, job) => {
+        if (step === "revoke") throw new Error(`stopped after deciding the revoke of ${job.name}`);
+      },
+    }).rotation();
+    const job = { v: 1 as const, kind: "revoke" as const, vault: "local", trigger: "schedule" as const, requestedAt: new Date().toISOString() };
+    for (const name of ["lagging-db", "switching-db"]) await expect(stopped.engine.run({ ...job, name })).rejects.toThrow("stopped after deciding");
+    expect(await enabled("switching-db", versions["switching-db"]!.v1)).toBe(true);
+    expect(pendingRevokes(await stopped.status.get("local", "lagging-db"))[0]!.alerted).toBeUndefined();
+    expect(laggingCards("lagging-db")).toHaveLength(1);
+
+    // Then the built CLI, a process of its own, on the vault's clock, decides again from storage and the audit log.
     const swept = await capture.cli(stack, ["sweep", "--json"]);
     expect(swept.code, swept.stderr).toBe(0);
 
@@ -190,21 +233,48 @@ describe("with the local Key Vault's audit folder", () => {
     expect(await enabled("unread-db", versions["unread-db"]!.v1)).toBe(false);
 
     expect(await enabled("lagging-db", versions["lagging-db"]!.v1)).toBe(true);
+    // Recorded by the stopped run and again by the rerun (history is append-only); alerted once (the dedup ledger, then the status row).
     const waiting = await revokeRows(service, "lagging-db");
     expect(waiting.map((r) => r.message)).toEqual([
       expect.stringMatching(new RegExp(`^${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation; the revoke waits until`)),
+      waiting[0]!.message,
     ]);
+    expect(pendingRevokes(await service.status.get("local", "lagging-db"))[0]!.alerted).toEqual([devClaims(BILLING).oid]);
     expect(JSON.parse((await service.status.get("local", "lagging-db"))!.consumers!)).toMatchObject({ source: "audit", consumers: 2, onOldVersion: 1 });
 
     // Another sweep a day later: still waiting, still one alert.
     stack.tv.kv.clock.advance(24 * HOUR);
     const later = await sweep();
     expect(await enabled("lagging-db", versions["lagging-db"]!.v1)).toBe(true);
-    expect(await revokeRows(later, "lagging-db")).toHaveLength(1);
+    expect(await revokeRows(later, "lagging-db")).toHaveLength(2);
     const cards = laggingCards("lagging-db");
     expect(cards).toHaveLength(1);
     expect(cards[0]).toContain(`${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation`);
     expect(cards[0]).not.toContain(label(ANALYST));
+  });
+
+  it("kvguard status, its page and the compliance report count each secret's consumers and those on the old version", async () => {
+    const status = await capture.cli(stack, ["status"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).not.toContain("no audit source is configured");
+    expect(status.stdout).toMatch(/local\/lagging-db .* consumers 2 \(1 on the old version\)/);
+    expect(status.stdout).toMatch(/local\/switching-db .* consumers 2 \(0 on the old version\)/);
+
+    const out = mkdtempSync(join(tmpdir(), "kvguard-revoke-gate-out-"));
+    const page = await capture.cli(stack, ["status", "--html", join(out, "status.html")]);
+    expect(page.code, page.stderr).toBe(0);
+    const text = readFileSync(join(out, "status.html"), "utf8").replace(/\s+/g, " ");
+    expect(text).toContain("Consumers of rotated secrets");
+    expect(text).toMatch(/<td>lagging-db<\/td> <td>2<\/td> <td>1<\/td>/);
+
+    const app = createApp(stack.env, { clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: capture.log });
+    const report = await app.reportToFolder(out, { formats: ["json", "html"] });
+    const file = (format: string) => report.files.find((f) => f.format === format)!.location;
+    const json = JSON.parse(readFileSync(file("json"), "utf8")) as { inventory: InventoryItem[] };
+    expect(json.inventory.find((i) => i.name === "lagging-db")!.consumers).toMatchObject({ source: "audit", consumers: 2, onOldVersion: 1 });
+    const html = readFileSync(file("html"), "utf8").replace(/\s+/g, " ");
+    expect(html).toMatch(/<td>local<\/td> <td>lagging-db<\/td> <td>2<\/td> <td>1<\/td>/);
+    await app.close();
   });
 
   it("at the maximum grace: revokes anyway by default, holds where the operator's policy file says hold", async () => {

@@ -149,6 +149,24 @@ describe("policy from tags and the policy file", () => {
       kind: "invalid",
     });
   });
+
+  it("a policy-file entry's revoke settings are checked when the file is read", () => {
+    const file = parsePolicyFile(
+      JSON.stringify({
+        secrets: [
+          { match: { name: "held-*" }, revoke: { maxGrace: "P3D", atMaxGrace: "hold", baselineWindow: "P30D" } },
+          { match: { name: "bad-*" }, revoke: { maxGrace: "soon" } },
+          { match: { name: "odd-*" }, revoke: { atMaxGrace: "wait" } },
+        ],
+      }),
+      "p.json",
+    );
+    expect(matchEntry(file.secrets, "v", "held-1")?.revoke).toEqual({ maxGrace: "P3D", atMaxGrace: "hold", baselineWindow: "P30D" });
+    expect(matchEntry(file.secrets, "v", "bad-1")?.invalid).toBe(
+      "policy file p.json: secrets[1].revoke.maxGrace: is not a positive duration (seconds or ISO-8601, such as P7D)",
+    );
+    expect(matchEntry(file.secrets, "v", "odd-1")?.invalid).toMatch(/^policy file p\.json: secrets\[2\]\.revoke\.atMaxGrace: /);
+  });
 });
 
 describe("rotation windows", () => {

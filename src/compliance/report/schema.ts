@@ -79,6 +79,9 @@ export const inventorySchema = z.strictObject({
     })
     .optional(),
   tags: z.record(z.string(), z.string()),
+  consumers: z
+    .strictObject({ consumers: count.optional(), onOldVersion: count.optional(), at: isoTime, source: z.enum(["audit", "failed"]) })
+    .optional(),
 });
 
 export const vaultSchema = z.strictObject({
