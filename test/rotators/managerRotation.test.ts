@@ -4,7 +4,8 @@
  * manager's own connection; a rotation stopped right after each engine step (an in-process stand-in for a
  * kill, the pending credential persisted in Key Vault) is finished by its rerun, and meanwhile a consumer's
  * rotation is deferred rather than run with a half-rotated manager; a consumer rotation started while the
- * manager rotates waits for it (or, with no wait, is deferred), and rotates with the new manager afterwards.
+ * manager rotates waits for it (or, with no wait, is deferred), and rotates with the new manager afterwards;
+ * the built CLI SIGKILLed after set (its leases lapse) leaves the consumer deferred until the next run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LockBusyError } from "../../src/rotation/lock.js";
@@ -163,6 +164,22 @@ function managerSuite(db: () => Db, start: () => Promise<LocalStack>): void {
     expect(await liveWorks(p.consumer, p.user)).toBe(true);
   });
 
+  it("`kvguard rotate` SIGKILLed after set, holding its consumer's lock: the consumer is deferred, the next run finishes", async () => {
+    const p = await pair("killed");
+    const killed = await capture.cli(stack, ["rotate", `local/${p.manager}`], { KVGUARD_CRASH_AFTER_STEP: "set" });
+    expect(killed.code, killed.stderr).toBeNull();
+    // The server has the new password, Key Vault the old one; the killed run's leases lapse, its pending stays open.
+    expect(await db().canLogin(p.managerUser, initial(p.manager))).toBe(false);
+    await expect(service.rotateNow("local", p.consumer)).rejects.toThrow(`managing credential ${p.manager} is being rotated`);
+    expect(await versionsOf(kvguardSecrets(stack), p.consumer)).toHaveLength(1);
+    const rerun = await capture.cli(stack, ["rotate", `local/${p.manager}`, "--json"]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await liveWorks(p.manager, p.managerUser)).toBe(true);
+    expect((await service.rotateNow("local", p.consumer)).outcome).toBe("rotated");
+    expect(await liveWorks(p.consumer, p.user)).toBe(true);
+    expect(await openPendings(kvguardSecrets(stack))).toEqual([]);
+  });
+
   it("puts no secret value in logs, history or status", async () => {
     await expectNoSecretValues(stack, capture, service);
   });
@@ -170,7 +187,7 @@ function managerSuite(db: () => Db, start: () => Promise<LocalStack>): void {
 
 /** The operator's policy: the database bound, and each `mgr-KEY` allowed to be rotated, its consumer `app-KEY` declared. */
 function operatorPolicy(rotator: string): Record<string, unknown> {
-  const keys = ["plain", "live", "wide", ...STEPS.map((s) => `crash-${s}`)];
+  const keys = ["plain", "live", "wide", "killed", ...STEPS.map((s) => `crash-${s}`)];
   return {
     bindings: { [rotator]: [{ hosts: ["127.0.0.1:*"], tls: "disable" }] },
     managers: [
