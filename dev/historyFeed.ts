@@ -28,6 +28,8 @@ export function describeRow(row: HistoryRow): string | undefined {
         : `finished  ${object}${by}: ${row.message}`;
     case "revoke":
       return `REVOKED   ${object}: ${row.message} (${when})`;
+    case "refresh":
+      return `REFRESHED ${object}: ${row.message}`;
     case "abandon":
       return `abandoned ${object}: ${row.message}`;
     default:

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { startAzurite, type RunningAzurite } from "../emulator/azurite.js";
-import { localCloudSettings, startLocalCloud, type LocalCloud } from "../emulator/cloud/index.js";
+import { localCloudSettings, startLocalCloud, type StartedLocalCloud } from "../emulator/cloud/index.js";
 import { LocalKeyVault } from "../emulator/index.js";
 import { startLocalAlerts } from "./alerts/localAlerts.js";
 import { devClaims } from "../src/azure/devCredential.js";
@@ -42,8 +42,8 @@ export interface StackOptions {
 export interface Stack {
   kv: LocalKeyVault;
   azurite: RunningAzurite;
-  /** ARM, Graph and the Entra token endpoint, local. */
-  cloud: LocalCloud;
+  /** ARM, Graph and the Entra token endpoint, local (its providers: App Service sites...). */
+  cloud: StartedLocalCloud;
   runner: LocalRunner;
   /** kvguard as the functions run it here (the process's app while the stack runs). */
   app: App;
@@ -98,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Alerts go to a local Teams receiver and SMTP catcher, saved under out/alerts/ beside the state folder.
   // The SMTP catcher upgrades with the local Key Vault's certificate (for 127.0.0.1), signed by the local CA.
   const alerts = await startLocalAlerts({ outDir: resolve(dirname(stateDir), "out", "alerts"), print: (line) => options.write(line), tls: kv.tls });
-  let cloud: LocalCloud | undefined;
+  let cloud: StartedLocalCloud | undefined;
   let app: App | undefined;
   let exported: LocalExport | undefined;
   const stopStarted = async () => {

@@ -1,13 +1,15 @@
 /**
  * @module The demos `npm start` plays beside the demo vault's own objects: the audit demo (ordinary days,
  * then attacks, then auditScan's findings), a PostgreSQL role, an Azurite storage account and an Entra
- * application whose credentials rotate and are proved at their target after each rotation, and a compliance
+ * application whose credentials rotate and are proved at their target after each rotation, App Service sites
+ * reading api-token through a Key Vault reference (one refreshed by kvguard after each rotation), and a compliance
  * report in out/reports/. A demo that cannot start says why and the others go on: the stack is the product.
  */
 import { join } from "node:path";
 import { ensureError } from "../../src/common/errors.js";
 import type { LineWriter } from "../runner/invocation.js";
 import type { Stack } from "../stack.js";
+import { startAppServiceDemo } from "./appServiceDemo.js";
 import { attackDemoSettings, start as startAttackDemo } from "./attackDemo.js";
 import { startEntraDemo } from "./entraDemo.js";
 import { demoOperatorSettings } from "./operatorPolicy.js";
@@ -57,6 +59,7 @@ export async function startDemos(options: DemosOptions): Promise<RunningDemos> {
   const revoke = await startRevokeDemo({ kv: stack.kv, vault: options.vault, vaultUrl: stack.vaultUrl, status: stack.service.status, write }).catch(
     failed("revoke"),
   );
+  const appService = await startAppServiceDemo({ kv: stack.kv, web: stack.cloud.providers.web, vault: options.vault, write }).catch(failed("app service"));
   const report = await writeDemoReport({ app: stack.app }).catch(failed("compliance report"));
   if (report) {
     write(`compliance report: ${report.summary}`);
@@ -70,6 +73,7 @@ export async function startDemos(options: DemosOptions): Promise<RunningDemos> {
     async stop() {
       entra?.stop();
       revoke?.stop();
+      await appService?.stop();
       await postgres?.stop();
     },
   };

@@ -17,6 +17,7 @@ import type { EngineDeps, EngineVault } from "../rotation/engine.js";
 import { History, HISTORY_TABLE } from "../rotation/history.js";
 import { ValueHmac } from "../rotation/hmac.js";
 import { BlobLocks } from "../rotation/lock.js";
+import { ManagerLocks } from "../rotation/managerRotation.js";
 import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
 import type { RotatorRuntime } from "../rotators/types.js";
@@ -76,6 +77,8 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     wiring.alert,
   );
   const locks = new BlobLocks(storage.blob);
+  // The engine's locks also order a managing credential's rotation around its consumers' (managerRotation.ts).
+  const rotationLocks = new ManagerLocks(storage.blob, { policyFile: () => policy.current(), secrets: (vault) => vaults.get(vault.toLowerCase())?.secrets });
   const runtime: RotatorRuntime = wiring.runtime ?? {
     credential,
     cloud: config.cloud,
@@ -122,7 +125,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     engine: {
       runtime,
       targets: new TargetLedger(targets!),
-      locks,
+      locks: rotationLocks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),
       lockWaitMs: wiring.lockWaitMs ?? 30_000,
       ...(wiring.afterStep ? { afterStep: wiring.afterStep } : {}),

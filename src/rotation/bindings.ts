@@ -25,6 +25,7 @@
  */
 import { z } from "zod";
 import { anyGlob, globMatch } from "./glob.js";
+import { checkManagerRotation } from "./managerRotation.js";
 
 export const TLS_MODES = ["disable", "require", "verify"] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
@@ -62,6 +63,8 @@ export const managerShape = z
     host: z.string().min(1).optional(),
     /** Secrets (names or `*` globs) that may use this managing credential. */
     for: z.array(z.string().min(1)).min(1),
+    /** kvguard may rotate this managing credential itself (single strategy, own connection, its consumers' locks held: managerRotation.ts). */
+    rotate: z.boolean().optional(),
   })
   .strict();
 export type ManagerEntry = z.output<typeof managerShape>;
@@ -75,7 +78,9 @@ export type Target =
   | { kind: "storage-account"; id: string; blobEndpoint?: string }
   /** An Azure resource whose key pair is regenerated through ARM (`type` names it in messages). */
   | { kind: "resource"; id: string; type: string }
-  | { kind: "entra-app"; application: string };
+  | { kind: "entra-app"; application: string }
+  /** The login the rotated secret holds, how it is rotated, and the secrets its own `kvguard-manager-for` tag lists (a managing credential). */
+  | { kind: "own-login"; secret: string; strategy: string; throughManager: boolean; managerFor: string[] };
 
 /** A rotation kvguard will not run because the operator did not allow it; `setting` says what would. */
 export class TrustRefusal extends Error {
@@ -132,6 +137,7 @@ const FILE = "the policy file (KVGUARD_POLICY_FILE)";
 /** Throws a TrustRefusal for the first target the operator did not allow. */
 export function checkTargets(targets: readonly Target[], c: CheckContext): void {
   const key = (field: string) => `bindings.${c.rotator}[].${field} in ${FILE}`;
+  checkManagerRotation(targets, c);
   for (const t of targets) {
     if (t.kind === "host") {
       const where = hostPort(t.host, t.port);
@@ -156,7 +162,8 @@ export function checkTargets(targets: readonly Target[], c: CheckContext): void 
       if (!(c.bindings[c.rotator] ?? []).some((r) => r.resources?.some((scope) => inScope(scope, t.id)))) {
         throw new TrustRefusal(`the ${c.rotator} rotator would regenerate the keys of ${t.type} ${t.id}, which no operator binding allows`, key("resources"));
       }
-    } else if (!(c.bindings[c.rotator] ?? []).some((r) => r.applications?.some((a) => a.toLowerCase() === t.application.toLowerCase()))) {
+    } else if (t.kind === "own-login") continue;
+    else if (!(c.bindings[c.rotator] ?? []).some((r) => r.applications?.some((a) => a.toLowerCase() === t.application.toLowerCase()))) {
       throw new TrustRefusal(
         `the ${c.rotator} rotator would add a client secret to Entra application ${t.application}, which no operator binding allows`,
         key("applications"),

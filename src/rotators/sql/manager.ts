@@ -41,16 +41,21 @@ export async function managerLogin(ctx: RotatorContext, secretName: string, targ
   return m.login;
 }
 
+/** The secrets (names or globs) a secret's `kvguard-manager-for` tag lets use it. */
+export function managerForTag(tags: Record<string, string>): string[] {
+  return (tags[MANAGER_FOR_TAG] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export async function readManager(ctx: RotatorContext, secretName: string): Promise<Manager> {
   if (!ctx.readSecret) throw new Error("the manager option needs a caller that can read secrets of the vault (readSecret)");
   if (secretName.toLowerCase() === ctx.secretName.toLowerCase())
     throw new Error("manager: the managing credential must be another secret than the one rotated");
   const secret = await ctx.readSecret(secretName);
   const what = `the managing credential (secret ${secretName})`;
-  const taggedFor = (secret.tags[MANAGER_FOR_TAG] ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const taggedFor = managerForTag(secret.tags);
   if (!isJsonContentType(secret.contentType)) {
     const username = secret.tags.CredentialId;
     if (!username) throw new Error(`${what}: the CredentialId tag is missing (the managing user), or use a JSON value`);

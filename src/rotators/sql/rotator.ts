@@ -17,7 +17,7 @@ import { generate } from "../random/index.js";
 import type { Credential, RotatorContext, SecretRotator } from "../types.js";
 import { SqlRotationError, type SqlConnection, type SqlDialect, type SqlEndpoint, type SqlLogin } from "./dialect.js";
 import type { Target } from "../../rotation/bindings.js";
-import { managerLogin, readManager } from "./manager.js";
+import { managerForTag, managerLogin, readManager } from "./manager.js";
 import { parseSqlOptions, type SqlOptions } from "./options.js";
 import { parseSqlValue, tlsModeOf, type SqlSecretValue, type TlsPolicy } from "./value.js";
 
@@ -109,6 +109,15 @@ export function createSqlRotator(dialect: SqlDialect, name: string): SecretRotat
       const { endpoint, login } = parse(ctx, current, "current");
       const targets: Target[] = [{ kind: "host", host: endpoint.host, port: endpoint.port, tls: tlsModeOf(endpoint.tls), login: login.username }];
       const manager = optionsOf(ctx).manager;
+      // Whether this secret is itself a managing credential (its own tag): the operator decides if kvguard rotates one.
+      const own = ctx.readSecret ? await ctx.readSecret(ctx.secretName) : undefined;
+      targets.push({
+        kind: "own-login",
+        secret: ctx.secretName,
+        strategy: optionsOf(ctx).strategy,
+        throughManager: manager !== undefined,
+        managerFor: managerForTag(own?.tags ?? {}),
+      });
       if (manager) {
         const m = await readManager(ctx, manager);
         targets.push({
