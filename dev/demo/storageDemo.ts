@@ -13,7 +13,8 @@ import { ensureError, statusOf } from "../../src/common/errors.js";
 import { parseStorageAccountAddress } from "../../src/rotators/storage-account/address.js";
 import { StorageArm } from "../../src/rotators/storage-account/arm.js";
 import { proveKey } from "../../src/rotators/storage-account/dataPlane.js";
-import { connectionString, keyOf } from "../../src/rotators/storage-account/value.js";
+import { keyOf } from "../../src/rotators/key-pair/value.js";
+import { connectionString } from "../../src/rotators/storage-account/value.js";
 import type { RotatorRuntime } from "../../src/rotators/types.js";
 
 export const STORAGE_DEMO_ACCOUNT = "kvguarddemo";

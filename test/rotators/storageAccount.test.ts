@@ -16,7 +16,7 @@ import { seedStorageDemo, STORAGE_DEMO_ACCOUNT, STORAGE_DEMO_SECRET } from "../.
 import type { JobResult } from "../../src/rotation/engine.js";
 import type { RotationJob } from "../../src/rotation/job.js";
 import type { RotationService } from "../../src/rotation/service.js";
-import { keyOf } from "../../src/rotators/storage-account/value.js";
+import { keyOf } from "../../src/rotators/key-pair/value.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { createApp } from "../../src/app/index.js";
 import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";

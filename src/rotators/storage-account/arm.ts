@@ -5,32 +5,17 @@
  * say what to fix; an ARM error body never holds a key.
  */
 import { StorageManagementClient, type StorageAccount, type StorageAccountKey } from "@azure/arm-storage";
-import { armClientOptions } from "../../azure/cloudClients.js";
 import { ensureError, statusOf } from "../../common/errors.js";
+import { armClient } from "../armClient.js";
 import type { RotatorRuntime } from "../types.js";
 import type { StorageAccountAddress } from "./address.js";
+import type { AccountEndpoints } from "./value.js";
 
 export type KeyName = "key1" | "key2";
 
 export interface AccountKeys {
   key1: StorageAccountKey & { value: string };
   key2: StorageAccountKey & { value: string };
-}
-
-/** One client per runtime and subscription: its pipeline keeps the token and the connections. */
-const clients = new WeakMap<RotatorRuntime, Map<string, StorageManagementClient>>();
-
-function clientFor(runtime: RotatorRuntime, subscriptionId: string): StorageManagementClient {
-  let bySubscription = clients.get(runtime);
-  if (!bySubscription) clients.set(runtime, (bySubscription = new Map<string, StorageManagementClient>()));
-  let client = bySubscription.get(subscriptionId);
-  if (!client) {
-    const options = armClientOptions(runtime.cloud, runtime.ca);
-    // The modular SDK reads its token scope from `credentials.scopes`.
-    client = new StorageManagementClient(runtime.credential, subscriptionId, { ...options, credentials: { scopes: options.credentialScopes } });
-    bySubscription.set(subscriptionId, client);
-  }
-  return client;
 }
 
 function explain(error: unknown, what: string, address: StorageAccountAddress): Error {
@@ -52,7 +37,7 @@ export class StorageArm {
     readonly address: StorageAccountAddress,
     runtime: RotatorRuntime,
   ) {
-    this.#client = clientFor(runtime, address.subscriptionId);
+    this.#client = armClient(runtime, StorageManagementClient, address.subscriptionId);
   }
 
   async keys(): Promise<AccountKeys> {
@@ -77,6 +62,17 @@ export class StorageArm {
     return this.#client.storageAccounts.getProperties(resourceGroup, account).catch((error: unknown) => {
       throw explain(error, "reading the account", this.address);
     });
+  }
+
+  /** The account's primary endpoints (blob, queue, table, file), for connection strings and the key check. */
+  async endpoints(): Promise<AccountEndpoints> {
+    const primary = (await this.account()).primaryEndpoints;
+    return {
+      ...(primary?.blob ? { blob: primary.blob } : {}),
+      ...(primary?.queue ? { queue: primary.queue } : {}),
+      ...(primary?.table ? { table: primary.table } : {}),
+      ...(primary?.file ? { file: primary.file } : {}),
+    };
   }
 
   #pair(keys: StorageAccountKey[] | undefined): AccountKeys {

@@ -16,7 +16,8 @@ import { parseStorageAccountAddress, type StorageAccountAddress } from "./addres
 import { StorageArm, type AccountKeys, type KeyName } from "./arm.js";
 import { proveKey } from "./dataPlane.js";
 import { storageAccountOptions, type StorageAccountOptions } from "./options.js";
-import { keyOf, renderValue, type AccountEndpoints } from "./value.js";
+import { keyOf } from "../key-pair/value.js";
+import { renderValue } from "./value.js";
 
 /** Said in history and alerts whenever a key is regenerated. */
 export const SAS_WARNING = "account SAS tokens signed with the regenerated key stop working";
@@ -47,16 +48,6 @@ function keyInUse(ctx: RotatorContext, keys: AccountKeys, value: string, account
   }
   if (tagged !== undefined && tagged !== found) ctx.log(`CredentialId says ${tagged}, but the secret holds ${found}; kvguard goes by the value`);
   return found;
-}
-
-async function endpointsOf(arm: StorageArm): Promise<AccountEndpoints> {
-  const primary = (await arm.account()).primaryEndpoints;
-  return {
-    ...(primary?.blob ? { blob: primary.blob } : {}),
-    ...(primary?.queue ? { queue: primary.queue } : {}),
-    ...(primary?.table ? { table: primary.table } : {}),
-    ...(primary?.file ? { file: primary.file } : {}),
-  };
 }
 
 /** The alternate key was made after the key in use: an interrupted rotation (or a person) regenerated it. */
@@ -96,7 +87,7 @@ export const storageAccountRotator: SecretRotator = {
       keys = await arm.regenerate(next);
       ctx.log(`regenerated ${next} of storage account ${address.account}; ${inUse} stays valid until the next rotation`);
     }
-    const value = renderValue(options(ctx).format, { account: address.account, keyName: next, key: keys[next].value, endpoints: await endpointsOf(arm) });
+    const value = renderValue(options(ctx).format, { account: address.account, keyName: next, key: keys[next].value, endpoints: await arm.endpoints() });
     return { value, metadata: { credentialId: next } };
   },
 
@@ -115,7 +106,7 @@ export const storageAccountRotator: SecretRotator = {
 
   async test(ctx, credential: Credential, which) {
     const { address, arm } = target(ctx);
-    const endpoint = options(ctx).blobEndpoint ?? (await endpointsOf(arm)).blob;
+    const endpoint = options(ctx).blobEndpoint ?? (await arm.endpoints()).blob;
     if (!endpoint) throw new Error(`storage account ${address.account} has no blob endpoint to validate against; set the rotator option blobEndpoint`);
     const keyName = which === "pending" ? (credential.metadata.credentialId ?? "the new key") : (ctx.credentialId ?? "the current key");
     await proveKey(endpoint.replace(/\/+$/, ""), address.account, keyName, keyOf(credential.value));

@@ -1,8 +1,6 @@
 /** @module The `storage-account` rotator's options: how the secret's value is laid out, and where to validate. */
 import { z } from "zod";
-
-export const VALUE_FORMATS = ["key", "connectionString", "json"] as const;
-export type ValueFormat = (typeof VALUE_FORMATS)[number];
+import { VALUE_FORMATS } from "../key-pair/options.js";
 
 export const storageAccountOptions = z
   .object({

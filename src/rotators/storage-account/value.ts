@@ -1,8 +1,9 @@
 /**
  * @module The secret's value for an account key in each format (the key, a connection string, a JSON
- * document), and the key read back from any of them. Errors never quote the value.
+ * document). The key is read back from any of them by the key-pair rotator's `keyOf`, which knows
+ * `AccountKey=`. Errors never quote the value.
  */
-import type { ValueFormat } from "./options.js";
+import type { ValueFormat } from "../key-pair/options.js";
 
 export interface AccountEndpoints {
   blob?: string;
@@ -41,28 +42,4 @@ export function renderValue(format: ValueFormat, init: { account: string; keyNam
         connectionString: cs(),
       });
   }
-}
-
-/** The account key a value holds, whatever its format (a secret seeded by hand may use another). */
-export function keyOf(value: string): string {
-  const text = value.trim();
-  if (text.startsWith("{")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error("the secret's value starts like JSON but does not parse");
-    }
-    const key = (parsed as { key?: unknown }).key;
-    if (typeof key !== "string" || key === "") throw new Error('the secret\'s JSON value has no "key" string');
-    return key;
-  }
-  if (/(^|;)\s*AccountKey=/i.test(text)) {
-    for (const part of text.split(";")) {
-      const eq = part.indexOf("=");
-      if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === "accountkey") return part.slice(eq + 1).trim();
-    }
-  }
-  if (text === "") throw new Error("the secret's value is empty: seed it with the account key in use (key1 or key2)");
-  return text;
 }

@@ -9,7 +9,7 @@ import { AppConfigurationManagementClient, type ApiKey } from "@azure/arm-appcon
 import { armCall, required } from "../armErrors.js";
 import { keyCheck, KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 /** The headers of an HMAC-signed App Configuration request without a body. */
 export function hmacHeaders(url: URL, id: string, secret: string): Record<string, string> {

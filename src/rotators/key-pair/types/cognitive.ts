@@ -7,7 +7,7 @@ import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices"
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 export const cognitiveType: KeyPairType = {
   name: "cognitive",

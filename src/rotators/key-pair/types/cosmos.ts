@@ -8,7 +8,7 @@ import { CosmosDBManagementClient } from "@azure/arm-cosmosdb";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 /** The ARM names of each key, as listKeys returns them and regenerateKey's `keyKind` takes them. */
 const FIELDS = {

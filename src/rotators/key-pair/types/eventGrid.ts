@@ -10,7 +10,7 @@ import { statusOf } from "../../../common/errors.js";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 const EVENT = { type: "kvguard.KeyCheck", subject: "kvguard/key-check", data: { purpose: "kvguard checks a rotated access key" } };
 

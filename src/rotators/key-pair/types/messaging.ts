@@ -11,7 +11,7 @@ import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
 import type { RotatorRuntime } from "../../types.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 /** A SAS token for `resource`, valid for five minutes (Service Bus and Event Hubs' shared access signature). */
 export function sasToken(resource: string, ruleName: string, key: string): string {

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 export const redisType: KeyPairType = {
   name: "redis",

@@ -6,7 +6,7 @@ import { SearchManagementClient } from "@azure/arm-search";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 export const searchType: KeyPairType = {
   name: "search",

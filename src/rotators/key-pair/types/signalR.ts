@@ -12,7 +12,7 @@ import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
 import type { RotatorRuntime } from "../../types.js";
-import { armClient } from "../clients.js";
+import { armClient } from "../../armClient.js";
 
 /** A five-minute JWT for `audience` (the request URL without its query), signed with the access key. */
 export function accessToken(audience: string, key: string): string {

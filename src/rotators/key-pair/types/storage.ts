@@ -6,7 +6,7 @@
 import { SAS_WARNING } from "../../storage-account/index.js";
 import { StorageArm, type KeyName } from "../../storage-account/arm.js";
 import { proveKey } from "../../storage-account/dataPlane.js";
-import { connectionString, type AccountEndpoints } from "../../storage-account/value.js";
+import { connectionString } from "../../storage-account/value.js";
 import type { KeyPairType } from "../keyPairType.js";
 
 export const storageType: KeyPairType = {
@@ -21,15 +21,7 @@ export const storageType: KeyPairType = {
   access(target, _keySet, runtime) {
     const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
     const arm = new StorageArm(address, runtime);
-    const endpoints = async (): Promise<AccountEndpoints> => {
-      const primary = (await arm.account()).primaryEndpoints;
-      return {
-        ...(primary?.blob ? { blob: primary.blob } : {}),
-        ...(primary?.queue ? { queue: primary.queue } : {}),
-        ...(primary?.table ? { table: primary.table } : {}),
-        ...(primary?.file ? { file: primary.file } : {}),
-      };
-    };
+    const endpoints = () => arm.endpoints();
     return {
       async keys() {
         const keys = await arm.keys();

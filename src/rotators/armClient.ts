@@ -1,11 +1,11 @@
 /**
- * @module The `@azure/arm-*` clients key-pair types make, from the runtime the app gives rotators (the ARM
- * endpoint, the local CA, the app's identity): one per runtime, SDK and subscription, so a client's pipeline
- * keeps its token and connections across rotations.
+ * @module The `@azure/arm-*` clients rotators make (storage-account, each key-pair type), from the runtime the
+ * app gives rotators (the ARM endpoint, the local CA, the app's identity): one per runtime, SDK and
+ * subscription, so a client's pipeline keeps its token and connections across rotations.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { armClientOptions, type ArmClientOptions } from "../../azure/cloudClients.js";
-import type { RotatorRuntime } from "../types.js";
+import { armClientOptions, type ArmClientOptions } from "../azure/cloudClients.js";
+import type { RotatorRuntime } from "./types.js";
 
 export type ArmClientMaker<T> = new (
   credential: TokenCredential,
