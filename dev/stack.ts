@@ -13,6 +13,7 @@ import { startLocalAlerts } from "./alerts/localAlerts.js";
 import { devClaims } from "../src/azure/devCredential.js";
 import { ensureError } from "../src/common/errors.js";
 import { createApp, useApp, type App } from "../src/app/index.js";
+import { LocalTelemetry } from "./telemetrySummary.js";
 import { functionTable, type FunctionDefinition } from "../src/functions/table.js";
 import type { RotationService } from "../src/rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../src/rotation/vaultEvents.js";
@@ -50,6 +51,8 @@ export interface Stack {
   service: RotationService;
   /** The settings kvguard runs with. */
   env: Record<string, string>;
+  /** kvguard's metrics and spans, in memory in place of Azure Monitor. */
+  telemetry: LocalTelemetry;
   /** The same settings as a shell file to source before running the CLI against the stack. */
   envFile: string;
   vaultUrl: string;
@@ -124,11 +127,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.settings,
     };
     // Same process, same clock: kvguard judges "due" on the time the vault keeps, --fast included.
+    const telemetry = new LocalTelemetry();
     app = createApp(env, {
       clock: { nowMs: () => kv.clock.nowMs() },
       log: (line) => options.write(`${new Date().toISOString().slice(11, 19)} [rotation] ${line}`),
       // Alerting on the same clock: quiet hours, digests and the times alerts show follow the vault's.
       alerts: { clock: { nowMs: () => kv.clock.nowMs() } },
+      telemetry: telemetry.sinks,
     });
     const service = await app.rotation();
     useApp(app);
@@ -162,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       app,
       service,
       env,
+      telemetry,
       envFile,
       vaultUrl,
       async stop() {

@@ -196,6 +196,7 @@ export async function startCommand(args: string[], out: Out): Promise<number> {
       }
       // The status page as the demo left things: what rotated, what the 91 days ahead make due, the findings.
       write(await statusPage());
+      for (const line of await stack.telemetry.summary()) write(line);
       out.write(
         `\nDone: ${rotations.length} rotations (${["event", "schedule", "manual"].map((t) => `${t}: ${rotations.filter((r) => r.trigger === t).length}`).join(", ")}).\n`,
       );
