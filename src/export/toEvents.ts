@@ -34,7 +34,8 @@ export function rotationEventType(row: HistoryRow): EventType | undefined {
     case "create":
       return "Kvguard.Rotation.Started";
     case "finish":
-      return "Kvguard.Rotation.Succeeded";
+      // kvguard's renewal of a certificate (nativeJob.ts records its kind) is that event, not a rotation.
+      return row.kind === "certificate" ? "Kvguard.Certificate.Renewed" : "Kvguard.Rotation.Succeeded";
     case "abandon":
       return "Kvguard.Rotation.Abandoned";
     case "revoke":
@@ -45,6 +46,9 @@ export function rotationEventType(row: HistoryRow): EventType | undefined {
 }
 
 function rotationData(type: EventType, row: HistoryRow): Record<string, unknown> {
+  if (type === "Kvguard.Certificate.Renewed") {
+    return { vault: row.vault, name: row.name, version: row.version, ...(row.previousVersion ? { previousVersion: row.previousVersion } : {}), at: row.at };
+  }
   const base = {
     vault: row.vault,
     name: row.name,

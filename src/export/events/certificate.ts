@@ -1,6 +1,6 @@
 /**
- * @module A certificate renewed: defined for automation to subscribe to; rotation history holds no certificate
- * renewals yet, so nothing emits it until it does (docs/export.md says so).
+ * @module A certificate renewed by kvguard: made from the finish row of a certificate's renewal in rotation
+ * history (toEvents.ts). Key Vault's own AutoRenew is Key Vault's event (CertificateNewVersionCreated), not this.
  */
 import { z } from "zod";
 import { isoTime, objectName, vaultName } from "./common.js";
