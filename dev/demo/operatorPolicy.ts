@@ -12,6 +12,8 @@ import { ENTRA_DEMO } from "./entraDemo.js";
 import { STORAGE_DEMO_ACCOUNT } from "./storageDemo.js";
 
 export const DEMO_POLICY = {
+  // The partner's certificate cannot be renewed by Key Vault or kvguard: its notices come with a CSR ready.
+  certificates: [{ match: { name: "partner-*" }, prepareCsr: true }],
   bindings: {
     postgres: [{ hosts: ["127.0.0.1:*"], tls: "disable" }],
     "storage-account": [{ accounts: [localStorageAccountId(STORAGE_DEMO_ACCOUNT)] }],

@@ -1,7 +1,8 @@
 /**
  * @module The demo vault `npm start` seeds: one object per part of the rotation story (an event-driven
  * rotation, a scheduled one, a key, an invalid policy, an unmanaged secret), and two certificates for the
- * compliance report (one meeting every certificate check, one failing most). Seeding is idempotent: an
+ * compliance report (one meeting every certificate check, one failing most), and an imported one near expiry
+ * that nothing can renew (announced by the sweep's expiry notices). Seeding is idempotent: an
  * object that exists is left as it is. Values are random and never printed.
  */
 import { randomBytes } from "node:crypto";
@@ -11,6 +12,7 @@ import { DevTokenCredential } from "../../src/azure/devCredential.js";
 import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { statusOf } from "../../src/common/errors.js";
 import { DAY_MS } from "../../src/common/duration.js";
+import { partnerSignedPfx } from "./partnerCertificate.js";
 
 /** The person who set the vault up; an older demo's role assignments make them Administrator. */
 const OPERATOR = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
@@ -23,6 +25,8 @@ export interface DemoObject {
   expiresInDays?: number;
   /** Certificates: the policy it is issued from, and the issuer object (an integrated CA) it names. */
   certificate?: { policy: CertificatePolicy; issuer?: { name: string; provider: string } };
+  /** Certificates signed elsewhere and imported (issuer Unknown): the host it is for; `expiresInDays` its validity. */
+  imported?: { host: string };
   /** What it shows. */
   story: string;
 }
@@ -93,6 +97,15 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     },
     story: "self-signed, EC, 24 months, warned at 95% of its life: the report shows its certificate checks failing",
   },
+  {
+    kind: "certificate",
+    name: "partner-tls",
+    tags: {},
+    expiresInDays: 20,
+    imported: { host: "partner.kvguard.localhost" },
+    story:
+      "signed by a partner's CA and imported (issuer Unknown): nothing renews it, so the sweep announces it at each stage (30, 14, 7, 1 days) and on expiry, with a CSR ready",
+  },
 ];
 
 /** What seeding did with an object: made it, found it as the demo makes it, or found it otherwise. */
@@ -133,7 +146,11 @@ export async function seedDemoVault(kv: LocalKeyVault, vaultUrl: string): Promis
     const expiresOn = object.expiresInDays === undefined ? undefined : new Date(kv.clock.nowMs() + object.expiresInDays * DAY_MS);
     const options = { tags: object.tags, ...(expiresOn ? { expiresOn } : {}) };
     try {
-      if (object.certificate) {
+      if (object.imported) {
+        await certificates.importCertificate(object.name, partnerSignedPfx(object.imported.host, kv.clock.nowMs(), object.expiresInDays ?? 20), {
+          tags: object.tags,
+        });
+      } else if (object.certificate) {
         const { issuer, policy } = object.certificate;
         if (issuer) await certificates.createIssuer(issuer.name, issuer.provider);
         await (await certificates.beginCreateCertificate(object.name, policy, { tags: object.tags })).pollUntilDone();

@@ -56,6 +56,9 @@ describe("kvguard start (npm start)", () => {
       "certificate-allowed-key-type": "fail",
       "certificate-ec-curve": "pass",
     });
+    // The imported certificate nothing can renew: the sweep announces it (an expiry notice).
+    expect(stdout).toMatch(/^ {2}certificate partner-tls +seeded now/m);
+    expect(stdout).toMatch(/\[rotation\] expiry notice: demo\/certificates\/partner-tls expires in \d+ days and nothing will renew it/);
     // Alerts reach the local catchers; mail over STARTTLS, with the local CA's certificate.
     expect(stdout).toMatch(/^teams: /m);
     expect(stdout).toMatch(/^mail: \[kvguard \w+\] .* → secops@kvguard\.localhost → \S+\.eml \(STARTTLS\)$/m);

@@ -57,7 +57,10 @@ beforeAll(async () => {
   values.push("vendor-value-Qx81", "rotated-value-Jk27");
   await secrets.setSecret("vendor-api-key", values[0]!, { expiresOn });
   await secrets.setSecret("rotated-token", values[1]!, { expiresOn, tags: { "kvguard-rotator": "random" } });
-  await stack.tv.clients({ name: "kvguard" }).keys.createRsaKey("archive-key", { expiresOn });
+  const keys = stack.tv.clients({ name: "kvguard" }).keys;
+  await keys.createRsaKey("archive-key", { expiresOn });
+  // A policy, but its next rotation (90 days after creation) falls after the expiry.
+  await keys.createRsaKey("quarterly-key", { expiresOn, tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P90D" } });
   // Signed outside the vault for 40 days and imported: its policy's issuer is Unknown.
   const dir = scratch();
   const pfx = opensslPfx(dir, ["-newkey", "rsa:2048"], "/CN=partner.kvguard.localhost", ["-passout", "pass:"], 40);
@@ -88,12 +91,14 @@ describe("expiry notices", () => {
     const [a, b] = await Promise.all([serviceFor(stack, capture), serviceFor(stack, capture)]);
     const reports = await Promise.all([a.sweep(), b.sweep(), a.sweep()]);
     expect(reports.flatMap((r) => r.errors)).toEqual([]);
-    expect(reports.reduce((n, r) => n + (r.notices ?? 0), 0)).toBe(3);
+    expect(reports.reduce((n, r) => n + (r.notices ?? 0), 0)).toBe(4);
     expect(titles(ops).sort()).toEqual([
       "local/certificates/partner-tls expires in 29 days and nothing will renew it",
       "local/keys/archive-key expires in 29 days and nothing will renew it",
+      "local/keys/quarterly-key expires in 29 days and nothing will renew it",
       "local/vendor-api-key expires in 29 days and nothing will renew it",
     ]);
+    expect(JSON.stringify(ops.delivered().find((c) => JSON.stringify(c).includes("quarterly-key")))).toContain("falls after its expiry");
     expect(oncall.delivered()).toHaveLength(0);
     const op = await pendingOperation(certificates, "partner-tls");
     expect(op?.status).toBe("inProgress");
@@ -105,17 +110,18 @@ describe("expiry notices", () => {
     // The next sweep, and a restarted kvguard, find every stage reached already announced.
     expect((await a.sweep()).notices).toBe(0);
     expect((await (await serviceFor(stack, capture)).sweep()).notices).toBe(0);
-    expect(ops.delivered()).toHaveLength(3);
+    expect(ops.delivered()).toHaveLength(4);
 
+    // Low from 14 days, medium under 14, high under 7 and once expired: only high goes to oncall too.
     for (const [days, expected, oncallTotal] of [
-      [13.5, 6, 0],
-      [6.5, 9, 3],
-      [0.5, 12, 6],
-      [-1, 15, 9],
+      [13.5, 8, 0],
+      [6.5, 12, 4],
+      [0.5, 16, 8],
+      [-1, 20, 12],
     ] as const) {
       toDaysLeft(days);
       const service = await serviceFor(stack, capture);
-      expect((await service.sweep()).notices, `${days} days left`).toBe(3);
+      expect((await service.sweep()).notices, `${days} days left`).toBe(4);
       expect((await service.sweep()).notices).toBe(0);
       expect(ops.delivered(), `${days} days left`).toHaveLength(expected);
       expect(oncall.delivered(), `${days} days left`).toHaveLength(oncallTotal);
@@ -127,6 +133,7 @@ describe("expiry notices", () => {
     ).toEqual([
       "local/certificates/partner-tls has expired and nothing renewed it",
       "local/keys/archive-key has expired and nothing renewed it",
+      "local/keys/quarterly-key has expired and nothing renewed it",
       "local/vendor-api-key has expired and nothing renewed it",
     ]);
     // Still the one pending operation kvguard made at the first stage.
