@@ -35,9 +35,9 @@ describe("local alert catchers", () => {
     alerting!.close();
     await local.close();
 
-    expect(report).toMatchObject({ received: 5, sent: 10, queued: 0 });
-    expect(local.teams.saved).toHaveLength(5);
-    expect(local.smtp.saved).toHaveLength(5);
+    expect(report).toMatchObject({ received: ALERT_KINDS.length, sent: 2 * ALERT_KINDS.length, queued: 0 });
+    expect(local.teams.saved).toHaveLength(ALERT_KINDS.length);
+    expect(local.smtp.saved).toHaveLength(ALERT_KINDS.length);
     expect(lines.filter((l) => l.startsWith("teams: "))).toContainEqual(
       expect.stringMatching(/^teams: HIGH · Rotation failed: Rotation of payments-prod\/db-password failed: kvguard gave up → .*\.json$/),
     );
