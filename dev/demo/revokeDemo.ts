@@ -1,6 +1,6 @@
 /**
  * @module The audit-aware revoke in the `npm start` demo: `demo-billing-db` rotates every two minutes of vault
- * time with a short grace, and two apps read it: `reports-job` asks for the latest version every second (it
+ * time with a short grace, and two apps read it: `reports-job` asks for the latest version every 2 seconds (it
  * switches at once), `billing-api` keeps reading the version it first got (a cached, pinned credential). After
  * each rotation the sweep's revoke waits for billing-api (the history line "billing-api… has not read the new
  * version…"), until the maximum grace; once its pinned version is revoked and disabled, billing-api fails
@@ -18,7 +18,7 @@ export const REVOKE_DEMO_SECRET = "demo-billing-db";
 const OPERATOR: DevIdentity = { name: "platform-engineer", upn: "platform-engineer@kvguard.local" };
 const BILLING: DevIdentity = { name: "billing-api", upn: "billing-api@kvguard.local" };
 const REPORTS: DevIdentity = { name: "reports-job", upn: "reports-job@kvguard.local" };
-const READ_MS = 1000;
+const READ_MS = 2000;
 
 export interface RevokeDemoOptions {
   kv: LocalKeyVault;
@@ -53,12 +53,12 @@ export async function startRevokeDemo(options: RevokeDemoOptions): Promise<Revok
     if (statusOf(error) !== 404 && statusOf(error) !== 403) throw error;
     if (statusOf(error) === 404) {
       await operator.setSecret(REVOKE_DEMO_SECRET, `billing-${crypto.randomUUID()}`, {
-        tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "PT2M", "kvguard-grace-period": "PT20S" },
+        tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "PT2M", "kvguard-grace-period": "PT5S" },
       });
     }
   }
   options.write(
-    `revoke demo: ${REVOKE_DEMO_SECRET} rotates every 2 minutes; reports-job reads its latest version every second, billing-api keeps the version it first read, so each revoke waits for billing-api`,
+    `revoke demo: ${REVOKE_DEMO_SECRET} rotates every 2 minutes; reports-job reads its latest version every 2 seconds, billing-api keeps the version it first read, so each revoke waits for billing-api`,
   );
   const billing = client(options, BILLING);
   const reports = client(options, REPORTS);

@@ -127,7 +127,13 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     if (secret.managed || isPendingName(secret.name) || secret.name.toLowerCase() === sources.hmacSecretName.toLowerCase()) continue;
     const status = statuses.get(`secret|${secret.name.toLowerCase()}`);
     for (const revoke of pendingRevokes(status)) {
-      add("secret", secret.name, "revoke", Date.parse(revoke.at), `grace period of the previous credential (version ${revoke.version}) ends`);
+      // The audit-aware revoke's own record says when it already waits for consumers (revokeGate.ts).
+      const waiting = revoke.heldAt
+        ? `held at the maximum grace: consumers still on the previous credential (version ${revoke.version})`
+        : revoke.alerted?.length
+          ? `grace period of the previous credential (version ${revoke.version}) ended; waits for ${revoke.alerted.length} consumer(s) still on it`
+          : undefined;
+      add("secret", secret.name, "revoke", Date.parse(revoke.at), waiting ?? `grace period of the previous credential (version ${revoke.version}) ends`);
     }
     const resolved = resolvePolicy(secret.tags, matchEntry(sources.policyFile.secrets, name, secret.name), sources.limits);
     if (resolved.kind !== "policy") {

@@ -82,6 +82,8 @@ export interface GateResult {
 }
 
 const HOUR_MS = 3_600_000;
+/** How long a waiting revoke rests before the audit log is read for it again. */
+const RECHECK_MS = 5 * 60_000;
 
 function elapsed(ms: number): string {
   if (ms >= DAY_MS) {
@@ -197,6 +199,8 @@ export class RevokeGate {
       }
       result.keep.push(await this.#alert(input, entry, lagging, maxAt));
     }
+    const checkAt = new Date(input.nowMs + RECHECK_MS).toISOString();
+    result.keep = result.keep.map((entry) => ({ ...entry, checkAt }));
     if (failure) {
       result.counts = {
         at,

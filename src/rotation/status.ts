@@ -42,6 +42,8 @@ export interface PendingRevoke {
   /** The revoke gate's durable record: consumers already alerted as still on this credential, and since when it is held. */
   alerted?: string[];
   heldAt?: string;
+  /** A revoke that waits is looked at again from this time, not on every sweep (each look reads the audit log). */
+  checkAt?: string;
 }
 
 export function pendingRevokes(status: RotationStatus | undefined): PendingRevoke[] {
@@ -50,7 +52,7 @@ export function pendingRevokes(status: RotationStatus | undefined): PendingRevok
 
 /** When the earliest grace period ends, if any credential awaits revoke. */
 export function nextRevokeAt(status: RotationStatus | undefined): number | undefined {
-  const times = pendingRevokes(status).map((r) => Date.parse(r.at));
+  const times = pendingRevokes(status).map((r) => Math.max(Date.parse(r.at), r.checkAt ? Date.parse(r.checkAt) : 0));
   return times.length ? Math.min(...times) : undefined;
 }
 

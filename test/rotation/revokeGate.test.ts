@@ -224,7 +224,9 @@ describe("with the local Key Vault's audit folder", () => {
     expect(pendingRevokes(await stopped.status.get("local", "lagging-db"))[0]!.alerted).toBeUndefined();
     expect(laggingCards("lagging-db")).toHaveLength(1);
 
-    // Then the built CLI, a process of its own, on the vault's clock, decides again from storage and the audit log.
+    // Then the built CLI, a process of its own, on the vault's clock, decides again from storage and the audit log
+    // (ten minutes on: a revoke that waits, as unread-db did, is read again after five).
+    stack.tv.kv.clock.advance(600);
     const swept = await capture.cli(stack, ["sweep", "--json"]);
     expect(swept.code, swept.stderr).toBe(0);
 
@@ -301,6 +303,7 @@ describe("with the local Key Vault's audit folder", () => {
 
   it("a held credential is revoked once its last consumer reads the new version", async () => {
     await read(LEDGER, "held-db");
+    stack.tv.kv.clock.advance(600);
     const after = await sweep();
     expect(await enabled("held-db", versions["held-db"]!.v1)).toBe(false);
     expect((await revokeRows(after, "held-db")).find((r) => r.outcome === "ok")!.message).toMatch(

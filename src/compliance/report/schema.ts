@@ -79,9 +79,7 @@ export const inventorySchema = z.strictObject({
     })
     .optional(),
   tags: z.record(z.string(), z.string()),
-  consumers: z
-    .strictObject({ consumers: count.optional(), onOldVersion: count.optional(), at: isoTime, source: z.enum(["audit", "failed"]) })
-    .optional(),
+  consumers: z.strictObject({ consumers: count.optional(), onOldVersion: count.optional(), at: isoTime, source: z.enum(["audit", "failed"]) }).optional(),
 });
 
 export const vaultSchema = z.strictObject({
