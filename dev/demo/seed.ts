@@ -93,6 +93,23 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     },
     story: "self-signed, EC, 24 months, warned at 95% of its life: the report shows its certificate checks failing",
   },
+  {
+    kind: "certificate",
+    name: "edge-tls",
+    tags: {},
+    certificate: {
+      policy: {
+        issuerName: "Self",
+        subject: "CN=edge.kvguard.localhost",
+        subjectAlternativeNames: { dnsNames: ["edge.kvguard.localhost"] },
+        keyType: "RSA",
+        keySize: 2048,
+        validityInMonths: 3,
+        lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 30 }],
+      },
+    },
+    story: "self-signed, 3 months, no AutoRenew: Key Vault would let it expire; kvguard renews it from its policy near expiry",
+  },
 ];
 
 /** What seeding did with an object: made it, found it as the demo makes it, or found it otherwise. */
