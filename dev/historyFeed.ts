@@ -23,6 +23,9 @@ export function describeRow(row: HistoryRow): string | undefined {
   if (row.outcome === "skipped") return `skipped   ${object}${by}: ${row.message}`;
   switch (row.step) {
     case "finish":
+      if (row.kind === "certificate" && row.previousVersion) {
+        return `RENEWED   ${object}${by}: certificate near expiry; kvguard had Key Vault issue version ${short(row.version)} from its policy, replacing ${short(row.previousVersion)} (${when})`;
+      }
       return row.previousVersion
         ? `ROTATED   ${object}${by}: version ${short(row.previousVersion)} → ${short(row.version)} (${when})`
         : `finished  ${object}${by}: ${row.message}`;

@@ -106,6 +106,23 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     story:
       "signed by a partner's CA and imported (issuer Unknown): nothing renews it, so the sweep announces it at each stage (30, 14, 7, 1 days) and on expiry, with a CSR ready",
   },
+  {
+    kind: "certificate",
+    name: "edge-tls",
+    tags: {},
+    certificate: {
+      policy: {
+        issuerName: "Self",
+        subject: "CN=edge.kvguard.localhost",
+        subjectAlternativeNames: { dnsNames: ["edge.kvguard.localhost"] },
+        keyType: "RSA",
+        keySize: 2048,
+        validityInMonths: 3,
+        lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 30 }],
+      },
+    },
+    story: "self-signed, 3 months, no AutoRenew: Key Vault would let it expire; kvguard renews it from its policy near expiry",
+  },
 ];
 
 /** What seeding did with an object: made it, found it as the demo makes it, or found it otherwise. */

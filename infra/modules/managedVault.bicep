@@ -126,6 +126,8 @@ resource rotationEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@202
         'Microsoft.KeyVault.SecretExpired'
         'Microsoft.KeyVault.KeyNearExpiry'
         'Microsoft.KeyVault.KeyExpired'
+        'Microsoft.KeyVault.CertificateNearExpiry'
+        'Microsoft.KeyVault.CertificateExpired'
       ]
     }
     // Near-expiry comes 30 days ahead, so a day of retries loses nothing; the sweep also finds what is due.

@@ -65,8 +65,11 @@ export function alertsFromRotation(input: RotationInput): Alert[] {
           kind: "rotation-succeeded",
           severity: "info",
           dedupKey: `rotated|${result.rotationId}`,
-          title: `Rotated ${where}`,
-          explanation: `The ${job.trigger} rotation made version ${result.version ?? "(unknown)"} live (rotation ${result.rotationId}). The previous credential stays valid through its grace period, then is revoked.${result.warning ? ` Warning: ${result.warning}.` : ""}`,
+          title: object.type === "certificate" ? `Renewed certificate ${where}` : `Rotated ${where}`,
+          explanation:
+            object.type === "certificate"
+              ? `The ${job.trigger} renewal had Key Vault issue version ${result.version ?? "(unknown)"} from the certificate's policy (rotation ${result.rotationId}); Key Vault would not have renewed it by itself.`
+              : `The ${job.trigger} rotation made version ${result.version ?? "(unknown)"} live (rotation ${result.rotationId}). The previous credential stays valid through its grace period, then is revoked.${result.warning ? ` Warning: ${result.warning}.` : ""}`,
         },
       ];
     case "invalid-policy":

@@ -45,6 +45,7 @@ export async function rotateCommand(args: string[], out: Out): Promise<number> {
     allowPositionals: true,
   });
   const { vault, name } = target(positionals[0]);
+  if (values.check && values.certificate) throw new Error("rotate --check proves a secret's or key's rotation; a certificate's renewal has no dry run");
   if (values.check)
     return (await import("./checkCommand.js")).checkCommand(await service(out), vault, name, values.key ? "key" : "secret", values.json === true, out);
   const result = await (await service(out)).rotateNow(vault, name, values.key ? "key" : values.certificate ? "certificate" : "secret");
@@ -71,7 +72,9 @@ export async function sweepCommand(args: string[], out: Out): Promise<number> {
   }
   if (values.json) print(JSON.stringify(report));
   else {
-    print(`${report.secrets} secrets, ${report.keys} keys: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)`);
+    print(
+      `${report.secrets} secrets, ${report.keys} keys, ${report.certificates} certificates: ${report.enqueued} jobs (${report.resumed} resumed, ${report.revokes} revokes)`,
+    );
     print(`${report.noPolicy.length} without a rotation policy${report.noPolicy.length ? `: ${report.noPolicy.join(", ")}` : ""}`);
     for (const i of report.invalid) print(`invalid policy ${i.object}: ${i.problems.join("; ")}`);
     if (report.notices) print(`${report.notices} expiry notices`);

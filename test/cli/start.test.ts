@@ -25,6 +25,11 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^ROTATED +demo\/api-token by manual: /m);
     expect(stdout).toMatch(/^ROTATED +demo\/api-token by (event|schedule): .*\(vault clock 20\d\d/m);
     expect(stdout).toMatch(/^ROTATED +demo\/orders-signing-key by schedule: /m);
+    // A certificate Key Vault would let expire, renewed by kvguard once the clock jump brings it near expiry.
+    expect(stdout).toMatch(/^ {2}certificate edge-tls +seeded now/m);
+    expect(stdout).toMatch(
+      /^RENEWED +demo\/edge-tls by (event|schedule): certificate near expiry; kvguard had Key Vault issue version [0-9a-f]{8} from its policy/m,
+    );
     expect(stdout).toMatch(/^FAILED +demo\/legacy-db-password by schedule: policy: invalid rotation policy: kvguard-rotate-every/m);
     expect(stdout).toMatch(/1 without policy/);
     // The demos beside the vault's objects: audit findings, credentials proved at their targets, a report.

@@ -73,6 +73,8 @@ export const keyVaultCertificateRotator: NativeRotator<CertificateRenewalPolicy>
   },
   due(policy, object, nowMs) {
     if (!object.expiresOn) return { due: false, reason: "no expiry: not issued yet" };
+    // A disabled certificate was retired by someone: its expiry is no reason to bring it back.
+    if (object.enabled === false) return { due: false, reason: "disabled" };
     const atMs = object.expiresOn.getTime() - policy.renewBeforeExpiryDays * DAY_MS;
     if (atMs > nowMs) return { due: false, reason: "not due", nextDueAtMs: atMs };
     const expired = object.expiresOn.getTime() <= nowMs;
