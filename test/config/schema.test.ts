@@ -82,7 +82,7 @@ describe("loadConfig", () => {
             workspaceIds: [],
             logsEndpoint: "https://api.loganalytics.io/v1",
             baselineDays: 14,
-            thresholds: {},
+            thresholds: { persistence_unused_secret: { unusedDays: 90 } },
             allowedNetworks: [],
             canaries: [],
             selfIds: [],
