@@ -31,6 +31,12 @@ export interface SeriesStats {
   std: number;
 }
 
+/** An object seen in the audit records: when first seen (written or read) and last read by a consumer. */
+export interface ObjectUse {
+  firstMs: number;
+  lastReadMs?: number;
+}
+
 export interface VaultState {
   lastMs: number;
   config?: VaultConfig;
@@ -50,6 +56,10 @@ export const baselineJson = z.object({
   pairs: z.record(z.string(), z.number()).default({}),
   vaults: z.record(z.string(), z.object({ lastMs: z.number(), config: z.record(z.string(), configValue).optional() })),
   versions: z.record(z.string(), z.array(z.object({ v: z.string(), at: z.number() }))),
+  /** Objects and their last read, kept beyond the window (added later: optional). */
+  objects: z.record(z.string(), z.object({ firstMs: z.number(), lastReadMs: z.number().optional() })).default({}),
+  /** vault → its first audit record (added later: optional). */
+  coverage: z.record(z.string(), z.number()).default({}),
 });
 export type BaselineJson = z.infer<typeof baselineJson>;
 
@@ -71,6 +81,13 @@ export class Baseline {
   readonly vaults = new Map<string, VaultState>();
   /** `vault/secrets/name` → versions in the order they were created. */
   readonly versions = new Map<string, { v: string; at: number }[]>();
+  /**
+   * `vault/type/name` → its use. Not pruned with the window: whether an object was read in the last months
+   * is the question; an object leaves when it is deleted.
+   */
+  readonly objects = new Map<string, ObjectUse>();
+  /** vault → when its first audit record was seen: before that, nothing is known about who read what. */
+  readonly coverage = new Map<string, number>();
   #prunedDay = -1;
   /** history() results by series, valid for the day they were asked for (only earlier days count). */
   readonly #history = new Map<string, { day: number; stats: SeriesStats }>();
@@ -244,6 +261,8 @@ export class Baseline {
       pairs: Object.fromEntries(this.pairs),
       vaults: Object.fromEntries(this.vaults),
       versions: Object.fromEntries(this.versions),
+      objects: Object.fromEntries(this.objects),
+      coverage: Object.fromEntries(this.coverage),
     };
   }
 
@@ -265,6 +284,8 @@ export class Baseline {
     for (const [k, v] of Object.entries(json.pairs)) baseline.pairs.set(k, v);
     for (const [k, v] of Object.entries(json.vaults)) baseline.vaults.set(k, v);
     for (const [k, v] of Object.entries(json.versions)) baseline.versions.set(k, v);
+    for (const [k, v] of Object.entries(json.objects)) baseline.objects.set(k, v);
+    for (const [k, v] of Object.entries(json.coverage)) baseline.coverage.set(k, v);
     return baseline;
   }
 }

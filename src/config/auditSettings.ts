@@ -89,6 +89,9 @@ export const auditShape = {
   KVGUARD_AUDIT_BASELINE_DAYS: positiveInt(14).default(14).register(docs, {
     description: "Days of history baselines learn over; no unusual-access finding is made until this much history exists.",
   }),
+  KVGUARD_AUDIT_UNUSED_DAYS: positiveInt(90).default(90).register(docs, {
+    description: "Days without a read after which a secret, key or certificate is reported unused (where the audit records cover those days).",
+  }),
   KVGUARD_AUDIT_THRESHOLDS: thresholdsSetting.optional().register(docs, {
     description: "Detector thresholds to override: comma-separated detector.threshold=value.",
     example: "credential_access_mass_retrieval.distinctObjects=20,discovery_denied_access.burst=30",
@@ -182,6 +185,10 @@ export interface AuditConfig {
  * @param settings - the audit settings
  * @param clientId - AZURE_CLIENT_ID, kvguard's identity when KVGUARD_AUDIT_SELF_IDS is not set
  */
+function withUnusedDays(thresholds: Record<string, Record<string, number>>, days: number): Record<string, Record<string, number>> {
+  return { ...thresholds, persistence_unused_secret: { unusedDays: days, ...thresholds.persistence_unused_secret } };
+}
+
 export function auditConfig(settings: AuditSettings, clientId?: string): AuditConfig {
   return {
     schedule: settings.KVGUARD_AUDIT_SCHEDULE,
@@ -192,7 +199,8 @@ export function auditConfig(settings: AuditSettings, clientId?: string): AuditCo
       : {}),
     ...(settings.KVGUARD_AUDIT_FOLDER ? { folder: settings.KVGUARD_AUDIT_FOLDER } : {}),
     baselineDays: settings.KVGUARD_AUDIT_BASELINE_DAYS,
-    thresholds: settings.KVGUARD_AUDIT_THRESHOLDS ?? {},
+    // The unused-object detector's threshold is its own setting; an explicit threshold still wins.
+    thresholds: withUnusedDays(settings.KVGUARD_AUDIT_THRESHOLDS ?? {}, settings.KVGUARD_AUDIT_UNUSED_DAYS),
     ...(settings.KVGUARD_AUDIT_SUPPRESSIONS_FILE ? { suppressionsFile: settings.KVGUARD_AUDIT_SUPPRESSIONS_FILE } : {}),
     ...(settings.KVGUARD_AUDIT_THREAT_INTEL_FILE ? { threatIntelFile: settings.KVGUARD_AUDIT_THREAT_INTEL_FILE } : {}),
     allowedNetworks: settings.KVGUARD_AUDIT_ALLOWED_NETWORKS ?? [],

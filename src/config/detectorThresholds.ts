@@ -29,4 +29,5 @@ export const DETECTOR_THRESHOLDS: Readonly<Record<string, readonly string[]>> = 
   credential_access_stale_version_read: ["staleHours"],
   initial_access_outside_allowed_networks: [],
   credential_access_new_object_creep: ["slideDays", "minNewObjects", "factor", "minHistoryDays"],
+  persistence_unused_secret: ["unusedDays"],
 };

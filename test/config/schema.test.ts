@@ -86,7 +86,7 @@ describe("loadConfig", () => {
             workspaceIds: [],
             logsEndpoint: "https://api.loganalytics.io/v1",
             baselineDays: 14,
-            thresholds: {},
+            thresholds: { persistence_unused_secret: { unusedDays: 90 } },
             allowedNetworks: [],
             canaries: [],
             selfIds: [],

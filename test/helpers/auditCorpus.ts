@@ -395,6 +395,8 @@ export function generateCorpus(options: CorpusOptions = {}): Corpus {
     t = at(days - 2, 1);
     emit({ t, vault: "payments", op: "SecretSet", actor: ACTORS.kvguard, secret: "db-password", version: newVersion("payments", "db-password") });
     label("stale version", "credential_access_stale_version_read", "payments", t + DAY, t + 2 * DAY, ACTORS.legacyWorker);
+    // Only kvguard ever reads the infra API token: no consumer used it in the corpus (tests judge it over 10 days).
+    label("unused secret", "persistence_unused_secret", "infra", at(days - 1, 0), at(days, 0));
 
     // Low and slow: the orders API reads two secrets a day it never read, for four days.
     const slow = at(w + 1, 8);

@@ -87,6 +87,8 @@ export function scoreCorpus(name: string, seed: number, c: Scorable): CorpusScor
     warmupDays: 14,
     inputs: { threatIntel: parseCidrList(c.threatIntel ?? ""), allowedNetworks: parseCidrList(c.allowedNetworks ?? ""), canaries: c.canaries ?? [] },
     selfIds: c.selfIds,
+    // The corpora span weeks, not the months unused objects are judged over.
+    thresholds: { persistence_unused_secret: { unusedDays: 10 } },
   });
   engine.process(c.records.map(fromAuditEvent));
   const findings = engine.finish().findings;

@@ -4,6 +4,7 @@
  * usual one, so only the count accumulated over a sliding window, against the principal's own history of
  * new objects, shows it.
  */
+import { dayOf, type Baseline } from "../baseline.js";
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
@@ -28,14 +29,21 @@ interface Subject {
 }
 
 /**
- * A principal with an object it read: its baseline key, built once, and the day it was last touched. Kept
- * across days, so the baseline is asked once per pair a day with the very string it holds as key.
+ * A principal with an object it read, kept across days: its baseline key (built once), the subject it
+ * counts for, and what the baseline would hold for it. The baseline is written when the pair is forgotten
+ * and at the end of the run, not on every day's first read: a read then costs two lookups, its first of
+ * the day no more.
  */
 interface Pair {
   key: string;
+  subject: Subject;
+  /** The day of the read last looked at (the memo: a later read that day returns at once). */
   day: number;
+  /** The latest day it was read: the pairing's value in the baseline. */
+  last: number;
+  /** The baseline's day (of its latest record) when it was last read: a prune since may have forgotten it. */
+  epoch: number;
 }
-
 export const detector: Detector = {
   id: "credential_access_new_object_creep",
   name: "Slow accumulation of new objects",
@@ -61,6 +69,14 @@ export const detector: Detector = {
     let pairsDay = Number.NaN;
     /** vault → principal → what is kept for it, looked up in the baseline once a day. */
     const subjects = new Map<string, Map<string, Subject>>();
+    const subjectOf = (vault: string, principal: string): Subject => {
+      let byPrincipal = subjects.get(vault);
+      if (!byPrincipal) subjects.set(vault, (byPrincipal = new Map<string, Subject>()));
+      let s = byPrincipal.get(principal);
+      if (!s)
+        byPrincipal.set(principal, (s = { subject: `${vault}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+      return s;
+    };
     return {
       step(r, ctx) {
         if (ctx.benign || !OBJECT_READS.has(r.operation) || !isSuccess(r) || !r.object) return;
@@ -72,21 +88,26 @@ export const detector: Detector = {
         if (!byObject) pairs.set(principal, (byObject = new Map<string, Pair>()));
         let pair = byObject.get(object);
         if (pair?.day === day) return;
-        if (!pair) byObject.set(object, (pair = { key: `lo|${principal}|${object}`, day: -1 }));
-        pair.day = day;
+        const baseline = ctx.baseline;
+        const epoch = dayOf(baseline.lastMs);
+        let isNew: boolean;
+        if (!pair) {
+          const key = `lo|${principal}|${object}`;
+          const stored = baseline.pairs.get(key);
+          isNew = stored === undefined;
+          byObject.set(object, (pair = { key, subject: subjectOf(r.vault.name, principal), day, last: Math.max(stored ?? day, day), epoch }));
+        } else {
+          // Forgotten if a daily prune since it was last read found it older than the window.
+          isNew = pair.epoch < epoch && pair.last < epoch - baseline.windowDays;
+          pair.day = day;
+          pair.last = isNew ? day : Math.max(pair.last, day);
+          pair.epoch = epoch;
+        }
         if (day !== pairsDay) {
           pairsDay = day;
-          forgetOld(pairs, day - ctx.baseline.windowDays);
+          forgetOld(pairs, day - baseline.windowDays, baseline);
         }
-        const isNew = ctx.baseline.touchPair(pair.key, day);
-        let byPrincipal = subjects.get(r.vault.name);
-        if (!byPrincipal) subjects.set(r.vault.name, (byPrincipal = new Map<string, Subject>()));
-        let s = byPrincipal.get(principal);
-        if (!s)
-          byPrincipal.set(
-            principal,
-            (s = { subject: `${r.vault.name}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }),
-          );
+        const s = pair.subject;
         const slide = ctx.thresholds.slideDays!;
         const fromDay = day - slide + 1;
         if (s.day !== day) {
@@ -123,14 +144,26 @@ export const detector: Detector = {
           baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
         });
       },
+      finish(ctx) {
+        forgetOld(pairs, Infinity, ctx.baseline);
+      },
     };
   },
 };
 
-/** Forgets the pairs not touched since `fromDay` (once a day, so pairs no longer read do not pile up). */
-function forgetOld(pairs: Map<string, Map<string, Pair>>, fromDay: number): void {
+/**
+ * Forgets the pairs not read since `fromDay` (once a day, so pairs no longer read do not pile up), writing
+ * into the baseline what it would hold for each: its latest day, or nothing when a prune since forgot it.
+ */
+function forgetOld(pairs: Map<string, Map<string, Pair>>, fromDay: number, baseline: Baseline): void {
+  const epoch = dayOf(baseline.lastMs);
   for (const [principal, byObject] of pairs) {
-    for (const [object, pair] of byObject) if (pair.day < fromDay) byObject.delete(object);
+    for (const [object, pair] of byObject) {
+      if (pair.day >= fromDay) continue;
+      byObject.delete(object);
+      if (pair.epoch < epoch && pair.last < epoch - baseline.windowDays) baseline.pairs.delete(pair.key);
+      else if ((baseline.pairs.get(pair.key) ?? -1) < pair.last) baseline.pairs.set(pair.key, pair.last);
+    }
     if (byObject.size === 0) pairs.delete(principal);
   }
 }

@@ -30,14 +30,14 @@ export const detector: Detector = {
     routineDays: { value: 3, description: "earlier days in the window a key operation on a name shape must have been seen to be routine" },
   },
   usesBaseline: false,
-  handles: (operation) => operation.startsWith("Key"),
+  handles: (operation) => ALWAYS.has(operation) || (CREATES.has(operation) && operation.startsWith("Key")),
   create: () => {
     let routines: Routines | undefined;
     // A principal creating the same key again the same day teaches nothing new.
     const created = new PairKeys(7);
     return {
       step(r, ctx) {
-        if (!isSuccess(r) || !r.operation.startsWith("Key")) return;
+        if (!isSuccess(r) || !(ALWAYS.has(r.operation) || (CREATES.has(r.operation) && r.operation.startsWith("Key")))) return;
         // Its own scope: KeyDelete and KeyPurge are judged by the destructive-operation detector as well.
         if (routines?.baseline !== ctx.baseline) routines = new Routines(ctx.baseline, ctx.thresholds.routineDays!, "k");
         const principal = principalKey(r.principal);

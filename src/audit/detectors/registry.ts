@@ -27,6 +27,7 @@ import { detector as initialAccessOffHours } from "./initial_access_off_hours.js
 import { detector as initialAccessOutsideAllowedNetworks } from "./initial_access_outside_allowed_networks.js";
 import { detector as initialAccessUnusualNetwork } from "./initial_access_unusual_network.js";
 import { detector as persistenceTransientGrant } from "./persistence_transient_grant.js";
+import { detector as persistenceUnusedSecret } from "./persistence_unused_secret.js";
 import { detector as privilegeEscalationPolicyChangeThenRead } from "./privilege_escalation_policy_change_then_read.js";
 
 /** In detection.md order (rows 1-19), then kvguard's own. */
@@ -56,6 +57,7 @@ export const detectors: readonly Detector[] = [
   credentialAccessStaleVersionRead,
   initialAccessOutsideAllowedNetworks,
   credentialAccessNewObjectCreep,
+  persistenceUnusedSecret,
 ];
 
 export function detectorById(id: string): Detector | undefined {
