@@ -3,7 +3,6 @@
  * and its poison queue, the history, status and event tables, the policy file, blob locks and the value HMAC.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { CertificateClient } from "@azure/keyvault-certificates";
 import { credentialFor } from "../azure/credential.js";
 import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
 import { systemClock, type Clock } from "../common/clock.js";
@@ -91,8 +90,6 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
   // Loaded and built on the first refresh only: most rotations have no App Service consumer declared.
   const appService =
     wiring.appService ?? lazy(async () => (await import("../azure/appServiceArm.js")).createAppServiceArm(runtime.credential, runtime.cloud, runtime.ca));
-  const certificateClients = new Map<string, CertificateClient>();
-  const connection = (url: string) => ({ vaultUrl: url, credential, ...(config.local ? { ca: config.local.caPem } : {}) });
   return new RotationService({
     config,
     vaults,
@@ -111,11 +108,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
       stageDays: config.notices.stageDays,
       limits: { minRotationSeconds: config.rotation.minRotationSeconds },
       hmacSecretName: config.rotation.hmacSecretName,
-      certificates: (vault) => {
-        const url = vault.target.url;
-        if (!certificateClients.has(url)) certificateClients.set(url, new CertificateClient(url, credential, clientOptions(connection(url))));
-        return certificateClients.get(url)!;
-      },
+      certificates: (vault) => vault.certificates,
       announce: async (list) => {
         const alerts = list.map(alertFromNotice);
         for (const alert of alerts) log(`expiry notice: ${alert.title}`);

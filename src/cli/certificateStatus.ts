@@ -3,24 +3,18 @@
  * issuer, subject and SANs, key, expiry, lifetime actions and who renews it. A vault whose certificates cannot
  * be read is a line saying why, and exit 1.
  */
-import { CertificateClient } from "@azure/keyvault-certificates";
-import { clientOptions } from "../azure/keyVaultClients.js";
-import { credentialFor } from "../azure/credential.js";
 import { ensureError } from "../common/errors.js";
 import { RENEWAL_LABELS } from "../notices/renewers.js";
 import type { RotationService } from "../rotation/service.js";
 import { certificateInventory } from "../status/certificates.js";
 
 export async function printCertificates(service: RotationService, only: string | undefined, json: boolean, print: (line: string) => void): Promise<number> {
-  const { config } = service;
-  const credential = credentialFor(config.identity);
-  let code = 0;
+  let failed = false;
   for (const vault of service.vaults.values()) {
-    const { name, url } = vault.target;
+    const { name } = vault.target;
     if (only && only.toLowerCase() !== name.toLowerCase()) continue;
-    const client = new CertificateClient(url, credential, clientOptions({ vaultUrl: url, credential, ...(config.local ? { ca: config.local.caPem } : {}) }));
     try {
-      const rows = await certificateInventory(client, name, await service.status.list(name), service.clock.nowMs());
+      const rows = await certificateInventory(vault.certificates, name, await service.status.list(name), service.clock.nowMs());
       for (const c of rows) {
         if (json) print(JSON.stringify({ vault: name, kind: "certificate", ...c }));
         else {
@@ -36,8 +30,8 @@ export async function printCertificates(service: RotationService, only: string |
       }
     } catch (error) {
       print(`${name}: certificates could not be listed: ${ensureError(error).message.split("\n")[0]!.slice(0, 300)}`);
-      code = 1;
+      failed = true;
     }
   }
-  return code;
+  return failed ? 1 : 0;
 }

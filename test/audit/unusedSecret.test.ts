@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Baseline } from "../../src/audit/baseline.js";
 import { AuditEngine } from "../../src/audit/engine.js";
+import { detectors } from "../../src/audit/detectors/registry.js";
 import type { AuditRecord } from "../../src/audit/record.js";
 
 const DAY = 86_400_000;
@@ -30,7 +31,7 @@ function read(vault: string, name: string, timeMs: number, oid = APP, operation 
 }
 
 function scan(records: AuditRecord[], baseline = new Baseline(14)) {
-  const engine = new AuditEngine({ baseline, thresholds: { persistence_unused_secret: { unusedDays: 30 } }, selfIds: [KVGUARD] });
+  const engine = new AuditEngine({ baseline, detectors, thresholds: { persistence_unused_secret: { unusedDays: 30 } }, selfIds: [KVGUARD] });
   engine.process(records.sort((a, b) => a.timeMs - b.timeMs));
   return { findings: engine.finish().findings.filter((f) => f.detector === "persistence_unused_secret"), baseline };
 }

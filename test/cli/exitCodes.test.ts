@@ -24,9 +24,11 @@ const COMMANDS: Record<string, [file: string, fn: string][]> = {
   status: [
     ["src/cli/rotationCommands.ts", "statusCommand"],
     ["src/cli/statusPageCommand.ts", "statusPageCommand"],
+    ["src/cli/certificateStatus.ts", "printCertificates"],
   ],
   plan: [["src/cli/planCommand.ts", "planCommand"]],
   consumers: [["src/cli/consumersCommand.ts", "consumersCommand"]],
+  csr: [["src/cli/csrCommand.ts", "csrCommand"]],
   audit: [["src/cli/auditCommand.ts", "auditCommand"]],
   "alert test": [["src/cli/alertCommand.ts", "alertCommand"]],
   report: [["src/cli/reportCommand.ts", "reportCommand"]],
