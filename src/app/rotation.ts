@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { credentialFor } from "../azure/credential.js";
-import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
+import { createVaultClients } from "../azure/keyVaultClients.js";
 import { systemClock, type Clock } from "../common/clock.js";
 import { printLine } from "../common/logText.js";
 import type { Alert } from "../alerts/alert.js";

@@ -141,7 +141,18 @@ export class RotationService {
 
   async #sweep(): Promise<SweepReport> {
     const counts = new SweepCounts(this.clock.nowMs());
-    const report: SweepReport = { secrets: 0, keys: 0, certificates: 0, enqueued: 0, resumed: 0, revokes: 0, noPolicy: [], invalid: [], backingOff: 0, errors: [] };
+    const report: SweepReport = {
+      secrets: 0,
+      keys: 0,
+      certificates: 0,
+      enqueued: 0,
+      resumed: 0,
+      revokes: 0,
+      noPolicy: [],
+      invalid: [],
+      backingOff: 0,
+      errors: [],
+    };
     for (const vault of this.vaults.values()) {
       try {
         await this.#sweepVault(vault, report, counts);
