@@ -56,6 +56,9 @@ describe("kvguard audit over files", () => {
       corpus.canaries[0]!,
       "--self-id",
       corpus.selfIds[0]!,
+      // The corpus spans weeks: an unused secret shows with a window shorter than the default 90 days.
+      "--threshold",
+      "persistence_unused_secret.unusedDays=10",
     ];
     const { code, stdout, stderr } = await run(args);
     // One malformed line: the findings are all there, and the exit code says input was skipped.
