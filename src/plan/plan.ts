@@ -4,13 +4,14 @@
  * (`due.ts`, `policy.ts`, `status.ts`). What is invalid or stuck (an invalid policy, a failed rotation, one
  * retrying) comes first. Properties only: no secret value is read.
  */
-import type { CertificateClient } from "@azure/keyvault-certificates";
+import type { CertificateClient, CertificateProperties } from "@azure/keyvault-certificates";
 import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError } from "../common/errors.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
 import { decide, dueAtMs } from "../rotation/due.js";
 import type { EngineVault } from "../rotation/engine.js";
 import { isPendingName } from "../rotation/pending.js";
+import { resolveNativePolicy } from "../rotation/nativePolicy.js";
 import { resolvePolicy, type PolicyLimits } from "../rotation/policy.js";
 import { matchEntry, type PolicyFile } from "../rotation/policyFile.js";
 import { pendingRevokes, type RotationStatus, type StatusStore } from "../rotation/status.js";
@@ -170,7 +171,17 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
     } else expiry("key", key.name, key.expiresOn, key.enabled, "expiry; its policy sets a validity but no rotation period");
   }
   if (sources.certificates) {
-    for await (const c of certificateEvents(sources.certificates(vault))) add("certificate", c.name, c.action, c.atMs, c.why);
+    const kvguardRenewsAt = (certificate: CertificateProperties) => {
+      const resolved = resolveNativePolicy("certificate", certificate.tags, matchEntry(sources.policyFile.certificates, name, certificate.name!));
+      if (resolved.kind !== "policy") return undefined;
+      const due = resolved.rotator.due(
+        resolved.policy,
+        { name: certificate.name!, version: certificate.version ?? "", tags: certificate.tags ?? {}, expiresOn: certificate.expiresOn! },
+        now,
+      );
+      return due.due ? now : due.nextDueAtMs;
+    };
+    for await (const c of certificateEvents(sources.certificates(vault), kvguardRenewsAt)) add("certificate", c.name, c.action, c.atMs, c.why);
   }
   out.items.sort((a, b) => a.at.localeCompare(b.at) || a.name.localeCompare(b.name));
   return out;

@@ -33,7 +33,8 @@ beforeAll(async () => {
   });
   await secrets.setSecret("rotated", "rotated-value-Ck64", { tags: random });
   await stack.tv.clients({ name: "kvguard" }).keys.createKey("signing", "RSA", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P20D" } });
-  // Key Vault renews tls-renewing itself 10 days before it expires; tls-notify only mails, so it expires.
+  // Key Vault renews tls-renewing itself 10 days before it expires; tls-notify only mails, so kvguard renews it
+  // (issuer Self, no AutoRenew) 30 days before it expires, its rotator's default.
   const certificates = certificateClient(stack.tv, { name: "kvguard" });
   const policy = (lifetimeActions: CertificatePolicy["lifetimeActions"]) => ({
     issuerName: "Self",
@@ -102,11 +103,14 @@ describe("kvguard plan", () => {
   it("--days widens the horizon; the table puts problems before the schedule", async () => {
     const wide = JSON.parse((await plan(["--days", "365", "--json"])).stdout) as Plan;
     expect(wide.vaults[0]!.items.map((i) => i.name)).toContain("far-expiry");
-    expect(wide.vaults[0]!.items.find((i) => i.name === "tls-notify")).toMatchObject({
+    const notify = wide.vaults[0]!.items.find((i) => i.name === "tls-notify");
+    expect(notify).toMatchObject({
       kind: "certificate",
-      action: "expire",
-      why: "expiry; its policy has no AutoRenew action",
+      action: "renew",
+      why: expect.stringMatching(/^kvguard renews it from its policy before it expires at /),
     });
+    const expires = Date.parse(/expires at (\S+) /.exec(notify!.why)![1]!);
+    expect(Date.parse(notify!.at)).toBeLessThanOrEqual(expires - 30 * DAY_MS);
     const { stdout } = await plan(["--days", "3"]);
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^plan for the 3 days from /);
