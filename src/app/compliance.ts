@@ -4,13 +4,12 @@
  * the audit records of the last cryptoperiod from the audit folder or storage archive when one is configured.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { CertificateClient } from "@azure/keyvault-certificates";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { IngestReport } from "../audit/sources/report.js";
 import { readRecordFiles } from "../audit/sources/files.js";
 import { readStorageArchive } from "../audit/sources/storageArchive.js";
 import { armClientOptions } from "../azure/cloudClients.js";
-import { clientOptions, createVaultClients } from "../azure/keyVaultClients.js";
+import { createVaultClients } from "../azure/keyVaultClients.js";
 import type { Clock } from "../common/clock.js";
 import { DAY_MS } from "../common/duration.js";
 import { statusOf } from "../common/errors.js";
@@ -68,7 +67,7 @@ export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWi
     clock,
     vaultClients: (target) => {
       const connection = { vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) };
-      return { ...createVaultClients(connection), certificates: new CertificateClient(target.url, credential, clientOptions(connection)) };
+      return createVaultClients(connection);
     },
     armClients: (subscriptionId: string) => createArmClients(credential, subscriptionId, arm),
     ...(history ? { history: { list: emptyWhenMissing(() => history.list()) } } : {}),

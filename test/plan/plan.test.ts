@@ -104,11 +104,8 @@ describe("kvguard plan", () => {
     const wide = JSON.parse((await plan(["--days", "365", "--json"])).stdout) as Plan;
     expect(wide.vaults[0]!.items.map((i) => i.name)).toContain("far-expiry");
     const notify = wide.vaults[0]!.items.find((i) => i.name === "tls-notify");
-    expect(notify).toMatchObject({
-      kind: "certificate",
-      action: "renew",
-      why: expect.stringMatching(/^kvguard renews it from its policy before it expires at /),
-    });
+    expect(notify).toMatchObject({ kind: "certificate", action: "renew" });
+    expect(notify!.why).toMatch(/^kvguard renews it from its policy before it expires at /);
     const expires = Date.parse(/expires at (\S+) /.exec(notify!.why)![1]!);
     expect(Date.parse(notify!.at)).toBeLessThanOrEqual(expires - 30 * DAY_MS);
     const { stdout } = await plan(["--days", "3"]);
