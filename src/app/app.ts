@@ -14,6 +14,7 @@ import type { Clock } from "../common/clock.js";
 import type { PublishedReport } from "../compliance/report/publish.js";
 import type { ConfigResult, KvguardConfig } from "../config/schema.js";
 import type { EngineDeps } from "../rotation/engine.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { RotatorRuntime } from "../rotators/types.js";
 import type { RotationService } from "../rotation/service.js";
 import type { StorageClients } from "../state/storage.js";
@@ -61,6 +62,8 @@ export interface App {
   rotation(): Promise<RotationService>;
   /** What rotators reaching past the vault (ARM, Graph) are given. */
   rotatorRuntime(): Promise<RotatorRuntime>;
+  /** The rotator registry, built once; the domains get it from here and never import it. */
+  rotators(): Promise<Rotators>;
   /** The dispatcher and sinks; undefined when alerting is off. */
   alerting(): Promise<Alerting | undefined>;
   notifier(): Promise<Notifier>;
@@ -158,6 +161,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       stateTable: async (name) => (await import("../state/storage.js")).ensureTable((await storage()).table(name)),
     };
   });
+  const rotators = lazy(async () => (await import("../rotators/registry.js")).createRotators());
   const rotation = lazy(async () => {
     let loaded = await config();
     // Vaults found by tag through ARM join the listed ones; what discovery could not read is logged, not fatal.
@@ -173,6 +177,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       revokeGate: await createRevokeGate(loaded, { credential: await credential(), storage, clock: await clock(), ...(loaded.alerts.rules ? { alert } : {}) }),
       credential: await credential(),
       runtime: await rotatorRuntime(),
+      rotators: await rotators(),
       storage: await storage(),
       clock: await clock(),
       telemetry: await telemetry(),
@@ -216,6 +221,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     clock,
     rotation,
     rotatorRuntime,
+    rotators,
     alerting,
     notifier,
     telemetry,

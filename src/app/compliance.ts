@@ -17,6 +17,7 @@ import type { KvguardConfig } from "../config/schema.js";
 import { History, HISTORY_TABLE } from "../rotation/history.js";
 import { loadPolicyFile, matchEntry } from "../rotation/policyFile.js";
 import { STATUS_TABLE, StatusStore } from "../rotation/status.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { StorageClients } from "../state/storage.js";
 import { createArmClients } from "../compliance/armClients.js";
 import type { ComplianceDeps } from "../compliance/run.js";
@@ -26,6 +27,8 @@ export interface ComplianceWiring {
   /** The state storage account, when the settings name one (history, status, the policy file). */
   storage?: StorageClients;
   clock: Clock;
+  /** The rotators a policy may name (the app's registry). */
+  rotators: Rotators;
 }
 
 /** A table that does not exist yet (kvguard never rotated here) reads as empty. */
@@ -65,6 +68,7 @@ export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWi
     vaults: config.vaults,
     settings: config.compliance,
     clock,
+    rotators: wiring.rotators,
     vaultClients: (target) => {
       const connection = { vaultUrl: target.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) };
       return createVaultClients(connection);

@@ -29,6 +29,7 @@ export async function complianceRun(app: App, request: ReportRequest = {}): Prom
     credential: await app.credential(),
     ...(app.hasStorage() ? { storage: await app.storage() } : {}),
     clock: await app.clock(),
+    rotators: await app.rotators(),
   });
   const frameworks = request.frameworks ?? config.report.frameworks;
   return runCompliance(deps, { ...(request.vaults?.length ? { vaults: request.vaults } : {}), ...(frameworks.length ? { frameworks } : {}) });

@@ -19,6 +19,8 @@ import { BlobLocks } from "../rotation/lock.js";
 import { ManagerLocks } from "../rotation/managerRotation.js";
 import { PolicySource } from "../rotation/policySource.js";
 import { RotationService } from "../rotation/service.js";
+import { createRotators } from "../rotators/registry.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { RotatorRuntime } from "../rotators/types.js";
 import { appRefresher } from "../rotation/refreshApps.js";
 import { noTelemetry, type Telemetry } from "../telemetry/port.js";
@@ -36,6 +38,8 @@ export interface RotationWiring {
   credential?: TokenCredential;
   /** What rotators reaching past the vault get (default: the credential, the config's cloud and local CA). */
   runtime?: RotatorRuntime;
+  /** The rotators policies may name (default: the registry's). */
+  rotators?: Rotators;
   storage?: StorageClients;
   clock?: Clock;
   log?: (line: string) => void;
@@ -85,6 +89,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     ...(config.rotation.entraTenantId ? { entraTenantId: config.rotation.entraTenantId } : {}),
     stateTable: (name) => ensureTable(storage.table(name)),
   };
+  const rotators = wiring.rotators ?? createRotators();
   const historyStore = new History(history!);
   const clock = wiring.clock ?? systemClock;
   // Loaded and built on the first refresh only: most rotations have no App Service consumer declared.
@@ -107,6 +112,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
       clock,
       stageDays: config.notices.stageDays,
       limits: { minRotationSeconds: config.rotation.minRotationSeconds },
+      rotators,
       hmacSecretName: config.rotation.hmacSecretName,
       certificates: (vault) => vault.certificates,
       announce: async (list) => {
@@ -117,6 +123,7 @@ export async function createRotationService(config: KvguardConfig, wiring: Rotat
     }),
     engine: {
       runtime,
+      rotators,
       targets: new TargetLedger(targets!),
       locks: rotationLocks,
       hmac: new ValueHmac(config.rotation.hmacSecretName, locks),

@@ -16,6 +16,7 @@ import type { PolicyFileEntry } from "../rotation/policyFile.js";
 import type { RotationStatus } from "../rotation/status.js";
 import { consumerCounts } from "../rotation/revokeGate.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { ArmClients } from "./armClients.js";
 import { catalogue, definitions, type Catalogue } from "./catalogue.js";
 import type { AuditTrace, CheckContext, KvguardPolicy, ObjectCheck, ObjectFacts, Verdict } from "./check.js";
@@ -34,6 +35,8 @@ export interface ComplianceDeps {
   /** kvguard's rotation history (newest first) and status. */
   history?: { list(filter?: { vault?: string }): Promise<HistoryRow[]> };
   status?: { list(vault?: string): Promise<RotationStatus[]> };
+  /** The rotators a policy may name (the app's registry). */
+  rotators: Rotators;
   /** The rotation policy file's entry for an object. */
   policyEntry?(vault: string, name: string, kind: "secret" | "key"): PolicyFileEntry | undefined;
   /** Audit records to find KeyRotate / SecretSet in; absent: the audit cross-check is "not read". */
@@ -93,7 +96,7 @@ function kvguardPolicy(deps: ComplianceDeps, vault: string, object: DataPlaneObj
   if (type === "certificate") return { kind: "none" };
   const entry = deps.policyEntry?.(vault, name, type === "key" ? "key" : "secret");
   if (type === "key") {
-    const result = resolveKeyPolicy(tags, entry);
+    const result = resolveKeyPolicy(deps.rotators, tags, entry);
     if (result.kind !== "policy") return result;
     return {
       kind: "policy",
@@ -101,7 +104,7 @@ function kvguardPolicy(deps: ComplianceDeps, vault: string, object: DataPlaneObj
       ...(result.policy.rotateEvery ? { rotateEverySeconds: parseDurationSeconds(result.policy.rotateEvery) } : {}),
     };
   }
-  const result = resolvePolicy(tags, entry);
+  const result = resolvePolicy(deps.rotators, tags, entry);
   if (result.kind !== "policy") return result;
   return {
     kind: "policy",

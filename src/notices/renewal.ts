@@ -10,6 +10,7 @@ import { resolvePolicy, type PolicyLimits } from "../rotation/policy.js";
 import type { PolicyFileEntry } from "../rotation/policyFile.js";
 import type { RotationStatus } from "../rotation/status.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import type { Rotators } from "../rotators/rotators.js";
 import { certificateRenewer, isUnknownIssuer, type RenewedBy } from "./renewers.js";
 
 export { isUnknownIssuer };
@@ -35,8 +36,14 @@ export interface SecretFacts {
   expiresOn: Date;
 }
 
-export function secretRenewal(secret: SecretFacts, entry: PolicyFileEntry | undefined, limits: PolicyLimits, status: RotationStatus | undefined): Renewal {
-  const resolved = resolvePolicy(secret.tags ?? {}, entry, limits);
+export function secretRenewal(
+  rotators: Rotators,
+  secret: SecretFacts,
+  entry: PolicyFileEntry | undefined,
+  limits: PolicyLimits,
+  status: RotationStatus | undefined,
+): Renewal {
+  const resolved = resolvePolicy(rotators, secret.tags ?? {}, entry, limits);
   if (resolved.kind === "none") return { by: "nobody", why: "no rotation policy covers it (no kvguard-rotator tag or policy-file entry)" };
   if (resolved.kind === "invalid") return { by: "nobody", why: `its rotation policy is invalid: ${resolved.problems.join("; ").slice(0, 300)}` };
   const stopped = failing(status);
@@ -53,8 +60,8 @@ export interface KeyFacts {
   expiresOn: Date;
 }
 
-export function keyRenewal(key: KeyFacts, entry: PolicyFileEntry | undefined, status: RotationStatus | undefined): Renewal {
-  const resolved = resolveKeyPolicy(key.tags, entry);
+export function keyRenewal(rotators: Rotators, key: KeyFacts, entry: PolicyFileEntry | undefined, status: RotationStatus | undefined): Renewal {
+  const resolved = resolveKeyPolicy(rotators, key.tags, entry);
   if (resolved.kind === "none") return { by: "nobody", why: "no rotation policy covers it (no kvguard-rotator tag or policy-file entry)" };
   if (resolved.kind === "invalid") return { by: "nobody", why: `its rotation policy is invalid: ${resolved.problems.join("; ").slice(0, 300)}` };
   const stopped = failing(status);

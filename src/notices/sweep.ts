@@ -12,6 +12,7 @@ import { ensureError } from "../common/errors.js";
 import type { EngineVault } from "../rotation/engine.js";
 import { isPendingName } from "../rotation/pending.js";
 import type { PolicyLimits } from "../rotation/policy.js";
+import type { Rotators } from "../rotators/rotators.js";
 import { matchEntry, type PolicyFile } from "../rotation/policyFile.js";
 import type { RotationStatus } from "../rotation/status.js";
 import { prepareCsr } from "./csr.js";
@@ -26,6 +27,8 @@ export interface ExpiryNoticeDeps {
   /** Days before expiry, most distant first. */
   stageDays: readonly number[];
   limits: PolicyLimits;
+  /** The rotators policies may name (the app's registry). */
+  rotators: Rotators;
   /** kvguard's own HMAC key secret, never announced. */
   hmacSecretName: string;
   certificates(vault: EngineVault): CertificateClient;
@@ -96,7 +99,14 @@ export class ExpiryNotices {
           version,
           objectId: withoutVersion(s.id, version),
           expiresOn,
-          renewal: () => secretRenewal({ ...s, expiresOn }, matchEntry(file.secrets, vaultName, s.name), this.deps.limits, statuses.get(s.name.toLowerCase())),
+          renewal: () =>
+            secretRenewal(
+              this.deps.rotators,
+              { ...s, expiresOn },
+              matchEntry(file.secrets, vaultName, s.name),
+              this.deps.limits,
+              statuses.get(s.name.toLowerCase()),
+            ),
         });
       }
     });
@@ -113,7 +123,7 @@ export class ExpiryNotices {
           version,
           objectId: withoutVersion(k.id, version),
           expiresOn,
-          renewal: () => keyRenewal({ ...k, expiresOn }, matchEntry(file.keys, vaultName, k.name), statuses.get(k.name.toLowerCase())),
+          renewal: () => keyRenewal(this.deps.rotators, { ...k, expiresOn }, matchEntry(file.keys, vaultName, k.name), statuses.get(k.name.toLowerCase())),
         });
       }
     });

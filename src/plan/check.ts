@@ -53,7 +53,11 @@ export async function checkRotation(service: Service, vaultName: string, name: s
 
   if (kind === "key") {
     const key = await vault.keys.getKey(name);
-    const resolved = resolveKeyPolicy(key.properties.tags, matchEntry((await service.policy.current()).keys, vault.target.name, name));
+    const resolved = resolveKeyPolicy(
+      service.engine.deps.rotators,
+      key.properties.tags,
+      matchEntry((await service.policy.current()).keys, vault.target.name, name),
+    );
     await step(steps, "policy", () => {
       if (resolved.kind === "none") throw new Error("no rotation policy (no kvguard-rotator tag, no policy-file entry)");
       if (resolved.kind === "invalid") throw new Error(`invalid rotation policy: ${resolved.problems.join("; ")}`);
@@ -74,9 +78,14 @@ export async function checkRotation(service: Service, vaultName: string, name: s
     if (statusOf(error) === 404) throw new Error(`secret ${name} does not exist in vault ${vault.target.name}`, { cause: error });
     throw error;
   }
-  const resolved = resolvePolicy(live.properties.tags, matchEntry((await service.policy.current()).secrets, vault.target.name, name), {
-    minRotationSeconds: service.config.rotation.minRotationSeconds,
-  });
+  const resolved = resolvePolicy(
+    service.engine.deps.rotators,
+    live.properties.tags,
+    matchEntry((await service.policy.current()).secrets, vault.target.name, name),
+    {
+      minRotationSeconds: service.config.rotation.minRotationSeconds,
+    },
+  );
   const policyOk = await step(steps, "policy", () => {
     if (resolved.kind === "none") throw new Error("no rotation policy (no kvguard-rotator tag, no policy-file entry)");
     if (resolved.kind === "invalid") throw new Error(`invalid rotation policy: ${resolved.problems.join("; ")}`);

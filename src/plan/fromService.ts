@@ -9,6 +9,7 @@ export async function planSourcesOf(service: RotationService): Promise<PlanSourc
     status: service.status,
     policyFile: await service.policy.current(),
     limits: { minRotationSeconds: config.rotation.minRotationSeconds },
+    rotators: service.engine.deps.rotators,
     hmacSecretName: config.rotation.hmacSecretName,
     nowMs: service.clock.nowMs(),
     certificates: (vault) => vault.certificates,

@@ -8,6 +8,7 @@ import type { CertificateClient, CertificateProperties } from "@azure/keyvault-c
 import { parseDurationSeconds } from "../common/duration.js";
 import { ensureError } from "../common/errors.js";
 import { resolveKeyPolicy } from "../rotators/keyvault-key/index.js";
+import type { Rotators } from "../rotators/rotators.js";
 import { decide, dueAtMs } from "../rotation/due.js";
 import type { EngineVault } from "../rotation/engine.js";
 import { isPendingName } from "../rotation/pending.js";
@@ -62,6 +63,8 @@ export interface PlanSources {
   policyFile: PolicyFile;
   /** The operator's floors: a policy below them is invalid, as the sweep finds it. */
   limits: PolicyLimits;
+  /** The rotators policies may name (the app's registry). */
+  rotators: Rotators;
   /** The secret kvguard keeps its value HMAC key in: not a credential of anyone's. */
   hmacSecretName: string;
   nowMs: number;
@@ -136,7 +139,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
           : undefined;
       add("secret", secret.name, "revoke", Date.parse(revoke.at), waiting ?? `grace period of the previous credential (version ${revoke.version}) ends`);
     }
-    const resolved = resolvePolicy(secret.tags, matchEntry(sources.policyFile.secrets, name, secret.name), sources.limits);
+    const resolved = resolvePolicy(sources.rotators, secret.tags, matchEntry(sources.policyFile.secrets, name, secret.name), sources.limits);
     if (resolved.kind !== "policy") {
       unrotated("secret", secret, resolved);
       continue;
@@ -152,7 +155,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
 
   for await (const key of vault.keys.listPropertiesOfKeys()) {
     if (key.managed) continue;
-    const resolved = resolveKeyPolicy(key.tags, matchEntry(sources.policyFile.keys, name, key.name));
+    const resolved = resolveKeyPolicy(sources.rotators, key.tags, matchEntry(sources.policyFile.keys, name, key.name));
     if (resolved.kind !== "policy") {
       unrotated("key", key, resolved);
       continue;
@@ -172,7 +175,12 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
   }
   if (sources.certificates) {
     const kvguardRenewsAt = (certificate: CertificateProperties) => {
-      const resolved = resolveNativePolicy("certificate", certificate.tags, matchEntry(sources.policyFile.certificates, name, certificate.name!));
+      const resolved = resolveNativePolicy(
+        sources.rotators,
+        "certificate",
+        certificate.tags,
+        matchEntry(sources.policyFile.certificates, name, certificate.name!),
+      );
       if (resolved.kind !== "policy") return undefined;
       const due = resolved.rotator.due(
         resolved.policy,

@@ -15,6 +15,7 @@ import type { KeyVaultSecret, SecretClient } from "@azure/keyvault-secrets";
 import type { Clock } from "../common/clock.js";
 import { ensureError, statusOf } from "../common/errors.js";
 import type { VaultTarget } from "../config/vaultUrl.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
 import { noTelemetry, type Telemetry } from "../telemetry/port.js";
@@ -56,6 +57,8 @@ export interface EngineDeps {
   clock: Clock;
   /** Handed to rotators in their context. */
   runtime: RotatorRuntime;
+  /** The rotators policies may name (the registry, built by the app). */
+  rotators: Rotators;
   maxAttempts: number;
   /** Decides when a previous credential is revoked (audit-aware); without it, at the end of its grace. */
   revokeGate?: RevokeGate;
@@ -163,7 +166,7 @@ export class RotationEngine {
         await record("finish", "ok", "closed the pending credential of a rotation that had finished", { version: liveVersion });
         // The crashed run never recorded its success: record it now, so the previous credential is still revoked.
         const base = pending.baseVersion;
-        const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
+        const resolved = resolvePolicy(this.deps.rotators, live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
         const graceSeconds = resolved.kind === "policy" ? resolved.policy.gracePeriodSeconds : DEFAULTS.gracePeriodSeconds;
         await this.#succeeded(
           vault,
@@ -192,7 +195,7 @@ export class RotationEngine {
       return { outcome: "already-rotated", rotationId, message: "already rotated", version: liveVersion };
     }
 
-    const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
+    const resolved = resolvePolicy(this.deps.rotators, live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
     if (resolved.kind === "none") {
       await this.deps.status.put({ ...status, state: "no-policy" });
       return { outcome: "no-policy", rotationId, message: "no rotation policy (no kvguard-rotator tag, no policy-file entry)" };
@@ -397,7 +400,7 @@ export class RotationEngine {
     const due = all.filter((r) => Date.parse(r.at) <= now);
     if (!status || due.length === 0) return { outcome: "nothing-to-revoke", rotationId, message: "no grace period has ended" };
     const live = await vault.secrets.getSecret(job.name);
-    const resolved = resolvePolicy(live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
+    const resolved = resolvePolicy(this.deps.rotators, live.properties.tags, matchEntry(file.secrets, vault.target.name, job.name), this.deps.limits);
     if (resolved.kind === "policy") noteRotator(resolved.policy.rotator.name);
     const ctx = resolved.kind === "policy" ? this.#context(vault, job.name, live, resolved.policy, file) : undefined;
     if (resolved.kind === "policy" && ctx) {

@@ -11,7 +11,7 @@
  */
 import { ensureError } from "../common/errors.js";
 import type { NativeClients, NativeContext, NativeObject, NativeRotator } from "../rotators/native.js";
-import { nativeRotatorsFor } from "../rotators/registry.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { Clock } from "../common/clock.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { RotationJob } from "./job.js";
@@ -42,6 +42,7 @@ export interface NativeJobDeps {
   clock: Clock;
   afterStep?(step: Step, job: RotationJob): void | Promise<void>;
   log(line: string): void;
+  rotators: Rotators;
 }
 
 export interface NativeJobResult {
@@ -76,7 +77,7 @@ export async function runNativeJob(
   const ctx = (): NativeContext => ({ vault, name: job.name, nowMs: deps.clock.nowMs() });
   const now = () => new Date(deps.clock.nowMs()).toISOString();
   // Any rotator of the kind can read it; the policy picks the one that acts.
-  const reader = nativeRotatorsFor(job.kind)[0]!;
+  const reader = deps.rotators.native(job.kind)[0]!;
   const stored = await deps.status.get(vault.target.name, job.name);
   const intent = intentOf(stored);
   // A resumed rotation keeps its id, so its history reads as one run.
@@ -88,7 +89,7 @@ export async function runNativeJob(
     await record("check", "skipped", `the ${noun} does not exist (deleted?); nothing to rotate`);
     return { outcome: "not-found", rotationId, message: `${noun} not found` };
   }
-  const resolved = resolveNativePolicy(job.kind, object.tags, matchEntry(entriesFor(file, job.kind), vault.target.name, job.name));
+  const resolved = resolveNativePolicy(deps.rotators, job.kind, object.tags, matchEntry(entriesFor(file, job.kind), vault.target.name, job.name));
   const rotator = resolved.kind === "policy" ? resolved.rotator : reader;
 
   if (intent && intent.baseVersion !== object.version && !(await rotator.inFlight(ctx()))) {

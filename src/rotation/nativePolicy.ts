@@ -4,17 +4,22 @@
  * default rotator when nothing names one (certificates: kvguard renews what Key Vault will not).
  */
 import { oneLine } from "../common/logText.js";
-import { nativeRotatorsFor } from "../rotators/registry.js";
 import type { NativeKind, NativeRotator } from "../rotators/native.js";
+import type { Rotators } from "../rotators/rotators.js";
 import { policyFields, TAGS } from "./policy.js";
 import type { PolicyFileEntry } from "./policyFile.js";
 
 export type NativePolicyResult = { kind: "none" } | { kind: "policy"; rotator: NativeRotator; policy: unknown } | { kind: "invalid"; problems: string[] };
 
-export function resolveNativePolicy(kind: NativeKind, tags: Record<string, string> | undefined, entry?: PolicyFileEntry): NativePolicyResult {
+export function resolveNativePolicy(
+  rotators: Rotators,
+  kind: NativeKind,
+  tags: Record<string, string> | undefined,
+  entry?: PolicyFileEntry,
+): NativePolicyResult {
   if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
   const fields = policyFields(tags, entry);
-  const candidates = nativeRotatorsFor(kind);
+  const candidates = rotators.native(kind);
   const rotator = fields.rotator === undefined ? candidates.find((r) => r.byDefault) : candidates.find((r) => r.name === fields.rotator);
   if (fields.rotator === undefined && !rotator) return fields.problems.length ? { kind: "invalid", problems: fields.problems } : { kind: "none" };
   if (!rotator) {

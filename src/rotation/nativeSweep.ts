@@ -4,8 +4,8 @@
  * has not reconciled yet, or that its rotator says is due. The key and secret backing a certificate are the
  * certificate's (`managed`): the certificate's renewal makes their new versions.
  */
-import { nativeKinds } from "../rotators/registry.js";
 import type { NativeClients, NativeKind, NativeObject } from "../rotators/native.js";
+import type { Rotators } from "../rotators/rotators.js";
 import { entriesFor, intentOf } from "./nativeJob.js";
 import { resolveNativePolicy } from "./nativePolicy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
@@ -24,13 +24,14 @@ export interface NativeSweepSink {
 }
 
 export async function sweepNative(
+  rotators: Rotators,
   vault: NativeClients,
   file: PolicyFile,
   statuses: Map<string, RotationStatus>,
   nowMs: number,
   sink: NativeSweepSink,
 ): Promise<void> {
-  for (const lister of nativeKinds()) {
+  for (const lister of rotators.nativeKinds()) {
     const kind = lister.kind;
     for await (const object of lister.list(vault)) {
       if (object.managed) continue;
@@ -43,7 +44,7 @@ export async function sweepNative(
         sink.resumed();
         continue;
       }
-      const resolved = resolveNativePolicy(kind, object.tags, matchEntry(entriesFor(file, kind), vault.target.name, object.name));
+      const resolved = resolveNativePolicy(rotators, kind, object.tags, matchEntry(entriesFor(file, kind), vault.target.name, object.name));
       const due = resolved.kind === "policy" ? resolved.rotator.due(resolved.policy, object, nowMs) : undefined;
       sink.seen?.(kind, object, due === undefined ? undefined : due.due ? nowMs : due.nextDueAtMs);
       if (resolved.kind === "none") sink.noPolicy(where);

@@ -6,7 +6,7 @@
  * set floors no tag goes below (the minimum rotation period).
  */
 import { parseDurationSeconds } from "../common/duration.js";
-import { findRotator, rotatorNames } from "../rotators/registry.js";
+import type { Rotators } from "../rotators/rotators.js";
 import type { SecretRotator } from "../rotators/types.js";
 import type { PolicyFileEntry } from "./policyFile.js";
 import { parseWindow, type RotationWindow } from "./window.js";
@@ -179,14 +179,20 @@ export function policyFields(tags: Record<string, string> | undefined, entry: Po
   };
 }
 
-export function resolvePolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry, limits: PolicyLimits = DEFAULT_LIMITS): PolicyResult {
+/** A secret's policy, its rotator looked up among the ones the app handed over. */
+export function resolvePolicy(
+  rotators: Rotators,
+  tags: Record<string, string> | undefined,
+  entry?: PolicyFileEntry,
+  limits: PolicyLimits = DEFAULT_LIMITS,
+): PolicyResult {
   if (entry?.invalid) return { kind: "invalid", problems: [entry.invalid] };
   const fields = policyFields(tags, entry);
   const { problems, tags: t } = fields;
   const rotatorName = fields.rotator;
   if (rotatorName === undefined) return problems.length ? { kind: "invalid", problems } : { kind: "none" };
-  const rotator = findRotator(rotatorName);
-  if (!rotator) problems.push(`${TAGS.rotator}: unknown rotator "${rotatorName}" (known: ${rotatorNames().join(", ")})`);
+  const rotator = rotators.secret(rotatorName);
+  if (!rotator) problems.push(`${TAGS.rotator}: unknown rotator "${rotatorName}" (known: ${rotators.secretNames().join(", ")})`);
 
   const validity = fields.validityPeriodDays;
   const every = fields.rotateEvery;

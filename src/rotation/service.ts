@@ -40,7 +40,7 @@ export interface RotationServiceParts {
   clock: Clock;
   log: (line: string) => void;
   telemetry: Telemetry;
-  engine: Pick<EngineDeps, "afterStep" | "afterFinish" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "targets" | "revokeGate">;
+  engine: Pick<EngineDeps, "afterStep" | "afterFinish" | "lockWaitMs" | "locks" | "hmac" | "onOutcome" | "runtime" | "rotators" | "targets" | "revokeGate">;
   /** Expiry notices for what nothing renews in time (src/notices), run after each vault's sweep. */
   notices?: VaultNotices;
 }
@@ -202,7 +202,7 @@ export class RotationService {
         await job("revoke", secret.name, "schedule");
         report.revokes += 1;
       }
-      const resolved = resolvePolicy(tags, matchEntry(file.secrets, vault.target.name, secret.name), limits);
+      const resolved = resolvePolicy(this.engine.deps.rotators, tags, matchEntry(file.secrets, vault.target.name, secret.name), limits);
       counts.add(vault.target.name, "secret", secret.expiresOn, resolved.kind === "policy" ? dueAtMs(resolved.policy, secret) : undefined);
       if (resolved.kind === "none") {
         report.noPolicy.push(`${vault.target.name}/${secret.name}`);
@@ -219,7 +219,7 @@ export class RotationService {
       }
       if (decide(resolved.policy, secret, now).due) await job("secret", secret.name, "schedule");
     }
-    await sweepNative(vault, file, statuses, now, {
+    await sweepNative(this.engine.deps.rotators, vault, file, statuses, now, {
       counted: (kind) => void (kind === "key" ? (report.keys += 1) : (report.certificates += 1)),
       seen: (kind, object, dueAtMs) => counts.add(vault.target.name, kind, object.expiresOn, dueAtMs),
       job,

@@ -63,4 +63,11 @@ describe("the wiring", () => {
     );
     expect(found).toEqual([]);
   });
+
+  it("hands the rotators over from the app: nothing outside src/app imports the rotator registry", () => {
+    const found = sources("src")
+      .filter((f) => !f.path.startsWith("src/app/") && imports(f).includes("src/rotators/registry.js"))
+      .map((f) => f.path);
+    expect(found).toEqual([]);
+  });
 });

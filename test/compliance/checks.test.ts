@@ -10,6 +10,7 @@ import { devClaims, DevTokenCredential } from "../../src/azure/devCredential.js"
 import { clientOptions, createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { catalogue } from "../../src/compliance/catalogue.js";
 import { complianceDeps } from "../../src/app/compliance.js";
+import { createRotators } from "../../src/rotators/registry.js";
 import { credentialFor } from "../../src/azure/credential.js";
 import { storageClients } from "../../src/state/storage.js";
 import type { ComplianceRun, Outcome } from "../../src/compliance/model.js";
@@ -196,7 +197,7 @@ describe("compliance checks on the local stack", () => {
     const loaded = loadConfig(env);
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.setting}: ${p.message}`).join("; "));
     const credential = credentialFor(loaded.config.identity);
-    deps = await complianceDeps(loaded.config, { credential, storage: storageClients(env, credential), clock: kv.clock });
+    deps = await complianceDeps(loaded.config, { credential, storage: storageClients(env, credential), clock: kv.clock, rotators: createRotators() });
     // No retries against the vault that does not answer, to keep the test quick.
     deps.vaultClients = (target) => {
       const connection = { vaultUrl: target.url, credential: new DevTokenCredential({ name: "kvguard" }), ca: kv.tls.caPem, retryOptions: { maxRetries: 0 } };

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyVaultKeyRotator, resolveKeyPolicy } from "../../src/rotators/keyvault-key/index.js";
+import { createRotators } from "../../src/rotators/registry.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { pendingRevokes } from "../../src/rotation/status.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
@@ -50,7 +51,7 @@ describe("keyvault-key", () => {
 
   it("sets the key's native rotation policy through the SDK, once", async () => {
     await keys().createRsaKey("signing", { tags: TAGS });
-    const resolved = resolveKeyPolicy(TAGS);
+    const resolved = resolveKeyPolicy(createRotators(), TAGS);
     if (resolved.kind !== "policy") throw new Error("the policy should resolve");
     const vault = { ...stack.tv.clients({ name: "kvguard" }), target: { name: "local", url: stack.tv.url } };
     const ctx = () => ({ vault, name: "signing", nowMs: stack.tv.kv.clock.nowMs() });

@@ -10,7 +10,7 @@ import { faultError, Faults, parseMatch } from "../../emulator/faults.js";
 import { resolveKeyPolicy } from "../../src/rotators/keyvault-key/index.js";
 import { generate, randomRotator } from "../../src/rotators/random/index.js";
 import { randomOptions, type RandomOptions } from "../../src/rotators/random/options.js";
-import { rotatorNames } from "../../src/rotators/registry.js";
+import { createRotators, rotatorNames } from "../../src/rotators/registry.js";
 import type { RotatorContext } from "../../src/rotators/types.js";
 import { decide, dueAtMs } from "../../src/rotation/due.js";
 import { ValueHmac } from "../../src/rotation/hmac.js";
@@ -26,22 +26,24 @@ import { DAY_MS } from "../../src/common/duration.js";
 
 const at = (iso: string) => Date.parse(iso);
 
-function policyOf(tags: Record<string, string>, entry?: Parameters<typeof resolvePolicy>[1]): SecretPolicy {
-  const result = resolvePolicy(tags, entry);
+const ROTATORS = createRotators();
+
+function policyOf(tags: Record<string, string>, entry?: Parameters<typeof resolvePolicy>[2]): SecretPolicy {
+  const result = resolvePolicy(ROTATORS, tags, entry);
   if (result.kind !== "policy") throw new Error(`expected a policy, got ${JSON.stringify(result)}`);
   return result.policy;
 }
 
-function problemsOf(tags: Record<string, string>, entry?: Parameters<typeof resolvePolicy>[1]): string[] {
-  const result = resolvePolicy(tags, entry);
+function problemsOf(tags: Record<string, string>, entry?: Parameters<typeof resolvePolicy>[2]): string[] {
+  const result = resolvePolicy(ROTATORS, tags, entry);
   if (result.kind !== "invalid") throw new Error(`expected invalid, got ${result.kind}`);
   return result.problems;
 }
 
 describe("policy from tags and the policy file", () => {
   it("no rotator anywhere is no policy", () => {
-    expect(resolvePolicy(undefined)).toEqual({ kind: "none" });
-    expect(resolvePolicy({ ValidityPeriodDays: "30", CredentialId: "x" })).toEqual({ kind: "none" });
+    expect(resolvePolicy(ROTATORS, undefined)).toEqual({ kind: "none" });
+    expect(resolvePolicy(ROTATORS, { ValidityPeriodDays: "30", CredentialId: "x" })).toEqual({ kind: "none" });
   });
 
   it("takes Microsoft's tags and kvguard's, with defaults for the rest", () => {
@@ -138,14 +140,14 @@ describe("policy from tags and the policy file", () => {
     expect(problemsOf({}, matchEntry(file.secrets, "v", "a-1"))).toEqual([
       "policy file p.json: secrets[0].validityPeriodDays: Invalid input: expected number, received string",
     ]);
-    expect(resolvePolicy({}, matchEntry(file.secrets, "v", "b-1")).kind).toBe("policy");
+    expect(resolvePolicy(ROTATORS, {}, matchEntry(file.secrets, "v", "b-1")).kind).toBe("policy");
     const unmatched = parsePolicyFile(JSON.stringify({ secrets: [{ match: "everything", rotator: "random" }] }), "p.json");
     expect(problemsOf({ "kvguard-rotator": "random" }, matchEntry(unmatched.secrets, "v", "anything"))[0]).toMatch(
       /^policy file p\.json: secrets\[0\]\.match: /,
     );
     const broken = parsePolicyFile("secrets: [", "p.yaml");
     expect(problemsOf({ "kvguard-rotator": "random" }, matchEntry(broken.secrets, "v", "x"))[0]).toMatch(/^policy file p\.yaml is not valid YAML: /);
-    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" }, matchEntry(broken.keys, "v", "k"))).toMatchObject({
+    expect(resolveKeyPolicy(ROTATORS, { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" }, matchEntry(broken.keys, "v", "k"))).toMatchObject({
       kind: "invalid",
     });
   });
@@ -354,19 +356,24 @@ describe("the random rotator", () => {
 
 describe("keyvault-key policy resolution", () => {
   it("maps tags to Key Vault's native policy, within Key Vault's limits", () => {
-    expect(resolveKeyPolicy({})).toEqual({ kind: "none" });
+    expect(resolveKeyPolicy(ROTATORS, {})).toEqual({ kind: "none" });
     expect(
-      resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D", ValidityPeriodDays: "90", "kvguard-notify-before-expiry": "P14D" }),
+      resolveKeyPolicy(ROTATORS, {
+        "kvguard-rotator": "keyvault-key",
+        "kvguard-rotate-every": "P30D",
+        ValidityPeriodDays: "90",
+        "kvguard-notify-before-expiry": "P14D",
+      }),
     ).toEqual({
       kind: "policy",
       policy: { rotateEvery: "P30D", expiresIn: "P90D", notifyBeforeExpiry: "P14D" },
     });
-    expect(resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "2592000" })).toEqual({
+    expect(resolveKeyPolicy(ROTATORS, { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "2592000" })).toEqual({
       kind: "policy",
       policy: { rotateEvery: "PT2592000S" },
     });
     const bad = (tags: Record<string, string>) => {
-      const r = resolveKeyPolicy({ "kvguard-rotator": "keyvault-key", ...tags });
+      const r = resolveKeyPolicy(ROTATORS, { "kvguard-rotator": "keyvault-key", ...tags });
       return r.kind === "invalid" ? r.problems.join("; ") : `not invalid: ${JSON.stringify(r)}`;
     };
     expect(bad({ "kvguard-rotate-every": "P6D" })).toContain("shorter than Key Vault's 7-day minimum");
@@ -374,7 +381,7 @@ describe("keyvault-key policy resolution", () => {
     expect(bad({ "kvguard-rotate-every": "P30D", "kvguard-notify-before-expiry": "P10D" })).toContain("needs ValidityPeriodDays");
     expect(bad({})).toContain("needs a rotation period or a validity");
     expect(bad({ "kvguard-rotate-every": "soon" })).toContain('"soon" is not a duration');
-    expect(resolveKeyPolicy({ "kvguard-rotator": "random" })).toMatchObject({ kind: "invalid" });
+    expect(resolveKeyPolicy(ROTATORS, { "kvguard-rotator": "random" })).toMatchObject({ kind: "invalid" });
   });
 });
 

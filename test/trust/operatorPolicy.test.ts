@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkTargets, TrustRefusal, type Bindings, type ManagerEntry, type Target } from "../../src/rotation/bindings.js";
 import { globMatch } from "../../src/rotation/glob.js";
 import { resolvePolicy } from "../../src/rotation/policy.js";
+import { createRotators } from "../../src/rotators/registry.js";
 import { matchEntry, parsePolicyFile } from "../../src/rotation/policyFile.js";
 import type { RotationService } from "../../src/rotation/service.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
@@ -122,7 +123,7 @@ describe("locked fields", () => {
       "p.json",
     ).secrets[0];
     const problems = (tags: Record<string, string>) => {
-      const r = resolvePolicy(tags, entry);
+      const r = resolvePolicy(createRotators(), tags, entry);
       return r.kind === "invalid" ? r.problems : [];
     };
     expect(problems({ "kvguard-rotator": "postgres" })).toEqual([
@@ -132,12 +133,12 @@ describe("locked fields", () => {
     expect(problems({ "kvguard-options": "length=12" })).toEqual(["kvguard-options: option length is locked by the policy file (lock: options.length)"]);
     expect(problems({ "kvguard-rotator": "random", "kvguard-options": "classes=upper,digit", "kvguard-grace-period": "PT1H" })).toEqual([]);
     // Whom TLS trusts (a CA, a certificate name) is never a tag's to say.
-    expect(resolvePolicy({ "kvguard-rotator": "postgres", "kvguard-options": "serverName=evil.example" })).toMatchObject({
+    expect(resolvePolicy(createRotators(), { "kvguard-rotator": "postgres", "kvguard-options": "serverName=evil.example" })).toMatchObject({
       kind: "invalid",
       problems: [expect.stringMatching(/option serverName can be set only in the operator's policy file/)],
     });
     const all = { ...entry!, lock: "*" as const };
-    expect(resolvePolicy({ ProviderAddress: "evil:5432" }, all)).toMatchObject({
+    expect(resolvePolicy(createRotators(), { ProviderAddress: "evil:5432" }, all)).toMatchObject({
       kind: "invalid",
       problems: [expect.stringMatching(/^ProviderAddress: locked/)],
     });

@@ -10,6 +10,7 @@ import { statusOf } from "../../common/errors.js";
 import type { PolicyFileEntry } from "../../rotation/policyFile.js";
 import { resolveNativePolicy } from "../../rotation/nativePolicy.js";
 import type { NativeObject, NativePolicyFields, NativeRotator } from "../native.js";
+import type { Rotators } from "../rotators.js";
 
 export const KEY_ROTATOR = "keyvault-key";
 export const KEY_TAGS = { notifyBeforeExpiry: "kvguard-notify-before-expiry" } as const;
@@ -51,8 +52,8 @@ function parsePolicy(fields: NativePolicyFields): KeyPolicy {
 }
 
 /** A key's policy as the engine, the plan and the compliance run read it (the native resolver, keys' part). */
-export function resolveKeyPolicy(tags: Record<string, string> | undefined, entry?: PolicyFileEntry): KeyPolicyResult {
-  const resolved = resolveNativePolicy("key", tags, entry);
+export function resolveKeyPolicy(rotators: Rotators, tags: Record<string, string> | undefined, entry?: PolicyFileEntry): KeyPolicyResult {
+  const resolved = resolveNativePolicy(rotators, "key", tags, entry);
   return resolved.kind === "policy" ? { kind: "policy", policy: resolved.policy as KeyPolicy } : resolved;
 }
 
