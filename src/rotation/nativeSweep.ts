@@ -21,6 +21,8 @@ export interface NativeSweepSink {
   noPolicy(object: string): void;
   invalid(kind: NativeKind, name: string, object: string, problems: string[]): Promise<void>;
   resumed(): void;
+  /** An object left alone while its failed rotation backs off. */
+  backingOff?(): void;
   /** An object with its expiry and when its rotation falls due (undefined: nothing makes it due), for the gauges. */
   seen?(kind: NativeKind, object: NativeObject, dueAtMs: number | undefined): void;
 }
@@ -43,7 +45,8 @@ export async function sweepNative(
       // A failed rotation keeps its intent: it is resumed once its backoff (backoff.ts) has passed.
       const backingOff = own?.nextAttemptAt !== undefined && Date.parse(own.nextAttemptAt) > nowMs;
       if (intentOf(own)) {
-        if (!backingOff) {
+        if (backingOff) sink.backingOff?.();
+        else {
           await sink.job(kind, object.name, "resume");
           sink.resumed();
         }
@@ -54,7 +57,7 @@ export async function sweepNative(
       sink.seen?.(kind, object, due === undefined ? undefined : due.due ? nowMs : due.nextDueAtMs);
       if (resolved.kind === "none") sink.noPolicy(where);
       else if (resolved.kind === "invalid") await sink.invalid(kind, object.name, where, resolved.problems);
-      else if (backingOff) continue;
+      else if (backingOff) sink.backingOff?.();
       else if (stillDecided(own, resolved.rotator, resolved.policy, object, nowMs)) continue;
       else if ((resolved.rotator.reconcile && own?.state !== "ok") || due?.due) {
         // The version seen: a job that finds it replaced (another instance's sweep) makes no second one.

@@ -115,6 +115,7 @@ describe("native jobs on the sweep", () => {
     const firstWait = Date.parse(status!.nextAttemptAt!) - stack.tv.kv.clock.nowMs();
     expect(firstWait).toBeGreaterThan(0);
     // Inside the backoff the sweep leaves it alone, though its intent is open.
+    expect((await service.sweep()).backingOff).toBe(1);
     expect(await refusedJobs()).toEqual([]);
 
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
