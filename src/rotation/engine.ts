@@ -19,6 +19,7 @@ import type { Rotators } from "../rotators/rotators.js";
 import type { Credential, RotatorContext, RotatorRuntime } from "../rotators/types.js";
 import { checkTargets, tlsFloor, TrustRefusal } from "./bindings.js";
 import { noTelemetry, type Telemetry } from "../telemetry/port.js";
+import { failedAttempt } from "./backoff.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { ValueHmac } from "./hmac.js";
@@ -106,8 +107,6 @@ export interface JobResult {
 /** Propagation at the target can lag: test the new credential a few times before giving up. */
 const TEST_ATTEMPTS = 4;
 const TEST_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 3_600_000;
-const FAILED_COOLDOWN_MS = 24 * 3_600_000;
 
 export class RotationEngine {
   constructor(readonly deps: EngineDeps) {}
@@ -251,17 +250,7 @@ export class RotationEngine {
       return run.result;
     } catch (error) {
       if (error instanceof TrustRefusal) return this.#refuse(record, status, rotationId, error);
-      const attempts = status.attempts + 1;
-      const failed = attempts >= this.deps.maxAttempts;
-      const wait = failed ? FAILED_COOLDOWN_MS : Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** (attempts - 1));
-      await this.deps.status.put({
-        ...status,
-        state: failed ? "failed" : "failing",
-        attempts,
-        lastError: ensureError(error).message,
-        lastErrorAt: this.#now(),
-        nextAttemptAt: new Date(this.deps.clock.nowMs() + wait).toISOString(),
-      });
+      await this.deps.status.put(failedAttempt(status, error, this.deps.maxAttempts, this.deps.clock.nowMs()));
       throw error;
     }
   }

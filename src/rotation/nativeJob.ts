@@ -13,8 +13,10 @@ import { ensureError } from "../common/errors.js";
 import type { NativeClients, NativeContext, NativeObject, NativeRotator } from "../rotators/native.js";
 import type { Rotators } from "../rotators/rotators.js";
 import type { Clock } from "../common/clock.js";
+import { failedAttempt } from "./backoff.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { RotationJob } from "./job.js";
+import { decisionFor } from "./nativeDecision.js";
 import { resolveNativePolicy } from "./nativePolicy.js";
 import type { PolicyFile } from "./policyFile.js";
 import { matchEntry } from "./policyFile.js";
@@ -40,6 +42,8 @@ export interface NativeJobDeps {
   status: StatusStore;
   history: History;
   clock: Clock;
+  /** KVGUARD_ROTATION_MAX_ATTEMPTS: failures before the status says `failed` (backoff.ts). */
+  maxAttempts: number;
   afterStep?(step: Step, job: RotationJob): void | Promise<void>;
   log(line: string): void;
   rotators: Rotators;
@@ -126,7 +130,12 @@ export async function runNativeJob(
     if (!intent) {
       const blocked = await rotator.blocked?.(ctx(), policy, object);
       // Key Vault would make the version itself later; a person asking now still gets one.
-      if (blocked && !(blocked.outcome === "not-due" && job.trigger === "manual")) return { outcome: blocked.outcome, rotationId, message: blocked.reason };
+      if (blocked && !(blocked.outcome === "not-due" && job.trigger === "manual")) {
+        // Stored, so the sweep does not ask again about this version under this policy.
+        const decided = decisionFor(blocked.outcome, rotator, policy, object, deps.clock.nowMs());
+        await deps.status.put({ ...status, lastVersion: object.version, ...(decided ? { decided: JSON.stringify(decided) } : {}) });
+        return { outcome: blocked.outcome, rotationId, message: blocked.reason };
+      }
       // Key Vault warned (or a person asked): a new version now; on schedule only when the rotator says it is due.
       if (job.trigger === "schedule") {
         const due = rotator.due(policy, object, deps.clock.nowMs());
@@ -148,19 +157,11 @@ export async function runNativeJob(
     if (made.version === (intent?.baseVersion ?? object.version)) throw new Error(`Key Vault made no new version of ${noun} ${job.name}`);
     return await finish(deps, job, rotator, record, base, rotationId, intent?.baseVersion ?? object.version, made, "rotated");
   } catch (error) {
-    const message = ensureError(error).message;
-    await record(step, "failed", message);
-    // The intent stays: the retry (or the sweep's resume) picks the rotation up where it stopped.
-    const attempts = (stored?.attempts ?? 0) + 1;
+    await record(step, "failed", ensureError(error).message);
+    // The intent stays: the retry (or the sweep's resume, after the backoff) picks the rotation up where it stopped.
     const current = await deps.status.get(vault.target.name, job.name);
-    await deps.status.put({
-      ...status,
-      ...(current?.intent ? { intent: current.intent } : {}),
-      state: "failing",
-      attempts,
-      lastError: message,
-      lastErrorAt: now(),
-    });
+    const before = { ...status, attempts: stored?.attempts ?? 0, ...(current?.intent ? { intent: current.intent } : {}) };
+    await deps.status.put(failedAttempt(before, error, deps.maxAttempts, deps.clock.nowMs()));
     throw error;
   }
 }

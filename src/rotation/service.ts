@@ -229,6 +229,7 @@ export class RotationService {
         report.invalid.push({ object, problems, changed });
       },
       resumed: () => void (report.resumed += 1),
+      backingOff: () => void (report.backingOff += 1),
     });
     await Promise.all(sending);
     if (this.notices) {

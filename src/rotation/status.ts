@@ -28,6 +28,8 @@ export interface RotationStatus {
   consumers?: string;
   /** JSON of a native rotation's intent (`NativeIntent`), written before Key Vault is asked for a new version. */
   intent?: string;
+  /** JSON of a native job's `NativeDecision` (nativeDecision.ts): kvguard leaves this version alone. */
+  decided?: string;
 }
 
 /** A previous credential in its grace period: revoked (and its version disabled) at `at`. */
