@@ -23,6 +23,8 @@ export interface HistoryRow {
   valueHmac?: string;
   /** The object's kind when it is not a secret (a key, a certificate). */
   kind?: "key" | "certificate";
+  /** What a step acted on beside the vault (an App Service site's resource id for `refresh`). */
+  target?: string;
 }
 
 // Row keys sort ascending; inverted milliseconds put the newest first.
@@ -63,6 +65,7 @@ export class History {
         ...(entity.previousVersion ? { previousVersion: entity.previousVersion } : {}),
         ...(entity.valueHmac ? { valueHmac: entity.valueHmac } : {}),
         ...(entity.kind ? { kind: entity.kind } : {}),
+        ...(entity.target ? { target: entity.target } : {}),
       });
     }
     rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));

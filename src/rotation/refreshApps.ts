@@ -62,7 +62,7 @@ export function appRefresher(deps: AppRefreshDeps): (finished: FinishedRotation)
 
 async function refreshDeclared(deps: AppRefreshDeps, finished: FinishedRotation, declared: { sites: string[]; resourceGroups: string[] }): Promise<void> {
   const where = `${finished.vault.name}/${finished.name}`;
-  const record = (outcome: HistoryRow["outcome"], message: string) =>
+  const record = (outcome: HistoryRow["outcome"], message: string, target?: string) =>
     deps.history.record({
       vault: finished.vault.name,
       name: finished.name,
@@ -73,6 +73,7 @@ async function refreshDeclared(deps: AppRefreshDeps, finished: FinishedRotation,
       message,
       at: new Date(deps.clock.nowMs()).toISOString(),
       version: finished.version,
+      ...(target ? { target } : {}),
     });
   const failed = async (what: string, id: string, error: unknown) => {
     const message = scrubSecrets(ensureError(error).message, {});
@@ -110,7 +111,7 @@ async function refreshDeclared(deps: AppRefreshDeps, finished: FinishedRotation,
           await failed("the Key Vault reference refresh of App Service site", id, error);
           return;
         }
-        await record("ok", `${REFRESHED}${id}`);
+        await record("ok", `${REFRESHED}${id}`, id);
         deps.log(`${where}: ${REFRESHED}${id}`);
       }),
   );
@@ -120,9 +121,7 @@ async function refreshDeclared(deps: AppRefreshDeps, finished: FinishedRotation,
 async function refreshedBefore(history: History, finished: FinishedRotation): Promise<Set<string>> {
   const rows = await history.list({ vault: finished.vault.name, name: finished.name });
   return new Set(
-    rows
-      .filter((r) => r.step === "refresh" && r.outcome === "ok" && r.rotationId === finished.rotationId && r.message.startsWith(REFRESHED))
-      .map((r) => r.message.slice(REFRESHED.length).toLowerCase()),
+    rows.filter((r) => r.step === "refresh" && r.outcome === "ok" && r.rotationId === finished.rotationId && r.target).map((r) => r.target!.toLowerCase()),
   );
 }
 
