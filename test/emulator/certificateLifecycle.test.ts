@@ -212,17 +212,30 @@ describe("lifetime actions on the vault's clock", () => {
     expect(events.filter((e) => e.subject === "mail-me" && !e.eventType.includes("Certificate"))).toEqual([]);
   });
 
-  it("raises CertificateNearExpiry 30 days before expiry for a certificate without lifetime actions, and NewVersionCreated for an import", async () => {
+  it("raises CertificateNearExpiry 30 days before expiry for a certificate without lifetime actions", async () => {
     const cert = await create(certs, "no-actions", { issuerName: "Self", subject: "CN=plain", validityInMonths: 6, lifetimeActions: [] });
     const untilExpiry = (cert.properties.expiresOn!.getTime() - tv.kv.clock.nowMs()) / 1000;
     tv.kv.clock.advance(untilExpiry - 31 * DAY);
     expect(seen(events, "no-actions")).toEqual(["CertificateNewVersionCreated"]);
     tv.kv.clock.advance(2 * DAY);
     expect(seen(events, "no-actions")).toEqual(["CertificateNewVersionCreated", "CertificateNearExpiry"]);
-    // A year's validity, so the import is not near expiry at once.
-    const made = opensslPfx(scratch(), ["-newkey", "rsa:2048"], "/CN=imported-events", ["-passout", "pass:"], 365);
-    await certs.importCertificate("imported-events", made.pfx);
-    expect(seen(events, "imported-events")).toEqual(["CertificateNewVersionCreated"]);
+  });
+});
+
+describe("events for an import", () => {
+  // A vault of its own: OpenSSL dates the certificate on the machine's clock, and the shared vault above is years
+  // ahead by now, where the import would already be past its default 80% EmailContacts trigger.
+  it("raises NewVersionCreated, and nothing more while the imported certificate is young", async () => {
+    const tv = await startTestVault();
+    try {
+      const events = recorder(tv);
+      const made = opensslPfx(scratch(), ["-newkey", "rsa:2048"], "/CN=imported-events", ["-passout", "pass:"], 365);
+      await certificateClient(tv).importCertificate("imported-events", made.pfx);
+      tv.kv.clock.advance(DAY);
+      expect(seen(events, "imported-events")).toEqual(["CertificateNewVersionCreated"]);
+    } finally {
+      await tv.kv.close();
+    }
   });
 });
 
