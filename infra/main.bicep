@@ -18,6 +18,8 @@ type managedVault = {
   systemTopicName: string?
   @description('Whether kvguard rotates keys in this vault (the keyvault-key rotator): only then does it get the kvguard Key Rotator role there. Default: false.')
   rotatesKeys: bool?
+  @description('Whether kvguard renews certificates in this vault (the keyvault-certificate rotator): only then does it get the kvguard Certificate Renewer role there. Default: false.')
+  renewsCertificates: bool?
 }
 
 @description('A storage account whose access keys kvguard rotates.')
@@ -129,6 +131,9 @@ var readsArchive = auditReadsFrom == 'archive'
 // The keyvault-key rotator's custom role: defined once in the subscription when any vault's keys rotate.
 var rotatesKeys = length(filter(managedVaults, v => v.?rotatesKeys ?? false)) > 0
 var keyRotatorRoleGuid = guid(subscription().id, 'kvguard-key-rotator')
+// The keyvault-certificate rotator's custom role: defined once in the subscription when any vault's certificates renew.
+var renewsCertificates = length(filter(managedVaults, v => v.?renewsCertificates ?? false)) > 0
+var certificateRenewerRoleGuid = guid(subscription().id, 'kvguard-certificate-renewer')
 var archiveParts = split(empty(auditArchiveStorageAccountId) ? resourceId('Microsoft.Storage/storageAccounts', 'none') : auditArchiveStorageAccountId, '/')
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -167,6 +172,14 @@ module keyRotatorRole 'modules/keyRotatorRole.bicep' = if (rotatesKeys) {
   scope: subscription()
   params: {
     roleGuid: keyRotatorRoleGuid
+  }
+}
+
+module certificateRenewerRole 'modules/certificateRenewerRole.bicep' = if (renewsCertificates) {
+  name: 'kvguard-certificate-renewer-role'
+  scope: subscription()
+  params: {
+    roleGuid: certificateRenewerRoleGuid
   }
 }
 
@@ -259,12 +272,14 @@ module vaults 'modules/managedVault.bicep' = [
   for vault in managedVaults: {
     name: 'kvguard-vault-${vault.name}'
     scope: resourceGroup(vault.?resourceGroup ?? resourceGroup().name)
-    dependsOn: [keyRotatorRole]
+    dependsOn: [keyRotatorRole, certificateRenewerRole]
     params: {
       vaultName: vault.name
       systemTopicName: vault.?systemTopicName ?? ''
       rotatesKeys: vault.?rotatesKeys ?? false
       rotatorRoleId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyRotatorRoleGuid)
+      renewsCertificates: vault.?renewsCertificates ?? false
+      renewerRoleId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', certificateRenewerRoleGuid)
       principalId: app.outputs.principalId
       functionAppId: app.outputs.id
       eventGridFunctionName: app.outputs.eventGridFunctionName

@@ -6,9 +6,10 @@ param environmentName = 'kvguard-prod'
 
 // The vaults kvguard rotates and audits (Azure RBAC permission model). A vault in another resource group
 // names it; a vault that already has an Event Grid system topic names that too.
-// `rotatesKeys: true` gives kvguard the kvguard Key Rotator role on that vault (keyvault-key rotator).
+// `rotatesKeys: true` gives kvguard the kvguard Key Rotator role on that vault (keyvault-key rotator);
+// `renewsCertificates: true` the kvguard Certificate Renewer role (keyvault-certificate rotator).
 param managedVaults = [
-  { name: 'payments-prod-kv', rotatesKeys: true }
+  { name: 'payments-prod-kv', rotatesKeys: true, renewsCertificates: true }
   { name: 'platform-kv', resourceGroup: 'rg-platform', systemTopicName: 'platform-kv-events' }
 ]
 

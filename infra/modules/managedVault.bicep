@@ -8,6 +8,10 @@ param systemTopicName string
 param rotatesKeys bool
 @description('The kvguard Key Rotator role definition (keyRotatorRole.bicep), assigned when rotatesKeys.')
 param rotatorRoleId string
+@description('Whether kvguard renews certificates in this vault: only then does it get the kvguard Certificate Renewer role here.')
+param renewsCertificates bool
+@description('The kvguard Certificate Renewer role definition (certificateRenewerRole.bicep), assigned when renewsCertificates.')
+param renewerRoleId string
 @description('Object id of kvguard\'s identity.')
 param principalId string
 param functionAppId string
@@ -41,6 +45,17 @@ resource keyRotator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (r
   scope: vault
   properties: {
     roleDefinitionId: rotatorRoleId // kvguard Key Rotator
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Feature: renewal of certificates Key Vault does not renew itself (the keyvault-certificate rotator creates a new version; nothing else)
+resource certificateRenewer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (renewsCertificates) {
+  name: guid(vault.id, principalId, renewerRoleId)
+  scope: vault
+  properties: {
+    roleDefinitionId: renewerRoleId // kvguard Certificate Renewer
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -8,18 +8,25 @@ import { statusOf } from "../common/errors.js";
 import { DeadlineError } from "./check.js";
 
 /**
- * The role kvguard's features need for a refused Key Vault data action, and the feature. Keys need the custom
- * role infra/ defines in the vault's subscription (keyRotatorRole.bicep: rotation without any cryptographic
- * operation), named after that subscription.
+ * The role kvguard's features need for a refused Key Vault data action, and the feature. Key rotation and
+ * certificate renewal need the custom roles infra/ defines in the vault's subscription (keyRotatorRole.bicep:
+ * rotation without any cryptographic operation; certificateRenewerRole.bicep: a new version and nothing
+ * else), named after that subscription.
  */
 export function roleForVaultAction(action: string, vaultResourceId?: string): { role: string; feature: string } {
   const a = action.toLowerCase();
   if (a.includes("/vaults/secrets/")) return { role: "Key Vault Secrets Officer", feature: "rotation reads, writes and disables secret versions" };
+  const subscription = /\/subscriptions\/([^/]+)\//i.exec(vaultResourceId ?? "")?.[1] ?? "<subscription id>";
   if (a.includes("/vaults/keys/") || a.includes("/vaults/keyrotationpolicies/")) {
-    const subscription = /\/subscriptions\/([^/]+)\//i.exec(vaultResourceId ?? "")?.[1] ?? "<subscription id>";
     return {
       role: `kvguard Key Rotator (${subscription})`,
       feature: "the keyvault-key rotator sets rotation policies and rotates keys; infra/ defines this role when a vault has rotatesKeys: true",
+    };
+  }
+  if (a.endsWith("/vaults/certificates/create/action")) {
+    return {
+      role: `kvguard Certificate Renewer (${subscription})`,
+      feature: "the keyvault-certificate rotator creates a certificate's new version; infra/ defines this role when a vault has renewsCertificates: true",
     };
   }
   return { role: "Key Vault Reader", feature: "compliance reads vault properties" };

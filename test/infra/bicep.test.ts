@@ -148,10 +148,10 @@ const BROAD_ROLES: Record<string, string> = {
 };
 
 /** Roles the templates define themselves: the parameter that carries the definition's id → its name. */
-const CUSTOM_ROLES: Record<string, string> = { rotatorRoleId: "kvguard Key Rotator" };
+const CUSTOM_ROLES: Record<string, string> = { rotatorRoleId: "kvguard Key Rotator", renewerRoleId: "kvguard Certificate Renewer" };
 
 /** What a role assignment's comment must name: one of kvguard's features. */
-const FEATURES = ["rotation", "compliance", "audit", "state", "dead-letter", "telemetry", "storage-account key rotation", "deployment", "export"];
+const FEATURES = ["rotation", "renewal", "compliance", "audit", "state", "dead-letter", "telemetry", "storage-account key rotation", "deployment", "export"];
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -221,6 +221,7 @@ describe("role assignments", () => {
     const expected: [string, string, string][] = [
       ["infra/modules/managedVault.bicep", "Key Vault Secrets Officer", "vault"],
       ["infra/modules/managedVault.bicep", "kvguard Key Rotator", "vault"],
+      ["infra/modules/managedVault.bicep", "kvguard Certificate Renewer", "vault"],
       ["infra/modules/managedVault.bicep", "Key Vault Reader", "vault"],
       ["infra/modules/managedVault.bicep", "Monitoring Reader", "vault"],
       ["infra/modules/rotatedStorageAccount.bicep", "Storage Account Key Operator Service Role", "account"],

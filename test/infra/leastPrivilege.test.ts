@@ -2,16 +2,20 @@
  * @module Least privilege in the templates (issue 15): each rule of `leastPrivilege.ts` holds for the
  * templates as written, and a mutation that breaks it (a broader role, a wider scope, basic auth back on, a
  * missing log, an open path, an export role beyond its topic or rule) makes its check fail. The custom key role's data actions are also checked
- * against the local Key Vault: they are exactly the actions it demanded of a real key rotation by kvguard.
+ * against the local Key Vault: they are exactly the actions it demanded of a real key rotation by kvguard; the
+ * custom certificate role's likewise, of a real certificate renewal.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pendingRoutes } from "../../emulator/certificates/pendingRoutes.js";
+import { certificateRoutes } from "../../emulator/certificates/routes.js";
 import { keyRoutes } from "../../emulator/keys/routes.js";
 import { devClaims } from "../../src/azure/devCredential.js";
+import { roleForVaultAction } from "../../src/doctor/fixes.js";
 import { createRotationService } from "../../src/app/rotation.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { CHECKS, KEY_ROTATION_ACTIONS, mutated, templates } from "./leastPrivilege.js";
+import { CERTIFICATE_RENEWAL_ACTIONS, CHECKS, KEY_ROTATION_ACTIONS, mutated, templates } from "./leastPrivilege.js";
 
 const sources = templates();
 
@@ -56,6 +60,48 @@ describe("least privilege in the templates", () => {
       path: "infra/main.bicep",
       from: "rotatesKeys: vault.?rotatesKeys ?? false",
       to: "rotatesKeys: vault.?rotatesKeys ?? true",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "the certificate role may import",
+      path: "infra/modules/certificateRenewerRole.bicep",
+      from: "'Microsoft.KeyVault/vaults/certificates/read'",
+      to: "'Microsoft.KeyVault/vaults/certificates/read'\n          'Microsoft.KeyVault/vaults/certificates/import/action'",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "the certificate role may delete and change policies through a wildcard",
+      path: "infra/modules/certificateRenewerRole.bicep",
+      from: "'Microsoft.KeyVault/vaults/certificates/create/action'",
+      to: "'Microsoft.KeyVault/vaults/certificates/*'",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "every vault gets the certificate role",
+      path: "infra/modules/managedVault.bicep",
+      from: "= if (renewsCertificates) {",
+      to: "= {",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "Key Vault Certificates Officer is assigned instead",
+      path: "infra/modules/managedVault.bicep",
+      from: "roleDefinitionId: renewerRoleId",
+      to: "roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'a4417e6f-fecd-4de8-b567-7b0420556985')",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "vaults renew certificates unless told otherwise",
+      path: "infra/main.bicep",
+      from: "renewsCertificates: vault.?renewsCertificates ?? false",
+      to: "renewsCertificates: vault.?renewsCertificates ?? true",
+    },
+    {
+      check: "certificateRenewalRole",
+      what: "the role is defined whether or not a vault renews certificates",
+      path: "infra/main.bicep",
+      from: "module certificateRenewerRole 'modules/certificateRenewerRole.bicep' = if (renewsCertificates) {",
+      to: "module certificateRenewerRole 'modules/certificateRenewerRole.bicep' = {",
     },
     {
       check: "stateScopes",
@@ -249,6 +295,48 @@ describe("the key rotator role against the local Key Vault", () => {
     for (const forbidden of ["decrypt", "unwrap", "sign", "encrypt", "wrap", "create", "import", "update", "delete", "backup", "release"]) {
       expect(KEY_ROTATION_ACTIONS.some((a) => a.endsWith(`/${forbidden}/action`) || a.endsWith(`/${forbidden}`))).toBe(false);
     }
+  });
+});
+
+describe("the certificate renewer role against the local Key Vault", () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it("grants exactly the data actions a certificate renewal by kvguard needs there: no import, delete, backup, policy or issuer change", async () => {
+    const certificates = stack.tv.clients({ name: "kvguard" }).certificates;
+    await (
+      await certificates.beginCreateCertificate("renewing-tls", { issuerName: "Self", subject: "CN=renewing.test", validityInMonths: 12 })
+    ).pollUntilDone();
+    const service = await createRotationService(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: () => undefined });
+    const audit = stack.tv.kv.audit;
+    await audit.close();
+    const before = await operations(audit.rootDir);
+    // What the sweep and the worker do for a certificate: list it, then renew it on demand.
+    await service.sweep();
+    const result = await service.engine.run({
+      v: 1,
+      kind: "certificate",
+      vault: "local",
+      name: "renewing-tls",
+      trigger: "manual",
+      requestedAt: new Date().toISOString(),
+    });
+    expect(result.outcome).toBe("rotated");
+    await audit.close();
+    const used = (await operations(audit.rootDir)).slice(before.length).filter((op) => op.startsWith("Certificate"));
+    const actionOf = new Map([...certificateRoutes, ...pendingRoutes].map((route) => [route.operation, route.action]));
+    const needed = [...new Set(used.map((op) => actionOf.get(op) ?? `unknown operation ${op}`))].sort();
+    expect(new Set(used)).toEqual(new Set(["CertificateList", "CertificateGet", "CertificatePolicyGet", "CertificatePendingGet", "CertificateCreate"]));
+    expect(needed).toEqual(CERTIFICATE_RENEWAL_ACTIONS);
+  });
+
+  it("is the role the doctor names when Key Vault refuses a certificate's new version", () => {
+    const vault = "/subscriptions/1111/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    expect(roleForVaultAction("Microsoft.KeyVault/vaults/certificates/create/action", vault).role).toBe("kvguard Certificate Renewer (1111)");
+    expect(roleForVaultAction("Microsoft.KeyVault/vaults/certificates/read", vault).role).toBe("Key Vault Reader");
   });
 });
 

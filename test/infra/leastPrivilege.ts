@@ -29,6 +29,7 @@ const VAULT = "infra/modules/managedVault.bicep";
 const STATE = "infra/modules/stateStorage.bicep";
 const ACCESS = "infra/modules/stateAccess.bicep";
 const KEY_ROLE = "infra/modules/keyRotatorRole.bicep";
+const CERTIFICATE_ROLE = "infra/modules/certificateRenewerRole.bicep";
 
 /** The data actions the keyvault-key rotator's calls need: list and get keys, get and set rotation policies, rotate. */
 export const KEY_ROTATION_ACTIONS = [
@@ -38,11 +39,20 @@ export const KEY_ROTATION_ACTIONS = [
   "Microsoft.KeyVault/vaults/keys/rotate/action",
 ];
 
+/** The data actions the keyvault-certificate rotator's calls need: list and get certificates, create a new version. */
+export const CERTIFICATE_RENEWAL_ACTIONS = ["Microsoft.KeyVault/vaults/certificates/create/action", "Microsoft.KeyVault/vaults/certificates/read"];
+
 /** Built-in roles that carry key operations kvguard must not hold. */
 const KEY_ROLES_TOO_BROAD: Record<string, string> = {
   "14b46e9e-c2b7-41b4-b07b-48a6ebf60603": "Key Vault Crypto Officer",
   "12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User",
   "e147488a-f6f5-4113-8e2d-b22465e65bf6": "Key Vault Crypto Service Encryption User",
+  "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
+};
+
+/** Built-in roles that can import, delete, back up certificates or change their policies and issuers. */
+const CERTIFICATE_ROLES_TOO_BROAD: Record<string, string> = {
+  "a4417e6f-fecd-4de8-b567-7b0420556985": "Key Vault Certificates Officer",
   "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
 };
 
@@ -95,36 +105,77 @@ const scopeOf = (r: Resource) => /^\s*scope:\s*(.+)$/m.exec(r.body)?.[1]?.trim()
 const principalOf = (r: Resource) => /^\s*principalId:\s*(.+)$/m.exec(r.body)?.[1]?.trim() ?? "";
 const conditionOf = (r: Resource, source: SourceFile) => new RegExp(`^resource ${r.symbol} [^\\n]*= if \\((.+)\\) \\{`, "m").exec(source.code)?.[1]?.trim();
 
-/** Key rotation: the custom role has exactly the rotator's data actions, and is assigned only where keys rotate. */
-export function keyRotationRole(sources: Sources): string[] {
+/** A custom vault role kvguard holds: its file, exact data actions, what it is called, and how vaults ask for it. */
+interface CustomVaultRole {
+  file: string;
+  actions: string[];
+  what: string;
+  /** The managedVault.bicep parameter holding the role definition's id. */
+  roleIdParam: string;
+  /** The per-vault flag that assigns it (managedVaults[].flag in main.bicep, a parameter of managedVault.bicep). */
+  flag: string;
+  module: string;
+  /** Built-in roles that would hand kvguard more than this role does. */
+  tooBroad: Record<string, string>;
+}
+
+/** The custom role has exactly its rotator's data actions, and is assigned only where the vault's flag asks for it. */
+function customVaultRole(sources: Sources, spec: CustomVaultRole): string[] {
   const problems: string[] = [];
-  const definitions = resourcesOf(sources, KEY_ROLE, "Microsoft.Authorization/roleDefinitions");
-  if (definitions.length !== 1) return [`${KEY_ROLE} must define one role, found ${definitions.length}`];
+  const definitions = resourcesOf(sources, spec.file, "Microsoft.Authorization/roleDefinitions");
+  if (definitions.length !== 1) return [`${spec.file} must define one role, found ${definitions.length}`];
   const role = definitions[0]!;
   const dataActions = (listOf(role.body, "dataActions") ?? []).sort();
-  const extra = dataActions.filter((a) => !KEY_ROTATION_ACTIONS.includes(a));
-  const missing = KEY_ROTATION_ACTIONS.filter((a) => !dataActions.includes(a));
-  if (extra.length) problems.push(`the key rotator role grants more than key rotation needs: ${extra.join(", ")}`);
-  if (missing.length) problems.push(`the key rotator role lacks ${missing.join(", ")}`);
-  if ((listOf(role.body, "actions") ?? ["(none)"]).length) problems.push("the key rotator role must grant no control-plane action");
-  if (!/type:\s*'CustomRole'/.test(role.body)) problems.push("the key rotator role must be a CustomRole");
+  const extra = dataActions.filter((a) => !spec.actions.includes(a));
+  const missing = spec.actions.filter((a) => !dataActions.includes(a));
+  if (extra.length) problems.push(`the ${spec.what} role grants more than it needs: ${extra.join(", ")}`);
+  if (missing.length) problems.push(`the ${spec.what} role lacks ${missing.join(", ")}`);
+  if ((listOf(role.body, "actions") ?? ["(none)"]).length) problems.push(`the ${spec.what} role must grant no control-plane action`);
+  if (!/type:\s*'CustomRole'/.test(role.body)) problems.push(`the ${spec.what} role must be a CustomRole`);
 
   const vault = file(sources, VAULT);
   for (const assignment of resources(vault).filter((r) => r.type === "Microsoft.Authorization/roleAssignments")) {
-    const broad = KEY_ROLES_TOO_BROAD[roleIdOf(assignment)];
-    if (broad) problems.push(`${VAULT} assigns ${broad}, which holds decrypt, unwrap and sign`);
+    const broad = spec.tooBroad[roleIdOf(assignment)];
+    if (broad) problems.push(`${VAULT} assigns ${broad}, which holds more than the ${spec.what} role`);
   }
-  const rotator = resources(vault).find((r) => /roleDefinitionId:\s*rotatorRoleId\b/.test(r.body));
-  if (!rotator) problems.push(`${VAULT} does not assign the key rotator role (rotatorRoleId)`);
-  else if (conditionOf(rotator, vault) !== "rotatesKeys")
-    problems.push(`${VAULT} must assign the key rotator role only if (rotatesKeys), not ${conditionOf(rotator, vault) ?? "always"}`);
+  const assigned = resources(vault).find((r) => new RegExp(`roleDefinitionId:\\s*${spec.roleIdParam}\\b`).test(r.body));
+  if (!assigned) problems.push(`${VAULT} does not assign the ${spec.what} role (${spec.roleIdParam})`);
+  else if (conditionOf(assigned, vault) !== spec.flag)
+    problems.push(`${VAULT} must assign the ${spec.what} role only if (${spec.flag}), not ${conditionOf(assigned, vault) ?? "always"}`);
 
   const main = file(sources, MAIN);
   const vaultArguments = entries(blockAfter(blockAfter(main.code, "module vaults "), "params:"));
-  if (vaultArguments.get("rotatesKeys") !== "vault.?rotatesKeys ?? false") problems.push("main.bicep must pass each vault's own rotatesKeys, false by default");
-  if (!/^module keyRotatorRole 'modules\/keyRotatorRole\.bicep' = if \(rotatesKeys\)/m.test(main.code))
-    problems.push("main.bicep must define the key rotator role only when a vault's keys rotate");
+  if (vaultArguments.get(spec.flag) !== `vault.?${spec.flag} ?? false`) problems.push(`main.bicep must pass each vault's own ${spec.flag}, false by default`);
+  const moduleFile = spec.file.replace(/^infra\//, "");
+  if (!new RegExp(`^module ${spec.module} '${moduleFile.replace(/[./]/g, "\\$&")}' = if \\(${spec.flag}\\)`, "m").test(main.code))
+    problems.push(`main.bicep must define the ${spec.what} role only when a vault asks for it (${spec.flag})`);
   return problems;
+}
+
+/** Key rotation: a custom role without cryptographic operations, assigned only where keys rotate. */
+export function keyRotationRole(sources: Sources): string[] {
+  return customVaultRole(sources, {
+    file: KEY_ROLE,
+    actions: KEY_ROTATION_ACTIONS,
+    what: "key rotator",
+    roleIdParam: "rotatorRoleId",
+    flag: "rotatesKeys",
+    module: "keyRotatorRole",
+    tooBroad: KEY_ROLES_TOO_BROAD,
+  });
+}
+
+/** Certificate renewal: a custom role that can only read certificates and create versions, assigned only where they renew. */
+export function certificateRenewalRole(sources: Sources): string[] {
+  return customVaultRole(sources, {
+    file: CERTIFICATE_ROLE,
+    actions: CERTIFICATE_RENEWAL_ACTIONS,
+    what: "certificate renewer",
+    roleIdParam: "renewerRoleId",
+    flag: "renewsCertificates",
+    module: "certificateRenewerRole",
+    tooBroad: CERTIFICATE_ROLES_TOO_BROAD,
+  });
 }
 
 /** The state account: roles on containers, queues and tables, never the account; the package out of kvguard's reach. */
@@ -352,4 +403,4 @@ export function exportAccess(sources: Sources): string[] {
   return problems;
 }
 
-export const CHECKS = { keyRotationRole, stateScopes, basicAuthOff, diagnostics, httpFront, exportAccess };
+export const CHECKS = { keyRotationRole, certificateRenewalRole, stateScopes, basicAuthOff, diagnostics, httpFront, exportAccess };
