@@ -91,7 +91,7 @@ export async function startRevokeDemo(options: RevokeDemoOptions): Promise<Revok
   const waiting = async (timeoutMs: number) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const row = await options.status.get(options.vault, REVOKE_DEMO_SECRET).catch(() => undefined);
+      const row = await options.status.get(options.vault, REVOKE_DEMO_SECRET, "secret").catch(() => undefined);
       const held = pendingRevokes(row).find((r) => r.alerted?.length);
       if (held) {
         if (!told)

@@ -28,7 +28,7 @@ export type RotationInput =
  * @param input - the job with its result, or with the error it threw
  * @example
  * try { alerts = alertsFromRotation({ job, result: await engine.run(job) }) }
- * catch (error) { alerts = alertsFromRotation({ job, error, status: await status.get(job.vault, job.name) }) }
+ * catch (error) { alerts = alertsFromRotation({ job, error, status: await status.get(job.vault, job.name, objectKindOf(job)) }) }
  */
 export function alertsFromRotation(input: RotationInput): Alert[] {
   const { job } = input;

@@ -14,7 +14,7 @@ import { isPendingName } from "../rotation/pending.js";
 import type { PolicyLimits } from "../rotation/policy.js";
 import type { Rotators } from "../rotators/rotators.js";
 import { matchEntry, type PolicyFile } from "../rotation/policyFile.js";
-import type { RotationStatus } from "../rotation/status.js";
+import { objectKey, type RotationStatus } from "../rotation/status.js";
 import { prepareCsr } from "./csr.js";
 import type { NoticeLedger } from "./ledger.js";
 import type { CsrState, Notice, ObjectType } from "./notice.js";
@@ -66,7 +66,7 @@ const withoutVersion = (id: string | undefined, version: string) => (id ?? "").r
 export class ExpiryNotices {
   constructor(readonly deps: ExpiryNoticeDeps) {}
 
-  /** One vault's notices, after its sweep: `statuses` are kvguard's rotation states by lower-case name. */
+  /** One vault's notices, after its sweep: `statuses` are kvguard's rotation states by `objectKey`. */
   async sweepVault(vault: EngineVault, file: PolicyFile, statuses: ReadonlyMap<string, RotationStatus>): Promise<NoticeReport> {
     const report: NoticeReport = { announced: [], errors: [] };
     const vaultName = vault.target.name;
@@ -105,7 +105,7 @@ export class ExpiryNotices {
               { ...s, expiresOn },
               matchEntry(file.secrets, vaultName, s.name),
               this.deps.limits,
-              statuses.get(s.name.toLowerCase()),
+              statuses.get(objectKey("secret", s.name)),
             ),
         });
       }
@@ -123,7 +123,7 @@ export class ExpiryNotices {
           version,
           objectId: withoutVersion(k.id, version),
           expiresOn,
-          renewal: () => keyRenewal(this.deps.rotators, { ...k, expiresOn }, matchEntry(file.keys, vaultName, k.name), statuses.get(k.name.toLowerCase())),
+          renewal: () => keyRenewal(this.deps.rotators, { ...k, expiresOn }, matchEntry(file.keys, vaultName, k.name), statuses.get(objectKey("key", k.name))),
         });
       }
     });
@@ -151,7 +151,7 @@ export class ExpiryNotices {
           version,
           objectId: withoutVersion(current.properties.id, version),
           expiresOn,
-          renewal: () => certificateRenewal(policy, statuses.get(name.toLowerCase())),
+          renewal: () => certificateRenewal(policy, statuses.get(objectKey("certificate", name))),
           ...(policy && !entry?.invalid && entry?.prepareCsr && isUnknownIssuer(policy)
             ? { csr: () => prepareCsr({ client, ledger: this.deps.ledger, vault: vaultName, name, version, policy, nowMs: now }) }
             : {}),

@@ -46,7 +46,7 @@ export async function checkRotation(service: Service, vaultName: string, name: s
   const steps: CheckStep[] = [];
   const done = () => ({ vault: vault.target.name, name, kind, ok: steps.every((s) => s.ok), steps });
 
-  const status = await service.status.get(vault.target.name, name);
+  const status = await service.status.get(vault.target.name, name, kind);
   if (status && status.state !== "ok" && status.state !== "no-policy") {
     steps.push({ check: "status", ok: false, detail: `last rotation ${status.state}${status.lastError ? `: ${status.lastError}` : ""}` });
   }

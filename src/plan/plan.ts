@@ -15,7 +15,7 @@ import { isPendingName } from "../rotation/pending.js";
 import { resolveNativePolicy } from "../rotation/nativePolicy.js";
 import { resolvePolicy, type PolicyLimits } from "../rotation/policy.js";
 import { matchEntry, type PolicyFile } from "../rotation/policyFile.js";
-import { pendingRevokes, type RotationStatus, type StatusStore } from "../rotation/status.js";
+import { byObject, objectKey, pendingRevokes, type RotationStatus, type StatusStore } from "../rotation/status.js";
 import { certificateEvents } from "./certificates.js";
 import { DAY_MS } from "../common/duration.js";
 
@@ -107,7 +107,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
   const name = vault.target.name;
   const out: VaultPlan = { vault: name, problems: [], items: [] };
   const now = sources.nowMs;
-  const statuses = new Map((await sources.status.list(name)).map((s) => [`${s.kind}|${s.name.toLowerCase()}`, s]));
+  const statuses = byObject(await sources.status.list(name));
   const add = (kind: PlanItem["kind"], object: string, action: PlanAction, atMs: number, why: string) => {
     if (atMs <= untilMs) out.items.push({ vault: name, kind, name: object, action, at: iso(Math.max(atMs, now)), overdue: atMs < now, why });
   };
@@ -129,7 +129,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
   for await (const secret of vault.secrets.listPropertiesOfSecrets()) {
     // A certificate's own secret and key (managed) are planned with the certificate.
     if (secret.managed || isPendingName(secret.name) || secret.name.toLowerCase() === sources.hmacSecretName.toLowerCase()) continue;
-    const status = statuses.get(`secret|${secret.name.toLowerCase()}`);
+    const status = statuses.get(objectKey("secret", secret.name));
     for (const revoke of pendingRevokes(status)) {
       // The audit-aware revoke's own record says when it already waits for consumers (revokeGate.ts).
       const waiting = revoke.heldAt
@@ -160,7 +160,7 @@ async function planVault(vault: EngineVault, sources: PlanSources, untilMs: numb
       unrotated("key", key, resolved);
       continue;
     }
-    const problem = statusProblem(name, "key", key.name, statuses.get(`key|${key.name.toLowerCase()}`));
+    const problem = statusProblem(name, "key", key.name, statuses.get(objectKey("key", key.name)));
     if (problem) out.problems.push(problem);
     const every = resolved.policy.rotateEvery;
     if (every && key.createdOn) {

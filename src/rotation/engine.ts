@@ -23,7 +23,7 @@ import { failedAttempt } from "./backoff.js";
 import { decide } from "./due.js";
 import type { History, HistoryRow, Step } from "./history.js";
 import type { ValueHmac } from "./hmac.js";
-import type { RotationJob } from "./job.js";
+import { objectKindOf, type RotationJob } from "./job.js";
 import { noteRotator } from "./jobTelemetry.js";
 import { LockBusyError, type BlobLocks } from "./lock.js";
 import { isNativeJob, runNativeJob, type NativeJobResult } from "./nativeJob.js";
@@ -121,7 +121,7 @@ export class RotationEngine {
       await this.deps.onOutcome?.(job, { result });
       return result;
     } catch (error) {
-      await this.deps.onOutcome?.(job, { error, status: await this.deps.status.get(vault.target.name, job.name).catch(() => undefined) });
+      await this.deps.onOutcome?.(job, { error, status: await this.deps.status.get(vault.target.name, job.name, objectKindOf(job)).catch(() => undefined) });
       throw error;
     } finally {
       await lock.release();
@@ -153,7 +153,7 @@ export class RotationEngine {
       throw error;
     }
     const liveVersion = live.properties.version!;
-    const stored = await this.deps.status.get(vault.target.name, job.name);
+    const stored = await this.deps.status.get(vault.target.name, job.name, "secret");
     const status: RotationStatus = stored ?? { vault: vault.target.name, name: job.name, kind: "secret", state: "ok", attempts: 0 };
 
     // A pending credential for an older live version: either its finish landed and only the close was
@@ -383,7 +383,7 @@ export class RotationEngine {
 
   async #revoke(vault: EngineVault, job: RotationJob, rotationId: string, file: PolicyFile): Promise<JobResult> {
     const record = this.#recorder(vault, job, rotationId);
-    const status = await this.deps.status.get(vault.target.name, job.name);
+    const status = await this.deps.status.get(vault.target.name, job.name, "secret");
     const now = this.deps.clock.nowMs();
     const all = pendingRevokes(status);
     const due = all.filter((r) => Date.parse(r.at) <= now);

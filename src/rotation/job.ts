@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { messageText } from "../state/queueWorker.js";
+import type { ObjectKind } from "./status.js";
 
 export const jobSchema = z
   .object({
@@ -23,6 +24,11 @@ export const jobSchema = z
   .strict();
 
 export type RotationJob = z.output<typeof jobSchema>;
+
+/** The kind of Key Vault object a job acts on (a revoke acts on a secret's old version). */
+export function objectKindOf(job: Pick<RotationJob, "kind">): ObjectKind {
+  return job.kind === "revoke" ? "secret" : job.kind;
+}
 
 /** Queue messages are base64 JSON, as the Functions queue trigger reads them by default. */
 export function encodeJob(job: RotationJob): string {

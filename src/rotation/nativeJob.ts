@@ -82,7 +82,7 @@ export async function runNativeJob(
   const now = () => new Date(deps.clock.nowMs()).toISOString();
   // Any rotator of the kind can read it; the policy picks the one that acts.
   const reader = deps.rotators.native(job.kind)[0]!;
-  const stored = await deps.status.get(vault.target.name, job.name);
+  const stored = await deps.status.get(vault.target.name, job.name, job.kind);
   const intent = intentOf(stored);
   // A resumed rotation keeps its id, so its history reads as one run.
   const rotationId = intent?.rotationId ?? newRotationId;
@@ -159,7 +159,7 @@ export async function runNativeJob(
   } catch (error) {
     await record(step, "failed", ensureError(error).message);
     // The intent stays: the retry (or the sweep's resume, after the backoff) picks the rotation up where it stopped.
-    const current = await deps.status.get(vault.target.name, job.name);
+    const current = await deps.status.get(vault.target.name, job.name, job.kind);
     const before = { ...status, attempts: stored?.attempts ?? 0, ...(current?.intent ? { intent: current.intent } : {}) };
     await deps.status.put(failedAttempt(before, error, deps.maxAttempts, deps.clock.nowMs()));
     throw error;

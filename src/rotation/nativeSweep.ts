@@ -12,7 +12,7 @@ import { stillDecided } from "./nativeDecision.js";
 import { resolveNativePolicy } from "./nativePolicy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
 import type { RotationJob } from "./job.js";
-import type { RotationStatus } from "./status.js";
+import { objectKey, type RotationStatus } from "./status.js";
 
 export interface NativeSweepSink {
   /** Counts an object of the kind listed. */
@@ -31,7 +31,7 @@ export async function sweepNative(
   rotators: Rotators,
   vault: NativeClients,
   file: PolicyFile,
-  statuses: Map<string, RotationStatus>,
+  statuses: ReadonlyMap<string, RotationStatus>,
   nowMs: number,
   sink: NativeSweepSink,
 ): Promise<void> {
@@ -41,8 +41,7 @@ export async function sweepNative(
       if (object.managed) continue;
       sink.counted(kind);
       const where = `${vault.target.name}/${kind}s/${object.name}`;
-      const status = statuses.get(object.name.toLowerCase());
-      const own = status?.kind === kind ? status : undefined;
+      const own = statuses.get(objectKey(kind, object.name));
       // A failed rotation keeps its intent: it is resumed once its backoff (backoff.ts) has passed.
       const backingOff = own?.nextAttemptAt !== undefined && Date.parse(own.nextAttemptAt) > nowMs;
       if (intentOf(own)) {

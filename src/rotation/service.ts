@@ -20,7 +20,7 @@ import { isPendingName, PENDING_TAGS } from "./pending.js";
 import { resolvePolicy } from "./policy.js";
 import { matchEntry, type PolicyFile } from "./policyFile.js";
 import type { PolicySource } from "./policySource.js";
-import { nextRevokeAt, type RotationStatus, type StatusStore } from "./status.js";
+import { byObject, nextRevokeAt, objectKey, type RotationStatus, type StatusStore } from "./status.js";
 import { SweepCounts } from "./sweepGauges.js";
 import { parseVaultEvent } from "./vaultEvents.js";
 
@@ -169,7 +169,7 @@ export class RotationService {
     const now = this.clock.nowMs();
     const file = await this.policy.current();
     const limits = { minRotationSeconds: this.config.rotation.minRotationSeconds };
-    const statuses = new Map<string, RotationStatus>((await this.status.list(vault.target.name)).map((s) => [s.name.toLowerCase(), s]));
+    const statuses = byObject(await this.status.list(vault.target.name));
     // Jobs go out while the listing goes on, a few at a time: the worker can start early, and a vault of
     // many due secrets never holds thousands of sends in flight.
     let sending: Promise<void>[] = [];
@@ -196,7 +196,7 @@ export class RotationService {
       // A certificate's secret: renewing the certificate makes its new versions.
       if (secret.managed) continue;
       report.secrets += 1;
-      const status = statuses.get(secret.name.toLowerCase());
+      const status = statuses.get(objectKey("secret", secret.name));
       const revokeAt = nextRevokeAt(status);
       if (revokeAt !== undefined && revokeAt <= now) {
         await job("revoke", secret.name, "schedule");
@@ -225,7 +225,7 @@ export class RotationService {
       job,
       noPolicy: (object) => void report.noPolicy.push(object),
       invalid: async (kind, name, object, problems) => {
-        const changed = await this.#recordInvalid(vault.target.name, name, kind, problems, statuses.get(name.toLowerCase()));
+        const changed = await this.#recordInvalid(vault.target.name, name, kind, problems, statuses.get(objectKey(kind, name)));
         report.invalid.push({ object, problems, changed });
       },
       resumed: () => void (report.resumed += 1),

@@ -1,16 +1,20 @@
 /**
- * @module Per-secret rotation status in Table Storage (partition = vault, row = name): last success, last
- * error, attempts, next attempt and next due time, and the previous credential awaiting revoke.
+ * @module Per-object rotation status in Table Storage: last success, last error, attempts, next attempt and
+ * next due time, and the previous credential awaiting revoke. Partition = vault; row = the secret's name, or
+ * `key~NAME` / `certificate~NAME`: Key Vault lets a key and a secret share a name, and each keeps its own row
+ * (`~` never occurs in a Key Vault object name).
  */
 import type { TableClient } from "@azure/data-tables";
 import { statusOf } from "../common/errors.js";
 
 export const STATUS_TABLE = "kvguardstatus";
 
+export type ObjectKind = "secret" | "key" | "certificate";
+
 export interface RotationStatus {
   vault: string;
   name: string;
-  kind: "secret" | "key" | "certificate";
+  kind: ObjectKind;
   state: "ok" | "failing" | "failed" | "invalid-policy" | "no-policy" | "refused";
   lastSuccessAt?: string;
   lastVersion?: string;
@@ -58,28 +62,46 @@ export function nextRevokeAt(status: RotationStatus | undefined): number | undef
   return times.length ? Math.min(...times) : undefined;
 }
 
-function keys(vault: string, name: string) {
-  return { partitionKey: vault.toLowerCase(), rowKey: name.toLowerCase() };
+/** One object's key in maps of statuses (and its row key): secrets by name, keys and certificates prefixed. */
+export function objectKey(kind: ObjectKind, name: string): string {
+  return kind === "secret" ? name.toLowerCase() : `${kind}~${name.toLowerCase()}`;
+}
+
+/** Statuses by `objectKey`, for a sweep that looks each object up. */
+export function byObject(statuses: readonly RotationStatus[]): Map<string, RotationStatus> {
+  return new Map(statuses.map((s) => [objectKey(s.kind, s.name), s]));
 }
 
 export class StatusStore {
   constructor(readonly table: TableClient) {}
 
-  async get(vault: string, name: string): Promise<RotationStatus | undefined> {
-    const k = keys(vault, name);
-    try {
-      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...status } = await this.table.getEntity<RotationStatus>(k.partitionKey, k.rowKey);
-      return status;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+  async get(vault: string, name: string, kind: ObjectKind): Promise<RotationStatus | undefined> {
+    const found = await this.#read(vault, objectKey(kind, name));
+    // Rows of keys and certificates written before they had their own row key sit under the bare name.
+    const row = found ?? (kind === "secret" ? undefined : await this.#read(vault, objectKey("secret", name)));
+    return row && (row.kind ?? "secret") === kind ? row : undefined;
   }
 
   /** Replaces the whole row: unset fields are cleared, so a success clears the last error. */
   async put(status: RotationStatus): Promise<void> {
     const row = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
-    await this.table.upsertEntity({ ...keys(status.vault, status.name), ...row }, "Replace");
+    const partitionKey = status.vault.toLowerCase();
+    await this.table.upsertEntity({ partitionKey, rowKey: objectKey(status.kind, status.name), ...row }, "Replace");
+    if (status.kind !== "secret" && (await this.#read(status.vault, objectKey("secret", status.name)))?.kind === status.kind) {
+      await this.table.deleteEntity(partitionKey, objectKey("secret", status.name)).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+    }
+  }
+
+  async #read(vault: string, rowKey: string): Promise<RotationStatus | undefined> {
+    try {
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...status } = await this.table.getEntity<RotationStatus>(vault.toLowerCase(), rowKey);
+      return status;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
   }
 
   async list(vault?: string): Promise<RotationStatus[]> {

@@ -10,7 +10,7 @@ import { certificateItem } from "../compliance/dataPlane.js";
 import type { InventoryItem } from "../compliance/model.js";
 import { certificateRenewal } from "../notices/renewal.js";
 import type { RenewedBy } from "../notices/renewers.js";
-import type { RotationStatus } from "../rotation/status.js";
+import { byObject, objectKey, type RotationStatus } from "../rotation/status.js";
 
 export interface CertificateRow {
   name: string;
@@ -50,7 +50,7 @@ export async function certificateInventory(
     const name = issuer.name ?? issuer.id?.split("/").at(-1);
     if (name && issuer.provider) issuers.set(name.toLowerCase(), issuer.provider);
   }
-  const byName = new Map(statuses.map((s) => [s.name.toLowerCase(), s]));
+  const byKey = byObject(statuses);
   const rows: CertificateRow[] = [];
   for await (const p of client.listPropertiesOfCertificates({ includePending: true })) {
     const name = p.name ?? "";
@@ -59,7 +59,7 @@ export async function certificateInventory(
       const certificate = await client.getCertificate(name);
       const item = certificateItem(base, certificate, issuers);
       const c = item.certificate;
-      const renewal = certificateRenewal(certificate.policy, byName.get(name.toLowerCase()));
+      const renewal = certificateRenewal(certificate.policy, byKey.get(objectKey("certificate", name)));
       const expiresOn = certificate.properties.expiresOn;
       rows.push({
         name,

@@ -92,7 +92,7 @@ describe("certificate renewal", () => {
       expect(await versions(name), name).toHaveLength(2);
       const rows = await service.history.list({ vault: "local", name });
       expect(finishes(rows).map((r) => r.message)).toEqual([expect.stringMatching(/^renewed the certificate: version \w+ replaces \w+$/)]);
-      expect(await service.status.get("local", name)).toMatchObject({ kind: "certificate", state: "ok" });
+      expect(await service.status.get("local", name, "certificate")).toMatchObject({ kind: "certificate", state: "ok" });
     }
     for (const name of ["auto-tls", "far-tls", "imported-tls", "source-tls"]) expect(await versions(name), name).toHaveLength(1);
   });
@@ -142,7 +142,7 @@ describe("certificate renewal", () => {
       watching = false;
       await watch;
       expect(killed.code, `${name}: ${killed.stderr}`).toBeNull();
-      expect((await service.status.get("local", name))?.intent, name).toBeDefined();
+      expect((await service.status.get("local", name, "certificate"))?.intent, name).toBeDefined();
       if (at === "issuing") {
         // Killed mid-issue: no new version yet, the pending operation still in progress.
         expect(await versions(name)).toEqual([v1]);
@@ -159,7 +159,7 @@ describe("certificate renewal", () => {
         finishes(rows).map((r) => r.version),
         name,
       ).toEqual(all.filter((v) => v !== v1));
-      expect((await service.status.get("local", name))?.intent, name).toBeUndefined();
+      expect((await service.status.get("local", name, "certificate"))?.intent, name).toBeUndefined();
     }
   });
 

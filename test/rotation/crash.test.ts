@@ -147,7 +147,7 @@ describe("a rotation killed after each step", () => {
       expect(created?.valueHmac).toBeDefined();
       expect(finished?.valueHmac).toBe(created!.valueHmac);
 
-      const status = await service.status.get("local", c.name);
+      const status = await service.status.get("local", c.name, "secret");
       expect(status).toMatchObject({ state: "ok", lastVersion: live.properties.version, attempts: 0 });
       // The previous credential awaits revoke after its grace period, even when the crash lost the success.
       expect(pendingRevokes(status).map((r) => r.version)).toEqual([c.initialVersion]);

@@ -143,7 +143,7 @@ describe("rotations under 429 and 503 storms", () => {
     const secrets = kvguardSecrets(stack);
     for (const name of ["storm-503", "storm-429"]) {
       expect(await versionsOf(secrets, name)).toHaveLength(2);
-      expect(await service.status.get("local", name)).toMatchObject({ state: "ok", attempts: 0 });
+      expect(await service.status.get("local", name, "secret")).toMatchObject({ state: "ok", attempts: 0 });
     }
     expect(await openPendings(secrets)).toEqual([]);
   });
@@ -178,7 +178,7 @@ describe("rotations under 429 and 503 storms", () => {
       capture.values.add(pending.value!);
       expect(pending.properties.tags).toMatchObject({ "kvguard-state": "open", "kvguard-step": c.pendingStep });
       // The status shows the error and when the next attempt may run.
-      const status = await service.status.get("local", c.name);
+      const status = await service.status.get("local", c.name, "secret");
       expect(status).toMatchObject({ state: "failing", attempts: 1 });
       expect(status!.lastError).toMatch(/temporarily unavailable/);
       const backoff = Date.parse(status!.nextAttemptAt!) - stack.tv.kv.clock.nowMs();
@@ -200,7 +200,7 @@ describe("rotations under 429 and 503 storms", () => {
       const live = await secrets.getSecret(c.name);
       expect(live.value, c.name).toBe(pendingValues[i]);
       expect(await versionsOf(secrets, c.name)).toHaveLength(2);
-      expect(await service.status.get("local", c.name)).toMatchObject({ state: "ok", attempts: 0 });
+      expect(await service.status.get("local", c.name, "secret")).toMatchObject({ state: "ok", attempts: 0 });
       const ids = new Set((await service.history.list({ vault: "local", name: c.name })).map((r) => r.rotationId));
       expect(ids.size).toBe(1);
     }
@@ -214,7 +214,7 @@ describe("rotations under 429 and 503 storms", () => {
     await fault({ status: 503, count: 100, match: "PUT /secrets/early-storm--kvguard-pending" });
     await sweepAndRun(service);
     expect(await versionsOf(secrets, "early-storm")).toHaveLength(1);
-    expect(await service.status.get("local", "early-storm")).toMatchObject({ state: "failing", attempts: 1 });
+    expect(await service.status.get("local", "early-storm", "secret")).toMatchObject({ state: "failing", attempts: 1 });
     await admin(stack.tv.kv, "DELETE", "/management/faults");
     // Still backing off: the sweep leaves it alone.
     const report = await service.sweep();
@@ -223,7 +223,7 @@ describe("rotations under 429 and 503 storms", () => {
     stack.tv.kv.clock.advance(61);
     await sweepAndRun(service);
     expect(await versionsOf(secrets, "early-storm")).toHaveLength(2);
-    expect(await service.status.get("local", "early-storm")).toMatchObject({ state: "ok", attempts: 0 });
+    expect(await service.status.get("local", "early-storm", "secret")).toMatchObject({ state: "ok", attempts: 0 });
   });
 
   it("a vault throttled at a tight limit still rotates, through Retry-After", async () => {

@@ -82,7 +82,7 @@ describe("keyvault-key", () => {
     expect(await keyVersions("signing")).toBe(1);
     const rows = await service.history.list({ vault: "local", name: "ec-key" });
     expect(rows.find((r) => r.step === "finish")?.message).toMatch(/^rotated the key: version \w+ replaces \w+$/);
-    expect(await service.status.get("local", "ec-key")).toMatchObject({ kind: "key", state: "ok" });
+    expect(await service.status.get("local", "ec-key", "key")).toMatchObject({ kind: "key", state: "ok" });
   });
 
   it("rotates on demand, and on KeyNearExpiry for the current version only", async () => {
@@ -110,8 +110,32 @@ describe("keyvault-key", () => {
     expect(invalid["local/keys/too-often"]).toContain("kvguard-rotate-every: P1D is shorter than Key Vault's 7-day minimum");
     expect(invalid["local/keys/wrong-rotator"]).toContain('keys rotate with "keyvault-key", not "random"');
     expect(report.noPolicy).toContain("local/keys/unmanaged");
-    expect(await service.status.get("local", "too-often")).toMatchObject({ kind: "key", state: "invalid-policy" });
+    expect(await service.status.get("local", "too-often", "key")).toMatchObject({ kind: "key", state: "invalid-policy" });
     for (const name of ["too-often", "wrong-rotator", "unmanaged"]) expect(await keyVersions(name)).toBe(1);
+  });
+
+  it("a key and a secret of the same name each keep their own status", async () => {
+    const secrets = kvguardSecrets(stack);
+    await secrets.setSecret("twin", "initial-twin-Qa8w", { tags: { "kvguard-rotator": "random", "kvguard-rotate-every": "P90D" } });
+    const secretVersion = (await service.rotateNow("local", "twin")).version!;
+    await keys().createRsaKey("twin", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P7D" } });
+    stack.tv.kv.clock.advance(8 * DAY);
+    await service.sweep();
+    await runQueue();
+    const keyVersion = (await keys().getKey("twin")).properties.version!;
+    expect(await keyVersions("twin")).toBe(2);
+    expect(await service.status.get("local", "twin", "secret")).toMatchObject({ kind: "secret", state: "ok", lastVersion: secretVersion });
+    expect(await service.status.get("local", "twin", "key")).toMatchObject({ kind: "key", state: "ok", lastVersion: keyVersion });
+    expect((await secrets.getSecret("twin")).properties.version).toBe(secretVersion);
+  });
+
+  it("reads a key's status row written under its bare name before, and moves it to the key's own row", async () => {
+    const legacy = { partitionKey: "local", rowKey: "old-key", vault: "local", name: "old-key", kind: "key", state: "failing", attempts: 2 };
+    await service.status.table.createEntity(legacy);
+    expect(await service.status.get("local", "old-key", "key")).toMatchObject({ kind: "key", state: "failing", attempts: 2 });
+    expect(await service.status.get("local", "old-key", "secret")).toBeUndefined();
+    await service.status.put({ vault: "local", name: "old-key", kind: "key", state: "ok", attempts: 0 });
+    expect((await service.status.list("local")).filter((s) => s.name === "old-key")).toEqual([expect.objectContaining({ kind: "key", state: "ok" })]);
   });
 });
 
@@ -124,7 +148,7 @@ describe("revoke after the grace period", () => {
     const v2 = (await service.rotateNow("local", "revoked")).version!;
     stack.tv.kv.clock.advance(3600);
     const v3 = (await service.rotateNow("local", "revoked")).version!;
-    expect(pendingRevokes(await service.status.get("local", "revoked")).map((r) => r.version)).toEqual([v1, v2]);
+    expect(pendingRevokes(await service.status.get("local", "revoked", "secret")).map((r) => r.version)).toEqual([v1, v2]);
 
     // Within the grace period, through the CLI on the emulator's clock: nothing is revoked.
     let swept = await capture.cli(stack, ["sweep", "--json"]);
@@ -138,7 +162,7 @@ describe("revoke after the grace period", () => {
     expect(JSON.parse(swept.stdout.trim().split("\n").at(-1)!)).toMatchObject({ revokes: 1 });
     expect((await rejection(secrets.getSecret("revoked", { version: v1 }))).statusCode).toBe(403);
     await secrets.getSecret("revoked", { version: v2 });
-    expect(pendingRevokes(await service.status.get("local", "revoked")).map((r) => r.version)).toEqual([v2]);
+    expect(pendingRevokes(await service.status.get("local", "revoked", "secret")).map((r) => r.version)).toEqual([v2]);
 
     stack.tv.kv.clock.advance(3600);
     await capture.cli(stack, ["sweep"]);
@@ -147,7 +171,7 @@ describe("revoke after the grace period", () => {
     const live = await secrets.getSecret("revoked");
     expect(live.properties.version).toBe(v3);
     capture.values.add(live.value!);
-    expect(pendingRevokes(await service.status.get("local", "revoked"))).toEqual([]);
+    expect(pendingRevokes(await service.status.get("local", "revoked", "secret"))).toEqual([]);
     const revokes = (await service.history.list({ vault: "local", name: "revoked" })).filter((r) => r.step === "revoke");
     expect(revokes.map((r) => [r.outcome, r.previousVersion]).sort()).toEqual(
       [

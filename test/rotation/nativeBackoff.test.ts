@@ -81,7 +81,7 @@ describe("native jobs on the sweep", () => {
     stack.tv.kv.clock.advance(40 * DAY);
 
     expect(await sweepAndRun()).toEqual(["auto-tls schedule not-due", "imported-tls schedule cannot-renew"]);
-    const decided = await service.status.get("local", "imported-tls");
+    const decided = await service.status.get("local", "imported-tls", "certificate");
     expect(decided).toMatchObject({ kind: "certificate", state: "ok", lastVersion: imported });
     expect(JSON.parse(decided!.decided!)).toMatchObject({ outcome: "cannot-renew", version: imported });
     // Later sweeps (an hour apart) leave both alone: nothing changed since the decision.
@@ -110,7 +110,7 @@ describe("native jobs on the sweep", () => {
     const refusedJobs = async () => (await sweepAndRun()).filter((job) => job.startsWith("refused-tls "));
     const refused = /^refused-tls (schedule|resume) error: .*forbidden/i;
     expect(await refusedJobs()).toEqual([expect.stringMatching(refused)]);
-    let status = await service.status.get("local", "refused-tls");
+    let status = await service.status.get("local", "refused-tls", "certificate");
     expect(status).toMatchObject({ state: "failing", attempts: 1 });
     const firstWait = Date.parse(status!.nextAttemptAt!) - stack.tv.kv.clock.nowMs();
     expect(firstWait).toBeGreaterThan(0);
@@ -121,7 +121,7 @@ describe("native jobs on the sweep", () => {
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
       stack.tv.kv.clock.advance(Math.ceil((Date.parse(status!.nextAttemptAt!) - stack.tv.kv.clock.nowMs()) / 1000) + 1);
       expect(await refusedJobs()).toEqual([expect.stringMatching(/^refused-tls resume error: .*forbidden/i)]);
-      status = await service.status.get("local", "refused-tls");
+      status = await service.status.get("local", "refused-tls", "certificate");
       expect(status).toMatchObject({ state: attempt === MAX_ATTEMPTS ? "failed" : "failing", attempts: attempt });
     }
     // Backoff grows, and failed waits its cool-down.

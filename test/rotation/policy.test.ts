@@ -69,7 +69,7 @@ async function seed(name: string, tags: Record<string, string>): Promise<void> {
 }
 
 async function statusOf(name: string): Promise<RotationStatus | undefined> {
-  return service.status.get("local", name);
+  return service.status.get("local", name, "secret");
 }
 
 beforeAll(async () => {

@@ -182,7 +182,7 @@ describe("with the local Key Vault's audit folder", () => {
     });
     expect(result.outcome).toBe("revoke-waiting");
     expect(await enabled("unread-db", versions["unread-db"]!.v1)).toBe(true);
-    const counts = JSON.parse((await broken.status.get("local", "unread-db"))!.consumers!) as ConsumerCounts;
+    const counts = JSON.parse((await broken.status.get("local", "unread-db", "secret"))!.consumers!) as ConsumerCounts;
     expect(counts).toMatchObject({ source: "failed", readFailures: 1 });
     expect((await broken.sweep()).errors).toEqual([]);
   });
@@ -221,7 +221,7 @@ describe("with the local Key Vault's audit folder", () => {
     const job = { v: 1 as const, kind: "revoke" as const, vault: "local", trigger: "schedule" as const, requestedAt: new Date().toISOString() };
     for (const name of ["lagging-db", "switching-db"]) await expect(stopped.engine.run({ ...job, name })).rejects.toThrow("stopped after deciding");
     expect(await enabled("switching-db", versions["switching-db"]!.v1)).toBe(true);
-    expect(pendingRevokes(await stopped.status.get("local", "lagging-db"))[0]!.alerted).toBeUndefined();
+    expect(pendingRevokes(await stopped.status.get("local", "lagging-db", "secret"))[0]!.alerted).toBeUndefined();
     expect(laggingCards("lagging-db")).toHaveLength(1);
 
     // Then the built CLI, a process of its own, on the vault's clock, decides again from storage and the audit log
@@ -241,8 +241,12 @@ describe("with the local Key Vault's audit folder", () => {
       expect.stringMatching(new RegExp(`^${label(BILLING)} has not read the new version of local/lagging-db 3 hours after rotation; the revoke waits until`)),
       waiting[0]!.message,
     ]);
-    expect(pendingRevokes(await service.status.get("local", "lagging-db"))[0]!.alerted).toEqual([devClaims(BILLING).oid]);
-    expect(JSON.parse((await service.status.get("local", "lagging-db"))!.consumers!)).toMatchObject({ source: "audit", consumers: 2, onOldVersion: 1 });
+    expect(pendingRevokes(await service.status.get("local", "lagging-db", "secret"))[0]!.alerted).toEqual([devClaims(BILLING).oid]);
+    expect(JSON.parse((await service.status.get("local", "lagging-db", "secret"))!.consumers!)).toMatchObject({
+      source: "audit",
+      consumers: 2,
+      onOldVersion: 1,
+    });
 
     // Another sweep a day later: still waiting, still one alert.
     stack.tv.kv.clock.advance(24 * HOUR);
@@ -296,7 +300,7 @@ describe("with the local Key Vault's audit folder", () => {
     const cards = laggingCards("held-db");
     expect(cards.filter((c) => c.includes("held at the maximum grace"))).toHaveLength(1);
     expect(cards.filter((c) => c.includes(`${label(LEDGER)} has not read the new version`))).toHaveLength(1);
-    const [pending] = pendingRevokes(await after.status.get("local", "held-db"));
+    const [pending] = pendingRevokes(await after.status.get("local", "held-db", "secret"));
     expect(pending!.version).toBe(versions["held-db"]!.v1);
     expect(Date.parse(pending!.heldAt!)).toBeGreaterThan(0);
   });
@@ -309,7 +313,7 @@ describe("with the local Key Vault's audit folder", () => {
     expect((await revokeRows(after, "held-db")).find((r) => r.outcome === "ok")!.message).toMatch(
       /all 1 consumer seen before the rotation read the new version$/,
     );
-    expect(pendingRevokes(await after.status.get("local", "held-db"))).toEqual([]);
+    expect(pendingRevokes(await after.status.get("local", "held-db", "secret"))).toEqual([]);
   });
 
   it("never shows a secret value", async () => {

@@ -243,7 +243,7 @@ for (const name of NATIVE) {
         finishes.map((r) => r.version),
         object,
       ).toEqual(versions.filter((v) => v !== first));
-      expect((await service.status.get(vault, object))?.intent, object).toBeUndefined();
+      expect((await service.status.get(vault, object, kind))?.intent, object).toBeUndefined();
     }
 
     it("finishes a run killed right after each step, when run again by hand or by the sweep", async () => {

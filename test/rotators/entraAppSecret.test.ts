@@ -208,7 +208,7 @@ describe("entra-app-secret through the engine", () => {
     await seed("unowned-secret", notOwned);
     const denied = await failure("unowned-secret");
     expect(denied.message).toMatch(/403 Authorization_RequestDenied.*Application\.ReadWrite\.OwnedBy.*owner.*Application\.ReadWrite\.All/);
-    expect((await service.status.get("local", "unowned-secret"))?.lastError).toMatch(/Application\.ReadWrite\.OwnedBy/);
+    expect((await service.status.get("local", "unowned-secret", "secret"))?.lastError).toMatch(/Application\.ReadWrite\.OwnedBy/);
     expect((await admin.getApplication(notOwned.id)).passwordCredentials).toHaveLength(1);
 
     const capped = await newApp("capped", { maxPasswordLifetimeDays: 90 });

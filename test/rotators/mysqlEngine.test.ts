@@ -185,7 +185,7 @@ describeMariadb("the mysql rotator through the engine on MariaDB", () => {
     const down = await refused(service.rotateNow("local", "my-down"));
     expect(down.message).toMatch(/127\.0\.0\.1:1/);
     expect(await db.canLogin(user, "Down-valid-1")).toBe(true);
-    const status = await service.status.get("local", "my-down");
+    const status = await service.status.get("local", "my-down", "secret");
     expect(status?.lastError).toMatch(/127\.0\.0\.1:1/);
     await secrets.updateSecretProperties("my-down", initial.properties.version!, { tags });
     expect((await service.rotateNow("local", "my-down")).outcome).toBe("rotated");

@@ -149,7 +149,7 @@ describe("single user", () => {
     expect((error as SqlRotationError).failure).toBe("authentication");
     expect(error.message).toContain("the managing credential (secret pg-admin-wrong, user kvguard_admin)");
     expect(error.message).toContain("refused the password");
-    const status = await service.status.get("local", "pg-guarded");
+    const status = await service.status.get("local", "pg-guarded", "secret");
     expect(status).toMatchObject({ state: "failing", attempts: 1 });
     expect(status?.lastError).toContain("pg-admin-wrong");
     expect(await pgs.canLogin("guarded", "guarded-initial-Tn8c")).toBe(true);
@@ -294,7 +294,7 @@ describe("failures and races", () => {
     expect((error as SqlRotationError).failure).toBe("unreachable");
     expect((error as SqlRotationError).transient).toBe(true);
     expect(error.message).toMatch(/PostgreSQL at 127\.0\.0\.1:\d+ is unreachable/);
-    const status = await service.status.get("local", "pg-flaky");
+    const status = await service.status.get("local", "pg-flaky", "secret");
     expect(status).toMatchObject({ state: "failing", attempts: 1 });
     expect(status?.nextAttemptAt).toBeDefined();
     const pending = await kvguardSecrets(stack).getSecret("pg-flaky--kvguard-pending");
@@ -306,7 +306,7 @@ describe("failures and races", () => {
     const after = await live("pg-flaky");
     expect(after.value).toBe(pending.value);
     expect(await pgs.canLogin("flaky", after.value)).toBe(true);
-    expect(await service.status.get("local", "pg-flaky")).toMatchObject({ state: "ok", attempts: 0 });
+    expect(await service.status.get("local", "pg-flaky", "secret")).toMatchObject({ state: "ok", attempts: 0 });
   });
 });
 

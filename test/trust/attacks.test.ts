@@ -78,7 +78,7 @@ async function expectRefused(name: string, setting: string | RegExp): Promise<vo
   expect(run.code, run.stdout + run.stderr).toBe(1);
   expect(run.line).toMatch(new RegExp(`^local/${name}: refused: refused: `));
   expect(run.line).toMatch(setting);
-  const status = await service.status.get("local", name);
+  const status = await service.status.get("local", name, "secret");
   expect(status?.state).toBe("refused");
   expect(status?.lastError).toMatch(setting);
   const history = await service.history.list({ vault: "local", name });
