@@ -11,10 +11,10 @@ import { DevTokenCredential } from "../../src/azure/devCredential.js";
 import { createVaultClients } from "../../src/azure/keyVaultClients.js";
 import { ensureError, statusOf } from "../../src/common/errors.js";
 import { parseStorageAccountAddress } from "../../src/rotators/storage-account/address.js";
-import { StorageArm } from "../../src/rotators/storage-account/arm.js";
-import { proveKey } from "../../src/rotators/storage-account/dataPlane.js";
+import { StorageArm } from "../../src/rotators/key-pair/types/storageArm.js";
+import { proveKey } from "../../src/rotators/key-pair/types/storageCheck.js";
+import { connectionString } from "../../src/rotators/key-pair/types/storage.js";
 import { keyOf } from "../../src/rotators/key-pair/value.js";
-import { connectionString } from "../../src/rotators/storage-account/value.js";
 import type { RotatorRuntime } from "../../src/rotators/types.js";
 
 export const STORAGE_DEMO_ACCOUNT = "kvguarddemo";

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { lineWriter } from "../common/logText.js";
 import { createApp, type App } from "../app/index.js";
-import type { Step } from "../rotation/history.js";
+import type { KillPoint } from "../rotation/engine.js";
 import type { RotationService } from "../rotation/service.js";
 import { drainQueue } from "../state/queueWorker.js";
 
@@ -14,9 +14,10 @@ type Out = NodeJS.WritableStream;
 
 /**
  * Test-only fault injection: `KVGUARD_CRASH_AFTER_STEP=set` kills this process (SIGKILL, no cleanup) right
- * after that step, so the crash-safety tests can prove a rerun finishes the rotation.
+ * after that step (or at one of the engine's other kill points, `create-at-target`, `set-at-target`), so the
+ * crash-safety tests can prove a rerun finishes the rotation.
  */
-function crashHook(): ((step: Step) => void) | undefined {
+function crashHook(): ((step: KillPoint) => void) | undefined {
   const at = process.env.KVGUARD_CRASH_AFTER_STEP;
   return at ? (step) => void (step === at && process.kill(process.pid, "SIGKILL")) : undefined;
 }

@@ -43,6 +43,13 @@ export interface EngineVault {
   certificates: CertificateClient;
 }
 
+/**
+ * Where a run can be stopped: after a step, or inside one right after the rotator acted at the target and
+ * before Key Vault knows (`create-at-target`: a key regenerated or a client secret added, no pending credential
+ * written; `set-at-target`: the new credential applied at the target, the pending one not yet marked set).
+ */
+export type KillPoint = Step | "create-at-target" | "set-at-target";
+
 export interface EngineDeps {
   vault(name: string): EngineVault | undefined;
   locks: BlobLocks;
@@ -65,8 +72,8 @@ export interface EngineDeps {
   revokeGate?: RevokeGate;
   /** How long a job waits for another run's lock before it is retried later. */
   lockWaitMs: number;
-  /** Called after each step completes: progress output, and the crash tests' kill point. */
-  afterStep?(step: Step, job: RotationJob): void | Promise<void>;
+  /** Called after each step completes, and inside create and set once the rotator acted at the target: the crash tests' kill points. */
+  afterStep?(step: KillPoint, job: RotationJob): void | Promise<void>;
   /**
    * After a secret's new version is live in Key Vault, before its pending credential is closed (so a rerun
    * after a crash calls it again, `resumed`): pushes the new value to the declared consumers; it must not throw.
@@ -285,6 +292,7 @@ export class RotationEngine {
       // acts on this record, never on what a tag says later.
       const replaces = (await rotator.identify?.(ctx, current)) ?? current.metadata;
       const created = await rotator.create(ctx, current);
+      await this.deps.afterStep?.("create-at-target", job);
       pending = await pendingStore.write(job.name, created, {
         baseVersion: liveVersion,
         rotationId,
@@ -303,6 +311,7 @@ export class RotationEngine {
           () => false,
         );
         if (!applied) await rotator.set(ctx, open, current);
+        await this.deps.afterStep?.("set-at-target", job);
         await pendingStore.mark(job.name, open, "set");
         return applied ? "the pending credential was already applied at the target" : "applied the pending credential at the target";
       });

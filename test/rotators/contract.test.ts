@@ -1,8 +1,11 @@
 /**
  * @module The rotator contract: one suite run over every registered rotator (each with its target from
  * contract/fixtures.ts), against the local stack through the rotation service and the built CLI. A rotation
- * killed right after each step (create, set, test, finish: `kvguard rotate` SIGKILLed; stopped in process for a
- * target that lives in the test process) is finished when run again by hand or by the sweep's resume; triggers at once, and
+ * killed at each of the engine's kill points (right after create, set, test, finish, and inside create and set
+ * once the rotator acted at the target, before Key Vault knows: `kvguard rotate` SIGKILLed; stopped in process
+ * for a target that lives in the test process) is finished when run again by hand or by the sweep's resume,
+ * with one new credential live, the replaced one as the rotator's design keeps it, no credential left over at
+ * the target and one finish; triggers at once, and
  * two `kvguard sweep` processes working one due secret (as two scaled-out instances would), make exactly one new
  * version; hostile tags get a clear refusal in one escaped line and leave the secret as it was, as does a name
  * too long for the pending companion; the live value works at the target after every rotation; and no secret
@@ -18,7 +21,10 @@ import { appFor, Capture, expectNoSecretValues, kvguardSecrets, openPendings, ve
 import { FIXTURES, NATIVE_FIXTURES, type ContractTarget } from "./contract/fixtures.js";
 import { DAY_MS } from "../../src/common/duration.js";
 
-const STEPS = ["create", "set", "test", "finish"] as const;
+/** The engine's kill points (KillPoint), in the order a run passes them. */
+const KILL_POINTS = ["create-at-target", "create", "set-at-target", "set", "test", "finish"] as const;
+/** Killed before the pending credential was written: nothing for the sweep to resume, so rerun by hand. */
+const NOTHING_PENDING = "create-at-target";
 /** What a log line or CLI output may never carry raw: ESC, CR, a line or paragraph separator, a bidi override. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROL = /[\u001b\r\u2028\u2029\u202a-\u202e]/;
@@ -37,22 +43,23 @@ const NATIVE = nativeRotatorNames();
 
 describe("the rotator contract", () => {
   it("has a fixture for every registered rotator", () => {
-    expect(REGISTERED.filter((name) => !FIXTURES[name])).toEqual([]);
+    const covered = new Set(Object.entries(FIXTURES).map(([label, f]) => f.rotator ?? label));
+    expect(REGISTERED.filter((name) => !covered.has(name))).toEqual([]);
     expect(NATIVE.filter((name) => !NATIVE_FIXTURES[name])).toEqual([]);
   });
 });
 
-for (const name of REGISTERED) {
-  const fixture = FIXTURES[name];
-  if (!fixture) continue;
+for (const [label, fixture] of Object.entries(FIXTURES)) {
   const describeFor = fixture.needs ? needs(fixture.needs).describe : describe;
 
-  describeFor(`the ${name} rotator under the contract`, () => {
+  describeFor(`the ${label} rotator under the contract`, () => {
     let stack: LocalStack;
     let target: ContractTarget;
     let service: RotationService;
     const capture = new Capture();
     const bindings: Record<string, unknown>[] = [];
+    /** Each seeded secret's first value, to ask the target about the replaced credential. */
+    const firstValues = new Map<string, string>();
 
     beforeAll(async () => {
       // The operator's bindings grow with each seeded target; the suite's rotations come seconds apart, so the
@@ -70,9 +77,10 @@ for (const name of REGISTERED) {
     async function seed(secret: string, extraTags: Record<string, string> = {}, vault = "local", expiresOn?: Date): Promise<string> {
       const seeded = await target.seed(secret);
       capture.values.add(seeded.value);
+      firstValues.set(secret, seeded.value);
       if (seeded.binding) {
         bindings.push(seeded.binding);
-        await stack.writePolicy!({ bindings: { [seeded.tags["kvguard-rotator"]!]: bindings } });
+        await stack.writePolicy!({ ...fixture.policy, bindings: { [seeded.tags["kvguard-rotator"]!]: bindings } });
       }
       const set = await kvguardSecrets(stack, vault).setSecret(secret, seeded.value, {
         tags: { ...seeded.tags, ...extraTags },
@@ -82,7 +90,11 @@ for (const name of REGISTERED) {
       return set.properties.version!;
     }
 
-    /** One new version, holding a value that works at the target; nothing left open. */
+    /**
+     * One new version, holding a value that works at the target and made by the one pending credential the
+     * history records (one create, one finish, the same value); the replaced credential as the rotator's design
+     * keeps it; no other credential left at the target; nothing left open.
+     */
     async function expectRotatedOnce(secret: string, firstVersion: string, vault = "local"): Promise<void> {
       const secrets = kvguardSecrets(stack, vault);
       const versions = await versionsOf(secrets, secret);
@@ -93,17 +105,28 @@ for (const name of REGISTERED) {
       const live = await secrets.getSecret(secret);
       capture.values.add(live.value!);
       expect(await target.works(secret, live.value!), `${secret}: the live value works at the target`).toBe(true);
+      if (fixture.keepsPrevious !== undefined)
+        expect(await target.works(secret, firstValues.get(secret)!), `${secret}: the replaced credential works until its revoke`).toBe(fixture.keepsPrevious);
+      if (target.held) expect(await target.held(secret), `${secret}: credentials at the target`).toBe(fixture.keepsPrevious ? 2 : 1);
+      const history = await service.history.list({ vault, name: secret });
+      const made = history.filter((r) => r.step === "create" && r.outcome === "ok" && r.valueHmac);
+      const finished = history.filter((r) => r.step === "finish" && r.outcome === "ok" && r.valueHmac);
+      expect(made, `${secret}: one pending credential made`).toHaveLength(1);
+      expect(
+        finished.map((r) => r.valueHmac),
+        `${secret}: one finish, with the value made`,
+      ).toEqual([made[0]!.valueHmac]);
       expect(
         (await openPendings(secrets)).filter((p) => p.startsWith(secret)),
         secret,
       ).toEqual([]);
     }
 
-    it("finishes a rotation killed right after each step, when run again by hand or by the sweep", async () => {
-      const cases = STEPS.map((step) => ({ step, secret: `contract-kill-${step}`, first: "" }));
+    it("finishes a rotation killed at each kill point, when run again by hand or by the sweep", async () => {
+      const cases = KILL_POINTS.map((step) => ({ step, secret: `contract-kill-${step}`, first: "" }));
       for (const c of cases) c.first = await seed(c.secret);
       if (fixture.outOfProcess) {
-        // `kvguard rotate` SIGKILLed right after the step (KVGUARD_CRASH_AFTER_STEP): no cleanup of any kind.
+        // `kvguard rotate` SIGKILLed at the kill point (KVGUARD_CRASH_AFTER_STEP): no cleanup of any kind.
         await Promise.all(
           cases.map(async (c) => {
             const killed = await capture.cli(stack, ["rotate", `local/${c.secret}`], { KVGUARD_CRASH_AFTER_STEP: c.step });
@@ -120,22 +143,30 @@ for (const name of REGISTERED) {
         }
       }
       for (const c of cases) {
-        const pending = await kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
-        capture.values.add(pending.value!);
-        expect(pending.properties.tags?.["kvguard-state"], c.secret).toBe("open");
+        const pending = kvguardSecrets(stack).getSecret(`${c.secret}--kvguard-pending`);
+        if (c.step === NOTHING_PENDING) {
+          // The rotator may have acted at the target already; Key Vault holds nothing new.
+          await expect(pending, c.secret).rejects.toMatchObject({ statusCode: 404 });
+          expect((await versionsOf(kvguardSecrets(stack), c.secret)).map((v) => v.version)).toEqual([c.first]);
+          continue;
+        }
+        capture.values.add((await pending).value!);
+        expect((await pending).properties.tags?.["kvguard-state"], c.secret).toBe("open");
       }
-      // Run again: by hand for the first two (once the dead run's lock lapses), then the sweep resumes the others.
-      const [byHand, bySweep] = [cases.slice(0, 2), cases.slice(2)];
-      for (const c of byHand) {
-        const outcome = fixture.outOfProcess
-          ? (JSON.parse((await capture.cli(stack, ["rotate", `local/${c.secret}`, "--json"])).stdout.trim().split("\n").at(-1)!) as { outcome: string }).outcome
-          : (await service.rotateNow("local", c.secret)).outcome;
-        expect(outcome, c.secret).toBe("rotated");
-      }
+      // Run again: by hand for the first three (once the dead run's lock lapses), then the sweep resumes the others.
+      const [byHand, bySweep] = [cases.slice(0, 3), cases.slice(3)];
+      const outcomes = await Promise.all(
+        byHand.map(async (c) =>
+          fixture.outOfProcess
+            ? lastJson<{ outcome: string }>((await capture.cli(stack, ["rotate", `local/${c.secret}`, "--json"])).stdout).outcome
+            : (await service.rotateNow("local", c.secret)).outcome,
+        ),
+      );
+      expect(outcomes, byHand.map((c) => c.secret).join(", ")).toEqual(byHand.map(() => "rotated"));
       if (fixture.outOfProcess) {
         const swept = await capture.cli(stack, ["sweep", "--json"]);
         expect(swept.code, swept.stderr).toBe(0);
-        expect((JSON.parse(swept.stdout.trim().split("\n").at(-1)!) as { resumed: number }).resumed).toBe(bySweep.length);
+        expect(lastJson<{ resumed: number }>(swept.stdout).resumed).toBe(bySweep.length);
       } else {
         await service.sweep();
         await drainQueue(service.queue, (m) => service.processMessage(m.text).then(() => undefined), {

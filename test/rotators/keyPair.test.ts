@@ -3,8 +3,11 @@
  * its table: ARM (the local cloud, through each service's `@azure/arm-*` SDK) regenerates the key not in use,
  * the type's data-plane call proves the new key (Azurite and a real redis-server for storage and Redis, the
  * local cloud's providers for the rest), the key in use is never regenerated, the next rotation regenerates
- * the other key, and a key regenerated away is refused by the service. Also: connection string and JSON
- * formats, read-only pairs, bad addresses, and no key in any log, history row, status row or output.
+ * the other key, and a key regenerated away is refused by the service. A run that regenerated a key and
+ * could not persist it is finished by the rerun with the key the service holds (the write-ahead note), for
+ * types that list their keys differently (App Configuration's key id, a real redis-server); the SIGKILLed run is
+ * the rotator contract's (contract.test.ts). Also: connection string and JSON formats, read-only pairs, bad
+ * addresses, and no key in any log, history row, status row or output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION_ID } from "../../emulator/localKeyVault.js";
@@ -13,7 +16,7 @@ import type { RotationService } from "../../src/rotation/service.js";
 import { resolveKeyPairTarget } from "../../src/rotators/key-pair/index.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { needs } from "../helpers/machineServices.js";
-import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, serviceFor, versionsOf } from "../helpers/rotation.js";
+import { Capture, expectNoSecretValues, kvguardSecrets, openPendings, PENDING, serviceFor, versionsOf } from "../helpers/rotation.js";
 import { CASES, keysOf, makeResource, named, REDIS_CASE, type KeyPairCase } from "./keyPairCases.js";
 
 const redis = needs("redis");
@@ -74,6 +77,27 @@ async function rotatesTwiceAndRefusesOldKeys(c: KeyPairCase): Promise<void> {
   expect(keysOf(stack, c, capture), `${c.label}: a refused current key changes nothing`).toEqual(afterTwo);
 }
 
+/** Key Vault refuses the pending write once the key not in use was regenerated; the rerun adopts that key, regenerating nothing. */
+async function adoptsAfterRegenerate(c: KeyPairCase): Promise<void> {
+  const secret = `kp-midway-${c.name}`;
+  await seed(c, secret);
+  const [first, second] = keysOf(stack, c, capture);
+  stack.tv.kv.faults.add({ status: 500, count: 20, match: `PUT /secrets/${secret}${PENDING}` });
+  await expect(rotate(secret), c.label).rejects.toThrow();
+  stack.tv.kv.faults.clear();
+  const regenerated = keysOf(stack, c, capture);
+  expect(regenerated[0], c.label).toBe(first);
+  expect(regenerated[1], c.label).not.toBe(second);
+
+  expect((await rotate(secret)).outcome, c.label).toBe("rotated");
+  expect(keysOf(stack, c, capture), `${c.label}: regenerated once, the key in use untouched`).toEqual(regenerated);
+  const live = await kvguardSecrets(stack).getSecret(secret);
+  expect(live.value, c.label).toBe(regenerated[1]);
+  expect(live.properties.tags?.CredentialId, c.label).toBe(c.names[1]);
+  expect(await versionsOf(kvguardSecrets(stack), secret), c.label).toHaveLength(2);
+  expect(serviceLog(), c.label).toContain("instead of regenerating again");
+}
+
 beforeAll(async () => {
   stack = await startLocalStack({ policy: BOUND });
   // The rotator reads kvguard's settings from the environment, as the Functions host and the CLI provide them.
@@ -88,8 +112,23 @@ describe("key-pair rotation of every type against the local cloud", () => {
   }
 });
 
+describe("key-pair: a key regenerated but not yet in Key Vault", () => {
+  for (const label of ["storage", "service bus queue rule", "app configuration"]) {
+    it(`${label}: the rerun stores the key the service holds, without regenerating again`, () =>
+      adoptsAfterRegenerate(
+        named(
+          CASES.find((c) => c.label === label)!,
+          "midway",
+        ),
+      ));
+  }
+});
+
 redis.describe("key-pair rotation of Azure Cache for Redis against a real redis-server", () => {
   it("regenerates the key not in use, which AUTH then accepts; the old key is refused by AUTH", () => rotatesTwiceAndRefusesOldKeys(REDIS_CASE));
+
+  it("after a key regenerated but not yet in Key Vault, the rerun stores the key the redis-server holds; AUTH accepts it", () =>
+    adoptsAfterRegenerate(named(REDIS_CASE, "midway")));
 
   it("writes the StackExchange connection string a client connects with", async () => {
     redis.at();

@@ -190,7 +190,9 @@ describe("storage-account rotation", () => {
     expect((await rotate("storage-midway")).outcome).toBe("rotated");
     const after = keysOf(account);
     expect(after).toEqual(regenerated);
-    expect((await kvguardSecrets(stack).getSecret("storage-midway")).value).toBe(regenerated.key2);
+    const live = await kvguardSecrets(stack).getSecret("storage-midway");
+    expect(live.value).toBe(regenerated.key2);
+    expect(live.properties.tags?.CredentialId).toBe("key2");
     expect(serviceLog()).toMatch(/storagemidway .*instead of regenerating again/);
     expect(await openPendings(kvguardSecrets(stack))).toEqual([]);
   });

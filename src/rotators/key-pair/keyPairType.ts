@@ -15,6 +15,8 @@ export interface PairKey {
   value: string;
   /** App Configuration's key id (its connection string's `Id=`). */
   id?: string;
+  /** When the service made the key (ms), where it says (storage accounts). */
+  created?: number;
 }
 
 /** A resource id, checked against the type's shape; `parts` holds its named segments. */
@@ -54,6 +56,8 @@ export interface KeyPairType {
   connectionString: boolean;
   /** The role that may list and regenerate keys, for the 403 advice. */
   role: string;
+  /** Its data-plane check needs the key alone (not a name or id from the listing): testing a key calls no ARM. */
+  checksKeyAlone?: boolean;
   /** What regenerating a key also breaks, said in history and alerts. */
   warning?: string;
   /** The resource's keys through its ARM SDK, with the runtime the app gives rotators (identity, cloud, CA). */

@@ -4,13 +4,7 @@
  * with an index error instead).
  */
 
-export interface StorageAccountAddress {
-  subscriptionId: string;
-  resourceGroup: string;
-  account: string;
-  /** The id as given, for messages. */
-  id: string;
-}
+import type { StorageAccountAddress } from "../key-pair/types/storageArm.js";
 
 const SHAPE = "/subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.Storage/storageAccounts/<account name>";
 const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)\/?$/i;

@@ -1,8 +1,10 @@
 /**
  * What the rotator contract suite needs of each registered rotator: a target to rotate at (started once per
- * suite), a fresh credential there for each secret (the secret's value and tags), and whether a value works at
- * the target. A rotator without a fixture fails the suite, so a new rotator comes with one; its behaviour is
- * then checked by the suite, with no tests of its own needed for the contract.
+ * suite), a fresh credential there for each secret (the secret's value and tags), whether a value works at
+ * the target, and what the rotator's design does with the replaced credential. A rotator without a fixture
+ * fails the suite, so a new rotator comes with one; its behaviour is then checked by the suite, with no tests
+ * of its own needed for the contract. A rotator with several designs (postgres' alternating users) has a
+ * fixture for each, keyed by label and naming the rotator.
  */
 import { createHash } from "node:crypto";
 import { LocalEntraAdmin } from "../../../emulator/cloud/entra/adminClient.js";
@@ -15,8 +17,8 @@ import { secretWorks } from "../../helpers/entra.js";
 import { FakeSqlServer } from "../../helpers/fakeSqlServer.js";
 import type { LocalStack } from "../../helpers/localStack.js";
 import { MARIADB, MariadbScratch } from "../../helpers/mariadb.js";
-import { createRoleSql, queryAs, startTestPostgres } from "../../helpers/postgres.js";
-import { Capture } from "../../helpers/rotation.js";
+import { createRoleSql, queryAs, startTestPostgres, type TestPostgres } from "../../helpers/postgres.js";
+import { Capture, kvguardSecrets } from "../../helpers/rotation.js";
 import { CASES, keysOf, makeResource, named, type KeyPairCase } from "../keyPairCases.js";
 import type { MachineServiceName } from "../../helpers/machineServices.js";
 
@@ -33,15 +35,39 @@ export interface ContractTarget {
   seed(name: string): Promise<Seeded>;
   /** Whether `value` (the live secret's) works at the target. */
   works(name: string, value: string): Promise<boolean>;
+  /**
+   * How many credentials the target holds for the secret `name` (kvguard's and the one it replaced): after a
+   * rotation killed once it acted at the target and rerun, a credential the killed run made and never recorded
+   * must be gone or be the live one. Absent where the target cannot count them, or always holds two keys.
+   */
+  held?(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
 export interface RotatorFixture {
+  /** The registered rotator it runs (default: the fixture's key). */
+  rotator?: string;
+  /**
+   * The rotator's design for the credential it replaced, until the revoke after grace: `true`, it still works
+   * (a key pair, a client secret, alternating users); `false`, the new one replaced it (a password changed).
+   * Absent for a rotator with no target to ask (random).
+   */
+  keepsPrevious?: boolean;
+  /** The operator's policy file besides the bindings (the managing credentials a design needs). */
+  policy?: Record<string, unknown>;
   /** Whether another process (`kvguard rotate`) can reach the target (a fake inside the test process cannot). */
   outOfProcess: boolean;
   /** A machine service the target needs (the suite is skipped loudly without it, as the other suites are). */
   needs?: MachineServiceName;
   start(stack: LocalStack): Promise<ContractTarget>;
+}
+
+/** The managing user of the alternating-users design, and the secret that holds it. */
+const ALT_MANAGER = { secret: "contract-pg-admin", username: "contract_admin", password: "contract-admin-Vb6n" };
+
+/** How many roles a name starts (a role and its clones). */
+async function rolesOf(pgs: TestPostgres, role: string): Promise<number> {
+  return (await pgs.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [role])).length;
 }
 
 const short = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 10);
@@ -65,6 +91,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   "storage-account": {
     outOfProcess: true,
+    keepsPrevious: true,
     start: (stack) =>
       Promise.resolve({
         async seed(name) {
@@ -84,6 +111,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   "entra-app-secret": {
     outOfProcess: true,
+    keepsPrevious: true,
     async start(stack) {
       const admin = new LocalEntraAdmin(stack.cloud.url, stack.tv.kv.tls.caPem);
       await admin.setPermissions(KVGUARD_OID, ["Application.ReadWrite.OwnedBy"]);
@@ -100,6 +128,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
           };
         },
         works: (name, value) => secretWorks(stack, apps.get(name)!, value),
+        held: async (name) => (await admin.getApplication(apps.get(name)!)).passwordCredentials.length,
         stop: () => Promise.resolve(),
       };
     },
@@ -107,6 +136,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   postgres: {
     outOfProcess: true,
+    keepsPrevious: false,
     async start() {
       const pgs = await startTestPostgres();
       return {
@@ -121,11 +151,43 @@ export const FIXTURES: Record<string, RotatorFixture> = {
             binding: { hosts: [`127.0.0.1:${pgs.port}`], tls: "disable" },
           };
         },
-        works: (name, value) =>
-          queryAs(pgs, { username: `r_${short(name)}`, password: value }, ["SELECT 1"]).then(
-            () => true,
-            () => false,
-          ),
+        works: (name, value) => pgs.canLogin(`r_${short(name)}`, value),
+        held: (name) => rolesOf(pgs, `r_${short(name)}`),
+        stop: () => pgs.close(),
+      };
+    },
+  },
+
+  // The alternating-users design: a managing user clones the role, the value (JSON) flips between the two.
+  "postgres (alternating users)": {
+    rotator: "postgres",
+    outOfProcess: true,
+    keepsPrevious: true,
+    policy: { managers: [{ secret: ALT_MANAGER.secret, host: "127.0.0.1:*", for: ["*"] }] },
+    async start(stack) {
+      const pgs = await startTestPostgres();
+      await pgs.query(createRoleSql(ALT_MANAGER.username, ALT_MANAGER.password, "CREATEROLE"));
+      // The managing secret sits in every vault, since a rotation reads it from the vault of its secret.
+      for (const vault of Object.keys(stack.tv.kv.urls))
+        await kvguardSecrets(stack, vault).setSecret(ALT_MANAGER.secret, ALT_MANAGER.password, { tags: { CredentialId: ALT_MANAGER.username } });
+      return {
+        async seed(name) {
+          const role = `a_${short(name)}`;
+          const password = `initial-${short(name)}-Al7t`;
+          await queryAs(pgs, ALT_MANAGER, [createRoleSql(role, password)]);
+          return {
+            value: JSON.stringify({ host: "127.0.0.1", port: pgs.port, username: role, password }),
+            tags: { "kvguard-rotator": "postgres", "kvguard-options": `strategy=alternating;manager=${ALT_MANAGER.secret}` },
+            contentType: "application/json",
+            binding: { hosts: [`127.0.0.1:${pgs.port}`], tls: "disable" },
+          };
+        },
+        works(_name, value) {
+          const login = JSON.parse(value) as { username: string; password: string };
+          return pgs.canLogin(login.username, login.password);
+        },
+        // The role and its clone, and no other (an orphan clone would be a third).
+        held: (name) => rolesOf(pgs, `a_${short(name)}`),
         stop: () => pgs.close(),
       };
     },
@@ -133,6 +195,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   mysql: {
     outOfProcess: true,
+    keepsPrevious: false,
     needs: "mariadb",
     async start() {
       const db = await new MariadbScratch().start();
@@ -155,6 +218,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   "key-pair": {
     outOfProcess: true,
+    keepsPrevious: true,
     start(stack) {
       // The key-pair rotator still reads kvguard's settings from the environment (not wired by the app yet).
       Object.assign(process.env, stack.env);
@@ -180,6 +244,7 @@ export const FIXTURES: Record<string, RotatorFixture> = {
 
   sqlserver: {
     outOfProcess: false,
+    keepsPrevious: false,
     // SQL Server cannot run here: the sqlserver rotator's code over a fake server in this process (see fakeSqlServer.ts).
     start() {
       const fake = new FakeSqlServer();

@@ -1,13 +1,57 @@
 /**
- * @module Storage accounts in the key-pair table: key1 and key2 through the `storage-account` rotator's own
- * ARM client and Blob service check (Get Blob Service Properties signed with the key, really served by Azurite
- * locally), so `key-pair` and `storage-account` treat an account alike.
+ * @module Storage accounts in the key-pair table: key1 and key2 through `@azure/arm-storage` (storageArm.ts),
+ * dated by ARM's `creationTime`, and proved with a Blob service call signed with the key (storageCheck.ts,
+ * really served by Azurite locally). The `storage-account` rotator is this row under its own name.
  */
-import { SAS_WARNING } from "../../storage-account/index.js";
-import { StorageArm, type KeyName } from "../../storage-account/arm.js";
-import { proveKey } from "../../storage-account/dataPlane.js";
-import { connectionString } from "../../storage-account/value.js";
-import type { KeyPairType } from "../keyPairType.js";
+import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
+import type { RotatorRuntime } from "../../types.js";
+import { StorageArm, type AccountEndpoints, type KeyName } from "./storageArm.js";
+import { proveKey } from "./storageCheck.js";
+
+/** Said in history and alerts whenever a key is regenerated. */
+export const SAS_WARNING = "account SAS tokens signed with the regenerated key stop working";
+
+const trim = (url: string) => url.replace(/\/+$/, "");
+
+/** A connection string with the account's own endpoints, which fits any cloud (and Azurite). */
+export function connectionString(account: string, key: string, endpoints: AccountEndpoints): string {
+  const scheme = (endpoints.blob ?? "https:").startsWith("http:") ? "http" : "https";
+  const parts = [`DefaultEndpointsProtocol=${scheme}`, `AccountName=${account}`, `AccountKey=${key}`];
+  if (endpoints.blob) parts.push(`BlobEndpoint=${trim(endpoints.blob)}`);
+  if (endpoints.queue) parts.push(`QueueEndpoint=${trim(endpoints.queue)}`);
+  if (endpoints.table) parts.push(`TableEndpoint=${trim(endpoints.table)}`);
+  if (endpoints.file) parts.push(`FileEndpoint=${trim(endpoints.file)}`);
+  if (!endpoints.blob && !endpoints.queue && !endpoints.table && !endpoints.file) parts.push("EndpointSuffix=core.windows.net");
+  return `${parts.join(";")};`;
+}
+
+/** An account's keys; `blobEndpoint` (the storage-account rotator's option) replaces ARM's for the proof. */
+export function storageAccess(target: ResolvedTarget, runtime: RotatorRuntime, blobEndpoint?: string): KeyPairAccess {
+  const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
+  const arm = new StorageArm(address, runtime);
+  return {
+    async keys() {
+      const keys = await arm.keys();
+      const dated = (name: KeyName) => {
+        const created = keys[name].creationTime?.getTime();
+        return { name, value: keys[name].value, ...(created !== undefined ? { created } : {}) };
+      };
+      return [dated("key1"), dated("key2")];
+    },
+    async regenerate(keyName) {
+      await arm.regenerate(keyName as KeyName);
+    },
+    async describe(key) {
+      const found = await arm.endpoints();
+      return { ...(found.blob ? { endpoint: found.blob } : {}), connectionString: connectionString(address.account, key.value, found) };
+    },
+    async validate(key) {
+      const blob = blobEndpoint ?? (await arm.endpoints()).blob;
+      if (!blob) throw new Error(`storage account ${address.account} has no blob endpoint to validate against; set the rotator option blobEndpoint`);
+      await proveKey(trim(blob), address.account, key.name, key.value);
+    },
+  };
+}
 
 export const storageType: KeyPairType = {
   name: "storage",
@@ -17,31 +61,7 @@ export const storageType: KeyPairType = {
   keyNames: { readWrite: ["key1", "key2"] },
   connectionString: true,
   role: '"Storage Account Key Operator Service Role" on the account',
+  checksKeyAlone: true,
   warning: SAS_WARNING,
-  access(target, _keySet, runtime) {
-    const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
-    const arm = new StorageArm(address, runtime);
-    const endpoints = () => arm.endpoints();
-    return {
-      async keys() {
-        const keys = await arm.keys();
-        return [
-          { name: "key1", value: keys.key1.value },
-          { name: "key2", value: keys.key2.value },
-        ];
-      },
-      async regenerate(keyName) {
-        await arm.regenerate(keyName as KeyName);
-      },
-      async describe(key) {
-        const found = await endpoints();
-        return { ...(found.blob ? { endpoint: found.blob } : {}), connectionString: connectionString(address.account, key.value, found) };
-      },
-      async validate(key) {
-        const blob = (await endpoints()).blob;
-        if (!blob) throw new Error(`storage account ${address.account} has no blob endpoint to validate against`);
-        await proveKey(blob.replace(/\/+$/, ""), address.account, key.name, key.value);
-      },
-    };
-  },
+  access: (target, _keySet, runtime) => storageAccess(target, runtime),
 };

@@ -5,13 +5,28 @@
  * say what to fix; an ARM error body never holds a key.
  */
 import { StorageManagementClient, type StorageAccount, type StorageAccountKey } from "@azure/arm-storage";
-import { ensureError, statusOf } from "../../common/errors.js";
-import { armClient } from "../armClient.js";
-import type { RotatorRuntime } from "../types.js";
-import type { StorageAccountAddress } from "./address.js";
-import type { AccountEndpoints } from "./value.js";
+import { ensureError, statusOf } from "../../../common/errors.js";
+import { armClient } from "../../armClient.js";
+import type { RotatorRuntime } from "../../types.js";
 
 export type KeyName = "key1" | "key2";
+
+/** A storage account as its resource id names it. */
+export interface StorageAccountAddress {
+  subscriptionId: string;
+  resourceGroup: string;
+  account: string;
+  /** The id as given, for messages. */
+  id: string;
+}
+
+/** The account's primary endpoints, as ARM lists them. */
+export interface AccountEndpoints {
+  blob?: string;
+  queue?: string;
+  table?: string;
+  file?: string;
+}
 
 export interface AccountKeys {
   key1: StorageAccountKey & { value: string };

@@ -3,7 +3,7 @@
  * account's owner may make) signed with the key through `@azure/storage-blob`'s shared-key credential.
  */
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { ensureError, statusOf } from "../../common/errors.js";
+import { ensureError, statusOf } from "../../../common/errors.js";
 
 export async function proveKey(blobEndpoint: string, account: string, keyName: string, key: string): Promise<void> {
   // The engine retries the test for propagation delay; one try each here keeps a refusal quick.
