@@ -6,7 +6,7 @@
  * the other key, and a key regenerated away is refused by the service. A run that regenerated a key and
  * could not persist it is finished by the rerun with the key the service holds (the write-ahead note), for
  * types that list their keys differently (App Configuration's key id, a real redis-server); the SIGKILLed run is
- * the rotator contract's (contract.test.ts). Also: connection string and JSON formats, read-only pairs, bad
+ * the rotator contract's (contract/suite.ts). Also: connection string and JSON formats, read-only pairs, bad
  * addresses, and no key in any log, history row, status row or output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,0 +1,4 @@
+// The rotator contract (contract/suite.ts), part 3 of 4: the parts run side by side.
+import { contractSuite } from "./contract/suite.js";
+
+contractSuite(2, 4);
