@@ -62,12 +62,19 @@ export function principalLabel(principal: Principal): string {
 // Parsers share one object ref between the records of an object id: its key is built once per ref.
 const objectKeys = new WeakMap<ObjectRef, { vault: string; key: string }>();
 
+// Several detectors ask for the key of the same record in a row: the last answer is kept.
+let lastRef: ObjectRef | undefined;
+let last = { vault: "", key: "" };
+
 /** `vault/type/name`, the unit distinct-object counts use. */
 export function objectKey(record: Pick<AuditRecord, "vault" | "object">): string | undefined {
   const o = record.object;
   if (!o) return undefined;
+  if (o === lastRef && last.vault === record.vault.name) return last.key;
   let cached = objectKeys.get(o);
   if (cached?.vault !== record.vault.name) objectKeys.set(o, (cached = { vault: record.vault.name, key: `${record.vault.name}/${o.type}/${o.name}` }));
+  lastRef = o;
+  last = cached;
   return cached.key;
 }
 

@@ -36,17 +36,16 @@ export class DayMemo<T> {
 }
 
 /**
- * Per pair of strings, the baseline key built for it once and the day it was last touched, kept across
- * days: a pair's first sighting of a day then costs two lookups and a baseline lookup with a string whose
- * hash is already known, instead of building and hashing a new key string. Forgotten wholesale every
+ * Per pair of strings, the baseline key the caller built for it once and the day it was last touched, kept
+ * across days: a pair's first sighting of a day then costs two lookups and a baseline lookup with a string
+ * whose hash is already known, instead of building and hashing a new key string. Forgotten wholesale every
  * `forgetDays` days, so pairs no longer seen do not pile up.
  */
 export interface PairEntry {
+  /** The pair's baseline key, "" until the caller builds it. */
   key: string;
   /** The day (number) the pair was last touched, -1 when new. */
   day: number;
-  /** What the caller learned about the pair that day. */
-  value?: number | undefined;
 }
 
 export class PairKeys {
@@ -56,11 +55,10 @@ export class PairKeys {
   constructor(private readonly forgetDays: number) {}
 
   /**
-   * The pair's entry; update its `day` after touching the baseline.
+   * The pair's entry; set its `key` when empty and update its `day` after touching the baseline.
    * @param day - the day number
-   * @param prefix - the key's prefix (`lo|`), used only when the pair is new
    */
-  entry(day: number, a: string, b: string, prefix: string): PairEntry {
+  entry(day: number, a: string, b: string): PairEntry {
     if (!(day - this.#since < this.forgetDays)) {
       this.#since = day;
       this.#root = new Map();
@@ -68,7 +66,7 @@ export class PairKeys {
     let slot = this.#root.get(a);
     if (!slot) this.#root.set(a, (slot = new Map<string, PairEntry>()));
     let entry = slot.get(b);
-    if (!entry) slot.set(b, (entry = { key: `${prefix}${a}|${b}`, day: -1 }));
+    if (!entry) slot.set(b, (entry = { key: "", day: -1 }));
     return entry;
   }
 }

@@ -5,12 +5,10 @@
  * inside such a run that falls outside it (an object it never created, of a name shape it never touches,
  * or at another hour) is, and leads the finding's evidence.
  */
-import { dayOf } from "../baseline.js";
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
 import { WINDOW } from "./operations.js";
-import { PairKeys } from "./dayMemo.js";
 import { CREATES, habit, outsideRoutine, Routines } from "./routine.js";
 
 const OPERATIONS = new Set([
@@ -45,8 +43,6 @@ export const detector: Detector = {
   handles: (operation) => OPERATIONS.has(operation) || CREATES.has(operation),
   create: () => {
     let routines: Routines | undefined;
-    // A principal setting the same object again the same day teaches nothing new.
-    const created = new PairKeys(7);
     return {
       step(r, ctx) {
         if (!isSuccess(r)) return;
@@ -54,12 +50,7 @@ export const detector: Detector = {
         const principal = principalKey(r.principal);
         if (CREATES.has(r.operation)) {
           const object = objectKey(r);
-          if (object === undefined) return;
-          const day = dayOf(r.timeMs);
-          const entry = created.entry(day, principal, object, "");
-          if (entry.day === day) return;
-          entry.day = day;
-          routines.created(r, principal);
+          if (object !== undefined) routines.created(r, principal, object);
           return;
         }
         if (ctx.benign || !OPERATIONS.has(r.operation)) return;

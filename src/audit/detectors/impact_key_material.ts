@@ -5,11 +5,9 @@
  * short-lived keys and deletes and purges them every night at its hour is not reported; the one purge of a
  * key it never created, inside such a run, is, and leads the finding's evidence.
  */
-import { dayOf } from "../baseline.js";
 import { isSuccess, objectKey, principalKey } from "../record.js";
 import { who } from "../finding.js";
 import type { Detector } from "./detector.js";
-import { PairKeys } from "./dayMemo.js";
 import { WINDOW, startOf } from "./operations.js";
 import { CREATES, habit, outsideRoutine, Routines } from "./routine.js";
 
@@ -33,8 +31,6 @@ export const detector: Detector = {
   handles: (operation) => ALWAYS.has(operation) || (CREATES.has(operation) && operation.startsWith("Key")),
   create: () => {
     let routines: Routines | undefined;
-    // A principal creating the same key again the same day teaches nothing new.
-    const created = new PairKeys(7);
     return {
       step(r, ctx) {
         if (!isSuccess(r) || !(ALWAYS.has(r.operation) || (CREATES.has(r.operation) && r.operation.startsWith("Key")))) return;
@@ -49,14 +45,7 @@ export const detector: Detector = {
         }
         // Judged before its own creation is learned: an import is compared with the imports before it.
         const verdict = ALWAYS.has(r.operation) && !ctx.benign ? routines.judge(r, principal) : undefined;
-        if (CREATES.has(r.operation) && object !== undefined) {
-          const day = dayOf(r.timeMs);
-          const entry = created.entry(day, principal, object, "");
-          if (entry.day !== day) {
-            entry.day = day;
-            routines.created(r, principal);
-          }
-        }
+        if (CREATES.has(r.operation) && object !== undefined) routines.created(r, principal, object);
         if (ctx.benign || verdict?.routine || (!verdict && !firstCreate)) return;
         let summary = `${who(r)} ran ${r.operation} on ${object ?? r.vault.name}`;
         let baseline: Record<string, unknown> = { createdKeysHereBefore: false, windowDays: ctx.baseline.windowDays };

@@ -6,6 +6,7 @@
  */
 import { dayOf, type Baseline } from "../baseline.js";
 import type { AuditRecord } from "../record.js";
+import { PairKeys } from "./dayMemo.js";
 
 /** Operations that create an object (what a principal made it may also remove). */
 export const CREATES = new Set([
@@ -21,9 +22,18 @@ export const CREATES = new Set([
 
 const DIGIT = /[0-9]/;
 
+/** Shapes by name: names recur across the creates and deletes of a run, the regex then runs once each. */
+const shapes = new Map<string, string>();
+
 /** A name with its variable parts (runs of digits and hex holding a digit) replaced by `#`. */
 export function nameShape(name: string): string {
-  return DIGIT.test(name) ? name.replace(/[0-9a-f]*[0-9][0-9a-f]*/g, "#") : name;
+  let shape = shapes.get(name);
+  if (shape === undefined) {
+    // Odd input with endless names must not grow the map without bound.
+    if (shapes.size >= 100_000) shapes.clear();
+    shapes.set(name, (shape = DIGIT.test(name) ? name.replace(/[0-9a-f]*[0-9][0-9a-f]*/g, "#") : name));
+  }
+  return shape;
 }
 
 export interface RoutineVerdict {
@@ -40,6 +50,9 @@ export interface RoutineVerdict {
 }
 
 export class Routines {
+  /** Principal and object → its creation key: a principal setting the same object again the same day teaches nothing new. */
+  readonly #created = new PairKeys(7);
+
   /**
    * @param scope - prefixes the keys of what `judge` learns, so two detectors judging the same record (a
    * KeyPurge is destructive and key material) each learn it once; what was created is shared
@@ -52,11 +65,19 @@ export class Routines {
 
   /**
    * Learns that the record's principal created its object, by name shape (a name without digits is its
-   * own shape, so that is the object itself).
+   * own shape, so that is the object itself), once a day per principal and object.
+   * @param object - the record's `objectKey`
    */
-  created(r: AuditRecord, principal: string): void {
+  created(r: AuditRecord, principal: string, object: string): void {
     const o = r.object;
-    if (o) this.baseline.touchPair(`rc|${r.vault.name}|${principal}|${o.type}/${nameShape(o.name)}`, dayOf(r.timeMs));
+    if (!o) return;
+    const day = dayOf(r.timeMs);
+    const entry = this.#created.entry(day, principal, object);
+    if (entry.day === day) return;
+    entry.day = day;
+    // Built once per pair, not on each day's first create.
+    if (entry.key === "") entry.key = `rc|${r.vault.name}|${principal}|${o.type}/${nameShape(o.name)}`;
+    this.baseline.touchPair(entry.key, day);
   }
 
   /** Judges a sensitive operation against the routine learned before it, then learns it. */
@@ -64,9 +85,10 @@ export class Routines {
     const o = r.object;
     const day = dayOf(r.timeMs);
     const prefix = `${r.vault.name}|${principal}|${r.operation}`;
-    const shape = o ? `${o.type}/${nameShape(o.name)}` : "(vault)";
+    const name = o ? nameShape(o.name) : "";
+    const shape = o ? `${o.type}/${name}` : "(vault)";
     const createsShape = o !== undefined && this.baseline.pairs.has(`rc|${r.vault.name}|${principal}|${shape}`);
-    const createdIt = createsShape && nameShape(o.name) === o.name;
+    const createdIt = createsShape && name === o.name;
     const scope = this.scope;
     const daysOnShape = this.#daysBefore(`${scope}rd|${prefix}|${shape}`, day);
     const daysOnOwn = this.#daysBefore(`${scope}rdo|${prefix}`, day);
