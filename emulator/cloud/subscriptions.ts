@@ -71,7 +71,9 @@ function listSubscriptions(kv: LocalKeyVault, request: CloudRequest): CloudRespo
   }));
   const next = skip + PAGE_SIZE;
   const nextLink =
-    next < visible.length ? `${request.baseUrl}/subscriptions?api-version=${encodeURIComponent(request.query.get("api-version")!)}&$skiptoken=${next}` : undefined;
+    next < visible.length
+      ? `${request.baseUrl}/subscriptions?api-version=${encodeURIComponent(request.query.get("api-version")!)}&$skiptoken=${next}`
+      : undefined;
   return { body: { value: page, ...(nextLink ? { nextLink } : {}) } };
 }
 

@@ -96,7 +96,11 @@ export function withDiscovered(config: KvguardConfig, discovery: Discovery): Kvg
 
 /** Said wherever the vaults are shown when there are none: kvguard runs, and guards nothing. */
 export function noVaultNote(config: KvguardConfig): string {
-  const tag = config.discovery ? (config.discovery.tag.value === undefined ? config.discovery.tag.name : `${config.discovery.tag.name}=${config.discovery.tag.value}`) : undefined;
+  const tag = config.discovery
+    ? config.discovery.tag.value === undefined
+      ? config.discovery.tag.name
+      : `${config.discovery.tag.name}=${config.discovery.tag.value}`
+    : undefined;
   return tag
     ? `kvguard guards no vault: vault discovery found none tagged ${tag} and KVGUARD_VAULT_URLS lists none`
     : "kvguard guards no vault: KVGUARD_VAULT_URLS lists none";

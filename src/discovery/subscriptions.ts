@@ -23,7 +23,8 @@ export async function readableSubscriptions(credential: TokenCredential, options
     // ARM's answer is only trusted to name a GUID: it becomes a path segment of every later call.
     const id = s.subscriptionId?.toLowerCase();
     if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) continue;
-    if (!SEARCHED_STATES.has((s.state ?? "").toLowerCase())) out.skipped.push(`subscription ${id} is ${s.state ?? "in an unknown state"}; its vaults were not searched`);
+    if (!SEARCHED_STATES.has((s.state ?? "").toLowerCase()))
+      out.skipped.push(`subscription ${id} is ${s.state ?? "in an unknown state"}; its vaults were not searched`);
     else if (!out.ids.includes(id)) out.ids.push(id);
   }
   return out;

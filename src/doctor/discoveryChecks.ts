@@ -62,12 +62,13 @@ export async function discoveryChecks(config: KvguardConfig, credential: TokenCr
       found = discovery.vaults;
       const searched = config.discovery?.subscriptionIds ? "KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS" : "the subscriptions kvguard's identity can read";
       const what = `${found.length} vault(s) tagged ${tagText}${found.length ? `: ${found.map((v) => v.target.name).join(", ")}` : ""} in ${discovery.subscriptionIds.length} subscription(s) of ${searched}`;
+      const none = found.length === 0 && config.vaults.length === 0;
       if (discovery.problems.length)
         throw new CheckFailure(
-          `${what}; ${discovery.problems.join("; ")}`,
+          `${what}${none ? `: ${noVaultNote(config)}` : ""}; ${discovery.problems.join("; ")}`,
           "grant kvguard's identity Reader on each subscription named (or on its vaults); with KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS set, only those are searched",
         );
-      if (found.length === 0 && config.vaults.length === 0)
+      if (none)
         throw new CheckFailure(
           `${what}: ${noVaultNote(config)}`,
           `tag each vault kvguard should guard with ${tagText} and grant kvguard's identity Reader on its subscription, or list vaults in KVGUARD_VAULT_URLS`,
