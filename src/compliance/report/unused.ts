@@ -22,8 +22,8 @@ export function unusedSection(doc: ReportDocument): Markup {
   const rows = unusedRows(unused);
   return html`<h2 id="unused">Unused objects</h2>
     <p>
-      Enabled secrets, keys and certificates that no consumer read (or, for a key, used) in ${String(unused.days)} days, from the audit scan's record of
-      use up to its last audit record; kvguard's own reads do not count. A vault whose audit data covers fewer days is unknown, not unused.
+      Enabled secrets, keys and certificates that no consumer read (or, for a key, used) in ${String(unused.days)} days, from the audit scan's record of use up
+      to its last audit record; kvguard's own reads do not count. A vault whose audit data covers fewer days is unknown, not unused.
     </p>
     ${unused.note ? html`<p class="muted">${unused.note}</p>` : html``}
     <ul>
@@ -38,7 +38,12 @@ export function unusedSection(doc: ReportDocument): Markup {
               </tr>
             </thead>
             <tbody>
-              ${rows.map((cells) => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`)}
+              ${rows.map(
+                (cells) =>
+                  html`<tr>
+                    ${cells.map((c) => html`<td>${c}</td>`)}
+                  </tr>`,
+              )}
             </tbody>
           </table>`
         : html``
