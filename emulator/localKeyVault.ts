@@ -34,6 +34,7 @@ import { readState, writeState, type EmulatorState, type VaultState } from "./st
 import { Throttle } from "./throttle.js";
 import { loadOrCreateTlsMaterial, type TlsMaterial } from "./tls.js";
 import { Vault, type VaultSettings } from "./vault.js";
+import type { LocalSubscription } from "./cloud/subscriptions.js";
 
 export const LOCAL_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const LOCAL_TENANT_ID = "00000000-0000-0000-0000-000000000000";
@@ -58,6 +59,8 @@ export interface EmulatorOptions {
   scanIntervalMs?: number;
   /** Event subscriptions created (or updated) at start, each with its validation handshake. */
   subscriptions?: SubscriptionInput[];
+  /** Azure subscriptions the local cloud lists (`GET /subscriptions`) beside those the vaults are in. */
+  azureSubscriptions?: LocalSubscription[];
   /**
    * How long Key Vault's long-running operations take here, in seconds of the vault's clock: a soft delete
    * and a recover (the object reads as absent meanwhile) and a self-signed certificate's issuance. Default

@@ -1,6 +1,6 @@
 /**
  * @module Starts the local cloud with every provider's routes: Key Vault's management plane over the local
- * Key Vault's vaults, Azure Storage's over Azurite's accounts, Entra ID applications with their token
+ * Key Vault's vaults, the tenant's subscriptions, Azure Storage's over Azurite's accounts, Entra ID applications with their token
  * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics,
  * the Logs Ingestion API, and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
  * Event Hubs, AI services, AI Search, SignalR, Web PubSub, App Configuration). It shares the local Key Vault's TLS material, so one CA file trusts both.
@@ -14,6 +14,7 @@ import { keyPairsProvider, type LocalKeyPairs } from "./keyPairs/index.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
 import { logsIngestionProvider, type LocalLogsIngestion } from "./logsIngestion/index.js";
 import { storageArmRoutes } from "./storageArm.js";
+import { subscriptionRoutes } from "./subscriptions.js";
 import { webProvider, type LocalWebApps } from "./web/index.js";
 
 export { CloudError, LocalCloud, type CloudRoute } from "./host.js";
@@ -43,6 +44,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
   const keyPairs = await keyPairsProvider(options.kv);
   const routes: CloudRoute[] = [
     ...keyVaultArmRoutes(options.kv),
+    ...subscriptionRoutes(options.kv),
     ...entraRoutes({ stateDir: options.kv.options.stateDir }),
     ...web.routes,
     ...eventGrid.routes,

@@ -13,6 +13,7 @@ import { accessPolicyChangedEvent } from "../events/bus.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
 import type { AccessPolicy, Vault, VaultSettings } from "../vault.js";
 import { authorizationFailed, parseArmBody, resourceNotFound } from "./armScope.js";
+import { requireSubscriptionRead } from "./subscriptions.js";
 import { CloudError, type CloudRequest, type CloudResponse, type CloudRoute } from "./host.js";
 import {
   applyVaultBody,
@@ -111,6 +112,7 @@ function writeVault(kv: LocalKeyVault, vault: Vault, request: CloudRequest, next
 }
 
 function listVaults(kv: LocalKeyVault, request: CloudRequest, resourceGroup?: string): CloudResponse {
+  requireSubscriptionRead(kv, request, "Microsoft.KeyVault/vaults/read");
   const subscription = request.params.subscriptionId!.toLowerCase();
   const value = [...kv.vaults.values()]
     .filter((v) => v.settings.subscriptionId.toLowerCase() === subscription)

@@ -18,6 +18,7 @@ import type { Rotators } from "../rotators/rotators.js";
 import type { RotatorRuntime } from "../rotators/types.js";
 import type { RotationService } from "../rotation/service.js";
 import type { StorageClients } from "../state/storage.js";
+import type { Guarded } from "./guarded.js";
 import { lazy } from "./lazy.js";
 import type { ExporterOptions } from "./export.js";
 import type { ReportRequest } from "./reports.js";
@@ -54,6 +55,8 @@ export interface App {
   settings(): Promise<ConfigResult>;
   /** The config, or an error naming every problem ("kvguard is misconfigured"). */
   config(): Promise<KvguardConfig>;
+  /** The config with the vaults discovery found beside the listed ones, and what discovery saw. */
+  guarded(): Promise<Guarded>;
   credential(): Promise<TokenCredential>;
   /** Whether the settings name a state storage account (AzureWebJobsStorage). */
   hasStorage(): boolean;
@@ -95,11 +98,13 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
   const storage = lazy(async () => (await import("../state/storage.js")).storageClients(env, await credential()));
   const clock = lazy(async (): Promise<Clock> => {
     if (options.clock) return options.clock;
-    const { local, vaults } = await config();
-    if (!local) return (await import("../common/clock.js")).systemClock;
+    const { local } = await config();
+    // Any vault tells the local Key Vault's clock; with none to guard (discovery found none) there is nothing to judge.
+    const first = local ? (await guarded()).config.vaults[0] : undefined;
+    if (!local || !first) return (await import("../common/clock.js")).systemClock;
     // Against the local Key Vault, "due" is judged on the vault's clock, which its admin API can move ahead.
     const { LocalVaultClock } = await import("../azure/localClock.js");
-    const vaultClock = new LocalVaultClock(vaults[0]!.url, local.caPem);
+    const vaultClock = new LocalVaultClock(first.url, local.caPem);
     await vaultClock.sync();
     clockSync = setInterval(() => void vaultClock.sync().catch(() => undefined), CLOCK_SYNC_MS).unref();
     return vaultClock;
@@ -162,15 +167,13 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     };
   });
   const rotators = lazy(async () => (await import("../rotators/registry.js")).createRotators());
+  // Vaults found by tag through ARM join the listed ones (src/app/guarded.ts).
+  const guarded = lazy(async () => {
+    const [{ guardedVaults }, { printErrorLine }] = await Promise.all([import("./guarded.js"), import("../common/logText.js")]);
+    return guardedVaults(await config(), credential, options.log ?? printErrorLine);
+  });
   const rotation = lazy(async () => {
-    let loaded = await config();
-    // Vaults found by tag through ARM join the listed ones; what discovery could not read is logged, not fatal.
-    if (loaded.discovery) {
-      const [{ discoverVaults, withDiscovered }, { printErrorLine }] = await Promise.all([import("../discovery/discover.js"), import("../common/logText.js")]);
-      const discovery = await discoverVaults(loaded, await credential());
-      for (const problem of discovery.problems) (options.log ?? printErrorLine)(`vault discovery: ${problem}`);
-      loaded = withDiscovered(loaded, discovery);
-    }
+    const loaded = (await guarded()).config;
     const [{ createRotationService }, { createRevokeGate }] = await Promise.all([import("./rotation.js"), import("./revoke.js")]);
     const alert = async (alerts: readonly Alert[]) => (await notifier()).notify(alerts, options.log ? { log: options.log } : {});
     return createRotationService(loaded, {
@@ -215,6 +218,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     env,
     settings,
     config,
+    guarded,
     credential,
     hasStorage: () => Boolean(env.AzureWebJobsStorage?.trim() || env.AzureWebJobsStorage__accountName?.trim()),
     storage,

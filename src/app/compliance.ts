@@ -1,7 +1,8 @@
 /**
  * @module A compliance run's dependencies from kvguard's config: the vaults' data-plane clients, ARM clients
  * per subscription, rotation history and status from the state storage account, the rotation policy file, and
- * the audit records of the last cryptoperiod from the audit folder or storage archive when one is configured.
+ * the audit records of the last cryptoperiod from the audit folder or storage archive when one is configured,
+ * and the audit scan's record of use for the unused objects.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -21,6 +22,7 @@ import type { Rotators } from "../rotators/rotators.js";
 import type { StorageClients } from "../state/storage.js";
 import { createArmClients } from "../compliance/armClients.js";
 import type { ComplianceDeps } from "../compliance/run.js";
+import { auditUseReader } from "./auditUse.js";
 
 export interface ComplianceWiring {
   credential: TokenCredential;
@@ -78,5 +80,7 @@ export async function complianceDeps(config: KvguardConfig, wiring: ComplianceWi
     ...(status ? { status: { list: emptyWhenMissing(() => status.list()) } } : {}),
     ...(policyFile ? { policyEntry: (vault, name, kind) => matchEntry(kind === "key" ? policyFile.keys : policyFile.secrets, vault, name) } : {}),
     ...(auditRecords ? { auditRecords } : {}),
+    auditUse: auditUseReader(config, storage),
+    unusedDays: config.audit.thresholds.persistence_unused_secret?.unusedDays ?? 90,
   };
 }

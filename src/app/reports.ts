@@ -24,7 +24,7 @@ export interface ReportRequest {
 
 /** Runs the checks the request asks for. */
 export async function complianceRun(app: App, request: ReportRequest = {}): Promise<ComplianceRun> {
-  const config = await app.config();
+  const { config } = await app.guarded();
   const deps = await complianceDeps(config, {
     credential: await app.credential(),
     ...(app.hasStorage() ? { storage: await app.storage() } : {}),

@@ -49,7 +49,7 @@ export interface AuditScanReport {
   warm: boolean;
 }
 
-const BASELINE_KEY = "baseline";
+export const BASELINE_KEY = "baseline";
 
 /**
  * Runs one scan.

@@ -13,9 +13,9 @@ export async function csrCommand(args: string[], out: NodeJS.WritableStream): Pr
   if (!vaultName || !name || extra !== undefined || args.length > 1) throw new Error(`name the certificate as VAULT/NAME, got "${args.join(" ")}"`);
   const app = createApp(process.env, { log: lineWriter(out) });
   try {
-    const [config, credential] = await Promise.all([app.config(), app.credential()]);
+    const [{ config }, credential] = await Promise.all([app.guarded(), app.credential()]);
     const vault = config.vaults.find((v) => v.name.toLowerCase() === vaultName.toLowerCase());
-    if (!vault) throw new Error(`vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS)`);
+    if (!vault) throw new Error(`vault ${vaultName} is not one kvguard manages (KVGUARD_VAULT_URLS or KVGUARD_DISCOVERY_TAG)`);
     const connection = { vaultUrl: vault.url, credential, ...(config.local ? { ca: config.local.caPem } : {}) };
     const op = await pendingOperation(new CertificateClient(vault.url, credential, clientOptions(connection)), name);
     if (!op?.csr || op.status?.toLowerCase() !== "inprogress") {

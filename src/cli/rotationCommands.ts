@@ -102,9 +102,11 @@ export async function historyCommand(args: string[], out: Out): Promise<number> 
 export async function statusCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" }, html: { type: "string" } }, allowPositionals: true });
   if (values.html !== undefined) return (await import("./statusPageCommand.js")).statusPageCommand(cliApp(out), values.html, out);
-  const svc = await service(out);
+  const app = cliApp(out);
+  const svc = await app.rotation();
   const statuses = await svc.status.list(positionals[0]);
   const print = lineWriter(out);
+  if (svc.vaults.size === 0 && !values.json) print((await import("../discovery/discover.js")).noVaultNote((await app.guarded()).config));
   const { consumerCounts, consumerText, FIXED_GRACE_NOTE } = await import("../rotation/revokeGate.js");
   if (!values.json && !svc.engine.deps.revokeGate?.auditAware) print(FIXED_GRACE_NOTE);
   for (const s of statuses) {
@@ -115,5 +117,5 @@ export async function statusCommand(args: string[], out: Out): Promise<number> {
         : `${s.vault}/${s.name}  ${s.state}  last success ${s.lastSuccessAt ?? "never"}${s.lastError ? `  last error: ${s.lastError}` : ""}${s.nextDueAt ? `  next due ${s.nextDueAt}` : ""}${consumers ? `  ${consumers}` : ""}`,
     );
   }
-  return (await import("./certificateStatus.js")).printCertificates(await service(out), positionals[0], values.json === true, print);
+  return (await import("./certificateStatus.js")).printCertificates(svc, positionals[0], values.json === true, print);
 }

@@ -4,6 +4,7 @@
  * PDF reports only read it, so every format tells the same story. It never holds a secret value.
  */
 
+import type { UnusedSection } from "./unused.js";
 import type { Framework } from "../config/frameworks.js";
 
 /** Frameworks a check can map to; `--framework` filters on these. */
@@ -136,4 +137,6 @@ export interface ComplianceRun {
   inventory: InventoryItem[];
   /** Vaults or listings that failed as a whole (unreachable, 403), each also an "error" result. */
   errors: { vault: string; message: string }[];
+  /** Objects nobody read in KVGUARD_AUDIT_UNUSED_DAYS days, per vault (absent when the run was not asked for it). */
+  unused?: UnusedSection;
 }

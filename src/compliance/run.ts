@@ -24,6 +24,7 @@ import { readDataPlane, type DataPlaneClients, type DataPlaneObject } from "./da
 import { errorMessage } from "./errors.js";
 import { listSubscriptions, readVaultFacts, type SubscriptionVaults } from "./managementPlane.js";
 import type { CheckResult, ComplianceRun, Framework, VaultFacts } from "./model.js";
+import { unusedSection, type AuditUse } from "./unused.js";
 
 export interface ComplianceDeps {
   vaults: VaultTarget[];
@@ -41,6 +42,10 @@ export interface ComplianceDeps {
   policyEntry?(vault: string, name: string, kind: "secret" | "key"): PolicyFileEntry | undefined;
   /** Audit records to find KeyRotate / SecretSet in; absent: the audit cross-check is "not read". */
   auditRecords?(): AsyncIterable<AuditRecord[]>;
+  /** The audit scan's record of use for the unused-objects section, or why there is none; absent: no section. */
+  auditUse?(): Promise<AuditUse | string>;
+  /** Days without a read after which an object is listed unused (KVGUARD_AUDIT_UNUSED_DAYS). */
+  unusedDays?: number;
   clock?: Clock;
 }
 
@@ -275,6 +280,15 @@ export async function runCompliance(deps: ComplianceDeps, options: ComplianceOpt
       }
       run.results.push(...judgeObject(c, objectFacts, object.problems, ctx));
     }
+  }
+  if (deps.auditUse) {
+    const use = await deps.auditUse().catch((error: unknown) => `the audit scan's baseline could not be read: ${errorMessage(error)}`);
+    run.unused = unusedSection(
+      run.vaults.map((v) => v.name),
+      run.inventory,
+      deps.unusedDays ?? 90,
+      use,
+    );
   }
   return run;
 }

@@ -1,6 +1,7 @@
 /**
  * @module Vault discovery's setting: the tag that marks a vault for kvguard. With it, kvguard also guards
- * every vault ARM lists in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS that carries the tag, beside KVGUARD_VAULT_URLS.
+ * every vault ARM lists with the tag, beside KVGUARD_VAULT_URLS (which it makes optional), in
+ * KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS when that is set, else in every subscription kvguard's identity can read.
  */
 import { z } from "zod";
 import { docs } from "./docs.js";
@@ -28,14 +29,22 @@ export const discoveryShape = {
     .optional()
     .register(docs, {
       description:
-        "Vault discovery: kvguard also guards each vault ARM lists in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS with this tag (NAME: any value; NAME=VALUE: that value, case-insensitive), beside KVGUARD_VAULT_URLS; `kvguard doctor` names discovered vaults without the event subscription or the audit diagnostic setting.",
+        "Vault discovery: kvguard also guards each vault ARM lists with this tag (NAME: any value; NAME=VALUE: that value; the name case-insensitive), beside KVGUARD_VAULT_URLS, which becomes optional; searched in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS when set, else in every subscription kvguard's identity can read; `kvguard doctor` names discovered vaults without the event subscription or the audit diagnostic setting.",
       default: "no discovery: only KVGUARD_VAULT_URLS",
       example: "kvguard=managed",
     }),
 };
 
-export type DiscoverySettings = z.output<z.ZodObject<typeof discoveryShape>>;
+export type DiscoverySettings = z.output<z.ZodObject<typeof discoveryShape>> & { KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS?: string[] | undefined };
 
-export function discoveryConfig(settings: DiscoverySettings): { tag: DiscoveryTag } | undefined {
-  return settings.KVGUARD_DISCOVERY_TAG ? { tag: settings.KVGUARD_DISCOVERY_TAG } : undefined;
+export interface DiscoveryConfig {
+  tag: DiscoveryTag;
+  /** The subscriptions searched as set; absent: every subscription the identity can read (listed through ARM). */
+  subscriptionIds?: string[];
+}
+
+export function discoveryConfig(settings: DiscoverySettings): DiscoveryConfig | undefined {
+  if (!settings.KVGUARD_DISCOVERY_TAG) return undefined;
+  const ids = settings.KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS;
+  return { tag: settings.KVGUARD_DISCOVERY_TAG, ...(ids?.length ? { subscriptionIds: ids } : {}) };
 }

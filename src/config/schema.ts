@@ -9,7 +9,7 @@ import { alertConfig, alertCrossCheck, alertShape, type AlertConfig } from "./al
 import { auditConfig, auditShape, type AuditConfig } from "./auditSettings.js";
 import { cloudConfig, cloudShape, type CloudConfig } from "./cloudSettings.js";
 import { complianceConfig, complianceShape, type ComplianceConfig } from "./complianceSettings.js";
-import { discoveryConfig, discoveryShape, type DiscoveryTag } from "./discoverySettings.js";
+import { discoveryConfig, discoveryShape, type DiscoveryConfig } from "./discoverySettings.js";
 import { exportConfig, exportCrossCheck, exportShape, type ExportConfig } from "./exportSettings.js";
 import { noticeConfig, noticeShape, type NoticeConfig } from "./noticeSettings.js";
 import { telemetryConfig, telemetryCrossCheck, telemetryShape, type TelemetryConfig } from "./telemetrySettings.js";
@@ -32,7 +32,7 @@ const PREFIX = "KVGUARD_";
 
 const shape = {
   KVGUARD_VAULT_URLS: z
-    .string({ error: `is not set. Set it to a comma-separated list of vault URLs such as ${VAULT_URL_EXAMPLE}` })
+    .string()
     .transform((raw, ctx) => {
       const items = raw
         .split(",")
@@ -51,8 +51,10 @@ const shape = {
       }
       return vaults;
     })
+    .optional()
     .register(docs, {
       description: "The vaults kvguard rotates and audits: a comma-separated list of vault URLs.",
+      requiredUnless: "KVGUARD_DISCOVERY_TAG",
       example: `${VAULT_URL_EXAMPLE},https://othervault.vault.azure.net`,
     }),
   KVGUARD_LOCAL_CA_FILE: z.string().optional().register(docs, {
@@ -171,6 +173,13 @@ function crossCheck(value: CrossCheckInput, ctx: z.RefinementCtx): void {
         "is set together with AzureWebJobsStorage, whose connection string the host uses instead. Keep one: remove AzureWebJobsStorage to connect with the managed identity, or remove AzureWebJobsStorage__accountName",
     });
   }
+  if (value.KVGUARD_VAULT_URLS === undefined && value.KVGUARD_DISCOVERY_TAG === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["KVGUARD_VAULT_URLS"],
+      message: `is not set, nor is KVGUARD_DISCOVERY_TAG, so kvguard has no vault to guard. Set it to a comma-separated list of vault URLs such as ${VAULT_URL_EXAMPLE}, or set KVGUARD_DISCOVERY_TAG to find tagged vaults through ARM`,
+    });
+  }
   alertCrossCheck(value, ctx);
   exportCrossCheck(value, ctx);
   telemetryCrossCheck(value, ctx);
@@ -251,7 +260,7 @@ export interface KvguardConfig {
   report: ReportConfig;
   export: ExportConfig;
   /** Present when vaults are also found through ARM by tag. */
-  discovery?: { tag: DiscoveryTag };
+  discovery?: DiscoveryConfig;
   telemetry: TelemetryConfig;
 }
 
@@ -307,7 +316,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     ok: true,
     config: {
-      vaults: settings.KVGUARD_VAULT_URLS,
+      vaults: settings.KVGUARD_VAULT_URLS ?? [],
       ...(local ? { local } : {}),
       identity: local
         ? { kind: "dev", name: settings.KVGUARD_LOCAL_IDENTITY ?? DEFAULT_LOCAL_IDENTITY }

@@ -19,8 +19,11 @@ export function summarizeConfig(config: KvguardConfig): string[] {
       : config.storage.kind === "identity"
         ? `account ${config.storage.accountName}, reached with the managed identity`
         : `connection string${config.storage.accountName ? ` (AccountName=${config.storage.accountName})` : ""}`;
+  const tag =
+    config.discovery && (config.discovery.tag.value === undefined ? config.discovery.tag.name : `${config.discovery.tag.name}=${config.discovery.tag.value}`);
+  const searched = config.discovery?.subscriptionIds ? "in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS" : "in every subscription kvguard can read";
   return [
-    `vaults: ${vaults.join(", ")}`,
+    `vaults: ${vaults.join(", ") || "none listed"}${tag ? `; and those tagged ${tag} ${searched}` : ""}`,
     `key vault: ${config.local ? `local, trusting the CA in ${config.local.caFile}` : "Azure"}`,
     `identity: ${identity}`,
     `storage: ${storage}`,

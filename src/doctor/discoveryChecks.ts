@@ -9,7 +9,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { armClientOptions } from "../azure/cloudClients.js";
 import { sendsAuditEvent } from "../compliance/managementPlane.js";
 import type { KvguardConfig } from "../config/schema.js";
-import { discoverVaults, type DiscoveredVault } from "../discovery/discover.js";
+import { discoverVaults, noVaultNote, type DiscoveredVault } from "../discovery/discover.js";
 import { CheckFailure, runCheck, type CheckResult } from "./check.js";
 import { network } from "./fixes.js";
 
@@ -52,7 +52,7 @@ export async function discoveryChecks(config: KvguardConfig, credential: TokenCr
   const { tag } = config.discovery;
   const tagText = tag.value === undefined ? tag.name : `${tag.name}=${tag.value}`;
   const fixArm = (error: Error) =>
-    network(error, config.cloud.armEndpoint, "check KVGUARD_ARM_ENDPOINT, KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS and that kvguard's identity is Reader there");
+    network(error, config.cloud.armEndpoint, "check KVGUARD_ARM_ENDPOINT and that kvguard's identity is Reader on the subscriptions searched");
   let found: DiscoveredVault[] = [];
   const listing = await runCheck(
     "discovery: vaults by tag",
@@ -60,12 +60,20 @@ export async function discoveryChecks(config: KvguardConfig, credential: TokenCr
     async () => {
       const discovery = await discoverVaults(config, credential);
       found = discovery.vaults;
+      const searched = config.discovery?.subscriptionIds ? "KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS" : "the subscriptions kvguard's identity can read";
+      const what = `${found.length} vault(s) tagged ${tagText}${found.length ? `: ${found.map((v) => v.target.name).join(", ")}` : ""} in ${discovery.subscriptionIds.length} subscription(s) of ${searched}`;
+      const none = found.length === 0 && config.vaults.length === 0;
       if (discovery.problems.length)
         throw new CheckFailure(
-          discovery.problems.join("; "),
-          "grant kvguard's identity Reader on the subscription (or the vaults), and list the subscriptions in KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS",
+          `${what}${none ? `: ${noVaultNote(config)}` : ""}; ${discovery.problems.join("; ")}`,
+          "grant kvguard's identity Reader on each subscription named (or on its vaults); with KVGUARD_COMPLIANCE_SUBSCRIPTION_IDS set, only those are searched",
         );
-      return `${found.length} vault(s) tagged ${tagText}${found.length ? `: ${found.map((v) => v.target.name).join(", ")}` : ""}`;
+      if (none)
+        throw new CheckFailure(
+          `${what}: ${noVaultNote(config)}`,
+          `tag each vault kvguard should guard with ${tagText} and grant kvguard's identity Reader on its subscription, or list vaults in KVGUARD_VAULT_URLS`,
+        );
+      return what;
     },
     fixArm,
   );

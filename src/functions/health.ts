@@ -19,8 +19,9 @@ export async function healthHandler(_request: HttpRequest, context: InvocationCo
     const settings = [...new Set(result.problems.map((p) => p.setting))];
     return { status: 503, jsonBody: { status: "misconfigured", settings, errorId } };
   }
-  const { vaults, local } = result.config;
-  return { status: 200, jsonBody: { status: "ok", vaults: vaults.length, local: local !== undefined } };
+  const { vaults, local, discovery } = result.config;
+  // Listed vaults only: those found by tag are known after an ARM call, which health does not make.
+  return { status: 200, jsonBody: { status: "ok", vaults: vaults.length, discovery: discovery !== undefined, local: local !== undefined } };
 }
 
 export const health: HttpFunctionDefinition = {

@@ -345,7 +345,7 @@ describe("settingsTable", () => {
     ]);
     expect(row("AzureWebJobsStorage")?.requiredUnless).toBe("AzureWebJobsStorage__accountName");
     expect(row("AzureWebJobsStorage__accountName")?.requiredUnless).toBe("AzureWebJobsStorage");
-    expect(row("KVGUARD_VAULT_URLS")?.requiredUnless).toBeUndefined();
+    expect(row("KVGUARD_VAULT_URLS")?.requiredUnless).toBe("KVGUARD_DISCOVERY_TAG");
     expect(row("KVGUARD_LOG_LEVEL")?.default).toBe("info");
     expect(row("KVGUARD_LOCAL_IDENTITY")?.default).toContain(DEFAULT_LOCAL_IDENTITY);
   });

@@ -65,7 +65,10 @@ describe("vault discovery", () => {
     const { stdout } = await runCli(["doctor", "--format", "json"], env);
     const report = JSON.parse(stdout) as DoctorReport;
     const check = (name: string) => report.checks.find((c) => c.name === name);
-    expect(check("discovery: vaults by tag")).toMatchObject({ status: "ok", detail: "2 vault(s) tagged kvguard=managed: covered, bare" });
+    expect(check("discovery: vaults by tag")).toMatchObject({
+      status: "ok",
+      detail: "2 vault(s) tagged kvguard=managed: covered, bare in 1 subscription(s) of the subscriptions kvguard's identity can read",
+    });
     expect(check("discovered vault covered: events")).toMatchObject({ status: "ok", detail: "events reach kvguard through kvguard-events" });
     expect(check("discovered vault covered: audit logs")).toMatchObject({ status: "ok", detail: "AuditEvent goes out through audit" });
     expect(check("discovered vault bare: events")).toMatchObject({

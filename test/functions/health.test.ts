@@ -54,7 +54,7 @@ describe("health", () => {
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
     });
     expect(response.status).toBe(200);
-    expect(body).toEqual({ status: "ok", vaults: 2, local: false });
+    expect(body).toEqual({ status: "ok", vaults: 2, discovery: false, local: false });
   });
 
   it("answers 503 with the settings to fix and an error id; the problems are in the log lines with that id, no secret anywhere", async () => {

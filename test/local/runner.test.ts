@@ -70,7 +70,7 @@ describe("local runner", () => {
   it("answers HTTP functions at /api/<route>: health, rotateNow with route parameters, 404 otherwise", async () => {
     const health = await fetch(`${runner.baseUrl}/api/health?code=anything`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: "ok", vaults: 1, local: true });
+    expect(await health.json()).toEqual({ status: "ok", vaults: 1, discovery: false, local: true });
 
     const first = await secrets().setSecret("http-secret", "initial-http-value", { tags: { "kvguard-rotator": "random" } });
     const rotated = await fetch(`${runner.baseUrl}/api/rotate/local/http-secret?code=local`, { method: "POST" });

@@ -8,6 +8,7 @@ import type { CheckResult, InventoryItem, Outcome, VaultFacts } from "../model.j
 import { DAY_MS } from "../../common/duration.js";
 import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
 import { consumersSection } from "./consumers.js";
+import { unusedSection } from "./unused.js";
 import { donut, expiryTimeline, OUTCOME_LABELS, outcomeBars, trendChart } from "./charts.js";
 import { html, Markup } from "./markup.js";
 import type { ReportDocument, ResultRef } from "./schema.js";
@@ -99,6 +100,7 @@ function header(doc: ReportDocument): Markup {
         <li><a href="#expiry">Expiry</a></li>
         <li><a href="#rotation">Rotation evidence</a></li>
         <li><a href="#consumers">Consumers</a></li>
+        ${doc.unused ? html`<li><a href="#unused">Unused objects</a></li>` : ""}
         <li><a href="#failures">Failures</a></li>
         <li><a href="#vaults">Vaults and objects</a></li>
         <li><a href="#checks">Checks</a></li>
@@ -552,7 +554,7 @@ export function renderHtml(doc: ReportDocument): string {
         </style>
       </head>
       <body>
-        ${header(doc)}${frameworks(doc)}${changes(doc)}${expiry(doc)}${certificates(doc)}${rotation(doc)}${consumersSection(doc)}${failures(doc)}${vaults(doc)}${checks(doc)}
+        ${header(doc)}${frameworks(doc)}${changes(doc)}${expiry(doc)}${certificates(doc)}${rotation(doc)}${consumersSection(doc)}${unusedSection(doc)}${failures(doc)}${vaults(doc)}${checks(doc)}
         <footer class="muted">
           <p>
             kvguard compliance report, schema ${doc.schema} v${doc.schemaVersion}. The CSV and JSON reports of this run hold every result with its evidence.

@@ -32,6 +32,7 @@ export function reportDocument(input: ComplianceRun, history?: ReportHistory): R
     inventory: run.inventory,
     results: run.results,
     errors: run.errors,
+    ...(run.unused ? { unused: run.unused } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * creation date is the run's), so the page count is fixed for a given run. The standard Helvetica font
  * covers Windows-1252 only; other characters print as close ASCII or "?".
  */
+import { UNUSED_COLUMNS, unusedRows } from "./unused.js";
 import PDFDocument from "pdfkit";
 import type { CheckResult } from "../model.js";
 import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
@@ -292,6 +293,20 @@ function certificatePages(layout: Layout, doc: ReportDocument): void {
   );
 }
 
+function unusedPages(layout: Layout, doc: ReportDocument): void {
+  if (!doc.unused) return;
+  layout.heading(`Unused objects (${doc.unused.days} days)`);
+  if (doc.unused.note) layout.paragraph(doc.unused.note);
+  for (const v of doc.unused.vaults) layout.paragraph(`${v.vault}: ${v.text}`);
+  const rows = unusedRows(doc.unused);
+  if (!rows.length) return;
+  const widths = [0.18, 0.12, 0.4, 0.18, 0.12];
+  layout.table(
+    UNUSED_COLUMNS.map((title, i) => ({ title, width: widths[i]! })),
+    rows.map((cells) => cells.map((cell) => cut(cell, 200))),
+  );
+}
+
 function footers(layout: Layout, doc: ReportDocument): number {
   const range = layout.doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
@@ -339,6 +354,7 @@ export async function renderPdf(doc: ReportDocument, options: PdfOptions = {}): 
   failurePages(layout, doc, options.maxFailuresPerCheck ?? 200);
   vaultPages(layout, doc);
   certificatePages(layout, doc);
+  unusedPages(layout, doc);
   const pages = footers(layout, doc);
   pdf.end();
   await ended;

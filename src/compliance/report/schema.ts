@@ -153,6 +153,21 @@ export const changesSchema = z.strictObject({
   unreadable: z.array(z.strictObject({ name: z.string(), problem: z.string() })),
 });
 
+/** Objects nobody read in `days` days, per vault, from the audit scan's baseline; "unknown" where the audit data is shorter. */
+export const unusedSchema = z.strictObject({
+  days: count,
+  note: z.string().optional(),
+  vaults: z.array(
+    z.strictObject({
+      vault: z.string(),
+      coverage: z.strictObject({ since: isoTime, until: isoTime, days: count }).nullable(),
+      status: z.enum(["judged", "unknown"]),
+      text: z.string(),
+      objects: z.array(z.strictObject({ type: z.enum(["secret", "key", "certificate"]), name: z.string(), lastReadAt: isoTime.nullable(), idleDays: count })),
+    }),
+  ),
+});
+
 export const reportDocumentSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA_ID),
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -166,6 +181,8 @@ export const reportDocumentSchema = z.strictObject({
   inventory: z.array(inventorySchema),
   results: z.array(resultSchema),
   errors: z.array(z.strictObject({ vault: z.string(), message: z.string() })),
+  /** Added after version 1's first reports, so optional: earlier snapshots have none. */
+  unused: unusedSchema.optional(),
 });
 
 export type ReportDocument = z.infer<typeof reportDocumentSchema>;
