@@ -2,13 +2,13 @@
  * @module Starts the local cloud with every provider's routes: Key Vault's management plane over the local
  * Key Vault's vaults, Azure Storage's over Azurite's accounts, Entra ID applications with their token
  * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics,
- * the Logs Ingestion API, and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
+ * Event Grid namespaces, the Logs Ingestion API, and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
  * Event Hubs, AI services, AI Search, SignalR, Web PubSub, App Configuration). It shares the local Key Vault's TLS material, so one CA file trusts both.
  */
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
 import { entraRoutes } from "./entra/index.js";
-import { eventGridProvider, type LocalEventGrid } from "./eventGrid/index.js";
+import { eventGridProvider, type LocalEventGrid, type LocalNamespaces } from "./eventGrid/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
 import { keyPairsProvider, type LocalKeyPairs } from "./keyPairs/index.js";
 import { keyVaultArmRoutes } from "./keyVaultArm.js";
@@ -30,6 +30,7 @@ export interface LocalCloudOptions {
 export interface LocalCloudProviders {
   web: LocalWebApps;
   eventGrid: LocalEventGrid;
+  namespaces: LocalNamespaces;
   logs: LocalLogsIngestion;
   keyPairs: LocalKeyPairs;
 }
@@ -50,7 +51,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
     ...keyPairs.routes,
   ];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
-  const closers = [() => web.web.close(), () => eventGrid.eventGrid.close(), () => keyPairs.keyPairs.close()];
+  const closers = [() => web.web.close(), () => eventGrid.eventGrid.close(), () => eventGrid.namespaces.close(), () => keyPairs.keyPairs.close()];
   let cloud: LocalCloud;
   try {
     cloud = await LocalCloud.start({ tls: options.kv.tls, routes, closers, ...(options.port !== undefined ? { port: options.port } : {}) });
@@ -59,9 +60,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
     throw error;
   }
   eventGrid.eventGrid.baseUrl = cloud.url;
+  eventGrid.namespaces.baseUrl = cloud.url;
   logs.logs.baseUrl = cloud.url;
   keyPairs.keyPairs.baseUrl = cloud.url;
-  return Object.assign(cloud, { providers: { web: web.web, eventGrid: eventGrid.eventGrid, logs: logs.logs, keyPairs: keyPairs.keyPairs } });
+  return Object.assign(cloud, {
+    providers: { web: web.web, eventGrid: eventGrid.eventGrid, namespaces: eventGrid.namespaces, logs: logs.logs, keyPairs: keyPairs.keyPairs },
+  });
 }
 
 /** The settings that point kvguard's management-plane clients at a local cloud. */
