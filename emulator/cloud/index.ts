@@ -2,11 +2,12 @@
  * @module Starts the local cloud with every provider's routes: Key Vault's management plane over the local
  * Key Vault's vaults, Azure Storage's over Azurite's accounts, Entra ID applications with their token
  * endpoint, App Service sites whose Key Vault references resolve from the local vaults, Event Grid topics,
- * Event Grid namespaces, the Logs Ingestion API, and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
+ * Event Grid namespaces, the Logs Ingestion API, Application Insights' ingestion (track), and key-based resources (Redis over real redis-servers, Cosmos DB, Service Bus,
  * Event Hubs, AI services, AI Search, SignalR, Web PubSub, App Configuration). It shares the local Key Vault's TLS material, so one CA file trusts both.
  */
 import type { RunningAzurite } from "../azurite.js";
 import type { LocalKeyVault } from "../localKeyVault.js";
+import { appInsightsProvider, type LocalAppInsights } from "./appInsights/index.js";
 import { entraRoutes } from "./entra/index.js";
 import { eventGridProvider, type LocalEventGrid, type LocalNamespaces } from "./eventGrid/index.js";
 import { LocalCloud, type CloudRoute } from "./host.js";
@@ -33,6 +34,7 @@ export interface LocalCloudProviders {
   namespaces: LocalNamespaces;
   logs: LocalLogsIngestion;
   keyPairs: LocalKeyPairs;
+  appInsights: LocalAppInsights;
 }
 
 export type StartedLocalCloud = LocalCloud & { providers: LocalCloudProviders };
@@ -42,6 +44,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
   const eventGrid = await eventGridProvider(options.kv);
   const logs = logsIngestionProvider(options.kv);
   const keyPairs = await keyPairsProvider(options.kv);
+  const appInsights = appInsightsProvider(options.kv);
   const routes: CloudRoute[] = [
     ...keyVaultArmRoutes(options.kv),
     ...entraRoutes({ stateDir: options.kv.options.stateDir }),
@@ -49,6 +52,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
     ...eventGrid.routes,
     ...logs.routes,
     ...keyPairs.routes,
+    ...appInsights.routes,
   ];
   if (options.azurite) routes.push(...storageArmRoutes(options.azurite, () => options.kv.clock.nowMs()));
   const closers = [() => web.web.close(), () => eventGrid.eventGrid.close(), () => eventGrid.namespaces.close(), () => keyPairs.keyPairs.close()];
@@ -63,8 +67,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Start
   eventGrid.namespaces.baseUrl = cloud.url;
   logs.logs.baseUrl = cloud.url;
   keyPairs.keyPairs.baseUrl = cloud.url;
+  appInsights.appInsights.baseUrl = cloud.url;
   return Object.assign(cloud, {
-    providers: { web: web.web, eventGrid: eventGrid.eventGrid, namespaces: eventGrid.namespaces, logs: logs.logs, keyPairs: keyPairs.keyPairs },
+    providers: {
+      web: web.web,
+      eventGrid: eventGrid.eventGrid,
+      namespaces: eventGrid.namespaces,
+      logs: logs.logs,
+      keyPairs: keyPairs.keyPairs,
+      appInsights: appInsights.appInsights,
+    },
   });
 }
 
