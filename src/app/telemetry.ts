@@ -127,9 +127,12 @@ export async function createTelemetry(options: {
     span<T>(name: string, work: () => Promise<T>, spanOptions: SpanOptions = {}): Promise<T> {
       // A traceparent that does not parse starts a new trace: the work itself never depends on it.
       const parent = spanOptions.parent ? w3c.extract(context.active(), { traceparent: spanOptions.parent }, defaultTextMapGetter) : context.active();
+      // Application Insights names a request made from a consumer span by this attribute alone (no HTTP server
+      // here): without it the worker's request arrives unnamed. The exporter does not keep it as a property.
+      const attributes = spanOptions.kind === "consumer" ? { ...spanOptions.attributes, "ai.operation.name": name } : spanOptions.attributes;
       return tracer.startActiveSpan(
         name,
-        { kind: SPAN_KINDS[spanOptions.kind ?? "internal"], ...(spanOptions.attributes ? { attributes: spanOptions.attributes } : {}) },
+        { kind: SPAN_KINDS[spanOptions.kind ?? "internal"], ...(attributes ? { attributes } : {}) },
         parent,
         async (span: Span) => {
           try {

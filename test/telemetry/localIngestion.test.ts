@@ -115,6 +115,7 @@ describe("the local Application Insights ingestion endpoint", () => {
     const props = (i: Envelope) => (i.data.baseData.properties ?? {}) as Record<string, string>;
     const worker = spans.find((i) => i.data.baseType === "RequestData" && props(i)["kvguard.object"] === NAME);
     expect(worker, "the worker's span as a request").toBeDefined();
+    expect(worker!.data.baseData.name).toBe("kvguard.rotation");
     const operation = worker!.tags!["ai.operation.id"];
     const byId = (id: string | undefined) => spans.find((i) => i.data.baseData.id === id);
     const enqueue = byId(worker!.tags!["ai.operation.parentId"]);
