@@ -2,7 +2,8 @@
  * @module The local stack behind `npm start`: the local Key Vault (state in the state folder, one vault),
  * Azurite (blob, queue, table; data in `<state>/azurite`), the settings pointing kvguard at both, kvguard's
  * app built from them on the vault's own clock (in place of the app settings' one), and the local Functions runner with the vault's near-expiry
- * and expiry events subscribed to its Event Grid webhook. Everything runs in this process but Azurite.
+ * and expiry events subscribed to its Event Grid webhook, and kvguard's telemetry sent to the local cloud's
+ * Application Insights endpoint. Everything runs in this process but Azurite.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -13,7 +14,7 @@ import { startLocalAlerts } from "./alerts/localAlerts.js";
 import { devClaims } from "../src/azure/devCredential.js";
 import { ensureError } from "../src/common/errors.js";
 import { createApp, useApp, type App } from "../src/app/index.js";
-import { LocalTelemetry } from "./telemetrySummary.js";
+import { LOCAL_COMPONENT, LocalTelemetry } from "./telemetrySummary.js";
 import { functionTable, type FunctionDefinition } from "../src/functions/table.js";
 import type { RotationService } from "../src/rotation/service.js";
 import { ROTATION_EVENT_TYPES } from "../src/rotation/vaultEvents.js";
@@ -51,7 +52,7 @@ export interface Stack {
   service: RotationService;
   /** The settings kvguard runs with. */
   env: Record<string, string>;
-  /** kvguard's metrics and spans, in memory in place of Azure Monitor. */
+  /** kvguard's metrics and spans, as the local cloud's Application Insights endpoint received them. */
   telemetry: LocalTelemetry;
   /** The same settings as a shell file to source before running the CLI against the stack. */
   envFile: string;
@@ -115,6 +116,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // kvguard's own events go to a local topic and webhook (out/events/), its records to the cloud's tables.
     exported = await startLocalExport(started, kv.tls.caPem, resolve(dirname(stateDir), "out"), (line) => options.write(line));
     admitKvguard(kv, options.vault);
+    // Metrics and traces through the Azure Monitor exporter to the cloud's ingestion endpoint. The exporter's
+    // own usage reports (statsbeat) would go to Microsoft's endpoints: off, in the env file for the CLI and in
+    // this process's environment, the only place the exporter reads that switch.
+    const telemetrySettings = {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: started.providers.appInsights.connectionString(started.providers.appInsights.ensure(LOCAL_COMPONENT)),
+      APPLICATION_INSIGHTS_NO_STATSBEAT: "true",
+    };
+    process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = "true";
     const vaultUrl = kv.urls[options.vault]!;
     const env: Record<string, string> = {
       KVGUARD_VAULT_URLS: `${options.vault}=${vaultUrl}`,
@@ -124,17 +133,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       KVGUARD_ROTATION_SCHEDULE: DEMO_SCHEDULE,
       ...alerts.settings,
       ...exported.settings,
+      ...telemetrySettings,
       ...options.settings,
     };
     // Same process, same clock: kvguard judges "due" on the time the vault keeps, --fast included.
-    const telemetry = new LocalTelemetry();
     app = createApp(env, {
       clock: { nowMs: () => kv.clock.nowMs() },
       log: (line) => options.write(`${new Date().toISOString().slice(11, 19)} [rotation] ${line}`),
       // Alerting on the same clock: quiet hours, digests and the times alerts show follow the vault's.
       alerts: { clock: { nowMs: () => kv.clock.nowMs() } },
-      telemetry: telemetry.sinks,
     });
+    const telemetry = new LocalTelemetry(app, started.providers.appInsights, started.url);
     const service = await app.rotation();
     useApp(app);
     const envFile = join(stateDir, "kvguard.env");

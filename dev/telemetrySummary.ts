@@ -1,82 +1,91 @@
 /**
- * @module The local stack's stand-in for Azure Monitor: kvguard's metrics and spans go to in-memory readers
- * instead of Application Insights, and `summary()` prints what Azure Monitor would have received: each metric's
- * series, and one rotation's trace from its trigger to the Key Vault calls. Spans are kept per trace, the
- * newest traces only, so a long `npm start` does not grow without end.
+ * @module What the local stack's Application Insights received: kvguard sends its metrics and spans through
+ * the Azure Monitor exporter to the local cloud's ingestion endpoint (`/v2.1/track`), and `summary()` reads
+ * them back from there: each metric's series (counters and histograms summed over the exports, gauges as last
+ * sent) and one rotation's trace from its trigger to the Key Vault calls, built from the items' operation and
+ * parent ids.
  */
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader, type DataPoint, type Histogram } from "@opentelemetry/sdk-metrics";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { TelemetrySinks } from "../src/app/telemetry.js";
+import type { Envelope, LocalAppInsights } from "../emulator/cloud/appInsights/index.js";
+import type { App } from "../src/app/index.js";
+import { METRICS, type MetricName } from "../src/telemetry/metrics.js";
 
-const KEPT_TRACES = 200;
+/** The component `npm start` sends to. */
+export const LOCAL_COMPONENT = "kvguard-local";
 
-/** Keeps the spans of the newest traces and counts every span. */
-class RecentTraces implements SpanExporter {
-  readonly traces = new Map<string, ReadableSpan[]>();
-  spans = 0;
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    for (const span of spans) {
-      const id = span.spanContext().traceId;
-      this.traces.set(id, [...(this.traces.get(id) ?? []), span]);
-      this.spans += 1;
-    }
-    for (const id of this.traces.keys()) {
-      if (this.traces.size <= KEPT_TRACES) break;
-      this.traces.delete(id);
-    }
-    done({ code: ExportResultCode.SUCCESS });
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
+interface MetricPoint {
+  name: string;
+  value: number;
+  count?: number;
 }
 
-export class LocalTelemetry {
-  readonly #metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  // Read when the summary is asked for; the interval only bounds how stale a long run's export gets.
-  readonly #reader = new PeriodicExportingMetricReader({ exporter: this.#metrics, exportIntervalMillis: 3_600_000 });
-  readonly #traces = new RecentTraces();
-  readonly sinks: TelemetrySinks = { metricReader: this.#reader, spanExporter: this.#traces };
+type Series = { value: number; count: number; histogram: boolean };
 
-  /** What Azure Monitor would have received so far, as lines. */
+export class LocalTelemetry {
+  constructor(
+    readonly app: App,
+    readonly appInsights: LocalAppInsights,
+    readonly cloudUrl: string,
+  ) {}
+
+  /** What the endpoint received so far (after sending what waits for its interval), as lines. */
   async summary(): Promise<string[]> {
-    this.#metrics.reset();
-    await this.#reader.forceFlush();
-    const lines = ["Telemetry (kept in memory here; Application Insights receives the same with APPLICATIONINSIGHTS_CONNECTION_STRING):"];
-    const metrics = this.#metrics.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-    for (const metric of metrics) {
-      for (const point of metric.dataPoints as DataPoint<number | Histogram>[]) {
-        const labels = Object.entries(point.attributes)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(",");
-        const value = typeof point.value === "number" ? String(point.value) : `count ${point.value.count}, sum ${(point.value.sum ?? 0).toFixed(3)}`;
-        lines.push(`  ${metric.descriptor.name}{${labels}} ${value}`);
+    await this.app.flushTelemetry();
+    const component = this.appInsights.get(LOCAL_COMPONENT);
+    const items = component ? this.appInsights.items(component).map((r) => r.item) : [];
+    const lines = [
+      `Telemetry (the Azure Monitor exporter's, received at ${this.cloudUrl}/v2.1/track; all of it: GET /management/appinsights/components/${LOCAL_COMPONENT}/items):`,
+    ];
+    const series = new Map<string, Series>();
+    for (const item of items.filter((i) => i.data.baseType === "MetricData")) {
+      const properties = (item.data.baseData.properties ?? {}) as Record<string, string>;
+      const labels = Object.entries(properties)
+        .filter(([k]) => !k.startsWith("_MS."))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      for (const point of item.data.baseData.metrics as MetricPoint[]) {
+        const instrument = METRICS[point.name as MetricName]?.instrument;
+        if (!instrument) continue;
+        const key = `${point.name}{${labels}}`;
+        const histogram = instrument === "histogram";
+        const gauge = instrument === "gauge";
+        const before = series.get(key) ?? { value: 0, count: 0, histogram };
+        // Counters and histograms arrive as deltas per export; gauges as their current value.
+        series.set(key, { value: gauge ? point.value : before.value + point.value, count: before.count + (point.count ?? 1), histogram });
       }
     }
-    lines.push(`  ${this.#traces.spans} spans in ${this.#traces.traces.size} recent traces`);
-    const rotation = [...this.#traces.traces.values()].find((spans) =>
-      spans.some((s) => s.name === "kvguard.rotation" && s.attributes["kvguard.outcome"] === "rotated" && s.parentSpanContext),
-    );
-    if (rotation) lines.push("  one rotation's trace:", ...tree(rotation).map((line) => `    ${line}`));
+    for (const [key, s] of [...series].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`  ${key} ${s.histogram ? `count ${s.count}, sum ${s.value.toFixed(3)}` : String(s.value)}`);
+    }
+    const spans = items.filter((i) => i.data.baseType === "RequestData" || i.data.baseType === "RemoteDependencyData");
+    lines.push(`  ${series.size} metric series, ${spans.length} spans`);
+    const rotation = spans.find((i) => property(i, "kvguard.outcome") === "rotated" && i.tags?.["ai.operation.parentId"]);
+    if (rotation) {
+      const operation = rotation.tags?.["ai.operation.id"];
+      lines.push("  one rotation's trace:", ...tree(spans.filter((i) => i.tags?.["ai.operation.id"] === operation)).map((line) => `    ${line}`));
+    }
     return lines;
   }
 }
 
-/** A trace's spans as an indented tree, in start order. */
-function tree(spans: readonly ReadableSpan[]): string[] {
-  const ids = new Set(spans.map((s) => s.spanContext().spanId));
+function property(item: Envelope, name: string): string | undefined {
+  return ((item.data.baseData.properties ?? {}) as Record<string, string>)[name];
+}
+
+/** A trace's items as an indented tree, in time order. */
+function tree(items: readonly Envelope[]): string[] {
+  const ids = new Set(items.map((i) => i.data.baseData.id as string));
   const children = (parent: string | undefined) =>
-    spans
-      .filter((s) => (parent ? s.parentSpanContext?.spanId === parent : !s.parentSpanContext || !ids.has(s.parentSpanContext.spanId)))
-      .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+    items
+      .filter((i) => {
+        const of = i.tags?.["ai.operation.parentId"];
+        return parent ? of === parent : !of || !ids.has(of);
+      })
+      .sort((a, b) => a.time.localeCompare(b.time));
   const lines: string[] = [];
-  const walk = (span: ReadableSpan, depth: number) => {
-    const object = span.attributes["kvguard.object"];
-    lines.push(`${"  ".repeat(depth)}${span.name}${typeof object === "string" ? ` (${object})` : ""}`);
-    for (const child of children(span.spanContext().spanId)) walk(child, depth + 1);
+  const walk = (item: Envelope, depth: number) => {
+    const object = property(item, "kvguard.object");
+    lines.push(`${"  ".repeat(depth)}${String(item.data.baseData.name)}${object ? ` (${object})` : ""}`);
+    for (const child of children(item.data.baseData.id as string)) walk(child, depth + 1);
   };
   for (const root of children(undefined)) walk(root, 0);
   return lines;

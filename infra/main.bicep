@@ -82,6 +82,10 @@ param exportSchedule string = '0 */5 * * * *'
 @description('Publish kvguard\'s events (rotation, expiry, findings, reports) to an Event Grid custom topic created here (docs/export.md).')
 param exportEvents bool = false
 
+@description('Where exportEvents publishes: a custom topic, or an Event Grid namespace with a topic (docs/export.md).')
+@allowed(['topic', 'namespace'])
+param exportEventsTo string = 'topic'
+
 @description('Send rotation history and findings to custom tables of the Log Analytics workspace, through a data collection endpoint and rule created here (docs/export.md).')
 param exportLogs bool = false
 
@@ -197,7 +201,8 @@ module exportTopic 'modules/exportEvents.bicep' = if (exportEvents) {
   params: {
     location: location
     tags: allTags
-    topicName: 'evgt-kvguard-${resourceToken}'
+    kind: exportEventsTo
+    topicName: exportEventsTo == 'namespace' ? 'evgns-kvguard-${resourceToken}' : 'evgt-kvguard-${resourceToken}'
   }
 }
 
@@ -241,6 +246,8 @@ module app 'modules/functionApp.bicep' = {
     reportContainer: state.outputs.reportContainer
     exportSchedule: exportSchedule
     exportTopicEndpoint: exportEvents ? exportTopic!.outputs.endpoint : ''
+    exportNamespaceEndpoint: exportEvents ? exportTopic!.outputs.namespaceEndpoint : ''
+    exportNamespaceTopic: exportEvents ? exportTopic!.outputs.namespaceTopicName : ''
     exportDceEndpoint: exportLogs ? exportRule!.outputs.endpoint : ''
     exportDcrId: exportLogs ? exportRule!.outputs.ruleId : ''
     policyFile: policyFile
@@ -327,6 +334,8 @@ module exportAccess 'modules/exportAccess.bicep' = if (exportEvents || exportLog
   name: 'kvguard-export-access'
   params: {
     topicName: exportEvents ? exportTopic!.outputs.topicName : ''
+    namespaceTopicName: exportEvents ? exportTopic!.outputs.namespaceTopicName : ''
+    eventsKind: exportEventsTo
     ruleName: exportLogs ? exportRule!.outputs.ruleName : ''
     principalId: app.outputs.principalId
     exportsEvents: exportEvents
@@ -350,5 +359,7 @@ output LOG_ANALYTICS_WORKSPACE_RESOURCE_ID string = monitoring.outputs.workspace
 output STATE_STORAGE_ACCOUNT_ID string = state.outputs.id
 output VAULT_EVENTS_SUBSCRIBED bool = subscribeVaultEvents
 output KVGUARD_EXPORT_TOPIC_ENDPOINT string = exportEvents ? exportTopic!.outputs.endpoint : ''
+output KVGUARD_EXPORT_NAMESPACE_ENDPOINT string = exportEvents ? exportTopic!.outputs.namespaceEndpoint : ''
+output KVGUARD_EXPORT_NAMESPACE_TOPIC string = exportEvents ? exportTopic!.outputs.namespaceTopicName : ''
 output KVGUARD_EXPORT_DCE_ENDPOINT string = exportLogs ? exportRule!.outputs.endpoint : ''
 output KVGUARD_EXPORT_DCR_ID string = exportLogs ? exportRule!.outputs.ruleId : ''

@@ -174,7 +174,8 @@ export class LocalCloud {
       if (fault) throw fault;
       const { route, params } = this.#router.match(method, url.pathname);
       let identity: Identity | undefined;
-      const tokenOptional = route.api === "eventgrid" && req.headers.authorization === undefined;
+      // Event Grid also takes keys (a namespace's as `Authorization: SharedAccessKey`), which its routes check.
+      const tokenOptional = route.api === "eventgrid" && !/^Bearer /i.test(req.headers.authorization ?? "");
       if (route.api !== "login" && !tokenOptional) {
         try {
           identity = identityFromAuthorization(req.headers.authorization ?? "", CLOUD_AUDIENCES[route.api]);

@@ -35,6 +35,9 @@ param reportContainer string
 param exportSchedule string
 @description('Empty: events are not exported.')
 param exportTopicEndpoint string
+@description('Empty unless events go to a namespace topic (with exportNamespaceTopic).')
+param exportNamespaceEndpoint string
+param exportNamespaceTopic string
 @description('Empty (with exportDcrId): nothing goes to Log Analytics.')
 param exportDceEndpoint string
 param exportDcrId string
@@ -150,6 +153,8 @@ var allSettings = {
   KVGUARD_REPORT_CONTAINER: reportContainer
   KVGUARD_EXPORT_SCHEDULE: exportSchedule
   KVGUARD_EXPORT_TOPIC_ENDPOINT: exportTopicEndpoint
+  KVGUARD_EXPORT_NAMESPACE_ENDPOINT: exportNamespaceEndpoint
+  KVGUARD_EXPORT_NAMESPACE_TOPIC: exportNamespaceTopic
   KVGUARD_EXPORT_DCE_ENDPOINT: exportDceEndpoint
   KVGUARD_EXPORT_DCR_ID: exportDcrId
   // Telemetry with the app's identity (Application Insights has local authentication off).

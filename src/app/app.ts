@@ -79,6 +79,8 @@ export interface App {
   reportToContainer(request: ReportRequest, log: (line: string) => void): Promise<PublishedReport>;
   /** The export of kvguard's records; undefined when no destination is set. */
   exporter(options?: ExporterOptions): Promise<Exporter | undefined>;
+  /** Sends the metrics and spans waiting for their interval now (nothing when telemetry is off). */
+  flushTelemetry(): Promise<void>;
   /** Stops the clock's sync and closes the alert sinks' connections. */
   close(): Promise<void>;
 }
@@ -136,11 +138,16 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     if (options.telemetry === undefined && (await config()).telemetry.mode !== "azure-monitor") return noTelemetry;
     // Entra authentication when the host's setting asks for it (the Bicep turns Application Insights' keys off).
     const entra = /Authorization=AAD/i.test(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "");
+    const local = options.telemetry ? undefined : (await config()).local;
     const handle = (async () =>
       (await import("./telemetry.js")).createTelemetry(
         options.telemetry
           ? { sinks: options.telemetry }
-          : { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING!, ...(entra ? { credential: await credential() } : {}) },
+          : {
+              connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING!,
+              ...(entra ? { credential: await credential() } : {}),
+              ...(local ? { ca: local.caPem } : {}),
+            },
       ))();
     telemetryHandle = handle;
     try {
@@ -238,6 +245,9 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
       (await import("./export.js")).createExporter(await config(), env, { credential: await credential(), storage: await storage() }, options),
     reportToFolder: async (out, request = {}) => (await import("./reports.js")).reportToFolder(app, out, request),
     reportToContainer: async (request, log) => (await import("./reports.js")).reportToContainer(app, request, log),
+    async flushTelemetry() {
+      await (await telemetryHandle?.catch(() => undefined))?.flush();
+    },
     async close() {
       clearInterval(clockSync);
       await (await telemetryHandle?.catch(() => undefined))?.shutdown();

@@ -47,7 +47,7 @@ export function createExporter(
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
   };
   const sinks: ExportSink<unknown>[] = [];
-  if (config.export.topicEndpoint) sinks.push(eventGridSink({ topicEndpoint: config.export.topicEndpoint, ...common }));
+  if (config.export.events) sinks.push(eventGridSink({ destination: config.export.events, ...common }));
   if (config.export.logs) sinks.push(logAnalyticsSink({ ...config.export.logs, ...common }));
   if (sinks.length === 0) return undefined;
   const ledgerTable = storage.table(EXPORT_TABLE);

@@ -33,6 +33,8 @@ export interface TelemetrySinks {
 
 export interface TelemetryHandle {
   telemetry: Telemetry;
+  /** Exports what is pending now, without waiting for the next interval (the local stack's summary). */
+  flush(): Promise<void>;
   /** Exports what is pending and stops (the app's close). */
   shutdown(): Promise<void>;
 }
@@ -64,7 +66,13 @@ async function setGlobalsOnce(): Promise<void> {
   for (const definition of new AzureSdkInstrumentation({ enabled: false }).getModuleDefinitions()) definition.patch?.({ ...coreTracing });
 }
 
-export async function createTelemetry(options: { connectionString?: string; credential?: TokenCredential; sinks?: TelemetrySinks }): Promise<TelemetryHandle> {
+export async function createTelemetry(options: {
+  connectionString?: string;
+  credential?: TokenCredential;
+  sinks?: TelemetrySinks;
+  /** The local stack's CA: its cloud is the ingestion endpoint. */
+  ca?: string;
+}): Promise<TelemetryHandle> {
   const resource = resourceFromAttributes({ "service.name": "kvguard" });
   let reader: MetricReader;
   let spans: SpanExporter;
@@ -73,7 +81,12 @@ export async function createTelemetry(options: { connectionString?: string; cred
     spans = options.sinks.spanExporter;
   } else {
     const { AzureMonitorMetricExporter, AzureMonitorTraceExporter } = await import("@azure/monitor-opentelemetry-exporter");
-    const exporterOptions = { connectionString: options.connectionString, ...(options.credential ? { credential: options.credential } : {}) };
+    const exporterOptions = {
+      connectionString: options.connectionString,
+      ...(options.credential ? { credential: options.credential } : {}),
+      // Against the local cloud: trust its CA, and keep nothing unsent in the machine's temp folder for a later run.
+      ...(options.ca ? { tlsOptions: { ca: options.ca }, disableOfflineStorage: true } : {}),
+    };
     reader = new PeriodicExportingMetricReader({ exporter: new AzureMonitorMetricExporter(exporterOptions), exportIntervalMillis: EXPORT_INTERVAL_MS });
     spans = new AzureMonitorTraceExporter(exporterOptions);
   }
@@ -114,9 +127,12 @@ export async function createTelemetry(options: { connectionString?: string; cred
     span<T>(name: string, work: () => Promise<T>, spanOptions: SpanOptions = {}): Promise<T> {
       // A traceparent that does not parse starts a new trace: the work itself never depends on it.
       const parent = spanOptions.parent ? w3c.extract(context.active(), { traceparent: spanOptions.parent }, defaultTextMapGetter) : context.active();
+      // Application Insights names a request made from a consumer span by this attribute alone (no HTTP server
+      // here): without it the worker's request arrives unnamed. The exporter does not keep it as a property.
+      const attributes = spanOptions.kind === "consumer" ? { ...spanOptions.attributes, "ai.operation.name": name } : spanOptions.attributes;
       return tracer.startActiveSpan(
         name,
-        { kind: SPAN_KINDS[spanOptions.kind ?? "internal"], ...(spanOptions.attributes ? { attributes: spanOptions.attributes } : {}) },
+        { kind: SPAN_KINDS[spanOptions.kind ?? "internal"], ...(attributes ? { attributes } : {}) },
         parent,
         async (span: Span) => {
           try {
@@ -139,6 +155,9 @@ export async function createTelemetry(options: { connectionString?: string; cred
   };
   return {
     telemetry,
+    async flush() {
+      await Promise.all([tracers.forceFlush(), meters.forceFlush()]);
+    },
     async shutdown() {
       if (activeProvider === tracers) activeProvider = undefined;
       await Promise.allSettled([tracers.shutdown(), meters.shutdown()]);

@@ -16,7 +16,9 @@ export async function exportCommand(args: string[], out: NodeJS.WritableStream):
   if (positionals.length > 0) throw new Error(`unexpected ${positionals.join(" ")}\n${exportUsage}`);
   const exporter = await createApp(process.env).exporter(values.reports ? { reportsDir: values.reports } : {});
   if (!exporter)
-    throw new Error("nothing to export to: set KVGUARD_EXPORT_TOPIC_ENDPOINT, or KVGUARD_EXPORT_DCE_ENDPOINT and KVGUARD_EXPORT_DCR_ID (docs/export.md)");
+    throw new Error(
+      "nothing to export to: set KVGUARD_EXPORT_TOPIC_ENDPOINT (or KVGUARD_EXPORT_NAMESPACE_ENDPOINT and KVGUARD_EXPORT_NAMESPACE_TOPIC), or KVGUARD_EXPORT_DCE_ENDPOINT and KVGUARD_EXPORT_DCR_ID (docs/export.md)",
+    );
   const write = lineWriter(out);
   let trouble = false;
   for (const report of await exporter.run()) {

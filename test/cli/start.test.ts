@@ -76,6 +76,10 @@ describe("kvguard start (npm start)", () => {
     expect(stdout).toMatch(/^event: Kvguard\.Rotation\.Succeeded demo\/\S+ → \S+\.json$/m);
     expect(stdout).toMatch(/\[exportOut\] export loganalytics: [1-9]\d* sent/);
     expect(stdout).toContain(`npx kvguard history demo`);
+    // Metrics and traces through the real exporter to the local cloud's Application Insights endpoint.
+    expect(stdout).toMatch(/^Telemetry \(the Azure Monitor exporter's, received at https:\/\/127\.0\.0\.1:\d+\/v2\.1\/track;/m);
+    expect(stdout).toMatch(/^ {2}kvguard\.rotations\{rotator=[\w-]+,outcome=rotated,trigger=\w+,kind=secret\} [1-9]\d*$/m);
+    expect(stdout).toMatch(/^ {6}kvguard\.enqueue \([\w-]+\)\n(?: {8}.*\n)*? {8}kvguard\.rotation \([\w-]+\)$/m);
 
     // Every value the vault holds (rotated versions, pending credentials, the history HMAC key): none printed.
     const saved = JSON.parse(readFileSync(join(state, "state.json"), "utf8")) as {
@@ -90,6 +94,9 @@ describe("kvguard start (npm start)", () => {
     }
     // The CLI reads this stack's settings from the env file it wrote.
     expect(readFileSync(join(state, "kvguard.env"), "utf8")).toMatch(/^export KVGUARD_VAULT_URLS='demo=https:\/\/127\.0\.0\.1:\d+'$/m);
+    expect(readFileSync(join(state, "kvguard.env"), "utf8")).toMatch(
+      /^export APPLICATIONINSIGHTS_CONNECTION_STRING='InstrumentationKey=[0-9a-f-]{36};IngestionEndpoint=https:\/\/127\.0\.0\.1:\d+\/'$/m,
+    );
   });
 });
 

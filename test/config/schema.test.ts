@@ -364,6 +364,15 @@ describe("settingsTable", () => {
     const env: Record<string, string> = {};
     for (const r of settingsTable) if (r.example && r.name !== "AzureWebJobsStorage__accountName") env[r.name] = r.example;
     env.KVGUARD_VAULT_URLS = "https://127.0.0.1:8443"; // local, since the CA file example makes the vaults local
+    // Events go to a custom topic or a namespace topic, not both: the namespace's examples are checked on their own.
+    const namespace = {
+      KVGUARD_EXPORT_NAMESPACE_ENDPOINT: env.KVGUARD_EXPORT_NAMESPACE_ENDPOINT!,
+      KVGUARD_EXPORT_NAMESPACE_TOPIC: env.KVGUARD_EXPORT_NAMESPACE_TOPIC!,
+    };
+    delete env.KVGUARD_EXPORT_NAMESPACE_ENDPOINT;
+    delete env.KVGUARD_EXPORT_NAMESPACE_TOPIC;
+    const { KVGUARD_EXPORT_TOPIC_ENDPOINT: _topic, ...withoutTopic } = env;
+    expect(loadConfig({ ...withoutTopic, ...namespace }, readCa).ok).toBe(true);
     expect(loadConfig(env, readCa).ok).toBe(true);
     expect(loadConfig({ ...AZURE_ENV, KVGUARD_VAULT_URLS: row("KVGUARD_VAULT_URLS")!.example }).ok).toBe(true);
   });

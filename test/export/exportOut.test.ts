@@ -13,21 +13,19 @@ import { InvocationContext, type Timer } from "@azure/functions";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FINDINGS_TABLE as FINDINGS_STATE_TABLE } from "../../src/audit/store/findingStore.js";
-import type { Finding } from "../../src/audit/finding.js";
 import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
 import { createApp, useApp } from "../../src/app/index.js";
 import { FINDINGS_TABLE, ROTATION_TABLE, ruleProperties } from "../../src/export/tables.js";
-import { complianceReport } from "../../src/functions/complianceReport.js";
 import { exportOut } from "../../src/functions/exportOut.js";
-import { History, HISTORY_TABLE, type HistoryRow } from "../../src/rotation/history.js";
+import type { History } from "../../src/rotation/history.js";
 import { runCli } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
-import { Capture, kvguardSecrets, serviceFor } from "../helpers/rotation.js";
+import { Capture } from "../helpers/rotation.js";
+import { finding, seeded, seedExportRecords, SEEDED_VALUE } from "../helpers/exportFixture.js";
 import { WebhookReceiver } from "../helpers/webhookReceiver.js";
 import { adminCall } from "../helpers/localCloud.js";
-import { DAY_MS } from "../../src/common/duration.js";
 
 const KVGUARD_OID = devClaims({ name: "kvguard" }).oid!;
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.OperationalInsights/workspaces/sentinel";
@@ -59,39 +57,6 @@ async function runExportOut(): Promise<string[]> {
   return logs;
 }
 
-function finding(id: string, overrides: Partial<Finding> = {}): Finding {
-  return {
-    id,
-    detector: "secret-enumeration",
-    severity: "high",
-    vault: "kv1",
-    principal: { oid: "11111111-2222-3333-4444-555555555555", upn: "mallory@contoso.example" },
-    ip: "203.0.113.7",
-    object: "kv1/secret/db-password",
-    start: "2026-03-01T10:00:00.000Z",
-    end: "2026-03-01T10:05:00.000Z",
-    count: 42,
-    summary: "listed and read 42 secrets in 5 minutes",
-    evidence: ["c0ffee00-0000-0000-0000-000000000001"],
-    baseline: null,
-    ...overrides,
-  };
-}
-
-function seeded(step: HistoryRow["step"], outcome: HistoryRow["outcome"], extra: Partial<HistoryRow> = {}): HistoryRow {
-  return {
-    vault: "kv1",
-    name: "seeded-secret",
-    rotationId: `r-${step}`,
-    step,
-    outcome,
-    trigger: "schedule",
-    message: `${step} ${outcome}`,
-    at: "2026-03-02T08:00:00.000Z",
-    ...extra,
-  };
-}
-
 beforeAll(async () => {
   stack = await startLocalStack();
   hook = await WebhookReceiver.start();
@@ -120,27 +85,7 @@ beforeAll(async () => {
     KVGUARD_EXPORT_DCR_ID: rule.immutableId,
   };
 
-  // A real rotation (started, succeeded), then what only a long wait or a crash would record.
-  await kvguardSecrets(stack).setSecret("db-password", "initial-value-Rt5x", { tags: { "kvguard-rotator": "random", "kvguard-options": "length=30" } });
-  const service = await serviceFor(stack, capture);
-  await service.rotateNow("local", "db-password");
-  const table = TableClient.fromConnectionString(stack.azurite.connectionString, HISTORY_TABLE, { allowInsecureConnection: true });
-  history = new History(table);
-  await history.record(seeded("test", "failed", { message: "the new credential was refused: 401" }));
-  await history.record(seeded("abandon", "ok"));
-  await history.record(seeded("revoke", "ok", { previousVersion: "0123456789abcdef0123456789abcdef" }));
-  await history.record(seeded("check", "skipped"));
-
-  const findings = TableClient.fromConnectionString(stack.azurite.connectionString, FINDINGS_STATE_TABLE, { allowInsecureConnection: true });
-  await new TableFindingStore(findings).upsert([finding("f-1"), finding("f-2", { severity: "medium", object: undefined })]);
-
-  // A secret no policy rotates that expires in 5 days: the rotation sweep announces its 7-day stage.
-  await kvguardSecrets(stack).setSecret("expiring-api-key", "expiring-value-Qw8z", { expiresOn: new Date(stack.tv.kv.clock.nowMs() + 5 * DAY_MS) });
-  expect((await service.sweep()).notices).toBe(1);
-  useApp(createApp(env));
-  const context = new InvocationContext({ functionName: "complianceReport", invocationId: "test" });
-  await complianceReport.handler({ isPastDue: false } as Timer, context);
-  useApp(undefined);
+  history = await seedExportRecords(stack, env, capture);
 });
 
 afterAll(async () => {
@@ -199,7 +144,7 @@ describe("exportOut", () => {
     ]);
     // No event carries a secret value or the HMAC history keeps of one.
     const text = JSON.stringify(hook.delivered());
-    expect(text).not.toContain("initial-value-Rt5x");
+    expect(text).not.toContain(SEEDED_VALUE);
     expect(text).not.toContain("valueHmac");
 
     const rotationRows = await rows(ROTATION_TABLE.table);

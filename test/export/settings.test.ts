@@ -20,8 +20,16 @@ describe("export settings", () => {
       KVGUARD_EXPORT_DCR_ID: DCR,
     });
     expect(result.ok && result.config.export).toEqual({
-      topicEndpoint: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events",
+      events: { kind: "topic", endpoint: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events" },
       logs: { endpoint: DCE.replace(/\/$/, ""), ruleId: DCR, streams: { rotation: "Custom-KvguardRotation", findings: "Custom-KvguardFindings" } },
+    });
+    const namespace = loadConfig({
+      ...BASE,
+      KVGUARD_EXPORT_NAMESPACE_ENDPOINT: "https://kvguard-ns.westeurope-1.eventgrid.azure.net/",
+      KVGUARD_EXPORT_NAMESPACE_TOPIC: "kvguard-events",
+    });
+    expect(namespace.ok && namespace.config.export).toEqual({
+      events: { kind: "namespace", endpoint: "https://kvguard-ns.westeurope-1.eventgrid.azure.net", topic: "kvguard-events" },
     });
     const off = loadConfig(BASE);
     expect(off.ok && off.config.export).toEqual({});
@@ -38,6 +46,25 @@ describe("export settings", () => {
     expect(problems({ KVGUARD_EXPORT_TOPIC_ENDPOINT: "http://kvguard-events.westeurope-1.eventgrid.azure.net/api/events" })[0]).toMatch(
       /^KVGUARD_EXPORT_TOPIC_ENDPOINT: is not an https URL/,
     );
+    const NS = "https://kvguard-ns.westeurope-1.eventgrid.azure.net";
+    expect(problems({ KVGUARD_EXPORT_NAMESPACE_ENDPOINT: NS })).toEqual([
+      "KVGUARD_EXPORT_NAMESPACE_TOPIC: is not set, but KVGUARD_EXPORT_NAMESPACE_ENDPOINT is. A namespace needs both: set it to the namespace topic's name, or remove KVGUARD_EXPORT_NAMESPACE_ENDPOINT",
+    ]);
+    expect(problems({ KVGUARD_EXPORT_NAMESPACE_TOPIC: "kvguard-events" })[0]).toMatch(
+      /^KVGUARD_EXPORT_NAMESPACE_ENDPOINT: is not set, but KVGUARD_EXPORT_NAMESPACE_TOPIC is/,
+    );
+    expect(problems({ KVGUARD_EXPORT_NAMESPACE_ENDPOINT: NS, KVGUARD_EXPORT_NAMESPACE_TOPIC: "kvguard events" })[0]).toMatch(
+      /^KVGUARD_EXPORT_NAMESPACE_TOPIC: is not a namespace topic name/,
+    );
+    expect(
+      problems({
+        KVGUARD_EXPORT_NAMESPACE_ENDPOINT: NS,
+        KVGUARD_EXPORT_NAMESPACE_TOPIC: "kvguard-events",
+        KVGUARD_EXPORT_TOPIC_ENDPOINT: "https://kvguard-events.westeurope-1.eventgrid.azure.net/api/events",
+      }),
+    ).toEqual([
+      "KVGUARD_EXPORT_NAMESPACE_ENDPOINT: is set, and so is KVGUARD_EXPORT_TOPIC_ENDPOINT. kvguard publishes its events to one topic: keep the namespace settings or the custom topic's, not both",
+    ]);
     expect(problems({ KVGUARD_EXPORT_ROTATION_STREAM: "KvguardRotation" })[0]).toMatch(
       /^KVGUARD_EXPORT_ROTATION_STREAM: is not a custom stream name. Set it to the rule's stream, such as Custom-KvguardRotation/,
     );

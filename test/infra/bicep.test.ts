@@ -234,6 +234,7 @@ describe("role assignments", () => {
       ["infra/modules/stateAccess.bicep", "Storage Blob Data Contributor", "package"],
       ["infra/modules/deadLetterWriter.bicep", "Storage Blob Data Contributor", "account::blobService::container"],
       ["infra/modules/exportAccess.bicep", "EventGrid Data Sender", "topic"],
+      ["infra/modules/exportAccess.bicep", "EventGrid Data Sender", "namespace::namespaceTopic"],
       ["infra/modules/exportAccess.bicep", "Monitoring Metrics Publisher", "rule"],
     ];
     const granted = assignments.map((a) => [a.resource.file, a.role, a.scope]);

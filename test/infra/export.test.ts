@@ -32,6 +32,8 @@ describe("the export's data collection rule", () => {
 
   it("outputs the settings the export reads, empty when that destination is off", () => {
     expect(main.code).toMatch(/^output KVGUARD_EXPORT_TOPIC_ENDPOINT string = exportEvents \? exportTopic!\.outputs\.endpoint : ''$/m);
+    expect(main.code).toMatch(/^output KVGUARD_EXPORT_NAMESPACE_ENDPOINT string = exportEvents \? exportTopic!\.outputs\.namespaceEndpoint : ''$/m);
+    expect(main.code).toMatch(/^output KVGUARD_EXPORT_NAMESPACE_TOPIC string = exportEvents \? exportTopic!\.outputs\.namespaceTopicName : ''$/m);
     expect(main.code).toMatch(/^output KVGUARD_EXPORT_DCE_ENDPOINT string = exportLogs \? exportRule!\.outputs\.endpoint : ''$/m);
     expect(main.code).toMatch(/^output KVGUARD_EXPORT_DCR_ID string = exportLogs \? exportRule!\.outputs\.ruleId : ''$/m);
   });

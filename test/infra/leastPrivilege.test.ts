@@ -216,8 +216,15 @@ describe("least privilege in the templates", () => {
       check: "exportAccess",
       what: "Data Sender is granted even without the topic",
       path: "infra/modules/exportAccess.bicep",
-      from: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (exportsEvents) {",
+      from: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (exportsEvents && eventsKind == 'topic') {",
       to: "resource eventSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {",
+    },
+    {
+      check: "exportAccess",
+      what: "the namespace's Data Sender is on the whole namespace",
+      path: "infra/modules/exportAccess.bicep",
+      from: "  scope: namespace::namespaceTopic\n",
+      to: "  scope: namespace\n",
     },
     {
       check: "exportAccess",

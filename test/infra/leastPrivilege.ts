@@ -350,7 +350,7 @@ const EXPORT_ACCESS = "infra/modules/exportAccess.bicep";
 const EXPORT_EVENTS = "infra/modules/exportEvents.bicep";
 
 /**
- * The export (issue 20): EventGrid Data Sender on kvguard's topic alone and Monitoring Metrics Publisher on
+ * The export (issue 20): EventGrid Data Sender on kvguard's topic (custom or namespace topic) alone and Monitoring Metrics Publisher on
  * its data collection rule alone, each only when that destination is deployed (off by default); the topic
  * takes CloudEvents and Entra ID only.
  */
@@ -359,12 +359,18 @@ export function exportAccess(sources: Sources): string[] {
   const access = file(sources, EXPORT_ACCESS);
   const assignments = resources(access).filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && !r.existing);
   const expected = [
-    { role: "d5a91429-5739-47e2-a06b-3470a27159e7", name: "EventGrid Data Sender", scope: "topic", condition: "exportsEvents" },
+    { role: "d5a91429-5739-47e2-a06b-3470a27159e7", name: "EventGrid Data Sender", scope: "topic", condition: "exportsEvents && eventsKind == 'topic'" },
+    {
+      role: "d5a91429-5739-47e2-a06b-3470a27159e7",
+      name: "EventGrid Data Sender",
+      scope: "namespace::namespaceTopic",
+      condition: "exportsEvents && eventsKind == 'namespace'",
+    },
     { role: "3913510d-42f4-4e42-8a64-420c390055eb", name: "Monitoring Metrics Publisher", scope: "rule", condition: "exportsLogs" },
   ];
   for (const e of expected) {
-    const found = assignments.filter((a) => roleIdOf(a) === e.role);
-    if (found.length !== 1) problems.push(`${EXPORT_ACCESS} must assign ${e.name} once, found ${found.length}`);
+    const found = assignments.filter((a) => roleIdOf(a) === e.role && (scopeOf(a) === e.scope || expected.filter((x) => x.role === e.role).length === 1));
+    if (found.length !== 1) problems.push(`${EXPORT_ACCESS} must assign ${e.name} on the ${e.scope} once, found ${found.length}`);
     for (const a of found) {
       if (scopeOf(a) !== e.scope) problems.push(`${e.name} must be scoped to the ${e.scope} alone, not ${scopeOf(a) || "the resource group"}`);
       if (principalOf(a) !== "principalId") problems.push(`${e.name} must go to kvguard's identity`);

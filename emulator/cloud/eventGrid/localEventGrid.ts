@@ -25,7 +25,8 @@ const topicSubscriptionInput = subscriptionInput.omit({ vaults: true }).extend({
   includedEventTypes: z.array(z.string().min(1).max(256)).min(1).max(25).optional(),
 });
 
-function topicFormat(schema: InputSchema): EventFormat<TopicEvent> {
+/** How a topic's events are filtered and delivered (namespace topics use the CloudEvents one). */
+export function topicFormat(schema: InputSchema): EventFormat<TopicEvent> {
   return {
     parse(input) {
       const withDefault =
