@@ -10,7 +10,7 @@ import { CERTIFICATE_COLUMNS, certificateRows } from "./certificates.js";
 import { consumersSection } from "./consumers.js";
 import { unusedSection } from "./unused.js";
 import { donut, expiryTimeline, OUTCOME_LABELS, outcomeBars, trendChart } from "./charts.js";
-import { html, Markup } from "./markup.js";
+import { cellTable, html, Markup } from "./markup.js";
 import type { ReportDocument, ResultRef } from "./schema.js";
 import { FRAMEWORK_LABELS, OUTCOMES, passRate, type Totals } from "./summary.js";
 
@@ -280,25 +280,7 @@ function certificates(doc: ReportDocument): Markup {
       Every certificate with its subject and SANs, issuer, key, expiry and lifetime actions, and who renews it: Key Vault by itself (an AutoRenew action and an
       issuer Key Vault renews with), kvguard (such an issuer without AutoRenew), or a person (issuer Unknown: imported or signed elsewhere).
     </p>
-    ${
-      rows.length
-        ? html`<table id="certificate-inventory">
-            <thead>
-              <tr>
-                ${CERTIFICATE_COLUMNS.map((c) => html`<th>${c}</th>`)}
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (cells) =>
-                  html`<tr>
-                    ${cells.map((cell) => html`<td>${cell}</td>`)}
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : html`<p class="muted">No certificates.</p>`
-    }`;
+    ${rows.length ? cellTable("certificate-inventory", CERTIFICATE_COLUMNS, rows) : html`<p class="muted">No certificates.</p>`}`;
 }
 
 function rotation(doc: ReportDocument): Markup {

@@ -26,3 +26,22 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Markup 
   for (let i = 0; i < values.length; i++) out += piece(values[i]) + strings[i + 1]!;
   return new Markup(out);
 }
+
+/** A table of plain cells under a header row, with an id to link or find it by. */
+export function cellTable(id: string, columns: readonly string[], rows: readonly (readonly string[])[]): Markup {
+  return html`<table id="${id}">
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th>${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (cells) =>
+          html`<tr>
+            ${cells.map((cell) => html`<td>${cell}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

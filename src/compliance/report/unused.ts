@@ -3,7 +3,7 @@
  * with the span of audit data behind the judgement, or "unknown" where that span is shorter.
  */
 import type { ReportDocument } from "./schema.js";
-import { html, type Markup } from "./markup.js";
+import { cellTable, html, type Markup } from "./markup.js";
 
 type Unused = NonNullable<ReportDocument["unused"]>;
 
@@ -29,23 +29,5 @@ export function unusedSection(doc: ReportDocument): Markup {
     <ul>
       ${unused.vaults.map((v) => html`<li><strong>${v.vault}</strong>: ${v.text}</li>`)}
     </ul>
-    ${
-      rows.length
-        ? html`<table>
-            <thead>
-              <tr>
-                ${UNUSED_COLUMNS.map((c) => html`<th>${c}</th>`)}
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (cells) =>
-                  html`<tr>
-                    ${cells.map((c) => html`<td>${c}</td>`)}
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : html``
-    }`;
+    ${rows.length ? cellTable("unused-objects", UNUSED_COLUMNS, rows) : html``}`;
 }
