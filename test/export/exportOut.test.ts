@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FINDINGS_TABLE as FINDINGS_STATE_TABLE } from "../../src/audit/store/findingStore.js";
 import { TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { devClaims } from "../../src/azure/devCredential.js";
-import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
+import type { EventType } from "../../src/export/events/catalogue.js";
 import { createApp, useApp } from "../../src/app/index.js";
 import { FINDINGS_TABLE, ROTATION_TABLE, ruleProperties } from "../../src/export/tables.js";
 import { exportOut } from "../../src/functions/exportOut.js";
@@ -23,7 +23,7 @@ import type { History } from "../../src/rotation/history.js";
 import { runCli } from "../helpers/cli.js";
 import { startLocalStack, type LocalStack } from "../helpers/localStack.js";
 import { Capture } from "../helpers/rotation.js";
-import { finding, seeded, seedExportRecords, SEEDED_VALUE } from "../helpers/exportFixture.js";
+import { expectEveryEventType, finding, seeded, seedExportRecords, SEEDED_VALUE } from "../helpers/exportFixture.js";
 import { WebhookReceiver } from "../helpers/webhookReceiver.js";
 import { adminCall } from "../helpers/localCloud.js";
 
@@ -102,23 +102,7 @@ describe("exportOut", () => {
     const logs = await runExportOut();
     expect(logs.join("\n")).toMatch(/information: export eventgrid: \d+ sent, 0 already sent, 0 refused/);
     expect(logs.join("\n")).toMatch(/information: export loganalytics: \d+ sent, 0 already sent, 0 refused/);
-    const expected: EventType[] = [
-      "Kvguard.Rotation.Started",
-      "Kvguard.Rotation.Succeeded",
-      "Kvguard.Rotation.Failed",
-      "Kvguard.Rotation.Abandoned",
-      "Kvguard.Rotation.Revoked",
-      "Kvguard.Finding.Raised",
-      "Kvguard.Report.Ready",
-      "Kvguard.Object.ExpiryNotice",
-    ];
-    await hook.waitFor((r) => expected.every((type) => r.deliveredTypes().includes(type)), "every event type");
-    for (const event of hook.delivered()) {
-      const type = event.type as EventType;
-      expect(EVENT_TYPES).toContain(type);
-      expect(event).toMatchObject({ specversion: "1.0", source: "/kvguard", dataschema: dataSchemaUri(type), datacontenttype: "application/json" });
-      expect(EVENT_CATALOGUE[type].schema.safeParse(event.data).error).toBeUndefined();
-    }
+    await expectEveryEventType(hook);
     const byType = (type: EventType) =>
       hook
         .delivered()

@@ -11,10 +11,12 @@ import type { Finding } from "../../src/audit/finding.js";
 import { FINDINGS_TABLE as FINDINGS_STATE_TABLE, TableFindingStore } from "../../src/audit/store/findingStore.js";
 import { createApp, useApp } from "../../src/app/index.js";
 import { DAY_MS } from "../../src/common/duration.js";
+import { EVENT_CATALOGUE, EVENT_TYPES, dataSchemaUri, type EventType } from "../../src/export/events/catalogue.js";
 import { complianceReport } from "../../src/functions/complianceReport.js";
 import { History, HISTORY_TABLE, type HistoryRow } from "../../src/rotation/history.js";
 import type { LocalStack } from "./localStack.js";
 import { kvguardSecrets, serviceFor, type Capture } from "./rotation.js";
+import type { WebhookReceiver } from "./webhookReceiver.js";
 
 /** The value the seeded rotation starts from: no event may carry it. */
 export const SEEDED_VALUE = "initial-value-Rt5x";
@@ -74,4 +76,25 @@ export async function seedExportRecords(stack: LocalStack, env: Record<string, s
   await complianceReport.handler({ isPastDue: false } as Timer, new InvocationContext({ functionName: "complianceReport", invocationId: "test" }));
   useApp(undefined);
   return history;
+}
+
+/** Waits until the subscriber got every kind of event the seeded records make; each is a kvguard CloudEvent fitting its schema. */
+export async function expectEveryEventType(hook: WebhookReceiver): Promise<void> {
+  const expected: EventType[] = [
+    "Kvguard.Rotation.Started",
+    "Kvguard.Rotation.Succeeded",
+    "Kvguard.Rotation.Failed",
+    "Kvguard.Rotation.Abandoned",
+    "Kvguard.Rotation.Revoked",
+    "Kvguard.Finding.Raised",
+    "Kvguard.Report.Ready",
+    "Kvguard.Object.ExpiryNotice",
+  ];
+  await hook.waitFor((r) => expected.every((type) => r.deliveredTypes().includes(type)), "every event type");
+  for (const event of hook.delivered()) {
+    const type = event.type as EventType;
+    expect(EVENT_TYPES).toContain(type);
+    expect(event).toMatchObject({ specversion: "1.0", source: "/kvguard", dataschema: dataSchemaUri(type), datacontenttype: "application/json" });
+    expect(EVENT_CATALOGUE[type].schema.safeParse(event.data).error).toBeUndefined();
+  }
 }
