@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pendingRoutes } from "../../emulator/certificates/pendingRoutes.js";
 import { certificateRoutes } from "../../emulator/certificates/routes.js";
 import { keyRoutes } from "../../emulator/keys/routes.js";
+import type { Route } from "../../emulator/http/route.js";
 import { devClaims } from "../../src/azure/devCredential.js";
 import { roleForVaultAction } from "../../src/doctor/fixes.js";
 import { createRotationService } from "../../src/app/rotation.js";
@@ -268,75 +269,50 @@ describe("least privilege in the templates", () => {
   });
 });
 
-describe("the key rotator role against the local Key Vault", () => {
+describe("the custom roles against the local Key Vault", () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack();
   });
   afterAll(() => stack?.stop());
 
-  it("grants exactly the data actions a key rotation by kvguard needs there, and none of the key's cryptography", async () => {
-    const keys = stack.tv.clients({ name: "kvguard" }).keys;
-    await keys.createRsaKey("rotating-key", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" } });
+  /**
+   * What the sweep and the worker do for one native object (list it, then run its job on demand): the
+   * operations kvguard asked of Key Vault, from its audit log, and the data actions they map to.
+   */
+  async function demanded(kind: "key" | "certificate", name: string, routes: readonly Route[]): Promise<{ used: Set<string>; needed: string[] }> {
     const service = await createRotationService(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: () => undefined });
     const audit = stack.tv.kv.audit;
     await audit.close();
     const before = await operations(audit.rootDir);
-    // What the sweep and the worker do for a key: list it, then reconcile its policy and rotate it.
     await service.sweep();
-    const result = await service.engine.run({
-      v: 1,
-      kind: "key",
-      vault: "local",
-      name: "rotating-key",
-      trigger: "manual",
-      requestedAt: new Date().toISOString(),
-    });
+    const result = await service.engine.run({ v: 1, kind, vault: "local", name, trigger: "manual", requestedAt: new Date().toISOString() });
     expect(result.outcome).toBe("rotated");
     await audit.close();
-    const used = (await operations(audit.rootDir)).slice(before.length).filter((op) => op.startsWith("Key"));
-    const actionOf = new Map(keyRoutes.map((route) => [route.operation, route.action]));
-    const needed = [...new Set(used.map((op) => actionOf.get(op) ?? `unknown operation ${op}`))].sort();
-    expect(new Set(used)).toEqual(new Set(["KeyList", "KeyGet", "KeyRotationPolicyGet", "KeyRotationPolicySet", "KeyRotate"]));
+    const prefix = kind === "key" ? "Key" : "Certificate";
+    const used = (await operations(audit.rootDir)).slice(before.length).filter((op) => op.startsWith(prefix));
+    const actionOf = new Map(routes.map((route) => [route.operation, route.action]));
+    return { used: new Set(used), needed: [...new Set(used.map((op) => actionOf.get(op) ?? `unknown operation ${op}`))].sort() };
+  }
+
+  it("the key rotator grants exactly the data actions a key rotation by kvguard needs there, and none of the key's cryptography", async () => {
+    const keys = stack.tv.clients({ name: "kvguard" }).keys;
+    await keys.createRsaKey("rotating-key", { tags: { "kvguard-rotator": "keyvault-key", "kvguard-rotate-every": "P30D" } });
+    const { used, needed } = await demanded("key", "rotating-key", keyRoutes);
+    expect(used).toEqual(new Set(["KeyList", "KeyGet", "KeyRotationPolicyGet", "KeyRotationPolicySet", "KeyRotate"]));
     expect(needed).toEqual(KEY_ROTATION_ACTIONS);
     for (const forbidden of ["decrypt", "unwrap", "sign", "encrypt", "wrap", "create", "import", "update", "delete", "backup", "release"]) {
       expect(KEY_ROTATION_ACTIONS.some((a) => a.endsWith(`/${forbidden}/action`) || a.endsWith(`/${forbidden}`))).toBe(false);
     }
   });
-});
 
-describe("the certificate renewer role against the local Key Vault", () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(() => stack?.stop());
-
-  it("grants exactly the data actions a certificate renewal by kvguard needs there: no import, delete, backup, policy or issuer change", async () => {
+  it("the certificate renewer grants exactly the data actions a certificate renewal by kvguard needs there: no import, delete, backup, policy or issuer change", async () => {
     const certificates = stack.tv.clients({ name: "kvguard" }).certificates;
     await (
       await certificates.beginCreateCertificate("renewing-tls", { issuerName: "Self", subject: "CN=renewing.test", validityInMonths: 12 })
     ).pollUntilDone();
-    const service = await createRotationService(stack.config, { env: stack.env, clock: { nowMs: () => stack.tv.kv.clock.nowMs() }, log: () => undefined });
-    const audit = stack.tv.kv.audit;
-    await audit.close();
-    const before = await operations(audit.rootDir);
-    // What the sweep and the worker do for a certificate: list it, then renew it on demand.
-    await service.sweep();
-    const result = await service.engine.run({
-      v: 1,
-      kind: "certificate",
-      vault: "local",
-      name: "renewing-tls",
-      trigger: "manual",
-      requestedAt: new Date().toISOString(),
-    });
-    expect(result.outcome).toBe("rotated");
-    await audit.close();
-    const used = (await operations(audit.rootDir)).slice(before.length).filter((op) => op.startsWith("Certificate"));
-    const actionOf = new Map([...certificateRoutes, ...pendingRoutes].map((route) => [route.operation, route.action]));
-    const needed = [...new Set(used.map((op) => actionOf.get(op) ?? `unknown operation ${op}`))].sort();
-    expect(new Set(used)).toEqual(new Set(["CertificateList", "CertificateGet", "CertificatePolicyGet", "CertificatePendingGet", "CertificateCreate"]));
+    const { used, needed } = await demanded("certificate", "renewing-tls", [...certificateRoutes, ...pendingRoutes]);
+    expect(used).toEqual(new Set(["CertificateList", "CertificateGet", "CertificatePolicyGet", "CertificatePendingGet", "CertificateCreate"]));
     expect(needed).toEqual(CERTIFICATE_RENEWAL_ACTIONS);
   });
 
