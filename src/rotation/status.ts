@@ -77,21 +77,21 @@ export class StatusStore {
 
   async get(vault: string, name: string, kind: ObjectKind): Promise<RotationStatus | undefined> {
     const found = await this.#read(vault, objectKey(kind, name));
-    // Rows of keys and certificates written before they had their own row key sit under the bare name.
-    const row = found ?? (kind === "secret" ? undefined : await this.#read(vault, objectKey("secret", name)));
-    return row && (row.kind ?? "secret") === kind ? row : undefined;
+    if (found || kind === "secret") return found && (found.kind ?? "secret") === kind ? found : undefined;
+    // A key's or certificate's row written before they had their own row key sits under the bare name: move it, once.
+    const legacy = await this.#read(vault, objectKey("secret", name));
+    if (legacy?.kind !== kind) return undefined;
+    await this.put(legacy);
+    await this.table.deleteEntity(vault.toLowerCase(), objectKey("secret", name)).catch((error: unknown) => {
+      if (statusOf(error) !== 404) throw error;
+    });
+    return legacy;
   }
 
   /** Replaces the whole row: unset fields are cleared, so a success clears the last error. */
   async put(status: RotationStatus): Promise<void> {
     const row = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
-    const partitionKey = status.vault.toLowerCase();
-    await this.table.upsertEntity({ partitionKey, rowKey: objectKey(status.kind, status.name), ...row }, "Replace");
-    if (status.kind !== "secret" && (await this.#read(status.vault, objectKey("secret", status.name)))?.kind === status.kind) {
-      await this.table.deleteEntity(partitionKey, objectKey("secret", status.name)).catch((error: unknown) => {
-        if (statusOf(error) !== 404) throw error;
-      });
-    }
+    await this.table.upsertEntity({ partitionKey: status.vault.toLowerCase(), rowKey: objectKey(status.kind, status.name), ...row }, "Replace");
   }
 
   async #read(vault: string, rowKey: string): Promise<RotationStatus | undefined> {
