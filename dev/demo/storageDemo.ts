@@ -46,7 +46,7 @@ export async function seedStorageDemo(options: StorageDemoOptions): Promise<Stor
   const account = STORAGE_DEMO_ACCOUNT;
   await options.azurite.accounts.create(account);
   const address = parseStorageAccountAddress(localStorageAccountId(account));
-  const arm = new StorageArm(address, options.runtime);
+  const arm = await StorageArm.open(address, options.runtime);
   const { secrets } = createVaultClients({ vaultUrl: options.vaultUrl, credential: new DevTokenCredential(OPERATOR), ca: options.ca });
 
   let value: string | undefined;

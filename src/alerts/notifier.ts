@@ -33,9 +33,10 @@ export interface Notifier {
 /**
  * @param alerting - the dispatcher and sinks (undefined when alerting is off), asked for only when there is
  * something to send
- * @param detectorName - a detector's name by id, for the titles of finding alerts (the app's detector set)
+ * @param detectorNames - a detector's name by id, for the titles of finding alerts (the app's detector set),
+ * asked for only when there are findings
  */
-export function createNotifier(alerting: () => Promise<Alerting | undefined>, detectorName?: (id: string) => string | undefined): Notifier {
+export function createNotifier(alerting: () => Promise<Alerting | undefined>, detectorNames?: () => Promise<(id: string) => string | undefined>): Notifier {
   const notify = async (alerts: readonly Alert[], options: NotifyOptions = {}) => {
     if (alerts.length === 0) return undefined;
     const log = options.log ?? printErrorLine;
@@ -55,6 +56,6 @@ export function createNotifier(alerting: () => Promise<Alerting | undefined>, de
   return {
     notify,
     notifyRotation: (input, options) => notify(alertsFromRotation(input), options),
-    notifyFindings: (findings, options = {}) => notify(alertsFromFindings(findings, options.vaultResourceIds, detectorName), options),
+    notifyFindings: async (findings, options = {}) => notify(alertsFromFindings(findings, options.vaultResourceIds, await detectorNames?.()), options),
   };
 }

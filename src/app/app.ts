@@ -128,8 +128,12 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     return buildAlerting();
   };
   const notifier = lazy(async () => {
-    const [{ createNotifier }, { detectorById }] = await Promise.all([import("../alerts/notifier.js"), import("../audit/detectors/registry.js")]);
-    return createNotifier(alerting, (id) => detectorById(id)?.name);
+    const { createNotifier } = await import("../alerts/notifier.js");
+    // The detectors load only for a finding alert's title: a rotation's notifier never needs them.
+    return createNotifier(alerting, async () => {
+      const { detectorById } = await import("../audit/detectors/registry.js");
+      return (id) => detectorById(id)?.name;
+    });
   });
   // The OpenTelemetry SDK is imported only when telemetry is on: a cold start without it loads none of it.
   let telemetryHandle: Promise<TelemetryHandle | undefined> | undefined;
@@ -184,7 +188,7 @@ export function createApp(env: Env = process.env, options: AppOptions = {}): App
     const [{ createRotationService }, { createRevokeGate }] = await Promise.all([import("./rotation.js"), import("./revoke.js")]);
     const alert = async (alerts: readonly Alert[]) => (await notifier()).notify(alerts, options.log ? { log: options.log } : {});
     return createRotationService(loaded, {
-      revokeGate: await createRevokeGate(loaded, { credential: await credential(), storage, clock: await clock(), ...(loaded.alerts.rules ? { alert } : {}) }),
+      revokeGate: createRevokeGate(loaded, { credential: await credential(), storage, clock: await clock(), ...(loaded.alerts.rules ? { alert } : {}) }),
       credential: await credential(),
       runtime: await rotatorRuntime(),
       rotators: await rotators(),

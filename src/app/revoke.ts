@@ -5,15 +5,12 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Alert } from "../alerts/alert.js";
 import { alertsFromRevokeGate } from "../alerts/fromRevoke.js";
-import { readConsumers } from "../audit/consumers.js";
-import { principalLabel } from "../audit/record.js";
-import { formatProblem } from "../audit/sources/report.js";
 import { devClaims } from "../azure/devCredential.js";
 import type { Clock } from "../common/clock.js";
 import type { KvguardConfig } from "../config/schema.js";
 import { RevokeGate, type ConsumerReads } from "../rotation/revokeGate.js";
 import type { StorageClients } from "../state/storage.js";
-import { auditSources } from "./audit.js";
+import { lazy } from "./lazy.js";
 
 /** kvguard's own object and app ids (lower case): the rotation reads the secret too, and is no consumer. */
 function selfIds(config: KvguardConfig): Set<string> {
@@ -25,17 +22,24 @@ function selfIds(config: KvguardConfig): Set<string> {
   return new Set(ids.map((id) => id.toLowerCase()));
 }
 
-export async function createRevokeGate(
+export function createRevokeGate(
   config: KvguardConfig,
   wiring: { credential: TokenCredential; storage: () => Promise<StorageClients>; clock: Clock; alert?: (alerts: readonly Alert[]) => Promise<unknown> },
-): Promise<RevokeGate> {
-  const sources = await auditSources(config, wiring);
+): RevokeGate {
+  const { audit } = config;
   const self = selfIds(config);
+  // The audit code (sources, parser, SDK) loads at the first revoke that reads the log, not with every rotation.
+  const sources = lazy(async () => (await import("./audit.js")).auditSources(config, wiring));
   const reads: ConsumerReads | undefined =
-    sources.archive || sources.folder || sources.logs
+    audit.archive || audit.folder || audit.workspaceIds.length > 0
       ? {
           async read(target, window) {
-            const report = await readConsumers(sources, target, window);
+            const [{ readConsumers }, { principalLabel }, { formatProblem }] = await Promise.all([
+              import("../audit/consumers.js"),
+              import("../audit/record.js"),
+              import("../audit/sources/report.js"),
+            ]);
+            const report = await readConsumers(await sources(), target, window);
             // A source that answered in part, or could not be read at all (line 0), could hide a consumer still on the old credential.
             const unread = [...report.ingest.partial, ...report.ingest.problems.filter((p) => p.line === 0).map(formatProblem)];
             if (unread.length > 0) throw new Error(`the audit log could not be read in full: ${unread.join("; ")}`);

@@ -59,7 +59,7 @@ export interface RotationWiring {
 }
 
 export async function createRotationService(config: KvguardConfig, wiring: RotationWiring = {}): Promise<RotationService> {
-  const credential = wiring.credential ?? credentialFor(config.identity);
+  const credential = wiring.credential ?? (await credentialFor(config.identity));
   const storage = wiring.storage ?? storageClients(wiring.env ?? process.env, credential);
   const vaults = new Map<string, EngineVault>();
   for (const target of config.vaults) {

@@ -57,9 +57,10 @@ function vaultOf(vault: Vault, subscriptionId: string, local: boolean): { target
   return { target: { name: vault.name, url: parsed.vault.url }, resourceGroup: id[2]! };
 }
 
-export async function discoverVaults(config: KvguardConfig, credential: TokenCredential = credentialFor(config.identity)): Promise<Discovery> {
+export async function discoverVaults(config: KvguardConfig, given?: TokenCredential): Promise<Discovery> {
   const out: Discovery = { vaults: [], subscriptionIds: [], problems: [] };
   if (!config.discovery) return out;
+  const credential = given ?? (await credentialFor(config.identity));
   const { tag } = config.discovery;
   const options = armClientOptions(config.cloud, config.local?.caPem);
   if (config.discovery.subscriptionIds) out.subscriptionIds = config.discovery.subscriptionIds;

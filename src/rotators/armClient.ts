@@ -1,7 +1,8 @@
 /**
  * @module The `@azure/arm-*` clients rotators make (storage-account, each key-pair type), from the runtime the
  * app gives rotators (the ARM endpoint, the local CA, the app's identity): one per runtime, SDK and
- * subscription, so a client's pipeline keeps its token and connections across rotations.
+ * subscription, so a client's pipeline keeps its token and connections across rotations. Each SDK is imported
+ * when a rotation first needs it: together they are most of what a rotation would load at a cold start.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { armClientOptions, type ArmClientOptions } from "../azure/cloudClients.js";
@@ -15,7 +16,8 @@ export type ArmClientMaker<T> = new (
 
 const clients = new WeakMap<RotatorRuntime, Map<string, unknown>>();
 
-export function armClient<T>(runtime: RotatorRuntime, maker: ArmClientMaker<T>, subscriptionId: string): T {
+export async function armClient<T>(runtime: RotatorRuntime, load: () => Promise<ArmClientMaker<T>>, subscriptionId: string): Promise<T> {
+  const maker = await load();
   let made = clients.get(runtime);
   if (!made) clients.set(runtime, (made = new Map<string, unknown>()));
   const id = `${maker.name}|${subscriptionId}`;

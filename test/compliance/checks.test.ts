@@ -196,7 +196,7 @@ describe("compliance checks on the local stack", () => {
     const env = { ...stack.env, KVGUARD_AUDIT_FOLDER: kv.audit.rootDir, KVGUARD_VAULT_URLS: `${stack.env.KVGUARD_VAULT_URLS},gone=https://127.0.0.1:9` };
     const loaded = loadConfig(env);
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.setting}: ${p.message}`).join("; "));
-    const credential = credentialFor(loaded.config.identity);
+    const credential = await credentialFor(loaded.config.identity);
     deps = await complianceDeps(loaded.config, { credential, storage: storageClients(env, credential), clock: kv.clock, rotators: createRotators() });
     // No retries against the vault that does not answer, to keep the test quick.
     deps.vaultClients = (target) => {

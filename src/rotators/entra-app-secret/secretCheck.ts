@@ -2,9 +2,9 @@
  * @module Proof that a client secret works: a token from the Entra authority through `ClientSecretCredential`
  * (`@azure/identity`), with the authority host of the settings and instance discovery off (so a sovereign or
  * local authority is used as is), trusting the local CA against the local cloud. A fresh credential each
- * time, so no cached token hides a removed secret. Errors never carry the secret.
+ * time, so no cached token hides a removed secret. Errors never carry the secret. `@azure/identity` is imported
+ * at the first check: nothing else needs it locally, and a cold start pays for every module it loads.
  */
-import { ClientSecretCredential } from "@azure/identity";
 import type { EntraRuntime } from "./runtime.js";
 
 /** Entra's answer for a secret it does not (yet) know: after addPassword, replication can lag. */
@@ -25,6 +25,7 @@ export async function ownTenant(runtime: EntraRuntime): Promise<string> {
 
 /** Acquires a token as the app with `secret`; throws a message naming the app (never the secret). */
 export async function proveSecret(runtime: EntraRuntime, tenantId: string, appId: string, secret: string, scope: string): Promise<void> {
+  const { ClientSecretCredential } = await import("@azure/identity");
   const credential = new ClientSecretCredential(tenantId, appId, secret, {
     authorityHost: runtime.authorityHost,
     disableInstanceDiscovery: true,

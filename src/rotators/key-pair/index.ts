@@ -22,7 +22,7 @@ export const keyPairRotator = createKeyPairRotator<KeyPairOptions>({
   },
   resolve: keyPairTarget,
   named: (target) => `${target.type.label} ${target.id}`,
-  access(target, options, ctx) {
+  async access(target, options, ctx) {
     if (!target.type.keyNames[options.keys]) throw new Error(`${target.type.label} has no ${options.keys} keys (rotator option keys)`);
     return target.type.access(target, options.keys, ctx.runtime);
   },

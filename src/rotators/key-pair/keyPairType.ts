@@ -61,5 +61,5 @@ export interface KeyPairType {
   /** What regenerating a key also breaks, said in history and alerts. */
   warning?: string;
   /** The resource's keys through its ARM SDK, with the runtime the app gives rotators (identity, cloud, CA). */
-  access(target: ResolvedTarget, keySet: KeySet, runtime: RotatorRuntime): KeyPairAccess;
+  access(target: ResolvedTarget, keySet: KeySet, runtime: RotatorRuntime): Promise<KeyPairAccess>;
 }

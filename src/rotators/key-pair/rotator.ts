@@ -30,7 +30,7 @@ export interface KeyPairFlavour<O extends { format: ValueFormat }> {
   /** The resource as messages name it. */
   named(target: ResolvedTarget): string;
   /** The resource's keys as the options pick them (a key set, a validation endpoint). */
-  access(target: ResolvedTarget, options: O, ctx: RotatorContext): KeyPairAccess;
+  access(target: ResolvedTarget, options: O, ctx: RotatorContext): Promise<KeyPairAccess>;
   /** What the operator's bindings are checked against. */
   targets(target: ResolvedTarget, options: O): Target[];
   /** The secret's value for a key in the chosen format. */
@@ -78,9 +78,9 @@ function interrupted(note: RegenerateNote | undefined, target: ResolvedTarget, i
 
 export function createKeyPairRotator<O extends { format: ValueFormat }>(flavour: KeyPairFlavour<O>): SecretRotator {
   const options = (ctx: RotatorContext) => ctx.options as O;
-  const open = (ctx: RotatorContext): { target: ResolvedTarget; access: KeyPairAccess } => {
+  const open = async (ctx: RotatorContext): Promise<{ target: ResolvedTarget; access: KeyPairAccess }> => {
     const target = flavour.resolve(ctx);
-    return { target, access: flavour.access(target, options(ctx), ctx) };
+    return { target, access: await flavour.access(target, options(ctx), ctx) };
   };
   return {
     name: flavour.name,
@@ -97,7 +97,7 @@ export function createKeyPairRotator<O extends { format: ValueFormat }>(flavour:
     },
 
     async create(ctx, current) {
-      const { target, access } = open(ctx);
+      const { target, access } = await open(ctx);
       let keys = await access.keys();
       const { inUse, next } = inUseOf(ctx, flavour, target, keys, current.value);
       const why = interrupted(await readNote(ctx.runtime, ctx.vault.name, ctx.secretName), target, inUse, next);
@@ -124,7 +124,7 @@ export function createKeyPairRotator<O extends { format: ValueFormat }>(flavour:
     },
 
     async set(ctx, pending) {
-      const { target, access } = open(ctx);
+      const { target, access } = await open(ctx);
       const keyName = pending.metadata.credentialId;
       const listed = (await access.keys()).find((k) => k.name === keyName);
       if (!listed) throw new Error("the pending credential does not say which key it is (metadata credentialId)");
@@ -137,7 +137,7 @@ export function createKeyPairRotator<O extends { format: ValueFormat }>(flavour:
     },
 
     async test(ctx, credential: Credential) {
-      const { target, access } = open(ctx);
+      const { target, access } = await open(ctx);
       const value = keyOf(credential.value);
       const listed = target.type.checksKeyAlone ? undefined : (await access.keys()).find((k) => k.value === value);
       const id = keyIdOf(credential.value);
@@ -146,7 +146,7 @@ export function createKeyPairRotator<O extends { format: ValueFormat }>(flavour:
     },
 
     async checkManager(ctx) {
-      const { target, access } = open(ctx);
+      const { target, access } = await open(ctx);
       await access.keys();
       return `kvguard's identity may list the keys of ${flavour.named(target)} (what regenerating needs)`;
     },

@@ -5,7 +5,7 @@
  * List Key-Values (`GET /kv`) signed with the key (HMAC-SHA256 over the request, as the service requires).
  */
 import { createHash, createHmac } from "node:crypto";
-import { AppConfigurationManagementClient, type ApiKey } from "@azure/arm-appconfiguration";
+import type { ApiKey } from "@azure/arm-appconfiguration";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck, KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
@@ -32,8 +32,8 @@ export const appConfigurationType: KeyPairType = {
   keyNames: { readWrite: ["Primary", "Secondary"], readOnly: ["Primary Read Only", "Secondary Read Only"] },
   connectionString: true,
   role: '"App Configuration Contributor" on the store',
-  access(target, keySet, runtime) {
-    const client = armClient(runtime, AppConfigurationManagementClient, target.subscriptionId);
+  async access(target, keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-appconfiguration").then((m) => m.AppConfigurationManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const names = appConfigurationType.keyNames[keySet]!;

@@ -3,7 +3,6 @@
  * with Azure OpenAI's Models - List (`GET openai/models`, `api-key` header). No connection string: consumers
  * use the endpoint and a key (`format: json` carries both).
  */
-import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
@@ -17,8 +16,12 @@ export const cognitiveType: KeyPairType = {
   keyNames: { readWrite: ["key1", "key2"] },
   connectionString: false,
   role: '"Cognitive Services Contributor" on the account',
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, CognitiveServicesManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(
+      runtime,
+      () => import("@azure/arm-cognitiveservices").then((m) => m.CognitiveServicesManagementClient),
+      target.subscriptionId,
+    );
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () =>

@@ -4,7 +4,6 @@
  * master-key token).
  */
 import { createHmac } from "node:crypto";
-import { CosmosDBManagementClient } from "@azure/arm-cosmosdb";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
@@ -34,8 +33,8 @@ export const cosmosType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"], readOnly: ["primaryReadonly", "secondaryReadonly"] },
   connectionString: true,
   role: '"Cosmos DB Account Contributor" on the account',
-  access(target, keySet, runtime) {
-    const client = armClient(runtime, CosmosDBManagementClient, target.subscriptionId);
+  async access(target, keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-cosmosdb").then((m) => m.CosmosDBManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () => {

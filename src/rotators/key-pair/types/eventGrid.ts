@@ -4,8 +4,6 @@
  * `kvguard/key-check`) with `@azure/eventgrid`'s publisher client, in the topic's input schema; subscribers
  * that do not filter it receive it.
  */
-import { AzureKeyCredential, EventGridPublisherClient } from "@azure/eventgrid";
-import { EventGridManagementClient } from "@azure/arm-eventgrid";
 import { statusOf } from "../../../common/errors.js";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
@@ -23,8 +21,8 @@ export const eventGridType: KeyPairType = {
   connectionString: false,
   role: '"EventGrid Contributor" on the topic',
   warning: "SAS tokens made from the regenerated key stop working",
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, EventGridManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-eventgrid").then((m) => m.EventGridManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const topic = () => armCall(target, "reading the topic", () => client.topics.get(resourceGroup, name));
@@ -47,6 +45,7 @@ export const eventGridType: KeyPairType = {
         const url = required(endpoint, "endpoint", target);
         const ca = runtime.ca;
         const options = { retryOptions: { maxRetries: 0 }, ...(ca ? { tlsOptions: { ca } } : {}) };
+        const { AzureKeyCredential, EventGridPublisherClient } = await import("@azure/eventgrid");
         try {
           if (inputSchema === "CloudEventSchemaV1_0") {
             await new EventGridPublisherClient(url, "CloudEvent", new AzureKeyCredential(key.value), options).send([{ ...EVENT, source: target.id }]);

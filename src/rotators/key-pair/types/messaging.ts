@@ -5,8 +5,7 @@
  * from it, which needs the rule's Manage claim.
  */
 import { createHmac } from "node:crypto";
-import { EventHubManagementClient } from "@azure/arm-eventhub";
-import { ServiceBusManagementClient, type AccessKeys } from "@azure/arm-servicebus";
+import type { AccessKeys } from "@azure/arm-servicebus";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
@@ -71,8 +70,8 @@ export const serviceBusType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: ROLE,
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, ServiceBusManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-servicebus").then((m) => m.ServiceBusManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const { name, collection, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;
@@ -100,8 +99,8 @@ export const eventHubsType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: ROLE,
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, EventHubManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-eventhub").then((m) => m.EventHubManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const { name, entity, rule } = target.parts;
     const endpoint = async () => (await armCall(target, "reading the namespace", () => client.namespaces.get(resourceGroup, name!))).serviceBusEndpoint;

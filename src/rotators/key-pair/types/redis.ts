@@ -2,8 +2,6 @@
  * @module Azure Cache for Redis (`@azure/arm-rediscache`): the primary and secondary access keys; validated with
  * a real AUTH and PING over TLS on the cache's SSL port.
  */
-import { RedisManagementClient } from "@azure/arm-rediscache";
-import { Redis } from "ioredis";
 import { armCall, required } from "../armErrors.js";
 import { KeyRefused } from "../check.js";
 import type { KeyPairType, PairKey } from "../keyPairType.js";
@@ -17,8 +15,8 @@ export const redisType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: true,
   role: '"Redis Cache Contributor" on the cache',
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, RedisManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-rediscache").then((m) => m.RedisManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const host = async () => {
@@ -45,6 +43,7 @@ export const redisType: KeyPairType = {
       async validate(key: PairKey) {
         const { hostName, sslPort } = await host();
         const ca = runtime.ca;
+        const { Redis } = await import("ioredis");
         const redis = new Redis({
           host: hostName,
           port: sslPort,

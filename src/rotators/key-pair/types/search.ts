@@ -2,7 +2,6 @@
  * @module Azure AI Search admin keys (`@azure/arm-search`): primary and secondary; validated with Get Service
  * Statistics (`GET /servicestats`, `api-key` header), which only an admin key may call.
  */
-import { SearchManagementClient } from "@azure/arm-search";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairType } from "../keyPairType.js";
@@ -16,8 +15,8 @@ export const searchType: KeyPairType = {
   keyNames: { readWrite: ["primary", "secondary"] },
   connectionString: false,
   role: '"Search Service Contributor" on the service',
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, SearchManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-search").then((m) => m.SearchManagementClient), target.subscriptionId);
     const { resourceGroup } = target;
     const name = target.parts.name!;
     const endpoint = async () => {

@@ -6,8 +6,6 @@
  * Web PubSub's "list connections in a group".
  */
 import { createHmac } from "node:crypto";
-import { SignalRManagementClient } from "@azure/arm-signalr";
-import { WebPubSubManagementClient } from "@azure/arm-webpubsub";
 import { armCall, required } from "../armErrors.js";
 import { keyCheck } from "../check.js";
 import type { KeyPairAccess, KeyPairType, ResolvedTarget } from "../keyPairType.js";
@@ -83,8 +81,8 @@ export const signalRType: KeyPairType = {
   connectionString: true,
   role: '"SignalR Contributor" on the resource',
   warning: "client access tokens signed with the regenerated key stop working",
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, SignalRManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-signalr").then((m) => m.SignalRManagementClient), target.subscriptionId);
     const name = target.parts.name!;
     return access(
       target,
@@ -108,8 +106,8 @@ export const webPubSubType: KeyPairType = {
   connectionString: true,
   role: '"Web PubSub Contributor" on the resource',
   warning: "client access tokens signed with the regenerated key stop working",
-  access(target, _keySet, runtime) {
-    const client = armClient(runtime, WebPubSubManagementClient, target.subscriptionId);
+  async access(target, _keySet, runtime) {
+    const client = await armClient(runtime, () => import("@azure/arm-webpubsub").then((m) => m.WebPubSubManagementClient), target.subscriptionId);
     const name = target.parts.name!;
     return access(
       target,

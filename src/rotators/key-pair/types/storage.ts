@@ -26,9 +26,9 @@ export function connectionString(account: string, key: string, endpoints: Accoun
 }
 
 /** An account's keys; `blobEndpoint` (the storage-account rotator's option) replaces ARM's for the proof. */
-export function storageAccess(target: ResolvedTarget, runtime: RotatorRuntime, blobEndpoint?: string): KeyPairAccess {
+export async function storageAccess(target: ResolvedTarget, runtime: RotatorRuntime, blobEndpoint?: string): Promise<KeyPairAccess> {
   const address = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, account: target.parts.name!, id: target.id };
-  const arm = new StorageArm(address, runtime);
+  const arm = await StorageArm.open(address, runtime);
   return {
     async keys() {
       const keys = await arm.keys();

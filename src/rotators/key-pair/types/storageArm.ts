@@ -4,7 +4,7 @@
  * The SDK's pipeline retries 429 and 5xx, waiting what `Retry-After` asks. ARM errors become messages that
  * say what to fix; an ARM error body never holds a key.
  */
-import { StorageManagementClient, type StorageAccount, type StorageAccountKey } from "@azure/arm-storage";
+import type { StorageAccount, StorageAccountKey, StorageManagementClient } from "@azure/arm-storage";
 import { ensureError, statusOf } from "../../../common/errors.js";
 import { armClient } from "../../armClient.js";
 import type { RotatorRuntime } from "../../types.js";
@@ -48,11 +48,16 @@ function explain(error: unknown, what: string, address: StorageAccountAddress): 
 export class StorageArm {
   readonly #client: StorageManagementClient;
 
-  constructor(
+  private constructor(
     readonly address: StorageAccountAddress,
-    runtime: RotatorRuntime,
+    client: StorageManagementClient,
   ) {
-    this.#client = armClient(runtime, StorageManagementClient, address.subscriptionId);
+    this.#client = client;
+  }
+
+  static async open(address: StorageAccountAddress, runtime: RotatorRuntime): Promise<StorageArm> {
+    const client = await armClient(runtime, () => import("@azure/arm-storage").then((m) => m.StorageManagementClient), address.subscriptionId);
+    return new StorageArm(address, client);
   }
 
   async keys(): Promise<AccountKeys> {
