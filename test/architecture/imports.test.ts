@@ -70,4 +70,13 @@ describe("the wiring", () => {
       .map((f) => f.path);
     expect(found).toEqual([]);
   });
+
+  it("loads a rotator's SDKs and the revoke gate's audit readers when first used, not with every rotation", () => {
+    // Each would cost every cold start and every `kvguard rotate` (together about half its CPU time).
+    const lazySdk = /^import (?!type )[^;]*from "(@azure\/arm-[^"]+|@azure\/identity|@azure\/eventgrid|ioredis)";$/gm;
+    const eager = sources("src/rotators").flatMap((f) => [...f.text.matchAll(lazySdk)].map((m) => `${f.path} → ${m[1]!}`));
+    const revoke = sources("src/app").find((f) => f.path === "src/app/revoke.ts")!;
+    const audit = [...revoke.text.matchAll(/^import (?!type )[^;]*from "(\.\.\/audit\/[^"]+|\.\/audit\.js)";$/gm)].map((m) => `${revoke.path} → ${m[1]!}`);
+    expect([...eager, ...audit]).toEqual([]);
+  });
 });
