@@ -220,8 +220,6 @@ export const FIXTURES: Record<string, RotatorFixture> = {
     outOfProcess: true,
     keepsPrevious: true,
     start(stack) {
-      // The key-pair rotator still reads kvguard's settings from the environment (not wired by the app yet).
-      Object.assign(process.env, stack.env);
       const search = CASES.find((c) => c.kind === "search")!;
       const cases = new Map<string, KeyPairCase>();
       const unused = new Capture();
