@@ -37,8 +37,7 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = process.
   };
 }
 
-/** Runs a command to completion. */
-/** Runs the built CLI; with `killWhen`, SIGKILLs it (no cleanup, as a crash) as soon as that says so. */
+/** Runs the built CLI to completion; with `killWhen`, SIGKILLs it (no cleanup, as a crash) as soon as that says so. */
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
