@@ -36,6 +36,10 @@ interface Subject {
  */
 interface Pair {
   key: string;
+  /** Where it is kept (principal, its map of pairs, object), to forget it. */
+  principal: string;
+  owner: Map<string, Pair>;
+  object: string;
   subject: Subject;
   /** The day of the read last looked at (the memo: a later read that day returns at once). */
   day: number;
@@ -66,6 +70,8 @@ export const detector: Detector = {
   create: () => {
     /** principal → object (`vault/type/name`, so the vault too) → the pair. */
     const pairs = new Map<string, Map<string, Pair>>();
+    /** Day → the pairs read that day (a pair read again later is in several), so forgetting visits only the old days. */
+    const byDay = new Map<number, Pair[]>();
     let pairsDay = Number.NaN;
     /** vault → principal → what is kept for it, looked up in the baseline once a day. */
     const subjects = new Map<string, Map<string, Subject>>();
@@ -95,7 +101,8 @@ export const detector: Detector = {
           const key = `lo|${principal}|${object}`;
           const stored = baseline.pairs.get(key);
           isNew = stored === undefined;
-          byObject.set(object, (pair = { key, subject: subjectOf(r.vault.name, principal), day, last: Math.max(stored ?? day, day), epoch }));
+          pair = { key, principal, owner: byObject, object, subject: subjectOf(r.vault.name, principal), day, last: Math.max(stored ?? day, day), epoch };
+          byObject.set(object, pair);
         } else {
           // Forgotten if a daily prune since it was last read found it older than the window.
           isNew = pair.epoch < epoch && pair.last < epoch - baseline.windowDays;
@@ -103,9 +110,12 @@ export const detector: Detector = {
           pair.last = isNew ? day : Math.max(pair.last, day);
           pair.epoch = epoch;
         }
+        let readThatDay = byDay.get(day);
+        if (!readThatDay) byDay.set(day, (readThatDay = []));
+        readThatDay.push(pair);
         if (day !== pairsDay) {
           pairsDay = day;
-          forgetOld(pairs, day - baseline.windowDays, baseline);
+          forgetOld(pairs, byDay, day - baseline.windowDays, baseline);
         }
         const s = pair.subject;
         const slide = ctx.thresholds.slideDays!;
@@ -145,7 +155,7 @@ export const detector: Detector = {
         });
       },
       finish(ctx) {
-        forgetOld(pairs, Infinity, ctx.baseline);
+        forgetOld(pairs, byDay, Infinity, ctx.baseline);
       },
     };
   },
@@ -154,16 +164,19 @@ export const detector: Detector = {
 /**
  * Forgets the pairs not read since `fromDay` (once a day, so pairs no longer read do not pile up), writing
  * into the baseline what it would hold for each: its latest day, or nothing when a prune since forgot it.
+ * Only the days before `fromDay` are visited: a pair listed there but read since is kept.
  */
-function forgetOld(pairs: Map<string, Map<string, Pair>>, fromDay: number, baseline: Baseline): void {
+function forgetOld(pairs: Map<string, Map<string, Pair>>, byDay: Map<number, Pair[]>, fromDay: number, baseline: Baseline): void {
   const epoch = dayOf(baseline.lastMs);
-  for (const [principal, byObject] of pairs) {
-    for (const [object, pair] of byObject) {
-      if (pair.day >= fromDay) continue;
-      byObject.delete(object);
+  for (const [day, list] of byDay) {
+    if (day >= fromDay) continue;
+    byDay.delete(day);
+    for (const pair of list) {
+      if (pair.day >= fromDay || pair.owner.get(pair.object) !== pair) continue;
+      pair.owner.delete(pair.object);
       if (pair.epoch < epoch && pair.last < epoch - baseline.windowDays) baseline.pairs.delete(pair.key);
       else if ((baseline.pairs.get(pair.key) ?? -1) < pair.last) baseline.pairs.set(pair.key, pair.last);
+      if (pair.owner.size === 0 && pairs.get(pair.principal) === pair.owner) pairs.delete(pair.principal);
     }
-    if (byObject.size === 0) pairs.delete(principal);
   }
 }
