@@ -209,11 +209,11 @@ export class Baseline {
    */
   weekProfile(principal: string, day: number): number[] {
     const profile = new Array<number>(168).fill(0);
-    for (const [d, hours] of this.hours.get(principal) ?? []) {
-      if (d > day || d < day - this.windowDays) continue;
+    this.hours.get(principal)?.forEach((hours, d) => {
+      if (d > day || d < day - this.windowDays) return;
       const at = weekHourOfDay(d);
       for (let h = 0; h < 24; h++) profile[at + h]! += hours[h]!;
-    }
+    });
     return profile;
   }
 

@@ -168,8 +168,8 @@ export const detector: Detector = {
  */
 function forgetOld(pairs: Map<string, Map<string, Pair>>, byDay: Map<number, Pair[]>, fromDay: number, baseline: Baseline): void {
   const epoch = dayOf(baseline.lastMs);
-  for (const [day, list] of byDay) {
-    if (day >= fromDay) continue;
+  byDay.forEach((list, day) => {
+    if (day >= fromDay) return;
     byDay.delete(day);
     for (const pair of list) {
       if (pair.day >= fromDay || pair.owner.get(pair.object) !== pair) continue;
@@ -178,5 +178,5 @@ function forgetOld(pairs: Map<string, Map<string, Pair>>, byDay: Map<number, Pai
       else if ((baseline.pairs.get(pair.key) ?? -1) < pair.last) baseline.pairs.set(pair.key, pair.last);
       if (pair.owner.size === 0 && pairs.get(pair.principal) === pair.owner) pairs.delete(pair.principal);
     }
-  }
+  });
 }
