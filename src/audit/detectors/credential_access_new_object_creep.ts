@@ -16,6 +16,9 @@ const EVIDENCE_KEPT = 20;
 interface Subject {
   /** `vault|principal`. */
   subject: string;
+  /** Its baseline keys (first seen, new objects per day), built once. */
+  firstKey: string;
+  seriesKey: string;
   /** The day number `first` and `series` were looked up. */
   day: number;
   first: number | undefined;
@@ -79,8 +82,21 @@ export const detector: Detector = {
       let byPrincipal = subjects.get(vault);
       if (!byPrincipal) subjects.set(vault, (byPrincipal = new Map<string, Subject>()));
       let s = byPrincipal.get(principal);
-      if (!s)
-        byPrincipal.set(principal, (s = { subject: `${vault}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+      if (!s) {
+        const subject = `${vault}|${principal}`;
+        s = {
+          subject,
+          firstKey: `lk|${subject}`,
+          seriesKey: `lon|${subject}`,
+          day: -1,
+          first: undefined,
+          series: new Map(),
+          kept: [],
+          earlier: 0,
+          expected: 0,
+        };
+        byPrincipal.set(principal, s);
+      }
       return s;
     };
     return {
@@ -124,11 +140,11 @@ export const detector: Detector = {
           // Once a day: when the principal was first seen on the vault, the series again (the daily prune may
           // drop one), the window's earlier days and the history before the window.
           s.day = day;
-          s.first = ctx.baseline.firstSeenThenTouch(`lk|${s.subject}`, r.timeMs);
-          s.series = ctx.baseline.series(`lon|${s.subject}`);
+          s.first = ctx.baseline.firstSeenThenTouch(s.firstKey, r.timeMs);
+          s.series = ctx.baseline.series(s.seriesKey);
           s.earlier = 0;
           for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
-          s.expected = ctx.baseline.history(`lon|${s.subject}`, fromDay).mean * slide;
+          s.expected = ctx.baseline.history(s.seriesKey, fromDay).mean * slide;
         }
         const first = s.first;
         // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
@@ -142,7 +158,7 @@ export const detector: Detector = {
         const sum = s.earlier + todayCount;
         const expected = s.expected;
         if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
-        const history = ctx.baseline.history(`lon|${subject}`, fromDay);
+        const history = ctx.baseline.history(s.seriesKey, fromDay);
         ctx.emit({
           record: r,
           subject,
