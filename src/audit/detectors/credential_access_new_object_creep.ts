@@ -5,9 +5,9 @@
  * new objects, shows it.
  */
 import { dayOf, type Baseline } from "../baseline.js";
-import { isSuccess, objectKey, principalKey } from "../record.js";
+import { isSuccess, objectKey, principalKey, type AuditRecord } from "../record.js";
 import { who } from "../finding.js";
-import type { Detector } from "./detector.js";
+import type { Detector, StepContext } from "./detector.js";
 import { OBJECT_READS, WINDOW } from "./operations.js";
 
 /** Correlation ids of new-object reads kept per principal and vault, for the finding's evidence. */
@@ -134,41 +134,10 @@ export const detector: Detector = {
           forgetOld(pairs, byDay, day - baseline.windowDays, baseline);
         }
         const s = pair.subject;
-        const slide = ctx.thresholds.slideDays!;
-        const fromDay = day - slide + 1;
-        if (s.day !== day) {
-          // Once a day: when the principal was first seen on the vault, the series again (the daily prune may
-          // drop one), the window's earlier days and the history before the window.
-          s.day = day;
-          s.first = ctx.baseline.firstSeenThenTouch(s.firstKey, r.timeMs);
-          s.series = ctx.baseline.series(s.seriesKey);
-          s.earlier = 0;
-          for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
-          s.expected = ctx.baseline.history(s.seriesKey, fromDay).mean * slide;
-        }
-        const first = s.first;
+        const fromDay = day - ctx.thresholds.slideDays! + 1;
+        if (s.day !== day) learnDay(s, day, fromDay, r.timeMs, ctx);
         // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
-        if (!isNew || first === undefined || r.timeMs - first < WINDOW.day) return;
-        const { subject, series, kept } = s;
-        const todayCount = (series.get(day) ?? 0) + 1;
-        series.set(day, todayCount);
-        kept.push({ day, cid: r.correlationId });
-        while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
-        if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
-        const sum = s.earlier + todayCount;
-        const expected = s.expected;
-        if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
-        const history = ctx.baseline.history(s.seriesKey, fromDay);
-        ctx.emit({
-          record: r,
-          subject,
-          windowMs: WINDOW.day,
-          object,
-          total: sum,
-          evidence: kept.slice(0, -1).map((e) => e.cid),
-          summary: `${who(r)} read ${sum} objects of vault ${r.vault.name} it had never read in the last ${slide} days (latest ${object}); its earlier history gives about ${expected.toFixed(1)} in as many days`,
-          baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
-        });
+        if (isNew && s.first !== undefined && r.timeMs - s.first >= WINDOW.day) countNew(s, r, object, day, fromDay, ctx);
       },
       finish(ctx) {
         forgetOld(pairs, byDay, Infinity, ctx.baseline);
@@ -176,6 +145,48 @@ export const detector: Detector = {
     };
   },
 };
+
+/**
+ * Once a day per subject: when the principal was first seen on the vault, the series again (the daily prune
+ * may drop one), the window's earlier days and the history before the window.
+ */
+function learnDay(s: Subject, day: number, fromDay: number, timeMs: number, ctx: StepContext): void {
+  s.day = day;
+  s.first = ctx.baseline.firstSeenThenTouch(s.firstKey, timeMs);
+  s.series = ctx.baseline.series(s.seriesKey);
+  s.earlier = 0;
+  for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
+  s.expected = ctx.baseline.history(s.seriesKey, fromDay).mean * (day - fromDay + 1);
+}
+
+/**
+ * Counts a read of an object new to the principal and judges the window. Apart from the step: the step's
+ * compiled code then stays valid when the baseline turns warm and this first reaches its judgement.
+ */
+function countNew(s: Subject, r: AuditRecord, object: string, day: number, fromDay: number, ctx: StepContext): void {
+  const first = s.first!;
+  const { subject, series, kept } = s;
+  const todayCount = (series.get(day) ?? 0) + 1;
+  series.set(day, todayCount);
+  kept.push({ day, cid: r.correlationId });
+  while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
+  if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
+  const sum = s.earlier + todayCount;
+  const expected = s.expected;
+  if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
+  const slide = ctx.thresholds.slideDays!;
+  const history = ctx.baseline.history(s.seriesKey, fromDay);
+  ctx.emit({
+    record: r,
+    subject,
+    windowMs: WINDOW.day,
+    object,
+    total: sum,
+    evidence: kept.slice(0, -1).map((e) => e.cid),
+    summary: `${who(r)} read ${sum} objects of vault ${r.vault.name} it had never read in the last ${slide} days (latest ${object}); its earlier history gives about ${expected.toFixed(1)} in as many days`,
+    baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
+  });
+}
 
 /**
  * Forgets the pairs not read since `fromDay` (once a day, so pairs no longer read do not pile up), writing
