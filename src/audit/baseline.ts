@@ -209,11 +209,11 @@ export class Baseline {
    */
   weekProfile(principal: string, day: number): number[] {
     const profile = new Array<number>(168).fill(0);
-    for (const [d, hours] of this.hours.get(principal) ?? []) {
-      if (d > day || d < day - this.windowDays) continue;
+    this.hours.get(principal)?.forEach((hours, d) => {
+      if (d > day || d < day - this.windowDays) return;
       const at = weekHourOfDay(d);
       for (let h = 0; h < 24; h++) profile[at + h]! += hours[h]!;
-    }
+    });
     return profile;
   }
 
@@ -226,27 +226,38 @@ export class Baseline {
     if (list.length > VERSIONS_KEPT) list.splice(0, list.length - VERSIONS_KEPT);
   }
 
-  /** Forgets pairings, series days, hour counts and versions older than the window. */
+  /**
+   * Forgets pairings, series days, hour counts and versions older than the window. Each map is walked by
+   * its own small callback: run once a day over large maps, one loop body that grows a new path (a first
+   * delete) is recompiled alone, not the whole walk.
+   */
   prune(nowMs: number): void {
     const cutoff = nowMs - this.windowDays * DAY_MS;
     const cutoffDay = dayOf(cutoff);
     this.#history.clear();
-    for (const [key, [, last]] of this.seen) if (last < cutoff) this.seen.delete(key);
-    for (const [key, day] of this.pairs) if (day < cutoffDay) this.pairs.delete(key);
-    for (const [key, series] of this.daily) {
-      for (const day of series.keys()) if (day < cutoffDay) series.delete(day);
-      if (series.size === 0) this.daily.delete(key);
-    }
-    for (const [principal, days] of this.hours) {
-      for (const day of days.keys()) if (day < cutoffDay) days.delete(day);
-      if (days.size === 0) this.hours.delete(principal);
-    }
-    for (const [key, list] of this.versions) {
+    const seen = this.seen;
+    seen.forEach((entry, key) => {
+      if (entry[1] < cutoff) seen.delete(key);
+    });
+    const pairs = this.pairs;
+    pairs.forEach((day, key) => {
+      if (day < cutoffDay) pairs.delete(key);
+    });
+    const daily = this.daily;
+    daily.forEach((series, key) => {
+      if (forgetDaysBefore(series, cutoffDay)) daily.delete(key);
+    });
+    const hours = this.hours;
+    hours.forEach((days, principal) => {
+      if (forgetDaysBefore(days, cutoffDay)) hours.delete(principal);
+    });
+    const versions = this.versions;
+    versions.forEach((list, key) => {
       // Keep the newest version even when old: a read of an older one is still stale.
       const kept = list.filter((e, i) => e.at >= cutoff || i >= list.length - 2);
-      if (kept.length === 0) this.versions.delete(key);
-      else this.versions.set(key, kept);
-    }
+      if (kept.length === 0) versions.delete(key);
+      else versions.set(key, kept);
+    });
   }
 
   toJSON(): BaselineJson {
@@ -288,4 +299,12 @@ export class Baseline {
     for (const [k, v] of Object.entries(json.coverage)) baseline.coverage.set(k, v);
     return baseline;
   }
+}
+
+/** Deletes the days before `cutoffDay` from a map keyed by day number; true when nothing is left. */
+function forgetDaysBefore(days: Map<number, unknown>, cutoffDay: number): boolean {
+  days.forEach((_, day) => {
+    if (day < cutoffDay) days.delete(day);
+  });
+  return days.size === 0;
 }

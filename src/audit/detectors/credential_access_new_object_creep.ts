@@ -5,9 +5,9 @@
  * new objects, shows it.
  */
 import { dayOf, type Baseline } from "../baseline.js";
-import { isSuccess, objectKey, principalKey } from "../record.js";
+import { isSuccess, objectKey, principalKey, type AuditRecord } from "../record.js";
 import { who } from "../finding.js";
-import type { Detector } from "./detector.js";
+import type { Detector, StepContext } from "./detector.js";
 import { OBJECT_READS, WINDOW } from "./operations.js";
 
 /** Correlation ids of new-object reads kept per principal and vault, for the finding's evidence. */
@@ -16,6 +16,9 @@ const EVIDENCE_KEPT = 20;
 interface Subject {
   /** `vault|principal`. */
   subject: string;
+  /** Its baseline keys (first seen, new objects per day), built once. */
+  firstKey: string;
+  seriesKey: string;
   /** The day number `first` and `series` were looked up. */
   day: number;
   first: number | undefined;
@@ -36,6 +39,10 @@ interface Subject {
  */
 interface Pair {
   key: string;
+  /** Where it is kept (principal, its map of pairs, object), to forget it. */
+  principal: string;
+  owner: Map<string, Pair>;
+  object: string;
   subject: Subject;
   /** The day of the read last looked at (the memo: a later read that day returns at once). */
   day: number;
@@ -66,6 +73,8 @@ export const detector: Detector = {
   create: () => {
     /** principal → object (`vault/type/name`, so the vault too) → the pair. */
     const pairs = new Map<string, Map<string, Pair>>();
+    /** Day → the pairs read that day (a pair read again later is in several), so forgetting visits only the old days. */
+    const byDay = new Map<number, Pair[]>();
     let pairsDay = Number.NaN;
     /** vault → principal → what is kept for it, looked up in the baseline once a day. */
     const subjects = new Map<string, Map<string, Subject>>();
@@ -73,8 +82,21 @@ export const detector: Detector = {
       let byPrincipal = subjects.get(vault);
       if (!byPrincipal) subjects.set(vault, (byPrincipal = new Map<string, Subject>()));
       let s = byPrincipal.get(principal);
-      if (!s)
-        byPrincipal.set(principal, (s = { subject: `${vault}|${principal}`, day: -1, first: undefined, series: new Map(), kept: [], earlier: 0, expected: 0 }));
+      if (!s) {
+        const subject = `${vault}|${principal}`;
+        s = {
+          subject,
+          firstKey: `lk|${subject}`,
+          seriesKey: `lon|${subject}`,
+          day: -1,
+          first: undefined,
+          series: new Map(),
+          kept: [],
+          earlier: 0,
+          expected: 0,
+        };
+        byPrincipal.set(principal, s);
+      }
       return s;
     };
     return {
@@ -95,7 +117,8 @@ export const detector: Detector = {
           const key = `lo|${principal}|${object}`;
           const stored = baseline.pairs.get(key);
           isNew = stored === undefined;
-          byObject.set(object, (pair = { key, subject: subjectOf(r.vault.name, principal), day, last: Math.max(stored ?? day, day), epoch }));
+          pair = { key, principal, owner: byObject, object, subject: subjectOf(r.vault.name, principal), day, last: Math.max(stored ?? day, day), epoch };
+          byObject.set(object, pair);
         } else {
           // Forgotten if a daily prune since it was last read found it older than the window.
           isNew = pair.epoch < epoch && pair.last < epoch - baseline.windowDays;
@@ -103,67 +126,84 @@ export const detector: Detector = {
           pair.last = isNew ? day : Math.max(pair.last, day);
           pair.epoch = epoch;
         }
+        let readThatDay = byDay.get(day);
+        if (!readThatDay) byDay.set(day, (readThatDay = []));
+        readThatDay.push(pair);
         if (day !== pairsDay) {
           pairsDay = day;
-          forgetOld(pairs, day - baseline.windowDays, baseline);
+          forgetOld(pairs, byDay, day - baseline.windowDays, baseline);
         }
         const s = pair.subject;
-        const slide = ctx.thresholds.slideDays!;
-        const fromDay = day - slide + 1;
-        if (s.day !== day) {
-          // Once a day: when the principal was first seen on the vault, the series again (the daily prune may
-          // drop one), the window's earlier days and the history before the window.
-          s.day = day;
-          s.first = ctx.baseline.firstSeenThenTouch(`lk|${s.subject}`, r.timeMs);
-          s.series = ctx.baseline.series(`lon|${s.subject}`);
-          s.earlier = 0;
-          for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
-          s.expected = ctx.baseline.history(`lon|${s.subject}`, fromDay).mean * slide;
-        }
-        const first = s.first;
+        const fromDay = day - ctx.thresholds.slideDays! + 1;
+        if (s.day !== day) learnDay(s, day, fromDay, r.timeMs, ctx);
         // On a principal's first day (or the baseline's) every object is new: that is not a count to learn.
-        if (!isNew || first === undefined || r.timeMs - first < WINDOW.day) return;
-        const { subject, series, kept } = s;
-        const todayCount = (series.get(day) ?? 0) + 1;
-        series.set(day, todayCount);
-        kept.push({ day, cid: r.correlationId });
-        while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
-        if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
-        const sum = s.earlier + todayCount;
-        const expected = s.expected;
-        if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
-        const history = ctx.baseline.history(`lon|${subject}`, fromDay);
-        ctx.emit({
-          record: r,
-          subject,
-          windowMs: WINDOW.day,
-          object,
-          total: sum,
-          evidence: kept.slice(0, -1).map((e) => e.cid),
-          summary: `${who(r)} read ${sum} objects of vault ${r.vault.name} it had never read in the last ${slide} days (latest ${object}); its earlier history gives about ${expected.toFixed(1)} in as many days`,
-          baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
-        });
+        if (isNew && s.first !== undefined && r.timeMs - s.first >= WINDOW.day) countNew(s, r, object, day, fromDay, ctx);
       },
       finish(ctx) {
-        forgetOld(pairs, Infinity, ctx.baseline);
+        forgetOld(pairs, byDay, Infinity, ctx.baseline);
       },
     };
   },
 };
 
 /**
+ * Once a day per subject: when the principal was first seen on the vault, the series again (the daily prune
+ * may drop one), the window's earlier days and the history before the window.
+ */
+function learnDay(s: Subject, day: number, fromDay: number, timeMs: number, ctx: StepContext): void {
+  s.day = day;
+  s.first = ctx.baseline.firstSeenThenTouch(s.firstKey, timeMs);
+  s.series = ctx.baseline.series(s.seriesKey);
+  s.earlier = 0;
+  for (let d = fromDay; d < day; d++) s.earlier += s.series.get(d) ?? 0;
+  s.expected = ctx.baseline.history(s.seriesKey, fromDay).mean * (day - fromDay + 1);
+}
+
+/**
+ * Counts a read of an object new to the principal and judges the window. Apart from the step: the step's
+ * compiled code then stays valid when the baseline turns warm and this first reaches its judgement.
+ */
+function countNew(s: Subject, r: AuditRecord, object: string, day: number, fromDay: number, ctx: StepContext): void {
+  const first = s.first!;
+  const { subject, series, kept } = s;
+  const todayCount = (series.get(day) ?? 0) + 1;
+  series.set(day, todayCount);
+  kept.push({ day, cid: r.correlationId });
+  while (kept.length > 0 && (kept[0]!.day < fromDay || kept.length > EVIDENCE_KEPT)) kept.shift();
+  if (!ctx.warm || r.timeMs - first < ctx.thresholds.minHistoryDays! * WINDOW.day) return;
+  const sum = s.earlier + todayCount;
+  const expected = s.expected;
+  if (sum < ctx.thresholds.minNewObjects! || sum <= ctx.thresholds.factor! * expected) return;
+  const slide = ctx.thresholds.slideDays!;
+  const history = ctx.baseline.history(s.seriesKey, fromDay);
+  ctx.emit({
+    record: r,
+    subject,
+    windowMs: WINDOW.day,
+    object,
+    total: sum,
+    evidence: kept.slice(0, -1).map((e) => e.cid),
+    summary: `${who(r)} read ${sum} objects of vault ${r.vault.name} it had never read in the last ${slide} days (latest ${object}); its earlier history gives about ${expected.toFixed(1)} in as many days`,
+    baseline: { newObjectsInWindow: sum, slideDays: slide, expectedFromHistory: Number(expected.toFixed(1)), daysOfHistory: history.days },
+  });
+}
+
+/**
  * Forgets the pairs not read since `fromDay` (once a day, so pairs no longer read do not pile up), writing
  * into the baseline what it would hold for each: its latest day, or nothing when a prune since forgot it.
+ * Only the days before `fromDay` are visited: a pair listed there but read since is kept.
  */
-function forgetOld(pairs: Map<string, Map<string, Pair>>, fromDay: number, baseline: Baseline): void {
+function forgetOld(pairs: Map<string, Map<string, Pair>>, byDay: Map<number, Pair[]>, fromDay: number, baseline: Baseline): void {
   const epoch = dayOf(baseline.lastMs);
-  for (const [principal, byObject] of pairs) {
-    for (const [object, pair] of byObject) {
-      if (pair.day >= fromDay) continue;
-      byObject.delete(object);
+  byDay.forEach((list, day) => {
+    if (day >= fromDay) return;
+    byDay.delete(day);
+    for (const pair of list) {
+      if (pair.day >= fromDay || pair.owner.get(pair.object) !== pair) continue;
+      pair.owner.delete(pair.object);
       if (pair.epoch < epoch && pair.last < epoch - baseline.windowDays) baseline.pairs.delete(pair.key);
       else if ((baseline.pairs.get(pair.key) ?? -1) < pair.last) baseline.pairs.set(pair.key, pair.last);
+      if (pair.owner.size === 0 && pairs.get(pair.principal) === pair.owner) pairs.delete(pair.principal);
     }
-    if (byObject.size === 0) pairs.delete(principal);
-  }
+  });
 }

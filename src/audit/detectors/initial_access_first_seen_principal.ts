@@ -43,8 +43,8 @@ export const detector: Detector = {
     const described = new FirstPerDay();
     const onVault = new DayMemo<boolean>();
     const onObject = new DayMemo<boolean>();
-    /** Object ref (parsers share one per object) → when anyone first read the object in the window, asked once a day. */
-    const objectFirst = new WeakMap<object, { vault: string; day: number; first: number }>();
+    /** Object ref (parsers share one per object) → when anyone first read the object in the window, asked once a day under a key built once. */
+    const objectFirst = new WeakMap<object, { vault: string; key: string; day: number; first: number }>();
     /** Subject of a first-seen finding → distinct objects read that day, and its grant described once. */
     let sweeps = new Map<string, { objects: Set<string>; usual: boolean; grant: string }>();
     let sweepDay = Number.NaN;
@@ -61,9 +61,11 @@ export const detector: Detector = {
         let firstOfObject: number | undefined;
         if (isRead) {
           let entry = objectFirst.get(r.object!);
-          if (entry?.day !== today || entry.vault !== r.vault.name) {
-            entry = { vault: r.vault.name, day: today, first: ctx.baseline.firstSeenThenTouch(`ob|${objectKey(r)!}`, r.timeMs) ?? r.timeMs };
-            objectFirst.set(r.object!, entry);
+          if (entry?.vault !== r.vault.name)
+            objectFirst.set(r.object!, (entry = { vault: r.vault.name, key: `ob|${objectKey(r)!}`, day: Number.NaN, first: 0 }));
+          if (entry.day !== today) {
+            entry.day = today;
+            entry.first = ctx.baseline.firstSeenThenTouch(entry.key, r.timeMs) ?? r.timeMs;
           }
           firstOfObject = entry.first;
         }
