@@ -6,13 +6,13 @@ import { Baseline } from "../audit/baseline.js";
 import { BASELINE_KEY } from "../audit/scan.js";
 import { AUDIT_STATE_TABLE, TableStateStore } from "../audit/store/tableStateStore.js";
 import type { AuditUse } from "../compliance/unused.js";
+import { hasAuditSource } from "../config/auditSettings.js";
 import type { KvguardConfig } from "../config/schema.js";
 import type { StorageClients } from "../state/storage.js";
 
 export function auditUseReader(config: KvguardConfig, storage: StorageClients | undefined): () => Promise<AuditUse | string> {
   return async () => {
-    const { folder, archive, workspaceIds } = config.audit;
-    if (!folder && !archive && workspaceIds.length === 0)
+    if (!hasAuditSource(config.audit))
       return "no audit source is configured: set KVGUARD_AUDIT_FOLDER, KVGUARD_AUDIT_ARCHIVE_ACCOUNT or KVGUARD_AUDIT_WORKSPACE_IDS";
     if (!storage) return "no state storage holds the audit scan's baseline";
     const saved = await new TableStateStore(storage.table(AUDIT_STATE_TABLE)).get(BASELINE_KEY);

@@ -180,15 +180,20 @@ export interface AuditConfig {
   consumerWindowMs: number;
 }
 
+/** Whether the settings name any audit log to read: a folder, a storage archive or a Log Analytics workspace. */
+export function hasAuditSource(audit: AuditConfig): boolean {
+  return audit.folder !== undefined || audit.archive !== undefined || audit.workspaceIds.length > 0;
+}
+
+function withUnusedDays(thresholds: Record<string, Record<string, number>>, days: number): Record<string, Record<string, number>> {
+  return { ...thresholds, persistence_unused_secret: { unusedDays: days, ...thresholds.persistence_unused_secret } };
+}
+
 /**
  * The audit config from parsed settings.
  * @param settings - the audit settings
  * @param clientId - AZURE_CLIENT_ID, kvguard's identity when KVGUARD_AUDIT_SELF_IDS is not set
  */
-function withUnusedDays(thresholds: Record<string, Record<string, number>>, days: number): Record<string, Record<string, number>> {
-  return { ...thresholds, persistence_unused_secret: { unusedDays: days, ...thresholds.persistence_unused_secret } };
-}
-
 export function auditConfig(settings: AuditSettings, clientId?: string): AuditConfig {
   return {
     schedule: settings.KVGUARD_AUDIT_SCHEDULE,
